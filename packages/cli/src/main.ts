@@ -1,0 +1,14 @@
+import { Command } from 'commander';
+import { runCli } from './run-cli.ts';
+
+/**
+ * trustgate's command line. Each command group lives in `commands/<group>.ts` and exports one
+ * `register<Group>(program)` function; this file only wires them together.
+ */
+const program = new Command('trustgate')
+  .description('Connect customers\' AWS accounts and act in them safely.')
+  .version('0.1.0');
+
+// Command groups register themselves here, one line each.
+
+await runCli(program, process.argv);

@@ -1,0 +1,8 @@
+/**
+ * @trustgate/core — pure library: permission catalog, policy compiler, IAM policy engine, trust policies
+ * and deliverables. No network, no database, no AWS SDK.
+ */
+export * from './errors/index.ts';
+export * from './partition/index.ts';
+export * from './policy-document/index.ts';
+export * from './actions/index.ts';

@@ -1,0 +1,1 @@
+export { PARTITIONS, isPartition, partitionInfo, partitionOfRegion, type Partition, type PartitionInfo } from './partitions.ts';
