@@ -1,0 +1,37 @@
+/**
+ * `npm run bench`: runs every `bench/*.bench.ts` (or those named on the command line) in turn. Each exports
+ * `default async function run(): Promise<void>` that measures trustgate and a baseline in the same run and
+ * prints figures and ratios. Benchmarks print; they never fail on a time.
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const wanted = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
+  .sort();
+
+for (const file of files) {
+  console.log(`\n## ${file.replace(/\.bench\.ts$/, '')}`);
+  const mod = (await import(pathToFileURL(join(here, file)).href)) as { default: () => Promise<void> };
+  await mod.default();
+}
+
+/** Measure `fn` for about `ms` milliseconds after a warm-up; returns operations per second. */
+export function opsPerSecond(fn: () => unknown, ms = 1000): number {
+  const warm = Date.now() + Math.min(200, ms / 5);
+  while (Date.now() < warm) fn();
+  let n = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(ms) * 1_000_000n;
+  let now = start;
+  while (now < end) {
+    for (let i = 0; i < 16; i++) fn();
+    n += 16;
+    now = process.hrtime.bigint();
+  }
+  return (n * 1e9) / Number(now - start);
+}
