@@ -1,0 +1,148 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { TrustgateError } from '@trustgate/core';
+
+/**
+ * trustgate's versioned schema migrations, in order. Each is written once with Kysely's schema builder so the
+ * same migration runs on SQLite and PostgreSQL; a released migration is never edited — add a new one.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('organizations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('users_org_email', ['organization_id', 'email'])
+        .execute();
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text')
+        .addColumn('revoked_at', 'text')
+        .addColumn('last_used_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('spaces')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('spaces_org_name', ['organization_id', 'name'])
+        .execute();
+      await db.schema
+        .createTable('catalogs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('file_name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('catalogs_org_name_version', ['organization_id', 'name', 'version'])
+        .execute();
+      await db.schema
+        .createTable('connections')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+        .addColumn('space_id', 'text', (c) => c.references('spaces.id').onDelete('set null'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('partition', 'text', (c) => c.notNull())
+        .addColumn('mode', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('role_name', 'text', (c) => c.notNull())
+        .addColumn('region', 'text')
+        .addColumn('labels', 'text', (c) => c.notNull())
+        .addColumn('selection', 'text', (c) => c.notNull())
+        .addColumn('managed_policies', 'text', (c) => c.notNull())
+        .addColumn('extra_actions', 'text', (c) => c.notNull())
+        .addColumn('catalog_name', 'text')
+        .addColumn('external_id', 'text', (c) => c.notNull().unique())
+        .addColumn('previous_external_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('status_reason', 'text', (c) => c.notNull())
+        .addColumn('issued_policy', 'text', (c) => c.notNull())
+        .addColumn('applied_policy', 'text')
+        .addColumn('callback_token_hash', 'text')
+        .addColumn('last_verified_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('record_version', 'integer', (c) => c.notNull().defaultTo(1))
+        .addUniqueConstraint('connections_org_name', ['organization_id', 'name'])
+        .execute();
+      await db.schema.createIndex('connections_org_status').on('connections').columns(['organization_id', 'status']).execute();
+      await db.schema
+        .createTable('connection_roles')
+        .addColumn('connection_id', 'text', (c) => c.notNull().references('connections.id').onDelete('cascade'))
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('role_arn', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('status_reason', 'text', (c) => c.notNull())
+        .addColumn('details', 'text', (c) => c.notNull())
+        .addColumn('verified_at', 'text')
+        .addPrimaryKeyConstraint('connection_roles_pk', ['connection_id', 'account_id'])
+        .execute();
+      await db.schema
+        .createTable('connection_access')
+        .addColumn('connection_id', 'text', (c) => c.notNull().references('connections.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('connection_access_pk', ['connection_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor_user_id', 'text')
+        .addColumn('token_id', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('connection_id', 'text')
+        .addColumn('details', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_events_org_at').on('audit_events').columns(['organization_id', 'at']).execute();
+      await db.schema
+        .createTable('job_runs')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('last_run_at', 'text', (c) => c.notNull())
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+/** Serves {@link MIGRATIONS} to Kysely's migrator (migrations live in code, not in a folder). */
+class InCodeMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+/**
+ * Runs every pending migration, in order, inside Kysely's migration lock (so two instances starting at once
+ * on PostgreSQL do not both migrate). Throws INTERNAL with the failing migration's name if one fails.
+ */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error !== undefined || failed !== undefined) {
+    throw new TrustgateError('INTERNAL', `Database migration ${failed?.migrationName ?? ''} failed.`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

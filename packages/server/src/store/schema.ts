@@ -1,0 +1,135 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The database schema trustgate keeps, the same on SQLite and PostgreSQL. Timestamps are ISO 8601 strings,
+ * booleans 0/1 integers and structured values JSON text, so one repository code path serves both dialects
+ * (as Kysely's own test suite does by looping over its dialects).
+ */
+export interface Database {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  spaces: SpacesTable;
+  catalogs: CatalogsTable;
+  connections: ConnectionsTable;
+  connection_roles: ConnectionRolesTable;
+  connection_access: ConnectionAccessTable;
+  audit_events: AuditEventsTable;
+  job_runs: JobRunsTable;
+}
+
+/** A customer of the service (a platform's tenant); everything else belongs to one. */
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+/** A person in an organization. `role` is the organization-wide role: `admin` or `member`. */
+export interface UsersTable {
+  id: string;
+  organization_id: string;
+  email: string;
+  name: string;
+  role: string;
+  created_at: string;
+}
+
+/** An API token: only the SHA-256 hash of the secret is stored; `scopes` is a JSON array. */
+export interface ApiTokensTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  scopes: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** A grouping of connections inside an organization (a team, an environment). */
+export interface SpacesTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  created_at: string;
+}
+
+/** An uploaded permission catalog version (the validated source text). */
+export interface CatalogsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  version: number;
+  source: string;
+  file_name: string;
+  created_at: string;
+}
+
+/** A connection to one or more customer AWS accounts; JSON columns hold structured settings. */
+export interface ConnectionsTable {
+  id: string;
+  organization_id: string;
+  space_id: string | null;
+  name: string;
+  partition: string;
+  mode: string;
+  scope: string;
+  role_name: string;
+  region: string | null;
+  labels: string;
+  selection: string;
+  managed_policies: string;
+  extra_actions: string;
+  catalog_name: string | null;
+  external_id: string;
+  previous_external_id: string | null;
+  status: string;
+  status_reason: string;
+  issued_policy: string;
+  applied_policy: string | null;
+  callback_token_hash: string | null;
+  last_verified_at: string | null;
+  created_at: string;
+  updated_at: string;
+  record_version: Generated<number>;
+}
+
+/** One verified (or failed) role of a connection, per AWS account. `details` is the last verification as JSON. */
+export interface ConnectionRolesTable {
+  connection_id: string;
+  account_id: string;
+  role_arn: string;
+  status: string;
+  status_reason: string;
+  details: string;
+  verified_at: string | null;
+}
+
+/** The access level a user has on a connection: owner, editor, user, viewer. */
+export interface ConnectionAccessTable {
+  connection_id: string;
+  user_id: string;
+  level: string;
+}
+
+/** One audited action: who (user, token), what, on which connection, when; `details` never holds a secret. */
+export interface AuditEventsTable {
+  id: string;
+  organization_id: string;
+  at: string;
+  actor_user_id: string | null;
+  token_id: string | null;
+  action: string;
+  connection_id: string | null;
+  details: string;
+}
+
+/** The last run of a background job, so a job runs once per period across all service instances. */
+export interface JobRunsTable {
+  name: string;
+  last_run_at: string;
+  holder: string;
+}

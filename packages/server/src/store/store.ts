@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+import { openDatabase, type DialectName, type OpenDatabaseOptions } from './open-database.ts';
+import { DirectoryRepository } from './directory-repository.ts';
+import { TokensRepository } from './tokens-repository.ts';
+import { ConnectionsRepository } from './connections-repository.ts';
+import { AuditRepository } from './audit-repository.ts';
+import { claimJobRun } from './claim-job-run.ts';
+
+/** The repositories over one database (or one transaction). */
+export interface Repositories {
+  directory: DirectoryRepository;
+  tokens: TokensRepository;
+  connections: ConnectionsRepository;
+  audit: AuditRepository;
+}
+
+/** trustgate's store: repositories, transactions, job claims and closing. */
+export interface Store extends Repositories {
+  dialect: DialectName;
+  /** Runs `work` in one transaction with repositories bound to it. */
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  /** See {@link claimJobRun}. */
+  claimJobRun(options: { name: string; intervalMs: number; holder: string; now?: Date }): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+function repositories(db: Kysely<Database>): Repositories {
+  return {
+    directory: new DirectoryRepository(db),
+    tokens: new TokensRepository(db),
+    connections: new ConnectionsRepository(db),
+    audit: new AuditRepository(db),
+  };
+}
+
+/** Opens the database (running migrations) and returns the store over it. */
+export async function openStore(options: OpenDatabaseOptions = {}): Promise<Store> {
+  const { db, dialect, close } = await openDatabase(options);
+  return {
+    ...repositories(db),
+    dialect,
+    transaction: (work) => db.transaction().execute((trx) => work(repositories(trx))),
+    claimJobRun: (o) => claimJobRun({ db, dialect, ...o }),
+    close,
+  };
+}
