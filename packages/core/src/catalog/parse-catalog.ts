@@ -1,0 +1,130 @@
+import { LineCounter, parseDocument } from 'yaml';
+import type { ActionList } from '../actions/index.ts';
+import type { Finding } from '../errors/index.ts';
+import { PARTITIONS } from '../partition/index.ts';
+import type { Catalog } from './catalog-types.ts';
+import {
+  catalogFileSchema,
+  catalogIntegrationSchema,
+  catalogProductSchema,
+  catalogStatementSchema,
+  type CatalogFile,
+} from './catalog-schema.ts';
+import { checkCatalog, formatPath } from './check-catalog.ts';
+
+/** Options of {@link parseCatalog}. */
+export interface ParseCatalogOptions {
+  /** Named in every message (`example.yaml:12:9, product "x", integration "y": ...`). */
+  fileName?: string;
+  /** AWS's action list (`loadAwsActionList()`), or a synthetic one in tests. */
+  actionList: ActionList;
+}
+
+/**
+ * Parse and validate a permission catalog written in YAML (JSON is accepted too, as YAML 1.2 includes it).
+ *
+ * All or nothing: `catalog` is set only when there is no finding of severity `error`; warnings (a duplicated
+ * action, a duplicated managed policy) come with a usable catalog. Every finding names the place: its `path`
+ * points into the file (`products[0].integrations[2].statements[0].actions[1]`) and its message starts with the
+ * file, line and column, product and integration.
+ */
+export function parseCatalog(text: string, options: ParseCatalogOptions): { catalog?: Catalog; findings: Finding[] } {
+  const fileName = options.fileName ?? 'catalog';
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return {
+      findings: doc.errors.map((e) => ({
+        code: 'CATALOG_SYNTAX',
+        severity: 'error' as const,
+        path: '',
+        message: `${fileName}${e.linePos ? `:${e.linePos[0].line}:${e.linePos[0].col}` : ''}: ${e.message.split('\n')[0]}`,
+      })),
+    };
+  }
+  const data: unknown = doc.toJS();
+
+  const place = (path: Array<string | number>): string => {
+    let where = fileName;
+    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    const start = node && typeof node === 'object' && node.range ? node.range[0] : undefined;
+    if (start !== undefined) {
+      const pos = lineCounter.linePos(start);
+      where += `:${pos.line}:${pos.col}`;
+    }
+    const named = (p: unknown): string | undefined => (p && typeof p === 'object' && 'id' in p && typeof p.id === 'string' ? p.id : undefined);
+    if (path[0] === 'products' && typeof path[1] === 'number') {
+      const product = (data as { products?: unknown[] })?.products?.[path[1]];
+      where += `, product ${JSON.stringify(named(product) ?? `#${path[1]}`)}`;
+      if (path[2] === 'integrations' && typeof path[3] === 'number') {
+        const integration = (product as { integrations?: unknown[] } | undefined)?.integrations?.[path[3]];
+        where += `, integration ${JSON.stringify(named(integration) ?? `#${path[3]}`)}`;
+      }
+    }
+    return where;
+  };
+
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return { findings: [{ code: 'CATALOG_SCHEMA', severity: 'error', path: '', message: `${fileName}: a catalog is a mapping with version and products` }] };
+  }
+  const parsed = catalogFileSchema.safeParse(data);
+  if (!parsed.success) {
+    const findings = parsed.error.issues.map((issue): Finding => {
+      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+      let message = issue.message;
+      if (issue.code === 'unrecognized_keys') {
+        message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; allowed: ${allowedKeys(path).join(', ')}`;
+      } else if (issue.code === 'invalid_type' && doc.getIn(path) === undefined) {
+        message = `missing required key "${String(path[path.length - 1])}"`;
+      }
+      return { code: 'CATALOG_SCHEMA', severity: 'error', path: formatPath(path), message: `${place(path)}: ${formatPath(path) || 'catalog'}: ${message}` };
+    });
+    // Still run the semantic checks on the products that are well-formed, so one run reports every problem.
+    const raw = (data as { products?: unknown }).products;
+    const products = Array.isArray(raw) ? raw.map((p) => catalogProductSchema.safeParse(p).data) : [];
+    findings.push(...checkCatalog({ version: 1, products }, options.actionList, place));
+    return { findings };
+  }
+
+  const findings = checkCatalog(parsed.data, options.actionList, place);
+  if (findings.some((f) => f.severity === 'error')) return { findings };
+  return { catalog: toCatalog(parsed.data, options.fileName), findings };
+}
+
+/** The keys the schema allows at `path` (for "unknown key" messages). */
+function allowedKeys(path: Array<string | number>): string[] {
+  const names = path.filter((p): p is string => typeof p === 'string');
+  const last = names[names.length - 1];
+  const schema =
+    last === 'statements' ? catalogStatementSchema : last === 'integrations' ? catalogIntegrationSchema : last === 'products' ? catalogProductSchema : catalogFileSchema;
+  return Object.keys(schema.shape);
+}
+
+function toCatalog(file: CatalogFile, source: string | undefined): Catalog {
+  const catalog: Catalog = {
+    version: 1,
+    products: file.products.map((product) => ({
+      id: product.id,
+      name: product.name,
+      ...(product.description !== undefined ? { description: product.description } : {}),
+      integrations: product.integrations.map((integration) => ({
+        id: integration.id,
+        name: integration.name,
+        ...(integration.description !== undefined ? { description: integration.description } : {}),
+        default: integration.default,
+        partitions: integration.partitions ? [...integration.partitions] : [...PARTITIONS],
+        statements: integration.statements.map((s) => ({
+          effect: s.effect ?? 'Allow',
+          actions: [...s.actions],
+          ...(s.resources ? { resources: [...s.resources] } : {}),
+          ...(s.conditions ? { conditions: structuredClone(s.conditions) } : {}),
+        })),
+        managedPolicies: [...new Set(integration.managedPolicies)],
+      })),
+    })),
+  };
+  if (file.name !== undefined) catalog.name = file.name;
+  if (file.description !== undefined) catalog.description = file.description;
+  if (source !== undefined) catalog.source = source;
+  return catalog;
+}
