@@ -6,3 +6,4 @@ export * from './errors/index.ts';
 export * from './partition/index.ts';
 export * from './policy-document/index.ts';
 export * from './actions/index.ts';
+export * from './catalog/index.ts';
