@@ -7,3 +7,5 @@ export * from './partition/index.ts';
 export * from './policy-document/index.ts';
 export * from './actions/index.ts';
 export * from './catalog/index.ts';
+export * from './engine/index.ts';
+export * from './compiler/index.ts';
