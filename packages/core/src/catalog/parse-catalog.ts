@@ -82,7 +82,7 @@ export function parseCatalog(text: string, options: ParseCatalogOptions): { cata
     // Still run the semantic checks on the products that are well-formed, so one run reports every problem.
     const raw = (data as { products?: unknown }).products;
     const products = Array.isArray(raw) ? raw.map((p) => catalogProductSchema.safeParse(p).data) : [];
-    findings.push(...checkCatalog({ version: 1, products }, options.actionList, place));
+    findings.push(...checkCatalog({ products }, options.actionList, place));
     return { findings };
   }
 

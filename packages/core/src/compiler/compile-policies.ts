@@ -1,0 +1,215 @@
+import type { ActionList } from '../actions/index.ts';
+import { checkAction, resolveTemplate, type TemplateValues } from '../catalog/index.ts';
+import { TrustgateError, type Finding } from '../errors/index.ts';
+import { isPartition, partitionInfo, partitionOfRegion } from '../partition/index.ts';
+import { policySize, type ConditionBlock } from '../policy-document/index.ts';
+import { compactActions } from './compact-actions.ts';
+import type { CompiledDocument, CompiledPolicies, CompileOptions, NormalStatement } from './compile-types.ts';
+import { managedPolicyArn } from './managed-policy-arn.ts';
+import { mergeStatements } from './merge-statements.ts';
+import { compareStatements, normalStatement, uniqueActions } from './normal-form.ts';
+import { resolveSelection } from './resolve-selection.ts';
+import { renderStatement, splitDocuments, StatementTooLargeError } from './split-documents.ts';
+
+/** Characters of one customer managed policy (IAM quotas, "Managed policy size"). */
+export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
+/** Characters of all inline policies of a role together (IAM quotas, "Role policy size"). */
+export const INLINE_POLICY_MAX_CHARACTERS = 10240;
+/** Managed policies attached to a role by default (IAM quotas; AWS raises it to 20 on request). */
+export const DEFAULT_MAX_MANAGED_POLICIES = 10;
+
+/**
+ * Compile a selection of a catalog into IAM policy documents AWS will accept, plus AWS managed policy ARNs.
+ *
+ * Steps: resolve the selection (integrations not offered in the partition are left out with a warning); fill in
+ * ARN templates (`${Partition}`, `${AccountId}` or `*`, `${Region}` or `*`); expand every action to AWS's
+ * canonical, concrete names (catalog wildcards included, so documents list exact actions by default); add the
+ * extra actions on Resource `*`; merge (see {@link mergeStatements}); with `compact`, write prefix wildcards where
+ * safe (see {@link compactActions}) and warn; then split across customer managed policies of at most 6,144
+ * characters, at most `maxManagedPolicies` (10) managed policies in all counting the AWS managed ones (see
+ * {@link splitDocuments}), or, with `inline`, one inline policy of at most 10,240 characters.
+ *
+ * Deterministic: the same input gives byte-identical output, whatever the order of the selection.
+ * Throws `TrustgateError` for a user's mistake: `INVALID_SELECTION` (unknown product/integration, or nothing to
+ * grant), `UNKNOWN_ACTION` (an extra action), `POLICY_TOO_LARGE` (with the numbers), `INVALID_INPUT`,
+ * `INVALID_PARTITION`, `INVALID_ACCOUNT_ID`.
+ */
+export function compilePolicies(options: CompileOptions, actionList: ActionList): CompiledPolicies {
+  const { catalog, partition } = options;
+  checkOptions(options);
+  const values: TemplateValues = { partition, ...(options.accountId ? { accountId: options.accountId } : {}), ...(options.region ? { region: options.region } : {}) };
+  const { selected, warnings } = resolveSelection(catalog, options.selection, partition);
+
+  const collected: NormalStatement[] = [];
+  const requiredActions: CompiledPolicies['requiredActions'] = [];
+  for (const { product, integration, path } of selected) {
+    const allowed: string[] = [];
+    integration.statements.forEach((statement, s) => {
+      const actions = statement.actions.flatMap((entry, a) => expandOrThrow(entry, actionList, `${path}.statements[${s}].actions[${a}]`));
+      const effect = statement.effect ?? 'Allow';
+      if (effect === 'Allow') allowed.push(...actions);
+      const conditions = statement.conditions ? resolveConditions(statement.conditions, values) : undefined;
+      collected.push(normalStatement({
+        effect,
+        actions,
+        resources: (statement.resources ?? ['*']).map((r) => resolveTemplate(r, values)),
+        ...(conditions ? { conditions } : {}),
+      }));
+    });
+    requiredActions.push({ productId: product.id, integrationId: integration.id, actions: uniqueActions(allowed) });
+  }
+  const extraActions = uniqueActions((options.extraActions ?? []).flatMap((entry, n) => expandOrThrow(entry, actionList, `extraActions[${n}]`)));
+  if (extraActions.length > 0) collected.push(normalStatement({ effect: 'Allow', actions: extraActions, resources: ['*'] }));
+
+  const managedPolicyArns = [
+    ...new Set([...selected.flatMap(({ integration }) => integration.managedPolicies), ...(options.managedPolicies ?? [])].map((name) => managedPolicyArn(name, partition))),
+  ];
+  if (collected.length === 0 && managedPolicyArns.length === 0) {
+    throw new TrustgateError('INVALID_SELECTION', `the selection grants nothing in ${partition}: select products or integrations offered there`, {
+      findings: warnings,
+      field: 'selection',
+    });
+  }
+
+  let statements = mergeStatements(collected);
+  const wildcards: string[] = [];
+  if (options.compact) {
+    statements = statements
+      .map((s) => {
+        if (s.effect !== 'Allow') return s;
+        const compacted = compactActions(s.actions, actionList);
+        wildcards.push(...compacted.wildcards);
+        return { ...s, actions: compacted.actions };
+      })
+      .sort(compareStatements);
+    if (wildcards.length > 0) {
+      warnings.push({
+        code: 'COMPACTED_TO_WILDCARDS',
+        severity: 'warning',
+        path: '',
+        message: `--compact wrote ${wildcards.length} wildcard(s) (${uniqueActions(wildcards).join(', ')}); each covers only selected actions today, but actions AWS adds later under these prefixes would be granted too`,
+      });
+    }
+  }
+
+  const documents = layOut(statements, managedPolicyArns.length, options);
+  const characters = documents.reduce((n, d) => n + d.size, 0);
+  return {
+    partition,
+    mode: options.inline ? 'inline' : 'managed',
+    documents,
+    managedPolicyArns,
+    requiredActions,
+    extraActions,
+    wildcards: uniqueActions(wildcards),
+    warnings,
+    figures: {
+      actions: uniqueActions(collected.flatMap((s) => s.actions)).length,
+      documents: documents.length,
+      characters,
+      naiveCharacters: naiveSize(collected),
+    },
+  };
+}
+
+function checkOptions(options: CompileOptions): void {
+  if (!isPartition(options.partition)) {
+    throw new TrustgateError('INVALID_PARTITION', `unknown partition "${String(options.partition)}"; use aws, aws-us-gov or aws-cn`, { field: 'partition' });
+  }
+  if (options.accountId !== undefined && !/^\d{12}$/.test(options.accountId)) {
+    throw new TrustgateError('INVALID_ACCOUNT_ID', `account ID "${options.accountId}" must be exactly 12 digits`, { field: 'accountId' });
+  }
+  if (options.region !== undefined && !partitionInfo(options.partition).regions.includes(options.region) && partitionOfRegion(options.region) !== options.partition) {
+    throw new TrustgateError('INVALID_INPUT', `region "${options.region}" is not in partition ${options.partition}`, { field: 'region' });
+  }
+  if (options.region !== undefined && !/^[a-z]{2}(?:-[a-z]+)+-\d$/.test(options.region)) {
+    throw new TrustgateError('INVALID_INPUT', `"${options.region}" is not a region name like us-east-1`, { field: 'region' });
+  }
+  const max = options.maxManagedPolicies ?? DEFAULT_MAX_MANAGED_POLICIES;
+  if (!Number.isInteger(max) || max < 1 || max > 20) {
+    throw new TrustgateError('INVALID_INPUT', `maxManagedPolicies must be 1-20 (AWS's highest quota is 20), not ${max}`, { field: 'maxManagedPolicies' });
+  }
+}
+
+function expandOrThrow(entry: string, actionList: ActionList, path: string): string[] {
+  const check = checkAction(entry, actionList);
+  if (check.ok) return check.canonical;
+  const finding: Finding = { code: check.code, severity: 'error', path, message: check.message };
+  throw new TrustgateError('UNKNOWN_ACTION', `${path}: ${check.message}`, { findings: [finding], field: path, details: { action: entry, suggestions: check.suggestions } });
+}
+
+function resolveConditions(conditions: ConditionBlock, values: TemplateValues): ConditionBlock {
+  const out: ConditionBlock = {};
+  for (const [operator, entries] of Object.entries(conditions)) {
+    out[operator] = {};
+    for (const [key, value] of Object.entries(entries)) {
+      const fill = (v: string | number | boolean): string | number | boolean => (typeof v === 'string' ? resolveTemplate(v, values) : v);
+      out[operator][key] = Array.isArray(value) ? value.map(fill) : fill(value);
+    }
+  }
+  return out;
+}
+
+/** Pack statements into documents and enforce AWS's limits, with the numbers in the error. */
+function layOut(statements: NormalStatement[], awsManaged: number, options: CompileOptions): CompiledDocument[] {
+  const prefix = options.namePrefix ?? 'trustgate-permissions';
+  const maxPolicies = options.maxManagedPolicies ?? DEFAULT_MAX_MANAGED_POLICIES;
+  if (awsManaged > maxPolicies) {
+    throw new TrustgateError('POLICY_TOO_LARGE', `${awsManaged} AWS managed policies are requested, but a role may have at most ${maxPolicies} managed policies attached`, {
+      details: { awsManagedPolicies: awsManaged, maxManagedPolicies: maxPolicies },
+    });
+  }
+  const describe = (d: { Statement: unknown[] }, name: string): CompiledDocument => ({
+    name,
+    document: d as CompiledDocument['document'],
+    size: policySize(d),
+    actions: (d.Statement as Array<{ Action?: string | string[] }>).reduce((n, s) => n + [s.Action ?? []].flat().length, 0),
+  });
+  if (statements.length === 0) return [];
+  if (options.inline) {
+    const document = { Version: '2012-10-17' as const, Statement: statements.map((s) => renderStatement(s)) };
+    const size = policySize(document);
+    if (size > INLINE_POLICY_MAX_CHARACTERS) {
+      throw new TrustgateError(
+        'POLICY_TOO_LARGE',
+        `the selection needs ${size.toLocaleString('en-US')} characters as an inline policy, but a role's inline policies may hold at most ${INLINE_POLICY_MAX_CHARACTERS.toLocaleString('en-US')} characters in all; use managed policies (without --inline), --compact, or select fewer integrations`,
+        { details: { characters: size, maxCharacters: INLINE_POLICY_MAX_CHARACTERS } },
+      );
+    }
+    return [describe(document, prefix)];
+  }
+  let documents;
+  try {
+    documents = splitDocuments(statements, MANAGED_POLICY_MAX_CHARACTERS);
+  } catch (error) {
+    if (!(error instanceof StatementTooLargeError)) throw error;
+    throw new TrustgateError('POLICY_TOO_LARGE', `a statement with resources ${JSON.stringify(error.statement.resources)} needs ${error.size.toLocaleString('en-US')} characters even with one action; a managed policy holds at most ${MANAGED_POLICY_MAX_CHARACTERS.toLocaleString('en-US')}`, {
+      details: { characters: error.size, maxCharacters: MANAGED_POLICY_MAX_CHARACTERS },
+    });
+  }
+  const total = documents.length + awsManaged;
+  if (total > maxPolicies) {
+    const characters = documents.reduce((n, d) => n + policySize(d), 0);
+    throw new TrustgateError(
+      'POLICY_TOO_LARGE',
+      `the selection needs ${documents.length} customer managed policies (${characters.toLocaleString('en-US')} characters, at most ${MANAGED_POLICY_MAX_CHARACTERS.toLocaleString('en-US')} each) plus ${awsManaged} AWS managed = ${total} managed policies, but a role may have at most ${maxPolicies} attached; select fewer integrations, try --compact, or raise the quota (up to 20) with --max-managed-policies`,
+      { details: { documentsNeeded: documents.length, characters, awsManagedPolicies: awsManaged, maxManagedPolicies: maxPolicies, maxCharacters: MANAGED_POLICY_MAX_CHARACTERS } },
+    );
+  }
+  return documents.map((d, i) => describe(d, `${prefix}-${i + 1}`));
+}
+
+/** Characters of the naive listing: every (statement, action) pair as its own statement, in one document. */
+function naiveSize(statements: NormalStatement[]): number {
+  const seen = new Set<string>();
+  let size = JSON.stringify({ Version: '2012-10-17', Statement: [] }).length - 1;
+  for (const s of statements) {
+    for (const action of s.actions) {
+      const json = JSON.stringify(renderStatement({ ...s, actions: [action] }));
+      if (seen.has(json)) continue;
+      seen.add(json);
+      size += json.length + 1;
+    }
+  }
+  return size;
+}

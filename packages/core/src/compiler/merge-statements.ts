@@ -1,0 +1,73 @@
+import type { NormalStatement } from './compile-types.ts';
+import { compareStatements, conditionsKey, normalResources, normalStatement, uniqueActions } from './normal-form.ts';
+
+/**
+ * Merge statements so they take fewer characters and allow (or deny) exactly what the input did.
+ * Pure; the input is not changed. In the manner of aws-cdk's `lib/private/merge-statements.ts`, these rules are
+ * applied repeatedly until nothing changes:
+ *
+ * 1. **Same resources.** Two statements with the same effect, the same resources and the same conditions become
+ *    one statement with the union of their actions. (`A on R` + `B on R` grants `(A ∪ B) on R`.)
+ * 2. **Same actions.** Two statements with the same effect, the same actions and the same conditions become one
+ *    statement with the union of their resources. (`A on R1` + `A on R2` grants `A on (R1 ∪ R2)`.)
+ * 3. **Subsumed actions.** When a statement with no conditions has Resource `*`, every other statement of the
+ *    same effect drops the actions it lists (they are already granted, or denied, everywhere, unconditionally);
+ *    a statement left without actions disappears.
+ *
+ * Actions deduplicate case-insensitively (callers pass AWS's canonical spelling); resources are compared as
+ * strings, and `*` absorbs the others. No rule ever widens a grant: the set of (effect, action, resource,
+ * conditions) a request can match is unchanged — tests check this against the unmerged input. The output is in
+ * normal form and in a deterministic order.
+ */
+export function mergeStatements(statements: readonly NormalStatement[]): NormalStatement[] {
+  let current = statements.map(normalStatement);
+  for (;;) {
+    const before = signature(current);
+    current = mergeBy(current, (s) => `${s.effect}|${s.resources.join('\n')}|${conditionsKey(s.conditions)}`, (a, b) => ({
+      ...a,
+      actions: uniqueActions([...a.actions, ...b.actions]),
+    }));
+    current = mergeBy(current, (s) => `${s.effect}|${s.actions.join('\n').toLowerCase()}|${conditionsKey(s.conditions)}`, (a, b) => ({
+      ...a,
+      resources: normalResources([...a.resources, ...b.resources]),
+    }));
+    current = dropSubsumed(current);
+    if (signature(current) === before) break;
+  }
+  return current.sort(compareStatements);
+}
+
+function mergeBy(
+  statements: NormalStatement[],
+  key: (s: NormalStatement) => string,
+  merge: (a: NormalStatement, b: NormalStatement) => NormalStatement,
+): NormalStatement[] {
+  const groups = new Map<string, NormalStatement>();
+  for (const s of statements) {
+    const k = key(s);
+    const prior = groups.get(k);
+    groups.set(k, prior ? merge(prior, s) : s);
+  }
+  return [...groups.values()];
+}
+
+/** Rule 3: actions granted (or denied) unconditionally on `*` are removed from the other statements of that effect. */
+function dropSubsumed(statements: NormalStatement[]): NormalStatement[] {
+  const everywhere = { Allow: new Set<string>(), Deny: new Set<string>() };
+  const isUniversal = (s: NormalStatement): boolean => !s.conditions && s.resources.length === 1 && s.resources[0] === '*';
+  for (const s of statements) if (isUniversal(s)) for (const a of s.actions) everywhere[s.effect].add(a.toLowerCase());
+  const out: NormalStatement[] = [];
+  for (const s of statements) {
+    if (isUniversal(s)) {
+      out.push(s);
+      continue;
+    }
+    const actions = s.actions.filter((a) => !everywhere[s.effect].has(a.toLowerCase()));
+    if (actions.length > 0) out.push({ ...s, actions });
+  }
+  return out;
+}
+
+function signature(statements: NormalStatement[]): string {
+  return JSON.stringify([...statements].sort(compareStatements));
+}
