@@ -31,14 +31,14 @@ export interface ParseCatalogOptions {
 export function parseCatalog(text: string, options: ParseCatalogOptions): { catalog?: Catalog; findings: Finding[] } {
   const fileName = options.fileName ?? 'catalog';
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
       findings: doc.errors.map((e) => ({
         code: 'CATALOG_SYNTAX',
         severity: 'error' as const,
         path: '',
-        message: `${fileName}${e.linePos ? `:${e.linePos[0].line}:${e.linePos[0].col}` : ''}: ${e.message.split('\n')[0]}`,
+        message: `${fileName}${e.linePos ? `:${e.linePos[0].line}:${e.linePos[0].col}` : ''}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
       })),
     };
   }
