@@ -1,0 +1,20 @@
+/**
+ * trustgate's IAM policy engine: validation and evaluation of IAM policies as AWS documents them
+ * (IAM User Guide, "Policy evaluation logic"), compiled once for fast repeated evaluation.
+ */
+export type {
+  ContextValue,
+  EvaluationRequest,
+  PolicySet,
+  Decision,
+  EvaluationResult,
+  Explanation,
+  PolicyKind,
+  PolicyKindResult,
+  PrincipalMatchKind,
+  PrincipalType,
+  StatementOutcome,
+  ConditionOutcome,
+} from './types.ts';
+export { evaluateRequest, type EvaluateOptions } from './evaluate-request.ts';
+export { compilePolicySet, isCompiledPolicySet, type CompiledPolicySet } from './compile-policy-set.ts';
