@@ -29,6 +29,7 @@ export function mergeStatements(statements: readonly NormalStatement[]): NormalS
     }));
     current = mergeBy(current, (s) => `${s.effect}|${s.actions.join('\n').toLowerCase()}|${conditionsKey(s.conditions)}`, (a, b) => ({
       ...a,
+      actions: uniqueActions([...a.actions, ...b.actions]),
       resources: normalResources([...a.resources, ...b.resources]),
     }));
     current = dropSubsumed(current);

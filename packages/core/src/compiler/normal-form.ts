@@ -9,10 +9,16 @@ export function compareText(a: string, b: string): number {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
-/** Sorted, deduplicated case-insensitively (the first spelling wins; callers pass canonical names). */
+/**
+ * Sorted, deduplicated case-insensitively. Callers pass AWS's canonical spelling; should two spellings meet, the
+ * smallest by code unit is kept, so the result never depends on input order.
+ */
 export function uniqueActions(actions: Iterable<string>): string[] {
   const byLower = new Map<string, string>();
-  for (const a of actions) if (!byLower.has(a.toLowerCase())) byLower.set(a.toLowerCase(), a);
+  for (const a of actions) {
+    const prior = byLower.get(a.toLowerCase());
+    if (prior === undefined || a < prior) byLower.set(a.toLowerCase(), a);
+  }
   return [...byLower.values()].sort(compareText);
 }
 
