@@ -1,0 +1,87 @@
+import { TrustgateError } from '../errors/index.ts';
+import { partitionOfRegion } from '../partition/index.ts';
+import type { DeliverableModel } from './deliverable-model.ts';
+import { renderCloudFormation, toCloudFormationJson, type CloudFormationTemplate } from './render-cloudformation.ts';
+
+/** Input of {@link renderStackSet}. */
+export interface StackSetOptions {
+  stackSetName: string;
+  /** Organizational units (`ou-xxxx-yyyyyyyy`) or the root (`r-xxxx`) to deploy to. */
+  organizationalUnitIds: string[];
+  /**
+   * The one region to create stack instances in. IAM is global: instances in two regions of the same account
+   * would both try to create the same role name.
+   */
+  region?: string;
+  /** Parameter overrides for every instance. */
+  parameters?: Record<string, string>;
+}
+
+/** A StackSet deliverable: the template and the parameters of the two API calls that roll it out. */
+export interface StackSetDeliverable {
+  template: CloudFormationTemplate;
+  /** CloudFormation CreateStackSet parameters (service-managed permissions, automatic deployment). */
+  createStackSet: Record<string, unknown>;
+  /** CloudFormation CreateStackInstances parameters (organizational-unit targets). */
+  createStackInstances: Record<string, unknown>;
+  /** The same two calls as AWS CLI commands (run in the management or a delegated administrator account). */
+  commands: string[];
+}
+
+/**
+ * The StackSet variant: the same template rolled out to every account of organizational units with
+ * service-managed permissions and automatic deployment to accounts that join later (AWS CloudFormation User
+ * Guide, "Create a stack set with service-managed permissions"). The customer's account appears in the template
+ * only as `AWS::AccountId`, so one template fits every account. Service-managed stack sets do not deploy to
+ * the management account itself; apply the plain template there if needed.
+ */
+export function renderStackSet(model: DeliverableModel, options: StackSetOptions): StackSetDeliverable {
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(options.stackSetName)) {
+    throw new TrustgateError('INVALID_INPUT', 'stackSetName: 1-128 characters, starting with a letter, of letters, digits and hyphens', { field: 'stackSetName' });
+  }
+  if (options.organizationalUnitIds.length === 0) {
+    throw new TrustgateError('INVALID_INPUT', 'organizationalUnitIds: at least one organizational unit or root ID is required', { field: 'organizationalUnitIds' });
+  }
+  options.organizationalUnitIds.forEach((id, i) => {
+    // Organizations API: ou-[0-9a-z]{4,32}-[a-z0-9]{8,32} or r-[0-9a-z]{4,32}.
+    if (!/^(?:ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/.test(id)) {
+      throw new TrustgateError('INVALID_INPUT', `organizationalUnitIds[${i}]: "${id}" is not an organizational unit ID (ou-xxxx-xxxxxxxx) or root ID (r-xxxx)`, { field: `organizationalUnitIds[${i}]` });
+    }
+  });
+  const region = options.region ?? (model.partition === 'aws' ? 'us-east-1' : model.partition === 'aws-us-gov' ? 'us-gov-west-1' : 'cn-north-1');
+  if (partitionOfRegion(region) !== model.partition) {
+    throw new TrustgateError('INVALID_PARTITION', `region: "${region}" is not in partition ${model.partition}`, { field: 'region' });
+  }
+  const template = renderCloudFormation(model);
+  const known = new Set(model.parameters.map((p) => p.name));
+  const parameters = Object.entries(options.parameters ?? {}).map(([key, value]) => {
+    if (!known.has(key)) throw new TrustgateError('INVALID_INPUT', `parameters.${key}: the template has no parameter ${key}`, { field: `parameters.${key}` });
+    return { ParameterKey: key, ParameterValue: value };
+  });
+  const createStackSet = {
+    StackSetName: options.stackSetName,
+    Description: model.description,
+    TemplateBody: toCloudFormationJson(template),
+    Parameters: parameters,
+    Capabilities: ['CAPABILITY_NAMED_IAM'],
+    PermissionModel: 'SERVICE_MANAGED',
+    AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+    ManagedExecution: { Active: true },
+  };
+  const createStackInstances = {
+    StackSetName: options.stackSetName,
+    DeploymentTargets: { OrganizationalUnitIds: options.organizationalUnitIds },
+    Regions: [region],
+    OperationPreferences: { FailureToleranceCount: 0, MaxConcurrentPercentage: 25, RegionConcurrencyType: 'SEQUENTIAL' },
+  };
+  const paramArgs = parameters.length ? ` --parameters ${parameters.map((p) => `ParameterKey=${p.ParameterKey},ParameterValue=${shellSafe(p.ParameterValue)}`).join(' ')}` : '';
+  const commands = [
+    `aws cloudformation create-stack-set --region ${region} --stack-set-name ${options.stackSetName} --template-body file://template.json --capabilities CAPABILITY_NAMED_IAM --permission-model SERVICE_MANAGED --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false --managed-execution Active=true${paramArgs}`,
+    `aws cloudformation create-stack-instances --region ${region} --stack-set-name ${options.stackSetName} --deployment-targets OrganizationalUnitIds=${options.organizationalUnitIds.join(',')} --regions ${region} --operation-preferences FailureToleranceCount=0,MaxConcurrentPercentage=25`,
+  ];
+  return { template, createStackSet, createStackInstances, commands };
+}
+
+function shellSafe(value: string): string {
+  return /^[\w+=.@:/-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
