@@ -9,3 +9,8 @@ export * from './actions/index.ts';
 export * from './catalog/index.ts';
 export * from './engine/index.ts';
 export * from './compiler/index.ts';
+export * from './arn/index.ts';
+export * from './external-id/index.ts';
+export * from './trust/index.ts';
+export * from './templates/index.ts';
+export * from './blueprints/index.ts';
