@@ -42,7 +42,7 @@ describe('mergeStatements rules', () => {
 
 const ACTIONS = ['ec2:RunInstances', 'ec2:CreateTags', 'EC2:createtags', 'iam:PassRole', 'iam:GetRole', 's3:GetObject', 's3:PutObject', 'sts:GetCallerIdentity'];
 const RESOURCES = ['*', 'arn:aws:iam::*:role/a', 'arn:aws:iam::*:role/b', 'arn:aws:s3:::bucket/*'];
-const CONDITIONS = [undefined, { StringEquals: { 'aws:SourceAccount': '123456789012' } }, { Bool: { 'aws:SecureTransport': 'true' } }];
+const CONDITIONS: Array<NormalStatement['conditions']> = [undefined, { StringEquals: { 'aws:SourceAccount': '123456789012' } }, { Bool: { 'aws:SecureTransport': 'true' } }];
 const statement = fc.record({
   effect: fc.constantFrom<'Allow' | 'Deny'>('Allow', 'Allow', 'Deny'),
   actions: fc.uniqueArray(fc.constantFrom(...ACTIONS), { minLength: 1, maxLength: 5 }),

@@ -7,10 +7,10 @@ import { splitDocuments, StatementTooLargeError } from './split-documents.ts';
 
 const exact = (a: string): string[] => [a];
 const names = fc.uniqueArray(fc.stringMatching(/^[A-Z][A-Za-z]{2,30}$/).map((n) => `svc:${n}`), { minLength: 1, maxLength: 300, selector: (s) => s.toLowerCase() });
-const statement = fc.record({
+const statement: fc.Arbitrary<NormalStatement> = fc.record({
   effect: fc.constantFrom<'Allow' | 'Deny'>('Allow', 'Deny'),
   actions: names,
-  resources: fc.constantFrom(['*'], ['arn:aws:s3:::a/*', 'arn:aws:s3:::b/*'], ['arn:aws:iam::123456789012:role/x']),
+  resources: fc.constantFrom<string[]>(['*'], ['arn:aws:s3:::a/*', 'arn:aws:s3:::b/*'], ['arn:aws:iam::123456789012:role/x']),
 });
 
 describe('splitDocuments', () => {
