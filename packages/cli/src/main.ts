@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { runCli } from './run-cli.ts';
+import { registerCatalog } from './commands/catalog.ts';
+import { registerPolicy } from './commands/policy.ts';
 
 /**
  * trustgate's command line. Each command group lives in `commands/<group>.ts` and exports one
@@ -10,5 +12,7 @@ const program = new Command('trustgate')
   .version('0.1.0');
 
 // Command groups register themselves here, one line each.
+registerCatalog(program);
+registerPolicy(program);
 
 await runCli(program, process.argv);
