@@ -1,0 +1,111 @@
+import { Option, type Command } from 'commander';
+import { compilePolicies, isPartition, TrustgateError, type CompiledPolicies, type Partition, type Selection } from '@trustgate/core';
+import { loadCatalogFile } from './catalog.ts';
+
+/** Options of `trustgate policy`, as commander parses them. */
+interface PolicyOptions {
+  catalog?: string;
+  default?: boolean;
+  products?: string[];
+  integrations?: string[];
+  extraActions?: string[];
+  managedPolicies?: string[];
+  partition: string;
+  accountId?: string;
+  region?: string;
+  compact?: boolean;
+  inline?: boolean;
+  maxManagedPolicies?: string;
+  namePrefix?: string;
+  format: 'text' | 'json';
+}
+
+/** Comma-separated and repeatable: `--products a,b --products c` -> [a, b, c]. */
+const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+
+function selectionOf(opts: PolicyOptions): Selection {
+  const custom = (opts.products?.length ?? 0) > 0 || (opts.integrations?.length ?? 0) > 0;
+  if (opts.default && custom) {
+    throw new TrustgateError('INVALID_INPUT', '--default cannot be combined with --products or --integrations', { field: 'selection' });
+  }
+  if (!custom) {
+    // Only extra actions / managed policies: a custom selection of nothing from the catalog.
+    if (!opts.default && ((opts.extraActions?.length ?? 0) > 0 || (opts.managedPolicies?.length ?? 0) > 0)) return { mode: 'custom' };
+    return { mode: 'default' };
+  }
+  return { mode: 'custom', ...(opts.products ? { products: opts.products } : {}), ...(opts.integrations ? { integrations: opts.integrations } : {}) };
+}
+
+function printText(result: CompiledPolicies): void {
+  const out: string[] = [];
+  for (const d of result.documents) {
+    out.push(`# ${result.mode === 'inline' ? 'inline policy' : 'customer managed policy'} ${d.name}: ${d.size.toLocaleString('en-US')} characters, ${d.actions} action entries`);
+    out.push(JSON.stringify(d.document, null, 2));
+  }
+  if (result.managedPolicyArns.length > 0) {
+    out.push('# AWS managed policies to attach');
+    out.push(...result.managedPolicyArns);
+  }
+  const f = result.figures;
+  out.push(
+    `# ${f.actions} actions in ${f.documents} document(s) + ${result.managedPolicyArns.length} AWS managed; ${f.characters.toLocaleString('en-US')} characters (naive one statement per action: ${f.naiveCharacters.toLocaleString('en-US')})`,
+  );
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/**
+ * `trustgate policy --catalog FILE [--default | --products a,b | --integrations x,y] ...` compiles a selection of
+ * a catalog into IAM policy documents and prints them (`--format json` for the whole compiler result). Without
+ * `--products`/`--integrations` the default integrations are selected. Warnings (integrations not offered in the
+ * partition, compaction) go to stderr.
+ *
+ * Other command files add subcommands (`policy check`, `policy simulate`) by finding this command with
+ * `program.commands.find((c) => c.name() === 'policy')`. Options are positional, so options after a subcommand
+ * name belong to the subcommand, and `--catalog` is checked in the action rather than declared mandatory (commander
+ * would otherwise demand it of every subcommand too).
+ */
+export function registerPolicy(program: Command): void {
+  program
+    .command('policy')
+    .description('Compile a catalog selection into IAM policy documents within AWS\'s size limits.')
+    .enablePositionalOptions()
+    .option('--catalog <file>', 'permission catalog (YAML or JSON)')
+    .option('--default', 'select the default integrations (the default when nothing is selected)')
+    .option('--products <ids>', 'select every integration of these products (comma-separated, repeatable)', list)
+    .option('--integrations <ids>', 'select these integrations, by id or product/id (comma-separated, repeatable)', list)
+    .option('--extra-actions <actions>', 'more allowed actions, validated against AWS\'s list (comma-separated, repeatable)', list)
+    .option('--managed-policies <names>', 'AWS managed policies to attach, by name or ARN (comma-separated, repeatable)', list)
+    .addOption(new Option('--partition <partition>', 'AWS partition').choices(['aws', 'aws-us-gov', 'aws-cn']).default('aws'))
+    .option('--account-id <id>', 'the customer\'s 12-digit account ID, for ${AccountId} (else *)')
+    .option('--region <region>', 'the customer\'s region, for ${Region} (else *)')
+    .option('--compact', 'write prefix wildcards where they cover only selected actions today (warns)')
+    .option('--inline', 'one inline policy (10,240 characters) instead of customer managed policies')
+    .option('--max-managed-policies <n>', 'managed policies a role may have, AWS managed included (default 10; up to 20 by quota increase)')
+    .option('--name-prefix <prefix>', 'name prefix of the documents', 'trustgate-permissions')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: PolicyOptions) => {
+      if (!opts.catalog) throw new TrustgateError('INVALID_INPUT', 'missing --catalog FILE', { field: 'catalog' });
+      if (!isPartition(opts.partition)) throw new TrustgateError('INVALID_PARTITION', `unknown partition ${opts.partition}`, { field: 'partition' });
+      const max = opts.maxManagedPolicies === undefined ? undefined : Number(opts.maxManagedPolicies);
+      const { catalog, actionList } = await loadCatalogFile(opts.catalog);
+      const result = compilePolicies(
+        {
+          catalog,
+          selection: selectionOf(opts),
+          partition: opts.partition as Partition,
+          ...(opts.accountId ? { accountId: opts.accountId } : {}),
+          ...(opts.region ? { region: opts.region } : {}),
+          ...(opts.extraActions ? { extraActions: opts.extraActions } : {}),
+          ...(opts.managedPolicies ? { managedPolicies: opts.managedPolicies } : {}),
+          ...(max !== undefined ? { maxManagedPolicies: max } : {}),
+          ...(opts.namePrefix ? { namePrefix: opts.namePrefix } : {}),
+          compact: opts.compact === true,
+          inline: opts.inline === true,
+        },
+        actionList,
+      );
+      for (const w of result.warnings) process.stderr.write(`warning: ${w.message}\n`);
+      if (opts.format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else printText(result);
+    });
+}
