@@ -28,7 +28,7 @@ function connection(organizationId: string, name: string, extra: Partial<Connect
     statusReason: 'waiting',
     issuedPolicy: { documents: [], managedPolicyArns: [], requiredActions: [] },
     appliedPolicy: null,
-    callbackTokenHash: null,
+    callbackNonce: null,
     lastVerifiedAt: null,
     createdAt: now,
     updatedAt: now,

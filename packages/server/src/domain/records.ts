@@ -77,7 +77,7 @@ export function accessAtLeast(held: AccessLevel, needed: AccessLevel): boolean {
 export type ConnectionScope =
   | { kind: 'account'; accountId: string }
   | { kind: 'accounts'; accountIds: string[] }
-  | { kind: 'organization'; organizationId: string };
+  | { kind: 'organization'; organizationId: string; organizationalUnitIds?: string[] };
 
 /** What the customer granted: the catalog's defaults, or chosen products and integrations. */
 export type ConnectionSelection =
@@ -119,7 +119,7 @@ export interface Connection {
   statusReason: string;
   issuedPolicy: IssuedPolicy;
   appliedPolicy: IssuedPolicy | null;
-  callbackTokenHash: string | null;
+  callbackNonce: string | null;
   lastVerifiedAt: string | null;
   createdAt: string;
   updatedAt: string;

@@ -78,7 +78,7 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn('status_reason', 'text', (c) => c.notNull())
         .addColumn('issued_policy', 'text', (c) => c.notNull())
         .addColumn('applied_policy', 'text')
-        .addColumn('callback_token_hash', 'text')
+        .addColumn('callback_nonce', 'text')
         .addColumn('last_verified_at', 'text')
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
@@ -121,6 +121,15 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn('name', 'text', (c) => c.primaryKey())
         .addColumn('last_run_at', 'text', (c) => c.notNull())
         .addColumn('holder', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0002-settings': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('settings')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
         .execute();
     },
   },

@@ -16,6 +16,7 @@ export interface Database {
   connection_access: ConnectionAccessTable;
   audit_events: AuditEventsTable;
   job_runs: JobRunsTable;
+  settings: SettingsTable;
 }
 
 /** A customer of the service (a platform's tenant); everything else belongs to one. */
@@ -90,7 +91,7 @@ export interface ConnectionsTable {
   status_reason: string;
   issued_policy: string;
   applied_policy: string | null;
-  callback_token_hash: string | null;
+  callback_nonce: string | null;
   last_verified_at: string | null;
   created_at: string;
   updated_at: string;
@@ -132,4 +133,10 @@ export interface JobRunsTable {
   name: string;
   last_run_at: string;
   holder: string;
+}
+
+/** Service-wide settings shared by every instance (e.g. the callback-token HMAC key). */
+export interface SettingsTable {
+  name: string;
+  value: string;
 }

@@ -22,6 +22,8 @@ export interface Store extends Repositories {
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
   /** See {@link claimJobRun}. */
   claimJobRun(options: { name: string; intervalMs: number; holder: string; now?: Date }): Promise<boolean>;
+  /** A shared setting, created with `make()` by whichever instance asks first (every instance then reads that value). */
+  sharedSetting(name: string, make: () => string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,11 @@ export async function openStore(options: OpenDatabaseOptions = {}): Promise<Stor
     dialect,
     transaction: (work) => db.transaction().execute((trx) => work(repositories(trx))),
     claimJobRun: (o) => claimJobRun({ db, dialect, ...o }),
+    async sharedSetting(name, make) {
+      await db.insertInto('settings').values({ name, value: make() }).onConflict((oc) => oc.column('name').doNothing()).execute();
+      const row = await db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+      return row.value;
+    },
     close,
   };
 }

@@ -1,0 +1,79 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { partitionInfo, type Partition } from '@trustgate/core';
+
+/** AWS credentials (a platform identity's keys or an assumed session). */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+/** The narrow STS port verification uses: only `send` of an SDK v3 STS client. */
+export type StsPort = Pick<STSClient, 'send'>;
+
+/** The narrow IAM port verification uses: only `send` of an SDK v3 IAM client. */
+export type IamPort = Pick<IAMClient, 'send'>;
+
+/** Makes the clients verification needs — SDK clients against AWS or an override endpoint (sandbox, moto). */
+export interface AwsClientFactory {
+  /** An STS client as the platform (no `credentials`) or as a session, for a regional STS endpoint. */
+  sts(options: { partition: Partition; region?: string; credentials?: AwsCredentials }): StsPort;
+  /** An IAM client with a session's credentials (IAM is global per partition). */
+  iam(options: { partition: Partition; credentials: AwsCredentials }): IamPort;
+}
+
+/** How to reach AWS in one partition as the platform. */
+export interface PartitionAwsConfig {
+  /** Endpoint override for every service (the sandbox or moto); default AWS's regional endpoints. */
+  endpoint?: string;
+  /** Region for STS calls when a connection names none; default the partition's default region. */
+  region?: string;
+  /** The platform's credentials in this partition; default the SDK's default credential chain. */
+  credentials?: AwsCredentials;
+  /** Extra client settings (e.g. maxAttempts) passed to every SDK client. */
+  maxAttempts?: number;
+}
+
+/**
+ * SDK v3 clients per partition. STS clients are regional (SDK v3 uses the regional endpoint of the client's
+ * region — credentials from the global endpoint are not valid in opt-in regions, IAM User Guide
+ * "Managing AWS STS in an AWS Region"); IAM is called in the partition's default region.
+ */
+export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsConfig>>): AwsClientFactory {
+  const cache = new Map<string, StsPort>();
+  const settingsFor = (partition: Partition) => {
+    const c = config[partition];
+    if (c === undefined) throw new Error(`no AWS configuration for partition ${partition}`);
+    return c;
+  };
+  return {
+    sts({ partition, region, credentials }) {
+      const c = settingsFor(partition);
+      const r = region ?? c.region ?? partitionInfo(partition).defaultRegion;
+      const options = {
+        region: r,
+        ...(c.endpoint === undefined ? {} : { endpoint: c.endpoint }),
+        ...(c.maxAttempts === undefined ? {} : { maxAttempts: c.maxAttempts }),
+      };
+      if (credentials !== undefined) return new STSClient({ ...options, credentials });
+      const key = `${partition}:${r}`;
+      let client = cache.get(key);
+      if (client === undefined) {
+        client = new STSClient({ ...options, ...(c.credentials === undefined ? {} : { credentials: c.credentials }) });
+        cache.set(key, client);
+      }
+      return client;
+    },
+    iam({ partition, credentials }) {
+      const c = settingsFor(partition);
+      return new IAMClient({
+        region: partitionInfo(partition).defaultRegion,
+        credentials,
+        ...(c.endpoint === undefined ? {} : { endpoint: c.endpoint }),
+        ...(c.maxAttempts === undefined ? {} : { maxAttempts: c.maxAttempts }),
+      });
+    },
+  };
+}

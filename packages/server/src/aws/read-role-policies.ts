@@ -1,0 +1,62 @@
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  type ListAttachedRolePoliciesCommandOutput,
+  type ListRolePoliciesCommandOutput,
+} from '@aws-sdk/client-iam';
+import type { PolicyDocument } from '@trustgate/core';
+import type { IamPort } from './aws-clients.ts';
+
+/** A role's policies as AWS holds them. */
+export interface RolePolicies {
+  /** Attached managed policies and inline policies, each document decoded. */
+  identityPolicies: { source: string; document: PolicyDocument }[];
+  permissionsBoundary?: PolicyDocument;
+}
+
+/** IAM returns policy documents URL-encoded (RFC 3986) in GetPolicyVersion and GetRolePolicy. */
+function decodeDocument(text: string | undefined): PolicyDocument {
+  if (text === undefined) throw new Error('IAM returned no policy document');
+  const json = text.trimStart().startsWith('{') ? text : decodeURIComponent(text);
+  return JSON.parse(json) as PolicyDocument;
+}
+
+async function managedPolicyDocument(iam: IamPort, policyArn: string): Promise<PolicyDocument> {
+  const policy = await iam.send(new GetPolicyCommand({ PolicyArn: policyArn }));
+  const versionId = policy.Policy?.DefaultVersionId;
+  const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }));
+  return decodeDocument(version.PolicyVersion?.Document);
+}
+
+/**
+ * Reads a role's attached managed policies, inline policies and permissions boundary with the IAM API
+ * (ListAttachedRolePolicies, GetPolicy + GetPolicyVersion, ListRolePolicies + GetRolePolicy, GetRole), following
+ * pagination. Needs those `iam:` read actions on the role itself.
+ */
+export async function readRolePolicies(iam: IamPort, roleName: string): Promise<RolePolicies> {
+  const identityPolicies: RolePolicies['identityPolicies'] = [];
+  let marker: string | undefined;
+  do {
+    const page: ListAttachedRolePoliciesCommandOutput = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
+    for (const attached of page.AttachedPolicies ?? []) {
+      if (attached.PolicyArn === undefined) continue;
+      identityPolicies.push({ source: attached.PolicyArn, document: await managedPolicyDocument(iam, attached.PolicyArn) });
+    }
+    marker = page.IsTruncated === true ? page.Marker : undefined;
+  } while (marker !== undefined);
+  do {
+    const page: ListRolePoliciesCommandOutput = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
+    for (const name of page.PolicyNames ?? []) {
+      const inline = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
+      identityPolicies.push({ source: `inline:${name}`, document: decodeDocument(inline.PolicyDocument) });
+    }
+    marker = page.IsTruncated === true ? page.Marker : undefined;
+  } while (marker !== undefined);
+  const role = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+  const boundaryArn = role.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
+  return boundaryArn === undefined ? { identityPolicies } : { identityPolicies, permissionsBoundary: await managedPolicyDocument(iam, boundaryArn) };
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { Partition } from '@trustgate/core';
+import type { AwsClientFactory, AwsCredentials } from './aws-clients.ts';
+import { readRolePolicies, type RolePolicies } from './read-role-policies.ts';
+import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.ts';
+
+/** What to verify: one role ARN of a connection, with the external IDs the trust policy must require. */
+export interface VerifyRoleInput {
+  partition: Partition;
+  region?: string;
+  roleArn: string;
+  roleName: string;
+  accountId: string;
+  externalId: string;
+  /** During an external-ID rotation: the old ID, still accepted until the customer's stack is updated. */
+  previousExternalId?: string | null;
+  /** A session name that says who verifies what (2-64 of [\w+=,.@-]). */
+  sessionName: string;
+  retry?: RetryOptions;
+}
+
+/** What AWS said: each probe's outcome and, when the role could be read, its policies. */
+export interface VerifyRoleObservation {
+  assumed: boolean;
+  /** Which ID worked. */
+  externalIdUsed?: 'current' | 'previous';
+  attempts: number;
+  /** The AWS error code/message when assuming failed for good. */
+  assumeError?: string;
+  callerArn?: string;
+  callerAccount?: string;
+  /** Assuming the role without any external ID worked: the trust policy does not require one. */
+  assumableWithoutExternalId: boolean;
+  /** Assuming it with a random, wrong external ID worked: the trust policy does not check the value. */
+  assumableWithWrongExternalId: boolean;
+  policies?: RolePolicies;
+  /** Why the role's policies could not be read. */
+  policyReadError?: string;
+}
+
+/** The AWS error name and message, without anything else the SDK attaches. */
+export function describeAwsError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+function isAccessDenied(error: unknown): boolean {
+  return error instanceof Error && /AccessDenied|NoSuchEntity|InvalidIdentityToken/i.test(error.name);
+}
+
+/**
+ * Verifies a customer's role for real (IAM User Guide, "Access to AWS accounts owned by third parties"):
+ * 1. assumes it with the external ID through the partition's regional STS endpoint, retrying AccessDenied with
+ *    backoff for a bounded time (a new role may not be assumable for seconds), then falls back to the previous
+ *    ID during a rotation; reads back GetCallerIdentity with the session;
+ * 2. tries to assume it WITHOUT an external ID and with a WRONG one — either succeeding means the trust policy
+ *    is insecure (the confused-deputy protection is missing);
+ * 3. reads the role's attached and inline policies (and boundary) with the session, for a local check.
+ */
+export async function verifyRole(aws: AwsClientFactory, input: VerifyRoleInput): Promise<VerifyRoleObservation> {
+  const sts = aws.sts({ partition: input.partition, region: input.region });
+  const assume = async (externalId: string | undefined): Promise<AwsCredentials> => {
+    const out = await sts.send(
+      new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: input.sessionName, DurationSeconds: 900, ...(externalId === undefined ? {} : { ExternalId: externalId }) }),
+    );
+    const c = out.Credentials;
+    if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) throw new Error('AssumeRole returned no credentials');
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+  };
+  let result = await retryWithBackoff(() => assume(input.externalId), isAccessDenied, input.retry);
+  let externalIdUsed: 'current' | 'previous' = 'current';
+  let attempts = result.attempts;
+  if (!result.ok && input.previousExternalId) {
+    const previous = await retryWithBackoff(() => assume(input.previousExternalId ?? undefined), isAccessDenied, { ...input.retry, maxWaitMs: 0 });
+    attempts += previous.attempts;
+    if (previous.ok) {
+      result = previous;
+      externalIdUsed = 'previous';
+    }
+  }
+  const probe = async (externalId: string | undefined): Promise<boolean> => {
+    try {
+      await assume(externalId);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const assumableWithoutExternalId = await probe(undefined);
+  const assumableWithWrongExternalId = await probe(`trustgate-wrong-${randomBytes(16).toString('hex')}`);
+  if (!result.ok) {
+    return { assumed: false, attempts, assumeError: describeAwsError(result.error), assumableWithoutExternalId, assumableWithWrongExternalId };
+  }
+  const session = result.value;
+  const identity = await aws.sts({ partition: input.partition, region: input.region, credentials: session }).send(new GetCallerIdentityCommand({}));
+  const observation: VerifyRoleObservation = {
+    assumed: true,
+    externalIdUsed,
+    attempts,
+    callerArn: identity.Arn,
+    callerAccount: identity.Account,
+    assumableWithoutExternalId,
+    assumableWithWrongExternalId,
+  };
+  try {
+    observation.policies = await readRolePolicies(aws.iam({ partition: input.partition, credentials: session }), input.roleName);
+  } catch (error) {
+    observation.policyReadError = describeAwsError(error);
+  }
+  return observation;
+}

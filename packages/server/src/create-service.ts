@@ -1,0 +1,110 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Partition } from '@trustgate/core';
+import { openStore, type Store } from './store/store.ts';
+import { sdkClientFactory, type AwsClientFactory, type PartitionAwsConfig } from './aws/aws-clients.ts';
+import type { RetryOptions } from './aws/retry-with-backoff.ts';
+import type { ConnectionDeps, PlatformSettings } from './domain/connection-deps.ts';
+import { coreConnectionToolkit } from './domain/core-connection-toolkit.ts';
+import type { FetchPort } from './domain/handle-callback.ts';
+import { startReverifyScheduler } from './domain/reverify-connections.ts';
+import { buildApp, type TrustgateApp } from './http/build-app.ts';
+
+/** The example catalog shipped in the repository: the default catalog connections use. */
+export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../../catalogs/example.yaml', import.meta.url));
+
+/** One partition the service serves: how to reach AWS there and the platform identity customers trust. */
+export type PartitionServiceConfig = PartitionAwsConfig & PlatformSettings;
+
+/** Configuration of {@link createTrustgateService}. */
+export interface TrustgateServiceConfig {
+  /** `postgres://...` or a SQLite file (default `./.trustgate/trustgate.db`). */
+  databaseUrl?: string;
+  /** PostgreSQL schema (search_path). */
+  databaseSchema?: string;
+  /** Per partition served: endpoint/credentials and the platform identity (one per partition). */
+  partitions: Partial<Record<Partition, PartitionServiceConfig>>;
+  /** Public base URL of the service, e.g. `http://127.0.0.1:8080`. */
+  publicUrl: string;
+  operatorToken?: string;
+  verifyRetry?: RetryOptions;
+  /** Scheduled re-verification; default every 6 hours, checked each minute. `false` disables it. */
+  reverify?: { intervalMs?: number; tickMs?: number } | false;
+  isAllowedResponseUrl?: (url: URL) => boolean;
+  /** Default catalog; default {@link DEFAULT_CATALOG_FILE}. */
+  defaultCatalogFile?: string;
+  fetchPort?: FetchPort;
+  /** Replace the SDK clients (tests use real clients; this is for a custom credential setup). */
+  aws?: AwsClientFactory;
+  logger?: boolean | Record<string, unknown>;
+  bodyLimit?: number;
+}
+
+/** A running-ready service: the app (not yet listening), its store and dependencies. */
+export interface TrustgateService extends TrustgateApp {
+  store: Store;
+  deps: ConnectionDeps;
+  /** Starts listening; returns the URL. */
+  listen(options: { port: number; host?: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires trustgate's service: opens the store (migrations run), loads the default catalog, builds the SDK
+ * clients per partition, the use cases and the HTTP app, and starts the re-verification scheduler.
+ */
+export async function createTrustgateService(config: TrustgateServiceConfig): Promise<TrustgateService> {
+  const store = await openStore({ ...(config.databaseUrl === undefined ? {} : { url: config.databaseUrl }), ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }) });
+  try {
+    const catalogFile = config.defaultCatalogFile ?? DEFAULT_CATALOG_FILE;
+    const platforms: Partial<Record<Partition, PlatformSettings>> = {};
+    const awsConfig: Partial<Record<Partition, PartitionAwsConfig>> = {};
+    for (const [partition, c] of Object.entries(config.partitions) as [Partition, PartitionServiceConfig][]) {
+      platforms[partition] = { accountId: c.accountId, ...(c.roleArn === undefined ? {} : { roleArn: c.roleArn }), ...(c.callbackTopicArn === undefined ? {} : { callbackTopicArn: c.callbackTopicArn }) };
+      awsConfig[partition] = c;
+    }
+    const deps: ConnectionDeps = {
+      store,
+      toolkit: coreConnectionToolkit(),
+      aws: config.aws ?? sdkClientFactory(awsConfig),
+      platforms,
+      callbackSecret: await store.sharedSetting('callback-secret', () => randomBytes(32).toString('base64url')),
+      publicUrl: config.publicUrl.replace(/\/$/, ''),
+      defaultCatalog: { name: 'example', source: await readFile(catalogFile, 'utf8'), fileName: 'example.yaml' },
+      ...(config.verifyRetry === undefined ? {} : { verifyRetry: config.verifyRetry }),
+      ...(config.isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl: config.isAllowedResponseUrl }),
+      catalogCache: new Map(),
+    };
+    const built = await buildApp({
+      deps,
+      ...(config.fetchPort === undefined ? {} : { fetchPort: config.fetchPort }),
+      ...(config.operatorToken === undefined ? {} : { operatorToken: config.operatorToken }),
+      ...(config.logger === undefined ? {} : { logger: config.logger }),
+      ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
+    });
+    const scheduler =
+      config.reverify === false
+        ? undefined
+        : startReverifyScheduler(deps, { holder: randomUUID(), ...(config.reverify?.intervalMs === undefined ? {} : { intervalMs: config.reverify.intervalMs }), ...(config.reverify?.tickMs === undefined ? {} : { tickMs: config.reverify.tickMs }), onError: (error) => built.app.log.error({ err: error }, 're-verification failed') });
+    return {
+      ...built,
+      store,
+      deps,
+      async listen({ port, host }) {
+        await built.app.listen({ port, host: host ?? '127.0.0.1' });
+        const address = built.app.server.address();
+        const actual = typeof address === 'object' && address !== null ? address.port : port;
+        return `http://${host ?? '127.0.0.1'}:${actual}`;
+      },
+      async close() {
+        scheduler?.stop();
+        await built.app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

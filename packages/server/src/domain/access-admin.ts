@@ -1,0 +1,44 @@
+import { TrustgateError } from '@trustgate/core';
+import { loadConnectionFor } from '../auth/connection-access.ts';
+import { requireScope, type Principal } from '../auth/principal.ts';
+import type { ConnectionDeps } from './connection-deps.ts';
+import { recordAudit } from './record-audit.ts';
+import type { AccessGrant, AccessLevel, AuditEvent } from './records.ts';
+
+/** Access grants on a connection (owner access). */
+export async function listAccess(deps: ConnectionDeps, principal: Principal, connectionId: string): Promise<AccessGrant[]> {
+  await loadConnectionFor(deps.store, principal, connectionId, 'owner');
+  return deps.store.connections.listAccess(connectionId);
+}
+
+/** Grants a user of the same organization an access level on a connection (owner access). */
+export async function grantAccess(deps: ConnectionDeps, principal: Principal, connectionId: string, userId: string, level: AccessLevel): Promise<AccessGrant> {
+  await loadConnectionFor(deps.store, principal, connectionId, 'owner');
+  if ((await deps.store.directory.getUser(principal.organizationId, userId)) === undefined) throw new TrustgateError('NOT_FOUND', 'No such user.', { field: 'userId' });
+  const grant = { connectionId, userId, level };
+  await deps.store.connections.putAccess(grant);
+  await recordAudit(deps.store, { principal, action: 'access.grant', connectionId, details: { userId, level } });
+  return grant;
+}
+
+/** Removes a user's access to a connection (owner access); an owner cannot remove their own. */
+export async function revokeAccess(deps: ConnectionDeps, principal: Principal, connectionId: string, userId: string): Promise<void> {
+  await loadConnectionFor(deps.store, principal, connectionId, 'owner');
+  if (userId === principal.user.id) throw new TrustgateError('CONFLICT', 'You cannot remove your own access.', { field: 'userId' });
+  if (!(await deps.store.connections.deleteAccess(connectionId, userId))) throw new TrustgateError('NOT_FOUND', 'No such grant.', { field: 'userId' });
+  await recordAudit(deps.store, { principal, action: 'access.revoke', connectionId, details: { userId } });
+}
+
+/**
+ * The audit log (scope `audit:read`): admins read the whole organization's; members read the events of the
+ * connections they can see. With `connectionId`, that connection's events (viewer access needed).
+ */
+export async function readAudit(deps: ConnectionDeps, principal: Principal, query: { connectionId?: string; limit?: number }): Promise<AuditEvent[]> {
+  requireScope(principal, 'audit:read');
+  if (query.connectionId !== undefined) {
+    await loadConnectionFor(deps.store, principal, query.connectionId, 'viewer');
+    return deps.store.audit.list({ organizationId: principal.organizationId, connectionId: query.connectionId, ...(query.limit === undefined ? {} : { limit: query.limit }) });
+  }
+  const ids = principal.user.role === 'admin' ? undefined : await deps.store.connections.connectionIdsOf(principal.user.id);
+  return deps.store.audit.list({ organizationId: principal.organizationId, ...(ids === undefined ? {} : { connectionIds: ids }), ...(query.limit === undefined ? {} : { limit: query.limit }) });
+}

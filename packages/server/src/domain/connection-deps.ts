@@ -1,0 +1,66 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { TrustgateError, type Partition } from '@trustgate/core';
+import type { Store } from '../store/store.ts';
+import type { AwsClientFactory } from '../aws/aws-clients.ts';
+import type { RetryOptions } from '../aws/retry-with-backoff.ts';
+import type { ConnectionToolkit, ParsedCatalog } from './connection-toolkit.ts';
+
+/** The platform's identity in one partition (what customers' trust policies name) and its callback topic. */
+export interface PlatformSettings {
+  accountId: string;
+  /** When set, trust policies name this role instead of the account root. */
+  roleArn?: string;
+  /** The SNS topic ARN automatic-mode templates use as the custom resource's ServiceToken. */
+  callbackTopicArn?: string;
+}
+
+/** Everything the connection use cases depend on, as narrow ports. */
+export interface ConnectionDeps {
+  store: Store;
+  toolkit: ConnectionToolkit;
+  aws: AwsClientFactory;
+  /** One identity per partition served (a role cannot be assumed across partitions). */
+  platforms: Partial<Record<Partition, PlatformSettings>>;
+  /** HMAC key for callback tokens (shared by every instance, e.g. from the store). */
+  callbackSecret: string;
+  /** The service's public base URL (templates link back to it). */
+  publicUrl: string;
+  /** The catalog connections use when they name none. */
+  defaultCatalog: { name: string; source: string; fileName: string };
+  /** Bounded retry while a new role becomes assumable. */
+  verifyRetry?: RetryOptions;
+  /** Which ResponseURLs the callback may PUT to (default: https on *.amazonaws.com / *.amazonaws.com.cn). */
+  isAllowedResponseUrl?: (url: URL) => boolean;
+  /** Parsed catalogs by `<org>/<name>@<version>` (filled lazily). */
+  catalogCache: Map<string, ParsedCatalog>;
+}
+
+/** The platform settings for a partition; INVALID_PARTITION when the service has no identity there. */
+export function platformFor(deps: ConnectionDeps, partition: Partition): PlatformSettings {
+  const p = deps.platforms[partition];
+  if (p === undefined) {
+    throw new TrustgateError('INVALID_PARTITION', `This service has no AWS identity in partition ${partition}; roles cannot be assumed across partitions.`, { field: 'partition' });
+  }
+  return p;
+}
+
+/** A new nonce for a connection's one-time callback token. */
+export function newCallbackNonce(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/**
+ * The callback token for a connection: HMAC-SHA256(secret, connectionId + nonce). Only the nonce is stored,
+ * so the token can be rendered into templates again, and changing the nonce (after each use) kills it.
+ */
+export function callbackToken(secret: string, connectionId: string, nonce: string): string {
+  return createHmac('sha256', secret).update(`${connectionId}.${nonce}`).digest('base64url');
+}
+
+/** Constant-time check of a presented callback token. */
+export function callbackTokenMatches(secret: string, connectionId: string, nonce: string | null, presented: string): boolean {
+  if (nonce === null) return false;
+  const expected = Buffer.from(callbackToken(secret, connectionId, nonce));
+  const given = Buffer.from(presented);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}

@@ -1,0 +1,70 @@
+import type { AccessLevel, Connection, ConnectionRole } from './records.ts';
+import { diffIssuedPolicies, type PolicyDiff } from './policy-diff.ts';
+
+/** What the API shows of a connection: no callback nonce, no internal bookkeeping. */
+export interface ConnectionView {
+  id: string;
+  name: string;
+  spaceId: string | null;
+  partition: string;
+  mode: string;
+  scope: Connection['scope'];
+  roleName: string;
+  region: string | null;
+  labels: Record<string, string>;
+  selection: Connection['selection'];
+  managedPolicies: string[];
+  extraActions: string[];
+  catalogName: string | null;
+  externalId: string;
+  previousExternalId: string | null;
+  status: Connection['status'];
+  statusReason: string;
+  requiredActions: Connection['issuedPolicy']['requiredActions'];
+  /** What the customer's role must change to match the connection (when it was verified before). */
+  pendingChanges: PolicyDiff | null;
+  roles: { accountId: string; roleArn: string; status: string; statusReason: string; verifiedAt: string | null; missing: { productId: string; integrationId: string; actions: string[] }[]; fixHint?: string }[];
+  accessLevel?: AccessLevel;
+  lastVerifiedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Builds the public view of a connection (with its roles, and the caller's access level when known). */
+export function toConnectionView(c: Connection, roles: ConnectionRole[], accessLevel?: AccessLevel): ConnectionView {
+  const diff = c.appliedPolicy === null ? null : diffIssuedPolicies(c.appliedPolicy, c.issuedPolicy);
+  return {
+    id: c.id,
+    name: c.name,
+    spaceId: c.spaceId,
+    partition: c.partition,
+    mode: c.mode,
+    scope: c.scope,
+    roleName: c.roleName,
+    region: c.region,
+    labels: c.labels,
+    selection: c.selection,
+    managedPolicies: c.managedPolicies,
+    extraActions: c.extraActions,
+    catalogName: c.catalogName,
+    externalId: c.externalId,
+    previousExternalId: c.previousExternalId,
+    status: c.status,
+    statusReason: c.statusReason,
+    requiredActions: c.issuedPolicy.requiredActions,
+    pendingChanges: diff !== null && diff.changed ? diff : null,
+    roles: roles.map((r) => ({
+      accountId: r.accountId,
+      roleArn: r.roleArn,
+      status: r.status,
+      statusReason: r.statusReason,
+      verifiedAt: r.verifiedAt,
+      missing: r.details?.missing ?? [],
+      ...(r.details?.fixHint === undefined ? {} : { fixHint: r.details.fixHint }),
+    })),
+    ...(accessLevel === undefined ? {} : { accessLevel }),
+    lastVerifiedAt: c.lastVerifiedAt,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+}

@@ -1,0 +1,264 @@
+import { assertNoErrors, partitionOfRegion, TrustgateError, validateAccountId, validateRoleName, type Partition } from '@trustgate/core';
+import { loadConnectionFor, accessLevelOf } from '../auth/connection-access.ts';
+import { requireScope, type Principal } from '../auth/principal.ts';
+import { newId, nowIso } from '../store/new-id.ts';
+import { callbackToken, newCallbackNonce, platformFor, type ConnectionDeps } from './connection-deps.ts';
+import type { ConnectionDeliverables } from './connection-toolkit.ts';
+import { toConnectionView, type ConnectionView } from './connection-view.ts';
+import { diffIssuedPolicies, type PolicyDiff } from './policy-diff.ts';
+import { recordAudit } from './record-audit.ts';
+import { resolveCatalog } from './resolve-catalog.ts';
+import type { Connection, ConnectionMode, ConnectionScope, ConnectionSelection, ConnectionStatus, IssuedPolicy } from './records.ts';
+
+/**
+ * IAM read actions on the role itself that trustgate adds to every connection, so verification can read the
+ * role's attached and inline policies and check them locally (ListAttachedRolePolicies, GetPolicy,
+ * GetPolicyVersion, ListRolePolicies, GetRolePolicy, GetRole).
+ */
+export const SELF_INSPECTION_ACTIONS = ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'];
+
+/** Default role name customers' templates create. */
+export const DEFAULT_ROLE_NAME = 'TrustgateAccess';
+
+/** Input of {@link createConnection}. */
+export interface CreateConnectionInput {
+  name: string;
+  partition?: Partition;
+  mode?: ConnectionMode;
+  scope: ConnectionScope;
+  roleName?: string;
+  region?: string | null;
+  labels?: Record<string, string>;
+  selection?: ConnectionSelection;
+  managedPolicies?: string[];
+  extraActions?: string[];
+  catalogName?: string | null;
+  spaceId?: string | null;
+}
+
+/** Settings {@link updateConnection} may change. */
+export type UpdateConnectionInput = Partial<Pick<CreateConnectionInput, 'name' | 'labels' | 'selection' | 'managedPolicies' | 'extraActions' | 'catalogName' | 'spaceId' | 'region'>>;
+
+function accountIdsOf(scope: ConnectionScope): string[] {
+  return scope.kind === 'account' ? [scope.accountId] : scope.kind === 'accounts' ? scope.accountIds : [];
+}
+
+function validateScope(scope: ConnectionScope): void {
+  if (scope.kind === 'account') assertNoErrors(validateAccountId(scope.accountId, 'scope.accountId'), 'INVALID_ACCOUNT_ID');
+  if (scope.kind === 'accounts') scope.accountIds.forEach((a, i) => assertNoErrors(validateAccountId(a, `scope.accountIds[${i}]`), 'INVALID_ACCOUNT_ID'));
+  if (scope.kind === 'organization' && !/^o-[a-z0-9]{10,32}$/.test(scope.organizationId)) {
+    throw new TrustgateError('INVALID_INPUT', 'An AWS Organization ID looks like o-abcd123456.', { field: 'scope.organizationId' });
+  }
+}
+
+function validateRegion(region: string | null | undefined, partition: Partition): void {
+  if (region === null || region === undefined) return;
+  if (partitionOfRegion(region) !== partition) {
+    throw new TrustgateError('INVALID_INPUT', `Region ${region} is not in partition ${partition}.`, { field: 'region' });
+  }
+}
+
+/** Compiles what a connection asks for from its catalog and settings. */
+export async function compileConnectionPolicy(deps: ConnectionDeps, c: Pick<Connection, 'organizationId' | 'catalogName' | 'selection' | 'partition' | 'scope' | 'region' | 'extraActions' | 'managedPolicies'>): Promise<IssuedPolicy> {
+  const catalog = await resolveCatalog(deps, c.organizationId, c.catalogName);
+  const accounts = accountIdsOf(c.scope);
+  const compiled = await deps.toolkit.compile({
+    catalog,
+    selection: c.selection,
+    partition: c.partition,
+    ...(accounts.length === 1 && accounts[0] !== undefined ? { accountId: accounts[0] } : {}),
+    ...(c.region === null ? {} : { region: c.region }),
+    extraActions: [...new Set([...c.extraActions, ...SELF_INSPECTION_ACTIONS])],
+    managedPolicies: c.managedPolicies,
+  });
+  return { documents: compiled.documents, managedPolicyArns: compiled.managedPolicyArns, requiredActions: compiled.requiredActions };
+}
+
+/** Renders a connection's deliverables, with the one-time callback custom resource in automatic mode. */
+export async function renderConnectionDeliverables(deps: ConnectionDeps, c: Connection): Promise<ConnectionDeliverables> {
+  const platform = platformFor(deps, c.partition);
+  const callback =
+    c.mode === 'automatic' && c.callbackNonce !== null && platform.callbackTopicArn !== undefined
+      ? { serviceToken: platform.callbackTopicArn, properties: { ConnectionId: c.id, CallbackToken: callbackToken(deps.callbackSecret, c.id, c.callbackNonce) } }
+      : undefined;
+  return deps.toolkit.render({
+    connection: c,
+    platform: { accountId: platform.accountId, ...(platform.roleArn === undefined ? {} : { roleArn: platform.roleArn }) },
+    ...(callback === undefined ? {} : { callback }),
+    templateUrl: `${deps.publicUrl}/v1/connections/${c.id}/deliverables/cloudformation-yaml`,
+  });
+}
+
+/**
+ * Creates a connection: validates the settings (role name, account IDs, region in the partition, space,
+ * catalog, selection), compiles its permissions, issues an unguessable external ID (and a callback nonce in
+ * automatic mode), makes the creator its owner, audits it, and returns it with every deliverable.
+ */
+export async function createConnection(deps: ConnectionDeps, principal: Principal, input: CreateConnectionInput): Promise<{ connection: ConnectionView; deliverables: ConnectionDeliverables }> {
+  requireScope(principal, 'connections:write');
+  const partition = input.partition ?? 'aws';
+  const mode = input.mode ?? 'manual';
+  platformFor(deps, partition);
+  const roleName = input.roleName ?? DEFAULT_ROLE_NAME;
+  assertNoErrors(validateRoleName(roleName, 'roleName'), 'INVALID_ROLE_NAME');
+  validateScope(input.scope);
+  validateRegion(input.region, partition);
+  if (mode === 'automatic' && deps.platforms[partition]?.callbackTopicArn === undefined) {
+    throw new TrustgateError('INVALID_INPUT', `Automatic mode needs the service's callback topic in partition ${partition}.`, { field: 'mode' });
+  }
+  if (input.spaceId != null && (await deps.store.directory.getSpace(principal.organizationId, input.spaceId)) === undefined) {
+    throw new TrustgateError('NOT_FOUND', 'No such space.', { field: 'spaceId' });
+  }
+  const now = nowIso();
+  const draft: Connection = {
+    id: newId('con'),
+    organizationId: principal.organizationId,
+    spaceId: input.spaceId ?? null,
+    name: input.name,
+    partition,
+    mode,
+    scope: input.scope,
+    roleName,
+    region: input.region ?? null,
+    labels: input.labels ?? {},
+    selection: input.selection ?? { mode: 'default' },
+    managedPolicies: input.managedPolicies ?? [],
+    extraActions: input.extraActions ?? [],
+    catalogName: input.catalogName ?? null,
+    externalId: deps.toolkit.newExternalId(),
+    previousExternalId: null,
+    status: 'pending',
+    statusReason: mode === 'automatic' ? 'Waiting for the customer to create the stack; it reports back by itself.' : 'Waiting for the customer to apply the template and paste the role ARN.',
+    issuedPolicy: { documents: [], managedPolicyArns: [], requiredActions: [] },
+    appliedPolicy: null,
+    callbackNonce: mode === 'automatic' ? newCallbackNonce() : null,
+    lastVerifiedAt: null,
+    createdAt: now,
+    updatedAt: now,
+    recordVersion: 1,
+  };
+  draft.issuedPolicy = await compileConnectionPolicy(deps, draft);
+  const deliverables = await renderConnectionDeliverables(deps, draft);
+  await deps.store.transaction(async (repos) => {
+    await repos.connections.insert(draft);
+    await repos.connections.putAccess({ connectionId: draft.id, userId: principal.user.id, level: 'owner' });
+    await recordAudit(repos, { principal, action: 'connection.create', connectionId: draft.id, details: { name: draft.name, partition, mode } });
+  });
+  return { connection: toConnectionView(draft, [], 'owner'), deliverables };
+}
+
+/** Connections the caller may see (admins: all of the organization), filtered by status, space and labels. */
+export async function listConnections(
+  deps: ConnectionDeps,
+  principal: Principal,
+  filter: { status?: ConnectionStatus; spaceId?: string; labels?: Record<string, string> },
+): Promise<ConnectionView[]> {
+  requireScope(principal, 'connections:read');
+  const ids = principal.user.role === 'admin' ? undefined : await deps.store.connections.connectionIdsOf(principal.user.id);
+  const list = await deps.store.connections.list({ organizationId: principal.organizationId, ...filter, ...(ids === undefined ? {} : { ids }) });
+  return Promise.all(list.map(async (c) => toConnectionView(c, await deps.store.connections.listRoles(c.id), await accessLevelOf(deps.store, principal, c))));
+}
+
+/** One connection with its roles (viewer access). */
+export async function getConnection(deps: ConnectionDeps, principal: Principal, id: string): Promise<ConnectionView> {
+  const { connection, level } = await loadConnectionFor(deps.store, principal, id, 'viewer');
+  return toConnectionView(connection, await deps.store.connections.listRoles(connection.id), level);
+}
+
+/** The status a connection moves to when what it asks for changed from what its role was verified with. */
+function statusAfterChange(c: Connection, diff: PolicyDiff, why: string): Pick<Connection, 'status' | 'statusReason'> {
+  if (c.status === 'pending' || !diff.changed) return { status: c.status, statusReason: c.statusReason };
+  const added = diff.added.reduce((n, r) => n + r.actions.length, 0);
+  const removed = diff.removed.reduce((n, r) => n + r.actions.length, 0);
+  return {
+    status: 'needs-update',
+    statusReason: `${why}: ${added} action(s) to add, ${removed} to remove, ${diff.managedPoliciesAdded.length + diff.managedPoliciesRemoved.length} managed policy change(s). Apply the updated template (update the stack), then verify.`,
+  };
+}
+
+/**
+ * Changes a connection's settings (editor access). A change of what it asks for (selection, catalog,
+ * managed policies, extra actions, region) recompiles it; a verified connection becomes `needs-update` with the
+ * policy diff against what its role was verified with.
+ */
+export async function updateConnection(deps: ConnectionDeps, principal: Principal, id: string, patch: UpdateConnectionInput): Promise<{ connection: ConnectionView; diff: PolicyDiff }> {
+  const { connection, level } = await loadConnectionFor(deps.store, principal, id, 'editor');
+  validateRegion(patch.region, connection.partition);
+  if (patch.spaceId != null && (await deps.store.directory.getSpace(principal.organizationId, patch.spaceId)) === undefined) {
+    throw new TrustgateError('NOT_FOUND', 'No such space.', { field: 'spaceId' });
+  }
+  const next: Connection = {
+    ...connection,
+    ...(patch.name === undefined ? {} : { name: patch.name }),
+    ...(patch.labels === undefined ? {} : { labels: patch.labels }),
+    ...(patch.selection === undefined ? {} : { selection: patch.selection }),
+    ...(patch.managedPolicies === undefined ? {} : { managedPolicies: patch.managedPolicies }),
+    ...(patch.extraActions === undefined ? {} : { extraActions: patch.extraActions }),
+    ...(patch.catalogName === undefined ? {} : { catalogName: patch.catalogName }),
+    ...(patch.spaceId === undefined ? {} : { spaceId: patch.spaceId }),
+    ...(patch.region === undefined ? {} : { region: patch.region }),
+  };
+  next.issuedPolicy = await compileConnectionPolicy(deps, next);
+  const diff = diffIssuedPolicies(connection.appliedPolicy ?? connection.issuedPolicy, next.issuedPolicy);
+  Object.assign(next, statusAfterChange(next, diff, 'The connection\'s permissions changed'));
+  const saved = await deps.store.transaction(async (repos) => {
+    const s = await repos.connections.update(next);
+    await recordAudit(repos, { principal, action: 'connection.update', connectionId: id, details: { fields: Object.keys(patch), permissionsChanged: diff.changed } });
+    return s;
+  });
+  return { connection: toConnectionView(saved, await deps.store.connections.listRoles(id), level), diff };
+}
+
+/**
+ * Recompiles every connection of an organization that uses a catalog, after a new version was uploaded:
+ * connections whose permissions changed become `needs-update`. Returns how many changed.
+ */
+export async function refreshConnectionsForCatalog(deps: ConnectionDeps, principal: Principal, catalogName: string): Promise<number> {
+  let changed = 0;
+  for (const c of await deps.store.connections.listByCatalog(principal.organizationId, catalogName)) {
+    const issuedPolicy = await compileConnectionPolicy(deps, c);
+    const diff = diffIssuedPolicies(c.appliedPolicy ?? c.issuedPolicy, issuedPolicy);
+    if (!diffIssuedPolicies(c.issuedPolicy, issuedPolicy).changed) continue;
+    changed++;
+    await deps.store.connections.update({ ...c, issuedPolicy, ...statusAfterChange(c, diff, `Catalog "${catalogName}" changed`) });
+    await recordAudit(deps.store, { principal, action: 'connection.catalog-update', connectionId: c.id, details: { catalogName } });
+  }
+  return changed;
+}
+
+/**
+ * Rotates the external ID without an outage (editor access): a new ID is issued and the old one stays
+ * accepted — templates carry both — until verification succeeds with the new one.
+ */
+export async function rotateExternalId(deps: ConnectionDeps, principal: Principal, id: string): Promise<ConnectionView> {
+  const { connection, level } = await loadConnectionFor(deps.store, principal, id, 'editor');
+  if (connection.previousExternalId !== null) {
+    throw new TrustgateError('CONFLICT', 'A rotation is already in progress: update the stack with the current template and verify first.');
+  }
+  const next: Connection = { ...connection, previousExternalId: connection.externalId, externalId: deps.toolkit.newExternalId() };
+  if (connection.status !== 'pending') {
+    next.status = 'needs-update';
+    next.statusReason = 'External ID rotated: update the stack with the new template (it accepts the old and the new ID), then verify.';
+  }
+  const saved = await deps.store.transaction(async (repos) => {
+    const s = await repos.connections.update(next);
+    await recordAudit(repos, { principal, action: 'connection.rotate-external-id', connectionId: id });
+    return s;
+  });
+  return toConnectionView(saved, await deps.store.connections.listRoles(id), level);
+}
+
+/** Every deliverable of a connection (viewer access). */
+export async function getDeliverables(deps: ConnectionDeps, principal: Principal, id: string): Promise<ConnectionDeliverables> {
+  const { connection } = await loadConnectionFor(deps.store, principal, id, 'viewer');
+  return renderConnectionDeliverables(deps, connection);
+}
+
+/** Deletes a connection (owner access). */
+export async function deleteConnection(deps: ConnectionDeps, principal: Principal, id: string): Promise<void> {
+  const { connection } = await loadConnectionFor(deps.store, principal, id, 'owner');
+  await deps.store.transaction(async (repos) => {
+    await repos.connections.delete(principal.organizationId, id);
+    await recordAudit(repos, { principal, action: 'connection.delete', connectionId: id, details: { name: connection.name } });
+  });
+}

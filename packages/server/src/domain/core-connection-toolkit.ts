@@ -1,0 +1,102 @@
+import {
+  compilePolicies,
+  crossAccountRoleBlueprint,
+  generateExternalId,
+  loadAwsActionList,
+  parseCatalog,
+  quickCreateLink,
+  renderDeliverable,
+  renderStackSet,
+  type Catalog,
+  type Finding,
+  type PolicyDocument,
+} from '@trustgate/core';
+import type { ConnectionToolkit, ConnectionDeliverables, ParsedCatalog } from './connection-toolkit.ts';
+
+function coreCatalog(parsed: ParsedCatalog): Catalog {
+  return parsed.catalog as Catalog;
+}
+
+/** A CloudFormation stack name for a connection: letters, digits and hyphens, starting with a letter. */
+export function stackNameFor(connectionName: string): string {
+  const slug = connectionName.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
+  return `trustgate-${slug || 'connection'}`;
+}
+
+/**
+ * The connection toolkit over `@trustgate/core`: catalogs parsed and checked against AWS's action list,
+ * policies from the compiler, deliverables from the cross-account-role blueprint (CloudFormation JSON/YAML
+ * with the callback custom resource in automatic mode, quick-create link, StackSet, Terraform, CLI, raw JSON).
+ */
+export function coreConnectionToolkit(): ConnectionToolkit {
+  return {
+    async parseCatalog({ source, fileName, name, version }) {
+      const { catalog, findings } = parseCatalog(source, { fileName, actionList: await loadAwsActionList() });
+      return catalog === undefined ? { findings } : { catalog: { name, version, catalog }, findings };
+    },
+    async compile(input) {
+      const out = compilePolicies(
+        {
+          catalog: coreCatalog(input.catalog),
+          selection: input.selection,
+          partition: input.partition,
+          ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
+          ...(input.region === undefined ? {} : { region: input.region }),
+          extraActions: input.extraActions,
+          managedPolicies: input.managedPolicies,
+        },
+        await loadAwsActionList(),
+      );
+      return {
+        documents: out.documents.map((d) => ({ name: d.name, document: d.document })),
+        managedPolicyArns: out.managedPolicyArns,
+        requiredActions: out.requiredActions,
+        warnings: out.warnings,
+      };
+    },
+    async render({ connection, platform, callback, templateUrl }): Promise<ConnectionDeliverables> {
+      const externalIds = connection.previousExternalId === null ? [connection.externalId] : [connection.externalId, connection.previousExternalId];
+      const scope = connection.scope;
+      const model = crossAccountRoleBlueprint({
+        partition: connection.partition,
+        platform: { [connection.partition]: platform },
+        externalIds,
+        ...(scope.kind === 'account' ? { customerAccountId: scope.accountId } : {}),
+        roleName: connection.roleName,
+        policies: connection.issuedPolicy.documents,
+        managedPolicyArns: connection.issuedPolicy.managedPolicyArns,
+        ...(callback === undefined ? {} : { callback }),
+      });
+      const stackName = stackNameFor(connection.name);
+      const ous = scope.kind === 'organization' ? (scope.organizationalUnitIds ?? []) : [];
+      const stackSet =
+        ous.length > 0
+          ? renderStackSet(model, { stackSetName: stackName, organizationalUnitIds: ous, ...(connection.region === null ? {} : { region: connection.region }) })
+          : { note: 'Give the connection\'s scope organizationalUnitIds (ou-... or r-...) to get the StackSet calls; the template below fits every account.', template: JSON.parse(renderDeliverable(model, 'cloudformation-json')) as unknown };
+      const trustResource = model.resources.find((r) => r.kind === 'role');
+      const warnings: Finding[] = model.notes.map((message) => ({ code: 'NOTE', severity: 'info', message, path: '' }));
+      return {
+        trustPolicy: (trustResource?.kind === 'role' ? trustResource.trustPolicy : {}) as PolicyDocument,
+        permissionPolicies: connection.issuedPolicy.documents,
+        managedPolicyArns: connection.issuedPolicy.managedPolicyArns,
+        formats: {
+          json: renderDeliverable(model, 'json'),
+          'cloudformation-json': renderDeliverable(model, 'cloudformation-json'),
+          'cloudformation-yaml': renderDeliverable(model, 'cloudformation-yaml'),
+          'quick-create-link': quickCreateLink({
+            partition: connection.partition,
+            ...(connection.region === null ? {} : { region: connection.region }),
+            templateUrl: templateUrl.replace(/^http:/, 'https:'),
+            stackName,
+            parameters: { ExternalId: connection.externalId, RoleName: connection.roleName },
+          }),
+          stackset: `${JSON.stringify(stackSet, null, 2)}\n`,
+          terraform: renderDeliverable(model, 'terraform'),
+          cli: renderDeliverable(model, 'cli'),
+        },
+        warnings,
+      };
+    },
+    newExternalId: () => generateExternalId({ prefix: 'tg-' }),
+  };
+}

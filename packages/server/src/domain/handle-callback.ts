@@ -1,0 +1,151 @@
+import { TrustgateError } from '@trustgate/core';
+import { callbackTokenMatches, newCallbackNonce, type ConnectionDeps } from './connection-deps.ts';
+import { recordAudit } from './record-audit.ts';
+import { verifyAndRecord } from './verify-connection.ts';
+
+/** A CloudFormation custom-resource request (AWS CloudFormation User Guide, "Custom resource request objects"). */
+export interface CustomResourceRequest {
+  RequestType: 'Create' | 'Update' | 'Delete';
+  ResponseURL: string;
+  StackId: string;
+  RequestId: string;
+  LogicalResourceId: string;
+  PhysicalResourceId?: string;
+  ResourceProperties: Record<string, unknown>;
+}
+
+/** The narrow HTTP port used to answer CloudFormation (and confirm SNS subscriptions). */
+export type FetchPort = (url: string, init: { method: string; headers?: Record<string, string>; body?: string }) => Promise<{ ok: boolean; status: number }>;
+
+/** Default allow-list for ResponseURL / SubscribeURL: https on AWS's own domains (S3 presigned URLs, SNS). */
+export function isAwsUrl(url: URL): boolean {
+  return url.protocol === 'https:' && /(^|\.)amazonaws\.com(\.cn)?$/.test(url.hostname);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Takes a custom-resource request out of a POST body: either an SNS HTTP(S) notification whose `Message` is
+ * the request JSON (AWS SNS Developer Guide, "HTTP/S notification JSON format"), or the request itself.
+ * Returns `{ subscribeUrl }` for an SNS subscription confirmation. INVALID_INPUT when it is neither.
+ */
+export function parseCallbackBody(body: unknown): { request: CustomResourceRequest } | { subscribeUrl: string } {
+  let payload: unknown = body;
+  if (isObject(body) && body.Type === 'SubscriptionConfirmation' && typeof body.SubscribeURL === 'string') return { subscribeUrl: body.SubscribeURL };
+  if (isObject(body) && body.Type === 'Notification' && typeof body.Message === 'string') {
+    try {
+      payload = JSON.parse(body.Message);
+    } catch {
+      throw new TrustgateError('INVALID_INPUT', 'The SNS message is not JSON.', { field: 'Message' });
+    }
+  }
+  if (!isObject(payload)) throw new TrustgateError('INVALID_INPUT', 'Expected a CloudFormation custom-resource request.');
+  for (const key of ['RequestType', 'ResponseURL', 'StackId', 'RequestId', 'LogicalResourceId'] as const) {
+    if (typeof payload[key] !== 'string') throw new TrustgateError('INVALID_INPUT', `The custom-resource request lacks ${key}.`, { field: key });
+  }
+  if (!['Create', 'Update', 'Delete'].includes(payload.RequestType as string)) throw new TrustgateError('INVALID_INPUT', 'Unknown RequestType.', { field: 'RequestType' });
+  if (!isObject(payload.ResourceProperties)) throw new TrustgateError('INVALID_INPUT', 'The custom-resource request lacks ResourceProperties.', { field: 'ResourceProperties' });
+  return { request: payload as unknown as CustomResourceRequest };
+}
+
+/** The outcome the service answered CloudFormation with. */
+export interface CallbackOutcome {
+  status: 'SUCCESS' | 'FAILED';
+  reason: string;
+  connectionId?: string;
+}
+
+async function respond(fetchPort: FetchPort, request: CustomResourceRequest, outcome: CallbackOutcome): Promise<void> {
+  const body = JSON.stringify({
+    Status: outcome.status,
+    Reason: outcome.reason.slice(0, 1000),
+    PhysicalResourceId: request.PhysicalResourceId ?? `trustgate-${outcome.connectionId ?? request.RequestId}`,
+    StackId: request.StackId,
+    RequestId: request.RequestId,
+    LogicalResourceId: request.LogicalResourceId,
+    Data: { ConnectionId: outcome.connectionId ?? '' },
+  });
+  // A presigned S3 URL is signed without a content type: send an empty one (CloudFormation User Guide, cfn-response).
+  const answer = await fetchPort(request.ResponseURL, { method: 'PUT', headers: { 'content-type': '' }, body });
+  if (!answer.ok) throw new TrustgateError('AWS_ERROR', `CloudFormation's ResponseURL answered HTTP ${answer.status}.`);
+}
+
+async function decide(deps: ConnectionDeps, request: CustomResourceRequest): Promise<CallbackOutcome> {
+  const props = request.ResourceProperties;
+  const connectionId = typeof props.ConnectionId === 'string' ? props.ConnectionId : '';
+  const token = typeof props.CallbackToken === 'string' ? props.CallbackToken : '';
+  const connection = connectionId === '' ? undefined : await deps.store.connections.getAnyOrganization(connectionId);
+  const tokenOk = connection !== undefined && callbackTokenMatches(deps.callbackSecret, connection.id, connection.callbackNonce, token);
+  if (request.RequestType === 'Delete') {
+    // Never block a stack's deletion; record it when the request is authentic.
+    if (connection !== undefined && tokenOk) {
+      await recordAudit(deps.store, { principal: null, organizationId: connection.organizationId, action: 'connection.callback-delete', connectionId: connection.id, details: { stackId: request.StackId } });
+    }
+    return { status: 'SUCCESS', reason: 'Nothing to undo.', ...(connection === undefined ? {} : { connectionId: connection.id }) };
+  }
+  if (connection === undefined || !tokenOk) {
+    return { status: 'FAILED', reason: 'The callback token is not valid for this connection (it is used once; download the current template).' };
+  }
+  const roleArn = typeof props.RoleArn === 'string' ? props.RoleArn : '';
+  let outcome: CallbackOutcome;
+  try {
+    const { role } = await verifyAndRecord(deps, connection, roleArn);
+    outcome = role.status === 'connected' ? { status: 'SUCCESS', reason: role.statusReason, connectionId: connection.id } : { status: 'FAILED', reason: `${role.status}: ${role.statusReason}`, connectionId: connection.id };
+  } catch (error) {
+    outcome = { status: 'FAILED', reason: error instanceof TrustgateError ? error.message : 'Verification failed unexpectedly.', connectionId: connection.id };
+  }
+  if (outcome.status === 'SUCCESS') {
+    // One-time: the token dies with this use; templates rendered from now on carry a new one.
+    const fresh = (await deps.store.connections.getAnyOrganization(connection.id)) ?? connection;
+    await deps.store.connections.update({ ...fresh, callbackNonce: newCallbackNonce() });
+  }
+  await recordAudit(deps.store, {
+    principal: null,
+    organizationId: connection.organizationId,
+    action: 'connection.callback',
+    connectionId: connection.id,
+    details: { requestType: request.RequestType, stackId: request.StackId, answer: outcome.status, roleArn },
+  });
+  return outcome;
+}
+
+/** Throws INVALID_INPUT unless the request's ResponseURL is on the allow-list (the service never PUTs to arbitrary URLs). */
+export function assertAllowedResponseUrl(deps: ConnectionDeps, request: CustomResourceRequest): void {
+  let responseUrl: URL;
+  try {
+    responseUrl = new URL(request.ResponseURL);
+  } catch {
+    throw new TrustgateError('INVALID_INPUT', 'ResponseURL is not a URL.', { field: 'ResponseURL' });
+  }
+  if (!(deps.isAllowedResponseUrl ?? isAwsUrl)(responseUrl)) {
+    throw new TrustgateError('INVALID_INPUT', 'ResponseURL is not an AWS URL this service answers.', { field: 'ResponseURL' });
+  }
+}
+
+/**
+ * Handles the automatic-mode callback: checks the ResponseURL against the allow-list (the service never PUTs
+ * to arbitrary URLs), verifies the role as manual verification does, and only then answers CloudFormation —
+ * SUCCESS after verification passed; FAILED with the reason for an invalid token, an account outside the
+ * scope, a role that cannot be assumed, an insecure trust policy or missing actions — so the customer's stack
+ * fails visibly instead of looking done. Delete requests always answer SUCCESS.
+ */
+export async function handleCallback(deps: ConnectionDeps, request: CustomResourceRequest, fetchPort: FetchPort): Promise<CallbackOutcome> {
+  assertAllowedResponseUrl(deps, request);
+  const outcome = await decide(deps, request);
+  await respond(fetchPort, request, outcome);
+  return outcome;
+}
+
+/** Confirms an SNS subscription by fetching its SubscribeURL, when the URL is on the allow-list. */
+export async function confirmSubscription(deps: ConnectionDeps, subscribeUrl: string, fetchPort: FetchPort): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(subscribeUrl);
+  } catch {
+    throw new TrustgateError('INVALID_INPUT', 'SubscribeURL is not a URL.', { field: 'SubscribeURL' });
+  }
+  if (!(deps.isAllowedResponseUrl ?? isAwsUrl)(url)) throw new TrustgateError('INVALID_INPUT', 'SubscribeURL is not an AWS URL.', { field: 'SubscribeURL' });
+  await fetchPort(subscribeUrl, { method: 'GET' });
+}

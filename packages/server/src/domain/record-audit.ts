@@ -1,0 +1,27 @@
+import type { AuditEvent } from './records.ts';
+import type { Principal } from '../auth/principal.ts';
+
+/** The narrow port to append audit events. */
+export interface AuditPort {
+  audit: { append(input: Omit<AuditEvent, 'id' | 'at'>): Promise<AuditEvent> };
+}
+
+/**
+ * Appends an audit event for what `principal` (or the system, when null) did. `details` carries names and
+ * IDs only — never a token secret, credential, or callback token.
+ */
+export async function recordAudit(
+  port: AuditPort,
+  event: { principal: Principal | null; organizationId?: string; action: string; connectionId?: string | null; details?: Record<string, unknown> },
+): Promise<void> {
+  const organizationId = event.principal?.organizationId ?? event.organizationId;
+  if (organizationId === undefined) throw new Error('recordAudit needs a principal or an organization ID');
+  await port.audit.append({
+    organizationId,
+    actorUserId: event.principal?.user.id ?? null,
+    tokenId: event.principal?.token.id ?? null,
+    action: event.action,
+    connectionId: event.connectionId ?? null,
+    details: event.details ?? {},
+  });
+}

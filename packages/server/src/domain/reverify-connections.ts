@@ -1,0 +1,59 @@
+import type { ConnectionDeps } from './connection-deps.ts';
+import { recordAudit } from './record-audit.ts';
+import { verifyAndRecord } from './verify-connection.ts';
+
+/** Options for {@link reverifyDueConnections}. */
+export interface ReverifyOptions {
+  /** Re-verify connections last verified longer ago than this; also the job's period. Default 6 hours. */
+  intervalMs?: number;
+  /** This instance's name in `job_runs`. */
+  holder: string;
+  /** At most this many connections per run. Default 100. */
+  batch?: number;
+  now?: Date;
+}
+
+/**
+ * The scheduled re-verification: once per period across every instance sharing the store (see
+ * `claimJobRun`), re-verifies each due connection's roles, catching roles deleted or changed in customers'
+ * accounts (they turn `broken`, `insecure` or `needs-update`). Returns whether this instance ran it.
+ */
+export async function reverifyDueConnections(deps: ConnectionDeps, options: ReverifyOptions): Promise<{ ran: boolean; verified: number }> {
+  const intervalMs = options.intervalMs ?? 6 * 3_600_000;
+  const now = options.now ?? new Date();
+  if (!(await deps.store.claimJobRun({ name: 'reverify-connections', intervalMs, holder: options.holder, now }))) return { ran: false, verified: 0 };
+  const due = await deps.store.connections.listDueForReverification(new Date(now.getTime() - intervalMs).toISOString(), options.batch ?? 100);
+  let verified = 0;
+  for (const connection of due) {
+    let latest = connection;
+    const before = connection.status;
+    for (const role of await deps.store.connections.listRoles(connection.id)) {
+      try {
+        latest = (await verifyAndRecord(deps, latest, role.roleArn)).connection;
+        verified++;
+      } catch {
+        // One bad connection must not stop the run; its role row keeps the last result.
+      }
+    }
+    if (latest.status !== before) {
+      await recordAudit(deps.store, { principal: null, organizationId: connection.organizationId, action: 'connection.reverify', connectionId: connection.id, details: { from: before, to: latest.status } });
+    }
+  }
+  return { ran: true, verified };
+}
+
+/** Runs {@link reverifyDueConnections} every `tickMs` (default 1 minute) until stopped. */
+export function startReverifyScheduler(deps: ConnectionDeps, options: ReverifyOptions & { tickMs?: number; onError?: (error: unknown) => void }): { stop(): void } {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    reverifyDueConnections(deps, options)
+      .catch((error: unknown) => options.onError?.(error))
+      .finally(() => {
+        running = false;
+      });
+  }, options.tickMs ?? 60_000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,155 @@
+import { parseRoleArn, assertNoErrors, TrustgateError } from '@trustgate/core';
+import { loadConnectionFor } from '../auth/connection-access.ts';
+import type { Principal } from '../auth/principal.ts';
+import { verifyRole, type VerifyRoleObservation } from '../aws/verify-role.ts';
+import { nowIso } from '../store/new-id.ts';
+import type { ConnectionDeps } from './connection-deps.ts';
+import { toConnectionView, type ConnectionView } from './connection-view.ts';
+import { findMissingActions } from './find-missing-actions.ts';
+import { recordAudit } from './record-audit.ts';
+import type { Connection, ConnectionRole, ConnectionStatus, RoleVerification } from './records.ts';
+
+/** Worst first: a connection's status is the worst status of its roles. */
+const SEVERITY: ConnectionStatus[] = ['insecure', 'broken', 'needs-update', 'pending', 'connected'];
+
+/**
+ * Checks a role ARN against a connection before any AWS call: syntax, partition (a role cannot be assumed
+ * across partitions) and account within the connection's scope. Throws INVALID_ARN / INVALID_PARTITION /
+ * INVALID_INPUT naming `roleArn`.
+ */
+export function checkRoleArnForConnection(connection: Connection, roleArn: string): { accountId: string; roleName: string } {
+  const parsed = parseRoleArn(roleArn, { path: 'roleArn', partition: connection.partition });
+  if (!parsed.ok) {
+    assertNoErrors(parsed.findings, 'INVALID_ARN');
+    throw new TrustgateError('INVALID_ARN', 'The role ARN is not valid.', { field: 'roleArn' });
+  }
+  const { accountId, roleName } = parsed.role;
+  const scope = connection.scope;
+  const inScope = scope.kind === 'account' ? scope.accountId === accountId : scope.kind === 'accounts' ? scope.accountIds.includes(accountId) : true;
+  if (!inScope) {
+    throw new TrustgateError('INVALID_INPUT', `Account ${accountId} is not within this connection's scope.`, { field: 'roleArn' });
+  }
+  return { accountId, roleName };
+}
+
+/** How to fix a trust policy that lets the role be assumed without the right external ID. */
+function insecureHint(connection: Connection, observation: VerifyRoleObservation): string {
+  const how = observation.assumableWithoutExternalId ? 'without any external ID' : 'with a wrong external ID';
+  return (
+    `The role can be assumed ${how}, so any customer of this platform could make it act in your account (the confused-deputy problem). ` +
+    `Fix the role's trust policy: the statement trusting the platform must carry "Condition": {"StringEquals": {"sts:ExternalId": "${connection.externalId}"}} ` +
+    '(and no other statement may trust the platform without it) — or re-apply the template, which does this.'
+  );
+}
+
+/** Turns what AWS said into a role's verification result. */
+export function judgeObservation(connection: Connection, accountId: string, observation: VerifyRoleObservation): RoleVerification {
+  const base = { attempts: observation.attempts, missing: [] as RoleVerification['missing'] };
+  if (!observation.assumed) {
+    return { ...base, status: 'broken', reason: `The role could not be assumed with the external ID after ${observation.attempts} attempt(s): ${observation.assumeError ?? 'unknown error'}.` };
+  }
+  const common = {
+    ...base,
+    ...(observation.callerArn === undefined ? {} : { callerArn: observation.callerArn }),
+    ...(observation.externalIdUsed === undefined ? {} : { externalIdUsed: observation.externalIdUsed }),
+  };
+  if (observation.callerAccount !== accountId) {
+    return { ...common, status: 'broken', reason: `AWS reports the session in account ${observation.callerAccount ?? 'unknown'}, not ${accountId}.` };
+  }
+  if (observation.assumableWithoutExternalId || observation.assumableWithWrongExternalId) {
+    return { ...common, status: 'insecure', reason: 'The role\'s trust policy does not require the external ID.', fixHint: insecureHint(connection, observation) };
+  }
+  if (observation.policies === undefined) {
+    return { ...common, status: 'needs-update', reason: `The role's policies could not be read (${observation.policyReadError ?? 'unknown'}); it needs the IAM read actions on itself that the template grants. Update the stack.` };
+  }
+  const missing = findMissingActions({
+    issued: connection.issuedPolicy,
+    identityPolicies: observation.policies.identityPolicies.map((p) => p.document),
+    ...(observation.policies.permissionsBoundary === undefined ? {} : { permissionsBoundary: observation.policies.permissionsBoundary }),
+    principalArn: observation.callerArn ?? `arn:${connection.partition}:iam::${accountId}:role/${connection.roleName}`,
+  });
+  if (missing.length > 0) {
+    const count = missing.reduce((n, m) => n + m.actions.length, 0);
+    return { ...common, missing, status: 'needs-update', reason: `The role lacks ${count} action(s) the selected integrations need (${missing.map((m) => `${m.productId}/${m.integrationId}`).join(', ')}). Update the stack with the current template.` };
+  }
+  if (observation.externalIdUsed === 'previous') {
+    return { ...common, status: 'needs-update', reason: 'The role still accepts only the previous external ID: update the stack with the current template to finish the rotation.' };
+  }
+  return { ...common, status: 'connected', reason: 'Verified: assumed with the external ID, refused without it, and every required action is allowed.' };
+}
+
+/** The connection-level status and reason from its roles. */
+export function aggregateStatus(roles: Pick<ConnectionRole, 'status' | 'statusReason' | 'accountId'>[]): { status: ConnectionStatus; reason: string } {
+  if (roles.length === 0) return { status: 'pending', reason: 'No role has been verified yet.' };
+  const worst = [...roles].sort((a, b) => SEVERITY.indexOf(a.status) - SEVERITY.indexOf(b.status))[0];
+  if (worst === undefined || worst.status === 'connected') return { status: 'connected', reason: `All ${roles.length} role(s) verified.` };
+  return { status: worst.status, reason: roles.length === 1 ? worst.statusReason : `Account ${worst.accountId}: ${worst.statusReason}` };
+}
+
+/**
+ * Verifies one role of a connection for real and stores the result: while AWS is not yet ready the role's
+ * reason says that verification is waiting; the connection's status becomes the worst of its roles; a
+ * verified connection records the permissions it was verified with and, after a rotation, drops the old
+ * external ID. Returns the stored role.
+ */
+export async function verifyAndRecord(deps: ConnectionDeps, connection: Connection, roleArn: string): Promise<{ connection: Connection; role: ConnectionRole }> {
+  const { accountId, roleName } = checkRoleArnForConnection(connection, roleArn);
+  const roleRow = (status: ConnectionStatus, reason: string, details: RoleVerification | null, verifiedAt: string | null): ConnectionRole => ({
+    connectionId: connection.id,
+    accountId,
+    roleArn,
+    status,
+    statusReason: reason,
+    details,
+    verifiedAt,
+  });
+  const observation = await verifyRole(deps.aws, {
+    partition: connection.partition,
+    ...(connection.region === null ? {} : { region: connection.region }),
+    roleArn,
+    roleName,
+    accountId,
+    externalId: connection.externalId,
+    previousExternalId: connection.previousExternalId,
+    sessionName: `trustgate-verify-${connection.id}`.slice(0, 64),
+    retry: {
+      ...deps.verifyRetry,
+      onRetry: async ({ attempt, delayMs }) => {
+        await deps.store.connections.putRole(roleRow('pending', `Waiting for AWS: the role is not assumable yet (attempt ${attempt}); retrying in ${delayMs} ms.`, null, null));
+      },
+    },
+  });
+  const verdict = judgeObservation(connection, accountId, observation);
+  const role = roleRow(verdict.status, verdict.reason, verdict, nowIso());
+  await deps.store.connections.putRole(role);
+  const roles = await deps.store.connections.listRoles(connection.id);
+  for (let attempt = 0; ; attempt++) {
+    const current = (await deps.store.connections.getAnyOrganization(connection.id)) ?? connection;
+    const { status, reason } = aggregateStatus(roles);
+    const next: Connection = { ...current, status, statusReason: reason, lastVerifiedAt: role.verifiedAt };
+    if (status === 'connected') {
+      next.appliedPolicy = current.issuedPolicy;
+      if (verdict.externalIdUsed === 'current') next.previousExternalId = null;
+    }
+    try {
+      return { connection: await deps.store.connections.update(next), role };
+    } catch (error) {
+      if (!(error instanceof TrustgateError && error.code === 'CONFLICT') || attempt >= 3) throw error;
+    }
+  }
+}
+
+/**
+ * Manual verification (editor access): with `roleArn`, verifies that role (the customer pasted it); without,
+ * re-verifies every role the connection has. Audited.
+ */
+export async function verifyConnection(deps: ConnectionDeps, principal: Principal, id: string, input: { roleArn?: string }): Promise<ConnectionView> {
+  const { connection, level } = await loadConnectionFor(deps.store, principal, id, 'editor');
+  const arns = input.roleArn !== undefined ? [input.roleArn] : (await deps.store.connections.listRoles(id)).map((r) => r.roleArn);
+  if (arns.length === 0) throw new TrustgateError('INVALID_INPUT', 'Paste the role ARN the template created.', { field: 'roleArn' });
+  if (input.roleArn !== undefined) checkRoleArnForConnection(connection, input.roleArn);
+  let latest = connection;
+  for (const arn of arns) latest = (await verifyAndRecord(deps, latest, arn)).connection;
+  await recordAudit(deps.store, { principal, action: 'connection.verify', connectionId: id, details: { roleArns: arns, status: latest.status } });
+  return toConnectionView(latest, await deps.store.connections.listRoles(id), level);
+}

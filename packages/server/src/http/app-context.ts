@@ -1,0 +1,30 @@
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/principal.ts';
+import type { ConnectionDeps } from '../domain/connection-deps.ts';
+import type { FetchPort } from '../domain/handle-callback.ts';
+
+/** Work started by a request that outlives it (callback verification); awaited on close and in tests. */
+export class BackgroundTasks {
+  private readonly running = new Set<Promise<unknown>>();
+
+  /** Tracks `task` until it settles. */
+  add(task: Promise<unknown>): void {
+    const tracked = task.finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
+  }
+
+  /** Resolves when every task started so far (and those they started) has settled. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+}
+
+/** What the routes need. */
+export interface AppContext {
+  deps: ConnectionDeps;
+  fetchPort: FetchPort;
+  /** Service operators create organizations with this bearer token; without it the route is closed. */
+  operatorToken?: string;
+  background: BackgroundTasks;
+  authenticate(request: FastifyRequest): Promise<Principal>;
+}

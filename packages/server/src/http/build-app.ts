@@ -1,0 +1,74 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { ConnectionDeps } from '../domain/connection-deps.ts';
+import type { FetchPort } from '../domain/handle-callback.ts';
+import { authenticate } from '../auth/principal.ts';
+import { BackgroundTasks, type AppContext } from './app-context.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { installZodCompilers } from './zod-route.ts';
+import { registerDirectoryRoutes } from './routes/directory-routes.ts';
+import { registerConnectionRoutes } from './routes/connection-routes.ts';
+import { registerAccessRoutes } from './routes/access-routes.ts';
+
+/** Options for {@link buildApp}. */
+export interface BuildAppOptions {
+  deps: ConnectionDeps;
+  /** How the callback answers CloudFormation; default global fetch. */
+  fetchPort?: FetchPort;
+  /** Bearer token that may create organizations; unset closes that route. */
+  operatorToken?: string;
+  /** Largest request body in bytes. Default 1 MiB (catalog uploads: 4 MiB). */
+  bodyLimit?: number;
+  /** Pino logger settings, or false. Default false. Authorization headers are always redacted. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** The Fastify app and the background work it started (callbacks). */
+export interface TrustgateApp {
+  app: FastifyInstance;
+  background: BackgroundTasks;
+}
+
+/**
+ * Builds trustgate's HTTP API: JSON with zod-validated requests and responses, bearer-token auth, errors as
+ * `{ "error": { "code", "message", "field"? } }` from core's error catalog, a body size limit, OpenAPI 3 at
+ * `/openapi.json` and browsable docs at `/docs`.
+ */
+export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> {
+  const logger = options.logger === undefined || options.logger === false ? false : { ...(options.logger === true ? {} : options.logger), redact: ['req.headers.authorization'] };
+  const app = Fastify({ logger, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
+  const background = new BackgroundTasks();
+  const ctx: AppContext = {
+    deps: options.deps,
+    fetchPort: options.fetchPort ?? ((url, init) => fetch(url, init)),
+    ...(options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken }),
+    background,
+    authenticate: (request) => authenticate(options.deps.store, request.headers.authorization),
+  };
+  installErrorHandler(app);
+  installZodCompilers(app);
+  // SNS delivers HTTP notifications as text/plain JSON.
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'trustgate', description: 'Connect customers\' AWS accounts and act in them safely.', version: '0.1.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  registerDirectoryRoutes(app, ctx);
+  registerConnectionRoutes(app, ctx);
+  registerAccessRoutes(app, ctx);
+  app.addHook('onClose', async () => background.idle());
+  return { app, background };
+}

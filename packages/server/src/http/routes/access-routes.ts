@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { grantAccess, listAccess, readAudit, revokeAccess } from '../../domain/access-admin.ts';
+import type { AccessLevel } from '../../domain/records.ts';
+import { assertAllowedResponseUrl, confirmSubscription, handleCallback, parseCallbackBody } from '../../domain/handle-callback.ts';
+import type { AppContext } from '../app-context.ts';
+import { addRoute } from '../zod-route.ts';
+import * as s from '../schemas.ts';
+
+/** Access levels, the audit log, and the CloudFormation callback. */
+export function registerAccessRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const route = <B, Q, P, R>(spec: Parameters<typeof addRoute<B, Q, P, R>>[2]) => addRoute(app, ctx.authenticate, spec);
+  const deps = ctx.deps;
+
+  route({
+    method: 'GET', url: '/v1/connections/:id/access', summary: 'Access grants on a connection (owners)', tags: ['access'], params: s.idParams, response: z.array(s.accessGrantView),
+    async handler({ principal, params }) {
+      return (await listAccess(deps, principal, params.id)).map((g) => ({ userId: g.userId, level: g.level }));
+    },
+  });
+  route({
+    method: 'PUT', url: '/v1/connections/:id/access/:userId', summary: 'Grant a user an access level (owners)', tags: ['access'], params: s.accessParams, body: s.putAccessBody, response: s.accessGrantView,
+    async handler({ principal, params, body }) {
+      const g = await grantAccess(deps, principal, params.id, params.userId, body.level as AccessLevel);
+      return { userId: g.userId, level: g.level };
+    },
+  });
+  route({
+    method: 'DELETE', url: '/v1/connections/:id/access/:userId', summary: 'Remove a user\'s access (owners)', tags: ['access'], params: s.accessParams, response: s.okView,
+    async handler({ principal, params }) {
+      await revokeAccess(deps, principal, params.id, params.userId);
+      return { ok: true as const };
+    },
+  });
+  route({
+    method: 'GET', url: '/v1/audit', summary: 'The audit log (who did what to which connection, when, with which token)', tags: ['audit'], query: s.auditQuery, response: z.array(s.auditEventView),
+    async handler({ principal, query }) {
+      const events = await readAudit(deps, principal, query);
+      return events.map((e) => ({ id: e.id, at: e.at, actorUserId: e.actorUserId, tokenId: e.tokenId, action: e.action, connectionId: e.connectionId, details: e.details }));
+    },
+  });
+  route({
+    method: 'POST', url: '/v1/callbacks/cloudformation', summary: 'Automatic mode: CloudFormation custom-resource requests (via SNS) — authorized by the one-time token inside', tags: ['callbacks'],
+    auth: false, status: 202, body: z.unknown(), response: s.callbackAcceptedView,
+    async handler({ body, request }) {
+      const parsed = parseCallbackBody(body);
+      if ('subscribeUrl' in parsed) {
+        await confirmSubscription(deps, parsed.subscribeUrl, ctx.fetchPort);
+        return { accepted: true };
+      }
+      assertAllowedResponseUrl(deps, parsed.request);
+      // Answer SNS at once; verification (with its bounded retries) then answers CloudFormation's ResponseURL.
+      const task = handleCallback(deps, parsed.request, ctx.fetchPort).catch((error: unknown) => request.log.warn({ err: error }, 'callback failed'));
+      ctx.background.add(task);
+      return { accepted: true };
+    },
+  });
+}

@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { ACCESS_LEVELS, TOKEN_SCOPES } from '../domain/records.ts';
+import { DELIVERABLE_FORMATS } from '../domain/connection-toolkit.ts';
+
+/** Request and response schemas of the HTTP API (zod; JSON Schema for OpenAPI is derived from them). */
+
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const name = z.string().trim().min(1).max(128);
+const labelKey = z.string().min(1).max(63).regex(/^[A-Za-z0-9_.\-/]+$/);
+const labels = z.record(labelKey, z.string().max(256)).refine((l) => Object.keys(l).length <= 50, 'at most 50 labels');
+const actionName = z.string().min(1).max(256);
+const status = z.enum(['pending', 'connected', 'needs-update', 'insecure', 'broken']);
+const partition = z.enum(['aws', 'aws-us-gov', 'aws-cn']);
+
+export const idParams = z.object({ id }).strict();
+export const userParams = z.object({ userId: id }).strict();
+export const tokenParams = z.object({ tokenId: id }).strict();
+export const spaceParams = z.object({ spaceId: id }).strict();
+export const catalogParams = z.object({ name: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/) }).strict();
+export const accessParams = z.object({ id, userId: id }).strict();
+export const formatParams = z.object({ id, format: z.enum(DELIVERABLE_FORMATS) }).strict();
+
+export const organizationView = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+export const userView = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(['admin', 'member']), createdAt: z.string() });
+export const tokenView = z.object({
+  id: z.string(),
+  userId: z.string(),
+  name: z.string(),
+  scopes: z.array(z.enum(TOKEN_SCOPES as [string, ...string[]])),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+});
+export const issuedTokenView = z.object({ token: tokenView, secret: z.string().describe('Shown once; only its SHA-256 hash is stored.') });
+export const spaceView = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+export const catalogView = z.object({ id: z.string(), name: z.string(), version: z.number(), fileName: z.string(), createdAt: z.string() });
+export const okView = z.object({ ok: z.literal(true) });
+
+export const createOrganizationBody = z.object({ name, adminEmail: z.email(), adminName: name }).strict();
+export const createdOrganizationView = z.object({ organization: organizationView, admin: userView, token: issuedTokenView });
+export const renameOrganizationBody = z.object({ name }).strict();
+export const createUserBody = z.object({ email: z.email(), name, role: z.enum(['admin', 'member']).default('member') }).strict();
+export const createTokenBody = z
+  .object({
+    name,
+    scopes: z.array(z.enum(TOKEN_SCOPES as [string, ...string[]])).min(1).max(4),
+    userId: id.optional(),
+    expiresInDays: z.number().int().min(1).max(3650).optional(),
+  })
+  .strict();
+export const createSpaceBody = z.object({ name }).strict();
+export const uploadCatalogBody = z.object({ name: catalogParams.shape.name, fileName: z.string().max(256).default('catalog.yaml'), source: z.string().min(1).max(2_000_000) }).strict();
+export const uploadedCatalogView = z.object({
+  catalog: catalogView,
+  findings: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string(), path: z.string() })),
+  connectionsNeedingUpdate: z.number(),
+});
+
+const scope = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('account'), accountId: z.string() }).strict(),
+  z.object({ kind: z.literal('accounts'), accountIds: z.array(z.string()).min(1).max(1000) }).strict(),
+  z.object({ kind: z.literal('organization'), organizationId: z.string(), organizationalUnitIds: z.array(z.string().max(64)).max(100).optional() }).strict(),
+]);
+const selection = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('default') }).strict(),
+  z.object({ mode: z.literal('custom'), products: z.array(z.string().max(128)).max(500).optional(), integrations: z.array(z.string().max(256)).max(2000).optional() }).strict(),
+]);
+
+export const createConnectionBody = z
+  .object({
+    name,
+    partition: partition.optional(),
+    mode: z.enum(['manual', 'automatic']).optional(),
+    scope,
+    roleName: z.string().max(128).optional(),
+    region: z.string().max(32).nullable().optional(),
+    labels: labels.optional(),
+    selection: selection.optional(),
+    managedPolicies: z.array(z.string().max(2048)).max(20).optional(),
+    extraActions: z.array(actionName).max(1000).optional(),
+    catalogName: z.string().max(64).nullable().optional(),
+    spaceId: id.nullable().optional(),
+  })
+  .strict();
+export const updateConnectionBody = createConnectionBody.pick({ name: true, labels: true, selection: true, managedPolicies: true, extraActions: true, catalogName: true, spaceId: true, region: true }).partial().strict();
+export const listConnectionsQuery = z
+  .object({
+    status: status.optional(),
+    space: id.optional(),
+    label: z.union([z.string(), z.array(z.string())]).optional().describe('key:value, repeatable; every label must match'),
+  })
+  .strict();
+export const verifyBody = z.object({ roleArn: z.string().max(2048).optional() }).strict();
+
+const integrationActions = z.object({ productId: z.string(), integrationId: z.string(), actions: z.array(z.string()) });
+export const policyDiffView = z.object({
+  changed: z.boolean(),
+  added: z.array(integrationActions),
+  removed: z.array(integrationActions),
+  managedPoliciesAdded: z.array(z.string()),
+  managedPoliciesRemoved: z.array(z.string()),
+});
+export const connectionView = z.object({
+  id: z.string(),
+  name: z.string(),
+  spaceId: z.string().nullable(),
+  partition: z.string(),
+  mode: z.string(),
+  scope,
+  roleName: z.string(),
+  region: z.string().nullable(),
+  labels: z.record(z.string(), z.string()),
+  selection,
+  managedPolicies: z.array(z.string()),
+  extraActions: z.array(z.string()),
+  catalogName: z.string().nullable(),
+  externalId: z.string(),
+  previousExternalId: z.string().nullable(),
+  status,
+  statusReason: z.string(),
+  requiredActions: z.array(integrationActions),
+  pendingChanges: policyDiffView.nullable(),
+  roles: z.array(
+    z.object({
+      accountId: z.string(),
+      roleArn: z.string(),
+      status: z.string(),
+      statusReason: z.string(),
+      verifiedAt: z.string().nullable(),
+      missing: z.array(integrationActions),
+      fixHint: z.string().optional(),
+    }),
+  ),
+  accessLevel: z.enum(ACCESS_LEVELS as [string, ...string[]]).optional(),
+  lastVerifiedAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const policyDocument = z.record(z.string(), z.unknown());
+export const deliverablesView = z.object({
+  trustPolicy: policyDocument,
+  permissionPolicies: z.array(z.object({ name: z.string(), document: policyDocument })),
+  managedPolicyArns: z.array(z.string()),
+  formats: z.record(z.enum(DELIVERABLE_FORMATS), z.string()),
+  warnings: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string(), path: z.string() })),
+});
+export const createdConnectionView = z.object({ connection: connectionView, deliverables: deliverablesView });
+export const updatedConnectionView = z.object({ connection: connectionView, diff: policyDiffView });
+
+export const accessGrantView = z.object({ userId: z.string(), level: z.enum(ACCESS_LEVELS as [string, ...string[]]) });
+export const putAccessBody = z.object({ level: z.enum(ACCESS_LEVELS as [string, ...string[]]) }).strict();
+export const auditQuery = z.object({ connectionId: id.optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }).strict();
+export const auditEventView = z.object({
+  id: z.string(),
+  at: z.string(),
+  actorUserId: z.string().nullable(),
+  tokenId: z.string().nullable(),
+  action: z.string(),
+  connectionId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+export const callbackAcceptedView = z.object({ accepted: z.boolean() });

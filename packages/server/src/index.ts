@@ -1,0 +1,12 @@
+/**
+ * @trustgate/server — the connection service: store (SQLite, PostgreSQL), AWS adapters behind narrow ports,
+ * use cases (connect, verify, callback, re-verify), auth/access levels/audit, and the HTTP API.
+ */
+export { createTrustgateService, DEFAULT_CATALOG_FILE, type TrustgateService, type TrustgateServiceConfig, type PartitionServiceConfig } from './create-service.ts';
+export { openStore, type Store, type Repositories } from './store/store.ts';
+export { DEFAULT_DATABASE_FILE } from './store/open-database.ts';
+export { createOrganizationWithAdmin } from './domain/organization-admin.ts';
+export { buildApp, type BuildAppOptions, type TrustgateApp } from './http/build-app.ts';
+export { sdkClientFactory, type AwsClientFactory, type AwsCredentials, type PartitionAwsConfig } from './aws/aws-clients.ts';
+export { reverifyDueConnections, startReverifyScheduler } from './domain/reverify-connections.ts';
+export type { Connection, ConnectionStatus, AccessLevel, TokenScope } from './domain/records.ts';
