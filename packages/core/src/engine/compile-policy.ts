@@ -250,7 +250,9 @@ function evaluateOne(c: CompiledCondition, req: PreparedRequest): { matched: boo
   let matched: boolean;
   let note: string | undefined;
   if (op.set === 'ForAnyValue') {
-    if (!entry) return { matched: op.ifExists, note: 'key missing' };
+    // Observed on AWS: ForAnyValue fails on a missing key even with IfExists (re:Post, "ForAnyValue:
+    // StringEqualsIfExists behaving unexpectedly"); the set operator decides before IfExists is consulted.
+    if (!entry) return { matched: false, note: 'key missing' };
     matched = entry.values.some(single);
   } else if (op.set === 'ForAllValues') {
     if (!entry) return { matched: true, note: 'key missing' };
@@ -267,7 +269,8 @@ function evaluateOne(c: CompiledCondition, req: PreparedRequest): { matched: boo
 /**
  * Evaluate every condition of a statement (all must match: AND across operators and keys, OR across a
  * key's values; IAM User Guide, "Creating a condition with multiple keys or values"). Missing keys: positive
- * operators fail, negated operators and `...IfExists` match, `ForAllValues` matches, `ForAnyValue` fails.
+ * operators fail, negated operators and `...IfExists` match, `ForAllValues` matches, `ForAnyValue` fails
+ * (even with `IfExists`).
  * A single-valued operator on a multivalued key fails.
  */
 export function evaluateConditions(

@@ -16,6 +16,8 @@ export interface KindVerdict extends PolicyKindResult {
   grants: Set<PrincipalMatchKind>;
   /** Resource policies: an allowing statement names every principal (`"*"` or `{"AWS": "*"}`). */
   wildcardGrant: boolean;
+  /** Resource policies: an allowing statement names the principal's own ARN (user, session, federated user). */
+  namedGrant: boolean;
 }
 
 /** Evaluation-wide inputs shared by every policy kind. */
@@ -41,7 +43,7 @@ export function evaluateKind(
   scope: EvaluationScope,
   level?: number,
 ): KindVerdict {
-  const verdict: KindVerdict = { policy: kind, result: 'NotApplicable', statements: [], denied: false, allowed: false, grants: new Set(), wildcardGrant: false };
+  const verdict: KindVerdict = { policy: kind, result: 'NotApplicable', statements: [], denied: false, allowed: false, grants: new Set(), wildcardGrant: false, namedGrant: false };
   if (!policies) return verdict;
   const withPrincipal = kind === 'resource' || kind === 'rcp';
   policies.forEach((policy, policyIndex) => {
@@ -63,6 +65,7 @@ export function evaluateKind(
           if (principalMatch) {
             verdict.grants.add(principalMatch);
             if (!s.notPrincipal && s.principal?.some((e) => e.type === 'wildcard')) verdict.wildcardGrant = true;
+            if (!s.notPrincipal && s.principal?.some((e) => e.type === 'arn' && e.arn === scope.req.principalArn)) verdict.namedGrant = true;
           }
         }
       }
@@ -84,7 +87,7 @@ export function evaluateKind(
  * the root through each OU to the account, must allow; a deny at any level denies).
  */
 export function evaluateLevels(kind: 'scp' | 'rcp', levels: CompiledPolicy[][] | undefined, scope: EvaluationScope): KindVerdict {
-  const verdict: KindVerdict = { policy: kind, result: 'NotApplicable', statements: [], denied: false, allowed: false, grants: new Set(), wildcardGrant: false };
+  const verdict: KindVerdict = { policy: kind, result: 'NotApplicable', statements: [], denied: false, allowed: false, grants: new Set(), wildcardGrant: false, namedGrant: false };
   if (!levels) return verdict;
   let allLevelsAllow = true;
   levels.forEach((level, index) => {
@@ -93,6 +96,9 @@ export function evaluateLevels(kind: 'scp' | 'rcp', levels: CompiledPolicy[][] |
     if (!v.allowed) allLevelsAllow = false;
     verdict.statements.push(...v.statements);
   });
+  // Every level carries RCPFullAWSAccess, which cannot be detached (AWS Organizations User Guide, "Resource
+  // control policies"): for RCPs only denies matter.
+  if (kind === 'rcp') allLevelsAllow = true;
   verdict.allowed = allLevelsAllow && !verdict.denied;
   const result: Decision = verdict.denied ? 'ExplicitlyDenied' : verdict.allowed ? 'Allowed' : 'ImplicitlyDenied';
   verdict.result = result;

@@ -87,9 +87,11 @@ function decide(req: PreparedRequest, v: Verdicts, hasResourcePolicy: boolean): 
     return identityPath ? { decision: 'Allowed', reason: 'allow:identity+resource' } : blocked();
   }
 
-  // Same account: a grant naming this very session/user (or everyone) is not limited by implicit denies.
+  // Same account: a grant to this very user or session (or to everyone) is not limited by an implicit deny of
+  // the permissions boundary; a session policy yields only to a grant that names the session's own ARN
+  // (IAM User Guide, "Session policies").
   const sessionLike = req.principalKind === 'assumed-role' || req.principalKind === 'user' || req.principalKind === 'federated-user';
-  if (grants.has('direct') && (sessionLike || isRoot || v.resource.wildcardGrant)) {
+  if (grants.has('direct') && (sessionLike || isRoot || v.resource.wildcardGrant) && (sessionOk || v.resource.namedGrant)) {
     return { decision: 'Allowed', reason: 'allow:resource' };
   }
   if (hasNamedGrant && boundaryOk && sessionOk) return { decision: 'Allowed', reason: 'allow:resource' };
@@ -144,7 +146,7 @@ export function evaluateRequest(
   const scope = evaluationScope(req, detail, compiled.boundary !== undefined);
   const isAws = req.principalType === 'AWS';
   const orgApplies = isAws && !isServiceLinkedRole(req);
-  const none = (policy: KindVerdict['policy']): KindVerdict => ({ policy, result: 'NotApplicable', statements: [], denied: false, allowed: false, grants: new Set(), wildcardGrant: false });
+  const none = (policy: KindVerdict['policy']): KindVerdict => ({ policy, result: 'NotApplicable', statements: [], denied: false, allowed: false, grants: new Set(), wildcardGrant: false, namedGrant: false });
   const verdicts: Verdicts = {
     scp: orgApplies ? evaluateLevels('scp', compiled.scp, scope) : none('scp'),
     rcp: req.principalType !== 'Service' && !isServiceLinkedRole(req) ? evaluateLevels('rcp', compiled.rcp, scope) : none('rcp'),

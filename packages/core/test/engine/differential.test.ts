@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compilePolicySet, evaluateRequest } from '../../src/engine/index.ts';
+import { caseArb, type GeneratedCase } from './arbitraries.ts';
+import { oracleDecision } from './oracle.ts';
+import { knownDisagreement } from './known-disagreements.ts';
+
+const RUNS = Number(process.env.TRUSTGATE_DIFF_RUNS ?? 2000);
+
+describe('differential: trustgate vs @cloud-copilot/iam-simulate', () => {
+  it(`agrees on ${RUNS} generated requests, except documented disagreements`, async () => {
+    const seen = new Map<string, number>();
+    const decisions = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(caseArb, async (c: GeneratedCase) => {
+        const mine = evaluateRequest(c.request, c.policies);
+        const fast = evaluateRequest(c.request, compilePolicySet(c.policies), { explain: false });
+        expect(fast.decision).toBe(mine.decision);
+        decisions.set(mine.explanation.reason, (decisions.get(mine.explanation.reason) ?? 0) + 1);
+        const oracle = await oracleDecision(c.request, c.policies);
+        if (typeof oracle !== 'string') throw new Error(`oracle refused the input: ${oracle.error}`);
+        if (oracle === mine.decision) return;
+        const known = knownDisagreement(c, mine, oracle);
+        if (known) {
+          seen.set(known, (seen.get(known) ?? 0) + 1);
+          return;
+        }
+        throw new Error(`trustgate ${mine.decision} (${mine.explanation.reason}) vs oracle ${oracle}\n${JSON.stringify(c, null, 1)}`);
+      }),
+      { numRuns: RUNS, seed: process.env.TRUSTGATE_DIFF_SEED ? Number(process.env.TRUSTGATE_DIFF_SEED) : undefined, endOnFailure: process.env.TRUSTGATE_DIFF_SHRINK !== "1" },
+    );
+    if (seen.size > 0) console.log('documented disagreements seen:', JSON.stringify(Object.fromEntries(seen)));
+    console.log('reasons:', JSON.stringify(Object.fromEntries([...decisions].sort((a, b) => b[1] - a[1]))));
+    // The generator must reach every kind of outcome, or the comparison proves little.
+    for (const reason of ['allow:identity', 'allow:resource', 'allow:identity+resource', 'explicit-deny:identity', 'explicit-deny:resource', 'implicit-deny:no-allow']) {
+      expect(decisions.get(reason) ?? 0, reason).toBeGreaterThan(0);
+    }
+  }, 120_000);
+});
