@@ -1,0 +1,85 @@
+import { evaluateRequest, type ContextValue, type EvaluationResult, type PolicySet } from '@trustgate/core';
+import { accessDenied } from '../protocol/aws-error.ts';
+import type { RequestContext } from '../runtime.ts';
+import type { SandboxState } from '../state/model.ts';
+import type { Caller } from './caller.ts';
+import { callerContext, callerPolicies, callerTags } from './caller-policies.ts';
+
+const KIND_NAMES: Record<string, string> = {
+  identity: 'an identity-based policy',
+  resource: 'a resource-based policy',
+  boundary: 'a permissions boundary',
+  session: 'a session policy',
+  scp: 'a service control policy',
+  rcp: 'a resource control policy',
+};
+
+const NO_KIND_NAMES: Record<string, string> = {
+  identity: 'no identity-based policy',
+  resource: 'no resource-based policy',
+  boundary: 'no permissions boundary',
+  session: 'no session policy',
+  scp: 'no service control policy',
+  rcp: 'no resource control policy',
+  'no-allow': 'no identity-based policy',
+};
+
+/**
+ * AWS's AccessDenied message: "User: <arn> is not authorized to perform: <action> on resource: <arn>
+ * because no identity-based policy allows the <action> action" or "... with an explicit deny in a
+ * <kind>" (IAM User Guide, "Troubleshoot access denied error messages").
+ */
+export function accessDeniedMessage(options: { principalArn: string; action: string; resource: string; result: EvaluationResult }): string {
+  const { principalArn, action, resource, result } = options;
+  const base = `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource}`;
+  const m = /^(explicit|implicit)-deny:([a-z-]+)/.exec(result.explanation.reason);
+  if (!m) return base;
+  if (m[1] === 'explicit') return `${base} with an explicit deny in ${KIND_NAMES[m[2]!] ?? 'a policy'}`;
+  return `${base} because ${NO_KIND_NAMES[m[2]!] ?? 'no policy'} allows the ${action} action`;
+}
+
+/** Adds extra policies to a caller's set; extra identity policies are appended, other kinds set. */
+function mergePolicySets(base: PolicySet, extra: Partial<PolicySet>): PolicySet {
+  return { ...base, ...extra, identityPolicies: [...(base.identityPolicies ?? []), ...(extra.identityPolicies ?? [])] };
+}
+
+/** Evaluates one request of a caller with core's policy engine; extra policies (a resource policy) may be added. */
+export function evaluateCaller(options: {
+  state: SandboxState;
+  caller: Caller;
+  action: string;
+  resource: string;
+  resourceAccountId?: string;
+  context: Record<string, ContextValue>;
+  extraPolicies?: Partial<PolicySet>;
+}): EvaluationResult {
+  const { state, caller } = options;
+  const tags: Record<string, string> = {};
+  for (const t of callerTags(state, caller)) tags[t.Key] = t.Value;
+  return evaluateRequest(
+    {
+      principal: { arn: caller.arn, accountId: caller.accountId, type: 'AWS', tags },
+      action: options.action,
+      resource: options.resource,
+      ...(options.resourceAccountId ? { resourceAccountId: options.resourceAccountId } : {}),
+      context: options.context,
+    },
+    mergePolicySets(callerPolicies(state, caller), options.extraPolicies ?? {}),
+  );
+}
+
+/**
+ * Authorizes a call of the request's caller with core's policy engine. The account root is allowed
+ * everything in its own account; every other caller needs its identity policies (and boundary and session
+ * policies) to allow `action` on `resource`. Throws `AccessDenied` (403) with AWS's message otherwise.
+ */
+export function authorizeCall(ctx: RequestContext, action: string, resource: string, extraContext: Record<string, ContextValue> = {}): void {
+  const { caller } = ctx;
+  if (caller.kind === 'root') return;
+  const state = ctx.runtime.store.state;
+  const context = { ...callerContext(state, caller, { now: ctx.now, region: ctx.region, sourceIp: ctx.sourceIp }), ...extraContext };
+  const result = evaluateCaller({ state, caller, action, resource, context });
+  if (result.decision !== 'Allowed') {
+    throw accessDenied(accessDeniedMessage({ principalArn: caller.arn, action, resource, result }));
+  }
+}

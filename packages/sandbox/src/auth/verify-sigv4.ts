@@ -1,0 +1,118 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { AwsError } from '../protocol/aws-error.ts';
+import type { SandboxState } from '../state/model.ts';
+import { resolveAccessKey, type Caller } from './caller.ts';
+
+/** A received HTTP request, as the verifier needs it. */
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Header names lower-cased, as node:http gives them. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The parsed `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...` header. */
+export interface ParsedAuthorization {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+/** The outcome of a verified request: who signed it, for which service and region. */
+export interface VerifiedRequest {
+  caller: Caller;
+  service: string;
+  region: string;
+  accessKeyId: string;
+}
+
+const MAX_SKEW_MS = 15 * 60 * 1000;
+
+/** Parses a SigV4 Authorization header; a malformed one is AWS's `IncompleteSignature` (400). */
+export function parseAuthorization(header: string): ParsedAuthorization {
+  const match = /^AWS4-HMAC-SHA256\s+(.*)$/.exec(header.trim());
+  if (!match) throw new AwsError('IncompleteSignature', `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${header.split(' ')[0] ?? ''}`, 400);
+  const parts: Record<string, string> = {};
+  for (const piece of match[1]!.split(',')) {
+    const eq = piece.indexOf('=');
+    if (eq > 0) parts[piece.slice(0, eq).trim()] = piece.slice(eq + 1).trim();
+  }
+  const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((k) => !parts[k]);
+  if (missing.length > 0) {
+    throw new AwsError('IncompleteSignature', `Authorization header requires '${missing[0]}' parameter. Authorization=${header}`, 400);
+  }
+  const scope = parts.Credential!.split('/');
+  if (scope.length !== 5 || scope[4] !== 'aws4_request') {
+    throw new AwsError('IncompleteSignature', `Credential should be scoped to a valid region. Credential=${parts.Credential}`, 400);
+  }
+  return {
+    accessKeyId: scope[0]!, date: scope[1]!, region: scope[2]!, service: scope[3]!,
+    signedHeaders: parts.SignedHeaders!.split(';'), signature: parts.Signature!,
+  };
+}
+
+function parseAmzDate(value: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  if (!m) return undefined;
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+}
+
+/**
+ * Verifies a SigV4-signed request the way AWS does, in AWS's order: the key must exist
+ * (`InvalidClientTokenId` 403), a temporary key must come with its session token (`InvalidClientTokenId`)
+ * and be unexpired (`ExpiredToken` 403), the request time must be within 15 minutes
+ * (`SignatureDoesNotMatch` "Signature expired"), and the signature recomputed with the SDK's own signer
+ * (`@smithy/signature-v4`) over the headers the client signed must equal the one sent
+ * (`SignatureDoesNotMatch` 403). AWS General Reference, "Signature Version 4 signing process".
+ */
+export async function verifySigV4(state: SandboxState, request: ReceivedRequest, now = new Date()): Promise<VerifiedRequest> {
+  const header = request.headers.authorization;
+  if (!header) throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
+  const auth = parseAuthorization(header);
+  const resolved = resolveAccessKey(state, auth.accessKeyId);
+  const invalid = new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+  if (!resolved || !resolved.active) throw invalid;
+  const sentToken = request.headers['x-amz-security-token'];
+  if (resolved.sessionToken !== undefined && sentToken !== resolved.sessionToken) throw invalid;
+  if (resolved.sessionToken === undefined && sentToken !== undefined) throw invalid;
+  if (resolved.expiration !== undefined && Date.parse(resolved.expiration) <= now.getTime()) {
+    throw new AwsError('ExpiredToken', 'The security token included in the request is expired', 403);
+  }
+  const amzDate = request.headers['x-amz-date'];
+  const signingDate = amzDate ? parseAmzDate(amzDate) : request.headers.date ? new Date(request.headers.date) : undefined;
+  if (!signingDate || Number.isNaN(signingDate.getTime())) {
+    throw new AwsError('IncompleteSignature', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.", 400);
+  }
+  if (Math.abs(now.getTime() - signingDate.getTime()) > MAX_SKEW_MS) {
+    const fmt = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    throw new AwsError('SignatureDoesNotMatch', `Signature expired: ${amzDate ?? ''} is now earlier than ${fmt(new Date(now.getTime() - MAX_SKEW_MS))} (${fmt(now)} - 15 min.)`, 403);
+  }
+  const signedHeaders: Record<string, string> = {};
+  for (const name of auth.signedHeaders) {
+    const value = request.headers[name];
+    if (value !== undefined) signedHeaders[name] = value;
+  }
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: resolved.secretAccessKey, ...(sentToken ? { sessionToken: sentToken } : {}) },
+    region: auth.region,
+    service: auth.service,
+    sha256: Sha256,
+    applyChecksum: false,
+  });
+  const [hostname, port] = (request.headers.host ?? 'localhost').split(':');
+  const signed = await signer.sign(
+    { method: request.method, protocol: 'http:', hostname: hostname!, ...(port ? { port: Number(port) } : {}), path: request.path, query: request.query, headers: signedHeaders, body: request.body },
+    { signingDate, signingRegion: auth.region, signingService: auth.service, signableHeaders: new Set(auth.signedHeaders) },
+  );
+  const recomputed = parseAuthorization(signed.headers.authorization ?? signed.headers.Authorization ?? '');
+  if (recomputed.signature !== auth.signature) {
+    throw new AwsError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.', 403);
+  }
+  return { caller: resolved.caller, service: auth.service, region: auth.region, accessKeyId: auth.accessKeyId };
+}

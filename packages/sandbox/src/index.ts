@@ -1,0 +1,7 @@
+/**
+ * @trustgate/sandbox — an AWS-compatible sandbox: STS, IAM and CloudFormation over the AWS Query protocol
+ * with SigV4, authorized by trustgate's policy engine. A test peer and a demo; when it and AWS disagree,
+ * AWS is right.
+ */
+export { startSandbox, type Sandbox, type SandboxAccount, type SandboxOptions } from './start-sandbox.ts';
+export { FaultInjector, type FaultKind, type FaultRule } from './faults/fault-injector.ts';

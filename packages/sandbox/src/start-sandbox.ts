@@ -1,0 +1,119 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JSONWebKeySet } from 'jose';
+import type { Partition } from '@trustgate/core';
+import { CLOUDFORMATION_ACTIONS } from './cloudformation/index.ts';
+import { CUSTOM_RESOURCE_RESPONSE_PATH, receiveCustomResourceResponse } from './cloudformation/custom-resource.ts';
+import { FaultInjector } from './faults/fault-injector.ts';
+import { IAM_ACTIONS } from './iam/index.ts';
+import type { SandboxRuntime } from './runtime.ts';
+import { dispatchQuery } from './server/dispatch-query.ts';
+import { listen, readBody } from './server/http-server.ts';
+import { StateStore } from './state/state-store.ts';
+import { STS_ACTIONS } from './sts/index.ts';
+
+/** Options of {@link startSandbox}. */
+export interface SandboxOptions {
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** Number of accounts, each with root credentials; default 3. */
+  accounts?: number;
+  /** Partition of every ARN the sandbox issues; default `aws`. */
+  partition?: Partition;
+  /** Model an AWS Organization whose management account is the first account (adds aws:PrincipalOrgID). */
+  organization?: boolean;
+  /** JSON file the state is loaded from and saved to after every change. */
+  persistFile?: string;
+  /** SNS topic ARN -> URL the sandbox POSTs notifications to (custom resource requests). */
+  snsEndpoints?: Record<string, string>;
+  /** How long a custom resource waits for its response; default 3,600,000 ms (AWS's one hour). */
+  customResourceTimeoutMs?: number;
+  /** OIDC issuer URL -> its JWKS, or a URL to fetch the JWKS from (instead of OIDC discovery over HTTPS). */
+  oidcJwks?: Record<string, JSONWebKeySet | string>;
+}
+
+/** An account of the sandbox with its root credentials. */
+export interface SandboxAccount {
+  accountId: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  /** `http://127.0.0.1:<port>`: the endpoint override for the SDK and `aws --endpoint-url`. */
+  endpoint: string;
+  /** The region the sandbox reports (the partition's default region). */
+  region: string;
+  accounts: SandboxAccount[];
+  faults: FaultInjector;
+  /** Subscribes a URL to an SNS topic (HTTP(S) subscription: notifications are POSTed to it). */
+  subscribe(topicArn: string, url: string): void;
+  /** Stops the server, waits for running stack operations to settle and saves the state. */
+  stop(): Promise<void>;
+}
+
+const SERVICES = { sts: STS_ACTIONS, iam: IAM_ACTIONS, cloudformation: CLOUDFORMATION_ACTIONS };
+
+/**
+ * Starts an AWS-compatible sandbox serving STS, IAM and CloudFormation over the AWS Query protocol with
+ * SigV4 on 127.0.0.1. Unmodified AWS SDK v3 clients and the AWS CLI use it through an endpoint override.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const store = StateStore.open({
+    accounts: options.accounts ?? 3,
+    partition: options.partition ?? 'aws',
+    organization: options.organization ?? false,
+    ...(options.persistFile ? { persistFile: options.persistFile } : {}),
+  });
+  const runtime: SandboxRuntime = {
+    store,
+    endpoint: '',
+    faults: new FaultInjector(),
+    subscriptions: new Map(Object.entries(options.snsEndpoints ?? {})),
+    customResourceTimeoutMs: options.customResourceTimeoutMs ?? 3_600_000,
+    oidcJwks: options.oidcJwks ?? {},
+    pendingResponses: new Map(),
+    background: new Set(),
+  };
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith(CUSTOM_RESOURCE_RESPONSE_PATH)) {
+      const result = receiveCustomResourceResponse(runtime, { method: req.method ?? 'GET', url, body });
+      res.writeHead(result.status, { 'content-type': 'application/xml' });
+      res.end(result.body);
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+    }
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = v;
+    const response = await dispatchQuery({
+      runtime, services: SERVICES,
+      request: { method: req.method ?? 'POST', path: url.pathname, query, headers, body },
+      sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+    });
+    if (response.hang) return; // an injected timeout: the connection stays open until the client gives up
+    res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+    res.end(response.body);
+  };
+  const server = await listen(options.port ?? 0, handle);
+  runtime.endpoint = `http://127.0.0.1:${server.port}`;
+  return {
+    endpoint: runtime.endpoint,
+    region: store.state.region,
+    accounts: Object.values(store.state.accounts).map((a) => ({ accountId: a.accountId, accessKeyId: a.rootAccessKeyId, secretAccessKey: a.rootSecretAccessKey })),
+    faults: runtime.faults,
+    subscribe: (topicArn, url) => {
+      runtime.subscriptions.set(topicArn, url);
+    },
+    stop: async () => {
+      for (const resolve of runtime.pendingResponses.values()) resolve({ Status: 'FAILED', Reason: 'The sandbox stopped.' });
+      await server.close();
+      await Promise.allSettled([...runtime.background]);
+      store.save();
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { evaluateRequest, type ContextValue } from '@trustgate/core';
+import { parsePolicy } from '../auth/caller-policies.ts';
+import { AwsError, accessDenied, validationError } from '../protocol/aws-error.ts';
+import type { ActionResult, RequestContext } from '../runtime.ts';
+import { findRoleByArn } from './assume-role.ts';
+import { issueSession, sessionResult } from './issue-session.ts';
+import { packedPolicySize, readSessionInputs } from './session-inputs.ts';
+
+const remoteSets = new Map<string, JWTVerifyGetKey>();
+
+function invalidToken(message: string): AwsError {
+  return new AwsError('InvalidIdentityToken', message, 400);
+}
+
+/** The key set that verifies tokens of an issuer: configured JWKS, configured JWKS URL, or OIDC discovery. */
+async function keySetFor(ctx: RequestContext, issuer: string): Promise<JWTVerifyGetKey> {
+  const configured = ctx.runtime.oidcJwks[issuer] ?? ctx.runtime.oidcJwks[issuer.replace(/\/$/, '')];
+  if (configured !== undefined && typeof configured !== 'string') return createLocalJWKSet(configured);
+  let url = typeof configured === 'string' ? configured : undefined;
+  if (!url) {
+    try {
+      const response = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+      const discovery = (await response.json()) as { jwks_uri?: string };
+      url = discovery.jwks_uri;
+    } catch {
+      url = undefined;
+    }
+    if (!url) throw new AwsError('IDPCommunicationError', "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements", 400);
+  }
+  let set = remoteSets.get(url);
+  if (!set) {
+    set = createRemoteJWKSet(new URL(url));
+    remoteSets.set(url, set);
+  }
+  return set;
+}
+
+/**
+ * `sts:AssumeRoleWithWebIdentity` (STS API reference), served unsigned as AWS serves it. The token's issuer
+ * must be an OIDC provider registered in the role's account (IAM CreateOpenIDConnectProvider), its
+ * signature must verify against the provider's JWKS, it must be unexpired (`ExpiredTokenException`) and its
+ * audience one of the provider's client IDs (`InvalidIdentityToken`). The role's trust policy is then
+ * evaluated by core's policy engine for the Federated principal (the provider ARN) with the context keys
+ * `<provider>:aud`, `<provider>:sub`, `<provider>:amr`? (when present) and `sts:RoleSessionName`.
+ */
+export async function assumeRoleWithWebIdentity(ctx: RequestContext): Promise<ActionResult> {
+  const inputs = readSessionInputs(ctx.params);
+  const token = ctx.params.required('WebIdentityToken');
+  if (token.length < 4 || token.length > 20000) throw validationError('1 validation error detected: Value at \'webIdentityToken\' failed to satisfy constraint: Member must have length less than or equal to 20000');
+  const denied = accessDenied('Not authorized to perform sts:AssumeRoleWithWebIdentity');
+  let claims: JWTPayload;
+  try {
+    claims = decodeJwt(token);
+  } catch {
+    throw invalidToken('The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)');
+  }
+  const found = findRoleByArn(ctx, inputs.roleArn);
+  if (!found) throw denied;
+  const { role, accountId } = found;
+  const issuer = claims.iss ?? '';
+  const providerUrl = issuer.replace(/^https:\/\//, '').replace(/\/$/, '');
+  const provider = ctx.runtime.store.account(accountId)?.oidcProviders[providerUrl.toLowerCase()];
+  if (!provider) throw invalidToken(`No OpenIDConnect provider found in your account for ${issuer}`);
+  const keys = await keySetFor(ctx, issuer);
+  try {
+    await jwtVerify(token, keys, { currentDate: ctx.now });
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) {
+      throw new AwsError('ExpiredTokenException', `Token expired: current date/time ${Math.floor(ctx.now.getTime() / 1000)} must be before the expiration date/time${claims.exp ?? ''}`, 400);
+    }
+    if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWSSignatureVerificationFailed) {
+      throw invalidToken('Couldn\'t verify the signature of the token with the key of your identity provider');
+    }
+    if (error instanceof AwsError) throw error;
+    throw invalidToken(error instanceof Error ? error.message : 'The web identity token could not be validated');
+  }
+  const audiences = Array.isArray(claims.aud) ? claims.aud : claims.aud ? [claims.aud] : [];
+  if (!audiences.some((a) => provider.clientIds.includes(a))) throw invalidToken('Incorrect token audience');
+  const duration = inputs.durationSeconds ?? 3600;
+  if (duration > role.maxSessionDuration) throw validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+  const packed = packedPolicySize(inputs);
+  const context: Record<string, ContextValue> = {
+    [`${providerUrl}:aud`]: audiences.length === 1 ? audiences[0]! : audiences,
+    [`${providerUrl}:sub`]: claims.sub ?? '',
+    'sts:RoleSessionName': inputs.roleSessionName,
+    'aws:FederatedProvider': provider.arn,
+    'aws:CurrentTime': ctx.now,
+    'aws:EpochTime': Math.floor(ctx.now.getTime() / 1000),
+    'aws:SecureTransport': true,
+    'aws:SourceIp': ctx.sourceIp,
+  };
+  if (Array.isArray(claims.amr)) context[`${providerUrl}:amr`] = claims.amr as string[];
+  const result = evaluateRequest(
+    { principal: { arn: provider.arn, accountId, type: 'Federated' }, action: 'sts:AssumeRoleWithWebIdentity', resource: role.arn, resourceAccountId: accountId, context },
+    { resourcePolicy: parsePolicy(role.assumeRolePolicyDocument) },
+  );
+  if (result.decision !== 'Allowed') throw denied;
+  const session = issueSession({
+    state: ctx.runtime.store.state, accountId, role, sessionName: inputs.roleSessionName, durationSeconds: duration, now: ctx.now,
+    policyArns: inputs.policyArns, tags: [], transitiveTagKeys: [], chained: false, sourceArn: provider.arn,
+    ...(inputs.policy !== undefined ? { sessionPolicy: inputs.policy } : {}),
+  });
+  return {
+    ...sessionResult(session),
+    SubjectFromWebIdentityToken: claims.sub,
+    Audience: audiences[0],
+    Provider: issuer,
+    PackedPolicySize: packed,
+  };
+}
