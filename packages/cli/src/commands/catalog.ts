@@ -56,11 +56,13 @@ function printWarnings(findings: Finding[]): void {
  * integrations as a tree with action counts (`--format json` for the same as JSON).
  */
 export function registerCatalog(program: Command): void {
-  const catalog = program.command('catalog').description('Validate and show permission catalogs.');
+  // exitOverride: usage errors reach the CLI wrapper (exit 2) instead of commander exiting with 1.
+  const catalog = program.command('catalog').description('Validate and show permission catalogs.').exitOverride();
   const format = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
 
   catalog
     .command('validate')
+    .exitOverride()
     .description('Check a catalog file (YAML or JSON) against the schema and AWS\'s action list.')
     .argument('<file>', 'catalog file')
     .addOption(format())
@@ -78,6 +80,7 @@ export function registerCatalog(program: Command): void {
 
   catalog
     .command('show')
+    .exitOverride()
     .description('Print a catalog\'s products and integrations as a tree with action counts.')
     .argument('<file>', 'catalog file')
     .addOption(format())

@@ -28,11 +28,7 @@ function selectionOf(opts: PolicyOptions): Selection {
   if (opts.default && custom) {
     throw new TrustgateError('INVALID_INPUT', '--default cannot be combined with --products or --integrations', { field: 'selection' });
   }
-  if (!custom) {
-    // Only extra actions / managed policies: a custom selection of nothing from the catalog.
-    if (!opts.default && ((opts.extraActions?.length ?? 0) > 0 || (opts.managedPolicies?.length ?? 0) > 0)) return { mode: 'custom' };
-    return { mode: 'default' };
-  }
+  if (!custom) return { mode: 'default' };
   return { mode: 'custom', ...(opts.products ? { products: opts.products } : {}), ...(opts.integrations ? { integrations: opts.integrations } : {}) };
 }
 
@@ -56,7 +52,8 @@ function printText(result: CompiledPolicies): void {
 /**
  * `trustgate policy --catalog FILE [--default | --products a,b | --integrations x,y] ...` compiles a selection of
  * a catalog into IAM policy documents and prints them (`--format json` for the whole compiler result). Without
- * `--products`/`--integrations` the default integrations are selected. Warnings (integrations not offered in the
+ * `--products`/`--integrations` the default integrations are selected (extra actions and managed policies add to
+ * whichever selection). Warnings (integrations not offered in the
  * partition, compaction) go to stderr.
  *
  * Other command files add subcommands (`policy check`, `policy simulate`) by finding this command with
@@ -65,9 +62,13 @@ function printText(result: CompiledPolicies): void {
  * would otherwise demand it of every subcommand too).
  */
 export function registerPolicy(program: Command): void {
+  // Positional options at the root and on `policy`: `trustgate policy check --catalog x` gives `--catalog` to
+  // `check`, not to `policy` (commander otherwise lets a parent consume its options anywhere on the line).
+  program.enablePositionalOptions();
   program
     .command('policy')
     .description('Compile a catalog selection into IAM policy documents within AWS\'s size limits.')
+    .exitOverride()
     .enablePositionalOptions()
     .option('--catalog <file>', 'permission catalog (YAML or JSON)')
     .option('--default', 'select the default integrations (the default when nothing is selected)')

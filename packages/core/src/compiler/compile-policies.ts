@@ -201,6 +201,7 @@ function layOut(statements: NormalStatement[], awsManaged: number, options: Comp
 
 /** Characters of the naive listing: every (statement, action) pair as its own statement, in one document. */
 function naiveSize(statements: NormalStatement[]): number {
+  if (statements.length === 0) return 0;
   const seen = new Set<string>();
   let size = JSON.stringify({ Version: '2012-10-17', Statement: [] }).length - 1;
   for (const s of statements) {
