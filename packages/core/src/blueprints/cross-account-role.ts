@@ -28,6 +28,7 @@ export function crossAccountRoleBlueprint(options: BlueprintOptions): Deliverabl
     throw new TrustgateError('INVALID_INPUT', 'policies: the role needs permissions: give policy documents (the compiler\'s output) or managedPolicyArns', { field: 'policies' });
   }
   const warnings = checkPolicies(policies, managedPolicyArns, partition);
+  if (options.customerAccountId !== undefined) assertNoErrors(validateAccountId(options.customerAccountId, 'customerAccountId'));
 
   const parameters: TemplateParameter[] = [];
   const principals: TrustPrincipalSpec[] = [];

@@ -1,4 +1,4 @@
-import { assertNoErrors, validateIamName, validateIamPath } from '../arn/index.ts';
+import { assertNoErrors, validateAccountId, validateIamName, validateIamPath } from '../arn/index.ts';
 import { TrustgateError } from '../errors/index.ts';
 import type { DeliverableModel, TemplateParameter } from '../templates/index.ts';
 import type { BlueprintOptions } from './blueprint-options.ts';
@@ -26,6 +26,7 @@ export function installerUserBlueprint(options: BlueprintOptions): DeliverableMo
     throw new TrustgateError('INVALID_INPUT', 'policies: the installer user needs its installation policy (policy documents or managedPolicyArns)', { field: 'policies' });
   }
   const warnings = checkPolicies(policies, managedPolicyArns, options.partition);
+  if (options.customerAccountId !== undefined) assertNoErrors(validateAccountId(options.customerAccountId, 'customerAccountId'));
   const parameters: TemplateParameter[] = [{
     name: 'UserName',
     description: 'Name of the installer IAM user (1-64 characters of letters, digits and +=,.@_-).',

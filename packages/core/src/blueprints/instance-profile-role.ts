@@ -1,4 +1,4 @@
-import { assertNoErrors, validateIamPath, validateRoleName } from '../arn/index.ts';
+import { assertNoErrors, validateAccountId, validateIamPath, validateRoleName } from '../arn/index.ts';
 import { TrustgateError } from '../errors/index.ts';
 import type { DeliverableModel } from '../templates/index.ts';
 import { buildTrustPolicy, validateMaxSessionDuration } from '../trust/index.ts';
@@ -24,6 +24,7 @@ export function instanceProfileRoleBlueprint(options: BlueprintOptions): Deliver
     throw new TrustgateError('INVALID_INPUT', 'policies: the instance role needs permissions (policy documents or managedPolicyArns)', { field: 'policies' });
   }
   const warnings = checkPolicies(policies, managedPolicyArns, options.partition);
+  if (options.customerAccountId !== undefined) assertNoErrors(validateAccountId(options.customerAccountId, 'customerAccountId'));
   const trust = buildTrustPolicy({ partition: options.partition, principals: [{ type: 'service', service: 'ec2' }], ...(options.maxTrustPolicySize !== undefined ? { maxSize: options.maxTrustPolicySize } : {}) });
   return {
     blueprint: 'instance-profile-role',

@@ -11,8 +11,8 @@ export type StringSegment =
 /**
  * Split strings of a deliverable into literal text and references, the one rule all renderers share:
  * a string equal to a parameter's value is that parameter; `arn:<partition>:` at the start of a string is the
- * partition the template runs in; the customer's account ID, as a whole string or as an ARN field between
- * colons, is the account it runs in. Everything else is literal.
+ * partition the template runs in; the customer's account ID, wherever it stands as a run of exactly 12 digits
+ * (a whole string, an ARN field, a bucket name suffix), is the account it runs in. Everything else is literal.
  */
 export class TemplateStrings {
   private readonly byValue = new Map<string, string>();
@@ -33,17 +33,15 @@ export class TemplateStrings {
       rest = rest.slice(prefix.length);
     }
     const account = this.model.customerAccountId;
-    if (account) {
+    if (account && /^\d{12}$/.test(account)) {
       if (rest === account && out.length === 0) return [{ kind: 'account' }];
-      const pieces = rest.split(':');
-      // Only whole ARN fields (between colons) are the account, never a substring of other text.
-      const fields: StringSegment[] = [];
+      // The account as a whole run of 12 digits (an ARN field, or a name such as `state-444455556666`),
+      // never as part of a longer number.
+      const pieces = rest.split(new RegExp(`(?<!\\d)${account}(?!\\d)`));
       pieces.forEach((piece, i) => {
-        if (i > 0) fields.push({ kind: 'text', text: ':' });
-        if (piece === account && out.length > 0) fields.push({ kind: 'account' });
-        else fields.push({ kind: 'text', text: piece });
+        if (i > 0) out.push({ kind: 'account' });
+        out.push({ kind: 'text', text: piece });
       });
-      out.push(...fields);
     } else {
       out.push({ kind: 'text', text: rest });
     }
