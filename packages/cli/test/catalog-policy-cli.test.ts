@@ -52,7 +52,7 @@ describe('trustgate catalog', { timeout: 120_000 }, () => {
     const text = await trustgate('catalog', 'show', EXAMPLE);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/├─ elastic-compute: Elastic compute \(5 integrations, \d+ actions\)/);
-    expect(text.stdout).toMatch(/│  ├─ spot-fleet: Spot Fleet — 12 actions \[default; all partitions\]/);
+    expect(text.stdout).toMatch(/│ {2}├─ spot-fleet: Spot Fleet — 12 actions \[default; all partitions\]/);
     expect(text.stdout).toMatch(/savings-plans: .* \[optional; only aws\]/);
     const json = await trustgate('catalog', 'show', EXAMPLE, '--format', 'json');
     const tree = JSON.parse(json.stdout) as { products: Array<{ id: string; integrations: Array<{ id: string; actions: number }> }> };
