@@ -31,6 +31,8 @@ export interface SandboxRuntime {
   oidcJwks: Record<string, JSONWebKeySet | string>;
   /** ResponseURL token -> the resolver waiting for the custom resource's PUT. */
   pendingResponses: Map<string, (response: CustomResourceResponse) => void>;
+  /** The sandbox's clock (tests may move it forward to expire credentials). */
+  clock: () => Date;
   /** Stack operations running in the background (CloudFormation is asynchronous). */
   background: Set<Promise<unknown>>;
 }

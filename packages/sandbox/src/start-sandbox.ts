@@ -29,6 +29,8 @@ export interface SandboxOptions {
   customResourceTimeoutMs?: number;
   /** OIDC issuer URL -> its JWKS, or a URL to fetch the JWKS from (instead of OIDC discovery over HTTPS). */
   oidcJwks?: Record<string, JSONWebKeySet | string>;
+  /** The sandbox's clock; default the system clock. Tests pass a movable clock to expire sessions. */
+  clock?: () => Date;
 }
 
 /** An account of the sandbox with its root credentials. */
@@ -73,6 +75,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     customResourceTimeoutMs: options.customResourceTimeoutMs ?? 3_600_000,
     oidcJwks: options.oidcJwks ?? {},
     pendingResponses: new Map(),
+    clock: options.clock ?? (() => new Date()),
     background: new Set(),
   };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

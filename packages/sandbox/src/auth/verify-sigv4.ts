@@ -71,7 +71,7 @@ function parseAmzDate(value: string): Date | undefined {
  * (`@smithy/signature-v4`) over the headers the client signed must equal the one sent
  * (`SignatureDoesNotMatch` 403). AWS General Reference, "Signature Version 4 signing process".
  */
-export async function verifySigV4(state: SandboxState, request: ReceivedRequest, now = new Date()): Promise<VerifiedRequest> {
+export async function verifySigV4(state: SandboxState, request: ReceivedRequest, now = new Date(), wallClock = new Date()): Promise<VerifiedRequest> {
   const header = request.headers.authorization;
   if (!header) throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
   const auth = parseAuthorization(header);
@@ -89,9 +89,10 @@ export async function verifySigV4(state: SandboxState, request: ReceivedRequest,
   if (!signingDate || Number.isNaN(signingDate.getTime())) {
     throw new AwsError('IncompleteSignature', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.", 400);
   }
-  if (Math.abs(now.getTime() - signingDate.getTime()) > MAX_SKEW_MS) {
+  // The request time is checked against the wall clock; credential expiry against the sandbox clock (`now`).
+  if (Math.abs(wallClock.getTime() - signingDate.getTime()) > MAX_SKEW_MS) {
     const fmt = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-    throw new AwsError('SignatureDoesNotMatch', `Signature expired: ${amzDate ?? ''} is now earlier than ${fmt(new Date(now.getTime() - MAX_SKEW_MS))} (${fmt(now)} - 15 min.)`, 403);
+    throw new AwsError('SignatureDoesNotMatch', `Signature expired: ${amzDate ?? ''} is now earlier than ${fmt(new Date(wallClock.getTime() - MAX_SKEW_MS))} (${fmt(wallClock)} - 15 min.)`, 403);
   }
   const signedHeaders: Record<string, string> = {};
   for (const name of auth.signedHeaders) {

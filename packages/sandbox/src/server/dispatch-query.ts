@@ -54,7 +54,7 @@ export async function dispatchQuery(options: {
       throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
     }
     const spec = services[service][action];
-    const now = new Date();
+    const now = runtime.clock();
     let caller: Caller | undefined;
     let region = runtime.store.state.region;
     if (!spec || !spec.unsigned || request.headers.authorization) {

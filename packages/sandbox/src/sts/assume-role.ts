@@ -31,6 +31,8 @@ export function assumeRole(ctx: RequestContext): ActionResult {
   const deny = (): never => {
     throw accessDenied(`User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${inputs.roleArn}`);
   };
+  // AWS refuses AssumeRole with root credentials (STS API reference, AssumeRole: "You cannot use AWS account root user credentials to call AssumeRole").
+  if (caller.kind === 'root') throw accessDenied('Roles may not be assumed by root accounts.');
   const found = findRoleByArn(ctx, inputs.roleArn);
   if (!found) return deny();
   const { role, accountId } = found;
