@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AwsError } from '../protocol/aws-error.ts';
@@ -99,6 +100,9 @@ export async function verifySigV4(state: SandboxState, request: ReceivedRequest,
     const value = request.headers[name];
     if (value !== undefined) signedHeaders[name] = value;
   }
+  // The signer trusts an x-amz-content-sha256 header as the payload hash; recompute it from the body received,
+  // so a body changed after signing cannot ride on the original hash.
+  if ('x-amz-content-sha256' in signedHeaders) signedHeaders['x-amz-content-sha256'] = createHash('sha256').update(request.body).digest('hex');
   const signer = new SignatureV4({
     credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: resolved.secretAccessKey, ...(sentToken ? { sessionToken: sentToken } : {}) },
     region: auth.region,
