@@ -181,5 +181,10 @@ describe('compilePolicies on the example catalog', () => {
     expect(thrown(() => compile({ accountId: '1234' })).code).toBe('INVALID_ACCOUNT_ID');
     expect(thrown(() => compile({ region: 'cn-north-1' })).code).toBe('INVALID_INPUT');
     expect(compile({ partition: 'aws-cn', region: 'cn-north-1' }).partition).toBe('aws-cn');
+    expect(thrown(() => compile({ namePrefix: 'my policy' })).code).toBe('INVALID_INPUT');
+    expect(thrown(() => compile({ maxManagedPolicies: 21 })).code).toBe('INVALID_INPUT');
+    const names = compile({ namePrefix: 'acme-connect', extraActions: ['ec2:*', 'iam:*', 's3:*'] }).documents.map((d) => d.name);
+    expect(names.length).toBeGreaterThan(1);
+    expect(names).toEqual(names.map((_, i) => `acme-connect-${i + 1}`));
   });
 });

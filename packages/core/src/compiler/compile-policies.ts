@@ -125,6 +125,9 @@ function checkOptions(options: CompileOptions): void {
   if (options.region !== undefined && !/^[a-z]{2}(?:-[a-z]+)+-\d$/.test(options.region)) {
     throw new TrustgateError('INVALID_INPUT', `"${options.region}" is not a region name like us-east-1`, { field: 'region' });
   }
+  if (options.namePrefix !== undefined && !/^[\w+=,.@-]{1,120}$/.test(options.namePrefix)) {
+    throw new TrustgateError('INVALID_INPUT', `name prefix "${options.namePrefix}" must be 1-120 characters of letters, digits and +=,.@_- (IAM policy names)`, { field: 'namePrefix' });
+  }
   const max = options.maxManagedPolicies ?? DEFAULT_MAX_MANAGED_POLICIES;
   if (!Number.isInteger(max) || max < 1 || max > 20) {
     throw new TrustgateError('INVALID_INPUT', `maxManagedPolicies must be 1-20 (AWS's highest quota is 20), not ${max}`, { field: 'maxManagedPolicies' });
@@ -196,7 +199,10 @@ function layOut(statements: NormalStatement[], awsManaged: number, options: Comp
       { details: { documentsNeeded: documents.length, characters, awsManagedPolicies: awsManaged, maxManagedPolicies: maxPolicies, maxCharacters: MANAGED_POLICY_MAX_CHARACTERS } },
     );
   }
-  return documents.map((d, i) => describe(d, `${prefix}-${i + 1}`));
+  const described = documents.map((d, i) => describe(d, `${prefix}-${i + 1}`));
+  const over = described.find((d) => d.size > MANAGED_POLICY_MAX_CHARACTERS);
+  if (over) throw new TrustgateError('INTERNAL', `packing produced ${over.name} of ${over.size} characters, over ${MANAGED_POLICY_MAX_CHARACTERS}`);
+  return described;
 }
 
 /** Characters of the naive listing: every (statement, action) pair as its own statement, in one document. */
