@@ -187,4 +187,31 @@ describe('compilePolicies on the example catalog', () => {
     expect(names.length).toBeGreaterThan(1);
     expect(names).toEqual(names.map((_, i) => `acme-connect-${i + 1}`));
   });
+
+  it('keeps Deny statements (never compacted) and fills templates in condition values', () => {
+    const yaml = [
+      'version: 1',
+      'products:',
+      '  - id: guard',
+      '    name: Guard',
+      '    integrations:',
+      '      - id: guarded-read',
+      '        name: Guarded read',
+      '        default: true',
+      '        statements:',
+      '          - actions: [ec2:DescribeSpotFleetInstances, ec2:DescribeSpotFleetRequestHistory, ec2:DescribeSpotFleetRequests]',
+      '            conditions: { StringEquals: { "aws:ResourceAccount": "${AccountId}" } }',
+      '          - effect: Deny',
+      '            actions: [ec2:DescribeSpotFleetInstances, ec2:DescribeSpotFleetRequestHistory, ec2:DescribeSpotFleetRequests]',
+      '            resources: ["arn:${Partition}:ec2:${Region}:${AccountId}:spot-fleet-request/*"]',
+    ].join('\n');
+    const guard = parseCatalog(yaml, { actionList }).catalog!;
+    const r = compilePolicies({ catalog: guard, selection: { mode: 'default' }, partition: 'aws-us-gov', accountId: '123456789012', region: 'us-gov-west-1', compact: true }, actionList);
+    const statements = r.documents[0]!.document.Statement;
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 'ec2:DescribeSpotF*', Resource: '*', Condition: { StringEquals: { 'aws:ResourceAccount': '123456789012' } } },
+      { Effect: 'Deny', Action: ['ec2:DescribeSpotFleetInstances', 'ec2:DescribeSpotFleetRequestHistory', 'ec2:DescribeSpotFleetRequests'], Resource: 'arn:aws-us-gov:ec2:us-gov-west-1:123456789012:spot-fleet-request/*' },
+    ]);
+    expect(r.requiredActions[0]!.actions).toHaveLength(3);
+  });
 });
