@@ -18,3 +18,13 @@ export type {
 } from './types.ts';
 export { evaluateRequest, type EvaluateOptions } from './evaluate-request.ts';
 export { compilePolicySet, isCompiledPolicySet, type CompiledPolicySet } from './compile-policy-set.ts';
+export { validatePolicyDocument, type ValidatePolicyOptions, type PolicyDocumentKind } from './validate-policy.ts';
+export {
+  loadIamReference,
+  createIamReference,
+  type IamReference,
+  type IamReferenceData,
+  type ReferenceAction,
+  type ReferenceConditionKey,
+  type ReferenceResourceType,
+} from './iam-reference.ts';

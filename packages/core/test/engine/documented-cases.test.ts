@@ -14,7 +14,7 @@ interface DocumentedCase {
   reason?: string;
 }
 
-const dir = join(dirname(fileURLToPath(import.meta.url)), 'cases');
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'cases', 'evaluation');
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
   const cases = JSON.parse(readFileSync(join(dir, file), 'utf8')) as DocumentedCase[];
   describe(file, () => {
