@@ -8,5 +8,6 @@ export { DEFAULT_DATABASE_FILE } from './store/open-database.ts';
 export { createOrganizationWithAdmin } from './domain/organization-admin.ts';
 export { buildApp, type BuildAppOptions, type TrustgateApp } from './http/build-app.ts';
 export { sdkClientFactory, type AwsClientFactory, type AwsCredentials, type PartitionAwsConfig } from './aws/aws-clients.ts';
+export { createPlatformUser } from './aws/create-platform-user.ts';
 export { reverifyDueConnections, startReverifyScheduler } from './domain/reverify-connections.ts';
 export type { Connection, ConnectionStatus, AccessLevel, TokenScope } from './domain/records.ts';

@@ -16,6 +16,15 @@ export interface RolePolicies {
   /** Attached managed policies and inline policies, each document decoded. */
   identityPolicies: { source: string; document: PolicyDocument }[];
   permissionsBoundary?: PolicyDocument;
+  /** ARNs of every attached managed policy. */
+  attachedPolicyArns: string[];
+  /** AWS managed policies whose documents could not be read (left out of the local evaluation). */
+  unreadable: string[];
+}
+
+/** True for an AWS managed policy ARN (`arn:<partition>:iam::aws:policy/...`). */
+function isAwsManaged(arn: string): boolean {
+  return /^arn:[\w-]+:iam::aws:policy\//.test(arn);
 }
 
 /** IAM returns policy documents URL-encoded (RFC 3986) in GetPolicyVersion and GetRolePolicy. */
@@ -39,12 +48,21 @@ async function managedPolicyDocument(iam: IamPort, policyArn: string): Promise<P
  */
 export async function readRolePolicies(iam: IamPort, roleName: string): Promise<RolePolicies> {
   const identityPolicies: RolePolicies['identityPolicies'] = [];
+  const attachedPolicyArns: string[] = [];
+  const unreadable: string[] = [];
   let marker: string | undefined;
   do {
     const page: ListAttachedRolePoliciesCommandOutput = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
     for (const attached of page.AttachedPolicies ?? []) {
       if (attached.PolicyArn === undefined) continue;
-      identityPolicies.push({ source: attached.PolicyArn, document: await managedPolicyDocument(iam, attached.PolicyArn) });
+      attachedPolicyArns.push(attached.PolicyArn);
+      try {
+        identityPolicies.push({ source: attached.PolicyArn, document: await managedPolicyDocument(iam, attached.PolicyArn) });
+      } catch (error) {
+        // An AWS managed policy the session cannot read is checked by attachment only.
+        if (!isAwsManaged(attached.PolicyArn)) throw error;
+        unreadable.push(attached.PolicyArn);
+      }
     }
     marker = page.IsTruncated === true ? page.Marker : undefined;
   } while (marker !== undefined);
@@ -58,5 +76,6 @@ export async function readRolePolicies(iam: IamPort, roleName: string): Promise<
   } while (marker !== undefined);
   const role = await iam.send(new GetRoleCommand({ RoleName: roleName }));
   const boundaryArn = role.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
-  return boundaryArn === undefined ? { identityPolicies } : { identityPolicies, permissionsBoundary: await managedPolicyDocument(iam, boundaryArn) };
+  const base = { identityPolicies, attachedPolicyArns, unreadable };
+  return boundaryArn === undefined ? base : { ...base, permissionsBoundary: await managedPolicyDocument(iam, boundaryArn) };
 }

@@ -34,6 +34,8 @@ export interface CompileConnectionInput {
   region?: string;
   extraActions: string[];
   managedPolicies: string[];
+  /** Prefix of the customer managed policies' names (unique per role, so two connections in one account do not collide). */
+  namePrefix: string;
 }
 
 /** Inputs to render a connection's deliverables. */

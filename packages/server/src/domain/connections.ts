@@ -59,7 +59,7 @@ function validateRegion(region: string | null | undefined, partition: Partition)
 }
 
 /** Compiles what a connection asks for from its catalog and settings. */
-export async function compileConnectionPolicy(deps: ConnectionDeps, c: Pick<Connection, 'organizationId' | 'catalogName' | 'selection' | 'partition' | 'scope' | 'region' | 'extraActions' | 'managedPolicies'>): Promise<IssuedPolicy> {
+export async function compileConnectionPolicy(deps: ConnectionDeps, c: Pick<Connection, 'organizationId' | 'catalogName' | 'selection' | 'partition' | 'scope' | 'region' | 'extraActions' | 'managedPolicies' | 'roleName'>): Promise<IssuedPolicy> {
   const catalog = await resolveCatalog(deps, c.organizationId, c.catalogName);
   const accounts = accountIdsOf(c.scope);
   const compiled = await deps.toolkit.compile({
@@ -70,6 +70,7 @@ export async function compileConnectionPolicy(deps: ConnectionDeps, c: Pick<Conn
     ...(c.region === null ? {} : { region: c.region }),
     extraActions: [...new Set([...c.extraActions, ...SELF_INSPECTION_ACTIONS])],
     managedPolicies: c.managedPolicies,
+    namePrefix: `${c.roleName}-permissions`.slice(0, 100),
   });
   return { documents: compiled.documents, managedPolicyArns: compiled.managedPolicyArns, requiredActions: compiled.requiredActions };
 }

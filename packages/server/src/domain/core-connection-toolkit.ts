@@ -44,6 +44,7 @@ export function coreConnectionToolkit(): ConnectionToolkit {
           ...(input.region === undefined ? {} : { region: input.region }),
           extraActions: input.extraActions,
           managedPolicies: input.managedPolicies,
+          namePrefix: input.namePrefix,
         },
         await loadAwsActionList(),
       );

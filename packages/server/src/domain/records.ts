@@ -136,6 +136,8 @@ export interface RoleVerification {
   fixHint?: string;
   /** Required actions the role lacks, per integration. */
   missing: { productId: string; integrationId: string; actions: string[] }[];
+  /** AWS managed policies the connection attaches that the role lacks. */
+  missingManagedPolicies?: string[];
   /** Which external ID worked: the current one or the previous one during a rotation. */
   externalIdUsed?: 'current' | 'previous';
   attempts: number;

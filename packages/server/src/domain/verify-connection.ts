@@ -68,6 +68,11 @@ export function judgeObservation(connection: Connection, accountId: string, obse
     ...(observation.policies.permissionsBoundary === undefined ? {} : { permissionsBoundary: observation.policies.permissionsBoundary }),
     principalArn: observation.callerArn ?? `arn:${connection.partition}:iam::${accountId}:role/${connection.roleName}`,
   });
+  const attached = new Set(observation.policies.attachedPolicyArns);
+  const missingManaged = connection.issuedPolicy.managedPolicyArns.filter((arn) => !attached.has(arn));
+  if (missingManaged.length > 0) {
+    return { ...common, missing, missingManagedPolicies: missingManaged, status: 'needs-update', reason: `The role lacks the managed policies ${missingManaged.join(', ')}${missing.length > 0 ? ` and ${missing.reduce((n, m) => n + m.actions.length, 0)} action(s)` : ''}. Update the stack with the current template.` };
+  }
   if (missing.length > 0) {
     const count = missing.reduce((n, m) => n + m.actions.length, 0);
     return { ...common, missing, status: 'needs-update', reason: `The role lacks ${count} action(s) the selected integrations need (${missing.map((m) => `${m.productId}/${m.integrationId}`).join(', ')}). Update the stack with the current template.` };

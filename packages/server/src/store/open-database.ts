@@ -6,6 +6,7 @@ import pg from 'pg';
 import { TrustgateError } from '@trustgate/core';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
+import { isUniqueViolation } from './unique-violation.ts';
 
 /** The default embedded database file, relative to the working directory. */
 export const DEFAULT_DATABASE_FILE = './.trustgate/trustgate.db';
@@ -53,6 +54,9 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
       await admin.connect();
       try {
         await admin.query(`create schema if not exists "${options.schema}"`);
+      } catch (error) {
+        // Two instances creating the same schema at once: the loser sees a unique violation; the schema exists.
+        if (!isUniqueViolation(error)) throw error;
       } finally {
         await admin.end();
       }
@@ -75,7 +79,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
   }
   if (options.migrate ?? true) {
     try {
-      await migrateToLatest(open.db as unknown as Kysely<unknown>);
+      try {
+        await migrateToLatest(open.db as unknown as Kysely<unknown>);
+      } catch {
+        // Instances starting together may race creating Kysely's own migration tables; the second try finds them.
+        await migrateToLatest(open.db as unknown as Kysely<unknown>);
+      }
     } catch (error) {
       await open.close();
       throw error;

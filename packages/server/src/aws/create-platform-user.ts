@@ -1,0 +1,29 @@
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentials } from './aws-clients.ts';
+
+/**
+ * Creates an IAM user for the platform in an account (with the account's admin credentials) that may only call
+ * `sts:AssumeRole` and `sts:GetCallerIdentity`, and returns its access key. AWS refuses AssumeRole from an
+ * account's root user ("Roles may not be assumed by root accounts"), so the platform identity must be an IAM
+ * user or role. Used to bootstrap the demo against the sandbox or a test account.
+ */
+export async function createPlatformUser(options: { endpoint?: string; region: string; adminCredentials: AwsCredentials; userName?: string }): Promise<{ accountId: string; userArn: string; credentials: AwsCredentials }> {
+  const settings = { region: options.region, credentials: options.adminCredentials, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) };
+  const iam = new IAMClient(settings);
+  const userName = options.userName ?? 'trustgate-platform';
+  const user = await iam.send(new CreateUserCommand({ UserName: userName }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: userName,
+      PolicyName: 'trustgate-assume-customer-roles',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:GetCallerIdentity'], Resource: '*' }] }),
+    }),
+  );
+  const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+  const identity = await new STSClient(settings).send(new GetCallerIdentityCommand({}));
+  if (key.AccessKey?.AccessKeyId === undefined || key.AccessKey.SecretAccessKey === undefined || identity.Account === undefined) {
+    throw new Error('IAM returned no access key');
+  }
+  return { accountId: identity.Account, userArn: user.User?.Arn ?? '', credentials: { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey } };
+}

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
+import { startSandbox, type Sandbox } from '@trustgate/sandbox';
+import { DIALECTS } from './test-stores.ts';
+import { applyStack, startTestService, type TestService } from './service-harness.ts';
+import { reverifyDueConnections } from '../src/domain/reverify-connections.ts';
+import { createPlatformUser } from '../src/aws/create-platform-user.ts';
+
+/**
+ * The acceptance flows over HTTP against the sandbox (AWS-compatible STS/IAM/CloudFormation that enforces trust
+ * policies and external IDs), on SQLite and on PostgreSQL.
+ */
+describe.each(DIALECTS)('connections end to end against the sandbox on %s', (dialect) => {
+  let sandbox: Sandbox;
+  let t: TestService;
+  let token: string;
+  let platform: Sandbox['accounts'][number];
+  let customer: Sandbox['accounts'][number];
+  let other: Sandbox['accounts'][number];
+  const topicArn = () => `arn:aws:sns:us-east-1:${platform.accountId}:trustgate-connect`;
+  const creds = (a: Sandbox['accounts'][number]) => ({ accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey });
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ accounts: 3, customResourceTimeoutMs: 20_000 });
+    [platform, customer, other] = sandbox.accounts as [typeof platform, typeof customer, typeof other];
+    const sandboxOrigin = new URL(sandbox.endpoint).origin;
+    const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform) });
+    t = await startTestService({
+      dialect,
+      partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, accountId: platform.accountId, callbackTopicArn: topicArn() } },
+      isAllowedResponseUrl: (url) => url.origin === sandboxOrigin,
+    });
+    sandbox.subscribe(topicArn(), `${t.url}/v1/callbacks/cloudformation`);
+    token = (await t.newOrganization('Acme')).adminToken;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sandbox?.stop();
+  });
+
+  async function newConnection(name: string, extra: Record<string, unknown> = {}, accountId = customer.accountId) {
+    const res = await t.api('POST', '/v1/connections', { token, body: { name, scope: { kind: 'account', accountId }, roleName: `Tg-${name}`, ...extra } });
+    expect(res.status, res.text).toBe(201);
+    return res.body;
+  }
+
+  it('manual: create -> apply the template -> verify -> connected; then a selection change -> needs-update with a diff, stack update -> connected', async () => {
+    const created = await newConnection('manual');
+    expect(created.connection.status).toBe('pending');
+    expect(created.connection.externalId).toMatch(/^tg-/);
+    for (const format of ['json', 'cloudformation-json', 'cloudformation-yaml', 'quick-create-link', 'stackset', 'terraform', 'cli']) {
+      expect(created.deliverables.formats[format], format).toBeTruthy();
+    }
+    const stack = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(customer), stackName: 'tg-manual', templateBody: created.deliverables.formats['cloudformation-yaml'] });
+    expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
+    const roleArn = stack.outputs.RoleArn;
+    expect(roleArn).toBe(`arn:aws:iam::${customer.accountId}:role/Tg-manual`);
+
+    const verified = await t.api('POST', `/v1/connections/${created.connection.id}/verify`, { token, body: { roleArn } });
+    expect(verified.status, verified.text).toBe(200);
+    expect(verified.body.status, verified.body.statusReason).toBe('connected');
+    expect(verified.body.roles[0]).toMatchObject({ accountId: customer.accountId, status: 'connected', missing: [] });
+
+    // Selection change: the customer's role now lacks what was added.
+    const changed = await t.api('PATCH', `/v1/connections/${created.connection.id}`, { token, body: { selection: { mode: 'custom', products: ['cost-inventory'] } } });
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.body.connection.status).toBe('needs-update');
+    expect(changed.body.diff.changed).toBe(true);
+    const added = changed.body.diff.added.map((a: { integrationId: string }) => a.integrationId);
+    expect(added).toContain('savings-plans');
+    expect(changed.body.connection.pendingChanges.added).toEqual(changed.body.diff.added);
+
+    const stillMissing = await t.api('POST', `/v1/connections/${created.connection.id}/verify`, { token, body: {} });
+    expect(stillMissing.body.status).toBe('needs-update');
+    expect(stillMissing.body.roles[0].missing.map((m: { integrationId: string }) => m.integrationId)).toEqual(expect.arrayContaining(['savings-plans', 'cost-and-usage-report']));
+
+    const template = await t.api('GET', `/v1/connections/${created.connection.id}/deliverables/cloudformation-json`, { token });
+    expect(template.headers.get('content-type')).toContain('application/json');
+    const updated = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(customer), stackName: 'tg-manual', templateBody: template.text, update: true });
+    expect(updated.status, updated.reason).toBe('UPDATE_COMPLETE');
+    const again = await t.api('POST', `/v1/connections/${created.connection.id}/verify`, { token, body: {} });
+    expect(again.body.status, again.body.statusReason).toBe('connected');
+    expect(again.body.pendingChanges).toBeNull();
+  });
+
+  it('a role whose trust policy lacks the external ID is insecure, with a fix', async () => {
+    const created = await newConnection('insecure');
+    const iam = new IAMClient({ endpoint: sandbox.endpoint, region: 'us-east-1', credentials: creds(customer) });
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'Tg-insecure',
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${platform.accountId}:root` }, Action: 'sts:AssumeRole' }] }),
+      }),
+    );
+    for (const p of created.deliverables.permissionPolicies) {
+      await iam.send(new PutRolePolicyCommand({ RoleName: 'Tg-insecure', PolicyName: p.name, PolicyDocument: JSON.stringify(p.document) }));
+    }
+    const res = await t.api('POST', `/v1/connections/${created.connection.id}/verify`, { token, body: { roleArn: `arn:aws:iam::${customer.accountId}:role/Tg-insecure` } });
+    expect(res.body.status).toBe('insecure');
+    expect(res.body.roles[0].fixHint).toContain('sts:ExternalId');
+    expect(res.body.roles[0].fixHint).toContain(created.connection.externalId);
+  });
+
+  it('a role missing actions lists them per integration', async () => {
+    const created = await newConnection('missing');
+    const trust = created.deliverables.trustPolicy;
+    const iam = new IAMClient({ endpoint: sandbox.endpoint, region: 'us-east-1', credentials: creds(customer) });
+    await iam.send(new CreateRoleCommand({ RoleName: 'Tg-missing', AssumeRolePolicyDocument: JSON.stringify(trust) }));
+    // Only the first required integration's actions (and the self-inspection reads) are granted.
+    const [first, ...rest] = created.connection.requiredActions as { productId: string; integrationId: string; actions: string[] }[];
+    const granted = [...(first?.actions ?? []), 'iam:GetRole', 'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:GetPolicy', 'iam:GetPolicyVersion'];
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'Tg-missing', PolicyName: 'partial', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: granted, Resource: '*' }] }) }));
+    const res = await t.api('POST', `/v1/connections/${created.connection.id}/verify`, { token, body: { roleArn: `arn:aws:iam::${customer.accountId}:role/Tg-missing` } });
+    expect(res.body.status).toBe('needs-update');
+    const missing = res.body.roles[0].missing as { productId: string; integrationId: string; actions: string[] }[];
+    expect(missing.map((m) => m.integrationId)).not.toContain(first?.integrationId);
+    // sts:GetCallerIdentity needs no permission in AWS (STS API reference), so it is never missing.
+    const notNeeded = ['sts:GetCallerIdentity'];
+    const expected = rest
+      .map((r) => ({ productId: r.productId, integrationId: r.integrationId, actions: r.actions.filter((a) => !granted.includes(a) && !notNeeded.includes(a)) }))
+      .filter((r) => r.actions.length > 0);
+    expect(missing).toEqual(expected);
+  });
+
+  it('automatic: the stack\'s custom resource reports back and the connection becomes connected; the token is one-time', async () => {
+    const created = await newConnection('auto', { mode: 'automatic' });
+    expect(created.deliverables.formats['cloudformation-json']).toContain('Custom::TrustgateConnection');
+    const stack = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(customer), stackName: 'tg-auto', templateBody: created.deliverables.formats['cloudformation-json'] });
+    await t.service.background.idle();
+    expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
+    const got = await t.api('GET', `/v1/connections/${created.connection.id}`, { token });
+    expect(got.body.status, got.body.statusReason).toBe('connected');
+    const audit = await t.api('GET', `/v1/audit?connectionId=${created.connection.id}`, { token });
+    expect(audit.body.map((e: { action: string }) => e.action)).toContain('connection.callback');
+    // The template used has a spent token: the same template in another stack fails visibly.
+    const replay = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(customer), stackName: 'tg-auto-replay', templateBody: created.deliverables.formats['cloudformation-json'].replaceAll('Tg-auto', 'Tg-auto2') });
+    expect(replay.status).toMatch(/ROLLBACK_COMPLETE|CREATE_FAILED/);
+    await t.service.background.idle();
+    const answers = (await t.api('GET', `/v1/audit?connectionId=${created.connection.id}`, { token })).body
+      .filter((e: { action: string }) => e.action === 'connection.callback')
+      .map((e: { details: { answer: string } }) => e.details.answer);
+    expect(answers.sort()).toEqual(['SUCCESS']);
+  });
+
+  it('automatic: a stack in an account outside the scope fails with the reason instead of looking done', async () => {
+    const created = await newConnection('auto-wrong', { mode: 'automatic' });
+    const stack = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(other), stackName: 'tg-auto-wrong', templateBody: created.deliverables.formats['cloudformation-json'] });
+    expect(stack.status).toMatch(/ROLLBACK_COMPLETE|CREATE_FAILED/);
+    const got = await t.api('GET', `/v1/connections/${created.connection.id}`, { token });
+    expect(got.body.status).toBe('pending');
+  });
+
+  it('rotates the external ID without an outage and re-verification catches a deleted role', async () => {
+    const created = await newConnection('rotate');
+    const stack = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(customer), stackName: 'tg-rotate', templateBody: created.deliverables.formats['cloudformation-json'] });
+    const id = created.connection.id;
+    expect((await t.api('POST', `/v1/connections/${id}/verify`, { token, body: { roleArn: stack.outputs.RoleArn } })).body.status).toBe('connected');
+    const rotated = await t.api('POST', `/v1/connections/${id}/rotate-external-id`, { token });
+    expect(rotated.body.previousExternalId).toBe(created.connection.externalId);
+    expect(rotated.body.externalId).not.toBe(created.connection.externalId);
+    // Before the stack is updated the old ID still works: not broken, asked to update.
+    const during = await t.api('POST', `/v1/connections/${id}/verify`, { token, body: {} });
+    expect(during.body.status).toBe('needs-update');
+    expect(during.body.statusReason).toContain('previous external ID');
+    const template = await t.api('GET', `/v1/connections/${id}/deliverables/cloudformation-json`, { token });
+    expect(template.text).toContain(created.connection.externalId);
+    expect(template.text).toContain(rotated.body.externalId);
+    const updated = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(customer), stackName: 'tg-rotate', templateBody: template.text, update: true, parameters: { ExternalId: rotated.body.externalId } });
+    expect(updated.status, updated.reason).toBe('UPDATE_COMPLETE');
+    const after = await t.api('POST', `/v1/connections/${id}/verify`, { token, body: {} });
+    expect(after.body.status, after.body.statusReason).toBe('connected');
+    expect(after.body.previousExternalId).toBeNull();
+
+    // The customer deletes the stack; the scheduled re-verification finds the role gone.
+    await new CloudFormationClient({ endpoint: sandbox.endpoint, region: 'us-east-1', credentials: creds(customer) }).send(new DeleteStackCommand({ StackName: 'tg-rotate' }));
+    await new Promise((r) => setTimeout(r, 300));
+    const run = await reverifyDueConnections(t.service.deps, { holder: 'test', intervalMs: 1000, now: new Date(Date.now() + 60_000) });
+    expect(run.ran).toBe(true);
+    const broken = await t.api('GET', `/v1/connections/${id}`, { token });
+    expect(broken.body.status).toBe('broken');
+  });
+});

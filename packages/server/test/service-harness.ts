@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
+import { createTrustgateService, type PartitionServiceConfig, type TrustgateService } from '../src/create-service.ts';
+import type { DialectName } from '../src/store/open-database.ts';
+import type { RetryOptions } from '../src/aws/retry-with-backoff.ts';
+import { dropSchema, TEST_POSTGRES_URL } from './test-stores.ts';
+
+/** A JSON HTTP response. */
+export interface ApiResponse {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test convenience: bodies are asserted field by field
+  body: any;
+  text: string;
+  headers: Headers;
+}
+
+/** The operator token the harness configures. */
+export const OPERATOR_TOKEN = `op_${randomBytes(16).toString('hex')}`;
+
+/** A running service on a real port, over one dialect, and a tiny client for it. */
+export interface TestService {
+  service: TrustgateService;
+  url: string;
+  api(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; contentType?: string }): Promise<ApiResponse>;
+  /** Creates an organization through the operator route; returns its admin token and IDs. */
+  newOrganization(name: string): Promise<{ organizationId: string; adminId: string; adminToken: string }>;
+  close(): Promise<void>;
+}
+
+/** Starts the service on `dialect` (a fresh in-memory SQLite or a fresh PostgreSQL schema) listening on a free port. */
+export async function startTestService(options: {
+  dialect: DialectName;
+  partitions: Partial<Record<'aws' | 'aws-us-gov' | 'aws-cn', PartitionServiceConfig>>;
+  verifyRetry?: RetryOptions;
+  isAllowedResponseUrl?: (url: URL) => boolean;
+  bodyLimit?: number;
+}): Promise<TestService> {
+  const schema = options.dialect === 'postgres' ? `tg_${randomBytes(6).toString('hex')}` : undefined;
+  const service = await createTrustgateService({
+    databaseUrl: options.dialect === 'postgres' ? TEST_POSTGRES_URL : ':memory:',
+    ...(schema === undefined ? {} : { databaseSchema: schema }),
+    partitions: options.partitions,
+    publicUrl: 'http://127.0.0.1',
+    operatorToken: OPERATOR_TOKEN,
+    verifyRetry: options.verifyRetry ?? { maxWaitMs: 0 },
+    reverify: false,
+    ...(options.isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl: options.isAllowedResponseUrl }),
+    ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+  });
+  const url = await service.listen({ port: 0 });
+  service.deps.publicUrl = url;
+  const api: TestService['api'] = async (method, path, o = {}) => {
+    const headers: Record<string, string> = {};
+    if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
+    let body: string | undefined;
+    if (o.rawBody !== undefined) body = o.rawBody;
+    else if (o.body !== undefined) body = JSON.stringify(o.body);
+    if (body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
+    const res = await fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, body: parsed, text, headers: res.headers };
+  };
+  return {
+    service,
+    url,
+    api,
+    async newOrganization(name) {
+      const res = await api('POST', '/v1/organizations', { token: OPERATOR_TOKEN, body: { name, adminEmail: `admin@${name.toLowerCase().replace(/\W/g, '')}.test`, adminName: `${name} admin` } });
+      if (res.status !== 201) throw new Error(`organization: ${res.status} ${res.text}`);
+      return { organizationId: res.body.organization.id, adminId: res.body.admin.id, adminToken: res.body.token.secret };
+    },
+    async close() {
+      await service.close();
+      if (schema !== undefined) await dropSchema(schema);
+    },
+  };
+}
+
+/** Creates a stack from a template with an SDK CloudFormation client and waits until it settles; returns its final status and outputs. */
+export async function applyStack(options: {
+  endpoint: string;
+  region?: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  stackName: string;
+  templateBody: string;
+  parameters?: Record<string, string>;
+  update?: boolean;
+}): Promise<{ status: string; reason?: string; outputs: Record<string, string> }> {
+  const cfn = new CloudFormationClient({ endpoint: options.endpoint, region: options.region ?? 'us-east-1', credentials: options.credentials });
+  const input = {
+    StackName: options.stackName,
+    TemplateBody: options.templateBody,
+    Capabilities: ['CAPABILITY_NAMED_IAM' as const],
+    Parameters: Object.entries(options.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+  };
+  await cfn.send(options.update === true ? new UpdateStackCommand(input) : new CreateStackCommand(input));
+  for (let i = 0; i < 600; i++) {
+    const out = await cfn.send(new DescribeStacksCommand({ StackName: options.stackName }));
+    const stack = out.Stacks?.[0];
+    const status = stack?.StackStatus ?? 'UNKNOWN';
+    if (!status.endsWith('_IN_PROGRESS')) {
+      const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+      return { status, ...(stack?.StackStatusReason === undefined ? {} : { reason: stack.StackStatusReason }), outputs };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('stack did not settle');
+}
