@@ -28,3 +28,4 @@ export {
   type ReferenceConditionKey,
   type ReferenceResourceType,
 } from './iam-reference.ts';
+export { discoverAllowingContext, type ContextSuggestion, type DiscoverOptions } from './discover-context.ts';
