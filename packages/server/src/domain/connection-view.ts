@@ -23,7 +23,7 @@ export interface ConnectionView {
   requiredActions: Connection['issuedPolicy']['requiredActions'];
   /** What the customer's role must change to match the connection (when it was verified before). */
   pendingChanges: PolicyDiff | null;
-  roles: { accountId: string; roleArn: string; status: string; statusReason: string; verifiedAt: string | null; missing: { productId: string; integrationId: string; actions: string[] }[]; fixHint?: string }[];
+  roles: { accountId: string; roleArn: string; status: string; statusReason: string; verifiedAt: string | null; missing: { productId: string; integrationId: string; actions: string[] }[]; missingManagedPolicies: string[]; fixHint?: string }[];
   accessLevel?: AccessLevel;
   lastVerifiedAt: string | null;
   createdAt: string;
@@ -60,6 +60,7 @@ export function toConnectionView(c: Connection, roles: ConnectionRole[], accessL
       statusReason: r.statusReason,
       verifiedAt: r.verifiedAt,
       missing: r.details?.missing ?? [],
+      missingManagedPolicies: r.details?.missingManagedPolicies ?? [],
       ...(r.details?.fixHint === undefined ? {} : { fixHint: r.details.fixHint }),
     })),
     ...(accessLevel === undefined ? {} : { accessLevel }),

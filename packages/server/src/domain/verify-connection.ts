@@ -56,26 +56,30 @@ export function judgeObservation(connection: Connection, accountId: string, obse
   if (observation.callerAccount !== accountId) {
     return { ...common, status: 'broken', reason: `AWS reports the session in account ${observation.callerAccount ?? 'unknown'}, not ${accountId}.` };
   }
+  const missing =
+    observation.policies === undefined
+      ? []
+      : findMissingActions({
+          issued: connection.issuedPolicy,
+          identityPolicies: observation.policies.identityPolicies.map((p) => p.document),
+          ...(observation.policies.permissionsBoundary === undefined ? {} : { permissionsBoundary: observation.policies.permissionsBoundary }),
+          principalArn: observation.callerArn ?? `arn:${connection.partition}:iam::${accountId}:role/${connection.roleName}`,
+        });
+  const attached = new Set(observation.policies?.attachedPolicyArns ?? []);
+  const missingManaged = observation.policies === undefined ? [] : connection.issuedPolicy.managedPolicyArns.filter((arn) => !attached.has(arn));
+  const found = { ...common, missing, ...(missingManaged.length > 0 ? { missingManagedPolicies: missingManaged } : {}) };
   if (observation.assumableWithoutExternalId || observation.assumableWithWrongExternalId) {
-    return { ...common, status: 'insecure', reason: 'The role\'s trust policy does not require the external ID.', fixHint: insecureHint(connection, observation) };
+    return { ...found, status: 'insecure', reason: 'The role\'s trust policy does not require the external ID.', fixHint: insecureHint(connection, observation) };
   }
   if (observation.policies === undefined) {
     return { ...common, status: 'needs-update', reason: `The role's policies could not be read (${observation.policyReadError ?? 'unknown'}); it needs the IAM read actions on itself that the template grants. Update the stack.` };
   }
-  const missing = findMissingActions({
-    issued: connection.issuedPolicy,
-    identityPolicies: observation.policies.identityPolicies.map((p) => p.document),
-    ...(observation.policies.permissionsBoundary === undefined ? {} : { permissionsBoundary: observation.policies.permissionsBoundary }),
-    principalArn: observation.callerArn ?? `arn:${connection.partition}:iam::${accountId}:role/${connection.roleName}`,
-  });
-  const attached = new Set(observation.policies.attachedPolicyArns);
-  const missingManaged = connection.issuedPolicy.managedPolicyArns.filter((arn) => !attached.has(arn));
   if (missingManaged.length > 0) {
-    return { ...common, missing, missingManagedPolicies: missingManaged, status: 'needs-update', reason: `The role lacks the managed policies ${missingManaged.join(', ')}${missing.length > 0 ? ` and ${missing.reduce((n, m) => n + m.actions.length, 0)} action(s)` : ''}. Update the stack with the current template.` };
+    return { ...found, status: 'needs-update', reason: `The role lacks the managed policies ${missingManaged.join(', ')}${missing.length > 0 ? ` and ${missing.reduce((n, m) => n + m.actions.length, 0)} action(s)` : ''}. Update the stack with the current template.` };
   }
   if (missing.length > 0) {
     const count = missing.reduce((n, m) => n + m.actions.length, 0);
-    return { ...common, missing, status: 'needs-update', reason: `The role lacks ${count} action(s) the selected integrations need (${missing.map((m) => `${m.productId}/${m.integrationId}`).join(', ')}). Update the stack with the current template.` };
+    return { ...found, status: 'needs-update', reason: `The role lacks ${count} action(s) the selected integrations need (${missing.map((m) => `${m.productId}/${m.integrationId}`).join(', ')}). Update the stack with the current template.` };
   }
   if (observation.externalIdUsed === 'previous') {
     return { ...common, status: 'needs-update', reason: 'The role still accepts only the previous external ID: update the stack with the current template to finish the rotation.' };

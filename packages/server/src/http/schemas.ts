@@ -129,6 +129,7 @@ export const connectionView = z.object({
       statusReason: z.string(),
       verifiedAt: z.string().nullable(),
       missing: z.array(integrationActions),
+      missingManagedPolicies: z.array(z.string()),
       fixHint: z.string().optional(),
     }),
   ),
