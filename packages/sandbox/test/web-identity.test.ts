@@ -1,0 +1,58 @@
+import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../src/index.ts';
+import { awsError, clients } from './sandbox-clients.ts';
+
+const ISSUER = 'https://token.platform.example';
+
+describe('AssumeRoleWithWebIdentity', () => {
+  let sandbox: Sandbox;
+  let privateKey: CryptoKey;
+  let otherKey: CryptoKey;
+  let roleArn: string;
+  let anonymous: STSClient;
+
+  const token = async (claims: { aud?: string; sub?: string; exp?: number; iss?: string }, key = privateKey): Promise<string> =>
+    new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(claims.iss ?? ISSUER).setAudience(claims.aud ?? 'sts.amazonaws.com')
+      .setSubject(claims.sub ?? 'platform:prod').setIssuedAt().setExpirationTime(claims.exp ?? Math.floor(Date.now() / 1000) + 600).sign(key);
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256');
+    privateKey = pair.privateKey as CryptoKey;
+    otherKey = (await generateKeyPair('RS256')).privateKey as CryptoKey;
+    const jwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    sandbox = await startSandbox({ accounts: 1, oidcJwks: { [ISSUER]: { keys: [jwk] } } });
+    const acct = sandbox.accounts[0]!.accountId;
+    const { iam } = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
+    const provider = await iam.send(new CreateOpenIDConnectProviderCommand({ Url: ISSUER, ClientIDList: ['sts.amazonaws.com'] }));
+    expect(provider.OpenIDConnectProviderArn).toBe(`arn:aws:iam::${acct}:oidc-provider/token.platform.example`);
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: provider.OpenIDConnectProviderArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.platform.example:aud': 'sts.amazonaws.com', 'token.platform.example:sub': 'platform:prod' } } }] };
+    roleArn = (await iam.send(new CreateRoleCommand({ RoleName: 'oidc-role', AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!.Arn!;
+    anonymous = new STSClient({ endpoint: sandbox.endpoint, region: sandbox.region, maxAttempts: 1, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
+  });
+  afterAll(async () => sandbox.stop());
+
+  const call = async (webIdentityToken: string) => anonymous.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'ci', WebIdentityToken: webIdentityToken }));
+
+  it('a token signed by the provider key, with the trusted aud and sub, gets credentials (unsigned call, as in AWS)', async () => {
+    const out = await call(await token({}));
+    expect(out.SubjectFromWebIdentityToken).toBe('platform:prod');
+    expect(out.Audience).toBe('sts.amazonaws.com');
+    const me = await clients(sandbox.endpoint, sandbox.region, { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! }).sts.send(new GetCallerIdentityCommand({}));
+    expect(me.Arn).toBe(`arn:aws:sts::${sandbox.accounts[0]!.accountId}:assumed-role/oidc-role/ci`);
+  });
+
+  it('another subject is denied by the trust policy', async () => {
+    expect(await awsError(call(await token({ sub: 'platform:dev' })))).toMatchObject({ name: 'AccessDenied', status: 403 });
+  });
+
+  it('a token signed by another key, for another audience, expired, or from an unregistered issuer is rejected', async () => {
+    expect((await awsError(call(await token({}, otherKey)))).name).toBe('InvalidIdentityTokenException');
+    expect((await awsError(call(await token({ aud: 'someone-else' })))).name).toBe('InvalidIdentityTokenException');
+    expect((await awsError(call(await token({ exp: Math.floor(Date.now() / 1000) - 60 }))))).toMatchObject({ name: 'ExpiredTokenException', status: 400 });
+    expect((await awsError(call(await token({ iss: 'https://evil.example' })))).name).toBe('InvalidIdentityTokenException');
+    expect((await awsError(call('not-a-jwt'))).name).toBe('InvalidIdentityTokenException');
+  });
+});
