@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashApiTokenSecret } from '../src/auth/api-token-secret.ts';
+import { connectionView, createdConnectionView } from '../src/http/schemas.ts';
+import { DIALECTS } from './test-stores.ts';
+import { OPERATOR_TOKEN, startTestService, type TestService } from './service-harness.ts';
+
+const NO_AWS = { aws: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' }, accountId: '111111111111' } };
+const CUSTOMER = '222222222222';
+
+describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
+  let t: TestService;
+  let token: string;
+  beforeAll(async () => {
+    t = await startTestService({ dialect, partitions: NO_AWS, bodyLimit: 64 * 1024 });
+    token = (await t.newOrganization('Api')).adminToken;
+  });
+  afterAll(async () => t?.close());
+
+  it('serves OpenAPI 3 and the docs UI', async () => {
+    const spec = await t.api('GET', '/openapi.json');
+    expect(spec.status).toBe(200);
+    expect(spec.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/v1/connections', '/v1/connections/{id}/verify', '/v1/callbacks/cloudformation', '/v1/audit']));
+    expect(spec.body.paths['/v1/connections'].post.requestBody).toBeDefined();
+    expect((await t.api('GET', '/docs/')).status).toBe(200);
+  });
+
+  it('refuses requests without a valid token with 401 and the error shape', async () => {
+    for (const auth of [undefined, 'not-a-token', `tg_${'x'.repeat(43)}`]) {
+      const res = await t.api('GET', '/v1/connections', auth === undefined ? {} : { token: auth });
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
+    }
+    // The operator route needs the operator token, not an organization token.
+    expect((await t.api('POST', '/v1/organizations', { token, body: { name: 'X', adminEmail: 'a@b.test', adminName: 'A' } })).status).toBe(401);
+  });
+
+  it('maps bad input to 4xx with the field, never a 500 or a stack trace', async () => {
+    const cases: [string, string, unknown, number, string | undefined][] = [
+      ['POST', '/v1/connections', { name: 'x' }, 400, 'scope'],
+      ['POST', '/v1/connections', { name: 'x', scope: { kind: 'account', accountId: '12' } }, 400, 'scope.accountId'],
+      ['POST', '/v1/connections', { name: 'x', scope: { kind: 'account', accountId: CUSTOMER }, roleName: 'bad name!' }, 400, 'roleName'],
+      ['POST', '/v1/connections', { name: 'x', scope: { kind: 'account', accountId: CUSTOMER }, region: 'cn-north-1' }, 400, 'region'],
+      ['POST', '/v1/connections', { name: 'x', scope: { kind: 'account', accountId: CUSTOMER }, partition: 'aws-cn' }, 400, 'partition'],
+      ['POST', '/v1/connections', { name: 'x', scope: { kind: 'account', accountId: CUSTOMER }, selection: { mode: 'custom', products: ['no-such-product'] } }, 422, undefined],
+      ['POST', '/v1/connections', { name: 'x', scope: { kind: 'account', accountId: CUSTOMER }, unknownField: 1 }, 400, 'unknownField'],
+      ['GET', '/v1/connections?status=bogus', undefined, 400, 'status'],
+      ['POST', '/v1/tokens', { name: 't', scopes: ['root'] }, 400, 'scopes.0'],
+    ];
+    for (const [method, path, body, status, field] of cases) {
+      const res = await t.api(method, path, { token, ...(body === undefined ? {} : { body }) });
+      expect(res.status, `${method} ${path} ${JSON.stringify(body)} -> ${res.text}`).toBe(status);
+      expect(res.body.error.code).toMatch(/^[A-Z_]+$/);
+      if (field !== undefined) expect(res.body.error.field).toBe(field);
+      expect(res.text).not.toMatch(/\bat .*\.ts:\d+/);
+    }
+    const malformed = await t.api('POST', '/v1/connections', { token, rawBody: '{"name":' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe('INVALID_INPUT');
+    const tooLarge = await t.api('POST', '/v1/spaces', { token, body: { name: 'x'.repeat(100 * 1024) } });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await t.api('GET', '/v1/nowhere', { token })).body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('issues tokens shown once and stored only as a hash; scoped tokens cannot escalate; revoked tokens stop working', async () => {
+    const issued = await t.api('POST', '/v1/tokens', { token, body: { name: 'ci', scopes: ['connections:read'] } });
+    expect(issued.status).toBe(201);
+    const secret: string = issued.body.secret;
+    expect(secret).toMatch(/^tg_/);
+    const stored = await t.service.store.tokens.findByHash(hashApiTokenSecret(secret));
+    expect(stored?.id).toBe(issued.body.token.id);
+    expect(JSON.stringify(await t.service.store.tokens.list(stored!.organizationId))).not.toContain(secret);
+    expect((await t.api('GET', '/v1/tokens', { token })).text).not.toContain(secret);
+    // A read-only token can neither write nor mint a stronger token.
+    expect((await t.api('POST', '/v1/connections', { token: secret, body: { name: 'ro', scope: { kind: 'account', accountId: CUSTOMER } } })).status).toBe(403);
+    expect((await t.api('POST', '/v1/tokens', { token: secret, body: { name: 'up', scopes: ['connections:write'] } })).status).toBe(403);
+    expect((await t.api('GET', '/v1/connections', { token: secret })).status).toBe(200);
+    expect((await t.api('DELETE', `/v1/tokens/${issued.body.token.id}`, { token })).status).toBe(200);
+    expect((await t.api('GET', '/v1/connections', { token: secret })).status).toBe(401);
+    // The audit log records it without the secret.
+    const audit = await t.api('GET', '/v1/audit', { token });
+    expect(audit.body.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['token.create', 'token.revoke']));
+    expect(audit.text).not.toContain(secret);
+    expect(audit.text).not.toContain(token);
+  });
+
+  it('creates, lists with filters, gets, updates and deletes connections; responses match their schemas', async () => {
+    const space = (await t.api('POST', '/v1/spaces', { token, body: { name: 'prod' } })).body;
+    const a = await t.api('POST', '/v1/connections', { token, body: { name: 'a', scope: { kind: 'account', accountId: CUSTOMER }, labels: { env: 'prod', team: 'x' }, spaceId: space.id } });
+    expect(a.status, a.text).toBe(201);
+    createdConnectionView.parse(a.body);
+    expect(a.body.connection.accessLevel).toBe('owner');
+    expect(JSON.parse(a.body.deliverables.formats['cloudformation-json']).Parameters.ExternalId.Default).toBe(a.body.connection.externalId);
+    expect(a.body.deliverables.formats['quick-create-link']).toMatch(/^https:\/\/([a-z0-9-]+\.)?console\.aws\.amazon\.com\/cloudformation\/.*quickcreate/);
+    const b = await t.api('POST', '/v1/connections', { token, body: { name: 'b', scope: { kind: 'accounts', accountIds: [CUSTOMER, '333333333333'] }, labels: { env: 'dev' } } });
+    expect(b.status, b.text).toBe(201);
+    expect((await t.api('POST', '/v1/connections', { token, body: { name: 'a', scope: { kind: 'account', accountId: CUSTOMER } } })).status).toBe(409);
+    const names = async (q: string) => (await t.api('GET', `/v1/connections${q}`, { token })).body.map((c: { name: string }) => c.name).sort();
+    expect(await names('')).toEqual(expect.arrayContaining(['a', 'b']));
+    expect(await names('?label=env:prod')).toEqual(['a']);
+    expect(await names('?label=env:prod&label=team:y')).toEqual([]);
+    expect(await names(`?space=${space.id}`)).toEqual(['a']);
+    expect(await names('?status=pending')).toEqual(expect.arrayContaining(['a', 'b']));
+    expect(await names('?status=connected')).toEqual([]);
+    const got = await t.api('GET', `/v1/connections/${a.body.connection.id}`, { token });
+    connectionView.parse(got.body);
+    // A pending connection keeps its status when the selection changes; the diff is reported.
+    const patched = await t.api('PATCH', `/v1/connections/${a.body.connection.id}`, { token, body: { selection: { mode: 'custom', integrations: ['cost-inventory/savings-plans'] } } });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body.connection.status).toBe('pending');
+    expect(patched.body.diff.added.map((x: { integrationId: string }) => x.integrationId)).toEqual(['savings-plans']);
+    // Verification checks the ARN before calling AWS: wrong partition, account outside the scope, not a role.
+    for (const [roleArn, code] of [
+      ['arn:aws-cn:iam::222222222222:role/R', 'INVALID_PARTITION'],
+      ['arn:aws:iam::999999999999:role/R', 'INVALID_INPUT'],
+      ['arn:aws:iam::222222222222:user/R', 'INVALID_ARN'],
+      ['not an arn', 'INVALID_ARN'],
+    ] as const) {
+      const res = await t.api('POST', `/v1/connections/${a.body.connection.id}/verify`, { token, body: { roleArn } });
+      expect(res.body.error?.code, `${roleArn}: ${res.text}`).toBe(code);
+      expect(res.body.error.field).toBe('roleArn');
+    }
+    expect((await t.api('DELETE', `/v1/connections/${b.body.connection.id}`, { token })).status).toBe(200);
+    expect((await t.api('GET', `/v1/connections/${b.body.connection.id}`, { token })).status).toBe(404);
+  });
+
+  it('validates uploaded catalogs first and marks connections using a changed catalog', async () => {
+    const bad = await t.api('POST', '/v1/catalogs', { token, body: { name: 'mine', source: 'products:\n  - id: x\n    integrations: []\n' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.code).toBe('INVALID_CATALOG');
+    expect(bad.body.error.findings.length).toBeGreaterThan(0);
+    expect((await t.api('GET', '/v1/catalogs', { token })).body).toEqual([]);
+    const { readFile } = await import('node:fs/promises');
+    const { DEFAULT_CATALOG_FILE } = await import('../src/create-service.ts');
+    const source = await readFile(DEFAULT_CATALOG_FILE, 'utf8');
+    const ok = await t.api('POST', '/v1/catalogs', { token, body: { name: 'mine', fileName: 'mine.yaml', source } });
+    expect(ok.status, ok.text).toBe(201);
+    expect(ok.body.catalog.version).toBe(1);
+    const conn = await t.api('POST', '/v1/connections', { token, body: { name: 'cat', scope: { kind: 'account', accountId: CUSTOMER }, catalogName: 'mine' } });
+    expect(conn.status, conn.text).toBe(201);
+    // Pretend the customer applied and verified it, then publish a catalog that adds an action to a default integration.
+    const c = (await t.service.store.connections.get(conn.body.connection.organizationId ?? (await t.api('GET', '/v1/organization', { token })).body.id, conn.body.connection.id))!;
+    await t.service.store.connections.update({ ...c, status: 'connected', appliedPolicy: c.issuedPolicy });
+    const changedSource = source.replace('              - ce:GetTags\n', '              - ce:GetTags\n              - ce:GetCostCategories\n');
+    expect(changedSource).not.toBe(source);
+    const v2 = await t.api('POST', '/v1/catalogs', { token, body: { name: 'mine', fileName: 'mine.yaml', source: changedSource } });
+    expect(v2.status, v2.text).toBe(201);
+    expect(v2.body.catalog.version).toBe(2);
+    expect(v2.body.connectionsNeedingUpdate).toBe(1);
+    const after = await t.api('GET', `/v1/connections/${conn.body.connection.id}`, { token });
+    expect(after.body.status).toBe('needs-update');
+    expect(after.body.pendingChanges.added).toEqual([{ productId: 'cost-inventory', integrationId: 'cost-explorer', actions: ['ce:GetCostCategories'] }]);
+  });
+
+  it('rejects callbacks with a ResponseURL outside AWS (no request forgery) and with bad tokens', async () => {
+    const request = (responseUrl: string, props: Record<string, unknown>) => ({
+      RequestType: 'Create', ResponseURL: responseUrl, StackId: 'arn:aws:cloudformation:us-east-1:222222222222:stack/s/1', RequestId: 'r1', LogicalResourceId: 'Connect', ResourceType: 'Custom::TrustgateConnection', ResourceProperties: props,
+    });
+    const ssrf = await t.api('POST', '/v1/callbacks/cloudformation', { body: request('http://169.254.169.254/latest/meta-data', { ConnectionId: 'con_x', CallbackToken: 'x' }) });
+    expect(ssrf.status).toBe(400);
+    expect(ssrf.body.error.field).toBe('ResponseURL');
+    const sns = await t.api('POST', '/v1/callbacks/cloudformation', { rawBody: JSON.stringify({ Type: 'Notification', Message: JSON.stringify(request('http://10.0.0.1/', {})) }), contentType: 'text/plain; charset=UTF-8' });
+    expect(sns.status).toBe(400);
+    expect((await t.api('POST', '/v1/callbacks/cloudformation', { body: { hello: 'world' } })).status).toBe(400);
+  });
+
+  it('creates organizations only with the operator token', async () => {
+    const res = await t.api('POST', '/v1/organizations', { token: OPERATOR_TOKEN, body: { name: 'Other', adminEmail: 'o@o.test', adminName: 'O' } });
+    expect(res.status).toBe(201);
+    expect(res.body.token.secret).toMatch(/^tg_/);
+    const me = await t.api('GET', '/v1/me', { token: res.body.token.secret });
+    expect(me.body.user.role).toBe('admin');
+  });
+});
