@@ -220,50 +220,69 @@ export function statementPrincipal(
   return matchPrincipal(s.principal, req);
 }
 
+/** The outcome of one request value against all of a condition's values: OR for positive operators, AND-NOT for negated. */
+function singleValue(c: CompiledCondition, op: ParsedOperator, requestValue: string, req: PreparedRequest, errors: string[]): boolean {
+  if (op.base.negated) {
+    for (const v of c.values) {
+      const r = comparePositive(op.base, v, requestValue, req.context, req.parsed);
+      if (r !== false) {
+        if (r !== true) errors.push(r.error);
+        return false;
+      }
+    }
+    return true;
+  }
+  for (const v of c.values) {
+    const r = comparePositive(op.base, v, requestValue, req.context, req.parsed);
+    if (r === true) return true;
+    if (r !== false) errors.push(r.error);
+  }
+  return false;
+}
+
+const KEY_MISSING_TRUE = { matched: true, note: 'key missing' } as const;
+const KEY_MISSING_FALSE = { matched: false, note: 'key missing' } as const;
+const MATCHED = { matched: true } as const;
+const NOT_MATCHED = { matched: false } as const;
+
 function evaluateOne(c: CompiledCondition, req: PreparedRequest): { matched: boolean; note?: string } {
   const op = c.operator;
   if (!op) return { matched: false, note: `unknown operator ${c.operatorText}` };
   const entry = req.context.get(c.key);
   if (op.base.family === 'null') {
     const want = entry ? 'false' : 'true';
-    return { matched: c.values.some((v) => v.text.toLowerCase() === want) };
+    for (const v of c.values) if (v.text.toLowerCase() === want) return MATCHED;
+    return NOT_MATCHED;
   }
-  let firstError: string | undefined;
-  const single = (requestValue: string): boolean => {
-    if (op.base.negated) {
-      for (const v of c.values) {
-        const r = comparePositive(op.base, v, requestValue, req.context);
-        if (r !== false) {
-          if (r !== true) firstError ??= r.error;
-          return false;
-        }
-      }
-      return true;
-    }
-    for (const v of c.values) {
-      const r = comparePositive(op.base, v, requestValue, req.context);
-      if (r === true) return true;
-      if (r !== false) firstError ??= r.error;
-    }
-    return false;
-  };
+  const errors: string[] = [];
   let matched: boolean;
-  let note: string | undefined;
   if (op.set === 'ForAnyValue') {
     // Observed on AWS: ForAnyValue fails on a missing key even with IfExists (re:Post, "ForAnyValue:
     // StringEqualsIfExists behaving unexpectedly"); the set operator decides before IfExists is consulted.
-    if (!entry) return { matched: false, note: 'key missing' };
-    matched = entry.values.some(single);
+    if (!entry) return KEY_MISSING_FALSE;
+    matched = false;
+    for (const value of entry.values) {
+      if (singleValue(c, op, value, req, errors)) {
+        matched = true;
+        break;
+      }
+    }
   } else if (op.set === 'ForAllValues') {
-    if (!entry) return { matched: true, note: 'key missing' };
-    matched = entry.values.every(single);
+    if (!entry) return KEY_MISSING_TRUE;
+    matched = true;
+    for (const value of entry.values) {
+      if (!singleValue(c, op, value, req, errors)) {
+        matched = false;
+        break;
+      }
+    }
   } else {
-    if (!entry) return { matched: op.ifExists || op.base.negated, note: 'key missing' };
+    if (!entry) return op.ifExists || op.base.negated ? KEY_MISSING_TRUE : KEY_MISSING_FALSE;
     if (entry.multi) return { matched: false, note: 'multivalued key needs ForAllValues or ForAnyValue' };
-    matched = single(entry.values[0]!);
+    matched = singleValue(c, op, entry.values[0]!, req, errors);
   }
-  if (!matched && firstError) note = firstError;
-  return note ? { matched, note } : { matched };
+  if (!matched && errors.length > 0) return { matched, note: errors[0]! };
+  return matched ? MATCHED : NOT_MATCHED;
 }
 
 /**

@@ -144,6 +144,16 @@ export function prepareValue(base: BaseOperator, text: string, variables: boolea
   }
 }
 
+function cachedParse(cache: Map<string, unknown> | undefined, family: 'date' | 'numeric', text: string): number | undefined;
+function cachedParse(cache: Map<string, unknown> | undefined, family: 'ip', text: string): IpNetwork | undefined;
+function cachedParse(cache: Map<string, unknown> | undefined, family: 'date' | 'numeric' | 'ip', text: string): unknown {
+  const key = `${family}\u0000${text}`;
+  if (cache?.has(key)) return cache.get(key);
+  const v = family === 'date' ? parseDateValue(text) : family === 'numeric' ? parseNumeric(text) : parseIpNetwork(text);
+  cache?.set(key, v);
+  return v;
+}
+
 /** Result of one comparison: match, no match, or an error (bad value, unresolved variable). */
 export type Comparison = true | false | { error: string };
 
@@ -171,6 +181,7 @@ export function comparePositive(
   value: PreparedValue,
   requestValue: string,
   context: Map<string, ContextEntry>,
+  parsed?: Map<string, unknown>,
 ): Comparison {
   switch (value.family) {
     case 'string': {
@@ -180,7 +191,7 @@ export function comparePositive(
     case 'numeric':
     case 'date': {
       if (value.number === undefined) return { error: `policy value '${value.text}' is not a ${value.family === 'date' ? 'date' : 'number'}` };
-      const req = value.family === 'date' ? parseDateValue(requestValue) : parseNumeric(requestValue);
+      const req = cachedParse(parsed, value.family, requestValue);
       if (req === undefined) return { error: `request value '${requestValue}' is not a ${value.family === 'date' ? 'date' : 'number'}` };
       return compareNumbers(base.compare, value.number, req);
     }
@@ -197,7 +208,7 @@ export function comparePositive(
       return value.text === requestValue;
     case 'ip': {
       if (!value.network) return { error: `policy value '${value.text}' is not an IP address or CIDR block` };
-      const addr = parseIpNetwork(requestValue);
+      const addr = cachedParse(parsed, 'ip', requestValue);
       if (!addr || addr.prefix !== (addr.version === 4 ? 32 : 128)) return { error: `request value '${requestValue}' is not an IP address` };
       return ipInNetwork(addr, value.network);
     }

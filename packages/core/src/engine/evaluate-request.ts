@@ -1,7 +1,7 @@
 import { compilePolicySet, isCompiledPolicySet, type CompiledPolicySet } from './compile-policy-set.ts';
 import { evaluateKind, evaluateLevels, evaluationScope, type KindVerdict } from './evaluate-policies.ts';
 import { prepareRequest, type PreparedRequest } from './request-context.ts';
-import type { Decision, EvaluationRequest, EvaluationResult, Explanation, PolicySet, PrincipalMatchKind } from './types.ts';
+import type { Decision, EvaluationRequest, EvaluationResult, Explanation, PolicySet } from './types.ts';
 
 /** Options of {@link evaluateRequest}. */
 export interface EvaluateOptions {
@@ -27,6 +27,18 @@ function isServiceLinkedRole(req: PreparedRequest): boolean {
   const arn = req.context.get('aws:principalarn')?.values[0] ?? req.principalArn;
   return /:role\/aws-service-role\//.test(arn);
 }
+
+function blocked(identityOk: boolean, boundaryOk: boolean, sessionOk: boolean): { decision: Decision; reason: string } {
+  if (!boundaryOk && identityOk) return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:boundary' };
+  if (!sessionOk && identityOk) return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:session' };
+  return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:no-allow' };
+}
+
+function none(policy: KindVerdict['policy']): KindVerdict {
+  return { policy, result: 'NotApplicable', statements: [], denied: false, allowed: false, grants: new Set(), wildcardGrant: false, namedGrant: false };
+}
+
+const KINDS = ['identity', 'resource', 'boundary', 'session', 'scp', 'rcp'] as const;
 
 interface Verdicts {
   identity: KindVerdict;
@@ -73,18 +85,12 @@ function decide(req: PreparedRequest, v: Verdicts, hasResourcePolicy: boolean): 
   const isRoot = req.principalKind === 'root';
   const identityOk = v.identity.allowed || (isRoot && sameAccount);
   const identityPath = identityOk && boundaryOk && sessionOk;
-  const namesPrincipal = (k: PrincipalMatchKind) => k !== 'account';
-  const hasNamedGrant = [...grants].some(namesPrincipal);
-  const blocked = (): { decision: Decision; reason: string } => {
-    if (!boundaryOk && identityOk) return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:boundary' };
-    if (!sessionOk && identityOk) return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:session' };
-    return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:no-allow' };
-  };
+  const hasNamedGrant = grants.has('direct') || grants.has('role-of-session') || grants.has('user-of-session');
 
   if (!sameAccount) {
     if (grants.size === 0) return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:resource' };
     if (!identityOk) return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:identity' };
-    return identityPath ? { decision: 'Allowed', reason: 'allow:identity+resource' } : blocked();
+    return identityPath ? { decision: 'Allowed', reason: 'allow:identity+resource' } : blocked(identityOk, boundaryOk, sessionOk);
   }
 
   // Same account: a grant to this very user or session (or to everyone) is not limited by an implicit deny of
@@ -99,32 +105,31 @@ function decide(req: PreparedRequest, v: Verdicts, hasResourcePolicy: boolean): 
   if (resourcePolicyRequired(req, hasResourcePolicy)) {
     if (grants.has('account') && identityPath) return { decision: 'Allowed', reason: 'allow:identity+resource' };
     if (!grants.has('account') && !hasNamedGrant) return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:resource' };
-    return blocked();
+    return blocked(identityOk, boundaryOk, sessionOk);
   }
   if (identityPath) return { decision: 'Allowed', reason: 'allow:identity' };
-  return blocked();
+  return blocked(identityOk, boundaryOk, sessionOk);
 }
+
+const SUMMARY_TEXTS: Record<string, string> = {
+  'allow:get-caller-identity': 'sts:GetCallerIdentity needs no permission and cannot be denied.',
+  'allow:identity': 'An identity-based policy allows it, and no boundary or session policy stands in the way.',
+  'allow:resource': 'The resource-based policy allows it for this principal.',
+  'allow:identity+resource': 'Both the resource-based policy (naming the account or principal) and an identity-based policy allow it.',
+  'implicit-deny:scp': 'A service control policy level has no statement that allows it.',
+  'implicit-deny:rcp': 'A resource control policy level has no statement that allows it.',
+  'implicit-deny:boundary': 'The permissions boundary does not allow it.',
+  'implicit-deny:session': 'The session policy does not allow it.',
+  'implicit-deny:resource': 'The resource-based policy does not allow this principal (or, across accounts, its account).',
+  'implicit-deny:identity': 'Cross-account access needs an identity-based policy in the caller\'s account to allow it too, and none does.',
+  'implicit-deny:no-allow': 'No policy allows it.',
+};
 
 function summaryOf(decision: Decision, reason: string, req: PreparedRequest, sameAccount: boolean): string[] {
   const who = req.principalArn;
   const lines = [`${who} ${decision === 'Allowed' ? 'may' : 'may not'} perform ${req.action} on ${req.resource} (${sameAccount ? 'same account' : 'cross-account'}).`];
-  const texts: Record<string, string> = {
-    'allow:get-caller-identity': 'sts:GetCallerIdentity needs no permission and cannot be denied.',
-    'allow:identity': 'An identity-based policy allows it, and no boundary or session policy stands in the way.',
-    'allow:resource': 'The resource-based policy allows it for this principal.',
-    'allow:identity+resource': 'Both the resource-based policy (naming the account or principal) and an identity-based policy allow it.',
-    'implicit-deny:scp': 'A service control policy level has no statement that allows it.',
-    'implicit-deny:rcp': 'A resource control policy level has no statement that allows it.',
-    'implicit-deny:boundary': 'The permissions boundary does not allow it.',
-    'implicit-deny:session': 'The session policy does not allow it.',
-    'implicit-deny:resource': sameAccount
-      ? 'The resource-based policy (trust or key policy) does not allow this principal or its account.'
-      : 'Cross-account access needs the resource-based policy to allow it, and it does not.',
-    'implicit-deny:identity': 'Cross-account access needs an identity-based policy in the caller\'s account to allow it too, and none does.',
-    'implicit-deny:no-allow': 'No policy allows it.',
-  };
   if (reason.startsWith('explicit-deny:')) lines.push(`A Deny statement in the ${reason.slice('explicit-deny:'.length)} policy matches.`);
-  else if (texts[reason]) lines.push(texts[reason]!);
+  else if (SUMMARY_TEXTS[reason]) lines.push(SUMMARY_TEXTS[reason]!);
   return lines;
 }
 
@@ -146,7 +151,6 @@ export function evaluateRequest(
   const scope = evaluationScope(req, detail, compiled.boundary !== undefined);
   const isAws = req.principalType === 'AWS';
   const orgApplies = isAws && !isServiceLinkedRole(req);
-  const none = (policy: KindVerdict['policy']): KindVerdict => ({ policy, result: 'NotApplicable', statements: [], denied: false, allowed: false, grants: new Set(), wildcardGrant: false, namedGrant: false });
   const verdicts: Verdicts = {
     scp: orgApplies ? evaluateLevels('scp', compiled.scp, scope) : none('scp'),
     rcp: req.principalType !== 'Service' && !isServiceLinkedRole(req) ? evaluateLevels('rcp', compiled.rcp, scope) : none('rcp'),
@@ -163,11 +167,7 @@ export function evaluateRequest(
     resourceAccountId: req.resourceAccountId,
     reason,
     summary: summaryOf(decision, reason, req, sameAccount),
-    policies: (['identity', 'resource', 'boundary', 'session', 'scp', 'rcp'] as const).map((k) => ({
-      policy: k,
-      result: verdicts[k].result,
-      statements: verdicts[k].statements,
-    })),
+    policies: KINDS.map((k) => ({ policy: k, result: verdicts[k].result, statements: verdicts[k].statements })),
   };
   return { decision, explanation };
 }

@@ -28,6 +28,8 @@ export interface PreparedRequest {
   resourceAccountId: string | undefined;
   /** Context keys, lower-cased. */
   context: Map<string, ContextEntry>;
+  /** Request values parsed as numbers, dates or IP addresses, by operator family and text. */
+  parsed: Map<string, unknown>;
 }
 
 /** Render a context value as AWS compares it: dates as ISO 8601, booleans as `true`/`false`. */
@@ -39,6 +41,13 @@ export function contextValueText(value: string | number | boolean | Date): strin
 function entryOf(value: ContextValue): ContextEntry {
   if (Array.isArray(value)) return { values: value.map(contextValueText), multi: true };
   return { values: [contextValueText(value)], multi: false };
+}
+
+const PRINCIPAL_TYPES: Record<string, string | undefined> = { root: 'Account', user: 'User', role: 'AssumedRole', 'assumed-role': 'AssumedRole', 'federated-user': 'FederatedUser' };
+
+function setDefault(context: Map<string, ContextEntry>, key: string, value: string): void {
+  const lower = key.toLowerCase();
+  if (!context.has(lower)) context.set(lower, { values: [value], multi: false });
 }
 
 /**
@@ -58,10 +67,6 @@ export function prepareRequest(request: EvaluationRequest): PreparedRequest {
     if (value === undefined || value === null) continue;
     context.set(key.toLowerCase(), entryOf(value));
   }
-  const setDefault = (key: string, value: string) => {
-    const lower = key.toLowerCase();
-    if (!context.has(lower)) context.set(lower, { values: [value], multi: false });
-  };
 
   let principalKind: PreparedRequest['principalKind'];
   let principalAccountId = request.principal.accountId;
@@ -69,7 +74,7 @@ export function prepareRequest(request: EvaluationRequest): PreparedRequest {
   let principalName: string | undefined;
   if (principalType === 'Service') {
     principalKind = 'service';
-    setDefault('aws:PrincipalServiceName', arn);
+    setDefault(context, 'aws:PrincipalServiceName', arn);
   } else if (principalType === 'Federated') {
     principalKind = 'federated';
     const parts = splitArn(arn);
@@ -84,13 +89,13 @@ export function prepareRequest(request: EvaluationRequest): PreparedRequest {
       let principalArn = arn;
       if (id.kind === 'assumed-role') principalArn = `arn:${id.partition}:iam::${id.account}:role/${id.name}`;
       if (id.kind === 'federated-user') principalArn = `arn:${id.partition}:iam::${id.account}:user/${id.name}`;
-      setDefault('aws:PrincipalArn', principalArn);
-      const type = { root: 'Account', user: 'User', role: 'AssumedRole', 'assumed-role': 'AssumedRole', 'federated-user': 'FederatedUser', other: undefined }[id.kind];
-      if (type) setDefault('aws:PrincipalType', type);
-      if (id.kind === 'user' && id.name) setDefault('aws:username', id.name);
+      setDefault(context, 'aws:PrincipalArn', principalArn);
+      const type = PRINCIPAL_TYPES[id.kind];
+      if (type) setDefault(context, 'aws:PrincipalType', type);
+      if (id.kind === 'user' && id.name) setDefault(context, 'aws:username', id.name);
     }
-    if (principalAccountId) setDefault('aws:PrincipalAccount', principalAccountId);
-    for (const [key, value] of Object.entries(request.principal.tags ?? {})) setDefault(`aws:PrincipalTag/${key}`, value);
+    if (principalAccountId) setDefault(context, 'aws:PrincipalAccount', principalAccountId);
+    for (const [key, value] of Object.entries(request.principal.tags ?? {})) setDefault(context, `aws:PrincipalTag/${key}`, value);
   }
 
   let resourceAccountId = request.resourceAccountId;
@@ -98,7 +103,7 @@ export function prepareRequest(request: EvaluationRequest): PreparedRequest {
     const parts = splitArn(request.resource);
     resourceAccountId = parts && parts.account !== '' ? parts.account : principalAccountId;
   }
-  if (resourceAccountId) setDefault('aws:ResourceAccount', resourceAccountId);
+  if (resourceAccountId) setDefault(context, 'aws:ResourceAccount', resourceAccountId);
 
   return {
     action,
@@ -112,5 +117,6 @@ export function prepareRequest(request: EvaluationRequest): PreparedRequest {
     principalAccountId,
     resourceAccountId,
     context,
+    parsed: new Map(),
   };
 }
