@@ -6,8 +6,10 @@ export { createTrustgateService, DEFAULT_CATALOG_FILE, type TrustgateService, ty
 export { openStore, type Store, type Repositories } from './store/store.ts';
 export { DEFAULT_DATABASE_FILE } from './store/open-database.ts';
 export { createOrganizationWithAdmin } from './domain/organization-admin.ts';
+export { seedDemoOrganization } from './domain/seed-demo-organization.ts';
 export { buildApp, type BuildAppOptions, type TrustgateApp } from './http/build-app.ts';
 export { sdkClientFactory, type AwsClientFactory, type AwsCredentials, type PartitionAwsConfig } from './aws/aws-clients.ts';
 export { createPlatformUser } from './aws/create-platform-user.ts';
+export { readPlatformAccount } from './aws/read-platform-identity.ts';
 export { reverifyDueConnections, startReverifyScheduler } from './domain/reverify-connections.ts';
 export type { Connection, ConnectionStatus, AccessLevel, TokenScope } from './domain/records.ts';

@@ -24,6 +24,10 @@ export interface Store extends Repositories {
   claimJobRun(options: { name: string; intervalMs: number; holder: string; now?: Date }): Promise<boolean>;
   /** A shared setting, created with `make()` by whichever instance asks first (every instance then reads that value). */
   sharedSetting(name: string, make: () => string): Promise<string>;
+  /** A shared setting's value, or undefined. */
+  getSetting(name: string): Promise<string | undefined>;
+  /** Writes a shared setting (insert or replace). */
+  putSetting(name: string, value: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,12 @@ export async function openStore(options: OpenDatabaseOptions = {}): Promise<Stor
       await db.insertInto('settings').values({ name, value: make() }).onConflict((oc) => oc.column('name').doNothing()).execute();
       const row = await db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
       return row.value;
+    },
+    async getSetting(name) {
+      return (await db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirst())?.value;
+    },
+    async putSetting(name, value) {
+      await db.insertInto('settings').values({ name, value }).onConflict((oc) => oc.column('name').doUpdateSet({ value })).execute();
     },
     close,
   };

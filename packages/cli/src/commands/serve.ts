@@ -1,0 +1,139 @@
+import { Option, type Command } from 'commander';
+import { TrustgateError, isPartition, type Partition } from '@trustgate/core';
+import { startSandbox, type Sandbox } from '@trustgate/sandbox';
+import { createPlatformUser, createTrustgateService, readPlatformAccount, DEFAULT_DATABASE_FILE, seedDemoOrganization, type PartitionServiceConfig, type TrustgateService } from '@trustgate/server';
+
+/** Options of `trustgate serve`. */
+interface ServeOptions {
+  db: string;
+  port: string;
+  host: string;
+  aws: 'sandbox' | 'default';
+  partition: string;
+  publicUrl?: string;
+  platformRoleArn?: string;
+  callbackTopic?: string;
+  operatorToken?: string;
+}
+
+/** What `serve` started, so it can be stopped (and tested). */
+export interface RunningServe {
+  url: string;
+  adminToken: string;
+  sandbox?: Sandbox;
+  service: TrustgateService;
+  stop(): Promise<void>;
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TrustgateError('INVALID_INPUT', '--port: a TCP port 0-65535', { field: 'port' });
+  return port;
+}
+
+/** Partition settings for the platform's own identity through the SDK's default credential chain. */
+async function defaultAwsPartition(options: ServeOptions): Promise<[Partition, PartitionServiceConfig]> {
+  if (!isPartition(options.partition)) throw new TrustgateError('INVALID_PARTITION', '--partition: aws, aws-us-gov or aws-cn', { field: 'partition' });
+  const partition = options.partition;
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const identity = await readPlatformAccount({ partition, ...(region === undefined ? {} : { region }) });
+  return [partition, { region: identity.region, accountId: identity.accountId, ...(options.platformRoleArn === undefined ? {} : { roleArn: options.platformRoleArn }), ...(options.callbackTopic === undefined ? {} : { callbackTopicArn: options.callbackTopic }) }];
+}
+
+/**
+ * Starts trustgate's service. With `--aws sandbox` (the default) it starts the AWS-compatible sandbox in this
+ * process, creates the platform's IAM user in the sandbox's first account, and wires automatic-mode callbacks
+ * through the sandbox's SNS delivery; with `--aws default` it uses the SDK's default credential chain and AWS's
+ * real (regional) endpoints. Seeds the demo organization and returns the URL and a fresh admin token.
+ */
+export async function startServe(options: ServeOptions): Promise<RunningServe> {
+  const port = parsePort(options.port);
+  let sandbox: Sandbox | undefined;
+  let partitions: Partial<Record<Partition, PartitionServiceConfig>>;
+  let isAllowedResponseUrl: ((url: URL) => boolean) | undefined;
+  if (options.aws === 'sandbox') {
+    sandbox = await startSandbox({ accounts: 3 });
+    const platformAccount = sandbox.accounts[0];
+    if (platformAccount === undefined) throw new TrustgateError('INTERNAL', 'The sandbox started without accounts.');
+    const user = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: { accessKeyId: platformAccount.accessKeyId, secretAccessKey: platformAccount.secretAccessKey } });
+    partitions = {
+      aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: user.credentials, accountId: user.accountId, callbackTopicArn: `arn:aws:sns:${sandbox.region}:${user.accountId}:trustgate-connect` },
+    };
+    const origin = new URL(sandbox.endpoint).origin;
+    isAllowedResponseUrl = (url) => url.origin === origin;
+  } else {
+    const [partition, config] = await defaultAwsPartition(options);
+    partitions = { [partition]: config };
+  }
+  let service: TrustgateService;
+  try {
+    service = await createTrustgateService({
+      databaseUrl: options.db,
+      partitions,
+      publicUrl: options.publicUrl ?? `http://${options.host}:${port}`,
+      ...(options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken }),
+      ...(isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl }),
+      logger: { level: process.env.TRUSTGATE_LOG_LEVEL ?? 'warn' },
+    });
+  } catch (error) {
+    await sandbox?.stop();
+    throw error;
+  }
+  const url = await service.listen({ port, host: options.host });
+  if (options.publicUrl === undefined) service.deps.publicUrl = url;
+  const callbackTopic = partitions.aws?.callbackTopicArn;
+  if (sandbox !== undefined && callbackTopic !== undefined) sandbox.subscribe(callbackTopic, `${url}/v1/callbacks/cloudformation`);
+  const demo = await seedDemoOrganization(service.store);
+  return {
+    url,
+    adminToken: demo.adminToken,
+    ...(sandbox === undefined ? {} : { sandbox }),
+    service,
+    async stop() {
+      await service.close();
+      await sandbox?.stop();
+    },
+  };
+}
+
+/** Registers `trustgate serve`. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the connection service (HTTP API, OpenAPI at /openapi.json, docs at /docs). With no flags: embedded SQLite, the AWS sandbox in-process, a demo organization.')
+    .option('--db <url>', 'SQLite file, or postgres://user@host:5432/db for several instances', DEFAULT_DATABASE_FILE)
+    .option('--port <port>', 'TCP port (0 picks a free one)', '8080')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .addOption(new Option('--aws <mode>', 'sandbox: the in-process AWS sandbox; default: the SDK\'s default credential chain and real endpoints').choices(['sandbox', 'default']).default('sandbox'))
+    .option('--partition <partition>', 'with --aws default: the partition the platform identity serves', 'aws')
+    .option('--platform-role-arn <arn>', 'with --aws default: the platform role customers\' trust policies name (default: the account root)')
+    .option('--callback-topic <arn>', 'with --aws default: the SNS topic automatic-mode templates report to')
+    .option('--public-url <url>', 'the URL customers and templates reach the service at')
+    .option('--operator-token <token>', 'bearer token allowed to create organizations (or TRUSTGATE_OPERATOR_TOKEN)', process.env.TRUSTGATE_OPERATOR_TOKEN)
+    .action(async (options: ServeOptions) => {
+      const running = await startServe(options);
+      const out = process.stdout;
+      out.write(`trustgate is serving at ${running.url}\n`);
+      out.write(`  API docs:     ${running.url}/docs  (OpenAPI: ${running.url}/openapi.json)\n`);
+      out.write(`  database:     ${options.db.startsWith('postgres') ? options.db.replace(/\/\/[^@]*@/, '//***@') : options.db}\n`);
+      out.write(`  admin token:  ${running.adminToken}\n`);
+      out.write(`  try:          curl -H "Authorization: Bearer ${running.adminToken}" ${running.url}/v1/connections\n`);
+      if (running.sandbox !== undefined) {
+        out.write(`AWS sandbox at ${running.sandbox.endpoint} (region ${running.sandbox.region}); customer accounts to connect:\n`);
+        for (const account of running.sandbox.accounts.slice(1)) {
+          out.write(`  account ${account.accountId}  AWS_ACCESS_KEY_ID=${account.accessKeyId} AWS_SECRET_ACCESS_KEY=${account.secretAccessKey}\n`);
+        }
+        out.write(`  apply a template: aws --endpoint-url ${running.sandbox.endpoint} cloudformation create-stack --capabilities CAPABILITY_NAMED_IAM ...\n`);
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          out.write('stopping\n');
+          running.stop().finally(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}
