@@ -1,4 +1,4 @@
-import { CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, UpdateStackCommand, ValidateTemplateCommand, GetTemplateCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CreateStackCommand, type CreateStackCommandInput, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, UpdateStackCommand, ValidateTemplateCommand, GetTemplateCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CreateAccessKeyCommand, CreateUserCommand, GetPolicyCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
@@ -49,7 +49,7 @@ describe('CloudFormation over the SDK', () => {
 
   it('refuses bad parameters and templates synchronously with ValidationError', async () => {
     const body = JSON.stringify({ Parameters: { P: { Type: 'String', AllowedPattern: '[a-z]+' } }, Resources: { R: { Type: 'AWS::IAM::User' } } });
-    const cases: Array<[Parameters<typeof CreateStackCommand['prototype']['constructor']>[0], string]> = [
+    const cases: Array<[CreateStackCommandInput, string]> = [
       [{ StackName: 'p1', TemplateBody: body, Capabilities: ['CAPABILITY_IAM'] }, 'Parameters: [P] must have values'],
       [{ StackName: 'p2', TemplateBody: body, Capabilities: ['CAPABILITY_IAM'], Parameters: [{ ParameterKey: 'P', ParameterValue: 'a' }, { ParameterKey: 'Q', ParameterValue: 'b' }] }, 'Parameters: [Q] do not exist in the template'],
       [{ StackName: 'p3', TemplateBody: body, Capabilities: ['CAPABILITY_IAM'], Parameters: [{ ParameterKey: 'P', ParameterValue: 'ABC' }] }, "Parameter 'P' must match pattern [a-z]+"],

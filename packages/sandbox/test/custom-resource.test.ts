@@ -3,7 +3,7 @@ import { CreateStackCommand, CreateStackInstancesCommand, CreateStackSetCommand,
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
-import { clients, waitForStack } from './sandbox-clients.ts';
+import { awsError, clients, waitForStack } from './sandbox-clients.ts';
 
 interface Received { headers: Record<string, string | string[] | undefined>; envelope: Record<string, string>; message: Record<string, unknown> }
 
@@ -125,7 +125,7 @@ describe('StackSets across the sandbox accounts', () => {
         expect((await mc.cfn.send(new DescribeStacksCommand({}))).Stacks?.[0]?.StackName).toMatch(/^StackSet-org-onboarding-/);
       }
       // Service-managed StackSets do not deploy to the management account.
-      expect((await c.iam.send(new GetRoleCommand({ RoleName: 'org-role' })).catch((e: Error) => e)).name).toBe('NoSuchEntityException');
+      expect((await awsError(c.iam.send(new GetRoleCommand({ RoleName: 'org-role' })))).name).toBe('NoSuchEntityException');
     } finally {
       await sandbox.stop();
     }
