@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { runCli } from './run-cli.ts';
 import { registerCatalog } from './commands/catalog.ts';
 import { registerPolicy } from './commands/policy.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 
 /**
@@ -15,6 +16,7 @@ const program = new Command('trustgate')
 // Command groups register themselves here, one line each.
 registerCatalog(program);
 registerPolicy(program);
+registerServe(program);
 registerSandbox(program);
 
 await runCli(program, process.argv);
