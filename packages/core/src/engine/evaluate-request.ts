@@ -127,7 +127,7 @@ const SUMMARY_TEXTS: Record<string, string> = {
 
 function summaryOf(decision: Decision, reason: string, req: PreparedRequest, sameAccount: boolean): string[] {
   const who = req.principalArn;
-  const lines = [`${who} ${decision === 'Allowed' ? 'may' : 'may not'} perform ${req.action} on ${req.resource} (${sameAccount ? 'same account' : 'cross-account'}).`];
+  const lines = [`${who} ${decision === 'Allowed' ? 'may' : 'may not'} perform ${req.actionText} on ${req.resource} (${sameAccount ? 'same account' : 'cross-account'}).`];
   if (reason.startsWith('explicit-deny:')) lines.push(`A Deny statement in the ${reason.slice('explicit-deny:'.length)} policy matches.`);
   else if (SUMMARY_TEXTS[reason]) lines.push(SUMMARY_TEXTS[reason]!);
   return lines;

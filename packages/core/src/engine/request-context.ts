@@ -14,6 +14,8 @@ export interface ContextEntry {
 export interface PreparedRequest {
   /** Lower-cased action (`sts:assumerole`). */
   action: string;
+  /** The action as the request spelled it. */
+  actionText: string;
   /** Lower-cased service prefix of the action. */
   service: string;
   resource: string;
@@ -107,6 +109,7 @@ export function prepareRequest(request: EvaluationRequest): PreparedRequest {
 
   return {
     action,
+    actionText: request.action,
     service: colon < 0 ? action : action.slice(0, colon),
     resource: request.resource,
     principalArn: arn,
