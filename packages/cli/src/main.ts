@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { runCli } from './run-cli.ts';
 import { registerCatalog } from './commands/catalog.ts';
 import { registerPolicy } from './commands/policy.ts';
+import { registerPolicyEngine } from './commands/policy-engine.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 
@@ -16,6 +17,7 @@ const program = new Command('trustgate')
 // Command groups register themselves here, one line each.
 registerCatalog(program);
 registerPolicy(program);
+registerPolicyEngine(program);
 registerServe(program);
 registerSandbox(program);
 
