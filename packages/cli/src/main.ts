@@ -3,6 +3,8 @@ import { runCli } from './run-cli.ts';
 import { registerCatalog } from './commands/catalog.ts';
 import { registerPolicy } from './commands/policy.ts';
 import { registerPolicyEngine } from './commands/policy-engine.ts';
+import { registerTrust } from './commands/trust.ts';
+import { registerTemplate } from './commands/template.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 
@@ -18,6 +20,8 @@ const program = new Command('trustgate')
 registerCatalog(program);
 registerPolicy(program);
 registerPolicyEngine(program);
+registerTrust(program);
+registerTemplate(program);
 registerServe(program);
 registerSandbox(program);
 
