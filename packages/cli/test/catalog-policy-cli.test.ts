@@ -40,6 +40,11 @@ describe('trustgate catalog', { timeout: 120_000 }, () => {
     expect(r.stderr).toContain('error [INVALID_CATALOG]: bad.yaml is not a valid catalog: 2 errors');
     expect(r.stderr).toMatch(/UNKNOWN_ACTION at products\[0\]\.integrations\[0\]\.statements\[0\]\.actions\[2\]: bad\.yaml:\d+:\d+, product "elastic-compute", integration "spot-fleet": unknown action ec2:RequestSpotFleets — did you mean ec2:RequestSpotFleet/);
     expect(r.stderr).toMatch(/DUPLICATE_ID at products\[1\]\.integrations\[0\]\.id: .*duplicate integration id "spot-fleet"/);
+    const json = await trustgate('catalog', 'validate', badCatalog(), '--format', 'json');
+    expect(json.code).toBe(2);
+    const report = JSON.parse(json.stdout) as { valid: boolean; findings: Array<{ code: string; path: string }> };
+    expect(report.valid).toBe(false);
+    expect(report.findings.map((f) => f.code).sort()).toEqual(['DUPLICATE_ID', 'UNKNOWN_ACTION']);
   });
 
   it('validate: exit 2 for a file that does not exist', async () => {

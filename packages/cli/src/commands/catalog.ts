@@ -67,7 +67,17 @@ export function registerCatalog(program: Command): void {
     .argument('<file>', 'catalog file')
     .addOption(format())
     .action(async (file: string, opts: { format: 'text' | 'json' }) => {
-      const { catalog: c, actionList, findings } = await loadCatalogFile(file);
+      let loaded;
+      try {
+        loaded = await loadCatalogFile(file);
+      } catch (error) {
+        // JSON callers get the findings on stdout too; the exit code still comes from the error.
+        if (opts.format === 'json' && error instanceof TrustgateError && error.code === 'INVALID_CATALOG') {
+          process.stdout.write(`${JSON.stringify({ valid: false, file: basename(file), findings: error.findings }, null, 2)}\n`);
+        }
+        throw error;
+      }
+      const { catalog: c, actionList, findings } = loaded;
       const tree = catalogTree(c, actionList, file);
       const integrations = tree.products.reduce((n, p) => n + p.integrations.length, 0);
       if (opts.format === 'json') {
