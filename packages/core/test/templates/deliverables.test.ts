@@ -22,7 +22,7 @@ let dir = '';
 beforeAll(async () => {
   cases = await allCases();
   dir = mkdtempSync(join(tmpdir(), 'trustgate-templates-'));
-});
+}, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const defaults = (c: DeliverableCase) => Object.fromEntries(c.model.parameters.map((p) => [p.name, p.value]));
@@ -100,7 +100,7 @@ describe('deliverables for every blueprint and partition', () => {
       if (c.blueprint === 'installer-user') expect(Object.keys(hcl.resource.aws_iam_access_key ?? {})).toHaveLength(1);
       if (c.blueprint === 'spot-fleet') expect(Object.keys(hcl.resource.aws_iam_service_linked_role ?? {})).toHaveLength(2);
     }
-  });
+  }, 300_000);
 
   it('the AWS CLI script is valid bash', () => {
     for (const c of cases) {
@@ -109,7 +109,7 @@ describe('deliverables for every blueprint and partition', () => {
       const r = spawnSync('bash', ['-n', file], { encoding: 'utf8' });
       expect(r.status, `${c.name}: ${r.stderr}`).toBe(0);
     }
-  });
+  }, 300_000);
 
   it('every CloudFormation output (JSON, YAML, StackSet, with callback) passes cfn-lint with no errors', () => {
     const files: string[] = [];
@@ -136,7 +136,7 @@ describe('deliverables for every blueprint and partition', () => {
     // cfn-lint's exit code is a bit mask: 2 = errors (4 = warnings, 8 = informational).
     expect(r.status === null ? -1 : r.status & 2, r.stdout + r.stderr).toBe(0);
     expect(r.error).toBeUndefined();
-  });
+  }, 300_000);
 
   it('the raw JSON carries resolved documents and the notes', () => {
     for (const c of cases) {

@@ -56,7 +56,7 @@ beforeAll(async () => {
   cfn = new CloudFormationClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials });
   cases = await allCases();
   dir = mkdtempSync(join(tmpdir(), 'trustgate-moto-'));
-});
+}, 120_000);
 afterAll(async () => {
   await moto?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
