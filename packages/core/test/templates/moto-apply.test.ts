@@ -149,7 +149,7 @@ describe.each(PARTITIONS)('CloudFormation applied to moto (%s templates)', (part
       }
       if (c.blueprint === 'instance-profile-role') expect(byKey.InstanceProfileName).toBe('TrustgateInstanceRole');
     }
-  }, 300_000);
+  }, 600_000);
 });
 
 describe('AWS CLI scripts run against moto', () => {
@@ -183,7 +183,7 @@ describe('AWS CLI scripts run against moto', () => {
         }
       }
     }
-  }, 300_000);
+  }, 600_000);
 
   it('refuse to run with credentials of another partition', () => {
     for (const c of cases.filter((x) => x.partition !== 'aws' && x.blueprint === 'cross-account-role')) {
