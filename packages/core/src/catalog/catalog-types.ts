@@ -10,8 +10,8 @@ import type { ConditionBlock } from '../policy-document/index.ts';
  * expands to at least one real action, every ARN template is well formed, ids are unique.
  */
 export interface Catalog {
-  /** Format version of the file (currently 1). */
-  version: 1;
+  /** Format version of the file (currently 1); set by {@link parseCatalog}, optional for catalogs built in code. */
+  version?: 1;
   /** Human name of the catalog (the platform's name). */
   name?: string;
   /** Description shown to customers. */
