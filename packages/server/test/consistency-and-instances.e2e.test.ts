@@ -65,7 +65,7 @@ describe('eventual consistency and several instances', () => {
   it('two instances on one PostgreSQL serve the same data and run the re-verification once', async () => {
     const schema = `tg_${randomBytes(6).toString('hex')}`;
     const start = () => createTrustgateService({ databaseUrl: TEST_POSTGRES_URL, databaseSchema: schema, partitions: partitions(), publicUrl: 'http://127.0.0.1', reverify: false, verifyRetry: { maxWaitMs: 0 } });
-    const [one, two]: TrustgateService[] = await Promise.all([start(), start()]);
+    const [one, two]: [TrustgateService, TrustgateService] = await Promise.all([start(), start()]);
     try {
       expect(one.deps.callbackSecret).toBe(two.deps.callbackSecret);
       const urlOne = await one.listen({ port: 0 });
@@ -76,7 +76,7 @@ describe('eventual consistency and several instances', () => {
       const seen = await (await fetch(`${urlTwo}/v1/connections/${created.connection.id}`, { headers })).json();
       expect(seen.externalId).toBe(created.connection.externalId);
       const now = new Date(Date.now() + 3_600_000);
-      const runs = await Promise.all([one, two, one, two].map((s, i) => reverifyDueConnections(s.deps, { holder: `instance-${i}`, intervalMs: 60_000, now })));
+      const runs = await Promise.all(([one, two, one, two] as TrustgateService[]).map((s, i) => reverifyDueConnections(s.deps, { holder: `instance-${i}`, intervalMs: 60_000, now })));
       expect(runs.filter((r) => r.ran)).toHaveLength(1);
     } finally {
       await one.close();

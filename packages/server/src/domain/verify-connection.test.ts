@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { aggregateStatus, checkRoleArnForConnection, judgeObservation } from './verify-connection.ts';
+import type { Connection } from './records.ts';
+import type { VerifyRoleObservation } from '../aws/verify-role.ts';
+
+const connection: Connection = {
+  id: 'con_1', organizationId: 'org_1', spaceId: null, name: 'c', partition: 'aws', mode: 'manual',
+  scope: { kind: 'accounts', accountIds: ['222222222222', '333333333333'] }, roleName: 'R', region: null, labels: {},
+  selection: { mode: 'default' }, managedPolicies: [], extraActions: [], catalogName: null, externalId: 'tg-current', previousExternalId: null,
+  status: 'pending', statusReason: '', callbackNonce: null, lastVerifiedAt: null, createdAt: '', updatedAt: '', recordVersion: 1, appliedPolicy: null,
+  issuedPolicy: {
+    documents: [{ name: 'p', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' }] } }],
+    managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    requiredActions: [{ productId: 'p', integrationId: 'i', actions: ['s3:GetObject'] }],
+  },
+};
+const good: VerifyRoleObservation = {
+  assumed: true, externalIdUsed: 'current', attempts: 1, callerArn: 'arn:aws:sts::222222222222:assumed-role/R/s', callerAccount: '222222222222',
+  assumableWithoutExternalId: false, assumableWithWrongExternalId: false,
+  policies: { identityPolicies: [{ source: 'x', document: connection.issuedPolicy.documents[0]!.document }], attachedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], unreadable: [] },
+};
+
+describe('judgeObservation', () => {
+  it('connects only a role that is assumable with the ID, refuses others, and holds everything', () => {
+    expect(judgeObservation(connection, '222222222222', good).status).toBe('connected');
+  });
+  it.each([
+    ['not assumable', { assumed: false, assumeError: 'AccessDenied: no' }, 'broken'],
+    ['session in another account', { callerAccount: '999999999999' }, 'broken'],
+    ['assumable without an external ID', { assumableWithoutExternalId: true }, 'insecure'],
+    ['assumable with a wrong external ID', { assumableWithWrongExternalId: true }, 'insecure'],
+    ['policies unreadable', { policies: undefined, policyReadError: 'AccessDenied' }, 'needs-update'],
+    ['missing an action', { policies: { ...good.policies!, identityPolicies: [] } }, 'needs-update'],
+    ['missing a managed policy', { policies: { ...good.policies!, attachedPolicyArns: [] } }, 'needs-update'],
+    ['only the previous external ID works', { externalIdUsed: 'previous' as const }, 'needs-update'],
+  ])('%s -> %s', (_name, change, status) => {
+    const verdict = judgeObservation(connection, '222222222222', { ...good, ...change } as VerifyRoleObservation);
+    expect(verdict.status).toBe(status);
+    if (status === 'insecure') expect(verdict.fixHint).toContain('tg-current');
+  });
+});
+
+describe('aggregateStatus', () => {
+  it('is pending without roles and the worst role status otherwise', () => {
+    expect(aggregateStatus([]).status).toBe('pending');
+    const roles = (...statuses: ('connected' | 'broken' | 'insecure' | 'needs-update')[]) => statuses.map((s, i) => ({ status: s, statusReason: s, accountId: String(i) }));
+    expect(aggregateStatus(roles('connected', 'connected')).status).toBe('connected');
+    expect(aggregateStatus(roles('connected', 'needs-update')).status).toBe('needs-update');
+    expect(aggregateStatus(roles('broken', 'needs-update')).status).toBe('broken');
+    expect(aggregateStatus(roles('broken', 'insecure', 'connected')).status).toBe('insecure');
+  });
+});
+
+describe('checkRoleArnForConnection', () => {
+  it('accepts accounts in scope and refuses others, other partitions and non-roles naming roleArn', () => {
+    expect(checkRoleArnForConnection(connection, 'arn:aws:iam::333333333333:role/path/R')).toEqual({ accountId: '333333333333', roleName: 'R' });
+    for (const arn of ['arn:aws:iam::444444444444:role/R', 'arn:aws-us-gov:iam::222222222222:role/R', 'arn:aws:iam::222222222222:user/R', 'arn:aws:iam::2222:role/R']) {
+      expect(() => checkRoleArnForConnection(connection, arn)).toThrow(expect.objectContaining({ field: 'roleArn' }));
+    }
+  });
+});
