@@ -81,6 +81,8 @@ describe('custom resources through an SNS topic', () => {
     expect((await waitForStack(c.cfn, 'rejected')).StackStatus).toBe('ROLLBACK_COMPLETE');
     const events = (await c.cfn.send(new DescribeStackEventsCommand({ StackName: 'rejected' }))).StackEvents!;
     expect(events.find((e) => e.ResourceStatus === 'CREATE_FAILED')?.ResourceStatusReason).toMatch(/^Received response status \[FAILED\] from custom resource\. Message returned: role not assumable yet/);
+    // The rollback sends the failed custom resource a Delete with the physical ID it answered.
+    expect(sub.received.map((r) => [r.message.RequestType, r.message.PhysicalResourceId])).toEqual([['Create', undefined], ['Delete', 'x']]);
   });
 
   it('a forged ResponseURL is refused and a silent endpoint times the resource out', async () => {

@@ -12,8 +12,15 @@ function signToken(token: string, expires: string): string {
   return createHmac('sha256', SIGNING_KEY).update(`${token}\n${expires}`).digest('hex');
 }
 
-/** A failure of a custom resource, with CloudFormation's status reason. */
-export class CustomResourceFailure extends Error {}
+/**
+ * A failure of a custom resource, with CloudFormation's status reason. `physicalId` is set when the resource
+ * answered FAILED: CloudFormation then sends it a Delete during rollback, since it may have made something.
+ */
+export class CustomResourceFailure extends Error {
+  constructor(message: string, readonly physicalId?: string) {
+    super(message);
+  }
+}
 
 /**
  * Receives the PUT a custom resource makes to its ResponseURL (as S3 would for a presigned URL): the
@@ -111,7 +118,7 @@ async function invoke(ctx: ProviderContext, requestType: 'Create' | 'Update' | '
     throw new CustomResourceFailure(`Invalid response object: The response does not match the request (StackId, RequestId and LogicalResourceId must be echoed) (RequestId: ${requestId})`);
   }
   if (answer.Status === 'FAILED') {
-    throw new CustomResourceFailure(`Received response status [FAILED] from custom resource. Message returned: ${answer.Reason ?? 'See the details in CloudWatch Log Stream'} (RequestId: ${requestId})`);
+    throw new CustomResourceFailure(`Received response status [FAILED] from custom resource. Message returned: ${answer.Reason ?? 'See the details in CloudWatch Log Stream'} (RequestId: ${requestId})`, answer.PhysicalResourceId ?? requestId);
   }
   if (answer.Status !== 'SUCCESS') throw new CustomResourceFailure(`Invalid response object: Status must be SUCCESS or FAILED (RequestId: ${requestId})`);
   if (!answer.PhysicalResourceId) throw new CustomResourceFailure(`Invalid PhysicalResourceId (RequestId: ${requestId})`);

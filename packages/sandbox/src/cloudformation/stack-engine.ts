@@ -6,6 +6,7 @@ import type { AccountState, StackRecord, StackResourceRecord } from '../state/mo
 import { validationError } from '../protocol/aws-error.ts';
 import { evaluate, type IntrinsicEnv } from './intrinsics.ts';
 import type { StackPlan } from './plan-stack.ts';
+import { CustomResourceFailure } from './custom-resource.ts';
 import { providerFor } from './providers/index.ts';
 import type { ProviderContext, ProvisionResult, ResourceProvider } from './providers/provider.ts';
 
@@ -105,6 +106,10 @@ async function provision(env: EngineEnv, plan: StackPlan, stack: StackRecord, id
   } catch (error) {
     const reason = reasonOf(error);
     addEvent(stack, { logicalId: id, physicalId: previous?.physicalId ?? '', type: decl.Type, status: `${verb}_FAILED`, reason });
+    if (!previous && error instanceof CustomResourceFailure && error.physicalId !== undefined) {
+      // Kept so the rollback sends the custom resource its Delete, as CloudFormation does.
+      stack.resources[id] = { logicalId: id, type: decl.Type, physicalId: error.physicalId, status: 'CREATE_FAILED', timestamp: new Date().toISOString(), properties: props, attributes: {}, ref: error.physicalId };
+    }
     throw new ResourceFailure(id, reason);
   }
   stack.resources[id] = {
@@ -180,7 +185,8 @@ export async function runCreate(env: EngineEnv, stack: StackRecord, plan: StackP
       return;
     }
     setStackStatus(stack, 'ROLLBACK_IN_PROGRESS', `${summary}Rollback requested by user.`);
-    const failed = await removeAll(env, stack, created, plan.template);
+    const toRemove = failedId !== undefined && stack.resources[failedId] ? [...created, failedId] : created;
+    const failed = await removeAll(env, stack, toRemove, plan.template);
     setStackStatus(stack, failed.length > 0 ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE', failed.length > 0 ? `The following resource(s) failed to delete: [${failed.join(', ')}]. ` : undefined);
   } finally {
     env.runtime.store.save();

@@ -95,6 +95,13 @@ export function attachPolicyOp(scope: IamScope, kind: 'role' | 'user', name: str
   }
 }
 
+/** Creation date the sandbox reports for AWS managed policies (it does not track AWS's version history). */
+const AWS_MANAGED_DATE = '2015-02-06T18:39:46Z';
+
+function awsManaged(ctx: RequestContext, arn: string): (typeof AWS_MANAGED_POLICIES)[number] | undefined {
+  return AWS_MANAGED_POLICIES.find((m) => arn === `arn:${ctx.runtime.store.state.partition}:iam::aws:policy${m.path}${m.name}`);
+}
+
 function scopeOf(ctx: RequestContext): IamScope {
   return { state: ctx.runtime.store.state, account: ctx.account, now: ctx.now };
 }
@@ -119,9 +126,9 @@ export const managedPolicyHandlers = {
   },
   GetPolicy(ctx: RequestContext): ActionResult {
     const arn = ctx.params.required('PolicyArn');
-    const aws = AWS_MANAGED_POLICIES.find((m) => arn === `arn:${ctx.runtime.store.state.partition}:iam::aws:policy${m.path}${m.name}`);
+    const aws = awsManaged(ctx, arn);
     if (aws) {
-      return { Policy: { PolicyName: aws.name, PolicyId: 'ANPA' + aws.name.toUpperCase().replace(/[^A-Z2-7]/g, 'A').padEnd(17, 'A').slice(0, 17), Arn: arn, Path: aws.path, DefaultVersionId: 'v1', AttachmentCount: attachmentCount(ctx.account, arn), PermissionsBoundaryUsageCount: 0, IsAttachable: true, CreateDate: new Date('2015-02-06T18:39:46Z'), UpdateDate: new Date('2015-02-06T18:39:46Z') } };
+      return { Policy: { PolicyName: aws.name, PolicyId: 'ANPA' + aws.name.toUpperCase().replace(/[^A-Z2-7]/g, 'A').padEnd(17, 'A').slice(0, 17), Arn: arn, Path: aws.path, DefaultVersionId: 'v1', AttachmentCount: attachmentCount(ctx.account, arn), PermissionsBoundaryUsageCount: 0, IsAttachable: true, CreateDate: new Date(AWS_MANAGED_DATE), UpdateDate: new Date(AWS_MANAGED_DATE) } };
     }
     const policy = getPolicyRecord(scopeOf(ctx), arn);
     return { Policy: policyXml(policy, attachmentCount(ctx.account, policy.arn)) };
@@ -156,12 +163,18 @@ export const managedPolicyHandlers = {
   GetPolicyVersion(ctx: RequestContext): ActionResult {
     const arn = ctx.params.required('PolicyArn');
     const versionId = ctx.params.required('VersionId');
+    const aws = awsManaged(ctx, arn);
+    if (aws) {
+      if (versionId !== 'v1') throw noSuchEntity(`Policy ${arn} version ${versionId} does not exist or is not attachable.`);
+      return { PolicyVersion: { Document: encodeDocument(JSON.stringify(aws.document)), VersionId: 'v1', IsDefaultVersion: true, CreateDate: new Date(AWS_MANAGED_DATE) } };
+    }
     const policy = getPolicyRecord(scopeOf(ctx), arn);
     const v = policy.versions.find((x) => x.versionId === versionId);
     if (!v) throw noSuchEntity(`Policy ${arn} version ${versionId} does not exist or is not attachable.`);
     return { PolicyVersion: { Document: encodeDocument(v.document), VersionId: v.versionId, IsDefaultVersion: policy.defaultVersionId === v.versionId, CreateDate: new Date(v.createDate) } };
   },
   ListPolicyVersions(ctx: RequestContext): ActionResult {
+    if (awsManaged(ctx, ctx.params.required('PolicyArn'))) return { Versions: [{ VersionId: 'v1', IsDefaultVersion: true, CreateDate: new Date(AWS_MANAGED_DATE) }], IsTruncated: false };
     const policy = getPolicyRecord(scopeOf(ctx), ctx.params.required('PolicyArn'));
     const versions = [...policy.versions].reverse().map((v) => ({ VersionId: v.versionId, IsDefaultVersion: policy.defaultVersionId === v.versionId, CreateDate: new Date(v.createDate) }));
     const { page, ...rest } = paginate(versions, ctx.params);
