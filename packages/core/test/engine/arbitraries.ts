@@ -218,3 +218,70 @@ export const caseArb: fc.Arbitrary<GeneratedCase> = fc
     if (g.rcp) policies.resourceControlPolicies = g.rcp;
     return { request, policies };
   });
+
+/** Trust-policy scenarios: sts:AssumeRole by users, sessions and services against trust policies. */
+const TRUST_CALLERS = [
+  { arn: PRINCIPALS[1].arn, type: 'AWS' as const, context: { 'aws:PrincipalArn': PRINCIPALS[1].principalArn, 'aws:PrincipalAccount': ACCOUNT_A } },
+  { arn: PRINCIPALS[0].arn, type: 'AWS' as const, context: { 'aws:PrincipalArn': PRINCIPALS[0].principalArn, 'aws:PrincipalAccount': ACCOUNT_A, 'aws:username': 'alice' } },
+  { arn: PRINCIPALS[3].arn, type: 'AWS' as const, context: { 'aws:PrincipalArn': PRINCIPALS[3].principalArn, 'aws:PrincipalAccount': ACCOUNT_B } },
+  { arn: 'ec2.amazonaws.com', type: 'Service' as const, context: {} },
+  { arn: 'lambda.amazonaws.com', type: 'Service' as const, context: {} },
+];
+const trustPrincipalArb = fc.constantFrom<unknown>(
+  { AWS: `arn:aws:iam::${ACCOUNT_A}:root` }, { AWS: ACCOUNT_A }, { AWS: ACCOUNT_B }, { AWS: `arn:aws:iam::${ACCOUNT_A}:role/app` },
+  { AWS: PRINCIPALS[1].arn }, { AWS: PRINCIPALS[0].arn }, { AWS: `arn:aws:iam::${ACCOUNT_B}:role/ops` }, { AWS: '*' }, '*',
+  { Service: 'ec2.amazonaws.com' }, { Service: ['lambda.amazonaws.com', 'ec2.amazonaws.com'] }, { AWS: [ACCOUNT_B, `arn:aws:iam::${ACCOUNT_A}:role/app`] },
+);
+const trustConditionArb = fc.constantFrom<Record<string, Record<string, string | string[]>> | undefined>(
+  undefined, undefined,
+  { StringEquals: { 'sts:ExternalId': 'tg-1' } },
+  { StringEquals: { 'sts:ExternalId': ['tg-1', 'tg-2'] } },
+  { StringLike: { 'sts:ExternalId': 'tg-*' } },
+  { StringEquals: { 'aws:SourceAccount': ACCOUNT_A } },
+  { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT_A}:role/*` } },
+  { Null: { 'sts:ExternalId': 'false' } },
+  { StringNotEquals: { 'aws:PrincipalAccount': ACCOUNT_B } },
+);
+const trustStatementArb = fc.record({
+  effect: fc.constantFrom<'Allow' | 'Deny'>('Allow', 'Allow', 'Allow', 'Deny'),
+  principal: trustPrincipalArb,
+  action: fc.constantFrom<string | string[]>('sts:AssumeRole', 'sts:AssumeRole', ['sts:AssumeRole', 'sts:TagSession'], 'sts:*', 'sts:AssumeRoleWithWebIdentity'),
+  condition: trustConditionArb,
+}).map((r) => {
+  const s: Record<string, unknown> = { Effect: r.effect, Principal: r.principal, Action: r.action };
+  if (r.condition) s.Condition = r.condition;
+  return s as unknown as PolicyStatement;
+});
+
+/** A caller assuming a role, with the role's trust policy and the caller's identity policies. */
+export const trustCaseArb: fc.Arbitrary<GeneratedCase> = fc
+  .record({
+    caller: fc.constantFrom(...TRUST_CALLERS),
+    roleAccount: fc.constantFrom(ACCOUNT_A, ACCOUNT_B, ACCOUNT_B),
+    externalId: fc.constantFrom<string | undefined>(undefined, 'tg-1', 'tg-2', 'tg-3'),
+    sourceAccount: fc.constantFrom<string | undefined>(undefined, ACCOUNT_A, ACCOUNT_B),
+    trust: fc.array(trustStatementArb, { minLength: 1, maxLength: 3 }),
+    identity: fc.constantFrom<PolicyDocument[]>(
+      [],
+      [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }],
+      [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${ACCOUNT_B}:role/*` }] }],
+      [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:*', Resource: '*' }, { Effect: 'Deny', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${ACCOUNT_A}:role/*` }] }],
+    ),
+    boundary: sometimes(fc.constantFrom<PolicyDocument>({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }), 0.2),
+  })
+  .map((g): GeneratedCase => {
+    const context: Record<string, string | string[]> = { ...(g.caller.context as Record<string, string>) };
+    if (g.externalId) context['sts:ExternalId'] = g.externalId;
+    if (g.sourceAccount && g.caller.type === 'Service') context['aws:SourceAccount'] = g.sourceAccount;
+    const isAws = g.caller.type === 'AWS';
+    const request: EvaluationRequest = {
+      principal: { arn: g.caller.arn, ...(isAws ? {} : { type: g.caller.type }) },
+      action: 'sts:AssumeRole',
+      resource: `arn:aws:iam::${g.roleAccount}:role/target`,
+      resourceAccountId: g.roleAccount,
+      context,
+    };
+    const policies: PolicySet = { identityPolicies: isAws ? g.identity : [], resourcePolicy: { Version: '2012-10-17', Statement: g.trust } };
+    if (g.boundary && isAws) policies.permissionsBoundary = g.boundary;
+    return { request, policies };
+  });

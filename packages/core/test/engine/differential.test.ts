@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePolicySet, evaluateRequest } from '../../src/engine/index.ts';
-import { caseArb, type GeneratedCase } from './arbitraries.ts';
+import { caseArb, trustCaseArb, type GeneratedCase } from './arbitraries.ts';
 import { oracleDecision } from './oracle.ts';
 import { knownDisagreement } from './known-disagreements.ts';
 
@@ -34,6 +34,25 @@ describe('differential: trustgate vs @cloud-copilot/iam-simulate', () => {
     // The generator must reach every kind of outcome, or the comparison proves little.
     for (const reason of ['allow:identity', 'allow:resource', 'allow:identity+resource', 'explicit-deny:identity', 'explicit-deny:resource', 'implicit-deny:no-allow']) {
       expect(decisions.get(reason) ?? 0, reason).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it(`agrees on ${Math.round(RUNS / 2)} generated role assumptions (trust policies, external IDs, services)`, async () => {
+    const reasons = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(trustCaseArb, async (c: GeneratedCase) => {
+        const mine = evaluateRequest(c.request, c.policies);
+        reasons.set(mine.explanation.reason, (reasons.get(mine.explanation.reason) ?? 0) + 1);
+        const oracle = await oracleDecision(c.request, c.policies);
+        if (typeof oracle !== 'string') throw new Error(`oracle refused the input: ${oracle.error}`);
+        if (oracle === mine.decision || knownDisagreement(c, mine, oracle)) return;
+        throw new Error(`trustgate ${mine.decision} (${mine.explanation.reason}) vs oracle ${oracle}\n${JSON.stringify(c, null, 1)}`);
+      }),
+      { numRuns: Math.round(RUNS / 2), endOnFailure: process.env.TRUSTGATE_DIFF_SHRINK !== '1' },
+    );
+    console.log('trust reasons:', JSON.stringify(Object.fromEntries(reasons)));
+    for (const reason of ['allow:resource', 'allow:identity+resource', 'explicit-deny:resource', 'implicit-deny:resource', 'implicit-deny:identity']) {
+      expect(reasons.get(reason) ?? 0, reason).toBeGreaterThan(0);
     }
   }, 120_000);
 });
