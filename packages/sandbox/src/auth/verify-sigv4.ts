@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AwsError } from '../protocol/aws-error.ts';
 import type { SandboxState } from '../state/model.ts';
 import { resolveAccessKey, type Caller } from './caller.ts';
+import { NodeSha256 } from './node-sha256.ts';
 
 /** A received HTTP request, as the verifier needs it. */
 export interface ReceivedRequest {
@@ -107,7 +107,7 @@ export async function verifySigV4(state: SandboxState, request: ReceivedRequest,
     credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: resolved.secretAccessKey, ...(sentToken ? { sessionToken: sentToken } : {}) },
     region: auth.region,
     service: auth.service,
-    sha256: Sha256,
+    sha256: NodeSha256,
     applyChecksum: false,
   });
   const [hostname, port] = (request.headers.host ?? 'localhost').split(':');
