@@ -48,6 +48,13 @@ export interface CompiledPolicy {
   statements: CompiledStatement[];
 }
 
+/** A condition value as text; values that are not strings, numbers or booleans (malformed) match nothing. */
+function valueText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return '\u0000invalid';
+}
+
 function asList(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
@@ -144,7 +151,7 @@ export function compilePolicy(document: unknown): CompiledPolicy {
         const operator = parseOperator(operatorText);
         if (typeof block !== 'object' || block === null) continue;
         for (const [keyText, rawValues] of Object.entries(block as Record<string, unknown>)) {
-          const list = (Array.isArray(rawValues) ? rawValues : [rawValues]).map((v) => String(v));
+          const list = (Array.isArray(rawValues) ? rawValues : [rawValues]).map(valueText);
           conditions.push({
             operatorText,
             operator,
@@ -158,7 +165,8 @@ export function compilePolicy(document: unknown): CompiledPolicy {
     statements.push({
       index,
       sid: typeof s.Sid === 'string' ? s.Sid : undefined,
-      effect: s.Effect === 'Deny' ? 'Deny' : 'Allow',
+      // Fail closed: only an exact "Allow" allows; any other Effect (which IAM would reject) is read as Deny.
+      effect: s.Effect === 'Allow' ? 'Allow' : 'Deny',
       action: compileActions(asList(notAction ? s.NotAction : s.Action)),
       notAction,
       resources: resourceList?.map((r) => compileResource(r, variables)),

@@ -68,4 +68,10 @@ describe('evaluateRequest explanations', () => {
     const context = { 'aws:TokenIssueTime': new Date('2025-01-01T00:00:00Z'), 'aws:MultiFactorAuthAge': 5, 'aws:SecureTransport': true, 'aws:TagKeys': ['a'] };
     expect(evaluateRequest({ ...request, context }, { identityPolicies: [policy] }).decision).toBe('Allowed');
   });
+
+  it('fails closed on an Effect IAM would reject', () => {
+    const malformed = { Version: '2012-10-17', Statement: [{ Effect: 'allow', Action: 's3:GetObject', Resource: '*' }] } as unknown as PolicyDocument;
+    const r = evaluateRequest(request, { identityPolicies: [malformed, doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' })] });
+    expect(r.decision).toBe('ExplicitlyDenied');
+  });
 });
