@@ -1,9 +1,10 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
-import { awsError, clients } from './sandbox-clients.ts';
+import { allowPolicy, awsError, clients, trustPolicy } from './sandbox-clients.ts';
 
 /** Signs a raw Query request with the SDK's signer, so tests can tamper with it after signing. */
 async function signedRequest(sandbox: Sandbox, options: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; body: string; service?: string; date?: Date }) {
@@ -77,6 +78,22 @@ describe('SigV4 verification (attacks on the signature)', () => {
     const fake = await signedRequest(sandbox, { accessKeyId: 'ASIAAAAAAAAAAAAAAAAA', secretAccessKey: 'x', sessionToken: 'forged', body });
     const r = await send(sandbox, fake);
     expect([r.status, code(r.text)]).toEqual([403, 'InvalidClientTokenId']);
+  });
+
+  it('rejects a real session key presented with another real session\'s token', async () => {
+    const root = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
+    const acct = sandbox.accounts[0]!.accountId;
+    await root.iam.send(new CreateUserCommand({ UserName: 'swapper' }));
+    await root.iam.send(new PutUserPolicyCommand({ UserName: 'swapper', PolicyName: 'p', PolicyDocument: allowPolicy(['sts:AssumeRole']) }));
+    const key = (await root.iam.send(new CreateAccessKeyCommand({ UserName: 'swapper' }))).AccessKey!;
+    await root.iam.send(new CreateRoleCommand({ RoleName: 'swap-target', AssumeRolePolicyDocument: trustPolicy({ AWS: `arn:aws:iam::${acct}:user/swapper` }) }));
+    const user = clients(sandbox.endpoint, sandbox.region, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+    const one = (await user.sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${acct}:role/swap-target`, RoleSessionName: 'one' }))).Credentials!;
+    const two = (await user.sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${acct}:role/swap-target`, RoleSessionName: 'two' }))).Credentials!;
+    const mixed = clients(sandbox.endpoint, sandbox.region, { accessKeyId: one.AccessKeyId!, secretAccessKey: one.SecretAccessKey!, sessionToken: two.SessionToken! });
+    expect(await awsError(mixed.sts.send(new GetCallerIdentityCommand({})))).toMatchObject({ name: 'InvalidClientTokenId', status: 403 });
+    const noToken = clients(sandbox.endpoint, sandbox.region, { accessKeyId: one.AccessKeyId!, secretAccessKey: one.SecretAccessKey! });
+    expect(await awsError(noToken.sts.send(new GetCallerIdentityCommand({})))).toMatchObject({ name: 'InvalidClientTokenId', status: 403 });
   });
 
   it('rejects a malformed Authorization header with IncompleteSignature', async () => {

@@ -1,0 +1,29 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { isTrustgateError } from '@trustgate/core';
+import { describe, expect, it } from 'vitest';
+import { describeSandbox, runSandboxCommand } from './sandbox.ts';
+
+describe('trustgate sandbox', () => {
+  it('starts the sandbox and prints an endpoint and root credentials that work', async () => {
+    const sandbox = await runSandboxCommand({ port: '0', accounts: '2', partition: 'aws-us-gov' });
+    try {
+      const text = describeSandbox(sandbox);
+      expect(text).toContain(`listening on ${sandbox.endpoint}`);
+      expect(text).toContain('region us-gov-west-1');
+      const key = /AWS_ACCESS_KEY_ID=(\S+)\n\s+AWS_SECRET_ACCESS_KEY=(\S+)/.exec(text)!;
+      const sts = new STSClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: key[1]!, secretAccessKey: key[2]! } });
+      const me = await sts.send(new GetCallerIdentityCommand({}));
+      expect(me.Arn).toBe(`arn:aws-us-gov:iam::${sandbox.accounts[0]!.accountId}:root`);
+      expect(text.match(/^account \d: \d{12}$/gm)).toHaveLength(2);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('refuses bad options with INVALID_INPUT naming the option', async () => {
+    for (const options of [{ port: '70000', accounts: '3' }, { port: '0', accounts: '0' }, { port: 'x', accounts: '3' }]) {
+      const error = await runSandboxCommand({ ...options, partition: 'aws' }).catch((e: unknown) => e);
+      expect(isTrustgateError(error) && error.code).toBe('INVALID_INPUT');
+    }
+  });
+});
