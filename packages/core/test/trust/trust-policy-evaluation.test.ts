@@ -124,3 +124,32 @@ describe('web identity with the platform\'s own issuer (core engine; iam-simulat
     expect(decide('other', 'connection:c-42:run-1')).toBe('ImplicitlyDenied');
   });
 });
+
+describe('the trust policy of every blueprint in every partition, as the deliverables write it', () => {
+  const policy: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' }] };
+  for (const partition of PARTITIONS) {
+    it(`${partition}: cross-account, instance-profile and spot-fleet roles admit only their principal`, async () => {
+      const options = { partition, platform: { [partition]: { accountId: PLATFORM } }, externalIds: ['ext-Blueprint_1'], customerAccountId: CUSTOMER, policies: [{ name: 'p', document: policy }] };
+      const trustOf = (name: string) => {
+        const role = buildBlueprint(name, options).resources.find((r) => r.kind === 'role');
+        if (role?.kind !== 'role') throw new Error(`${name} has no role`);
+        return { trust: role.trustPolicy, roleArn: `arn:${partition}:iam::${CUSTOMER}:role/${role.roleName}` };
+      };
+      const cross = trustOf('cross-account-role');
+      const broker = `arn:${partition}:iam::${PLATFORM}:role/broker`;
+      await expectDecision(cross.trust, { principal: broker, roleArn: cross.roleArn, context: { 'sts:ExternalId': 'ext-Blueprint_1' } }, true);
+      await expectDecision(cross.trust, { principal: broker, roleArn: cross.roleArn }, false);
+      await expectDecision(cross.trust, { principal: `arn:${partition}:iam::${OTHER}:role/broker`, roleArn: cross.roleArn, context: { 'sts:ExternalId': 'ext-Blueprint_1' } }, false);
+      const instance = trustOf('instance-profile-role');
+      const ec2 = partition === 'aws-cn' ? 'ec2.amazonaws.com.cn' : 'ec2.amazonaws.com';
+      await expectDecision(instance.trust, { principal: ec2, type: 'Service', roleArn: instance.roleArn }, true);
+      await expectDecision(instance.trust, { principal: 'lambda.amazonaws.com', type: 'Service', roleArn: instance.roleArn }, false);
+      await expectDecision(instance.trust, { principal: broker, roleArn: instance.roleArn }, false);
+      const spot = trustOf('spot-fleet');
+      const fleet = `arn:${partition}:ec2:${partition === 'aws-cn' ? 'cn-north-1' : partition === 'aws' ? 'us-west-2' : 'us-gov-east-1'}:${CUSTOMER}:spot-fleet-request/sfr-1`;
+      await expectDecision(spot.trust, { principal: 'spotfleet.amazonaws.com', type: 'Service', roleArn: spot.roleArn, context: { 'aws:SourceAccount': CUSTOMER, 'aws:SourceArn': fleet } }, true);
+      await expectDecision(spot.trust, { principal: 'spotfleet.amazonaws.com', type: 'Service', roleArn: spot.roleArn, context: { 'aws:SourceAccount': OTHER, 'aws:SourceArn': fleet.replace(CUSTOMER, OTHER) } }, false);
+      await expectDecision(spot.trust, { principal: broker, roleArn: spot.roleArn }, false);
+    });
+  }
+});
