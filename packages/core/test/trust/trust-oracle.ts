@@ -30,6 +30,9 @@ export async function decideBoth(trust: PolicyDocument, call: TrustCall): Promis
     { principal: { arn: call.principal, type }, action, resource: call.roleArn, context },
     { identityPolicies, resourcePolicy: trust },
   ).decision;
+  // iam-simulate (via iam-utils isServicePrincipal) knows only principals ending in "amazonaws.com", so China's
+  // `<service>.amazonaws.com.cn` principals are beyond it: the oracle answers "unsupported" and only core decides.
+  if (type === 'Service' && call.principal.endsWith('.amazonaws.com.cn')) return { core, oracle: 'unsupported' };
   const accountId = call.roleArn.split(':')[4] ?? '';
   const simulation = {
     request: { principal: call.principal, action, resource: { resource: call.roleArn, accountId }, contextVariables: call.context ?? {} },
