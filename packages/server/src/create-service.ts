@@ -23,6 +23,8 @@ export interface TrustgateServiceConfig {
   databaseUrl?: string;
   /** PostgreSQL schema (search_path). */
   databaseSchema?: string;
+  /** PostgreSQL pool size per instance. Default 10. */
+  databasePoolSize?: number;
   /** Per partition served: endpoint/credentials and the platform identity (one per partition). */
   partitions: Partial<Record<Partition, PartitionServiceConfig>>;
   /** Public base URL of the service, e.g. `http://127.0.0.1:8080`. */
@@ -55,7 +57,7 @@ export interface TrustgateService extends TrustgateApp {
  * clients per partition, the use cases and the HTTP app, and starts the re-verification scheduler.
  */
 export async function createTrustgateService(config: TrustgateServiceConfig): Promise<TrustgateService> {
-  const store = await openStore({ ...(config.databaseUrl === undefined ? {} : { url: config.databaseUrl }), ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }) });
+  const store = await openStore({ ...(config.databaseUrl === undefined ? {} : { url: config.databaseUrl }), ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }), ...(config.databasePoolSize === undefined ? {} : { poolSize: config.databasePoolSize }) });
   try {
     const catalogFile = config.defaultCatalogFile ?? DEFAULT_CATALOG_FILE;
     const platforms: Partial<Record<Partition, PlatformSettings>> = {};

@@ -64,7 +64,7 @@ describe('eventual consistency and several instances', () => {
 
   it('two instances on one PostgreSQL serve the same data and run the re-verification once', async () => {
     const schema = `tg_${randomBytes(6).toString('hex')}`;
-    const start = () => createTrustgateService({ databaseUrl: TEST_POSTGRES_URL, databaseSchema: schema, partitions: partitions(), publicUrl: 'http://127.0.0.1', reverify: false, verifyRetry: { maxWaitMs: 0 } });
+    const start = () => createTrustgateService({ databaseUrl: TEST_POSTGRES_URL, databaseSchema: schema, databasePoolSize: 3, partitions: partitions(), publicUrl: 'http://127.0.0.1', reverify: false, verifyRetry: { maxWaitMs: 0 } });
     const [one, two]: [TrustgateService, TrustgateService] = await Promise.all([start(), start()]);
     try {
       expect(one.deps.callbackSecret).toBe(two.deps.callbackSecret);

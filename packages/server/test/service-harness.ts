@@ -38,7 +38,7 @@ export async function startTestService(options: {
   const schema = options.dialect === 'postgres' ? `tg_${randomBytes(6).toString('hex')}` : undefined;
   const service = await createTrustgateService({
     databaseUrl: options.dialect === 'postgres' ? TEST_POSTGRES_URL : ':memory:',
-    ...(schema === undefined ? {} : { databaseSchema: schema }),
+    ...(schema === undefined ? {} : { databaseSchema: schema, databasePoolSize: 3 }),
     partitions: options.partitions,
     publicUrl: 'http://127.0.0.1',
     operatorToken: OPERATOR_TOKEN,

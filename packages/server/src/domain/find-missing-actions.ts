@@ -1,4 +1,4 @@
-import { evaluateRequest, wildcardToRegExp, type PolicyDocument, type PolicyStatement } from '@trustgate/core';
+import { compilePolicySet, evaluateRequest, wildcardToRegExp, type PolicyDocument, type PolicyStatement } from '@trustgate/core';
 import type { IssuedPolicy } from './records.ts';
 
 /** Input of {@link findMissingActions}. */
@@ -38,10 +38,11 @@ function resourcesFor(action: string, documents: PolicyDocument[]): string[] {
  */
 export function findMissingActions(input: FindMissingActionsInput): { productId: string; integrationId: string; actions: string[] }[] {
   const docs = input.issued.documents.map((d) => d.document);
-  const policies = {
+  // Compiled once: every action below is evaluated against the same policies.
+  const policies = compilePolicySet({
     identityPolicies: input.identityPolicies,
     ...(input.permissionsBoundary === undefined ? {} : { permissionsBoundary: input.permissionsBoundary }),
-  };
+  });
   const cache = new Map<string, boolean>();
   const present = (action: string): boolean => {
     const known = cache.get(action);
