@@ -56,10 +56,11 @@ describe('buildTrustPolicy', () => {
   });
 
   it('warns when a China service principal is not confirmed by a source', () => {
-    const r = buildTrustPolicy({ partition: 'aws-cn', principals: [{ type: 'service', service: 'spotfleet' }] });
-    expect(r.document.Statement[0]?.Principal).toEqual({ Service: 'spotfleet.amazonaws.com' });
+    const r = buildTrustPolicy({ partition: 'aws-cn', principals: [{ type: 'service', service: 'batch' }] });
+    expect(r.document.Statement[0]?.Principal).toEqual({ Service: 'batch.amazonaws.com' });
     expect(r.warnings[0]).toMatchObject({ code: 'UNVERIFIED_SERVICE_PRINCIPAL', path: 'principals[0].service' });
-    expect(buildTrustPolicy({ partition: 'aws', principals: [{ type: 'service', service: 'spotfleet' }] }).warnings).toEqual([]);
+    expect(buildTrustPolicy({ partition: 'aws', principals: [{ type: 'service', service: 'batch' }] }).warnings).toEqual([]);
+    expect(buildTrustPolicy({ partition: 'aws-cn', principals: [{ type: 'service', service: 'spotfleet' }] }).warnings).toEqual([]);
   });
 
   it('builds web-identity trust with aud and sub conditions', () => {

@@ -42,6 +42,10 @@ export const CHINA_SERVICE_PRINCIPALS: Readonly<Record<string, ChinaServicePrinc
     principal: 'rds.amazonaws.com',
     sources: ['terraform-aws-modules/terraform-aws-rds-proxy#32 (rds.amazonaws.com.cn rejected)', 'hashicorp/terraform-provider-aws#42642'],
   },
+  spotfleet: {
+    principal: 'spotfleet.amazonaws.com',
+    sources: ['AWS Batch User Guide (China), "Create Amazon EC2 spot fleet roles with the Amazon CLI" (docs.amazonaws.cn/en_us/batch/latest/userguide/spot-fleet-roles-cli.html): trust names spotfleet.amazonaws.com with arn:aws-cn:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole'],
+  },
   'ecs-tasks': {
     principal: 'ecs-tasks.amazonaws.com',
     sources: ['terraform-aws-modules/terraform-aws-ecs#124 (ecs-tasks.amazonaws.com.cn rejected)'],
