@@ -1,4 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
+import type { ContextValue } from '@trustgate/core';
 import type { Caller } from './auth/caller.ts';
 import type { FaultInjector } from './faults/fault-injector.ts';
 import type { QueryParams } from './protocol/query-params.ts';
@@ -62,7 +63,7 @@ export interface ActionSpec {
    * The IAM action and resource ARN the call is authorized for (Service Authorization Reference);
    * undefined when the action needs no authorization (`sts:GetCallerIdentity`) or decides itself (`sts:AssumeRole`).
    */
-  authorize?: (ctx: RequestContext) => { action: string; resource: string };
+  authorize?: (ctx: RequestContext) => { action: string; resource: string; context?: Record<string, ContextValue> };
   /** True when the action may be called without a signature (`AssumeRoleWithWebIdentity`). */
   unsigned?: boolean;
 }

@@ -117,3 +117,30 @@ describe('IAM as AWS validates and authorizes it', () => {
     expect(out.EvaluationResults!.map((r) => [r.EvalActionName, r.EvalDecision])).toEqual([['s3:GetObject', 'allowed'], ['s3:DeleteBucket', 'explicitDeny'], ['ec2:RunInstances', 'implicitDeny']]);
   });
 });
+
+describe('IAM condition keys', () => {
+  it('delegated administration: CreateRole only with the required permissions boundary, tags and resource tags decide', async () => {
+    const sandbox = await startSandbox({ accounts: 1 });
+    try {
+      const acct = sandbox.accounts[0]!.accountId;
+      const root = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
+      const boundaryArn = (await root.iam.send(new CreatePolicyCommand({ PolicyName: 'dev-boundary', PolicyDocument: allowPolicy(['s3:*']) }))).Policy!.Arn!;
+      await root.iam.send(new CreateUserCommand({ UserName: 'delegate' }));
+      await root.iam.send(new PutUserPolicyCommand({ UserName: 'delegate', PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [
+        { Effect: 'Allow', Action: 'iam:CreateRole', Resource: '*', Condition: { StringEquals: { 'iam:PermissionsBoundary': boundaryArn, 'aws:RequestTag/team': 'dev' } } },
+        { Effect: 'Allow', Action: 'iam:GetRole', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'dev' } } },
+      ] }) }));
+      const key = (await root.iam.send(new CreateAccessKeyCommand({ UserName: 'delegate' }))).AccessKey!;
+      const d = clients(sandbox.endpoint, sandbox.region, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+      const trust = trustPolicy({ AWS: acct });
+      expect((await awsError(d.iam.send(new CreateRoleCommand({ RoleName: 'no-boundary', AssumeRolePolicyDocument: trust, Tags: [{ Key: 'team', Value: 'dev' }] })))).name).toBe('AccessDenied');
+      expect((await awsError(d.iam.send(new CreateRoleCommand({ RoleName: 'wrong-tag', AssumeRolePolicyDocument: trust, PermissionsBoundary: boundaryArn, Tags: [{ Key: 'team', Value: 'ops' }] })))).name).toBe('AccessDenied');
+      await d.iam.send(new CreateRoleCommand({ RoleName: 'ok', AssumeRolePolicyDocument: trust, PermissionsBoundary: boundaryArn, Tags: [{ Key: 'team', Value: 'dev' }] }));
+      await d.iam.send(new GetRoleCommand({ RoleName: 'ok' }));
+      await root.iam.send(new CreateRoleCommand({ RoleName: 'ops-role', AssumeRolePolicyDocument: trust, Tags: [{ Key: 'team', Value: 'ops' }] }));
+      expect((await awsError(d.iam.send(new GetRoleCommand({ RoleName: 'ops-role' })))).name).toBe('AccessDenied');
+    } finally {
+      await sandbox.stop();
+    }
+  });
+});

@@ -19,7 +19,7 @@ export function sandboxAzs(region: string): string[] {
 export function engineEnv(ctx: RequestContext, account: AccountState = ctx.account): EngineEnv {
   return {
     runtime: ctx.runtime, account, azs: sandboxAzs, region: ctx.region,
-    authorize: (action, resource) => authorizeCall(ctx, action, resource, { 'aws:CalledVia': ['cloudformation.amazonaws.com'], 'aws:CalledViaFirst': 'cloudformation.amazonaws.com', 'aws:ViaAWSService': true }),
+    authorize: (action, resource, context = {}) => authorizeCall(ctx, action, resource, { ...context, 'aws:CalledVia': ['cloudformation.amazonaws.com'], 'aws:CalledViaFirst': 'cloudformation.amazonaws.com', 'aws:ViaAWSService': true }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ContextValue } from '@trustgate/core';
 import { isAwsError } from '../protocol/aws-error.ts';
 import type { SandboxRuntime } from '../runtime.ts';
 import { randomUpper } from '../state/ids.ts';
@@ -15,7 +16,7 @@ export interface EngineEnv {
   runtime: SandboxRuntime;
   account: AccountState;
   /** Authorizes a call on behalf of the caller that started the operation (root: always allowed). */
-  authorize(action: string, resource: string): void;
+  authorize(action: string, resource: string, context?: Record<string, ContextValue>): void;
   azs(region: string): string[];
   region: string;
 }

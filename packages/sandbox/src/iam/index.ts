@@ -1,3 +1,4 @@
+import type { ContextValue } from '@trustgate/core';
 import type { RequestContext, ServiceActions } from '../runtime.ts';
 import { instanceProfileHandlers } from './instance-profiles.ts';
 import { inlinePolicyHandlers } from './inline-policies.ts';
@@ -65,10 +66,41 @@ function resourceOf(action: string): (ctx: RequestContext) => string {
   return () => '*';
 }
 
+/**
+ * The condition keys IAM sets for a call (Service Authorization Reference, "Condition keys for IAM"):
+ * aws:ResourceTag/* and iam:ResourceTag/* of the role or user acted on, aws:RequestTag/* and aws:TagKeys
+ * for tags in the request, iam:PolicyARN for attach/detach, iam:PermissionsBoundary for boundaries and for
+ * creating principals with one, iam:AWSServiceName for service-linked roles.
+ */
+function iamContext(action: string, ctx: RequestContext): Record<string, ContextValue> {
+  const out: Record<string, ContextValue> = {};
+  const p = ctx.params;
+  const roleName = p.get('RoleName');
+  const userName = p.get('UserName');
+  const target = /Role|InstanceProfile/.test(action) && roleName ? ctx.account.roles[roleName.toLowerCase()] : /User|AccessKey/.test(action) && userName ? ctx.account.users[userName.toLowerCase()] : undefined;
+  for (const t of target?.tags ?? []) {
+    out[`aws:ResourceTag/${t.Key}`] = t.Value;
+    out[`iam:ResourceTag/${t.Key}`] = t.Value;
+  }
+  const tags = p.tags();
+  if (tags && tags.length > 0) {
+    for (const t of tags) out[`aws:RequestTag/${t.Key}`] = t.Value;
+    out['aws:TagKeys'] = tags.map((t) => t.Key);
+  }
+  const untagKeys = p.list('TagKeys');
+  if (untagKeys && untagKeys.length > 0) out['aws:TagKeys'] = untagKeys;
+  if (/^(Attach|Detach)(Role|User)Policy$/.test(action)) out['iam:PolicyARN'] = p.get('PolicyArn') ?? '';
+  const boundary = p.get('PermissionsBoundary');
+  if (boundary !== undefined) out['iam:PermissionsBoundary'] = boundary;
+  const service = p.get('AWSServiceName');
+  if (service !== undefined) out['iam:AWSServiceName'] = service;
+  return out;
+}
+
 /** The IAM actions the sandbox serves, each authorized as `iam:<Action>` on its resource for non-root callers. */
 export const IAM_ACTIONS: ServiceActions = Object.fromEntries(
   Object.entries(HANDLERS).map(([action, handler]) => {
     const resource = resourceOf(action);
-    return [action, { handler, authorize: (ctx: RequestContext) => ({ action: `iam:${action}`, resource: resource(ctx) }) }];
+    return [action, { handler, authorize: (ctx: RequestContext) => ({ action: `iam:${action}`, resource: resource(ctx), context: iamContext(action, ctx) }) }];
   }),
 );

@@ -78,7 +78,7 @@ export async function dispatchQuery(options: {
     };
     if (spec.authorize && caller) {
       const target = spec.authorize(ctx);
-      authorizeCall(ctx, target.action, target.resource);
+      authorizeCall(ctx, target.action, target.resource, target.context);
     }
     const result = await spec.handler(ctx);
     if (!/^(Get|List|Describe|Simulate|Validate)/.test(action)) runtime.store.save();

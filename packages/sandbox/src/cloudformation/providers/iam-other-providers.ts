@@ -21,11 +21,11 @@ async function ignoreMissing(fn: () => void): Promise<void> {
 
 function setAttachments(ctx: ProviderContext, arn: string, kind: 'role' | 'user', oldNames: string[], newNames: string[]): void {
   for (const name of newNames.filter((n) => !oldNames.includes(n))) {
-    ctx.authorize(kind === 'role' ? 'iam:AttachRolePolicy' : 'iam:AttachUserPolicy', `${arnBase(ctx)}${kind}/${name}`);
+    ctx.authorize(kind === 'role' ? 'iam:AttachRolePolicy' : 'iam:AttachUserPolicy', `${arnBase(ctx)}${kind}/${name}`, { 'iam:PolicyARN': arn });
     attachPolicyOp(ctx.scope, kind, name, arn, true);
   }
   for (const name of oldNames.filter((n) => !newNames.includes(n))) {
-    ctx.authorize(kind === 'role' ? 'iam:DetachRolePolicy' : 'iam:DetachUserPolicy', `${arnBase(ctx)}${kind}/${name}`);
+    ctx.authorize(kind === 'role' ? 'iam:DetachRolePolicy' : 'iam:DetachUserPolicy', `${arnBase(ctx)}${kind}/${name}`, { 'iam:PolicyARN': arn });
     attachPolicyOp(ctx.scope, kind, name, arn, false);
   }
 }
@@ -115,7 +115,7 @@ export const iamUserProvider: ResourceProvider = {
   async create(props, ctx) {
     const name = props.UserName !== undefined ? String(props.UserName) : ctx.physicalName(64);
     const path = props.Path !== undefined ? String(props.Path) : '/';
-    ctx.authorize('iam:CreateUser', `${arnBase(ctx)}user${path}${name}`);
+    ctx.authorize('iam:CreateUser', `${arnBase(ctx)}user${path}${name}`, props.PermissionsBoundary !== undefined ? { 'iam:PermissionsBoundary': String(props.PermissionsBoundary) } : {});
     const user = createUserOp(ctx.scope, { userName: name, path, tags: tagList(props.Tags), ...(props.PermissionsBoundary !== undefined ? { permissionsBoundary: String(props.PermissionsBoundary) } : {}) });
     for (const arn of stringList(props.ManagedPolicyArns)) attachPolicyOp(ctx.scope, 'user', name, arn, true);
     for (const p of (props.Policies as Array<{ PolicyName?: unknown; PolicyDocument?: unknown }> | undefined) ?? []) {
@@ -205,7 +205,7 @@ export const iamServiceLinkedRoleProvider: ResourceProvider = {
   replaceOn: ['AWSServiceName', 'CustomSuffix'],
   async create(props, ctx) {
     const serviceName = String(props.AWSServiceName);
-    ctx.authorize('iam:CreateServiceLinkedRole', `${arnBase(ctx)}role/aws-service-role/${serviceName}/*`);
+    ctx.authorize('iam:CreateServiceLinkedRole', `${arnBase(ctx)}role/aws-service-role/${serviceName}/*`, { 'iam:AWSServiceName': serviceName });
     const role = createServiceLinkedRoleOp(ctx.scope, {
       serviceName,
       ...(props.CustomSuffix !== undefined ? { customSuffix: String(props.CustomSuffix) } : {}),

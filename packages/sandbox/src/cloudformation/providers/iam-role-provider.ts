@@ -24,11 +24,11 @@ function applyPolicies(ctx: ProviderContext, roleName: string, arn: string, prev
   const oldArns = stringList(previous.ManagedPolicyArns);
   const newArns = stringList(props.ManagedPolicyArns);
   for (const policyArn of newArns.filter((a) => !oldArns.includes(a))) {
-    ctx.authorize('iam:AttachRolePolicy', arn);
+    ctx.authorize('iam:AttachRolePolicy', arn, { 'iam:PolicyARN': policyArn });
     attachPolicyOp(ctx.scope, 'role', roleName, policyArn, true);
   }
   for (const policyArn of oldArns.filter((a) => !newArns.includes(a))) {
-    ctx.authorize('iam:DetachRolePolicy', arn);
+    ctx.authorize('iam:DetachRolePolicy', arn, { 'iam:PolicyARN': policyArn });
     attachPolicyOp(ctx.scope, 'role', roleName, policyArn, false);
   }
   const oldInline = inlinePolicies(previous);
@@ -52,9 +52,14 @@ export const iamRoleProvider: ResourceProvider = {
     const roleName = props.RoleName !== undefined ? String(props.RoleName) : ctx.physicalName(64);
     const path = props.Path !== undefined ? String(props.Path) : '/';
     const arn = `arn:${ctx.scope.state.partition}:iam::${ctx.scope.account.accountId}:role${path}${roleName}`;
-    ctx.authorize('iam:CreateRole', arn);
+    const tags = tagList(props.Tags);
+    ctx.authorize('iam:CreateRole', arn, {
+      ...(props.PermissionsBoundary !== undefined ? { 'iam:PermissionsBoundary': String(props.PermissionsBoundary) } : {}),
+      ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.Key}`, t.Value])),
+      ...(tags.length > 0 ? { 'aws:TagKeys': tags.map((t) => t.Key) } : {}),
+    });
     createRoleOp(ctx.scope, {
-      roleName, path, assumeRolePolicyDocument: documentText(props.AssumeRolePolicyDocument), tags: tagList(props.Tags),
+      roleName, path, assumeRolePolicyDocument: documentText(props.AssumeRolePolicyDocument), tags,
       ...(props.Description !== undefined ? { description: String(props.Description) } : {}),
       ...(props.MaxSessionDuration !== undefined ? { maxSessionDuration: Number(props.MaxSessionDuration) } : {}),
       ...(props.PermissionsBoundary !== undefined ? { permissionsBoundary: String(props.PermissionsBoundary) } : {}),

@@ -1,3 +1,4 @@
+import type { ContextValue } from '@trustgate/core';
 import type { IamScope } from '../../iam/iam-common.ts';
 import type { SandboxRuntime } from '../../runtime.ts';
 import type { StackRecord, StackResourceRecord } from '../../state/model.ts';
@@ -11,7 +12,7 @@ export interface ProviderContext {
   logicalId: string;
   resourceType: string;
   /** Authorizes a call made on behalf of the stack's caller (forward access sessions); throws AccessDenied. */
-  authorize(action: string, resource: string): void;
+  authorize(action: string, resource: string, context?: Record<string, ContextValue>): void;
   /** A generated physical name `<stack>-<logicalId>-<RANDOM>` within `maxLength` characters. */
   physicalName(maxLength: number): string;
 }
