@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
@@ -54,5 +55,30 @@ describe('AssumeRoleWithWebIdentity', () => {
     expect((await awsError(call(await token({ exp: Math.floor(Date.now() / 1000) - 60 }))))).toMatchObject({ name: 'ExpiredTokenException', status: 400 });
     expect((await awsError(call(await token({ iss: 'https://evil.example' })))).name).toBe('InvalidIdentityTokenException');
     expect((await awsError(call('not-a-jwt'))).name).toBe('InvalidIdentityTokenException');
+  });
+});
+
+describe('AssumeRoleWithWebIdentity with a JWKS served over HTTP', () => {
+  it('fetches the key set from the configured JWKS URL', async () => {
+    const pair = await generateKeyPair('ES256');
+    const jwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: 'ec1', alg: 'ES256' };
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const issuer = 'https://ci.example.org/oidc';
+    const sandbox = await startSandbox({ accounts: 1, oidcJwks: { [issuer]: `http://127.0.0.1:${(server.address() as { port: number }).port}/jwks` } });
+    try {
+      const { iam } = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
+      const provider = (await iam.send(new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['aws'] }))).OpenIDConnectProviderArn!;
+      const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: provider }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { 'ci.example.org/oidc:sub': 'repo:acme/*' } } }] };
+      const roleArn = (await iam.send(new CreateRoleCommand({ RoleName: 'ci', AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!.Arn!;
+      const sign = (sub: string) => new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'ec1' }).setIssuer(issuer).setAudience('aws').setSubject(sub).setExpirationTime('5m').sign(pair.privateKey);
+      const sts = new STSClient({ endpoint: sandbox.endpoint, region: sandbox.region, maxAttempts: 1, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
+      const ok = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'build-1', WebIdentityToken: await sign('repo:acme/app') }));
+      expect(ok.AssumedRoleUser?.Arn).toContain(':assumed-role/ci/build-1');
+      expect((await awsError(sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'build-2', WebIdentityToken: await sign('repo:evil/app') })))).name).toBe('AccessDenied');
+    } finally {
+      await sandbox.stop();
+      server.close();
+    }
   });
 });
