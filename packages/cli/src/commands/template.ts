@@ -49,6 +49,8 @@ interface TemplateOptions {
   callbackTopic?: string;
   callbackProperty?: string[];
   kmsKeyArn?: string;
+  spotFleetRegion?: string;
+  spotFleetRequestArn?: string;
   stackSet?: boolean;
   ou?: string[];
   stackSetName?: string;
@@ -152,6 +154,8 @@ export function registerTemplate(program: Command): void {
     .option('--callback-topic <arn>', 'automatic connect: the platform\'s SNS topic ARN (CloudFormation only)')
     .option('--callback-property <name=value>', 'automatic connect: a property sent with the callback (repeatable)', collect)
     .option('--kms-key-arn <arn>', 'spot-fleet: the KMS key of encrypted AMIs/snapshots, for the create-grant step')
+    .option('--spot-fleet-region <region>', 'spot-fleet: trust Spot Fleet requests of this region only (default: any region)')
+    .option('--spot-fleet-request-arn <arn>', 'spot-fleet: trust this one Spot Fleet request only')
     .option('--stack-set', 'print the StackSet variant (JSON: template, create-stack-set and create-stack-instances parameters)')
     .option('--ou <id>', 'StackSet target organizational unit or root (comma-separated, repeatable)', list)
     .option('--stack-set-name <name>', 'StackSet name', 'trustgate')
@@ -178,6 +182,11 @@ export function registerTemplate(program: Command): void {
         ...(maxTrustPolicySize !== undefined ? { maxTrustPolicySize } : {}),
         ...(callback ? { callback } : {}),
         ...(opts.kmsKeyArn ? { kmsKeyArn: opts.kmsKeyArn } : {}),
+        ...(opts.spotFleetRequestArn
+          ? { spotFleetSourceArn: { scope: 'resource' as const, arn: opts.spotFleetRequestArn } }
+          : opts.spotFleetRegion
+            ? { spotFleetSourceArn: { scope: 'region' as const, region: opts.spotFleetRegion, service: 'ec2', resource: 'spot-fleet-request/sfr-*' } }
+            : {}),
         policies,
         managedPolicyArns,
       };

@@ -104,6 +104,11 @@ describe('trustgate template', () => {
       }
     }
   });
+  it('narrows the Spot Fleet tagging role to one region', async () => {
+    const r = await cli('template', '--blueprint', 'spot-fleet', '--format', 'json', '--customer-account', '444455556666', '--spot-fleet-region', 'eu-west-1');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).roles[0].trustPolicy.Statement[0].Condition.ArnLike).toEqual({ 'aws:SourceArn': 'arn:aws:ec2:eu-west-1:444455556666:spot-fleet-request/sfr-*' });
+  });
   it('prints the StackSet variant and the quick-create link', async () => {
     const s = await cli('template', '--catalog', CATALOG, '--platform-account', '111122223333', '--stack-set', '--ou', 'ou-ab12-cdef3456');
     expect(s.code, s.stderr).toBe(0);
