@@ -99,10 +99,17 @@ function compileResource(text: string, variables: boolean): ResourcePattern {
     split = splitArn(segs.join(':'));
   }
   if (!split) return { kind: 'text', pattern: new CompiledPattern(text, { wildcards: true, variables }) };
-  const head = [split.partition, split.service, split.region, split.account].map(
-    (p) => new CompiledPattern(p, { wildcards: true, variables, ignoreCase: true }),
-  );
-  return { kind: 'arn', parts: [...head, new CompiledPattern(split.resource, { wildcards: true, variables })] };
+  const headOptions = { wildcards: true, variables, ignoreCase: true };
+  return {
+    kind: 'arn',
+    parts: [
+      new CompiledPattern(split.partition, headOptions),
+      new CompiledPattern(split.service, headOptions),
+      new CompiledPattern(split.region, headOptions),
+      new CompiledPattern(split.account, headOptions),
+      new CompiledPattern(split.resource, { wildcards: true, variables }),
+    ],
+  };
 }
 
 /** True/false, or undefined when a policy variable could not be resolved (the pattern matches nothing). */
@@ -137,8 +144,9 @@ export function compilePolicy(document: unknown): CompiledPolicy {
   const variables = doc.Version === '2012-10-17';
   const rawStatements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
   const statements: CompiledStatement[] = [];
-  rawStatements.forEach((raw: unknown, index) => {
-    if (typeof raw !== 'object' || raw === null) return;
+  for (let index = 0; index < rawStatements.length; index++) {
+    const raw: unknown = rawStatements[index];
+    if (typeof raw !== 'object' || raw === null) continue;
     const s = raw as Record<string, unknown>;
     const notAction = s.NotAction !== undefined;
     const notResource = s.NotResource !== undefined;
@@ -151,16 +159,16 @@ export function compilePolicy(document: unknown): CompiledPolicy {
         const operator = parseOperator(operatorText);
         if (typeof block !== 'object' || block === null) continue;
         for (const [keyText, rawValues] of Object.entries(block as Record<string, unknown>)) {
-          const list = (Array.isArray(rawValues) ? rawValues : [rawValues]).map(valueText);
-          conditions.push({
-            operatorText,
-            operator,
-            keyText,
-            key: keyText.toLowerCase(),
-            values: operator ? list.map((v) => prepareValue(operator.base, v, variables)) : [],
-          });
+          const values: PreparedValue[] = [];
+          if (operator) for (const v of Array.isArray(rawValues) ? rawValues : [rawValues]) values.push(prepareValue(operator.base, valueText(v), variables));
+          conditions.push({ operatorText, operator, keyText, key: keyText.toLowerCase(), values });
         }
       }
+    }
+    let resources: ResourcePattern[] | undefined;
+    if (resourceList) {
+      resources = [];
+      for (const r of resourceList) resources.push(compileResource(r, variables));
     }
     statements.push({
       index,
@@ -169,13 +177,13 @@ export function compilePolicy(document: unknown): CompiledPolicy {
       effect: s.Effect === 'Allow' ? 'Allow' : 'Deny',
       action: compileActions(asList(notAction ? s.NotAction : s.Action)),
       notAction,
-      resources: resourceList?.map((r) => compileResource(r, variables)),
+      resources,
       notResource,
       principal: principalRaw === undefined ? undefined : compilePrincipal(principalRaw),
       notPrincipal,
       conditions,
     });
-  });
+  }
   return { statements };
 }
 
@@ -232,7 +240,7 @@ export function statementPrincipal(
 function singleValue(c: CompiledCondition, op: ParsedOperator, requestValue: string, req: PreparedRequest, errors: string[]): boolean {
   if (op.base.negated) {
     for (const v of c.values) {
-      const r = comparePositive(op.base, v, requestValue, req.context, req.parsed);
+      const r = comparePositive(op.base, v, requestValue, req.context);
       if (r !== false) {
         if (r !== true) errors.push(r.error);
         return false;
@@ -241,7 +249,7 @@ function singleValue(c: CompiledCondition, op: ParsedOperator, requestValue: str
     return true;
   }
   for (const v of c.values) {
-    const r = comparePositive(op.base, v, requestValue, req.context, req.parsed);
+    const r = comparePositive(op.base, v, requestValue, req.context);
     if (r === true) return true;
     if (r !== false) errors.push(r.error);
   }

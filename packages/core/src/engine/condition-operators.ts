@@ -129,7 +129,7 @@ export function prepareValue(base: BaseOperator, text: string, variables: boolea
     case 'bool':
       return { family: 'bool', text, pattern: new CompiledPattern(text, { variables, ignoreCase: true }) };
     case 'ip':
-      return { family: 'ip', text, network: parseIpNetwork(text) };
+      return { family: 'ip', text, network: cachedParse(undefined, 'ip', text) };
     case 'arn': {
       const split = splitArn(text);
       const parts = split
@@ -144,13 +144,18 @@ export function prepareValue(base: BaseOperator, text: string, variables: boolea
   }
 }
 
+/** Parsed request values shared across requests (bounded): the same IPs and dates recur. */
+const PARSED = new Map<string, unknown>();
+
 function cachedParse(cache: Map<string, unknown> | undefined, family: 'date' | 'numeric', text: string): number | undefined;
 function cachedParse(cache: Map<string, unknown> | undefined, family: 'ip', text: string): IpNetwork | undefined;
 function cachedParse(cache: Map<string, unknown> | undefined, family: 'date' | 'numeric' | 'ip', text: string): unknown {
   const key = `${family}\u0000${text}`;
-  if (cache?.has(key)) return cache.get(key);
+  const store = cache ?? PARSED;
+  if (store.has(key)) return store.get(key);
   const v = family === 'date' ? parseDateValue(text) : family === 'numeric' ? parseNumeric(text) : parseIpNetwork(text);
-  cache?.set(key, v);
+  if (store === PARSED && PARSED.size > 4096) PARSED.clear();
+  store.set(key, v);
   return v;
 }
 

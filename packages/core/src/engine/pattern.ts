@@ -20,6 +20,10 @@ export interface PatternOptions {
 /** Outcome of matching: true, false, or the name of the variable that could not be resolved. */
 export type PatternResult = boolean | { unresolved: string };
 
+const ANY = { kind: 'any' } as const;
+const ONE = { kind: 'one' } as const;
+const VARIABLE = /^\s*([^,\s][^,]*?)\s*(?:,\s*'([^']*)'\s*)?$/;
+
 /**
  * Split a policy string into literal text, wildcards and policy variables (IAM User Guide, "IAM policy
  * elements: Variables and tags"): `${aws:username}`, `${aws:PrincipalTag/team, 'default'}`, and the
@@ -28,15 +32,12 @@ export type PatternResult = boolean | { unresolved: string };
 export function parsePattern(source: string, options: PatternOptions): PatternPart[] {
   const parts: PatternPart[] = [];
   let text = '';
-  const flush = () => {
-    if (text) parts.push({ kind: 'text', text });
-    text = '';
-  };
   for (let i = 0; i < source.length; i++) {
     const ch = source[i]!;
     if (options.wildcards && (ch === '*' || ch === '?')) {
-      flush();
-      parts.push(ch === '*' ? { kind: 'any' } : { kind: 'one' });
+      if (text) parts.push({ kind: 'text', text });
+      text = '';
+      parts.push(ch === '*' ? ANY : ONE);
     } else if (options.variables && ch === '$' && source[i + 1] === '{') {
       const end = source.indexOf('}', i + 2);
       if (end < 0) {
@@ -49,24 +50,27 @@ export function parsePattern(source: string, options: PatternOptions): PatternPa
         text += inner;
         continue;
       }
-      const m = /^\s*([^,\s][^,]*?)\s*(?:,\s*'([^']*)'\s*)?$/.exec(inner);
+      const m = VARIABLE.exec(inner);
       if (!m) {
         text += `\${${inner}}`;
         continue;
       }
-      flush();
+      if (text) parts.push({ kind: 'text', text });
+      text = '';
       parts.push({ kind: 'variable', name: m[1]!, key: m[1]!.toLowerCase(), fallback: m[2] });
     } else {
       text += ch;
     }
   }
-  flush();
+  if (text) parts.push({ kind: 'text', text });
   return parts;
 }
 
 const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
 
-function partsToRegExp(parts: Array<{ kind: 'text'; text: string } | { kind: 'any' } | { kind: 'one' }>, ignoreCase: boolean): RegExp {
+type StaticPart = { kind: 'text'; text: string } | { kind: 'any' } | { kind: 'one' };
+
+function partsToRegExp(parts: StaticPart[], ignoreCase: boolean): RegExp {
   let source = '^';
   for (const p of parts) {
     if (p.kind === 'text') source += p.text.replace(REGEX_SPECIAL, '\\$&');
@@ -89,40 +93,61 @@ export class CompiledPattern {
   readonly hasVariables: boolean;
   readonly hasWildcards: boolean;
   private readonly ignoreCase: boolean;
-  private readonly test: (value: string) => boolean;
+  /** How a pattern without variables is tested: see `test`. */
+  private mode: 'any' | 'empty' | 'exact' | 'prefix' | 'regex' | 'dynamic' = 'dynamic';
+  /** Literal text (lower-cased when ignoring case) for `exact` and `prefix`. */
+  private literal = '';
+  private regex: RegExp | undefined;
 
   constructor(source: string, options: PatternOptions) {
     this.source = source;
     this.ignoreCase = options.ignoreCase ?? false;
     this.parts = parsePattern(source, options);
-    this.hasVariables = this.parts.some((p) => p.kind === 'variable');
-    this.hasWildcards = this.parts.some((p) => p.kind === 'any' || p.kind === 'one');
-    this.test = this.hasVariables ? () => false : this.staticTest();
+    let vars = false;
+    let wild = false;
+    for (const p of this.parts) {
+      if (p.kind === 'variable') vars = true;
+      else if (p.kind !== 'text') wild = true;
+    }
+    this.hasVariables = vars;
+    this.hasWildcards = wild;
+    if (!vars) this.prepareStatic();
   }
 
-  private staticTest(): (value: string) => boolean {
-    const parts = this.parts as Array<{ kind: 'text'; text: string } | { kind: 'any' } | { kind: 'one' }>;
-    const ic = this.ignoreCase;
-    if (parts.length === 0) return (v) => v === '';
-    if (parts.length === 1 && parts[0]!.kind === 'any') return () => true;
-    if (!this.hasWildcards) {
-      const text = parts.map((p) => (p.kind === 'text' ? p.text : '')).join('');
-      if (ic) {
-        const lower = text.toLowerCase();
-        return (v) => v.length === text.length && v.toLowerCase() === lower;
-      }
-      return (v) => v === text;
+  private prepareStatic(): void {
+    const parts = this.parts as StaticPart[];
+    const first = parts[0];
+    if (!first) this.mode = 'empty';
+    else if (parts.length === 1 && first.kind === 'any') this.mode = 'any';
+    else if (!this.hasWildcards) {
+      this.mode = 'exact';
+      this.literal = first.kind === 'text' ? first.text : '';
+      if (this.ignoreCase) this.literal = this.literal.toLowerCase();
+    } else if (parts.length === 2 && first.kind === 'text' && parts[1]!.kind === 'any') {
+      this.mode = 'prefix';
+      this.literal = this.ignoreCase ? first.text.toLowerCase() : first.text;
+    } else {
+      this.mode = 'regex';
+      this.regex = partsToRegExp(parts, this.ignoreCase);
     }
-    if (parts.length === 2 && parts[0]!.kind === 'text' && parts[1]!.kind === 'any') {
-      const prefix = parts[0]!.text;
-      if (ic) {
-        const lower = prefix.toLowerCase();
-        return (v) => v.length >= prefix.length && v.slice(0, prefix.length).toLowerCase() === lower;
-      }
-      return (v) => v.startsWith(prefix);
+  }
+
+  private test(v: string): boolean {
+    switch (this.mode) {
+      case 'any':
+        return true;
+      case 'empty':
+        return v === '';
+      case 'exact':
+        return this.ignoreCase ? v.length === this.literal.length && v.toLowerCase() === this.literal : v === this.literal;
+      case 'prefix':
+        if (v.length < this.literal.length) return false;
+        return this.ignoreCase ? v.slice(0, this.literal.length).toLowerCase() === this.literal : v.startsWith(this.literal);
+      case 'regex':
+        return this.regex!.test(v);
+      default:
+        return false;
     }
-    const re = partsToRegExp(parts, ic);
-    return (v) => re.test(v);
   }
 
   /** The resolved text (variables replaced), or the unresolved variable's name. Wildcards render as `*`/`?`. */
@@ -145,7 +170,7 @@ export class CompiledPattern {
   /** Match `value` against this pattern, resolving variables from `context`. */
   matches(value: string, context: Map<string, ContextEntry>): PatternResult {
     if (!this.hasVariables) return this.test(value);
-    const resolved: Array<{ kind: 'text'; text: string } | { kind: 'any' } | { kind: 'one' }> = [];
+    const resolved: StaticPart[] = [];
     let key = this.ignoreCase ? 'i' : 's';
     for (const p of this.parts) {
       if (p.kind === 'variable') {
@@ -159,7 +184,8 @@ export class CompiledPattern {
       }
     }
     if (!this.hasWildcards) {
-      const text = resolved.map((p) => (p.kind === 'text' ? p.text : '')).join('');
+      let text = '';
+      for (const p of resolved) if (p.kind === 'text') text += p.text;
       return this.ignoreCase ? text.toLowerCase() === value.toLowerCase() : text === value;
     }
     let re = dynamicCache.get(key);

@@ -30,8 +30,6 @@ export interface PreparedRequest {
   resourceAccountId: string | undefined;
   /** Context keys, lower-cased. */
   context: Map<string, ContextEntry>;
-  /** Request values parsed as numbers, dates or IP addresses, by operator family and text. */
-  parsed: Map<string, unknown>;
 }
 
 /** Render a context value as AWS compares it: dates as ISO 8601, booleans as `true`/`false`. */
@@ -120,6 +118,5 @@ export function prepareRequest(request: EvaluationRequest): PreparedRequest {
     principalAccountId,
     resourceAccountId,
     context,
-    parsed: new Map(),
   };
 }
