@@ -53,17 +53,21 @@ export async function readRolePolicies(iam: IamPort, roleName: string): Promise<
   let marker: string | undefined;
   do {
     const page: ListAttachedRolePoliciesCommandOutput = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
-    for (const attached of page.AttachedPolicies ?? []) {
-      if (attached.PolicyArn === undefined) continue;
-      attachedPolicyArns.push(attached.PolicyArn);
-      try {
-        identityPolicies.push({ source: attached.PolicyArn, document: await managedPolicyDocument(iam, attached.PolicyArn) });
-      } catch (error) {
-        // An AWS managed policy the session cannot read is checked by attachment only.
-        if (!isAwsManaged(attached.PolicyArn)) throw error;
-        unreadable.push(attached.PolicyArn);
-      }
-    }
+    const arns = (page.AttachedPolicies ?? []).flatMap((a) => (a.PolicyArn === undefined ? [] : [a.PolicyArn]));
+    attachedPolicyArns.push(...arns);
+    const documents = await Promise.all(
+      arns.map(async (arn) => {
+        try {
+          return { source: arn, document: await managedPolicyDocument(iam, arn) };
+        } catch (error) {
+          // An AWS managed policy the session cannot read is checked by attachment only.
+          if (!isAwsManaged(arn)) throw error;
+          unreadable.push(arn);
+          return undefined;
+        }
+      }),
+    );
+    for (const d of documents) if (d !== undefined) identityPolicies.push(d);
     marker = page.IsTruncated === true ? page.Marker : undefined;
   } while (marker !== undefined);
   do {

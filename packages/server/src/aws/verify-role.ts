@@ -68,17 +68,6 @@ export async function verifyRole(aws: AwsClientFactory, input: VerifyRoleInput):
     if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) throw new Error('AssumeRole returned no credentials');
     return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
   };
-  let result = await retryWithBackoff(() => assume(input.externalId), isAccessDenied, input.retry);
-  let externalIdUsed: 'current' | 'previous' = 'current';
-  let attempts = result.attempts;
-  if (!result.ok && input.previousExternalId) {
-    const previous = await retryWithBackoff(() => assume(input.previousExternalId ?? undefined), isAccessDenied, { ...input.retry, maxWaitMs: 0 });
-    attempts += previous.attempts;
-    if (previous.ok) {
-      result = previous;
-      externalIdUsed = 'previous';
-    }
-  }
   const probe = async (externalId: string | undefined): Promise<boolean> => {
     try {
       await assume(externalId);
@@ -87,13 +76,41 @@ export async function verifyRole(aws: AwsClientFactory, input: VerifyRoleInput):
       return false;
     }
   };
-  const assumableWithoutExternalId = await probe(undefined);
-  const assumableWithWrongExternalId = await probe(`trustgate-wrong-${randomBytes(16).toString('hex')}`);
+  const main = async () => {
+    let result = await retryWithBackoff(() => assume(input.externalId), isAccessDenied, input.retry);
+    let externalIdUsed: 'current' | 'previous' = 'current';
+    let attempts = result.attempts;
+    if (!result.ok && input.previousExternalId) {
+      const previous = await retryWithBackoff(() => assume(input.previousExternalId ?? undefined), isAccessDenied, { ...input.retry, maxWaitMs: 0 });
+      attempts += previous.attempts;
+      if (previous.ok) {
+        result = previous;
+        externalIdUsed = 'previous';
+      }
+    }
+    return { result, externalIdUsed, attempts };
+  };
+  // The two insecurity probes run alongside; they are repeated after a wait so a role that only became
+  // assumable meanwhile is probed too.
+  const [{ result, externalIdUsed, attempts }, firstWithout, firstWrong] = await Promise.all([
+    main(),
+    probe(undefined),
+    probe(`trustgate-wrong-${randomBytes(16).toString('hex')}`),
+  ]);
+  const waited = result.attempts > 1 || externalIdUsed === 'previous';
+  const assumableWithoutExternalId = firstWithout || (waited && (await probe(undefined)));
+  const assumableWithWrongExternalId = firstWrong || (waited && (await probe(`trustgate-wrong-${randomBytes(16).toString('hex')}`)));
   if (!result.ok) {
     return { assumed: false, attempts, assumeError: describeAwsError(result.error), assumableWithoutExternalId, assumableWithWrongExternalId };
   }
   const session = result.value;
-  const identity = await aws.sts({ partition: input.partition, region: input.region, credentials: session }).send(new GetCallerIdentityCommand({}));
+  const [identity, read] = await Promise.all([
+    aws.sts({ partition: input.partition, region: input.region, credentials: session }).send(new GetCallerIdentityCommand({})),
+    readRolePolicies(aws.iam({ partition: input.partition, credentials: session }), input.roleName).then(
+      (policies) => ({ policies }),
+      (error: unknown) => ({ policyReadError: describeAwsError(error) }),
+    ),
+  ]);
   const observation: VerifyRoleObservation = {
     assumed: true,
     externalIdUsed,
@@ -102,11 +119,7 @@ export async function verifyRole(aws: AwsClientFactory, input: VerifyRoleInput):
     callerAccount: identity.Account,
     assumableWithoutExternalId,
     assumableWithWrongExternalId,
+    ...read,
   };
-  try {
-    observation.policies = await readRolePolicies(aws.iam({ partition: input.partition, credentials: session }), input.roleName);
-  } catch (error) {
-    observation.policyReadError = describeAwsError(error);
-  }
   return observation;
 }
