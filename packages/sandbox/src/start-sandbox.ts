@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JSONWebKeySet } from 'jose';
-import type { Partition } from '@trustgate/core';
+import type { Partition, PolicyDocument } from '@trustgate/core';
 import { CLOUDFORMATION_ACTIONS } from './cloudformation/index.ts';
 import { CUSTOM_RESOURCE_RESPONSE_PATH, receiveCustomResourceResponse } from './cloudformation/custom-resource.ts';
 import { FaultInjector } from './faults/fault-injector.ts';
@@ -21,6 +21,11 @@ export interface SandboxOptions {
   partition?: Partition;
   /** Model an AWS Organization whose management account is the first account (adds aws:PrincipalOrgID). */
   organization?: boolean;
+  /**
+   * With `organization`: SCPs attached at the organization root next to AWS's default FullAWSAccess. They
+   * govern every member account (root users included) and never the management account, as in AWS.
+   */
+  serviceControlPolicies?: PolicyDocument[];
   /** JSON file the state is loaded from and saved to after every change. */
   persistFile?: string;
   /** SNS topic ARN -> URL the sandbox POSTs notifications to (custom resource requests). */
@@ -65,6 +70,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     accounts: options.accounts ?? 3,
     partition: options.partition ?? 'aws',
     organization: options.organization ?? false,
+    ...(options.serviceControlPolicies ? { serviceControlPolicies: options.serviceControlPolicies } : {}),
     ...(options.persistFile ? { persistFile: options.persistFile } : {}),
   });
   const runtime: SandboxRuntime = {

@@ -144,3 +144,21 @@ describe('IAM condition keys', () => {
     }
   });
 });
+
+describe('organization service control policies', () => {
+  it('an SCP denies member accounts (root included) but never the management account', async () => {
+    const scp = { Version: '2012-10-17' as const, Statement: [{ Effect: 'Deny' as const, Action: ['iam:CreateUser'], Resource: '*' }] };
+    const sandbox = await startSandbox({ accounts: 2, organization: true, serviceControlPolicies: [scp] });
+    try {
+      const [management, member] = sandbox.accounts;
+      const m = clients(sandbox.endpoint, sandbox.region, member!);
+      const denied = await awsError(m.iam.send(new CreateUserCommand({ UserName: 'blocked' })));
+      expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 });
+      expect(denied.message).toContain('with an explicit deny in a service control policy');
+      await m.iam.send(new CreateRoleCommand({ RoleName: 'allowed', AssumeRolePolicyDocument: trustPolicy({ Service: 'ec2.amazonaws.com' }) }));
+      await clients(sandbox.endpoint, sandbox.region, management!).iam.send(new CreateUserCommand({ UserName: 'fine' }));
+    } finally {
+      await sandbox.stop();
+    }
+  });
+});

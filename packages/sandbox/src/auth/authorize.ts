@@ -3,7 +3,7 @@ import { accessDenied } from '../protocol/aws-error.ts';
 import type { RequestContext } from '../runtime.ts';
 import type { SandboxState } from '../state/model.ts';
 import type { Caller } from './caller.ts';
-import { callerContext, callerPolicies, callerTags } from './caller-policies.ts';
+import { callerContext, callerPolicies, callerTags, serviceControlPoliciesFor } from './caller-policies.ts';
 
 const KIND_NAMES: Record<string, string> = {
   identity: 'an identity-based policy',
@@ -75,8 +75,9 @@ export function evaluateCaller(options: {
  */
 export function authorizeCall(ctx: RequestContext, action: string, resource: string, extraContext: Record<string, ContextValue> = {}): void {
   const { caller } = ctx;
-  if (caller.kind === 'root') return;
   const state = ctx.runtime.store.state;
+  // The root user is allowed everything in its account, unless SCPs of an organization govern the account.
+  if (caller.kind === 'root' && !serviceControlPoliciesFor(state, caller.accountId)) return;
   const context = { ...callerContext(state, caller, { now: ctx.now, region: ctx.region, sourceIp: ctx.sourceIp }), ...extraContext };
   const result = evaluateCaller({ state, caller, action, resource, context });
   if (result.decision !== 'Allowed') {

@@ -37,8 +37,27 @@ const ALLOW_ALL: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect:
  * by its identity.
  */
 export function callerPolicies(state: SandboxState, caller: Caller): PolicySet {
+  const scps = serviceControlPoliciesFor(state, caller.accountId);
+  const withScps = (set: PolicySet): PolicySet => (scps ? { ...set, serviceControlPolicies: scps } : set);
   const account = state.accounts[caller.accountId];
-  if (caller.kind === 'root' || !account) return { identityPolicies: [ALLOW_ALL] };
+  if (caller.kind === 'root' || !account) return withScps({ identityPolicies: [ALLOW_ALL] });
+  return withScps(entityPolicies(state, caller, account));
+}
+
+/** AWS's default SCP, attached to every organization root (Organizations User Guide, "FullAWSAccess"). */
+const FULL_AWS_ACCESS: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+/**
+ * The SCP levels governing an account: one level (the organization root) with FullAWSAccess and the
+ * configured SCPs, for member accounts only — SCPs never restrict the management account.
+ */
+export function serviceControlPoliciesFor(state: SandboxState, accountId: string): PolicyDocument[][] | undefined {
+  const org = state.organization;
+  if (!org || accountId === org.managementAccountId || !state.accounts[accountId]) return undefined;
+  return [[FULL_AWS_ACCESS, ...(org.serviceControlPolicies ?? [])]];
+}
+
+function entityPolicies(state: SandboxState, caller: Exclude<Caller, { kind: 'root' }>, account: NonNullable<SandboxState['accounts'][string]>): PolicySet {
   const entity = caller.kind === 'user' ? caller.user : account.roles[caller.session.roleName.toLowerCase()];
   if (!entity) return { identityPolicies: [] };
   const identityPolicies = [

@@ -1,4 +1,4 @@
-import type { Partition } from '@trustgate/core';
+import type { Partition, PolicyDocument } from '@trustgate/core';
 
 /** An IAM/STS tag. */
 export interface Tag { Key: string; Value: string }
@@ -203,5 +203,6 @@ export interface SandboxState {
   region: string;
   accounts: Record<string, AccountState>;
   sessions: Record<string, SessionRecord>;
-  organization?: { id: string; managementAccountId: string; rootId: string };
+  /** The modelled AWS Organization; `serviceControlPolicies` are attached at its root next to FullAWSAccess. */
+  organization?: { id: string; managementAccountId: string; rootId: string; serviceControlPolicies: PolicyDocument[] };
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { Partition } from '@trustgate/core';
+import type { Partition, PolicyDocument } from '@trustgate/core';
 import { partitionInfo } from '@trustgate/core';
 import { accessKeyId, accountIdNumber, randomUpper, secretAccessKey } from './ids.ts';
 import type { AccountState, SandboxState } from './model.ts';
@@ -9,6 +9,8 @@ export interface StateStoreOptions {
   accounts: number;
   partition: Partition;
   organization: boolean;
+  /** SCPs attached at the organization root (with FullAWSAccess); they govern every member account. */
+  serviceControlPolicies?: PolicyDocument[];
   /** JSON file to load from (if it exists) and save to after every change. */
   persistFile?: string;
 }
@@ -55,7 +57,7 @@ export class StateStore {
       region: partitionInfo(options.partition).defaultRegion,
       accounts,
       sessions: {},
-      ...(options.organization ? { organization: { id: `o-${randomUpper(10).toLowerCase()}`, managementAccountId: ids[0]!, rootId: `r-${randomUpper(4).toLowerCase()}` } } : {}),
+      ...(options.organization ? { organization: { id: `o-${randomUpper(10).toLowerCase()}`, managementAccountId: ids[0]!, rootId: `r-${randomUpper(4).toLowerCase()}`, serviceControlPolicies: options.serviceControlPolicies ?? [] } } : {}),
     };
     const store = new StateStore(state, options.persistFile);
     store.save();
