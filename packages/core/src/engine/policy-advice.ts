@@ -48,6 +48,11 @@ function segmentFits(format: string, policy: string): boolean {
   return new RegExp(`^${source}$`, 'is').test(policy);
 }
 
+/** Condition keys that restrict who the principal is (or on whose behalf a service acts). */
+const SCOPING_KEYS = new Set(
+  ['aws:PrincipalArn', 'aws:PrincipalAccount', 'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths', 'aws:SourceAccount', 'aws:SourceArn', 'aws:SourceOrgID', 'aws:SourceOrgPaths', 'aws:userid', 'aws:username'].map((k) => k.toLowerCase()),
+);
+
 /** Web identity providers whose tokens carry `aud` and `sub` claims a trust policy must pin. */
 function providerOf(federated: string): string | undefined {
   if (!federated.includes(':')) return federated; // accounts.google.com, cognito-identity.amazonaws.com
@@ -81,10 +86,11 @@ export function securityFindings(
   const principal = s.Principal;
   const at = `${base}.Principal`;
   const aws = principal === '*' ? ['*'] : typeof principal === 'object' && principal !== null ? [(principal as Record<string, unknown>).AWS ?? []].flat() : [];
-  if ((aws.includes('*') || principal === '*') && keys.length === 0) {
+  const everyone = aws.includes('*') || principal === '*';
+  if (everyone && keys.length === 0) {
     findings.push({
       code: options.kind === 'trust' ? 'TRUST_ANY_PRINCIPAL' : 'RESOURCE_PUBLIC',
-      severity: options.kind === 'trust' ? 'error' : 'warning',
+      severity: 'warning',
       message: options.kind === 'trust'
         ? 'Any AWS principal in any account may assume this role: there is no condition. Name the trusted account or role.'
         : 'Any principal, including anonymous ones, is allowed: there is no condition.',
@@ -92,6 +98,14 @@ export function securityFindings(
     });
   }
   if (options.kind !== 'trust') return findings;
+  if (everyone && keys.length > 0 && !keys.some((k) => SCOPING_KEYS.has(k))) {
+    findings.push({
+      code: 'TRUST_ANY_PRINCIPAL_UNSCOPED',
+      severity: 'warning',
+      message: 'Any AWS principal may assume this role if it meets the conditions, and no condition names who (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount...).',
+      path: at,
+    });
+  }
   const actions = [s.Action ?? []].flat().filter((a): a is string => typeof a === 'string').map((a) => a.toLowerCase());
   const assumes = actions.some((a) => a === '*' || a === 'sts:*' || a === 'sts:assumerole');
   const crossAccount = aws.some((p) => {

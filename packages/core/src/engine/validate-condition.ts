@@ -33,6 +33,24 @@ export function policyVariables(value: string): string[] {
   return out;
 }
 
+/**
+ * Policy variables that can never resolve: keys AWS does not document (`${aws:PrincipleTag/x}`) and
+ * multivalued keys (IAM User Guide, "Policy variables": only single-valued keys can be variables).
+ */
+export function variableFindings(text: string, path: string, reference: IamReference): Finding[] {
+  const out: Finding[] = [];
+  for (const name of policyVariables(text)) {
+    const def = reference.conditionKey(name);
+    const prefix = name.slice(0, Math.max(0, name.indexOf(':'))).toLowerCase();
+    if (!def && (prefix === 'aws' || reference.isLoaded(prefix))) {
+      out.push({ code: 'POLICY_VARIABLE_UNKNOWN', severity: 'warning', message: `\${${name}} names no documented context key: it never resolves, so "${text}" never matches.`, path });
+    } else if (def?.type.toLowerCase().startsWith('arrayof')) {
+      out.push({ code: 'POLICY_VARIABLE_MULTIVALUED', severity: 'warning', message: `\${${name}} is multivalued and cannot be used as a policy variable.`, path });
+    }
+  }
+  return out;
+}
+
 /** How a condition key's reference type maps to the operator families that fit it. */
 const FAMILY_FOR_TYPE: Record<string, string[]> = {
   string: ['string'],
@@ -109,6 +127,7 @@ export function validateConditionBlock(condition: unknown, path: string, options
         const text = String(v);
         const family = op.base.family;
         const vars = policyVariables(text);
+        if (options.reference && options.variables) findings.push(...variableFindings(text, at, options.reference));
         if (vars.length > 0 && !options.variables) {
           add('POLICY_VARIABLE_IN_OLD_VERSION', 'warning', `"${text}" uses a policy variable, which Version 2008-10-17 reads as literal text; use Version 2012-10-17.`, at);
         } else if (vars.length > 0 && !['string', 'arn', 'bool'].includes(family)) {

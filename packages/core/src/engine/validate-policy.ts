@@ -3,7 +3,7 @@ import type { Finding } from '../errors/index.ts';
 import { policySize } from '../policy-document/index.ts';
 import { splitArn } from './arn-parts.ts';
 import type { IamReference } from './iam-reference.ts';
-import { policyVariables, validateConditionBlock } from './validate-condition.ts';
+import { policyVariables, validateConditionBlock, variableFindings } from './validate-condition.ts';
 import { validatePrincipalElement } from './validate-principal.ts';
 import { resourceFitsAction, securityFindings } from './policy-advice.ts';
 
@@ -144,6 +144,7 @@ export function validatePolicyDocument(document: unknown, options: ValidatePolic
         if (r === '*') return;
         if (!splitArn(r)) return add('RESOURCE_INVALID', 'error', `"${r}" must be an ARN (arn:partition:service:region:account:resource) or "*".`, at);
         if (policyVariables(r).length > 0 && !variables) add('POLICY_VARIABLE_IN_OLD_VERSION', 'warning', `"${r}" uses a policy variable, read literally in Version 2008-10-17.`, at);
+        else if (variables && options.reference) findings.push(...variableFindings(r, at, options.reference));
         if (hasResource && options.reference && canonicalActions.length > 0 && !canonicalActions.some((a) => resourceFitsAction(r, a, options.reference!))) {
           add('RESOURCE_NOT_ACCEPTED', 'warning', `No action of this statement accepts a resource like "${r}".`, at);
         }
