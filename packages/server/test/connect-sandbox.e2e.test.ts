@@ -141,6 +141,21 @@ describe.each(DIALECTS)('connections end to end against the sandbox on %s', (dia
       .filter((e: { action: string }) => e.action === 'connection.callback')
       .map((e: { details: { answer: string } }) => e.details.answer);
     expect(answers.sort()).toEqual(['SUCCESS']);
+
+    // A selection change: needs-update, an update-stack link for the stack that reported itself, and the
+    // stack update (carrying a fresh one-time token) reports back and connects again.
+    const changed = await t.api('PATCH', `/v1/connections/${created.connection.id}`, { token, body: { selection: { mode: 'custom', products: ['cost-inventory'] } } });
+    expect(changed.body.connection.status).toBe('needs-update');
+    const deliverables = (await t.api('GET', `/v1/connections/${created.connection.id}/deliverables`, { token })).body;
+    expect(deliverables.updateStackLinks).toHaveLength(1);
+    expect(deliverables.updateStackLinks[0].link).toContain(encodeURIComponent(deliverables.updateStackLinks[0].stackId));
+    expect(deliverables.updateStackLinks[0].link).toMatch(/#\/stacks\/update\/template\?/);
+    const updated = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(customer), stackName: 'tg-auto', templateBody: deliverables.formats['cloudformation-json'], update: true });
+    expect(updated.status, updated.reason).toBe('UPDATE_COMPLETE');
+    await t.service.background.idle();
+    const after = (await t.api('GET', `/v1/connections/${created.connection.id}`, { token })).body;
+    expect(after.status, after.statusReason).toBe('connected');
+    expect(after.pendingChanges).toBeNull();
   });
 
   it('automatic: a stack in an account outside the scope fails with the reason instead of looking done', async () => {

@@ -14,6 +14,8 @@ export interface ConnectionDeliverables {
   managedPolicyArns: string[];
   /** Format -> text (JSON, YAML, HCL, bash, or a URL). */
   formats: Record<DeliverableFormat, string>;
+  /** Console links that open "update stack" with the current template, for stacks known to have created a role. */
+  updateStackLinks: { accountId: string; stackId: string; link: string }[];
   warnings: Finding[];
 }
 
@@ -47,6 +49,8 @@ export interface RenderDeliverablesInput {
   callback?: { serviceToken: string; properties: Record<string, string> };
   /** Where a quick-create link points for the template (the service's template URL). */
   templateUrl: string;
+  /** Stacks known to have created the connection's roles (from automatic-mode callbacks). */
+  stacks?: { accountId: string; stackId: string }[];
 }
 
 /**

@@ -82,8 +82,10 @@ export async function renderConnectionDeliverables(deps: ConnectionDeps, c: Conn
     c.mode === 'automatic' && c.callbackNonce !== null && platform.callbackTopicArn !== undefined
       ? { serviceToken: platform.callbackTopicArn, properties: { ConnectionId: c.id, CallbackToken: callbackToken(deps.callbackSecret, c.id, c.callbackNonce) } }
       : undefined;
+  const stacks = (await deps.store.connections.listRoles(c.id)).flatMap((r) => (r.details?.stackId === undefined ? [] : [{ accountId: r.accountId, stackId: r.details.stackId }]));
   return deps.toolkit.render({
     connection: c,
+    stacks,
     platform: { accountId: platform.accountId, ...(platform.roleArn === undefined ? {} : { roleArn: platform.roleArn }) },
     ...(callback === undefined ? {} : { callback }),
     templateUrl: `${deps.publicUrl}/v1/connections/${c.id}/deliverables/cloudformation-yaml`,

@@ -4,11 +4,13 @@ import {
   generateExternalId,
   loadAwsActionList,
   parseCatalog,
+  partitionInfo,
   quickCreateLink,
   renderDeliverable,
   renderStackSet,
   type Catalog,
   type Finding,
+  type Partition,
   type PolicyDocument,
 } from '@trustgate/core';
 import type { ConnectionToolkit, ConnectionDeliverables, ParsedCatalog } from './connection-toolkit.ts';
@@ -21,6 +23,17 @@ function coreCatalog(parsed: ParsedCatalog): Catalog {
 export function stackNameFor(connectionName: string): string {
   const slug = connectionName.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
   return `trustgate-${slug || 'connection'}`;
+}
+
+/**
+ * A console link that opens CloudFormation's "update stack" page for an existing stack with a new template
+ * (the region is the stack's, taken from its ARN; console host per partition).
+ */
+export function updateStackLink(partition: Partition, stackId: string, templateUrl: string): string {
+  const region = stackId.split(':')[3] ?? partitionInfo(partition).defaultRegion;
+  const host = partition === 'aws' ? `${region}.${partitionInfo(partition).consoleHost}` : partitionInfo(partition).consoleHost;
+  const query = new URLSearchParams({ stackId, templateURL: templateUrl.replace(/^http:/, 'https:') });
+  return `https://${host}/cloudformation/home?region=${region}#/stacks/update/template?${query.toString()}`;
 }
 
 /**
@@ -55,7 +68,7 @@ export function coreConnectionToolkit(): ConnectionToolkit {
         warnings: out.warnings,
       };
     },
-    async render({ connection, platform, callback, templateUrl }): Promise<ConnectionDeliverables> {
+    async render({ connection, platform, callback, templateUrl, stacks }): Promise<ConnectionDeliverables> {
       const externalIds = connection.previousExternalId === null ? [connection.externalId] : [connection.externalId, connection.previousExternalId];
       const scope = connection.scope;
       const model = crossAccountRoleBlueprint({
@@ -95,6 +108,7 @@ export function coreConnectionToolkit(): ConnectionToolkit {
           terraform: renderDeliverable(model, 'terraform'),
           cli: renderDeliverable(model, 'cli'),
         },
+        updateStackLinks: (stacks ?? []).map((s) => ({ ...s, link: updateStackLink(connection.partition, s.stackId, templateUrl) })),
         warnings,
       };
     },

@@ -91,7 +91,7 @@ async function decide(deps: ConnectionDeps, request: CustomResourceRequest): Pro
   const roleArn = typeof props.RoleArn === 'string' ? props.RoleArn : '';
   let outcome: CallbackOutcome;
   try {
-    const { role } = await verifyAndRecord(deps, connection, roleArn);
+    const { role } = await verifyAndRecord(deps, connection, roleArn, { stackId: request.StackId });
     outcome = role.status === 'connected' ? { status: 'SUCCESS', reason: role.statusReason, connectionId: connection.id } : { status: 'FAILED', reason: `${role.status}: ${role.statusReason}`, connectionId: connection.id };
   } catch (error) {
     outcome = { status: 'FAILED', reason: error instanceof TrustgateError ? error.message : 'Verification failed unexpectedly.', connectionId: connection.id };

@@ -138,6 +138,8 @@ export interface RoleVerification {
   missing: { productId: string; integrationId: string; actions: string[] }[];
   /** AWS managed policies the connection attaches that the role lacks. */
   missingManagedPolicies?: string[];
+  /** The CloudFormation stack that created the role, when it reported itself (automatic mode). */
+  stackId?: string;
   /** Which external ID worked: the current one or the previous one during a rotation. */
   externalIdUsed?: 'current' | 'previous';
   attempts: number;

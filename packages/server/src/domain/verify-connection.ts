@@ -101,7 +101,7 @@ export function aggregateStatus(roles: Pick<ConnectionRole, 'status' | 'statusRe
  * verified connection records the permissions it was verified with and, after a rotation, drops the old
  * external ID. Returns the stored role.
  */
-export async function verifyAndRecord(deps: ConnectionDeps, connection: Connection, roleArn: string): Promise<{ connection: Connection; role: ConnectionRole }> {
+export async function verifyAndRecord(deps: ConnectionDeps, connection: Connection, roleArn: string, origin: { stackId?: string } = {}): Promise<{ connection: Connection; role: ConnectionRole }> {
   const { accountId, roleName } = checkRoleArnForConnection(connection, roleArn);
   const roleRow = (status: ConnectionStatus, reason: string, details: RoleVerification | null, verifiedAt: string | null): ConnectionRole => ({
     connectionId: connection.id,
@@ -128,7 +128,9 @@ export async function verifyAndRecord(deps: ConnectionDeps, connection: Connecti
       },
     },
   });
-  const verdict = judgeObservation(connection, accountId, observation);
+  const known = (await deps.store.connections.listRoles(connection.id)).find((r) => r.accountId === accountId && r.roleArn === roleArn);
+  const stackId = origin.stackId ?? known?.details?.stackId;
+  const verdict = { ...judgeObservation(connection, accountId, observation), ...(stackId === undefined ? {} : { stackId }) };
   const role = roleRow(verdict.status, verdict.reason, verdict, nowIso());
   await deps.store.connections.putRole(role);
   const roles = await deps.store.connections.listRoles(connection.id);

@@ -144,6 +144,7 @@ export const deliverablesView = z.object({
   permissionPolicies: z.array(z.object({ name: z.string(), document: policyDocument })),
   managedPolicyArns: z.array(z.string()),
   formats: z.record(z.enum(DELIVERABLE_FORMATS), z.string()),
+  updateStackLinks: z.array(z.object({ accountId: z.string(), stackId: z.string(), link: z.string() })),
   warnings: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string(), path: z.string() })),
 });
 export const createdConnectionView = z.object({ connection: connectionView, deliverables: deliverablesView });
