@@ -27,7 +27,7 @@ const trust = file('trust.json', {
 const identity = file('identity.json', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/trustgate-*' }] });
 const assume = ['--policy', identity, '--trust', trust, '--action', 'sts:AssumeRole', '--resource', 'arn:aws:iam::444455556666:role/trustgate-access', '--principal', 'arn:aws:sts::111122223333:assumed-role/platform/w'];
 
-describe('trustgate policy check', () => {
+describe('trustgate policy check', { timeout: 120_000 }, () => {
   it('prints findings with paths and exits 2 on errors', () => {
     const bad = file('bad.json', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEqualz: { 'aws:SourceIp': '1.2.3.4' } } }] });
     const r = cli('policy', 'check', bad);
@@ -44,7 +44,7 @@ describe('trustgate policy check', () => {
   });
 });
 
-describe('trustgate policy simulate', () => {
+describe('trustgate policy simulate', { timeout: 120_000 }, () => {
   it('explains a denial, discovers the external ID, and allows with it', () => {
     const denied = cli('policy', 'simulate', ...assume, '--context', 'sts:ExternalId=wrong', '--discover');
     expect(denied.code).toBe(0);
