@@ -32,6 +32,8 @@ export interface SandboxRuntime {
   oidcJwks: Record<string, JSONWebKeySet | string>;
   /** ResponseURL token -> the resolver waiting for the custom resource's PUT. */
   pendingResponses: Map<string, (response: CustomResourceResponse) => void>;
+  /** Set by stop(): custom resources fail at once instead of waiting. */
+  stopping: boolean;
   /** The sandbox's clock (tests may move it forward to expire credentials). */
   clock: () => Date;
   /** Stack operations running in the background (CloudFormation is asynchronous). */

@@ -82,6 +82,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     oidcJwks: options.oidcJwks ?? {},
     pendingResponses: new Map(),
     clock: options.clock ?? (() => new Date()),
+    stopping: false,
     background: new Set(),
   };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -119,6 +120,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       runtime.subscriptions.set(topicArn, url);
     },
     stop: async () => {
+      runtime.stopping = true;
       for (const resolve of runtime.pendingResponses.values()) resolve({ Status: 'FAILED', Reason: 'The sandbox stopped.' });
       await server.close();
       await Promise.allSettled([...runtime.background]);

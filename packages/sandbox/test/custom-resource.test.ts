@@ -133,3 +133,15 @@ describe('StackSets across the sandbox accounts', () => {
     }
   });
 });
+
+describe('stopping while a custom resource waits', () => {
+  it('stop() does not wait for the custom resource timeout', async () => {
+    const sandbox = await startSandbox({ accounts: 1 });
+    const c = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
+    const topicArn = `arn:aws:sns:${sandbox.region}:${sandbox.accounts[0]!.accountId}:nobody-listens`;
+    await c.cfn.send(new CreateStackCommand({ StackName: 'waiting', TemplateBody: JSON.stringify({ Resources: { C: { Type: 'Custom::Wait', Properties: { ServiceToken: topicArn } } } }) }));
+    expect((await c.cfn.send(new DescribeStacksCommand({ StackName: 'waiting' }))).Stacks?.[0]?.StackStatus).toBe('CREATE_IN_PROGRESS');
+    await sandbox.stop(); // the default timeout is one hour: this returns only because stop() ends the wait
+  });
+});
+

@@ -83,6 +83,7 @@ async function deliverSns(url: string, topicArn: string, message: string): Promi
 
 /** Sends one request to a custom resource and waits for its response (or the timeout). */
 async function invoke(ctx: ProviderContext, requestType: 'Create' | 'Update' | 'Delete', props: Record<string, unknown>, previous?: StackResourceRecord): Promise<CustomResourceResponse & { RequestId: string }> {
+  if (ctx.runtime.stopping) throw new CustomResourceFailure('The sandbox stopped before the custom resource answered.');
   const serviceToken = String(props.ServiceToken ?? '');
   const sns = /^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(serviceToken);
   if (!sns) throw new CustomResourceFailure(`Invalid service token: the sandbox delivers custom resource requests to SNS topics only (${serviceToken})`);
@@ -111,6 +112,7 @@ async function invoke(ctx: ProviderContext, requestType: 'Create' | 'Update' | '
   const url = ctx.runtime.subscriptions.get(serviceToken);
   if (url) void deliverSns(url, serviceToken, JSON.stringify(message));
   const answer = await response;
+  if (ctx.runtime.stopping) throw new CustomResourceFailure('The sandbox stopped before the custom resource answered.');
   if (answer.Status === 'TIMEOUT') {
     throw new CustomResourceFailure(`CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}]. If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.`);
   }

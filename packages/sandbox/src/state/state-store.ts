@@ -15,6 +15,28 @@ export interface StateStoreOptions {
   persistFile?: string;
 }
 
+const INTERRUPTED: Record<string, string> = {
+  CREATE_IN_PROGRESS: 'CREATE_FAILED', ROLLBACK_IN_PROGRESS: 'ROLLBACK_FAILED', DELETE_IN_PROGRESS: 'DELETE_FAILED',
+  UPDATE_IN_PROGRESS: 'UPDATE_ROLLBACK_FAILED', UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: 'UPDATE_COMPLETE',
+  UPDATE_ROLLBACK_IN_PROGRESS: 'UPDATE_ROLLBACK_FAILED', UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: 'UPDATE_ROLLBACK_COMPLETE',
+};
+
+/** Stack operations cannot resume after a restart: they end in the failed state of their phase. */
+function interruptOperations(state: SandboxState): void {
+  for (const account of Object.values(state.accounts)) {
+    for (const stack of account.stacks) {
+      const next = INTERRUPTED[stack.status];
+      if (next) {
+        stack.status = next;
+        stack.statusReason = 'The sandbox stopped during this operation.';
+      }
+    }
+    for (const set of Object.values(account.stackSets)) {
+      for (const op of set.operations) if (op.status === 'RUNNING') op.status = 'STOPPED';
+    }
+  }
+}
+
 /** A new, empty account with fresh root credentials. */
 export function newAccount(accountId: string): AccountState {
   return {
@@ -43,6 +65,7 @@ export class StateStore {
     if (options.persistFile && existsSync(options.persistFile)) {
       const loaded = JSON.parse(readFileSync(options.persistFile, 'utf8')) as SandboxState;
       if (loaded.version !== 1) throw new Error(`unsupported sandbox state version ${String(loaded.version)} in ${options.persistFile}`);
+      interruptOperations(loaded);
       return new StateStore(loaded, options.persistFile);
     }
     const accounts: Record<string, AccountState> = {};
