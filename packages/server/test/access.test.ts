@@ -135,6 +135,14 @@ describe.each(DIALECTS)('access control on %s', (dialect) => {
     // Creating a connection in another organization's space is refused like a missing space.
     const foreign = await t.api('POST', '/v1/connections', { token: adminB, body: { name: 'x', scope: { kind: 'account', accountId: CUSTOMER }, spaceId: spaceA.id } });
     expect(foreign.status).toBe(404);
+    // Another organization's catalogs are invisible and unusable.
+    const { readFile } = await import('node:fs/promises');
+    const { DEFAULT_CATALOG_FILE } = await import('../src/create-service.ts');
+    expect((await t.api('POST', '/v1/catalogs', { token: adminA, body: { name: 'a-only', source: await readFile(DEFAULT_CATALOG_FILE, 'utf8') } })).status).toBe(201);
+    expect((await t.api('GET', '/v1/catalogs', { token: adminB })).body).toEqual([]);
+    const withForeignCatalog = await t.api('POST', '/v1/connections', { token: adminB, body: { name: 'y', scope: { kind: 'account', accountId: CUSTOMER }, catalogName: 'a-only' } });
+    expect(withForeignCatalog.status).toBe(404);
+    expect(withForeignCatalog.body.error.field).toBe('catalogName');
     // Granting access to a user of another organization is refused.
     const connB = (await t.api('POST', '/v1/connections', { token: adminB, body: { name: 'b', scope: { kind: 'account', accountId: CUSTOMER } } })).body.connection.id;
     expect((await t.api('PUT', `/v1/connections/${connB}/access/${userId}`, { token: adminB, body: { level: 'owner' } })).status).toBe(404);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, type MotoServer } from './moto-server.ts';
 import { applyStack, startTestService, type TestService } from './service-harness.ts';
+import { readPlatformAccount } from '../src/aws/read-platform-identity.ts';
 
 /**
  * The manual-connect flow against moto, an AWS emulator trustgate did not write: proves the SDK adapters
@@ -37,6 +38,21 @@ describe('manual connect against moto', () => {
     expect(verified.body.roles[0].missing).toEqual([]);
     expect(verified.body.status).toBe('insecure');
     expect(verified.body.roles[0].fixHint).toContain(created.body.connection.externalId);
+  });
+
+  it('reads the platform account through the SDK default credential chain (--aws default)', async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+    try {
+      const identity = await readPlatformAccount({ partition: 'aws', region: 'eu-west-1', endpoint: moto.endpoint });
+      expect(identity).toMatchObject({ accountId: account, region: 'eu-west-1' });
+    } finally {
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      else process.env.AWS_ACCESS_KEY_ID = saved.id;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    }
   });
 
   it('a role in moto that lacks the policies is listed as missing actions', async () => {

@@ -141,6 +141,12 @@ describe.each(DIALECTS)('connections end to end against the sandbox on %s', (dia
       .filter((e: { action: string }) => e.action === 'connection.callback')
       .map((e: { details: { answer: string } }) => e.details.answer);
     expect(answers.sort()).toEqual(['SUCCESS']);
+    // The one-time token is in the template only: never in the audit log or the connection's view.
+    const template = JSON.parse(created.deliverables.formats['cloudformation-json']) as { Resources: Record<string, { Type: string; Properties: { CallbackToken?: string } }> };
+    const callbackToken = Object.values(template.Resources).find((r) => r.Type === 'Custom::TrustgateConnection')?.Properties.CallbackToken;
+    expect(callbackToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect((await t.api('GET', '/v1/audit', { token })).text).not.toContain(callbackToken);
+    expect((await t.api('GET', `/v1/connections/${created.connection.id}`, { token })).text).not.toContain(callbackToken);
 
     // A selection change: needs-update, an update-stack link for the stack that reported itself, and the
     // stack update (carrying a fresh one-time token) reports back and connects again.
