@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { CreateStackCommand, CreateStackInstancesCommand, CreateStackSetCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStackSetOperationCommand, DescribeStacksCommand, ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
+import { UpdateStackCommand, CreateStackCommand, CreateStackInstancesCommand, CreateStackSetCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStackSetOperationCommand, DescribeStacksCommand, ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
@@ -142,6 +142,26 @@ describe('stopping while a custom resource waits', () => {
     await c.cfn.send(new CreateStackCommand({ StackName: 'waiting', TemplateBody: JSON.stringify({ Resources: { C: { Type: 'Custom::Wait', Properties: { ServiceToken: topicArn } } } }) }));
     expect((await c.cfn.send(new DescribeStacksCommand({ StackName: 'waiting' }))).Stacks?.[0]?.StackStatus).toBe('CREATE_IN_PROGRESS');
     await sandbox.stop(); // the default timeout is one hour: this returns only because stop() ends the wait
+  });
+});
+
+describe('snsEndpoints option', () => {
+  it('delivers to a topic configured at start, with the Update request carrying the old properties', async () => {
+    const sub = await subscriber(() => ({ Status: 'SUCCESS', PhysicalResourceId: 'fixed-id', Data: { V: '1' } }));
+    const topicArn = 'arn:aws:sns:us-east-1:111122223333:configured-at-start';
+    const sandbox = await startSandbox({ accounts: 1, snsEndpoints: { [topicArn]: sub.url } });
+    try {
+      const c = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
+      const body = (value: string) => JSON.stringify({ Resources: { C: { Type: 'Custom::Thing', Properties: { ServiceToken: topicArn, Value: value } } } });
+      await c.cfn.send(new CreateStackCommand({ StackName: 'configured', TemplateBody: body('a') }));
+      expect((await waitForStack(c.cfn, 'configured')).StackStatus).toBe('CREATE_COMPLETE');
+      await c.cfn.send(new UpdateStackCommand({ StackName: 'configured', TemplateBody: body('b') }));
+      expect((await waitForStack(c.cfn, 'configured')).StackStatus).toBe('UPDATE_COMPLETE');
+      expect(sub.received[1]!.message).toMatchObject({ RequestType: 'Update', PhysicalResourceId: 'fixed-id', ResourceProperties: { Value: 'b' }, OldResourceProperties: { Value: 'a' } });
+    } finally {
+      await sandbox.stop();
+      sub.server.close();
+    }
   });
 });
 
