@@ -17,6 +17,8 @@ export const ATTACHED_POLICIES_DEFAULT_LIMIT = 10;
  */
 export function checkPolicies(policies: NamedPolicy[], managedPolicyArns: string[], partition: Partition): Finding[] {
   const warnings: Finding[] = [];
+  if (!Array.isArray(policies)) throw new TrustgateError('INVALID_INPUT', 'policies: a list of { name, document } is required', { field: 'policies' });
+  if (!Array.isArray(managedPolicyArns)) throw new TrustgateError('INVALID_INPUT', 'managedPolicyArns: a list of policy ARNs is required', { field: 'managedPolicyArns' });
   const seen = new Set<string>();
   policies.forEach((p, i) => {
     assertNoErrors(validateIamName(p?.name, { path: `policies[${i}].name`, maxLength: 128, kind: 'policy name' }));

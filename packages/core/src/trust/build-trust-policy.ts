@@ -132,7 +132,10 @@ function externalIdCondition(condition: ExternalIdCondition | undefined, path: s
     const patterns = scopedExternalIdPatterns(condition.scope);
     return { StringLike: { 'sts:ExternalId': patterns.length === 1 ? (patterns[0] as string) : patterns } };
   }
-  const ids = [...new Set(condition.ids ?? [])];
+  if (!Array.isArray(condition.ids) || condition.ids.some((id) => typeof id !== 'string')) {
+    throw new TrustgateError('INVALID_EXTERNAL_ID', `${path}.ids: a list of external IDs is required`, { field: `${path}.ids` });
+  }
+  const ids = [...new Set(condition.ids)];
   if (ids.length === 0) throw new TrustgateError('INVALID_EXTERNAL_ID', `${path}.ids: at least one external ID is required`, { field: `${path}.ids` });
   ids.forEach((id, i) => assertNoErrors(validateExternalId(id, `${path}.ids[${i}]`)));
   return { StringEquals: { 'sts:ExternalId': ids.length === 1 ? (ids[0] as string) : ids } };
@@ -174,8 +177,13 @@ function oidcStatement(spec: Extract<TrustPrincipalSpec, { type: 'oidc' }>, part
   if (!/^[a-z0-9.-]+\.[a-z]{2,}(?:\/[\w.~%-]+)*$/i.test(issuer)) {
     throw new TrustgateError('INVALID_INPUT', `${path}.issuer: "${spec.issuer}" is not an OIDC issuer host (for example token.example.com or https://oidc.example.com/id/abc)`, { field: `${path}.issuer` });
   }
-  const audiences = [...new Set(spec.audiences ?? [])];
-  const subjects = [...new Set(spec.subjects ?? [])];
+  for (const key of ['audiences', 'subjects'] as const) {
+    if (!Array.isArray(spec[key]) || spec[key].some((v) => typeof v !== 'string')) {
+      throw new TrustgateError('INVALID_INPUT', `${path}.${key}: a list of strings is required`, { field: `${path}.${key}` });
+    }
+  }
+  const audiences = [...new Set(spec.audiences)];
+  const subjects = [...new Set(spec.subjects)];
   if (audiences.length === 0 || audiences.some((a) => a.length === 0 || /[*?]/.test(a))) {
     throw new TrustgateError('INVALID_INPUT', `${path}.audiences: at least one exact audience (no wildcards) is required`, { field: `${path}.audiences` });
   }
