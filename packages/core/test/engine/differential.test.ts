@@ -1,9 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePolicySet, evaluateRequest } from '../../src/engine/index.ts';
+import { compilePolicySet, evaluateRequest, type EvaluationResult } from '../../src/engine/index.ts';
 import { caseArb, trustCaseArb, type GeneratedCase } from './arbitraries.ts';
 import { oracleDecision } from './oracle.ts';
 import { knownDisagreement } from './known-disagreements.ts';
+
+/** The explanation names what decided: a matched Deny for explicit denies, a matched Allow for allows. */
+function explanationIsConsistent(result: EvaluationResult): void {
+  const { reason, policies } = result.explanation;
+  const matched = (kind: string, effect: 'Allow' | 'Deny') =>
+    policies.some((p) => p.policy === kind && p.statements.some((st) => st.matched && st.effect === effect));
+  if (reason.startsWith('explicit-deny:')) expect(matched(reason.slice('explicit-deny:'.length), 'Deny'), reason).toBe(true);
+  if (reason === 'allow:identity') expect(matched('identity', 'Allow')).toBe(true);
+  if (reason === 'allow:resource') expect(matched('resource', 'Allow')).toBe(true);
+  if (reason === 'allow:identity+resource') expect(matched('identity', 'Allow') && matched('resource', 'Allow')).toBe(true);
+  for (const p of policies) {
+    if (p.result === 'ExplicitlyDenied') expect(p.statements.some((st) => st.matched && st.effect === 'Deny')).toBe(true);
+    for (const st of p.statements) if (st.matched) expect(st.conditions.every((c) => c.matched)).toBe(true);
+    for (const st of p.statements) if (!st.matched) expect(st.conditions.some((c) => !c.matched)).toBe(true);
+  }
+}
 
 const RUNS = Number(process.env.TRUSTGATE_DIFF_RUNS ?? 2000);
 /**
@@ -22,6 +38,7 @@ describe('differential: trustgate vs @cloud-copilot/iam-simulate', () => {
         const fast = evaluateRequest(c.request, compilePolicySet(c.policies), { explain: false });
         expect(fast.decision).toBe(mine.decision);
         decisions.set(mine.explanation.reason, (decisions.get(mine.explanation.reason) ?? 0) + 1);
+        explanationIsConsistent(mine);
         const oracle = await oracleDecision(c.request, c.policies);
         if (typeof oracle !== 'string') throw new Error(`oracle refused the input: ${oracle.error}`);
         if (oracle === mine.decision) return;
