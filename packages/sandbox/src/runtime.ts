@@ -32,6 +32,8 @@ export interface SandboxRuntime {
   oidcJwks: Record<string, JSONWebKeySet | string>;
   /** ResponseURL token -> the resolver waiting for the custom resource's PUT. */
   pendingResponses: Map<string, (response: CustomResourceResponse) => void>;
+  /** Modelled IAM propagation delay: a role's new trust policy applies this long after it was set. */
+  propagationDelayMs: number;
   /** Set by stop(): custom resources fail at once instead of waiting. */
   stopping: boolean;
   /** The sandbox's clock (tests may move it forward to expire credentials). */

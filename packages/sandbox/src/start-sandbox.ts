@@ -34,6 +34,12 @@ export interface SandboxOptions {
   customResourceTimeoutMs?: number;
   /** OIDC issuer URL -> its JWKS, or a URL to fetch the JWKS from (instead of OIDC discovery over HTTPS). */
   oidcJwks?: Record<string, JSONWebKeySet | string>;
+  /**
+   * IAM is eventually consistent: a new role (or a changed trust policy) may not be assumable for some
+   * seconds (IAM User Guide, "Changes that I make are not always immediately visible"). With a delay, AssumeRole
+   * is denied as for an untrusted caller until the delay has passed. Default 0 (immediately consistent).
+   */
+  propagationDelayMs?: number;
   /** The sandbox's clock; default the system clock. Tests pass a movable clock to expire sessions. */
   clock?: () => Date;
 }
@@ -83,6 +89,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     pendingResponses: new Map(),
     clock: options.clock ?? (() => new Date()),
     stopping: false,
+    propagationDelayMs: options.propagationDelayMs ?? 0,
     background: new Set(),
   };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

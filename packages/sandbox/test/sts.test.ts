@@ -125,3 +125,26 @@ describe('STS AssumeRole rules', () => {
     expect(error).toMatchObject({ name: 'MalformedPolicyDocumentException', message: `Invalid principal in policy: "AWS":"arn:aws:iam::${acct}:role/ghost"` });
   });
 });
+
+describe('modelled IAM propagation delay', () => {
+  it('a new role is denied until the delay has passed, as AWS\'s eventual consistency does', async () => {
+    let offsetMs = 0;
+    const sandbox = await startSandbox({ accounts: 1, propagationDelayMs: 10_000, clock: () => new Date(Date.now() + offsetMs) });
+    try {
+      const acct = sandbox.accounts[0]!.accountId;
+      const root = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
+      await root.iam.send(new CreateUserCommand({ UserName: 'u' }));
+      await root.iam.send(new PutUserPolicyCommand({ UserName: 'u', PolicyName: 'p', PolicyDocument: allowPolicy(['sts:AssumeRole']) }));
+      const key = (await root.iam.send(new CreateAccessKeyCommand({ UserName: 'u' }))).AccessKey!;
+      await root.iam.send(new CreateRoleCommand({ RoleName: 'fresh', AssumeRolePolicyDocument: trustPolicy({ AWS: `arn:aws:iam::${acct}:user/u` }) }));
+      const sts = clients(sandbox.endpoint, sandbox.region, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }).sts;
+      const input = { RoleArn: `arn:aws:iam::${acct}:role/fresh`, RoleSessionName: 'early' };
+      expect((await awsError(sts.send(new AssumeRoleCommand(input)))).name).toBe('AccessDenied');
+      offsetMs = 10_001;
+      expect((await sts.send(new AssumeRoleCommand(input))).AssumedRoleUser?.Arn).toContain('assumed-role/fresh/early');
+    } finally {
+      await sandbox.stop();
+    }
+  });
+});
+

@@ -52,6 +52,7 @@ export function createRoleOp(scope: IamScope, input: CreateRoleInput): RoleRecor
     arn: iamArn(scope, 'role', path, input.roleName),
     createDate: scope.now.toISOString(),
     assumeRolePolicyDocument: input.assumeRolePolicyDocument,
+    trustUpdatedAt: scope.now.toISOString(),
     maxSessionDuration: input.maxSessionDuration ?? 3600,
     tags: input.tags ?? [],
     inlinePolicies: {},
@@ -89,6 +90,7 @@ export function updateAssumeRolePolicyOp(scope: IamScope, roleName: string, docu
   checkModifiable(role);
   checkTrustPolicy(scope, document);
   role.assumeRolePolicyDocument = document;
+  role.trustUpdatedAt = scope.now.toISOString();
 }
 
 /** `iam:UpdateRole` (description and maximum session duration). */

@@ -17,6 +17,8 @@ export interface RoleRecord {
   tags: Tag[];
   inlinePolicies: Record<string, string>;
   attachedPolicyArns: string[];
+  /** When the trust policy was last set (creation or UpdateAssumeRolePolicy), for modelled propagation delay. */
+  trustUpdatedAt?: string;
   /** Set for service-linked roles: the service principal that owns it. */
   serviceLinkedTo?: string;
 }

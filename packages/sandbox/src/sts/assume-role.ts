@@ -36,6 +36,8 @@ export function assumeRole(ctx: RequestContext): ActionResult {
   const found = findRoleByArn(ctx, inputs.roleArn);
   if (!found) return deny();
   const { role, accountId } = found;
+  const settled = role.trustUpdatedAt === undefined || Date.parse(role.trustUpdatedAt) + ctx.runtime.propagationDelayMs <= ctx.now.getTime();
+  if (!settled) return deny();
   const chained = caller.kind === 'session';
   const duration = inputs.durationSeconds ?? 3600;
   if (chained && duration > 3600) throw validationError('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
