@@ -163,6 +163,10 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     const sns = await t.api('POST', '/v1/callbacks/cloudformation', { rawBody: JSON.stringify({ Type: 'Notification', Message: JSON.stringify(request('http://10.0.0.1/', {})) }), contentType: 'text/plain; charset=UTF-8' });
     expect(sns.status).toBe(400);
     expect((await t.api('POST', '/v1/callbacks/cloudformation', { body: { hello: 'world' } })).status).toBe(400);
+    // SNS subscription confirmations are only followed to AWS.
+    const confirm = await t.api('POST', '/v1/callbacks/cloudformation', { rawBody: JSON.stringify({ Type: 'SubscriptionConfirmation', SubscribeURL: 'http://127.0.0.1:1/steal' }), contentType: 'text/plain; charset=UTF-8' });
+    expect(confirm.status).toBe(400);
+    expect(confirm.body.error.field).toBe('SubscribeURL');
   });
 
   it('creates organizations only with the operator token', async () => {

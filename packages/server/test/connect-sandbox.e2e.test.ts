@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { DIALECTS } from './test-stores.ts';
 import { applyStack, startTestService, type TestService } from './service-harness.ts';
@@ -162,6 +162,16 @@ describe.each(DIALECTS)('connections end to end against the sandbox on %s', (dia
     const after = (await t.api('GET', `/v1/connections/${created.connection.id}`, { token })).body;
     expect(after.status, after.statusReason).toBe('connected');
     expect(after.pendingChanges).toBeNull();
+
+    // Deleting the stack is never blocked: the Delete request is answered SUCCESS.
+    const cfn = new CloudFormationClient({ endpoint: sandbox.endpoint, region: 'us-east-1', credentials: creds(customer) });
+    await cfn.send(new DeleteStackCommand({ StackName: 'tg-auto' }));
+    let status = 'DELETE_IN_PROGRESS';
+    for (let i = 0; i < 200 && status === 'DELETE_IN_PROGRESS'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = (await cfn.send(new DescribeStacksCommand({ StackName: 'tg-auto' })).catch(() => ({ Stacks: [{ StackStatus: 'DELETE_COMPLETE' }] }))).Stacks?.[0]?.StackStatus ?? 'DELETE_COMPLETE';
+    }
+    expect(status).toBe('DELETE_COMPLETE');
   });
 
   it('automatic: a stack in an account outside the scope fails with the reason instead of looking done', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { createTrustgateService, type TrustgateService } from '../src/create-service.ts';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
@@ -59,6 +59,34 @@ describe('eventual consistency and several instances', () => {
       expect(res.body.statusReason).toMatch(/after [2-9] attempt/);
     } finally {
       await t.close();
+    }
+  });
+
+  it('the scheduler re-verifies connected connections by itself and finds a role removed from the customer\'s account', async () => {
+    const service = await createTrustgateService({ databaseUrl: ':memory:', partitions: partitions(), publicUrl: 'http://127.0.0.1', reverify: { intervalMs: 300, tickMs: 100 }, verifyRetry: { maxWaitMs: 0 } });
+    try {
+      const url = await service.listen({ port: 0 });
+      const { adminToken } = await seedDemoOrganization(service.store);
+      const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+      const customer = sandbox.accounts[1]!;
+      const created = await (await fetch(`${url}/v1/connections`, { method: 'POST', headers, body: JSON.stringify({ name: 'watched', roleName: 'TgWatched', scope: { kind: 'account', accountId: customer.accountId }, selection: { mode: 'custom', integrations: ['cost-inventory/savings-plans'] } }) })).json();
+      const iam = new IAMClient({ endpoint: sandbox.endpoint, region: 'us-east-1', credentials: { accessKeyId: customer.accessKeyId, secretAccessKey: customer.secretAccessKey } });
+      await iam.send(new CreateRoleCommand({ RoleName: 'TgWatched', AssumeRolePolicyDocument: JSON.stringify(created.deliverables.trustPolicy) }));
+      for (const p of created.deliverables.permissionPolicies) await iam.send(new PutRolePolicyCommand({ RoleName: 'TgWatched', PolicyName: p.name, PolicyDocument: JSON.stringify(p.document) }));
+      const verified = await (await fetch(`${url}/v1/connections/${created.connection.id}/verify`, { method: 'POST', headers, body: JSON.stringify({ roleArn: `arn:aws:iam::${customer.accountId}:role/TgWatched` }) })).json();
+      expect(verified.status).toBe('connected');
+      // The customer breaks the trust: the role no longer trusts the platform at all.
+      await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'TgWatched', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }));
+      let status = 'connected';
+      for (let i = 0; i < 60 && status === 'connected'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await (await fetch(`${url}/v1/connections/${created.connection.id}`, { headers })).json()).status;
+      }
+      expect(status).toBe('broken');
+      const audit = await (await fetch(`${url}/v1/audit?connectionId=${created.connection.id}`, { headers })).json();
+      expect(audit.find((e: { action: string }) => e.action === 'connection.reverify')).toMatchObject({ actorUserId: null, details: { from: 'connected', to: 'broken' } });
+    } finally {
+      await service.close();
     }
   });
 
