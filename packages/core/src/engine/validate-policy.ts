@@ -159,7 +159,8 @@ export function validatePolicyDocument(document: unknown, options: ValidatePolic
     if (principalAllowed && !hasPrincipal && !hasNotPrincipal) add('PRINCIPAL_MISSING', 'error', `A ${kind} policy statement needs Principal.`, base);
     if (hasPrincipal && hasNotPrincipal) add('PRINCIPAL_ELEMENT', 'error', 'Use Principal or NotPrincipal, not both.', base);
     if (hasNotPrincipal && (kind === 'trust' || kind === 'rcp')) add('NOTPRINCIPAL_NOT_ALLOWED', 'error', `NotPrincipal is not allowed in a ${kind} policy.`, `${base}.NotPrincipal`);
-    if (hasNotPrincipal && kind === 'resource' && effect === 'Allow') add('NOTPRINCIPAL_ALLOW', 'warning', 'Allow with NotPrincipal grants access to every principal not listed, including anonymous ones.', `${base}.NotPrincipal`);
+    if (hasNotPrincipal && kind === 'resource' && effect === 'Allow') add('NOTPRINCIPAL_ALLOW', 'error', 'NotPrincipal must be used with "Effect": "Deny"; with Allow it is not supported.', `${base}.NotPrincipal`);
+    if (hasNotPrincipal && kind === 'resource' && effect === 'Deny') add('NOTPRINCIPAL_DISCOURAGED', 'info', 'AWS recommends a Deny with ArnNotEquals on aws:PrincipalArn instead of NotPrincipal; NotPrincipal denies every principal that has a permissions boundary.', `${base}.NotPrincipal`);
     if (principalAllowed && (hasPrincipal || hasNotPrincipal)) {
       const key = hasPrincipal ? 'Principal' : 'NotPrincipal';
       findings.push(...validatePrincipalElement(s[key], `${base}.${key}`));
