@@ -182,6 +182,21 @@ describe.each(DIALECTS)('connections end to end against the sandbox on %s', (dia
     expect(got.body.status).toBe('pending');
   });
 
+  it('several accounts: pending until every account\'s role is verified, then connected', async () => {
+    const res = await t.api('POST', '/v1/connections', { token, body: { name: 'multi', roleName: 'Tg-multi', scope: { kind: 'accounts', accountIds: [customer.accountId, other.accountId] }, selection: { mode: 'custom', products: ['cost-inventory'] } } });
+    expect(res.status, res.text).toBe(201);
+    const id = res.body.connection.id;
+    const template = res.body.deliverables.formats['cloudformation-json'];
+    for (const [i, account] of [customer, other].entries()) {
+      const stack = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(account), stackName: 'tg-multi', templateBody: template });
+      expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
+      const verified = await t.api('POST', `/v1/connections/${id}/verify`, { token, body: { roleArn: stack.outputs.RoleArn } });
+      expect(verified.body.status, verified.body.statusReason).toBe(i === 0 ? 'pending' : 'connected');
+    }
+    const got = (await t.api('GET', `/v1/connections/${id}`, { token })).body;
+    expect(got.roles.map((r: { accountId: string; status: string }) => [r.accountId, r.status]).sort()).toEqual([[customer.accountId, 'connected'], [other.accountId, 'connected']].sort());
+  });
+
   it('rotates the external ID without an outage and re-verification catches a deleted role', async () => {
     const created = await newConnection('rotate');
     const stack = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(customer), stackName: 'tg-rotate', templateBody: created.deliverables.formats['cloudformation-json'] });

@@ -48,6 +48,9 @@ describe('aggregateStatus', () => {
     expect(aggregateStatus(roles('connected', 'needs-update')).status).toBe('needs-update');
     expect(aggregateStatus(roles('broken', 'needs-update')).status).toBe('broken');
     expect(aggregateStatus(roles('broken', 'insecure', 'connected')).status).toBe('insecure');
+    // An account of the scope without a role keeps the connection pending.
+    expect(aggregateStatus(roles('connected'), ['0', '7'])).toMatchObject({ status: 'pending', reason: expect.stringContaining('Account 7') });
+    expect(aggregateStatus(roles('connected', 'connected'), ['0', '1']).status).toBe('connected');
   });
 });
 

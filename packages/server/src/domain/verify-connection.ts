@@ -87,12 +87,17 @@ export function judgeObservation(connection: Connection, accountId: string, obse
   return { ...common, status: 'connected', reason: 'Verified: assumed with the external ID, refused without it, and every required action is allowed.' };
 }
 
-/** The connection-level status and reason from its roles. */
-export function aggregateStatus(roles: Pick<ConnectionRole, 'status' | 'statusReason' | 'accountId'>[]): { status: ConnectionStatus; reason: string } {
-  if (roles.length === 0) return { status: 'pending', reason: 'No role has been verified yet.' };
-  const worst = [...roles].sort((a, b) => SEVERITY.indexOf(a.status) - SEVERITY.indexOf(b.status))[0];
-  if (worst === undefined || worst.status === 'connected') return { status: 'connected', reason: `All ${roles.length} role(s) verified.` };
-  return { status: worst.status, reason: roles.length === 1 ? worst.statusReason : `Account ${worst.accountId}: ${worst.statusReason}` };
+/**
+ * The connection-level status and reason from its roles: the worst role status; while an account of the
+ * scope (`account` / `accounts`) has no role yet, at best `pending`.
+ */
+export function aggregateStatus(roles: Pick<ConnectionRole, 'status' | 'statusReason' | 'accountId'>[], expectedAccounts: string[] = []): { status: ConnectionStatus; reason: string } {
+  const waiting = expectedAccounts.filter((a) => !roles.some((r) => r.accountId === a));
+  const all = [...roles, ...waiting.map((accountId) => ({ accountId, status: 'pending' as const, statusReason: 'No role has been verified in this account yet.' }))];
+  if (all.length === 0) return { status: 'pending', reason: 'No role has been verified yet.' };
+  const worst = [...all].sort((a, b) => SEVERITY.indexOf(a.status) - SEVERITY.indexOf(b.status))[0];
+  if (worst === undefined || worst.status === 'connected') return { status: 'connected', reason: `All ${all.length} role(s) verified.` };
+  return { status: worst.status, reason: all.length === 1 ? worst.statusReason : `Account ${worst.accountId}: ${worst.statusReason}` };
 }
 
 /**
@@ -136,7 +141,8 @@ export async function verifyAndRecord(deps: ConnectionDeps, connection: Connecti
   const roles = await deps.store.connections.listRoles(connection.id);
   for (let attempt = 0; ; attempt++) {
     const current = (await deps.store.connections.getAnyOrganization(connection.id)) ?? connection;
-    const { status, reason } = aggregateStatus(roles);
+    const scope = current.scope;
+    const { status, reason } = aggregateStatus(roles, scope.kind === 'account' ? [scope.accountId] : scope.kind === 'accounts' ? scope.accountIds : []);
     const next: Connection = { ...current, status, statusReason: reason, lastVerifiedAt: role.verifiedAt };
     if (status === 'connected') {
       next.appliedPolicy = current.issuedPolicy;
