@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { UpdateStackCommand, CreateStackCommand, CreateStackInstancesCommand, CreateStackSetCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStackSetOperationCommand, DescribeStacksCommand, ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
+import { UpdateStackCommand, CreateStackCommand, CreateStackInstancesCommand, DeleteStackInstancesCommand, DeleteStackSetCommand, CreateStackSetCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStackSetOperationCommand, DescribeStacksCommand, ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
@@ -128,6 +128,18 @@ describe('StackSets across the sandbox accounts', () => {
       }
       // Service-managed StackSets do not deploy to the management account.
       expect((await awsError(c.iam.send(new GetRoleCommand({ RoleName: 'org-role' })))).name).toBe('NoSuchEntityException');
+      // Offboarding: a non-empty StackSet cannot be deleted; deleting the instances removes the stacks' roles.
+      expect((await awsError(c.cfn.send(new DeleteStackSetCommand({ StackSetName: 'org-onboarding' })))).name).toBe('StackSetNotEmptyException');
+      const del = await c.cfn.send(new DeleteStackInstancesCommand({ StackSetName: 'org-onboarding', DeploymentTargets: { OrganizationalUnitIds: ['ou-root-members'] }, Regions: [sandbox.region], RetainStacks: false }));
+      status = 'RUNNING';
+      for (let i = 0; i < 200 && status === 'RUNNING'; i++) {
+        status = (await c.cfn.send(new DescribeStackSetOperationCommand({ StackSetName: 'org-onboarding', OperationId: del.OperationId }))).StackSetOperation!.Status!;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(status).toBe('SUCCEEDED');
+      expect((await c.cfn.send(new ListStackInstancesCommand({ StackSetName: 'org-onboarding' }))).Summaries).toEqual([]);
+      expect((await awsError(clients(sandbox.endpoint, sandbox.region, m1!).iam.send(new GetRoleCommand({ RoleName: 'org-role' })))).name).toBe('NoSuchEntityException');
+      await c.cfn.send(new DeleteStackSetCommand({ StackSetName: 'org-onboarding' }));
     } finally {
       await sandbox.stop();
     }

@@ -112,6 +112,20 @@ export function createStackIn(ctx: RequestContext, account: AccountState, input:
   return stack;
 }
 
+/** Starts deleting a stack in the background (DeleteStack); the promise settles when it is done. */
+export function deleteStackIn(ctx: RequestContext, account: AccountState, stack: StackRecord): Promise<void> {
+  let plan: StackPlan | undefined;
+  try {
+    plan = planFor({ template: parseTemplate(stack.templateBody), given: stack.rawParameters, stack, accountId: account.accountId, partition: ctx.runtime.store.state.partition, region: ctx.region });
+  } catch {
+    plan = undefined;
+  }
+  setStackStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated');
+  const run = runDelete(engineEnv(ctx, account), stack, plan);
+  track(ctx, run);
+  return run.catch(() => undefined);
+}
+
 function stackXml(stack: StackRecord): Record<string, XmlValue> {
   return {
     StackId: stack.stackId, StackName: stack.stackName, Description: stack.description, Parameters: stack.parameters,
@@ -170,14 +184,7 @@ export const stackHandlers = {
     const stack = name.startsWith('arn:') ? ctx.account.stacks.find((s) => s.stackId === name) : ctx.account.stacks.find((s) => s.stackName === name && s.status !== 'DELETE_COMPLETE');
     if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS') return undefined;
     if (stack.status.endsWith('_IN_PROGRESS')) throw validationError(`Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`);
-    let plan: StackPlan | undefined;
-    try {
-      plan = planFor({ template: parseTemplate(stack.templateBody), given: stack.rawParameters, stack, accountId: ctx.account.accountId, partition: ctx.runtime.store.state.partition, region: ctx.region });
-    } catch {
-      plan = undefined;
-    }
-    setStackStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated');
-    track(ctx, runDelete(engineEnv(ctx), stack, plan));
+    void deleteStackIn(ctx, ctx.account, stack);
     return undefined;
   },
   DescribeStacks(ctx: RequestContext): ActionResult {

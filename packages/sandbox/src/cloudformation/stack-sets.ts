@@ -4,7 +4,7 @@ import type { ActionResult, RequestContext } from '../runtime.ts';
 import type { StackSetRecord } from '../state/model.ts';
 import { parseTemplate } from './parse-template.ts';
 import { checkCapabilities } from './plan-stack.ts';
-import { createStackIn } from './stack-actions.ts';
+import { createStackIn, deleteStackIn } from './stack-actions.ts';
 
 function notFound(name: string): AwsError {
   return new AwsError('StackSetNotFoundException', `StackSet ${name} not found`, 404);
@@ -107,6 +107,38 @@ export const stackSetHandlers = {
             failed = true;
           }
         }
+      }
+      operation.status = failed ? 'FAILED' : 'SUCCEEDED';
+      operation.endTimestamp = new Date().toISOString();
+      ctx.runtime.store.save();
+    };
+    const p = run().finally(() => ctx.runtime.background.delete(p));
+    ctx.runtime.background.add(p);
+    return { OperationId: operationId };
+  },
+  DeleteStackInstances(ctx: RequestContext): ActionResult {
+    const set = findStackSet(ctx, ctx.params.required('StackSetName'));
+    const regions = ctx.params.list('Regions') ?? [];
+    if (regions.length === 0) throw validationError('Regions must be specified');
+    const accounts = targetAccounts(ctx, set);
+    const retain = ctx.params.bool('RetainStacks') ?? false;
+    const operationId = ctx.params.get('OperationId') ?? randomUUID();
+    const operation = { operationId, action: 'DELETE', status: 'RUNNING', creationTimestamp: ctx.now.toISOString() } as StackSetRecord['operations'][number];
+    set.operations.push(operation);
+    const run = async (): Promise<void> => {
+      let failed = false;
+      for (const instance of set.instances.filter((i) => accounts.includes(i.account) && regions.includes(i.region))) {
+        const account = ctx.runtime.store.account(instance.account);
+        const stack = account?.stacks.find((s) => s.stackId === instance.stackId && s.status !== 'DELETE_COMPLETE');
+        if (account && stack && !retain) {
+          await deleteStackIn({ ...ctx, account, region: instance.region }, account, stack);
+          if (stack.status !== 'DELETE_COMPLETE') {
+            failed = true;
+            Object.assign(instance, { detailedStatus: 'FAILED', statusReason: stack.statusReason });
+            continue;
+          }
+        }
+        set.instances = set.instances.filter((i) => i !== instance);
       }
       operation.status = failed ? 'FAILED' : 'SUCCEEDED';
       operation.endTimestamp = new Date().toISOString();
