@@ -12,16 +12,26 @@ const actionName = z.string().min(1).max(256);
 const status = z.enum(['pending', 'connected', 'needs-update', 'insecure', 'broken']);
 const partition = z.enum(['aws', 'aws-us-gov', 'aws-cn']);
 
+/** Path parameters (id). */
 export const idParams = z.object({ id }).strict();
+/** Path parameters (user). */
 export const userParams = z.object({ userId: id }).strict();
+/** Path parameters (token). */
 export const tokenParams = z.object({ tokenId: id }).strict();
+/** Path parameters (space). */
 export const spaceParams = z.object({ spaceId: id }).strict();
+/** Path parameters (catalog). */
 export const catalogParams = z.object({ name: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/) }).strict();
+/** Path parameters (access). */
 export const accessParams = z.object({ id, userId: id }).strict();
+/** Path parameters (format). */
 export const formatParams = z.object({ id, format: z.enum(DELIVERABLE_FORMATS) }).strict();
 
+/** Response: organization. */
 export const organizationView = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+/** Response: user. */
 export const userView = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(['admin', 'member']), createdAt: z.string() });
+/** Response: token. */
 export const tokenView = z.object({
   id: z.string(),
   userId: z.string(),
@@ -32,15 +42,24 @@ export const tokenView = z.object({
   revokedAt: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
 });
+/** Response: issued token. */
 export const issuedTokenView = z.object({ token: tokenView, secret: z.string().describe('Shown once; only its SHA-256 hash is stored.') });
+/** Response: space. */
 export const spaceView = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+/** Response: catalog. */
 export const catalogView = z.object({ id: z.string(), name: z.string(), version: z.number(), fileName: z.string(), createdAt: z.string() });
+/** Response: ok. */
 export const okView = z.object({ ok: z.literal(true) });
 
+/** Request body: create organization. */
 export const createOrganizationBody = z.object({ name, adminEmail: z.email(), adminName: name }).strict();
+/** Response: created organization. */
 export const createdOrganizationView = z.object({ organization: organizationView, admin: userView, token: issuedTokenView });
+/** Request body: rename organization. */
 export const renameOrganizationBody = z.object({ name }).strict();
+/** Request body: create user. */
 export const createUserBody = z.object({ email: z.email(), name, role: z.enum(['admin', 'member']).default('member') }).strict();
+/** Request body: create token. */
 export const createTokenBody = z
   .object({
     name,
@@ -49,8 +68,11 @@ export const createTokenBody = z
     expiresInDays: z.number().int().min(1).max(3650).optional(),
   })
   .strict();
+/** Request body: create space. */
 export const createSpaceBody = z.object({ name }).strict();
+/** Request body: upload catalog. */
 export const uploadCatalogBody = z.object({ name: catalogParams.shape.name, fileName: z.string().max(256).default('catalog.yaml'), source: z.string().min(1).max(2_000_000) }).strict();
+/** Response: uploaded catalog. */
 export const uploadedCatalogView = z.object({
   catalog: catalogView,
   findings: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string(), path: z.string() })),
@@ -67,6 +89,7 @@ const selection = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('custom'), products: z.array(z.string().max(128)).max(500).optional(), integrations: z.array(z.string().max(256)).max(2000).optional() }).strict(),
 ]);
 
+/** Request body: create connection. */
 export const createConnectionBody = z
   .object({
     name,
@@ -83,7 +106,9 @@ export const createConnectionBody = z
     spaceId: id.nullable().optional(),
   })
   .strict();
+/** Request body: update connection. */
 export const updateConnectionBody = createConnectionBody.pick({ name: true, labels: true, selection: true, managedPolicies: true, extraActions: true, catalogName: true, spaceId: true, region: true }).partial().strict();
+/** Query string: list connections. */
 export const listConnectionsQuery = z
   .object({
     status: status.optional(),
@@ -91,9 +116,11 @@ export const listConnectionsQuery = z
     label: z.union([z.string(), z.array(z.string())]).optional().describe('key:value, repeatable; every label must match'),
   })
   .strict();
+/** Request body: verify. */
 export const verifyBody = z.object({ roleArn: z.string().max(2048).optional() }).strict();
 
 const integrationActions = z.object({ productId: z.string(), integrationId: z.string(), actions: z.array(z.string()) });
+/** Response: policy diff. */
 export const policyDiffView = z.object({
   changed: z.boolean(),
   added: z.array(integrationActions),
@@ -101,6 +128,7 @@ export const policyDiffView = z.object({
   managedPoliciesAdded: z.array(z.string()),
   managedPoliciesRemoved: z.array(z.string()),
 });
+/** Response: connection. */
 export const connectionView = z.object({
   id: z.string(),
   name: z.string(),
@@ -139,6 +167,7 @@ export const connectionView = z.object({
   updatedAt: z.string(),
 });
 const policyDocument = z.record(z.string(), z.unknown());
+/** Response: deliverables. */
 export const deliverablesView = z.object({
   trustPolicy: policyDocument,
   permissionPolicies: z.array(z.object({ name: z.string(), document: policyDocument })),
@@ -147,12 +176,18 @@ export const deliverablesView = z.object({
   updateStackLinks: z.array(z.object({ accountId: z.string(), stackId: z.string(), link: z.string() })),
   warnings: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string(), path: z.string() })),
 });
+/** Response: created connection. */
 export const createdConnectionView = z.object({ connection: connectionView, deliverables: deliverablesView });
+/** Response: updated connection. */
 export const updatedConnectionView = z.object({ connection: connectionView, diff: policyDiffView });
 
+/** Response: access grant. */
 export const accessGrantView = z.object({ userId: z.string(), level: z.enum(ACCESS_LEVELS as [string, ...string[]]) });
+/** Request body: put access. */
 export const putAccessBody = z.object({ level: z.enum(ACCESS_LEVELS as [string, ...string[]]) }).strict();
+/** Query string: audit. */
 export const auditQuery = z.object({ connectionId: id.optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }).strict();
+/** Response: audit event. */
 export const auditEventView = z.object({
   id: z.string(),
   at: z.string(),
@@ -162,4 +197,5 @@ export const auditEventView = z.object({
   connectionId: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
 });
+/** Response: callback accepted. */
 export const callbackAcceptedView = z.object({ accepted: z.boolean() });
