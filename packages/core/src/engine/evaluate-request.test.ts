@@ -74,4 +74,12 @@ describe('evaluateRequest explanations', () => {
     const r = evaluateRequest(request, { identityPolicies: [malformed, doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' })] });
     expect(r.decision).toBe('ExplicitlyDenied');
   });
+
+  it('reads documented multivalued global keys as multivalued even when given one value', () => {
+    const single = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'aws:TagKeys': 'env' } } });
+    const set = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': 'env' } } });
+    expect(evaluateRequest({ ...request, context: { 'aws:TagKeys': 'env' } }, { identityPolicies: [single] }).decision).toBe('ImplicitlyDenied');
+    expect(evaluateRequest({ ...request, context: { 'aws:TagKeys': 'env' } }, { identityPolicies: [set] }).decision).toBe('Allowed');
+    expect(evaluateRequest({ ...request, context: { 'aws:RequestTag/env': 'x' } }, { identityPolicies: [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/env': 'x' } } })] }).decision).toBe('Allowed');
+  });
 });

@@ -1,7 +1,7 @@
 import { parseIdentityArn, splitArn } from './arn-parts.ts';
 import type { ContextValue, EvaluationRequest, PrincipalType } from './types.ts';
 
-/** One context key's values as text; `multi` marks a multivalued key (given as an array). */
+/** One context key's values as text; `multi` marks a multivalued key (given as an array, or a global key AWS documents as multivalued). */
 export interface ContextEntry {
   values: string[];
   multi: boolean;
@@ -38,9 +38,17 @@ export function contextValueText(value: string | number | boolean | Date): strin
   return String(value);
 }
 
-function entryOf(value: ContextValue): ContextEntry {
+/**
+ * Global keys AWS documents as multivalued (type ArrayOfString in "AWS global condition context keys"): a
+ * single value given for one of them is still one value of a multivalued key.
+ */
+const MULTIVALUED_GLOBAL_KEYS = new Set(
+  ['aws:TagKeys', 'aws:PrincipalOrgPaths', 'aws:PrincipalServiceNamesList', 'aws:CalledVia', 'aws:ResourceOrgPaths', 'aws:SourceOrgPaths', 'aws:VpceOrgPaths'].map((k) => k.toLowerCase()),
+);
+
+function entryOf(lowerKey: string, value: ContextValue): ContextEntry {
   if (Array.isArray(value)) return { values: value.map(contextValueText), multi: true };
-  return { values: [contextValueText(value)], multi: false };
+  return { values: [contextValueText(value)], multi: MULTIVALUED_GLOBAL_KEYS.has(lowerKey) };
 }
 
 const PRINCIPAL_TYPES: Record<string, string | undefined> = { root: 'Account', user: 'User', role: 'AssumedRole', 'assumed-role': 'AssumedRole', 'federated-user': 'FederatedUser' };
@@ -65,7 +73,8 @@ export function prepareRequest(request: EvaluationRequest): PreparedRequest {
   const context = new Map<string, ContextEntry>();
   for (const [key, value] of Object.entries(request.context ?? {})) {
     if (value === undefined || value === null) continue;
-    context.set(key.toLowerCase(), entryOf(value));
+    const lower = key.toLowerCase();
+    context.set(lower, entryOf(lower, value));
   }
 
   let principalKind: PreparedRequest['principalKind'];

@@ -2,8 +2,10 @@ import type { PolicyDocument } from '../policy-document/index.ts';
 
 /**
  * A value of the request context. Strings, numbers, booleans and dates are single values; an array is a
- * multivalued key (`aws:TagKeys`), even when it has one element (IAM User Guide, "Single-valued vs.
- * multivalued context keys"). Dates are compared as instants; numbers and booleans as their text.
+ * multivalued key, even when it has one element (IAM User Guide, "Single-valued vs. multivalued context
+ * keys"). The global keys AWS documents as multivalued (`aws:TagKeys`, `aws:CalledVia`, `aws:PrincipalOrgPaths`,
+ * ...) are multivalued even when given as one value. Dates are compared as instants; numbers and booleans as
+ * their text.
  */
 export type ContextValue = string | number | boolean | Date | Array<string | number | boolean>;
 
