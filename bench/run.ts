@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every `bench/*.bench.ts` (or those named on the command line) in turn. Each exports
  * `default async function run(): Promise<void>` that measures trustgate and a baseline in the same run and
- * prints figures and ratios. Benchmarks print; they never fail on a time.
+ * prints figures and ratios. Benchmarks print; they never fail on a time. Shared timing: `bench/ops-per-second.ts`.
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,20 +18,4 @@ for (const file of files) {
   console.log(`\n## ${file.replace(/\.bench\.ts$/, '')}`);
   const mod = (await import(pathToFileURL(join(here, file)).href)) as { default: () => Promise<void> };
   await mod.default();
-}
-
-/** Measure `fn` for about `ms` milliseconds after a warm-up; returns operations per second. */
-export function opsPerSecond(fn: () => unknown, ms = 1000): number {
-  const warm = Date.now() + Math.min(200, ms / 5);
-  while (Date.now() < warm) fn();
-  let n = 0;
-  const start = process.hrtime.bigint();
-  const end = start + BigInt(ms) * 1_000_000n;
-  let now = start;
-  while (now < end) {
-    for (let i = 0; i < 16; i++) fn();
-    n += 16;
-    now = process.hrtime.bigint();
-  }
-  return (n * 1e9) / Number(now - start);
 }

@@ -7,12 +7,18 @@ import { isTrustgateError } from '@trustgate/core';
  * message with exit code 1 — never a stack trace unless TRUSTGATE_DEBUG is set.
  */
 export async function runCli(program: Command, argv: string[]): Promise<void> {
-  program.exitOverride();
+  forEachCommand(program, (command) => command.exitOverride());
   try {
     await program.parseAsync(argv);
   } catch (error) {
     process.exitCode = reportError(error);
   }
+}
+
+/** Visit a command and all its subcommands (settings such as exitOverride are copied only at creation). */
+function forEachCommand(command: Command, visit: (command: Command) => void): void {
+  visit(command);
+  for (const sub of command.commands) forEachCommand(sub, visit);
 }
 
 /** Print an error for a person and return the exit code. */
