@@ -174,11 +174,12 @@ const contextArb = fc
     numeric: sometimes(fc.constantFrom(...KEYS.numeric.request), 0.5),
     bool: fc.array(fc.tuple(fc.constantFrom(...KEYS.bool.keys), fc.constantFrom(...KEYS.bool.request)), { maxLength: 2 }),
     arn: sometimes(fc.constantFrom(...KEYS.arn.request), 0.5),
+    multiAsString: fc.boolean(),
   })
   .map((c) => {
     const ctx: Record<string, string | string[]> = {};
     for (const [k, v] of [...c.string, ...c.date, ...c.bool]) ctx[k] = v;
-    if (c.multi) ctx['aws:TagKeys'] = c.multi;
+    if (c.multi) ctx['aws:TagKeys'] = c.multiAsString && c.multi.length === 1 ? c.multi[0]! : c.multi;
     if (c.ip) ctx['aws:SourceIp'] = c.ip;
     if (c.numeric) ctx['aws:MultiFactorAuthAge'] = c.numeric;
     if (c.arn) ctx['aws:SourceArn'] = c.arn;
