@@ -195,9 +195,10 @@ export function requestResourceParts(resource: string): string[] | undefined {
 
 /**
  * Does the statement's Action/NotAction and Resource/NotResource cover the request? A statement without
- * Resource (trust policies) covers every resource. An unresolvable policy variable makes a Resource entry
- * match nothing and a NotResource entry exclude nothing... AWS: "the statement does not apply", so such an
- * entry is treated as not matching in both forms.
+ * Resource (trust policies) covers every resource. A Resource entry with an unresolvable policy variable
+ * matches nothing; in NotResource such an entry makes the whole statement not apply (IAM User Guide, "Policy
+ * variables": when a variable cannot be resolved the statement does not match), so a Deny is never
+ * widened and an Allow never granted by a missing key.
  */
 export function statementCovers(s: CompiledStatement, req: PreparedRequest, reqParts: string[] | undefined): boolean {
   if (actionMatches(s.action, req) === s.notAction) return false;
