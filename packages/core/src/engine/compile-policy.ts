@@ -197,8 +197,8 @@ export function requestResourceParts(resource: string): string[] | undefined {
  * Does the statement's Action/NotAction and Resource/NotResource cover the request? A statement without
  * Resource (trust policies) covers every resource. A Resource entry with an unresolvable policy variable
  * matches nothing; in NotResource such an entry makes the whole statement not apply (IAM User Guide, "Policy
- * variables": when a variable cannot be resolved the statement does not match), so a Deny is never
- * widened and an Allow never granted by a missing key.
+ * variables": when a variable cannot be resolved the statement does not match; iam-simulate agrees). Note
+ * that a Deny with such a NotResource then denies nothing: prefer conditions with `...IfExists` for denies.
  */
 export function statementCovers(s: CompiledStatement, req: PreparedRequest, reqParts: string[] | undefined): boolean {
   if (actionMatches(s.action, req) === s.notAction) return false;
