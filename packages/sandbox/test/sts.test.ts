@@ -89,6 +89,14 @@ describe('STS AssumeRole rules', () => {
     await assume(user, { RoleArn: roleArn('tag-gate') });
   });
 
+  it('managed session policies (PolicyArns) scope the session down too', async () => {
+    const narrow = sessionCreds(await assume(user, { RoleArn: roleArn('chain'), PolicyArns: [{ arn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }] }));
+    const c = clients(sandbox.endpoint, sandbox.region, narrow);
+    await c.iam.send(new GetRoleCommand({ RoleName: 'chain' }));
+    const e = await awsError(c.sts.send(new AssumeRoleCommand({ RoleArn: roleArn('long'), RoleSessionName: 'chained-read' })));
+    expect(e).toMatchObject({ name: 'AccessDenied', status: 403 });
+  });
+
   it('session tags: allowed tag passes, other tags are denied by the TagSession condition', async () => {
     await assume(user, { RoleArn: roleArn('tagged-only'), Tags: [{ Key: 'project', Value: 'apollo' }] });
     expect((await awsError(assume(user, { RoleArn: roleArn('tagged-only'), Tags: [{ Key: 'project', Value: 'gemini' }] }))).name).toBe('AccessDenied');
