@@ -82,4 +82,10 @@ describe('evaluateRequest explanations', () => {
     expect(evaluateRequest({ ...request, context: { 'aws:TagKeys': 'env' } }, { identityPolicies: [set] }).decision).toBe('Allowed');
     expect(evaluateRequest({ ...request, context: { 'aws:RequestTag/env': 'x' } }, { identityPolicies: [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/env': 'x' } } })] }).decision).toBe('Allowed');
   });
+
+  it('does not apply SCPs to the management account', () => {
+    const policies = { identityPolicies: [doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' })], serviceControlPolicies: [[doc({ Effect: 'Deny', Action: 's3:*', Resource: '*' })]] };
+    expect(evaluateRequest(request, policies).decision).toBe('ExplicitlyDenied');
+    expect(evaluateRequest({ ...request, principal: { ...request.principal, managementAccount: true } }, policies).decision).toBe('Allowed');
+  });
 });

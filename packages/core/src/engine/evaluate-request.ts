@@ -137,8 +137,8 @@ function summaryOf(decision: Decision, reason: string, req: PreparedRequest, sam
  * Evaluate a request as AWS does (see `decide` above for the rules) and explain the decision. `policies` may
  * be a raw {@link PolicySet} (compiled on each call) or a {@link CompiledPolicySet} from `compilePolicySet`
  * (compile once, evaluate many times). SCPs do not apply to service principals or service-linked roles
- * (AWS Organizations User Guide, "Service control policies"); callers omit SCPs for management-account
- * principals, which SCPs do not affect either. RCPs likewise do not apply to service principals.
+ * (AWS Organizations User Guide, "Service control policies"), nor to principals of the management account
+ * (`principal.managementAccount`). RCPs likewise do not apply to service principals.
  */
 export function evaluateRequest(
   request: EvaluationRequest,
@@ -150,7 +150,7 @@ export function evaluateRequest(
   const detail = options.explain ?? true;
   const scope = evaluationScope(req, detail, compiled.boundary !== undefined);
   const isAws = req.principalType === 'AWS';
-  const orgApplies = isAws && !isServiceLinkedRole(req);
+  const orgApplies = isAws && !isServiceLinkedRole(req) && request.principal.managementAccount !== true;
   const verdicts: Verdicts = {
     scp: orgApplies ? evaluateLevels('scp', compiled.scp, scope) : none('scp'),
     rcp: req.principalType !== 'Service' && !isServiceLinkedRole(req) ? evaluateLevels('rcp', compiled.rcp, scope) : none('rcp'),

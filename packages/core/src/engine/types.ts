@@ -27,6 +27,11 @@ export interface EvaluationRequest {
     type?: PrincipalType;
     /** The principal's tags: they become `aws:PrincipalTag/<key>` unless the context sets those keys. */
     tags?: Record<string, string>;
+    /**
+     * True when the principal belongs to the organization's management account: SCPs do not apply to it
+     * (AWS Organizations User Guide, "Service control policies"). Default false.
+     */
+    managementAccount?: boolean;
   };
   /** `service:Action`, e.g. `sts:AssumeRole`. Compared case-insensitively. */
   action: string;
