@@ -7,15 +7,9 @@ import type { ConnectionDeliverables } from './connection-toolkit.ts';
 import { toConnectionView, type ConnectionView } from './connection-view.ts';
 import { diffIssuedPolicies, type PolicyDiff } from './policy-diff.ts';
 import { recordAudit } from './record-audit.ts';
+import { selfInspectionPolicy } from './self-inspection-policy.ts';
 import { resolveCatalog } from './resolve-catalog.ts';
 import type { Connection, ConnectionMode, ConnectionScope, ConnectionSelection, ConnectionStatus, IssuedPolicy } from './records.ts';
-
-/**
- * IAM read actions on the role itself that trustgate adds to every connection, so verification can read the
- * role's attached and inline policies and check them locally (ListAttachedRolePolicies, GetPolicy,
- * GetPolicyVersion, ListRolePolicies, GetRolePolicy, GetRole).
- */
-export const SELF_INSPECTION_ACTIONS = ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'];
 
 /** Default role name customers' templates create. */
 export const DEFAULT_ROLE_NAME = 'TrustgateAccess';
@@ -68,11 +62,12 @@ export async function compileConnectionPolicy(deps: ConnectionDeps, c: Pick<Conn
     partition: c.partition,
     ...(accounts.length === 1 && accounts[0] !== undefined ? { accountId: accounts[0] } : {}),
     ...(c.region === null ? {} : { region: c.region }),
-    extraActions: [...new Set([...c.extraActions, ...SELF_INSPECTION_ACTIONS])],
+    extraActions: c.extraActions,
     managedPolicies: c.managedPolicies,
     namePrefix: `${c.roleName}-permissions`.slice(0, 100),
   });
-  return { documents: compiled.documents, managedPolicyArns: compiled.managedPolicyArns, requiredActions: compiled.requiredActions };
+  // Verification reads the role's own policies: a small policy scoped to this role rides along.
+  return { documents: [...compiled.documents, selfInspectionPolicy(c.partition, c.roleName)], managedPolicyArns: compiled.managedPolicyArns, requiredActions: compiled.requiredActions };
 }
 
 /** Renders a connection's deliverables, with the one-time callback custom resource in automatic mode. */

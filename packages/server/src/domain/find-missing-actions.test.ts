@@ -49,6 +49,16 @@ describe('findMissingActions', () => {
     expect(findMissingActions({ issued, identityPolicies: issued.documents.map((d) => d.document), permissionsBoundary: boundary, principalArn }).map((m) => m.integrationId)).toEqual(['compute']);
   });
 
+  it('reads an account pattern in a granted resource as the role\'s own account', () => {
+    const own: IssuedPolicy = {
+      documents: [{ name: 'v', document: doc([{ Effect: 'Allow', Action: 'iam:GetRole', Resource: 'arn:aws:iam::*:role/R' }]) }],
+      managedPolicyArns: [],
+      requiredActions: [{ productId: 'p', integrationId: 'self', actions: ['iam:GetRole'] }],
+    };
+    expect(findMissingActions({ issued: own, identityPolicies: own.documents.map((d) => d.document), principalArn })).toEqual([]);
+    expect(findMissingActions({ issued: own, identityPolicies: [doc([{ Effect: 'Allow', Action: 'iam:GetRole', Resource: 'arn:aws:iam::*:role/Other' }])], principalArn })).toEqual(own.requiredActions);
+  });
+
   it('treats an allow whose only open question is a request condition as present', () => {
     const policies = [doc([{ Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeRegions', 's3:GetObject', 's3:ListBucket'], Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }])];
     expect(findMissingActions({ issued, identityPolicies: policies, principalArn })).toEqual([]);

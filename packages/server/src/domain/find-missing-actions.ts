@@ -43,12 +43,17 @@ export function findMissingActions(input: FindMissingActionsInput): { productId:
     identityPolicies: input.identityPolicies,
     ...(input.permissionsBoundary === undefined ? {} : { permissionsBoundary: input.permissionsBoundary }),
   });
+  const principalAccount = input.principalArn.split(':')[4] ?? '';
   const cache = new Map<string, boolean>();
   const present = (action: string): boolean => {
     const known = cache.get(action);
     if (known !== undefined) return known;
     const ok = resourcesFor(action, docs).every((resource) => {
-      const result = evaluateRequest({ principal: { arn: input.principalArn }, action, resource }, policies);
+      // A granted resource may name its account as a pattern (`arn:aws:iam::*:role/x`, `${AccountId}` left
+      // open): it means the role's own account, not a foreign one.
+      const account = resource.split(':')[4] ?? '';
+      const own = /^\d{12}$/.test(account) ? {} : { resourceAccountId: principalAccount };
+      const result = evaluateRequest({ principal: { arn: input.principalArn }, action, resource, ...own }, policies);
       if (result.decision === 'Allowed') return true;
       if (result.decision === 'ExplicitlyDenied') return false;
       const identity = result.explanation.policies.find((p) => p.policy === 'identity');

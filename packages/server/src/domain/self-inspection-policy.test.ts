@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateRequest } from '@trustgate/core';
+import { selfInspectionPolicy } from './self-inspection-policy.ts';
+
+describe('selfInspectionPolicy', () => {
+  const { document } = selfInspectionPolicy('aws', 'TrustgateAccess');
+  const principal = { arn: 'arn:aws:sts::222222222222:assumed-role/TrustgateAccess/verify' };
+  const decide = (action: string, resource: string) => evaluateRequest({ principal, action, resource, resourceAccountId: '222222222222' }, { identityPolicies: [document] }).decision;
+
+  it('lets the role read itself and its own policies', () => {
+    expect(decide('iam:ListRolePolicies', 'arn:aws:iam::222222222222:role/TrustgateAccess')).toBe('Allowed');
+    expect(decide('iam:GetRolePolicy', 'arn:aws:iam::222222222222:role/TrustgateAccess')).toBe('Allowed');
+    expect(decide('iam:GetPolicyVersion', 'arn:aws:iam::222222222222:policy/TrustgateAccess-permissions-1')).toBe('Allowed');
+  });
+
+  it('does not let the platform read the account\'s other roles and policies', () => {
+    expect(decide('iam:GetRolePolicy', 'arn:aws:iam::222222222222:role/Admin')).toBe('ImplicitlyDenied');
+    expect(decide('iam:ListAttachedRolePolicies', 'arn:aws:iam::222222222222:role/TrustgateAccessOther')).toBe('ImplicitlyDenied');
+    expect(decide('iam:GetPolicyVersion', 'arn:aws:iam::222222222222:policy/CompanySecrets')).toBe('ImplicitlyDenied');
+    expect(decide('iam:ListRoles', '*')).toBe('ImplicitlyDenied');
+  });
+});

@@ -1,0 +1,31 @@
+import type { Partition, PolicyDocument } from '@trustgate/core';
+
+/**
+ * The policy trustgate adds to every connection's role so verification can read the role's own policies —
+ * and nothing else: the role itself (GetRole, ListAttachedRolePolicies, ListRolePolicies, GetRolePolicy), the
+ * customer managed policies the template creates for it (`<role>-*`), and AWS managed policies (public
+ * documents anyway). Scoped by name rather than `*`, so the platform cannot read the account's other IAM
+ * policies (IAM User Guide, "Grant least privilege").
+ */
+export function selfInspectionPolicy(partition: Partition, roleName: string): { name: string; document: PolicyDocument } {
+  return {
+    name: `${roleName}-verification`.slice(0, 128),
+    document: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'TrustgateReadsThisRole',
+          Effect: 'Allow',
+          Action: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'],
+          Resource: `arn:${partition}:iam::*:role/${roleName}`,
+        },
+        {
+          Sid: 'TrustgateReadsThisRolesPolicies',
+          Effect: 'Allow',
+          Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
+          Resource: [`arn:${partition}:iam::*:policy/${roleName}-*`, `arn:${partition}:iam::aws:policy/*`],
+        },
+      ],
+    },
+  };
+}
