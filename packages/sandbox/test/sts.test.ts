@@ -1,4 +1,4 @@
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, GetRoleCommand, ListRolesCommand, PutRolePolicyCommand, PutUserPolicyCommand, TagRoleCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteUserCommand, DeleteUserPolicyCommand, GetRoleCommand, GetUserCommand, ListRolesCommand, PutRolePolicyCommand, PutUserPolicyCommand, TagRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
@@ -150,6 +150,37 @@ describe('modelled IAM propagation delay', () => {
       expect((await awsError(sts.send(new AssumeRoleCommand(input)))).name).toBe('AccessDenied');
       offsetMs = 10_001;
       expect((await sts.send(new AssumeRoleCommand(input))).AssumedRoleUser?.Arn).toContain('assumed-role/fresh/early');
+    } finally {
+      await sandbox.stop();
+    }
+  });
+});
+
+describe('deleted principals', () => {
+  it('a trust policy naming a deleted user keeps its unique ID: a recreated user of the same name is not trusted', async () => {
+    const sandbox = await startSandbox({ accounts: 2 });
+    try {
+      const [platform, customer] = sandbox.accounts;
+      const p = clients(sandbox.endpoint, sandbox.region, platform!);
+      const makeBroker = async (): Promise<Credentials> => {
+        await p.iam.send(new CreateUserCommand({ UserName: 'broker' }));
+        await p.iam.send(new PutUserPolicyCommand({ UserName: 'broker', PolicyName: 'p', PolicyDocument: allowPolicy(['sts:AssumeRole']) }));
+        const key = (await p.iam.send(new CreateAccessKeyCommand({ UserName: 'broker' }))).AccessKey!;
+        return { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+      };
+      const first = await makeBroker();
+      const userArn = `arn:aws:iam::${platform!.accountId}:user/broker`;
+      const userId = (await p.iam.send(new GetUserCommand({ UserName: 'broker' }))).User!.UserId!;
+      const c = clients(sandbox.endpoint, sandbox.region, customer!);
+      const roleArn = (await c.iam.send(new CreateRoleCommand({ RoleName: 'trusts-broker', AssumeRolePolicyDocument: trustPolicy({ AWS: userArn }) }))).Role!.Arn!;
+      await clients(sandbox.endpoint, sandbox.region, first).sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'before' }));
+      await p.iam.send(new DeleteAccessKeyCommand({ UserName: 'broker', AccessKeyId: first.accessKeyId }));
+      await p.iam.send(new DeleteUserPolicyCommand({ UserName: 'broker', PolicyName: 'p' }));
+      await p.iam.send(new DeleteUserCommand({ UserName: 'broker' }));
+      const trust = JSON.parse(decodeURIComponent((await c.iam.send(new GetRoleCommand({ RoleName: 'trusts-broker' }))).Role!.AssumeRolePolicyDocument!)) as { Statement: Array<{ Principal: { AWS: string } }> };
+      expect(trust.Statement[0]!.Principal.AWS).toBe(userId);
+      const second = await makeBroker();
+      expect((await awsError(clients(sandbox.endpoint, sandbox.region, second).sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'after' })))).name).toBe('AccessDenied');
     } finally {
       await sandbox.stop();
     }

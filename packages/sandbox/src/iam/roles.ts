@@ -4,6 +4,7 @@ import { uniqueId } from '../state/ids.ts';
 import type { RoleRecord, Tag } from '../state/model.ts';
 import { constraintError } from '../sts/session-inputs.ts';
 import { checkName, checkPath, checkTags, findAttachablePolicy, getRoleRecord, iamArn, mergeTags, paginate, roleXml, tagsXml, documentSize, type IamScope } from './iam-common.ts';
+import { orphanPrincipal } from './orphan-principals.ts';
 import { principalExistsIn } from './principal-exists.ts';
 import { validatePolicyDocument } from './validate-policy.ts';
 
@@ -82,6 +83,7 @@ export function deleteRoleOp(scope: IamScope, roleName: string, options: { servi
     throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
   }
   delete scope.account.roles[roleName.toLowerCase()];
+  orphanPrincipal(scope.state, role.arn, role.roleId);
 }
 
 /** `iam:UpdateAssumeRolePolicy`. */

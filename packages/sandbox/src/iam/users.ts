@@ -2,6 +2,7 @@ import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from
 import type { ActionResult, RequestContext } from '../runtime.ts';
 import { accessKeyId, secretAccessKey, uniqueId } from '../state/ids.ts';
 import type { AccessKeyRecord, Tag, UserRecord } from '../state/model.ts';
+import { orphanPrincipal } from './orphan-principals.ts';
 import { checkName, checkPath, checkTags, findAttachablePolicy, getUserRecord, iamArn, mergeTags, paginate, tagsXml, userXml, type IamScope } from './iam-common.ts';
 
 /** `iam:CreateUser`. */
@@ -28,6 +29,7 @@ export function deleteUserOp(scope: IamScope, userName: string): void {
   if (Object.keys(user.inlinePolicies).length > 0) throw deleteConflict('Cannot delete entity, must delete policies first.');
   if (user.attachedPolicyArns.length > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
   delete scope.account.users[userName.toLowerCase()];
+  orphanPrincipal(scope.state, user.arn, user.userId);
 }
 
 /** `iam:CreateAccessKey` (at most 2 per user). */
