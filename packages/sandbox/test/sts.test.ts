@@ -97,6 +97,31 @@ describe('STS AssumeRole rules', () => {
     expect(e).toMatchObject({ name: 'AccessDenied', status: 403 });
   });
 
+  it('revoking active sessions (deny on aws:TokenIssueTime) denies old sessions and not new ones', async () => {
+    let offsetMs = 0;
+    const sb = await startSandbox({ accounts: 1, clock: () => new Date(Date.now() + offsetMs) });
+    try {
+      const id = sb.accounts[0]!.accountId;
+      const root = clients(sb.endpoint, sb.region, sb.accounts[0]!);
+      await root.iam.send(new CreateUserCommand({ UserName: 'u' }));
+      await root.iam.send(new PutUserPolicyCommand({ UserName: 'u', PolicyName: 'p', PolicyDocument: allowPolicy(['sts:AssumeRole']) }));
+      const k = (await root.iam.send(new CreateAccessKeyCommand({ UserName: 'u' }))).AccessKey!;
+      await root.iam.send(new CreateRoleCommand({ RoleName: 'revocable', AssumeRolePolicyDocument: trustPolicy({ AWS: `arn:aws:iam::${id}:user/u` }) }));
+      await root.iam.send(new PutRolePolicyCommand({ RoleName: 'revocable', PolicyName: 'read', PolicyDocument: allowPolicy(['iam:GetRole']) }));
+      const userSts = clients(sb.endpoint, sb.region, { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! }).sts;
+      const input = { RoleArn: `arn:aws:iam::${id}:role/revocable`, RoleSessionName: 'session' };
+      const old = clients(sb.endpoint, sb.region, sessionCreds(await userSts.send(new AssumeRoleCommand(input))));
+      offsetMs = 60_000;
+      const revokedBefore = new Date(Date.now() + 30_000).toISOString();
+      await root.iam.send(new PutRolePolicyCommand({ RoleName: 'revocable', PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': revokedBefore } } }] }) }));
+      expect((await awsError(old.iam.send(new GetRoleCommand({ RoleName: 'revocable' })))).message).toContain('with an explicit deny in an identity-based policy');
+      const fresh = clients(sb.endpoint, sb.region, sessionCreds(await userSts.send(new AssumeRoleCommand(input))));
+      await fresh.iam.send(new GetRoleCommand({ RoleName: 'revocable' }));
+    } finally {
+      await sb.stop();
+    }
+  });
+
   it('session tags: allowed tag passes, other tags are denied by the TagSession condition', async () => {
     await assume(user, { RoleArn: roleArn('tagged-only'), Tags: [{ Key: 'project', Value: 'apollo' }] });
     expect((await awsError(assume(user, { RoleArn: roleArn('tagged-only'), Tags: [{ Key: 'project', Value: 'gemini' }] }))).name).toBe('AccessDenied');
