@@ -57,7 +57,8 @@ describe.each(DIALECTS)('connections end to end against the sandbox on %s', (dia
     const roleArn = stack.outputs.RoleArn;
     expect(roleArn).toBe(`arn:aws:iam::${customer.accountId}:role/Tg-manual`);
 
-    const verified = await t.api('POST', `/v1/connections/${created.connection.id}/verify`, { token, body: { roleArn } });
+    const stackId = `arn:aws:cloudformation:us-east-1:${customer.accountId}:stack/tg-manual/0f1e2d3c-aaaa-bbbb-cccc-123456789012`;
+    const verified = await t.api('POST', `/v1/connections/${created.connection.id}/verify`, { token, body: { roleArn, stackId } });
     expect(verified.status, verified.text).toBe(200);
     expect(verified.body.status, verified.body.statusReason).toBe('connected');
     expect(verified.body.roles[0]).toMatchObject({ accountId: customer.accountId, status: 'connected', missing: [] });
@@ -77,6 +78,8 @@ describe.each(DIALECTS)('connections end to end against the sandbox on %s', (dia
 
     const template = await t.api('GET', `/v1/connections/${created.connection.id}/deliverables/cloudformation-json`, { token });
     expect(template.headers.get('content-type')).toContain('application/json');
+    const links = (await t.api('GET', `/v1/connections/${created.connection.id}/deliverables`, { token })).body.updateStackLinks;
+    expect(links).toEqual([{ accountId: customer.accountId, stackId, link: expect.stringContaining(encodeURIComponent(stackId)) }]);
     const updated = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(customer), stackName: 'tg-manual', templateBody: template.text, update: true });
     expect(updated.status, updated.reason).toBe('UPDATE_COMPLETE');
     const again = await t.api('POST', `/v1/connections/${created.connection.id}/verify`, { token, body: {} });

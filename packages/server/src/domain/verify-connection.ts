@@ -157,16 +157,21 @@ export async function verifyAndRecord(deps: ConnectionDeps, connection: Connecti
 }
 
 /**
- * Manual verification (editor access): with `roleArn`, verifies that role (the customer pasted it); without,
- * re-verifies every role the connection has. Audited.
+ * Manual verification (editor access): with `roleArn`, verifies that role (the customer pasted it, and may give
+ * the `stackId` that created it, for update-stack links); without, re-verifies every role the connection has. Audited.
  */
-export async function verifyConnection(deps: ConnectionDeps, principal: Principal, id: string, input: { roleArn?: string }): Promise<ConnectionView> {
+export async function verifyConnection(deps: ConnectionDeps, principal: Principal, id: string, input: { roleArn?: string; stackId?: string }): Promise<ConnectionView> {
   const { connection, level } = await loadConnectionFor(deps.store, principal, id, 'editor');
   const arns = input.roleArn !== undefined ? [input.roleArn] : (await deps.store.connections.listRoles(id)).map((r) => r.roleArn);
   if (arns.length === 0) throw new TrustgateError('INVALID_INPUT', 'Paste the role ARN the template created.', { field: 'roleArn' });
-  if (input.roleArn !== undefined) checkRoleArnForConnection(connection, input.roleArn);
+  if (input.roleArn !== undefined) {
+    const { accountId } = checkRoleArnForConnection(connection, input.roleArn);
+    if (input.stackId !== undefined && input.stackId.split(':')[4] !== accountId) {
+      throw new TrustgateError('INVALID_INPUT', 'The stack is not in the role\'s account.', { field: 'stackId' });
+    }
+  }
   let latest = connection;
-  for (const arn of arns) latest = (await verifyAndRecord(deps, latest, arn)).connection;
+  for (const arn of arns) latest = (await verifyAndRecord(deps, latest, arn, input.stackId === undefined || input.roleArn === undefined ? {} : { stackId: input.stackId })).connection;
   await recordAudit(deps.store, { principal, action: 'connection.verify', connectionId: id, details: { roleArns: arns, status: latest.status } });
   return toConnectionView(latest, await deps.store.connections.listRoles(id), level);
 }

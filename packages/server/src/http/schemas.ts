@@ -117,7 +117,12 @@ export const listConnectionsQuery = z
   })
   .strict();
 /** Request body: verify. */
-export const verifyBody = z.object({ roleArn: z.string().max(2048).optional() }).strict();
+export const verifyBody = z
+  .object({
+    roleArn: z.string().max(2048).optional(),
+    stackId: z.string().max(2048).regex(/^arn:aws[\w-]*:cloudformation:[a-z0-9-]+:\d{12}:stack\/[^/]+\/[\w-]+$/).optional().describe('The CloudFormation stack that created the role (for update-stack links)'),
+  })
+  .strict();
 
 const integrationActions = z.object({ productId: z.string(), integrationId: z.string(), actions: z.array(z.string()) });
 /** Response: policy diff. */

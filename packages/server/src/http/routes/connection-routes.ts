@@ -102,7 +102,7 @@ export function registerConnectionRoutes(app: FastifyInstance, ctx: AppContext):
     method: 'POST', url: '/v1/connections/:id/verify', summary: 'Verify the role for real (paste its ARN; without, re-verify known roles)', tags: ['connections'],
     params: s.idParams, body: s.verifyBody, response: s.connectionView,
     async handler({ principal, params, body }) {
-      return verifyConnection(deps, principal, params.id, body.roleArn === undefined ? {} : { roleArn: body.roleArn });
+      return verifyConnection(deps, principal, params.id, { ...(body.roleArn === undefined ? {} : { roleArn: body.roleArn }), ...(body.stackId === undefined ? {} : { stackId: body.stackId }) });
     },
   });
   route({
