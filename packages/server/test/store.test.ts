@@ -117,6 +117,30 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
   });
 });
 
+describe('embedded SQLite file', () => {
+  it('creates the directory, runs in WAL mode with foreign keys on, and keeps data across opens', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { sql } = await import('kysely');
+    const { openDatabase } = await import('../src/store/open-database.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'tg-sqlite-'));
+    try {
+      const url = join(dir, 'nested', 'trustgate.db');
+      const first = await openDatabase({ url });
+      expect((await sql<{ journal_mode: string }>`pragma journal_mode`.execute(first.db)).rows[0]?.journal_mode).toBe('wal');
+      expect((await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(first.db)).rows[0]?.foreign_keys).toBe(1);
+      await first.db.insertInto('organizations').values({ id: 'org_1', name: 'kept', created_at: 'now' }).execute();
+      await first.close();
+      const second = await openStore({ url });
+      expect((await second.directory.getOrganization('org_1'))?.name).toBe('kept');
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('store on PostgreSQL with two instances', () => {
   it('runs migrations once and lets only one instance claim a job run at a time', async () => {
     const schema = `tg_two_${Date.now().toString(36)}`;
