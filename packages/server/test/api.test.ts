@@ -121,6 +121,14 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
       expect(res.body.error?.code, `${roleArn}: ${res.text}`).toBe(code);
       expect(res.body.error.field).toBe('roleArn');
     }
+    // An insecure connection stays insecure when its selection changes: the worse news is not hidden.
+    const org = (await t.api('GET', '/v1/organization', { token })).body.id;
+    const stored = (await t.service.store.connections.get(org, a.body.connection.id))!;
+    await t.service.store.connections.update({ ...stored, status: 'insecure', statusReason: 'trust lacks the external ID', appliedPolicy: stored.issuedPolicy });
+    const again = await t.api('PATCH', `/v1/connections/${a.body.connection.id}`, { token, body: { selection: { mode: 'default' } } });
+    expect(again.body.connection.status).toBe('insecure');
+    expect(again.body.connection.pendingChanges.changed).toBe(true);
+    expect((await t.api('POST', `/v1/connections/${a.body.connection.id}/rotate-external-id`, { token })).body.status).toBe('insecure');
     expect((await t.api('DELETE', `/v1/connections/${b.body.connection.id}`, { token })).status).toBe(200);
     expect((await t.api('GET', `/v1/connections/${b.body.connection.id}`, { token })).status).toBe(404);
   });

@@ -165,7 +165,9 @@ export async function getConnection(deps: ConnectionDeps, principal: Principal, 
 
 /** The status a connection moves to when what it asks for changed from what its role was verified with. */
 function statusAfterChange(c: Connection, diff: PolicyDiff, why: string): Pick<Connection, 'status' | 'statusReason'> {
-  if (c.status === 'pending' || !diff.changed) return { status: c.status, statusReason: c.statusReason };
+  // Only a working connection turns needs-update: pending, insecure and broken say more and stay (the diff is
+  // still shown as pendingChanges).
+  if ((c.status !== 'connected' && c.status !== 'needs-update') || !diff.changed) return { status: c.status, statusReason: c.statusReason };
   const added = diff.added.reduce((n, r) => n + r.actions.length, 0);
   const removed = diff.removed.reduce((n, r) => n + r.actions.length, 0);
   return {
@@ -234,7 +236,7 @@ export async function rotateExternalId(deps: ConnectionDeps, principal: Principa
     throw new TrustgateError('CONFLICT', 'A rotation is already in progress: update the stack with the current template and verify first.');
   }
   const next: Connection = { ...connection, previousExternalId: connection.externalId, externalId: deps.toolkit.newExternalId() };
-  if (connection.status !== 'pending') {
+  if (connection.status === 'connected' || connection.status === 'needs-update') {
     next.status = 'needs-update';
     next.statusReason = 'External ID rotated: update the stack with the new template (it accepts the old and the new ID), then verify.';
   }
