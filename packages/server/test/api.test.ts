@@ -177,6 +177,16 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     expect(confirm.body.error.field).toBe('SubscribeURL');
   });
 
+  it('keeps the organization route closed when the operator token is empty', async () => {
+    const { buildApp } = await import('../src/http/build-app.ts');
+    const { app } = await buildApp({ deps: t.service.deps, operatorToken: '' });
+    for (const authorization of [undefined, 'Bearer ', 'Bearer']) {
+      const res = await app.inject({ method: 'POST', url: '/v1/organizations', headers: authorization === undefined ? {} : { authorization }, payload: { name: 'X', adminEmail: 'x@x.test', adminName: 'X' } });
+      expect(res.statusCode).toBe(401);
+    }
+    await app.close();
+  });
+
   it('creates organizations only with the operator token', async () => {
     const res = await t.api('POST', '/v1/organizations', { token: OPERATOR_TOKEN, body: { name: 'Other', adminEmail: 'o@o.test', adminName: 'O' } });
     expect(res.status).toBe(201);

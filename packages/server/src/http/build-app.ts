@@ -16,7 +16,7 @@ export interface BuildAppOptions {
   deps: ConnectionDeps;
   /** How the callback answers CloudFormation; default global fetch. */
   fetchPort?: FetchPort;
-  /** Bearer token that may create organizations; unset closes that route. */
+  /** Bearer token (at least 16 characters) that may create organizations; unset closes that route. */
   operatorToken?: string;
   /** Largest request body in bytes. Default 1 MiB (catalog uploads: 4 MiB). */
   bodyLimit?: number;

@@ -14,8 +14,9 @@ const tokenOut = (t: ApiToken) => ({ id: t.id, userId: t.userId, name: t.name, s
 const spaceOut = (sp: Space) => ({ id: sp.id, name: sp.name, createdAt: sp.createdAt });
 
 function isOperator(ctx: AppContext, header: string | undefined): boolean {
-  if (ctx.operatorToken === undefined || header === undefined) return false;
-  const given = Buffer.from(header.replace(/^Bearer /, ''));
+  // An empty or short operator token would open the route: such a configuration counts as none.
+  if (ctx.operatorToken === undefined || ctx.operatorToken.length < 16 || header === undefined || !header.startsWith('Bearer ')) return false;
+  const given = Buffer.from(header.slice('Bearer '.length));
   const expected = Buffer.from(ctx.operatorToken);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
