@@ -121,6 +121,11 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
       expect(res.body.error?.code, `${roleArn}: ${res.text}`).toBe(code);
       expect(res.body.error.field).toBe('roleArn');
     }
+    // AWS unreachable (this service's endpoint is a closed port): 502, and the connection keeps its status.
+    const unreachable = await t.api('POST', `/v1/connections/${a.body.connection.id}/verify`, { token, body: { roleArn: `arn:aws:iam::${CUSTOMER}:role/TrustgateAccess` } });
+    expect(unreachable.status, unreachable.text).toBe(502);
+    expect(unreachable.body.error.code).toBe('AWS_ERROR');
+    expect((await t.api('GET', `/v1/connections/${a.body.connection.id}`, { token })).body.status).toBe('pending');
     // An insecure connection stays insecure when its selection changes: the worse news is not hidden.
     const org = (await t.api('GET', '/v1/organization', { token })).body.id;
     const stored = (await t.service.store.connections.get(org, a.body.connection.id))!;

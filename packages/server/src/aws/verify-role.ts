@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { Partition } from '@trustgate/core';
+import { TrustgateError, type Partition } from '@trustgate/core';
 import type { AwsClientFactory, AwsCredentials } from './aws-clients.ts';
 import { readRolePolicies, type RolePolicies } from './read-role-policies.ts';
 import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.ts';
@@ -45,6 +45,7 @@ export function describeAwsError(error: unknown): string {
   return String(error);
 }
 
+/** AWS refused the role (missing, not trusting us yet, or not with this external ID): the customer's side. */
 function isAccessDenied(error: unknown): boolean {
   return error instanceof Error && /AccessDenied|NoSuchEntity|InvalidIdentityToken/i.test(error.name);
 }
@@ -57,6 +58,8 @@ function isAccessDenied(error: unknown): boolean {
  * 2. tries to assume it WITHOUT an external ID and with a WRONG one — either succeeding means the trust policy
  *    is insecure (the confused-deputy protection is missing);
  * 3. reads the role's attached and inline policies (and boundary) with the session, for a local check.
+ * Throws AWS_ERROR when AWS gives no answer about the role (network, throttling, 5xx, the platform's own
+ * credentials refused), so a platform-side failure never marks a customer's connection broken.
  */
 export async function verifyRole(aws: AwsClientFactory, input: VerifyRoleInput): Promise<VerifyRoleObservation> {
   const sts = aws.sts({ partition: input.partition, region: input.region });
@@ -97,6 +100,11 @@ export async function verifyRole(aws: AwsClientFactory, input: VerifyRoleInput):
     probe(undefined),
     probe(`trustgate-wrong-${randomBytes(16).toString('hex')}`),
   ]);
+  if (!result.ok && !isAccessDenied(result.error)) {
+    // Not an answer about the role (network, throttling after the SDK's own retries, a 5xx, bad platform
+    // credentials): the platform's problem, so no verdict on the customer's role.
+    throw new TrustgateError('AWS_ERROR', `AWS could not be asked about the role: ${describeAwsError(result.error)}`, { cause: result.error });
+  }
   const waited = result.attempts > 1 || externalIdUsed === 'previous';
   const assumableWithoutExternalId = firstWithout || (waited && (await probe(undefined)));
   const assumableWithWrongExternalId = firstWrong || (waited && (await probe(`trustgate-wrong-${randomBytes(16).toString('hex')}`)));
