@@ -79,7 +79,10 @@ export function authorizeCall(ctx: RequestContext, action: string, resource: str
   // The root user is allowed everything in its account, unless SCPs of an organization govern the account.
   if (caller.kind === 'root' && !serviceControlPoliciesFor(state, caller.accountId)) return;
   const context = { ...callerContext(state, caller, { now: ctx.now, region: ctx.region, sourceIp: ctx.sourceIp }), ...extraContext };
-  const result = evaluateCaller({ state, caller, action, resource, context });
+  // AWS managed policies (`arn:<partition>:iam::aws:policy/...`) are readable by any principal whose identity
+  // policies allow it: they are not another account's resources needing a resource-based grant.
+  const awsManaged = /^arn:[^:]+:iam::aws:policy\//.test(resource);
+  const result = evaluateCaller({ state, caller, action, resource, context, ...(awsManaged ? { resourceAccountId: caller.accountId } : {}) });
   if (result.decision !== 'Allowed') {
     throw accessDenied(accessDeniedMessage({ principalArn: caller.arn, action, resource, result }));
   }
