@@ -70,6 +70,28 @@ describe('trustgate trust-policy and external-id', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/INVALID_EXTERNAL_ID.*stackSlug/);
   });
+  it('ATTACK: an empty --stack is refused, never read as "any stack"', async () => {
+    const trust = await cli('trust-policy', '--platform-account', '111122223333', '--account-name', 'acme', '--integration', 'i1', '--stack', '', '--phase', 'write');
+    expect(trust.code, trust.stdout).toBe(2);
+    expect(trust.stderr).toMatch(/INVALID_EXTERNAL_ID.*stackSlug/);
+    const patterns = await cli('external-id', '--patterns', '--account-name', 'acme', '--integration', 'i1', '--stack', '');
+    expect(patterns.code, patterns.stdout).toBe(2);
+    expect(patterns.stdout).not.toContain('*');
+  });
+  it('never drops a stack or phase lock silently', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['trust-policy', '--platform-account', '111122223333', '--external-id', 'ext-1234', '--phase', 'read'], /INVALID_INPUT.*--external-id cannot be combined/],
+      [['trust-policy', '--platform-account', '111122223333', '--stack', 'prod', '--phase', 'read'], /INVALID_EXTERNAL_ID.*accountName/],
+      [['external-id', '--stack', 'prod', '--phase', 'read'], /INVALID_INPUT.*--scoped or --patterns/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await cli(...args);
+      expect(r.code, `${args.join(' ')}: ${r.stdout}`).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(pattern);
+    }
+    const pinned = await cli('trust-policy', '--platform-account', '111122223333', '--account-name', 'acme', '--integration', 'i1', '--phase', 'read');
+    expect(JSON.parse(pinned.stdout).Statement[0].Condition).toEqual({ StringLike: { 'sts:ExternalId': 'acme@i1@*@read' } });
+  });
   it('generates IDs, checks custom ones', async () => {
     const a = (await cli('external-id')).stdout.trim();
     expect(a).toMatch(/^[A-Za-z0-9_-]{32}$/);

@@ -12,6 +12,7 @@ import {
   type ExternalIdCondition,
   type Partition,
   type RunPhase,
+  type ScopedExternalIdScope,
   type TrustPrincipalSpec,
 } from '@trustgate/core';
 
@@ -48,11 +49,24 @@ function phaseOf(value: string | undefined): RunPhase | undefined {
   return value;
 }
 
+/**
+ * The scope of scoped external IDs from `--account-name`, `--integration`, `--stack` and `--phase`. A given
+ * `--stack` is passed on even when empty, so core refuses it instead of it silently meaning "any stack".
+ */
+function scopeOf(opts: { accountName?: string; integration?: string; stack?: string; phase?: string }): ScopedExternalIdScope {
+  const phase = phaseOf(opts.phase);
+  return { accountName: opts.accountName ?? '', integrationId: opts.integration ?? '', ...(opts.stack !== undefined ? { stackSlug: opts.stack } : {}), ...(phase ? { phase } : {}) };
+}
+
+/** True when any scoped-ID option is given (a lock option must never be dropped silently). */
+function wantsScope(opts: { accountName?: string; integration?: string; stack?: string; phase?: string }): boolean {
+  return opts.accountName !== undefined || opts.integration !== undefined || opts.stack !== undefined || opts.phase !== undefined;
+}
+
 function externalIdOf(opts: TrustPolicyOptions): ExternalIdCondition {
-  if (opts.accountName !== undefined || opts.integration !== undefined) {
-    if (opts.externalId?.length) throw new TrustgateError('INVALID_INPUT', '--external-id cannot be combined with scoped IDs (--account-name/--integration)', { field: 'externalId' });
-    const phase = phaseOf(opts.phase);
-    return { scope: { accountName: opts.accountName ?? '', integrationId: opts.integration ?? '', ...(opts.stack ? { stackSlug: opts.stack } : {}), ...(phase ? { phase } : {}) } };
+  if (wantsScope(opts)) {
+    if (opts.externalId?.length) throw new TrustgateError('INVALID_INPUT', '--external-id cannot be combined with scoped IDs (--account-name/--integration/--stack/--phase)', { field: 'externalId' });
+    return { scope: scopeOf(opts) };
   }
   if (!opts.externalId?.length) throw new TrustgateError('INVALID_EXTERNAL_ID', '--external-id is required (repeat it during a rotation), or use --account-name and --integration for scoped IDs', { field: 'externalId' });
   return { ids: opts.externalId };
@@ -153,14 +167,16 @@ export function registerTrust(program: Command): void {
         return;
       }
       if (opts.scoped || opts.patterns) {
-        const phase = phaseOf(opts.phase);
         if (opts.patterns) {
-          const patterns = scopedExternalIdPatterns({ accountName: opts.accountName ?? '', integrationId: opts.integration ?? '', ...(opts.stack ? { stackSlug: opts.stack } : {}), ...(phase ? { phase } : {}) });
-          process.stdout.write(`${patterns.join('\n')}\n`);
+          process.stdout.write(`${scopedExternalIdPatterns(scopeOf(opts)).join('\n')}\n`);
           return;
         }
-        process.stdout.write(`${scopedExternalId({ accountName: opts.accountName ?? '', integrationId: opts.integration ?? '', stackSlug: opts.stack ?? '', phase: phase ?? ('' as RunPhase) })}\n`);
+        const scope = scopeOf(opts);
+        process.stdout.write(`${scopedExternalId({ ...scope, stackSlug: scope.stackSlug ?? '', phase: scope.phase ?? ('' as RunPhase) })}\n`);
         return;
+      }
+      if (wantsScope(opts)) {
+        throw new TrustgateError('INVALID_INPUT', '--account-name, --integration, --stack and --phase need --scoped or --patterns', { field: 'scoped' });
       }
       const bytes = opts.bytes === undefined ? undefined : Number(opts.bytes);
       process.stdout.write(`${generateExternalId({ ...(bytes !== undefined ? { bytes } : {}), ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}) })}\n`);
