@@ -18,22 +18,7 @@ import {
   type BlueprintOptions,
   type TrustPrincipalSpec,
 } from '@trustgate/core';
-
-/** Operations per second of `fn` for about `ms` after a warm-up (run.ts's helper cannot be imported from a bench). */
-function opsPerSecond(fn: () => unknown, ms = 800): number {
-  const warm = Date.now() + Math.min(200, ms / 5);
-  while (Date.now() < warm) fn();
-  let n = 0;
-  const start = process.hrtime.bigint();
-  const end = start + BigInt(ms) * 1_000_000n;
-  let now = start;
-  while (now < end) {
-    fn();
-    n += 1;
-    now = process.hrtime.bigint();
-  }
-  return (n * 1e9) / Number(now - start);
-}
+import { opsPerSecond } from './ops-per-second.ts';
 
 export default async function run(): Promise<void> {
   const actionList = await loadAwsActionList();
