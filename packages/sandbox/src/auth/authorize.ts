@@ -76,8 +76,8 @@ export function evaluateCaller(options: {
 export function authorizeCall(ctx: RequestContext, action: string, resource: string, extraContext: Record<string, ContextValue> = {}): void {
   const { caller } = ctx;
   const state = ctx.runtime.store.state;
-  // The root user is allowed everything in its account, unless SCPs of an organization govern the account.
-  if (caller.kind === 'root' && !serviceControlPoliciesFor(state, caller.accountId)) return;
+  // The root user is allowed everything in its own account (never in another's), unless SCPs govern the account.
+  if (caller.kind === 'root' && caller.accountId === ctx.account.accountId && !serviceControlPoliciesFor(state, caller.accountId)) return;
   const context = { ...callerContext(state, caller, { now: ctx.now, region: ctx.region, sourceIp: ctx.sourceIp }), ...extraContext };
   // AWS managed policies (`arn:<partition>:iam::aws:policy/...`) are readable by any principal whose identity
   // policies allow it: they are not another account's resources needing a resource-based grant.

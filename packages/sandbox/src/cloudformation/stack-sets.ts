@@ -4,6 +4,7 @@ import type { ActionResult, RequestContext } from '../runtime.ts';
 import type { StackSetRecord } from '../state/model.ts';
 import { parseTemplate } from './parse-template.ts';
 import { checkCapabilities } from './plan-stack.ts';
+import { stackSetExecutionCaller } from './stack-set-execution.ts';
 import { createStackIn, deleteStackIn } from './stack-actions.ts';
 
 function notFound(name: string): AwsError {
@@ -33,11 +34,21 @@ function targetAccounts(ctx: RequestContext, set: StackSetRecord): string[] {
   return accounts;
 }
 
+/** The identity a StackSet deploys as in one target account (or AWS's failure reason). */
+function executionFor(ctx: RequestContext, set: StackSetRecord, targetAccountId: string): ReturnType<typeof stackSetExecutionCaller> {
+  return stackSetExecutionCaller({
+    state: ctx.runtime.store.state, permissionModel: set.permissionModel, adminAccountId: ctx.account.accountId, targetAccountId, now: ctx.now,
+    ...(set.administrationRoleArn !== undefined ? { administrationRoleArn: set.administrationRoleArn } : {}),
+    ...(set.executionRoleName !== undefined ? { executionRoleName: set.executionRoleName } : {}),
+  });
+}
+
 /**
  * A minimal StackSet (CloudFormation API reference, CreateStackSet / CreateStackInstances): each
- * instance is a stack named `StackSet-<name>-<uuid>` created in the target account as that account's
- * execution role would (the execution-role trust chain is not modelled). Operations run in the background
- * and are reported by DescribeStackSetOperation.
+ * instance is a stack named `StackSet-<name>-<uuid>` created in the target account as its execution
+ * identity (`stackSetExecutionCaller`: a self-managed target's execution role must trust the administration
+ * role; service-managed sets are the management account's only). Operations run in the background and are
+ * reported by DescribeStackSetOperation.
  */
 export const stackSetHandlers = {
   CreateStackSet(ctx: RequestContext): ActionResult {
@@ -51,12 +62,19 @@ export const stackSetHandlers = {
     checkCapabilities(template, capabilities);
     const permissionModel = ctx.params.get('PermissionModel') === 'SERVICE_MANAGED' ? 'SERVICE_MANAGED' : 'SELF_MANAGED';
     if (permissionModel === 'SERVICE_MANAGED' && !ctx.runtime.store.state.organization) throw validationError('Account used is not a member of an organization.');
+    if (permissionModel === 'SERVICE_MANAGED' && ctx.runtime.store.state.organization!.managementAccountId !== ctx.account.accountId) {
+      throw validationError('You must be logged in as the management account or a delegated administrator to create a stack set with service-managed permissions.');
+    }
+    const administrationRoleArn = ctx.params.get('AdministrationRoleARN');
+    const executionRoleName = ctx.params.get('ExecutionRoleName');
     const stackSetId = `${name}:${randomUUID()}`;
     ctx.account.stackSets[name] = {
       stackSetName: name, stackSetId, arn: `arn:${ctx.runtime.store.state.partition}:cloudformation:${ctx.region}:${ctx.account.accountId}:stackset/${stackSetId}`,
       status: 'ACTIVE', templateBody: body, capabilities, permissionModel, tags: ctx.params.tags() ?? [], instances: [], operations: [],
       parameters: (ctx.params.structList('Parameters') ?? []).map((p) => ({ ParameterKey: p.ParameterKey ?? '', ParameterValue: p.ParameterValue ?? '' })),
       ...(ctx.params.get('Description') !== undefined ? { description: ctx.params.get('Description')! } : {}),
+      ...(administrationRoleArn !== undefined ? { administrationRoleArn } : {}),
+      ...(executionRoleName !== undefined ? { executionRoleName } : {}),
     };
     return { StackSetId: stackSetId };
   },
@@ -88,13 +106,14 @@ export const stackSetHandlers = {
           const instance = { account: accountId, region, status: 'OUTDATED', detailedStatus: 'RUNNING' } as StackSetRecord['instances'][number];
           set.instances.push(instance);
           const account = ctx.runtime.store.account(accountId);
-          if (!account) {
-            Object.assign(instance, { status: 'OUTDATED', detailedStatus: 'FAILED', statusReason: `Account ${accountId} should have 'AWSCloudFormationStackSetAdministrationRole' role with trust relationship to CloudFormation service.` });
+          const execution = executionFor(ctx, set, accountId);
+          if (!account || 'reason' in execution) {
+            Object.assign(instance, { status: 'OUTDATED', detailedStatus: 'FAILED', statusReason: 'reason' in execution ? execution.reason : '' });
             failed = true;
             continue;
           }
           try {
-            const stack = createStackIn({ ...ctx, account, region }, account, {
+            const stack = createStackIn({ ...ctx, account, region, caller: execution.caller }, account, {
               stackName: `StackSet-${set.stackSetName}-${randomUUID()}`, body: set.templateBody, given: set.parameters, capabilities: set.capabilities, tags: set.tags, disableRollback: false,
             });
             instance.stackId = stack.stackId;
@@ -130,8 +149,14 @@ export const stackSetHandlers = {
       for (const instance of set.instances.filter((i) => accounts.includes(i.account) && regions.includes(i.region))) {
         const account = ctx.runtime.store.account(instance.account);
         const stack = account?.stacks.find((s) => s.stackId === instance.stackId && s.status !== 'DELETE_COMPLETE');
-        if (account && stack && !retain) {
-          await deleteStackIn({ ...ctx, account, region: instance.region }, account, stack);
+        const execution = executionFor(ctx, set, instance.account);
+        if (account && stack && !retain && 'reason' in execution) {
+          failed = true;
+          Object.assign(instance, { detailedStatus: 'FAILED', statusReason: execution.reason });
+          continue;
+        }
+        if (account && stack && !retain && 'caller' in execution) {
+          await deleteStackIn({ ...ctx, account, region: instance.region, caller: execution.caller }, account, stack);
           if (stack.status !== 'DELETE_COMPLETE') {
             failed = true;
             Object.assign(instance, { detailedStatus: 'FAILED', statusReason: stack.statusReason });

@@ -178,6 +178,10 @@ export interface StackSetRecord {
   parameters: Array<{ ParameterKey: string; ParameterValue: string }>;
   capabilities: string[];
   permissionModel: 'SELF_MANAGED' | 'SERVICE_MANAGED';
+  /** SELF_MANAGED: the role that assumes the execution roles (default AWSCloudFormationStackSetAdministrationRole in this account). */
+  administrationRoleArn?: string;
+  /** SELF_MANAGED: the role each target account must hold (default AWSCloudFormationStackSetExecutionRole). */
+  executionRoleName?: string;
   tags: Tag[];
   instances: StackInstanceRecord[];
   operations: StackSetOperationRecord[];
