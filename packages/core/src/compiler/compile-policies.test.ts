@@ -127,6 +127,11 @@ describe('compilePolicies on the example catalog', () => {
     expect(thrown(() => compile({ managedPolicies: ['arn:aws:iam::123456789012:policy/Mine'] })).code).toBe('INVALID_INPUT');
   });
 
+  it('AWS managed policies named twice in different case count once against the quota', () => {
+    const r = compile({ selection: { mode: 'custom', integrations: ['plan'] }, managedPolicies: ['readonlyaccess', 'arn:aws:iam::aws:policy/READONLYACCESS', 'job-function/ViewOnlyAccess'] });
+    expect(r.managedPolicyArns).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess']);
+  });
+
   it('POLICY_TOO_LARGE names the numbers when AWS managed policies leave no room', () => {
     const names = ['ReadOnlyAccess', 'PowerUserAccess', 'AmazonS3ReadOnlyAccess', 'AmazonEC2ReadOnlyAccess', 'IAMReadOnlyAccess', 'AWSLambda_ReadOnlyAccess', 'AmazonRDSReadOnlyAccess', 'CloudWatchReadOnlyAccess', 'AmazonVPCReadOnlyAccess', 'AWSBillingReadOnlyAccess'];
     const e = thrown(() => compile({ managedPolicies: names }));

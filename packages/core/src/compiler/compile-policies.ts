@@ -61,9 +61,14 @@ export function compilePolicies(options: CompileOptions, actionList: ActionList)
   const extraActions = uniqueActions((options.extraActions ?? []).flatMap((entry, n) => expandOrThrow(entry, actionList, `extraActions[${n}]`)));
   if (extraActions.length > 0) collected.push(normalStatement({ effect: 'Allow', actions: extraActions, resources: ['*'] }));
 
-  const managedPolicyArns = [
-    ...new Set([...selected.flatMap(({ integration }) => integration.managedPolicies), ...(options.managedPolicies ?? [])].map((name) => managedPolicyArn(name, partition))),
-  ];
+  // IAM names are unique regardless of case, so `ReadOnlyAccess` and `readonlyaccess` are one policy (and one
+  // attachment against the quota); the first spelling is kept (IAM User Guide, "IAM identifiers" > friendly names).
+  const managedByName = new Map<string, string>();
+  for (const name of [...selected.flatMap(({ integration }) => integration.managedPolicies), ...(options.managedPolicies ?? [])]) {
+    const arn = managedPolicyArn(name, partition);
+    if (!managedByName.has(arn.toLowerCase())) managedByName.set(arn.toLowerCase(), arn);
+  }
+  const managedPolicyArns = [...managedByName.values()];
   if (collected.length === 0 && managedPolicyArns.length === 0) {
     throw new TrustgateError('INVALID_SELECTION', `the selection grants nothing in ${partition}: select products or integrations offered there`, {
       findings: warnings,
