@@ -6,27 +6,15 @@
  */
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { compilePolicySet, evaluateRequest, type EvaluationRequest, type PolicySet } from '@trustgate/core';
+import { opsPerSecond } from './ops-per-second.ts';
 
 const A = '111122223333';
 const B = '444455556666';
 
 /** Evaluations per second of a synchronous `fn`, measured for about `ms` after a warm-up. */
-function syncRate(fn: () => unknown, ms = 1500): number {
-  const warm = Date.now() + 200;
-  while (Date.now() < warm) fn();
-  let n = 0;
-  const start = process.hrtime.bigint();
-  const end = start + BigInt(ms) * 1_000_000n;
-  let now = start;
-  while (now < end) {
-    for (let i = 0; i < 32; i++) fn();
-    n += 32;
-    now = process.hrtime.bigint();
-  }
-  return (n * 1e9) / Number(now - start);
-}
+const syncRate = (fn: () => unknown, ms = 1500): number => opsPerSecond(fn, ms);
 
-/** The same for an asynchronous `fn`, awaited one call at a time. */
+/** Evaluations per second of an asynchronous `fn`, awaited one call at a time (the oracle is async). */
 async function asyncRate(fn: () => Promise<unknown>, ms = 1500): Promise<number> {
   const warm = Date.now() + 200;
   while (Date.now() < warm) await fn();
