@@ -1,4 +1,4 @@
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteUserCommand, DeleteUserPolicyCommand, GetRoleCommand, GetUserCommand, ListRolesCommand, PutRolePolicyCommand, PutUserPolicyCommand, TagRoleCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteRoleCommand, DeleteUserCommand, DeleteUserPolicyCommand, GetRoleCommand, GetUserCommand, ListRolesCommand, PutRolePolicyCommand, PutUserPolicyCommand, TagRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
@@ -117,6 +117,26 @@ describe('STS AssumeRole rules', () => {
       expect((await awsError(old.iam.send(new GetRoleCommand({ RoleName: 'revocable' })))).message).toContain('with an explicit deny in an identity-based policy');
       const fresh = clients(sb.endpoint, sb.region, sessionCreds(await userSts.send(new AssumeRoleCommand(input))));
       await fresh.iam.send(new GetRoleCommand({ RoleName: 'revocable' }));
+    } finally {
+      await sb.stop();
+    }
+  });
+
+  it('a session of a deleted role gains nothing from a new role recreated with the same name', async () => {
+    const sb = await startSandbox({ accounts: 1 });
+    try {
+      const id = sb.accounts[0]!.accountId;
+      const root = clients(sb.endpoint, sb.region, sb.accounts[0]!);
+      await root.iam.send(new CreateUserCommand({ UserName: 'u' }));
+      await root.iam.send(new PutUserPolicyCommand({ UserName: 'u', PolicyName: 'p', PolicyDocument: allowPolicy(['sts:AssumeRole']) }));
+      const k = (await root.iam.send(new CreateAccessKeyCommand({ UserName: 'u' }))).AccessKey!;
+      await root.iam.send(new CreateRoleCommand({ RoleName: 'reborn', AssumeRolePolicyDocument: trustPolicy({ AWS: `arn:aws:iam::${id}:user/u` }) }));
+      const userSts = clients(sb.endpoint, sb.region, { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! }).sts;
+      const old = clients(sb.endpoint, sb.region, sessionCreds(await userSts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/reborn`, RoleSessionName: 'old' }))));
+      await root.iam.send(new DeleteRoleCommand({ RoleName: 'reborn' }));
+      await root.iam.send(new CreateRoleCommand({ RoleName: 'reborn', AssumeRolePolicyDocument: trustPolicy({ Service: 'ec2.amazonaws.com' }) }));
+      await root.iam.send(new PutRolePolicyCommand({ RoleName: 'reborn', PolicyName: 'admin', PolicyDocument: allowPolicy(['*']) }));
+      expect(await awsError(old.iam.send(new GetRoleCommand({ RoleName: 'reborn' })))).toMatchObject({ name: 'AccessDenied', status: 403 });
     } finally {
       await sb.stop();
     }

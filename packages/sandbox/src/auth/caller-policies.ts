@@ -1,6 +1,6 @@
 import type { ContextValue, PolicyDocument, PolicySet } from '@trustgate/core';
 import { findAwsManagedPolicy } from '../iam/aws-managed-policies.ts';
-import type { SandboxState, Tag } from '../state/model.ts';
+import type { RoleRecord, SandboxState, Tag } from '../state/model.ts';
 import type { Caller } from './caller.ts';
 
 const parsed = new Map<string, PolicyDocument>();
@@ -41,7 +41,7 @@ export function callerPolicies(state: SandboxState, caller: Caller): PolicySet {
   const withScps = (set: PolicySet): PolicySet => (scps ? { ...set, serviceControlPolicies: scps } : set);
   const account = state.accounts[caller.accountId];
   if (caller.kind === 'root' || !account) return withScps({ identityPolicies: [ALLOW_ALL] });
-  return withScps(entityPolicies(state, caller, account));
+  return withScps(entityPolicies(state, caller));
 }
 
 /** AWS's default SCP, attached to every organization root (Organizations User Guide, "FullAWSAccess"). */
@@ -57,8 +57,18 @@ export function serviceControlPoliciesFor(state: SandboxState, accountId: string
   return [[FULL_AWS_ACCESS, ...(org.serviceControlPolicies ?? [])]];
 }
 
-function entityPolicies(state: SandboxState, caller: Exclude<Caller, { kind: 'root' }>, account: NonNullable<SandboxState['accounts'][string]>): PolicySet {
-  const entity = caller.kind === 'user' ? caller.user : account.roles[caller.session.roleName.toLowerCase()];
+/**
+ * The role a session belongs to: the role of its name only while it is the same role (same unique ID) —
+ * a session of a deleted role never gains the permissions of a new role recreated with the same name, as
+ * AWS binds sessions to the role's unique ID (`AROA…`).
+ */
+function sessionRole(state: SandboxState, session: { accountId: string; roleName: string; roleId: string }): RoleRecord | undefined {
+  const role = state.accounts[session.accountId]?.roles[session.roleName.toLowerCase()];
+  return role?.roleId === session.roleId ? role : undefined;
+}
+
+function entityPolicies(state: SandboxState, caller: Exclude<Caller, { kind: 'root' }>): PolicySet {
+  const entity = caller.kind === 'user' ? caller.user : sessionRole(state, caller.session);
   if (!entity) return { identityPolicies: [] };
   const identityPolicies = [
     ...Object.values(entity.inlinePolicies).map(parsePolicy),
@@ -86,7 +96,7 @@ function entityPolicies(state: SandboxState, caller: Exclude<Caller, { kind: 'ro
 export function callerTags(state: SandboxState, caller: Caller): Tag[] {
   if (caller.kind === 'user') return caller.user.tags;
   if (caller.kind === 'session') {
-    const role = state.accounts[caller.accountId]?.roles[caller.session.roleName.toLowerCase()];
+    const role = sessionRole(state, caller.session);
     const sessionKeys = new Set(caller.session.tags.map((t) => t.Key.toLowerCase()));
     // Session tags override role tags with the same key (IAM User Guide, "Passing session tags in STS").
     return [...(role?.tags ?? []).filter((t) => !sessionKeys.has(t.Key.toLowerCase())), ...caller.session.tags];
