@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { Document, visit, type Tags } from 'yaml';
 import type { DeliverableModel, DeliverableResource } from './deliverable-model.ts';
 import { mapStrings, TemplateStrings, type StringSegment } from './template-strings.ts';
 
@@ -169,10 +169,24 @@ export function toCloudFormationJson(template: CloudFormationTemplate): string {
 }
 
 /**
+ * Plain scalars that PyYAML and SnakeYAML (cfn-lint, CloudFormation) resolve to the YAML 1.1 `value` and `merge`
+ * types, which the `yaml` package's 1.1 schema does not know: left plain, `=` makes cfn-lint fail to parse.
+ */
+const YAML_11_SPECIAL = new Set(['=', '<<']);
+
+/**
  * The template as YAML with long-form intrinsics (no `!Ref` tags). Written as YAML 1.1 so every string a
  * 1.1 reader would take for something else — `2010-09-09` and `2012-10-17` (dates), `yes`/`no`/`on`/`off`
- * (booleans), `0777` (octal) — is quoted.
+ * (booleans), `0777` (octal), `=` and `<<` (value and merge types) — is quoted.
  */
 export function toCloudFormationYaml(template: CloudFormationTemplate): string {
-  return stringify(template, { version: '1.1', lineWidth: 0, defaultKeyType: 'PLAIN', aliasDuplicateObjects: false });
+  // Without the merge tag, `<<` is an ordinary string that the visitor below can quote.
+  const customTags = (tags: Tags): Tags => tags.filter((t) => (typeof t === 'string' ? t !== 'merge' : t.tag !== 'tag:yaml.org,2002:merge'));
+  const doc = new Document(template, { version: '1.1', aliasDuplicateObjects: false, customTags });
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && YAML_11_SPECIAL.has(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ lineWidth: 0, defaultKeyType: 'PLAIN' });
 }

@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { PolicyDocument } from '../policy-document/index.ts';
 import type { DeliverableModel } from './deliverable-model.ts';
 import { renderCliScript } from './render-cli-script.ts';
-import { cfnValue, renderCloudFormation } from './render-cloudformation.ts';
+import { cfnValue, renderCloudFormation, toCloudFormationYaml } from './render-cloudformation.ts';
 import { renderConsoleJson } from './render-console-json.ts';
 import { renderTerraform } from './render-terraform.ts';
 import { TemplateStrings } from './template-strings.ts';
@@ -87,6 +88,22 @@ describe('every renderer keeps tricky policy text intact', () => {
     expect(resources[2]).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::bucket-${AWS::AccountId}/*' });
     expect(t.Resources.P.Properties.PolicyDocument.Statement[0]?.Condition).toEqual(TRICKY.Statement[0]?.Condition);
   });
+
+  it('CloudFormation YAML quotes "=" and "<<", which YAML 1.1 readers (PyYAML in cfn-lint, SnakeYAML) take for the value and merge types', () => {
+    const tags: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 's3:ExistingObjectTag/op': ['=', '<<'] } } }],
+    };
+    const withTags: DeliverableModel = { ...model, resources: [model.resources[0] as DeliverableModel['resources'][number], { kind: 'managed-policy', id: 'P', policyName: 'Tags', document: tags, attachTo: ['R'] }] };
+    const text = toCloudFormationYaml(renderCloudFormation(withTags));
+    expect(parseYaml(text, { version: '1.1' })).toEqual(renderCloudFormation(withTags));
+    const file = join(dir, 'special.yaml');
+    writeFileSync(file, text);
+    const r = spawnSync('cfn-lint', ['--format', 'parseable', '--', file], { encoding: 'utf8' });
+    expect(r.error).toBeUndefined();
+    expect(r.stdout, r.stdout).not.toMatch(/:E\d+:/);
+    expect(r.status === null ? -1 : r.status & 2, r.stdout + r.stderr).toBe(0);
+  }, 120_000);
 
   it('Terraform escapes ${ and %{ in heredocs and strings', () => {
     const hcl = renderTerraform(model);
