@@ -8,13 +8,22 @@ import { checkAction, isConditionOperator } from './check-actions.ts';
 export type Place = (path: Array<string | number>) => string;
 
 /**
+ * A product as far as it is well-formed: its id when the schema accepts it, and each integration that passes the
+ * schema (`undefined` in place of one that does not). A product that passed the schema whole is one too.
+ */
+export interface CheckableProduct {
+  id?: string;
+  integrations: Array<CatalogFile['products'][number]['integrations'][number] | undefined>;
+}
+
+/**
  * The semantic checks a schema cannot express, on a file that passed {@link catalogFileSchema}: unique product
  * ids and integration ids (across the whole catalog), no empty bundle, every action real (or a wildcard that
  * matches something), every resource a valid ARN template, condition operators and template variables known,
  * partitions and managed policies listed once. `place` renders a path for messages.
  */
 export function checkCatalog(
-  file: { products: Array<CatalogFile['products'][number] | undefined> },
+  file: { products: Array<CheckableProduct | undefined> },
   actionList: ActionList,
   place: Place,
 ): Finding[] {
@@ -28,11 +37,14 @@ export function checkCatalog(
   file.products.forEach((product, p) => {
     if (!product) return; // reported by the schema
     const productPath = ['products', p];
-    const first = productIds.get(product.id);
-    if (first !== undefined) add('error', 'DUPLICATE_ID', [...productPath, 'id'], `duplicate product id "${product.id}" (first used by products[${first}])`);
-    else productIds.set(product.id, p);
+    if (product.id !== undefined) {
+      const first = productIds.get(product.id);
+      if (first !== undefined) add('error', 'DUPLICATE_ID', [...productPath, 'id'], `duplicate product id "${product.id}" (first used by products[${first}])`);
+      else productIds.set(product.id, p);
+    }
 
     product.integrations.forEach((integration, i) => {
+      if (!integration) return; // reported by the schema
       const path = [...productPath, 'integrations', i];
       const owner = integrationIds.get(integration.id);
       if (owner !== undefined) {

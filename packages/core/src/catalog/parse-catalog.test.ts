@@ -123,6 +123,19 @@ describe('bad catalogs give errors that name the place, and nothing half-loaded'
     expect(findings.map((f) => f.code).sort()).toEqual(['CATALOG_SCHEMA', 'UNKNOWN_ACTION', 'UNKNOWN_ACTION']);
   });
 
+  it('still checks the well-formed integrations of a product that has a schema error', () => {
+    const doc = parseDocument(mutate(['products', 0, 'integrations', 1, 'default'], 'sometimes'));
+    doc.setIn(['products', 0, 'integrations', 0, 'statements', 0, 'actions', 0], 'ec2:RunInstance');
+    doc.setIn(['products', 0, 'id'], 'Elastic Compute');
+    const { catalog, findings } = parseCatalog(doc.toString(), { actionList });
+    expect(catalog).toBeUndefined();
+    expect(findings.map((f) => `${f.code} ${f.path}`).sort()).toEqual([
+      'CATALOG_SCHEMA products[0].id',
+      'CATALOG_SCHEMA products[0].integrations[1].default',
+      'UNKNOWN_ACTION products[0].integrations[0].statements[0].actions[0]',
+    ]);
+  });
+
   it('reports YAML syntax errors with the line, and duplicate keys', () => {
     const syntax = parseCatalog('version: 1\nproducts: [\n', { fileName: 'x.yaml', actionList });
     expect(syntax.catalog).toBeUndefined();

@@ -10,7 +10,7 @@ import {
   catalogStatementSchema,
   type CatalogFile,
 } from './catalog-schema.ts';
-import { checkCatalog, formatPath } from './check-catalog.ts';
+import { checkCatalog, formatPath, type CheckableProduct } from './check-catalog.ts';
 
 /** Options of {@link parseCatalog}. */
 export interface ParseCatalogOptions {
@@ -81,7 +81,7 @@ export function parseCatalog(text: string, options: ParseCatalogOptions): { cata
     });
     // Still run the semantic checks on the products that are well-formed, so one run reports every problem.
     const raw = (data as { products?: unknown }).products;
-    const products = Array.isArray(raw) ? raw.map((p) => catalogProductSchema.safeParse(p).data) : [];
+    const products = Array.isArray(raw) ? raw.map(wellFormedParts) : [];
     findings.push(...checkCatalog({ products }, options.actionList, place));
     return { findings };
   }
@@ -89,6 +89,20 @@ export function parseCatalog(text: string, options: ParseCatalogOptions): { cata
   const findings = checkCatalog(parsed.data, options.actionList, place);
   if (findings.some((f) => f.severity === 'error')) return { findings };
   return { catalog: toCatalog(parsed.data, options.fileName), findings };
+}
+
+/**
+ * The parts of a raw product that pass the schema, so that a schema error in one integration (or in the product's
+ * own fields) does not hide the action and ARN errors of its well-formed siblings.
+ */
+function wellFormedParts(raw: unknown): CheckableProduct | undefined {
+  const whole = catalogProductSchema.safeParse(raw);
+  if (whole.success) return whole.data;
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const { id, integrations } = raw as { id?: unknown; integrations?: unknown };
+  if (!Array.isArray(integrations)) return undefined;
+  const validId = catalogProductSchema.shape.id.safeParse(id);
+  return { ...(validId.success ? { id: validId.data } : {}), integrations: integrations.map((i) => catalogIntegrationSchema.safeParse(i).data) };
 }
 
 /** The keys the schema allows at `path` (for "unknown key" messages). */
