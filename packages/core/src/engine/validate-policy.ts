@@ -10,6 +10,28 @@ import { resourceFitsAction, securityFindings } from './policy-advice.ts';
 /** The kinds of policy document, each with its own rules. */
 export type PolicyDocumentKind = 'identity' | 'resource' | 'trust' | 'session' | 'boundary' | 'scp' | 'rcp';
 
+/** How messages name each kind of policy. */
+const KIND_LABEL: Record<PolicyDocumentKind, string> = {
+  identity: 'An identity policy',
+  resource: 'A resource policy',
+  trust: 'A role trust policy',
+  session: 'A session policy',
+  boundary: 'A permissions boundary',
+  scp: 'A service control policy',
+  rcp: 'A resource control policy',
+};
+
+/** What a policy kind without a Principal element applies to (IAM User Guide; AWS Organizations User Guide). */
+const APPLIES_TO: Record<PolicyDocumentKind, string> = {
+  identity: 'it applies to the identity it is attached to',
+  resource: 'it applies to the resource it is attached to',
+  trust: 'it applies to the role it belongs to',
+  session: 'it applies to the session it is passed to',
+  boundary: 'it limits the identity it is set on',
+  scp: 'it applies to the principals of the accounts, OUs or root it is attached to',
+  rcp: 'it applies to the resources of the accounts it is attached to',
+};
+
 /** Options of {@link validatePolicyDocument}. */
 export interface ValidatePolicyOptions {
   kind: PolicyDocumentKind;
@@ -155,8 +177,8 @@ export function validatePolicyDocument(document: unknown, options: ValidatePolic
     const hasPrincipal = s.Principal !== undefined;
     const hasNotPrincipal = s.NotPrincipal !== undefined;
     const principalAllowed = kind === 'resource' || kind === 'trust' || kind === 'rcp';
-    if (!principalAllowed && (hasPrincipal || hasNotPrincipal)) add('PRINCIPAL_NOT_ALLOWED', 'error', `A ${kind} policy does not name principals: it applies to the identity it is attached to.`, `${base}.${hasPrincipal ? 'Principal' : 'NotPrincipal'}`);
-    if (principalAllowed && !hasPrincipal && !hasNotPrincipal) add('PRINCIPAL_MISSING', 'error', `A ${kind} policy statement needs Principal.`, base);
+    if (!principalAllowed && (hasPrincipal || hasNotPrincipal)) add('PRINCIPAL_NOT_ALLOWED', 'error', `${KIND_LABEL[kind]} does not name principals: ${APPLIES_TO[kind]}.`, `${base}.${hasPrincipal ? 'Principal' : 'NotPrincipal'}`);
+    if (principalAllowed && !hasPrincipal && !hasNotPrincipal) add('PRINCIPAL_MISSING', 'error', `${KIND_LABEL[kind]} statement needs Principal.`, base);
     if (hasPrincipal && hasNotPrincipal) add('PRINCIPAL_ELEMENT', 'error', 'Use Principal or NotPrincipal, not both.', base);
     if (hasNotPrincipal && (kind === 'trust' || kind === 'rcp')) add('NOTPRINCIPAL_NOT_ALLOWED', 'error', `NotPrincipal is not allowed in a ${kind} policy.`, `${base}.NotPrincipal`);
     if (hasNotPrincipal && kind === 'resource' && effect === 'Allow') add('NOTPRINCIPAL_ALLOW', 'error', 'NotPrincipal must be used with "Effect": "Deny"; with Allow it is not supported.', `${base}.NotPrincipal`);
