@@ -54,6 +54,7 @@ interface TemplateOptions {
   stackSet?: boolean;
   ou?: string[];
   stackSetName?: string;
+  callAs?: 'SELF' | 'DELEGATED_ADMIN';
   quickCreate?: string;
   stackName?: string;
   out?: string;
@@ -159,6 +160,7 @@ export function registerTemplate(program: Command): void {
     .option('--stack-set', 'print the StackSet variant (JSON: template, create-stack-set and create-stack-instances parameters)')
     .option('--ou <id>', 'StackSet target organizational unit or root (comma-separated, repeatable)', list)
     .option('--stack-set-name <name>', 'StackSet name', 'trustgate')
+    .addOption(new Option('--call-as <who>', 'StackSet: SELF in the management account, DELEGATED_ADMIN in a delegated administrator account').choices(['SELF', 'DELEGATED_ADMIN']))
     .option('--quick-create <templateUrl>', 'print the console quick-create link for a template stored at this https URL')
     .option('--stack-name <name>', 'stack name of the quick-create link', 'trustgate')
     .option('--out <file>', 'write to this file instead of stdout')
@@ -197,7 +199,7 @@ export function registerTemplate(program: Command): void {
         const params = Object.fromEntries(model.parameters.map((p) => [p.name, p.value]));
         text = `${quickCreateLink({ partition, ...(opts.region ? { region: opts.region } : {}), templateUrl: opts.quickCreate, stackName: opts.stackName ?? 'trustgate', parameters: params })}\n`;
       } else if (opts.stackSet) {
-        const stackSet = renderStackSet(model, { stackSetName: opts.stackSetName ?? 'trustgate', organizationalUnitIds: opts.ou ?? [], ...(opts.region ? { region: opts.region } : {}) });
+        const stackSet = renderStackSet(model, { stackSetName: opts.stackSetName ?? 'trustgate', organizationalUnitIds: opts.ou ?? [], ...(opts.region ? { region: opts.region } : {}), ...(opts.callAs ? { callAs: opts.callAs } : {}) });
         text = `${JSON.stringify(stackSet, null, 2)}\n`;
       } else {
         text = renderDeliverable(model, opts.format);

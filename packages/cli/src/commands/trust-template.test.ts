@@ -135,6 +135,9 @@ describe('trustgate template', () => {
     const s = await cli('template', '--catalog', CATALOG, '--platform-account', '111122223333', '--stack-set', '--ou', 'ou-ab12-cdef3456');
     expect(s.code, s.stderr).toBe(0);
     expect(JSON.parse(s.stdout).createStackSet.PermissionModel).toBe('SERVICE_MANAGED');
+    const delegated = await cli('template', '--catalog', CATALOG, '--platform-account', '111122223333', '--stack-set', '--ou', 'ou-ab12-cdef3456', '--call-as', 'DELEGATED_ADMIN');
+    expect(delegated.code, delegated.stderr).toBe(0);
+    expect(JSON.parse(delegated.stdout).createStackInstances.CallAs).toBe('DELEGATED_ADMIN');
     const q = await cli('template', '--catalog', CATALOG, '--platform-account', '111122223333', '--partition', 'aws-us-gov', '--quick-create', 'https://example-bucket.s3.us-gov-west-1.amazonaws.com/t.yaml');
     expect(q.stdout).toMatch(/^https:\/\/console\.amazonaws-us-gov\.com\/cloudformation\/home\?region=us-gov-west-1#\/stacks\/quickcreate\?templateURL=/);
   });

@@ -15,6 +15,12 @@ export interface StackSetOptions {
   region?: string;
   /** Parameter overrides for every instance. */
   parameters?: Record<string, string>;
+  /**
+   * Who runs the calls: `SELF` (default) in the organization's management account, `DELEGATED_ADMIN` in a
+   * member account registered as a CloudFormation delegated administrator (CreateStackSet `CallAs`; without it
+   * a delegated administrator's calls fail).
+   */
+  callAs?: 'SELF' | 'DELEGATED_ADMIN';
 }
 
 /** A StackSet deliverable: the template and the parameters of the two API calls that roll it out. */
@@ -24,7 +30,7 @@ export interface StackSetDeliverable {
   createStackSet: Record<string, unknown>;
   /** CloudFormation CreateStackInstances parameters (organizational-unit targets). */
   createStackInstances: Record<string, unknown>;
-  /** The same two calls as AWS CLI commands (run in the management or a delegated administrator account). */
+  /** The same two calls as AWS CLI commands (run where `callAs` says: management or delegated administrator account). */
   commands: string[];
 }
 
@@ -52,6 +58,10 @@ export function renderStackSet(model: DeliverableModel, options: StackSetOptions
   if (partitionOfRegion(region) !== model.partition) {
     throw new TrustgateError('INVALID_PARTITION', `region: "${region}" is not in partition ${model.partition}`, { field: 'region' });
   }
+  const callAs = options.callAs ?? 'SELF';
+  if (callAs !== 'SELF' && callAs !== 'DELEGATED_ADMIN') {
+    throw new TrustgateError('INVALID_INPUT', `callAs: "${String(callAs)}" is not SELF or DELEGATED_ADMIN`, { field: 'callAs' });
+  }
   const template = renderCloudFormation(model);
   const known = new Set(model.parameters.map((p) => p.name));
   const parameters = Object.entries(options.parameters ?? {}).map(([key, value]) => {
@@ -67,17 +77,19 @@ export function renderStackSet(model: DeliverableModel, options: StackSetOptions
     PermissionModel: 'SERVICE_MANAGED',
     AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
     ManagedExecution: { Active: true },
+    CallAs: callAs,
   };
   const createStackInstances = {
     StackSetName: options.stackSetName,
     DeploymentTargets: { OrganizationalUnitIds: options.organizationalUnitIds },
     Regions: [region],
     OperationPreferences: { FailureToleranceCount: 0, MaxConcurrentPercentage: 25, RegionConcurrencyType: 'SEQUENTIAL' },
+    CallAs: callAs,
   };
   const paramArgs = parameters.length ? ` --parameters ${parameters.map((p) => `ParameterKey=${p.ParameterKey},ParameterValue=${shellSafe(p.ParameterValue)}`).join(' ')}` : '';
   const commands = [
-    `aws cloudformation create-stack-set --region ${region} --stack-set-name ${options.stackSetName} --template-body file://template.json --capabilities CAPABILITY_NAMED_IAM --permission-model SERVICE_MANAGED --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false --managed-execution Active=true${paramArgs}`,
-    `aws cloudformation create-stack-instances --region ${region} --stack-set-name ${options.stackSetName} --deployment-targets OrganizationalUnitIds=${options.organizationalUnitIds.join(',')} --regions ${region} --operation-preferences FailureToleranceCount=0,MaxConcurrentPercentage=25`,
+    `aws cloudformation create-stack-set --region ${region} --stack-set-name ${options.stackSetName} --template-body file://template.json --capabilities CAPABILITY_NAMED_IAM --permission-model SERVICE_MANAGED --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false --managed-execution Active=true --call-as ${callAs}${paramArgs}`,
+    `aws cloudformation create-stack-instances --region ${region} --stack-set-name ${options.stackSetName} --deployment-targets OrganizationalUnitIds=${options.organizationalUnitIds.join(',')} --regions ${region} --operation-preferences FailureToleranceCount=0,MaxConcurrentPercentage=25 --call-as ${callAs}`,
   ];
   return { template, createStackSet, createStackInstances, commands };
 }

@@ -211,6 +211,12 @@ describe('cross-account role details', () => {
     expect(s.createStackInstances).toMatchObject({ DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-cdef3456', 'r-ab12'] }, Regions: ['us-gov-west-1'] });
     expect(s.commands[0]).toContain('--permission-model SERVICE_MANAGED');
     expect(s.commands[1]).toContain('OrganizationalUnitIds=ou-ab12-cdef3456,r-ab12');
+    expect([s.createStackSet.CallAs, s.createStackInstances.CallAs]).toEqual(['SELF', 'SELF']);
+    // A delegated administrator (a member account) must say so in both calls, or CloudFormation refuses them.
+    const delegated = renderStackSet(c.model, { stackSetName: 'trustgate-access', organizationalUnitIds: ['r-ab12'], callAs: 'DELEGATED_ADMIN' });
+    expect([delegated.createStackSet.CallAs, delegated.createStackInstances.CallAs]).toEqual(['DELEGATED_ADMIN', 'DELEGATED_ADMIN']);
+    for (const command of delegated.commands) expect(command).toContain('--call-as DELEGATED_ADMIN');
+    expect(() => renderStackSet(c.model, { stackSetName: 'x', organizationalUnitIds: ['r-ab12'], callAs: 'ADMIN' as 'SELF' })).toThrow(/callAs/);
     expect(() => renderStackSet(c.model, { stackSetName: 'x', organizationalUnitIds: ['ou-bad'] })).toThrow(/organizationalUnitIds\[0\]/);
     expect(() => renderStackSet(c.model, { stackSetName: 'x', organizationalUnitIds: ['r-ab12'], region: 'us-east-1' })).toThrow(/region/);
     expect(() => renderStackSet(c.model, { stackSetName: 'x', organizationalUnitIds: ['r-ab12'], parameters: { Nope: 'x' } })).toThrow(/parameters\.Nope/);
