@@ -36,6 +36,7 @@ describe('blueprints refuse bad input with an error naming the field', () => {
     ['bad customer account', 'spot-fleet', { ...base, customerAccountId: 'abc' }, 'INVALID_ACCOUNT_ID', 'customerAccountId'],
     ['missing customer account', 'spot-fleet', { ...base, customerAccountId: undefined }, 'INVALID_INPUT', 'customerAccountId'],
     ['session too long', 'cross-account-role', { ...base, maxSessionDuration: 43201 }, 'INVALID_INPUT', 'maxSessionDuration'],
+    ['policy document naming an ARN of another partition', 'installer-user', { ...base, policies: [{ name: 'p1', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: ['arn:*:s3:::ok/*', 'arn:aws-cn:s3:::b/*'] }] } }] }, 'INVALID_PARTITION', 'policies[0].document.Statement[0].Resource[1]'],
     ['managed policy of another partition', 'cross-account-role', { ...base, managedPolicyArns: ['arn:aws-cn:iam::aws:policy/ReadOnlyAccess'] }, 'INVALID_PARTITION', 'managedPolicyArns[0]'],
     ['no permissions', 'installer-user', { ...base, policies: [] }, 'INVALID_INPUT', 'policies'],
     ['policy over 6,144 characters', 'cross-account-role', { ...base, policies: [{ name: 'big', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: Array.from({ length: 400 }, (_, i) => `ec2:Describe${i}xxxxxxxx`), Resource: '*' }] } }] }, 'POLICY_TOO_LARGE', 'policies[0].document'],

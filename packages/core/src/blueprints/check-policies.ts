@@ -1,6 +1,6 @@
 import { assertNoErrors, validateIamName, parseArn } from '../arn/index.ts';
 import { TrustgateError, type Finding } from '../errors/index.ts';
-import type { Partition } from '../partition/index.ts';
+import { isPartition, type Partition } from '../partition/index.ts';
 import { policySize } from '../policy-document/index.ts';
 import type { NamedPolicy } from './blueprint-options.ts';
 
@@ -11,8 +11,9 @@ export const ATTACHED_POLICIES_DEFAULT_LIMIT = 10;
 
 /**
  * Check policies before a blueprint puts them in a deliverable: names are 1-128 characters of `[\w+=,.@-]`,
- * unique; each document has `Version` 2012-10-17 and statements and fits 6,144 characters; attached ARNs are
- * policy ARNs of the partition; more than 10 attachments is a warning (the default quota), more than 20 an error.
+ * unique; each document has `Version` 2012-10-17 and statements, fits 6,144 characters and names no ARN of another
+ * partition (`arn:aws-cn:...` in an `aws` deliverable; `arn:*:` patterns pass); attached ARNs are policy ARNs of
+ * the partition; more than 10 attachments is a warning (the default quota), more than 20 an error.
  * Throws the first error naming the field; returns warnings.
  */
 export function checkPolicies(policies: NamedPolicy[], managedPolicyArns: string[], partition: Partition): Finding[] {
@@ -28,6 +29,7 @@ export function checkPolicies(policies: NamedPolicy[], managedPolicyArns: string
     if (!doc || doc.Version !== '2012-10-17' || !Array.isArray(doc.Statement) || doc.Statement.length === 0) {
       throw new TrustgateError('INVALID_POLICY', `policies[${i}].document: a policy needs "Version": "2012-10-17" and at least one statement`, { field: `policies[${i}].document` });
     }
+    assertSamePartition(p.document, partition, `policies[${i}].document`);
     const size = policySize(p.document);
     if (size > MANAGED_POLICY_SIZE_LIMIT) {
       throw new TrustgateError('POLICY_TOO_LARGE', `policies[${i}].document: ${size} characters exceed the managed policy limit of ${MANAGED_POLICY_SIZE_LIMIT}; split it (the policy compiler does)`, { field: `policies[${i}].document`, details: { size, limit: MANAGED_POLICY_SIZE_LIMIT } });
@@ -50,4 +52,18 @@ export function checkPolicies(policies: NamedPolicy[], managedPolicyArns: string
     warnings.push({ code: 'ATTACHED_POLICIES_QUOTA', severity: 'warning', message: `policies: ${attached} managed policies on one role exceed the default quota of 10; the account needs AttachedPoliciesPerRoleQuota raised (up to 20)`, path: 'policies' });
   }
   return warnings;
+}
+
+/** Throw INVALID_PARTITION naming the field when a string of `value` is an ARN of a partition other than `partition`. */
+function assertSamePartition(value: unknown, partition: Partition, path: string): void {
+  if (typeof value === 'string') {
+    const found = /^arn:([^:]*):/.exec(value)?.[1];
+    if (isPartition(found) && found !== partition) {
+      throw new TrustgateError('INVALID_PARTITION', `${path}: "${value.slice(0, 100)}" is in partition ${found}, the deliverable in ${partition}`, { field: path });
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => assertSamePartition(v, partition, `${path}[${i}]`));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) assertSamePartition(v, partition, `${path}.${key}`);
+  }
 }
