@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PolicyDocument } from '../policy-document/index.ts';
 import { discoverAllowingContext } from './discover-context.ts';
 import { evaluateRequest } from './evaluate-request.ts';
-import type { EvaluationRequest } from './types.ts';
+import type { ContextValue, EvaluationRequest } from './types.ts';
 
 const A = '111122223333';
 const B = '444455556666';
@@ -56,6 +56,32 @@ describe('discoverAllowingContext', () => {
   it('never changes keys AWS derives from the principal', () => {
     const trust = doc({ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalAccount': B } } });
     expect(discoverAllowingContext(assume, { identityPolicies: [callerMayAssume], resourcePolicy: trust })).toEqual([]);
+  });
+
+  it('finds the values that step out of a conditional Deny (a trust refusing old sessions, a bucket refusing plain HTTP)', () => {
+    const allow = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' });
+    const noPlainHttp = doc({ Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    const request: EvaluationRequest = { principal: { arn: `arn:aws:iam::${A}:user/alice` }, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', resourceAccountId: A, context: { 'aws:SecureTransport': false } };
+    const policies = { identityPolicies: [allow, noPlainHttp] };
+    expect(evaluateRequest(request, policies).decision).toBe('ExplicitlyDenied');
+    const found = discoverAllowingContext(request, policies);
+    expect(found.length).toBeGreaterThan(0);
+    for (const f of found) {
+      const context: Record<string, ContextValue> = {};
+      for (const [k, v] of Object.entries({ ...request.context, ...f.context })) if (v !== null) context[k] = v;
+      expect(evaluateRequest({ ...request, context }, policies).decision).toBe('Allowed');
+    }
+
+    // Both at once: the trust policy's external ID and a Deny of sessions issued before a cut-off.
+    const trust = doc(
+      { Effect: 'Allow', Principal: { AWS: A }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'tg-7f3a' } } },
+      { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-01-01T00:00:00Z' } } },
+    );
+    const old: EvaluationRequest = { ...assume, context: { 'aws:TokenIssueTime': '2025-06-01T00:00:00Z' } };
+    const both = discoverAllowingContext(old, { identityPolicies: [callerMayAssume], resourcePolicy: trust });
+    expect(both[0]!.context['sts:ExternalId']).toBe('tg-7f3a');
+    expect(both[0]!.context).toHaveProperty('aws:TokenIssueTime');
+    expect(both[0]!.statement).toMatchObject({ policy: 'resource', statementIndex: 0 });
   });
 
   it('finds nothing when an unconditional deny applies or the request is already allowed', () => {

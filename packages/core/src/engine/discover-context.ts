@@ -1,5 +1,13 @@
 import { compilePolicySet, isCompiledPolicySet, type CompiledPolicySet } from './compile-policy-set.ts';
-import { statementCovers, statementPrincipal, requestResourceParts, type CompiledCondition, type CompiledPolicy } from './compile-policy.ts';
+import {
+  evaluateConditions,
+  requestResourceParts,
+  statementCovers,
+  statementPrincipal,
+  type CompiledCondition,
+  type CompiledPolicy,
+  type CompiledStatement,
+} from './compile-policy.ts';
 import { evaluateRequest } from './evaluate-request.ts';
 import { prepareRequest, type PreparedRequest } from './request-context.ts';
 import type { ContextValue, EvaluationRequest, PolicyKind, PolicySet } from './types.ts';
@@ -59,12 +67,78 @@ function satisfyingValue(c: CompiledCondition, req: PreparedRequest): ContextVal
   return op.set ? [text] : text;
 }
 
+/**
+ * Values to try so that condition `c` stops matching: leave the key out, the other Bool, the policy's own value
+ * (what a negated operator refuses), or one step either side of a number or date. Each is checked by the caller.
+ */
+function escapeValues(c: CompiledCondition, req: PreparedRequest): Array<ContextValue | null> {
+  const out: Array<ContextValue | null> = [null];
+  const first = c.values[0];
+  if (!first || !c.operator) return out;
+  const family = c.operator.base.family;
+  const texts: string[] = [];
+  if (family === 'bool') texts.push(first.text.toLowerCase() === 'true' ? 'false' : 'true');
+  else if ((family === 'numeric' || family === 'date') && 'number' in first && first.number !== undefined) {
+    const step = family === 'date' ? 1000 : 1;
+    for (const n of [first.number, first.number + step, first.number - step]) texts.push(family === 'date' ? new Date(n).toISOString() : String(n));
+  } else {
+    const resolved = 'pattern' in first ? first.pattern.resolve(req.context) : first.text;
+    if (typeof resolved === 'string') texts.push(resolved, `${resolved}-other`);
+  }
+  for (const t of texts) out.push(c.operator.set ? [t] : t);
+  return out;
+}
+
+/** The request's context with `patch` applied: keys set to a value, or removed where the value is `null`. */
+function patchedContext(base: Record<string, ContextValue> | undefined, patch: Record<string, ContextValue | null>): Record<string, ContextValue> {
+  const patchedKeys = new Set(Object.keys(patch).map((k) => k.toLowerCase()));
+  const context: Record<string, ContextValue> = {};
+  for (const [k, v] of Object.entries(base ?? {})) if (!patchedKeys.has(k.toLowerCase())) context[k] = v;
+  for (const [k, v] of Object.entries(patch)) if (v !== null) context[k] = v;
+  return context;
+}
+
+/** Every Deny statement of the set, of every policy kind. */
+function denyStatements(compiled: CompiledPolicySet): CompiledStatement[] {
+  const policies = [...(compiled.identity ?? []), ...(compiled.resource ? [compiled.resource] : []), ...(compiled.boundary ? [compiled.boundary] : []), ...(compiled.session ?? []), ...(compiled.scp ?? []).flat(), ...(compiled.rcp ?? []).flat()];
+  return policies.flatMap((p) => p.statements.filter((s) => s.effect === 'Deny'));
+}
+
+/**
+ * A context patch that takes the request out of every conditional Deny that applies to it (one condition of each
+ * made to fail, checked statement by statement), or undefined when a Deny cannot be escaped (no condition, or
+ * only keys AWS derives from the principal).
+ */
+function escapeDenies(compiled: CompiledPolicySet, request: EvaluationRequest, fixed: Set<string>): Record<string, ContextValue | null> | undefined {
+  const denies = denyStatements(compiled);
+  const escape: Record<string, ContextValue | null> = {};
+  const prepared = (patch: Record<string, ContextValue | null>): PreparedRequest => prepareRequest({ ...request, context: patchedContext(request.context, patch) });
+  for (let round = 0; round <= denies.length; round++) {
+    const req = prepared(escape);
+    const parts = requestResourceParts(req.resource);
+    const blocking = denies.find((s) => statementCovers(s, req, parts) && (!s.principal || statementPrincipal(s, req, false) !== undefined) && evaluateConditions(s, req, false).matched);
+    if (!blocking) return escape;
+    let stepped = false;
+    for (const c of blocking.conditions) {
+      if (fixed.has(c.key)) continue;
+      const value = escapeValues(c, req).find((v) => !evaluateConditions(blocking, prepared({ ...escape, [c.keyText]: v }), false).matched);
+      if (value !== undefined) {
+        escape[c.keyText] = value;
+        stepped = true;
+        break;
+      }
+    }
+    if (!stepped) return undefined;
+  }
+  return undefined;
+}
+
 function candidates(kind: PolicyKind, policies: CompiledPolicy[] | undefined, req: PreparedRequest): Array<{ kind: PolicyKind; index: number; s: CompiledPolicy['statements'][number] }> {
   const out: Array<{ kind: PolicyKind; index: number; s: CompiledPolicy['statements'][number] }> = [];
   const parts = requestResourceParts(req.resource);
   (policies ?? []).forEach((p, index) => {
     for (const s of p.statements) {
-      if (s.effect !== 'Allow' || s.conditions.length === 0 || !statementCovers(s, req, parts)) continue;
+      if (s.effect !== 'Allow' || !statementCovers(s, req, parts)) continue;
       if ((kind === 'resource') && !statementPrincipal(s, req, false)) continue;
       out.push({ kind, index, s });
     }
@@ -76,7 +150,9 @@ function candidates(kind: PolicyKind, policies: CompiledPolicy[] | undefined, re
  * "Discovery": for a request that is denied, find context values that would allow it. Each Allow statement
  * that covers the request's action, resource and principal but whose conditions fail is turned into a
  * context patch (a value that satisfies each condition, or leaving an optional key out); a patch is kept
- * only when re-evaluating the request with it gives `Allowed`. Keys AWS sets from the principal are never
+ * only when re-evaluating the request with it gives `Allowed`. Where a conditional Deny still applies (a bucket
+ * refusing plain HTTP, a trust refusing sessions issued before a cut-off), the patch also makes one condition of
+ * that Deny fail. Keys AWS sets from the principal are never
  * changed (see {@link DiscoverOptions.fixedKeys}). Returns no suggestion for an allowed request, or when no
  * condition change can allow it (a missing Allow or an unconditional Deny).
  */
@@ -117,14 +193,16 @@ export function discoverAllowingContext(
       patch[c.keyText] = v;
     }
     if (!possible) continue;
-    for (const attempt of [patch, { ...accumulated, ...patch }]) {
+    // Each attempt alone, then with the changes that step out of the conditional Denies it still meets.
+    const attempts = [patch, { ...accumulated, ...patch }].flatMap((attempt) => {
+      const escape = escapeDenies(compiled, { ...request, context: patchedContext(request.context, attempt) }, fixed);
+      return escape && Object.keys(escape).length > 0 ? [attempt, { ...attempt, ...escape }] : [attempt];
+    });
+    for (const attempt of attempts) {
       const key = JSON.stringify(attempt);
       if (seen.has(key)) continue;
       seen.add(key);
-      const context: Record<string, ContextValue> = {};
-      for (const [k, v] of Object.entries(request.context ?? {})) if (!(Object.keys(attempt).some((a) => a.toLowerCase() === k.toLowerCase()))) context[k] = v;
-      for (const [k, v] of Object.entries(attempt)) if (v !== null) context[k] = v;
-      if (evaluateRequest({ ...request, context }, compiled, { explain: false }).decision === 'Allowed') {
+      if (evaluateRequest({ ...request, context: patchedContext(request.context, attempt) }, compiled, { explain: false }).decision === 'Allowed') {
         const statement: ContextSuggestion['statement'] = { policy: kind, policyIndex: index, statementIndex: s.index };
         if (s.sid !== undefined) statement.sid = s.sid;
         out.push({ context: attempt, statement });
