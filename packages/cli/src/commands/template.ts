@@ -19,6 +19,7 @@ import {
   type Selection,
 } from '@trustgate/core';
 import { loadCatalogFile } from './catalog.ts';
+import { scopeOf, wantsScope, type ScopedIdOptions } from './scoped-id-options.ts';
 
 /** Comma-separated and repeatable: `--products a,b --products c` -> [a, b, c]. */
 const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
@@ -26,7 +27,7 @@ const list = (value: string, previous: string[] = []): string[] => [...previous,
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** Options of `trustgate template`, as commander parses them. */
-interface TemplateOptions {
+interface TemplateOptions extends ScopedIdOptions {
   blueprint: string;
   format: string;
   partition: string;
@@ -146,6 +147,10 @@ export function registerTemplate(program: Command): void {
     .option('--platform-account <id>', 'the platform\'s account in this partition')
     .option('--platform-role-arn <arn>', 'the platform role to trust instead of the account root')
     .option('--external-id <id>', 'external ID (repeat while rotating; generated when absent)', collect)
+    .option('--account-name <name>', 'scoped external IDs: the platform account name (trust <name>@<integration>@<stack>@<read|write>)')
+    .option('--integration <id>', 'scoped external IDs: the integration ID')
+    .option('--stack <slug>', 'scoped external IDs: lock the role to one stack')
+    .option('--phase <phase>', 'scoped external IDs: lock the role to read (plan) or write (apply)')
     .option('--customer-account <id>', 'the customer\'s account (spot-fleet needs it; fills ${AccountId})')
     .option('--region <region>', 'the customer\'s region, for ${Region} and quick-create links')
     .option('--role-name <name>', 'role name')
@@ -169,6 +174,9 @@ export function registerTemplate(program: Command): void {
       if (!Object.prototype.hasOwnProperty.call(BLUEPRINTS, opts.blueprint)) buildBlueprint(opts.blueprint, { partition: opts.partition }); // throws UNKNOWN_BLUEPRINT
       if (!isDeliverableFormat(opts.format)) throw new TrustgateError('INVALID_INPUT', `--format: "${opts.format}" is not one of ${DELIVERABLE_FORMATS.join(', ')}`, { field: 'format' });
       const partition = opts.partition as Partition;
+      if (wantsScope(opts) && opts.externalId?.length) {
+        throw new TrustgateError('INVALID_INPUT', '--external-id cannot be combined with scoped IDs (--account-name/--integration/--stack/--phase)', { field: 'externalId' });
+      }
       const { policies, managedPolicyArns } = await permissionsOf(opts, partition);
       const maxSessionDuration = numberOf(opts.maxSessionDuration, 'maxSessionDuration');
       const maxTrustPolicySize = numberOf(opts.maxTrustPolicySize, 'maxTrustPolicySize');
@@ -177,6 +185,7 @@ export function registerTemplate(program: Command): void {
         partition,
         ...(opts.platformAccount ? { platform: { [partition]: { accountId: opts.platformAccount, ...(opts.platformRoleArn ? { roleArn: opts.platformRoleArn } : {}) } } } : {}),
         ...(opts.externalId?.length ? { externalIds: opts.externalId } : {}),
+        ...(wantsScope(opts) ? { externalIdScope: scopeOf(opts) } : {}),
         ...(opts.customerAccount ? { customerAccountId: opts.customerAccount } : {}),
         ...(opts.roleName ? { roleName: opts.roleName } : {}),
         ...(opts.userName ? { userName: opts.userName } : {}),

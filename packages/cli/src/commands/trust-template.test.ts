@@ -126,6 +126,17 @@ describe('trustgate template', () => {
       }
     }
   });
+  it('trusts scoped external IDs locked to one stack and phase, and refuses them mixed with --external-id', async () => {
+    const r = await cli('template', '--format', 'json', '--catalog', CATALOG, '--platform-account', '111122223333', '--account-name', 'acme', '--integration', 'i1', '--stack', 'prod', '--phase', 'write');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).roles[0].trustPolicy.Statement[0].Condition).toEqual({ StringLike: { 'sts:ExternalId': 'acme@i1@prod@write' } });
+    const mixed = await cli('template', '--catalog', CATALOG, '--platform-account', '111122223333', '--external-id', 'ext-1234', '--phase', 'read');
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/--external-id cannot be combined/);
+    const widening = await cli('template', '--catalog', CATALOG, '--platform-account', '111122223333', '--account-name', 'acme', '--integration', 'i1', '--stack', 'prod@write');
+    expect(widening.code).toBe(2);
+    expect(widening.stderr).toMatch(/INVALID_EXTERNAL_ID.*stackSlug/);
+  });
   it('narrows the Spot Fleet tagging role to one region', async () => {
     const r = await cli('template', '--blueprint', 'spot-fleet', '--format', 'json', '--customer-account', '444455556666', '--spot-fleet-region', 'eu-west-1');
     expect(r.code, r.stderr).toBe(0);

@@ -12,9 +12,9 @@ import {
   type ExternalIdCondition,
   type Partition,
   type RunPhase,
-  type ScopedExternalIdScope,
   type TrustPrincipalSpec,
 } from '@trustgate/core';
+import { scopeOf, wantsScope } from './scoped-id-options.ts';
 
 /** Repeatable option: `--external-id a --external-id b` -> [a, b]. */
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -41,26 +41,6 @@ interface TrustPolicyOptions {
   audience?: string[];
   subject?: string[];
   maxSize?: string;
-}
-
-function phaseOf(value: string | undefined): RunPhase | undefined {
-  if (value === undefined) return undefined;
-  if (value !== 'read' && value !== 'write') throw new TrustgateError('INVALID_EXTERNAL_ID', `--phase: must be read or write, not "${value}"`, { field: 'phase' });
-  return value;
-}
-
-/**
- * The scope of scoped external IDs from `--account-name`, `--integration`, `--stack` and `--phase`. A given
- * `--stack` is passed on even when empty, so core refuses it instead of it silently meaning "any stack".
- */
-function scopeOf(opts: { accountName?: string; integration?: string; stack?: string; phase?: string }): ScopedExternalIdScope {
-  const phase = phaseOf(opts.phase);
-  return { accountName: opts.accountName ?? '', integrationId: opts.integration ?? '', ...(opts.stack !== undefined ? { stackSlug: opts.stack } : {}), ...(phase ? { phase } : {}) };
-}
-
-/** True when any scoped-ID option is given (a lock option must never be dropped silently). */
-function wantsScope(opts: { accountName?: string; integration?: string; stack?: string; phase?: string }): boolean {
-  return opts.accountName !== undefined || opts.integration !== undefined || opts.stack !== undefined || opts.phase !== undefined;
 }
 
 function externalIdOf(opts: TrustPolicyOptions): ExternalIdCondition {
