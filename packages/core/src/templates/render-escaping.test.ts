@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,30 @@ describe('every renderer keeps tricky policy text intact', () => {
     const inAccount = JSON.parse(JSON.stringify(TRICKY).replaceAll('444455556666', '999988887777')) as PolicyDocument;
     expect(docs).toContainEqual(inAccount);
     expect(r.stdout).toContain('RoleArn: arn:aws:iam::999988887777:role/Role-A');
+  });
+
+  it('the AWS CLI script ignores unrelated shell variables (ROLE_NAME) and takes only TRUSTGATE_ overrides', () => {
+    const fake = join(dir, 'record', 'aws');
+    mkdirSync(join(dir, 'record'), { recursive: true });
+    writeFileSync(fake, [
+      '#!/usr/bin/env bash',
+      'if [ "$1 $2" = "sts get-caller-identity" ]; then',
+      '  if [ "$4" = "Arn" ]; then echo "arn:aws:iam::999988887777:user/tester"; else echo "999988887777"; fi; exit 0; fi',
+      'printf "%s\\n" "$*" >> "$FAKE_LOG"',
+      'exit 0',
+    ].join('\n'), { mode: 0o755 });
+    const script = join(dir, 'ambient.sh');
+    writeFileSync(script, renderCliScript(model));
+    const run = (extra: Record<string, string>) => {
+      const log = join(dir, `calls-${Object.keys(extra).join('-')}.log`);
+      const r = spawnSync('bash', [script], { encoding: 'utf8', env: { PATH: `${join(dir, 'record')}:${process.env.PATH ?? ''}`, FAKE_LOG: log, ...extra } });
+      expect(r.status, r.stderr).toBe(0);
+      return readFileSync(log, 'utf8');
+    };
+    const ambient = run({ ROLE_NAME: 'Hijacked' });
+    expect(ambient).toContain('iam create-role --role-name Role-A');
+    expect(ambient).not.toContain('Hijacked');
+    expect(run({ TRUSTGATE_ROLE_NAME: 'Chosen' })).toContain('iam create-role --role-name Chosen');
   });
 
   it('CloudFormation escapes ${ in Fn::Sub and keeps the rest literal', () => {
