@@ -46,6 +46,15 @@ describe('STS AssumeRole rules', () => {
     expect(await awsError(assume(user, { RoleArn: roleArn('long'), DurationSeconds: 899 }))).toMatchObject({ name: 'ValidationError', status: 400 });
   });
 
+  it('an untrusted caller cannot tell an existing role from a missing one through DurationSeconds', async () => {
+    await a.iam.send(new CreateRoleCommand({ RoleName: 'private', AssumeRolePolicyDocument: trustPolicy({ AWS: roleArn('chain') }) }));
+    const existing = await awsError(assume(user, { RoleArn: roleArn('private'), DurationSeconds: 7200 }));
+    const missing = await awsError(assume(user, { RoleArn: roleArn('no-such-role'), DurationSeconds: 7200 }));
+    expect(existing).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(missing).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(existing.message.replace('private', 'X')).toBe(missing.message.replace('no-such-role', 'X'));
+  });
+
   it('role chaining is capped at one hour even when the role allows more', async () => {
     const first = sessionCreds(await assume(user, { RoleArn: roleArn('chain') }));
     const error = await awsError(assume(first, { RoleArn: roleArn('long'), DurationSeconds: 3601 }));

@@ -41,7 +41,6 @@ export function assumeRole(ctx: RequestContext): ActionResult {
   const chained = caller.kind === 'session';
   const duration = inputs.durationSeconds ?? 3600;
   if (chained && duration > 3600) throw validationError('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
-  if (duration > role.maxSessionDuration) throw validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   const packed = packedPolicySize(inputs);
 
   // Transitive tags of a chained session carry over and cannot be overridden (IAM User Guide, "Chaining roles with session tags").
@@ -76,6 +75,9 @@ export function assumeRole(ctx: RequestContext): ActionResult {
       throw accessDenied(accessDeniedMessage({ principalArn: caller.arn, action, resource: role.arn, result }));
     }
   }
+  // Only a caller the role trusts learns its MaxSessionDuration: checked before the trust policy, the error
+  // would tell anyone that the role exists (a missing and an untrusting role are denied alike).
+  if (duration > role.maxSessionDuration) throw validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   const session = issueSession({
     state, accountId, role, sessionName: inputs.roleSessionName, durationSeconds: duration, now: ctx.now,
     policyArns: inputs.policyArns, tags, transitiveTagKeys: [...(chained ? caller.session.transitiveTagKeys : []), ...inputs.transitiveTagKeys],
