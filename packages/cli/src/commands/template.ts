@@ -203,12 +203,18 @@ export function registerTemplate(program: Command): void {
       };
       const model = buildBlueprint(opts.blueprint, options);
       for (const note of model.notes) process.stderr.write(`note: ${note}\n`);
+      // A custom resource's ServiceToken must be in the stack's region: the callback topic picks the default.
+      const tokenRegion = callback?.serviceToken.split(':')[3];
+      const stackRegion = opts.region ?? tokenRegion;
+      if ((opts.quickCreate || opts.stackSet) && tokenRegion !== undefined && stackRegion !== tokenRegion) {
+        throw new TrustgateError('INVALID_INPUT', `--region: the stack would be created in ${stackRegion}, but --callback-topic is in ${tokenRegion}; a custom resource's service token must be in the stack's region`, { field: 'region' });
+      }
       let text: string;
       if (opts.quickCreate) {
         const params = Object.fromEntries(model.parameters.map((p) => [p.name, p.value]));
-        text = `${quickCreateLink({ partition, ...(opts.region ? { region: opts.region } : {}), templateUrl: opts.quickCreate, stackName: opts.stackName ?? 'trustgate', parameters: params })}\n`;
+        text = `${quickCreateLink({ partition, ...(stackRegion ? { region: stackRegion } : {}), templateUrl: opts.quickCreate, stackName: opts.stackName ?? 'trustgate', parameters: params })}\n`;
       } else if (opts.stackSet) {
-        const stackSet = renderStackSet(model, { stackSetName: opts.stackSetName ?? 'trustgate', organizationalUnitIds: opts.ou ?? [], ...(opts.region ? { region: opts.region } : {}), ...(opts.callAs ? { callAs: opts.callAs } : {}) });
+        const stackSet = renderStackSet(model, { stackSetName: opts.stackSetName ?? 'trustgate', organizationalUnitIds: opts.ou ?? [], ...(stackRegion ? { region: stackRegion } : {}), ...(opts.callAs ? { callAs: opts.callAs } : {}) });
         text = `${JSON.stringify(stackSet, null, 2)}\n`;
       } else {
         text = renderDeliverable(model, opts.format);

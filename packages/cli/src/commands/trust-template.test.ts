@@ -151,6 +151,14 @@ describe('trustgate template', () => {
     expect(JSON.parse(delegated.stdout).createStackInstances.CallAs).toBe('DELEGATED_ADMIN');
     const q = await cli('template', '--catalog', CATALOG, '--platform-account', '111122223333', '--partition', 'aws-us-gov', '--quick-create', 'https://example-bucket.s3.us-gov-west-1.amazonaws.com/t.yaml');
     expect(q.stdout).toMatch(/^https:\/\/console\.amazonaws-us-gov\.com\/cloudformation\/home\?region=us-gov-west-1#\/stacks\/quickcreate\?templateURL=/);
+    // The automatic-connect topic's region is the stack's region (a custom resource's ServiceToken must be there).
+    const topic = ['--callback-topic', 'arn:aws:sns:eu-west-1:111122223333:connect'];
+    const here = await cli('template', '--catalog', CATALOG, '--platform-account', '111122223333', ...topic, '--quick-create', 'https://example-bucket.s3.amazonaws.com/t.yaml');
+    expect(here.code, here.stderr).toBe(0);
+    expect(here.stdout).toMatch(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudformation\/home\?region=eu-west-1#/);
+    const elsewhere = await cli('template', '--catalog', CATALOG, '--platform-account', '111122223333', ...topic, '--quick-create', 'https://example-bucket.s3.amazonaws.com/t.yaml', '--region', 'us-east-1');
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/INVALID_INPUT.*--region/);
   });
   it('refuses bad input with exit code 2 and the field', async () => {
     const cases: Array<[string[], RegExp]> = [

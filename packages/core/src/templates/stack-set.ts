@@ -58,6 +58,11 @@ export function renderStackSet(model: DeliverableModel, options: StackSetOptions
   if (partitionOfRegion(region) !== model.partition) {
     throw new TrustgateError('INVALID_PARTITION', `region: "${region}" is not in partition ${model.partition}`, { field: 'region' });
   }
+  const tokenRegion = model.callback?.serviceToken.split(':')[3];
+  if (tokenRegion !== undefined && tokenRegion !== region) {
+    // AWS::CloudFormation::CustomResource: "The service token must be from the same Region in which you are creating the stack."
+    throw new TrustgateError('INVALID_INPUT', `region: the stack instances go to ${region}, but the callback's ServiceToken is in ${tokenRegion}; a custom resource's service token must be in the stack's region`, { field: 'region' });
+  }
   const callAs = options.callAs ?? 'SELF';
   if (callAs !== 'SELF' && callAs !== 'DELEGATED_ADMIN') {
     throw new TrustgateError('INVALID_INPUT', `callAs: "${String(callAs)}" is not SELF or DELEGATED_ADMIN`, { field: 'callAs' });

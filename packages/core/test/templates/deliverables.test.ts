@@ -217,6 +217,10 @@ describe('cross-account role details', () => {
     expect([delegated.createStackSet.CallAs, delegated.createStackInstances.CallAs]).toEqual(['DELEGATED_ADMIN', 'DELEGATED_ADMIN']);
     for (const command of delegated.commands) expect(command).toContain('--call-as DELEGATED_ADMIN');
     expect(() => renderStackSet(c.model, { stackSetName: 'x', organizationalUnitIds: ['r-ab12'], callAs: 'ADMIN' as 'SELF' })).toThrow(/callAs/);
+    // A custom resource's ServiceToken must be in the stack's region, so the automatic-connect callback pins it.
+    const withCallback = { ...c.model, callback: { serviceToken: 'arn:aws-us-gov:sns:us-gov-east-1:111122223333:connect', properties: {} } };
+    expect(() => renderStackSet(withCallback, { stackSetName: 'x', organizationalUnitIds: ['r-ab12'] })).toThrow(expect.objectContaining({ field: 'region' }));
+    expect(renderStackSet(withCallback, { stackSetName: 'x', organizationalUnitIds: ['r-ab12'], region: 'us-gov-east-1' }).createStackInstances.Regions).toEqual(['us-gov-east-1']);
     expect(() => renderStackSet(c.model, { stackSetName: 'x', organizationalUnitIds: ['ou-bad'] })).toThrow(/organizationalUnitIds\[0\]/);
     expect(() => renderStackSet(c.model, { stackSetName: 'x', organizationalUnitIds: ['r-ab12'], region: 'us-east-1' })).toThrow(/region/);
     expect(() => renderStackSet(c.model, { stackSetName: 'x', organizationalUnitIds: ['r-ab12'], parameters: { Nope: 'x' } })).toThrow(/parameters\.Nope/);
