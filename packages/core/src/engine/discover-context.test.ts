@@ -53,6 +53,13 @@ describe('discoverAllowingContext', () => {
     expect(discoverAllowingContext(request, { identityPolicies: [identity] })[0]!.context).toEqual({ 'aws:RequestTag/env': null });
   });
 
+  it('changes only the conditions that fail: a satisfied condition on a principal key does not block discovery', () => {
+    const trust = doc({ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'tg-7f3a', 'aws:PrincipalAccount': A }, IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } });
+    const request: EvaluationRequest = { ...assume, context: { 'aws:SourceIp': '203.0.113.77' } };
+    const found = discoverAllowingContext(request, { identityPolicies: [callerMayAssume], resourcePolicy: trust });
+    expect(found[0]!.context).toEqual({ 'sts:ExternalId': 'tg-7f3a' });
+  });
+
   it('never changes keys AWS derives from the principal', () => {
     const trust = doc({ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalAccount': B } } });
     expect(discoverAllowingContext(assume, { identityPolicies: [callerMayAssume], resourcePolicy: trust })).toEqual([]);

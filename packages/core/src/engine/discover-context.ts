@@ -180,7 +180,11 @@ export function discoverAllowingContext(
   for (const { kind, index, s } of pool) {
     const patch: Record<string, ContextValue | null> = {};
     let possible = true;
-    for (const c of s.conditions) {
+    // Only the conditions that fail need a new value; one that already holds is left as it is (even on a key
+    // AWS derives from the principal).
+    const outcomes = evaluateConditions(s, req, true).outcomes;
+    for (const [n, c] of s.conditions.entries()) {
+      if (outcomes[n]?.matched) continue;
       if (fixed.has(c.key)) {
         possible = false;
         break;
