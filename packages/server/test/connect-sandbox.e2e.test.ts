@@ -63,8 +63,13 @@ describe.each(DIALECTS)('connections end to end against the sandbox on %s', (dia
     expect(verified.body.status, verified.body.statusReason).toBe('connected');
     expect(verified.body.roles[0]).toMatchObject({ accountId: customer.accountId, status: 'connected', missing: [] });
 
-    // Selection change: the customer's role now lacks what was added.
-    const changed = await t.api('PATCH', `/v1/connections/${created.connection.id}`, { token, body: { selection: { mode: 'custom', products: ['cost-inventory'] } } });
+    // Selection change: the customer's role now lacks the write actions that were added. (The read-only
+    // additions are already granted by the AWS managed ReadOnlyAccess policy of the default `plan` integration,
+    // as they would be in AWS, so they must not be reported missing.)
+    const changed = await t.api('PATCH', `/v1/connections/${created.connection.id}`, {
+      token,
+      body: { selection: { mode: 'custom', products: ['cost-inventory'], integrations: ['state-backend', 'plan', 'spot-fleet-iam-console', 'load-balancers'] } },
+    });
     expect(changed.status, changed.text).toBe(200);
     expect(changed.body.connection.status).toBe('needs-update');
     expect(changed.body.diff.changed).toBe(true);
@@ -74,7 +79,11 @@ describe.each(DIALECTS)('connections end to end against the sandbox on %s', (dia
 
     const stillMissing = await t.api('POST', `/v1/connections/${created.connection.id}/verify`, { token, body: {} });
     expect(stillMissing.body.status).toBe('needs-update');
-    expect(stillMissing.body.roles[0].missing.map((m: { integrationId: string }) => m.integrationId)).toEqual(expect.arrayContaining(['savings-plans', 'cost-and-usage-report']));
+    const missing = stillMissing.body.roles[0].missing as Array<{ integrationId: string; actions: string[] }>;
+    expect(missing.map((m) => m.integrationId).sort()).toEqual(['load-balancers', 'spot-fleet-iam-console']);
+    const consoleMissing = missing.find((m) => m.integrationId === 'spot-fleet-iam-console')!.actions;
+    expect(consoleMissing).toContain('iam:CreateRole');
+    expect(consoleMissing).not.toContain('iam:GetRole'); // granted by ReadOnlyAccess
 
     const template = await t.api('GET', `/v1/connections/${created.connection.id}/deliverables/cloudformation-json`, { token });
     expect(template.headers.get('content-type')).toContain('application/json');
