@@ -2,7 +2,7 @@ import { assertNoErrors, validateIamName, parseArn } from '../arn/index.ts';
 import { TrustgateError, type Finding } from '../errors/index.ts';
 import { isPartition, type Partition } from '../partition/index.ts';
 import { policySize } from '../policy-document/index.ts';
-import type { NamedPolicy } from './blueprint-options.ts';
+import type { BlueprintOptions, NamedPolicy } from './blueprint-options.ts';
 
 /** Customer managed policy size quota (IAM quotas: 6,144 characters without white space). */
 export const MANAGED_POLICY_SIZE_LIMIT = 6144;
@@ -66,4 +66,18 @@ function assertSamePartition(value: unknown, partition: Partition, path: string)
   } else if (value !== null && typeof value === 'object') {
     for (const [key, v] of Object.entries(value)) assertSamePartition(v, partition, `${path}.${key}`);
   }
+}
+
+/**
+ * The permissions a blueprint creates and attaches (`policies`, `managedPolicyArns`, both default empty), checked
+ * by {@link checkPolicies}. Throws INVALID_INPUT naming `policies` when there are none: `needs` says who needs
+ * them in the message ("the instance role"). Returns the checker's warnings too.
+ */
+export function blueprintPermissions(options: Pick<BlueprintOptions, 'partition' | 'policies' | 'managedPolicyArns'>, needs: string): { policies: NamedPolicy[]; managedPolicyArns: string[]; warnings: Finding[] } {
+  const policies = options.policies ?? [];
+  const managedPolicyArns = options.managedPolicyArns ?? [];
+  if (policies.length + managedPolicyArns.length === 0) {
+    throw new TrustgateError('INVALID_INPUT', `policies: ${needs} needs permissions: give policy documents (the compiler's output) or managedPolicyArns`, { field: 'policies' });
+  }
+  return { policies, managedPolicyArns, warnings: checkPolicies(policies, managedPolicyArns, options.partition) };
 }

@@ -4,7 +4,7 @@ import { generateExternalId } from '../external-id/index.ts';
 import type { DeliverableModel, ManagedPolicyResource, TemplateParameter } from '../templates/index.ts';
 import { buildTrustPolicy, platformIdentityFor, validateMaxSessionDuration, type TrustPrincipalSpec } from '../trust/index.ts';
 import type { BlueprintOptions } from './blueprint-options.ts';
-import { checkPolicies } from './check-policies.ts';
+import { blueprintPermissions } from './check-policies.ts';
 
 /** Default name of the cross-account role. */
 export const DEFAULT_CROSS_ACCOUNT_ROLE_NAME = 'TrustgateAccess';
@@ -22,12 +22,7 @@ export function crossAccountRoleBlueprint(options: BlueprintOptions): Deliverabl
   assertNoErrors(validateRoleName(roleName, 'roleName'));
   if (options.rolePath !== undefined) assertNoErrors(validateIamPath(options.rolePath, 'rolePath'));
   if (options.maxSessionDuration !== undefined) assertNoErrors(validateMaxSessionDuration(options.maxSessionDuration));
-  const policies = options.policies ?? [];
-  const managedPolicyArns = options.managedPolicyArns ?? [];
-  if (policies.length + managedPolicyArns.length === 0) {
-    throw new TrustgateError('INVALID_INPUT', 'policies: the role needs permissions: give policy documents (the compiler\'s output) or managedPolicyArns', { field: 'policies' });
-  }
-  const warnings = checkPolicies(policies, managedPolicyArns, partition);
+  const { policies, managedPolicyArns, warnings } = blueprintPermissions(options, 'the role');
   if (options.customerAccountId !== undefined) assertNoErrors(validateAccountId(options.customerAccountId, 'customerAccountId'));
 
   const parameters: TemplateParameter[] = [];

@@ -1,8 +1,7 @@
 import { assertNoErrors, validateAccountId, validateIamName, validateIamPath } from '../arn/index.ts';
-import { TrustgateError } from '../errors/index.ts';
 import type { DeliverableModel, TemplateParameter } from '../templates/index.ts';
 import type { BlueprintOptions } from './blueprint-options.ts';
-import { checkPolicies } from './check-policies.ts';
+import { blueprintPermissions } from './check-policies.ts';
 
 /** Default name of the installer user. */
 export const DEFAULT_INSTALLER_USER_NAME = 'trustgate-installer';
@@ -20,12 +19,7 @@ export function installerUserBlueprint(options: BlueprintOptions): DeliverableMo
   const userName = options.userName ?? DEFAULT_INSTALLER_USER_NAME;
   assertNoErrors(validateIamName(userName, { path: 'userName', maxLength: 64, kind: 'user name' }));
   if (options.rolePath !== undefined) assertNoErrors(validateIamPath(options.rolePath, 'rolePath'));
-  const policies = options.policies ?? [];
-  const managedPolicyArns = options.managedPolicyArns ?? [];
-  if (policies.length + managedPolicyArns.length === 0) {
-    throw new TrustgateError('INVALID_INPUT', 'policies: the installer user needs its installation policy (policy documents or managedPolicyArns)', { field: 'policies' });
-  }
-  const warnings = checkPolicies(policies, managedPolicyArns, options.partition);
+  const { policies, managedPolicyArns, warnings } = blueprintPermissions(options, 'the installer user');
   if (options.customerAccountId !== undefined) assertNoErrors(validateAccountId(options.customerAccountId, 'customerAccountId'));
   const parameters: TemplateParameter[] = [{
     name: 'UserName',

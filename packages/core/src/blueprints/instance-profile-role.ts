@@ -1,9 +1,8 @@
 import { assertNoErrors, validateAccountId, validateIamPath, validateRoleName } from '../arn/index.ts';
-import { TrustgateError } from '../errors/index.ts';
 import type { DeliverableModel } from '../templates/index.ts';
 import { buildTrustPolicy, validateMaxSessionDuration } from '../trust/index.ts';
 import type { BlueprintOptions } from './blueprint-options.ts';
-import { checkPolicies } from './check-policies.ts';
+import { blueprintPermissions } from './check-policies.ts';
 
 /** Default name of the instance role and its instance profile. */
 export const DEFAULT_INSTANCE_ROLE_NAME = 'TrustgateInstanceRole';
@@ -18,12 +17,7 @@ export function instanceProfileRoleBlueprint(options: BlueprintOptions): Deliver
   assertNoErrors(validateRoleName(roleName, 'roleName'));
   if (options.rolePath !== undefined) assertNoErrors(validateIamPath(options.rolePath, 'rolePath'));
   if (options.maxSessionDuration !== undefined) assertNoErrors(validateMaxSessionDuration(options.maxSessionDuration));
-  const policies = options.policies ?? [];
-  const managedPolicyArns = options.managedPolicyArns ?? [];
-  if (policies.length + managedPolicyArns.length === 0) {
-    throw new TrustgateError('INVALID_INPUT', 'policies: the instance role needs permissions (policy documents or managedPolicyArns)', { field: 'policies' });
-  }
-  const warnings = checkPolicies(policies, managedPolicyArns, options.partition);
+  const { policies, managedPolicyArns, warnings } = blueprintPermissions(options, 'the instance role');
   if (options.customerAccountId !== undefined) assertNoErrors(validateAccountId(options.customerAccountId, 'customerAccountId'));
   const trust = buildTrustPolicy({ partition: options.partition, principals: [{ type: 'service', service: 'ec2' }], ...(options.maxTrustPolicySize !== undefined ? { maxSize: options.maxTrustPolicySize } : {}) });
   return {
