@@ -107,6 +107,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = v;
+    // Other protocols (AWS JSON, REST) and plain HTTP paths are routed here, before the Query protocol.
     const response = await dispatchQuery({
       runtime, services: SERVICES,
       request: { method: req.method ?? 'POST', path: url.pathname, query, headers, body },
