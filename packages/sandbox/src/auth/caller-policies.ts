@@ -1,5 +1,6 @@
 import type { ContextValue, PolicyDocument, PolicySet } from '@trustgate/core';
 import { findAwsManagedPolicy } from '../iam/aws-managed-policies.ts';
+import { organizationOf } from '../organizations/organization-of.ts';
 import type { RoleRecord, SandboxState, Tag } from '../state/model.ts';
 import type { Caller } from './caller.ts';
 
@@ -54,6 +55,7 @@ const FULL_AWS_ACCESS: PolicyDocument = { Version: '2012-10-17', Statement: [{ E
 export function serviceControlPoliciesFor(state: SandboxState, accountId: string): PolicyDocument[][] | undefined {
   const org = state.organization;
   if (!org || accountId === org.managementAccountId || !state.accounts[accountId]) return undefined;
+  if (org.memberAccountIds !== undefined && !org.memberAccountIds.includes(accountId)) return undefined;
   return [[FULL_AWS_ACCESS, ...(org.serviceControlPolicies ?? [])]];
 }
 
@@ -109,7 +111,7 @@ export function callerTags(state: SandboxState, caller: Caller): Tag[] {
  * condition context keys"): aws:PrincipalArn (a session's role ARN), aws:PrincipalAccount, aws:PrincipalType,
  * aws:userid, aws:username, aws:PrincipalTag/*, aws:SourceIdentity, aws:TokenIssueTime, aws:CurrentTime,
  * aws:EpochTime, aws:SecureTransport (AWS endpoints are HTTPS only), aws:SourceIp, aws:RequestedRegion,
- * aws:PrincipalOrgID when the sandbox models an organization.
+ * aws:PrincipalOrgID when the caller's account belongs to an organization the sandbox models.
  */
 export function callerContext(state: SandboxState, caller: Caller, options: { now: Date; region: string; sourceIp: string }): Record<string, ContextValue> {
   const ctx: Record<string, ContextValue> = {
@@ -137,6 +139,7 @@ export function callerContext(state: SandboxState, caller: Caller, options: { no
     if (caller.session.sourceIdentity) ctx['aws:SourceIdentity'] = caller.session.sourceIdentity;
   }
   for (const tag of callerTags(state, caller)) ctx[`aws:PrincipalTag/${tag.Key}`] = tag.Value;
-  if (state.organization) ctx['aws:PrincipalOrgID'] = state.organization.id;
+  const org = organizationOf(state, caller.accountId);
+  if (org) ctx['aws:PrincipalOrgID'] = org.id;
   return ctx;
 }

@@ -27,8 +27,10 @@ function targetAccounts(ctx: RequestContext, set: StackSetRecord): string[] {
     if (!ous || ous.length === 0) throw validationError('DeploymentTargets.OrganizationalUnitIds must be specified for SERVICE_MANAGED stack sets');
     const org = ctx.runtime.store.state.organization;
     if (!org) throw validationError('Account used is not a member of an organization.');
-    // Service-managed StackSets never deploy to the management account (CloudFormation User Guide, StackSets concepts).
-    return Object.keys(ctx.runtime.store.state.accounts).filter((a) => a !== org.managementAccountId);
+    // Service-managed StackSets deploy to the organization's members only, never to the management account
+    // (CloudFormation User Guide, StackSets concepts).
+    const members = org.memberAccountIds ?? Object.keys(ctx.runtime.store.state.accounts);
+    return members.filter((a) => a !== org.managementAccountId);
   }
   if (!accounts || accounts.length === 0) throw validationError('Accounts must be specified for SELF_MANAGED stack sets');
   return accounts;

@@ -209,6 +209,11 @@ export interface SandboxState {
   region: string;
   accounts: Record<string, AccountState>;
   sessions: Record<string, SessionRecord>;
-  /** The modelled AWS Organization; `serviceControlPolicies` are attached at its root next to FullAWSAccess. */
-  organization?: { id: string; managementAccountId: string; rootId: string; serviceControlPolicies: PolicyDocument[] };
+  /**
+   * The modelled AWS Organization; `serviceControlPolicies` are attached at its root next to FullAWSAccess.
+   * `memberAccountIds` (management account included) lists its members; absent, every account is a member.
+   */
+  organization?: { id: string; managementAccountId: string; rootId: string; serviceControlPolicies: PolicyDocument[]; memberAccountIds?: string[]; createdAt?: string };
+  /** Further organizations (no SCPs), each with its own accounts: accounts of the sandbox outside `organization`. */
+  otherOrganizations?: Array<{ id: string; managementAccountId: string; rootId: string; memberAccountIds: string[]; createdAt?: string }>;
 }

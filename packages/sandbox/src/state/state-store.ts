@@ -9,6 +9,10 @@ export interface StateStoreOptions {
   accounts: number;
   partition: Partition;
   organization: boolean;
+  /** With `organization`: the first N accounts are its members (the first is its management account); default all. */
+  organizationMembers?: number;
+  /** Sizes of further organizations formed from the next accounts, in order (each one's first account manages it). */
+  otherOrganizations?: number[];
   /** SCPs attached at the organization root (with FullAWSAccess); they govern every member account. */
   serviceControlPolicies?: PolicyDocument[];
   /** JSON file to load from (if it exists) and save to after every change. */
@@ -74,13 +78,25 @@ export class StateStore {
       accounts[id] = newAccount(id);
     }
     const ids = Object.keys(accounts);
+    const memberCount = options.organization ? Math.min(ids.length, Math.max(1, options.organizationMembers ?? ids.length)) : 0;
+    const createdAt = new Date().toISOString();
+    const newOrgIds = (): { id: string; rootId: string } => ({ id: `o-${randomUpper(10).toLowerCase()}`, rootId: `r-${randomUpper(4).toLowerCase()}` });
+    const otherOrganizations: NonNullable<SandboxState['otherOrganizations']> = [];
+    let next = memberCount;
+    for (const size of options.otherOrganizations ?? []) {
+      const members = ids.slice(next, next + Math.max(1, size));
+      if (members.length === 0) throw new Error('otherOrganizations needs more accounts than the sandbox has');
+      otherOrganizations.push({ ...newOrgIds(), managementAccountId: members[0]!, memberAccountIds: members, createdAt });
+      next += members.length;
+    }
     const state: SandboxState = {
       version: 1,
       partition: options.partition,
       region: partitionInfo(options.partition).defaultRegion,
       accounts,
       sessions: {},
-      ...(options.organization ? { organization: { id: `o-${randomUpper(10).toLowerCase()}`, managementAccountId: ids[0]!, rootId: `r-${randomUpper(4).toLowerCase()}`, serviceControlPolicies: options.serviceControlPolicies ?? [] } } : {}),
+      ...(options.organization ? { organization: { ...newOrgIds(), managementAccountId: ids[0]!, serviceControlPolicies: options.serviceControlPolicies ?? [], createdAt, ...(options.organizationMembers === undefined ? {} : { memberAccountIds: ids.slice(0, memberCount) }) } } : {}),
+      ...(otherOrganizations.length > 0 ? { otherOrganizations } : {}),
     };
     const store = new StateStore(state, options.persistFile);
     store.save();
