@@ -5,6 +5,7 @@ import type { FaultInjector } from './faults/fault-injector.ts';
 import type { QueryParams } from './protocol/query-params.ts';
 import type { ServiceName, XmlValue } from './protocol/xml.ts';
 import type { AccountState } from './state/model.ts';
+import type { SnsSigningIdentity } from './sns/sns-signing.ts';
 import type { StateStore } from './state/state-store.ts';
 
 /** A custom-resource response received on a ResponseURL (the JSON CloudFormation expects). */
@@ -27,6 +28,8 @@ export interface SandboxRuntime {
   faults: FaultInjector;
   /** SNS topic ARN -> URL the sandbox POSTs notifications to. */
   subscriptions: Map<string, string>;
+  /** The key and certificate SNS deliveries are signed with (SignatureVersion 2). */
+  snsSigning: SnsSigningIdentity;
   customResourceTimeoutMs: number;
   /** OIDC issuer URL -> its JWKS, or a URL to fetch the JWKS from. */
   oidcJwks: Record<string, JSONWebKeySet | string>;

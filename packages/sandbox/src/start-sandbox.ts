@@ -4,11 +4,14 @@ import type { Partition, PolicyDocument } from '@trustgate/core';
 import { CLOUDFORMATION_ACTIONS } from './cloudformation/index.ts';
 import { CUSTOM_RESOURCE_RESPONSE_PATH, receiveCustomResourceResponse } from './cloudformation/custom-resource.ts';
 import { FaultInjector } from './faults/fault-injector.ts';
+import { dispatchOrganizations, isOrganizationsRequest } from './organizations/dispatch-organizations.ts';
 import { IAM_ACTIONS } from './iam/index.ts';
 import type { SandboxRuntime } from './runtime.ts';
 import { dispatchQuery } from './server/dispatch-query.ts';
 import { listen, readBody } from './server/http-server.ts';
 import { StateStore } from './state/state-store.ts';
+import { createSnsSigningIdentity, SNS_CERTIFICATE_PATH_PREFIX } from './sns/sns-signing.ts';
+import { serveSnsSigningCertificate, snsSigningCertificateUrl } from './sns/serve-signing-certificate.ts';
 import { STS_ACTIONS } from './sts/index.ts';
 
 /** Options of {@link startSandbox}. */
@@ -21,6 +24,14 @@ export interface SandboxOptions {
   partition?: Partition;
   /** Model an AWS Organization whose management account is the first account (adds aws:PrincipalOrgID). */
   organization?: boolean;
+  /**
+   * With `organization`: only the first N accounts are its members (the first is the management account);
+   * the others are standalone accounts (AWSOrganizationsNotInUseException) unless `otherOrganizations` takes
+   * them. Default: every account is a member.
+   */
+  organizationMembers?: number;
+  /** Sizes of further organizations made of the next accounts after the organization's members (no SCPs). */
+  otherOrganizations?: number[];
   /**
    * With `organization`: SCPs attached at the organization root next to AWS's default FullAWSAccess. They
    * govern every member account (root users included) and never the management account, as in AWS.
@@ -59,6 +70,14 @@ export interface Sandbox {
   region: string;
   accounts: SandboxAccount[];
   faults: FaultInjector;
+  /**
+   * The URL of the certificate SNS deliveries are signed with (`SigningCertURL`, served over plain HTTP by the
+   * sandbox). A subscriber that verifies SNS signatures trusts URLs under {@link snsSigningCertificateUrlPrefix}
+   * where it would trust `https://sns.<region>.amazonaws.com/`.
+   */
+  snsSigningCertificateUrl: string;
+  /** `<endpoint>/sns/`: the prefix of the sandbox's SNS certificate URLs. */
+  snsSigningCertificateUrlPrefix: string;
   /** Subscribes a URL to an SNS topic (HTTP(S) subscription: notifications are POSTed to it). */
   subscribe(topicArn: string, url: string): void;
   /** Stops the server, waits for running stack operations to settle and saves the state. */
@@ -76,6 +95,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     accounts: options.accounts ?? 3,
     partition: options.partition ?? 'aws',
     organization: options.organization ?? false,
+    ...(options.organizationMembers === undefined ? {} : { organizationMembers: options.organizationMembers }),
+    ...(options.otherOrganizations === undefined ? {} : { otherOrganizations: options.otherOrganizations }),
     ...(options.serviceControlPolicies ? { serviceControlPolicies: options.serviceControlPolicies } : {}),
     ...(options.persistFile ? { persistFile: options.persistFile } : {}),
   });
@@ -84,6 +105,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     endpoint: '',
     faults: new FaultInjector(),
     subscriptions: new Map(Object.entries(options.snsEndpoints ?? {})),
+    snsSigning: await createSnsSigningIdentity(),
     customResourceTimeoutMs: options.customResourceTimeoutMs ?? 3_600_000,
     oidcJwks: options.oidcJwks ?? {},
     pendingResponses: new Map(),
@@ -108,6 +130,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = v;
     // Other protocols (AWS JSON, REST) and plain HTTP paths are routed here, before the Query protocol.
+    if (isOrganizationsRequest(req.method ?? 'POST', headers)) {
+      const org = await dispatchOrganizations({ runtime, request: { method: 'POST', path: url.pathname, query, headers, body }, sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1' });
+      if (org.hang) return;
+      res.writeHead(org.status, { ...org.headers, 'content-length': Buffer.byteLength(org.body) });
+      res.end(org.body);
+      return;
+    }
+    const snsCertificate = serveSnsSigningCertificate(runtime, { method: req.method ?? 'GET', path: url.pathname });
+    if (snsCertificate !== undefined) {
+      res.writeHead(snsCertificate.status, snsCertificate.headers);
+      res.end(snsCertificate.body);
+      return;
+    }
     const response = await dispatchQuery({
       runtime, services: SERVICES,
       request: { method: req.method ?? 'POST', path: url.pathname, query, headers, body },
@@ -124,6 +159,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     region: store.state.region,
     accounts: Object.values(store.state.accounts).map((a) => ({ accountId: a.accountId, accessKeyId: a.rootAccessKeyId, secretAccessKey: a.rootSecretAccessKey })),
     faults: runtime.faults,
+    snsSigningCertificateUrl: snsSigningCertificateUrl(runtime),
+    snsSigningCertificateUrlPrefix: `${runtime.endpoint}${SNS_CERTIFICATE_PATH_PREFIX}`,
     subscribe: (topicArn, url) => {
       runtime.subscriptions.set(topicArn, url);
     },

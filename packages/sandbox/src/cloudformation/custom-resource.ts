@@ -2,6 +2,7 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { CustomResourceResponse, SandboxRuntime } from '../runtime.ts';
 import type { StackResourceRecord } from '../state/model.ts';
 import type { ProviderContext, ResourceProvider } from './providers/provider.ts';
+import { snsSigningCertificateUrl } from '../sns/serve-signing-certificate.ts';
 
 /** Path prefix of the presigned-style ResponseURLs the sandbox hands to custom resources. */
 export const CUSTOM_RESOURCE_RESPONSE_PATH = '/cloudformation-custom-resource-response/';
@@ -55,15 +56,18 @@ export function receiveCustomResourceResponse(runtime: SandboxRuntime, request: 
   return { status: 200, body: '' };
 }
 
-/** POSTs an SNS HTTP(S)-subscription notification (SNS Developer Guide, "HTTP/S notification JSON format"). */
-async function deliverSns(url: string, topicArn: string, message: string): Promise<boolean> {
+/**
+ * POSTs an SNS HTTP(S)-subscription notification (SNS Developer Guide, "HTTP/S notification JSON format"),
+ * signed with SignatureVersion 2 (SHA256withRSA) by the sandbox's SNS signing identity; `SigningCertURL` is the
+ * certificate the sandbox serves, so a subscriber verifies it exactly as it verifies AWS's.
+ */
+async function deliverSns(runtime: SandboxRuntime, url: string, topicArn: string, message: string): Promise<boolean> {
   const messageId = randomUUID();
-  const envelope = {
+  const envelope = runtime.snsSigning.sign({
     Type: 'Notification', MessageId: messageId, TopicArn: topicArn, Subject: 'AWS CloudFormation custom resource request',
-    Message: message, Timestamp: new Date().toISOString(), SignatureVersion: '1', Signature: randomBytes(64).toString('base64'),
-    SigningCertURL: 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-sandbox.pem',
-    UnsubscribeURL: `https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${topicArn}:${messageId}`,
-  };
+    Message: message, Timestamp: runtime.clock().toISOString(),
+    UnsubscribeURL: `${runtime.endpoint}/?Action=Unsubscribe&SubscriptionArn=${topicArn}:${messageId}`,
+  }, { signingCertUrl: snsSigningCertificateUrl(runtime) });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const response = await fetch(url, {
@@ -110,7 +114,7 @@ async function invoke(ctx: ProviderContext, requestType: 'Create' | 'Update' | '
     });
   });
   const url = ctx.runtime.subscriptions.get(serviceToken);
-  if (url) void deliverSns(url, serviceToken, JSON.stringify(message));
+  if (url) void deliverSns(ctx.runtime, url, serviceToken, JSON.stringify(message));
   const answer = await response;
   if (ctx.runtime.stopping) throw new CustomResourceFailure('The sandbox stopped before the custom resource answered.');
   if (answer.Status === 'TIMEOUT') {
