@@ -1,4 +1,5 @@
 import type { Partition, PolicyDocument } from '@trustgate/core';
+import type { S3BucketRecord } from '../s3/s3-model.ts';
 
 /** An IAM/STS tag. */
 export interface Tag { Key: string; Value: string }
@@ -216,4 +217,6 @@ export interface SandboxState {
   organization?: { id: string; managementAccountId: string; rootId: string; serviceControlPolicies: PolicyDocument[]; memberAccountIds?: string[]; createdAt?: string };
   /** Further organizations (no SCPs), each with its own accounts: accounts of the sandbox outside `organization`. */
   otherOrganizations?: Array<{ id: string; managementAccountId: string; rootId: string; memberAccountIds: string[]; createdAt?: string }>;
+  /** S3 buckets by name (one namespace for the whole sandbox, as S3's is global), each with its owner and objects. */
+  s3Buckets?: Record<string, S3BucketRecord>;
 }
