@@ -7,6 +7,7 @@ import { FaultInjector } from './faults/fault-injector.ts';
 import { dispatchOrganizations, isOrganizationsRequest } from './organizations/dispatch-organizations.ts';
 import { IAM_ACTIONS } from './iam/index.ts';
 import type { SandboxRuntime } from './runtime.ts';
+import { routeS3 } from './s3/serve-s3.ts';
 import { dispatchQuery } from './server/dispatch-query.ts';
 import { listen, readBody } from './server/http-server.ts';
 import { StateStore } from './state/state-store.ts';
@@ -130,6 +131,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = v;
     // Other protocols (AWS JSON, REST) and plain HTTP paths are routed here, before the Query protocol.
+    // S3 over the REST protocol (path-style): requests signed for service s3, or unsigned ones naming a sandbox bucket.
+    if (await routeS3(runtime, req, res, { headers, query, body })) return;
     if (isOrganizationsRequest(req.method ?? 'POST', headers)) {
       const org = await dispatchOrganizations({ runtime, request: { method: 'POST', path: url.pathname, query, headers, body }, sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1' });
       if (org.hang) return;

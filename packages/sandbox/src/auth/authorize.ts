@@ -74,15 +74,29 @@ export function evaluateCaller(options: {
  * policies) to allow `action` on `resource`. Throws `AccessDenied` (403) with AWS's message otherwise.
  */
 export function authorizeCall(ctx: RequestContext, action: string, resource: string, extraContext: Record<string, ContextValue> = {}): void {
-  const { caller } = ctx;
-  const state = ctx.runtime.store.state;
+  authorizeCaller({ state: ctx.runtime.store.state, caller: ctx.caller, accountId: ctx.account.accountId, now: ctx.now, region: ctx.region, sourceIp: ctx.sourceIp }, action, resource, extraContext);
+}
+
+/**
+ * {@link authorizeCall} outside a Query request (S3's REST protocol): `accountId` is the account the call acts
+ * in (the root user is allowed everything there); `resourceAccountId` names the resource's owner when its ARN
+ * has no account field (S3 buckets and objects).
+ */
+export function authorizeCaller(
+  request: { state: SandboxState; caller: Caller; accountId: string; now: Date; region: string; sourceIp: string; resourceAccountId?: string },
+  action: string,
+  resource: string,
+  extraContext: Record<string, ContextValue> = {},
+): void {
+  const { state, caller } = request;
   // The root user is allowed everything in its own account (never in another's), unless SCPs govern the account.
-  if (caller.kind === 'root' && caller.accountId === ctx.account.accountId && !serviceControlPoliciesFor(state, caller.accountId)) return;
-  const context = { ...callerContext(state, caller, { now: ctx.now, region: ctx.region, sourceIp: ctx.sourceIp }), ...extraContext };
+  if (caller.kind === 'root' && caller.accountId === request.accountId && !serviceControlPoliciesFor(state, caller.accountId)) return;
+  const context = { ...callerContext(state, caller, { now: request.now, region: request.region, sourceIp: request.sourceIp }), ...extraContext };
   // AWS managed policies (`arn:<partition>:iam::aws:policy/...`) are readable by any principal whose identity
   // policies allow it: they are not another account's resources needing a resource-based grant.
   const awsManaged = /^arn:[^:]+:iam::aws:policy\//.test(resource);
-  const result = evaluateCaller({ state, caller, action, resource, context, ...(awsManaged ? { resourceAccountId: caller.accountId } : {}) });
+  const resourceAccountId = awsManaged ? caller.accountId : request.resourceAccountId;
+  const result = evaluateCaller({ state, caller, action, resource, context, ...(resourceAccountId ? { resourceAccountId } : {}) });
   if (result.decision !== 'Allowed') {
     throw accessDenied(accessDeniedMessage({ principalArn: caller.arn, action, resource, result }));
   }

@@ -58,7 +58,8 @@ export function parseAuthorization(header: string): ParsedAuthorization {
   };
 }
 
-function parseAmzDate(value: string): Date | undefined {
+/** Parses an ISO 8601 basic timestamp (`20240101T000000Z`, SigV4's `X-Amz-Date`); undefined when malformed. */
+export function parseAmzDate(value: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) return undefined;
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
@@ -95,29 +96,99 @@ export async function verifySigV4(state: SandboxState, request: ReceivedRequest,
     const fmt = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
     throw new AwsError('SignatureDoesNotMatch', `Signature expired: ${amzDate ?? ''} is now earlier than ${fmt(new Date(wallClock.getTime() - MAX_SKEW_MS))} (${fmt(wallClock)} - 15 min.)`, 403);
   }
+  const recomputed = await headerSignature({ request, auth, secretAccessKey: resolved.secretAccessKey, ...(sentToken ? { sessionToken: sentToken } : {}), signingDate });
+  if (recomputed !== auth.signature) {
+    throw new AwsError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.', 403);
+  }
+  return { caller: resolved.caller, service: auth.service, region: auth.region, accessKeyId: auth.accessKeyId };
+}
+
+/**
+ * The signature the SDK's own signer (`@smithy/signature-v4`) computes for a received request signed in its
+ * `Authorization` header, over the headers the client signed. By default the payload hash is recomputed from
+ * the body received (a body changed after signing cannot ride on the original hash); `payloadHash` overrides
+ * it (S3's `UNSIGNED-PAYLOAD`). `uriEscapePath: false` is S3's canonical path: the path as sent, not
+ * normalized or encoded again (AWS General Reference, "Create a canonical request": "Amazon S3 ... do not
+ * normalize URI paths").
+ */
+export async function headerSignature(options: {
+  request: ReceivedRequest;
+  auth: ParsedAuthorization;
+  secretAccessKey: string;
+  sessionToken?: string;
+  signingDate: Date;
+  payloadHash?: string;
+  uriEscapePath?: boolean;
+}): Promise<string> {
+  const { request, auth } = options;
   const signedHeaders: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
     const value = request.headers[name];
     if (value !== undefined) signedHeaders[name] = value;
   }
-  // The signer trusts an x-amz-content-sha256 header as the payload hash; recompute it from the body received,
-  // so a body changed after signing cannot ride on the original hash.
-  if ('x-amz-content-sha256' in signedHeaders) signedHeaders['x-amz-content-sha256'] = createHash('sha256').update(request.body).digest('hex');
+  if ('x-amz-content-sha256' in signedHeaders) signedHeaders['x-amz-content-sha256'] = options.payloadHash ?? createHash('sha256').update(request.body).digest('hex');
   const signer = new SignatureV4({
-    credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: resolved.secretAccessKey, ...(sentToken ? { sessionToken: sentToken } : {}) },
+    credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: options.secretAccessKey, ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}) },
     region: auth.region,
     service: auth.service,
     sha256: NodeSha256,
     applyChecksum: false,
+    uriEscapePath: options.uriEscapePath ?? true,
   });
   const [hostname, port] = (request.headers.host ?? 'localhost').split(':');
   const signed = await signer.sign(
     { method: request.method, protocol: 'http:', hostname: hostname!, ...(port ? { port: Number(port) } : {}), path: request.path, query: request.query, headers: signedHeaders, body: request.body },
-    { signingDate, signingRegion: auth.region, signingService: auth.service, signableHeaders: new Set(auth.signedHeaders) },
+    { signingDate: options.signingDate, signingRegion: auth.region, signingService: auth.service, signableHeaders: new Set(auth.signedHeaders) },
   );
-  const recomputed = parseAuthorization(signed.headers.authorization ?? signed.headers.Authorization ?? '');
-  if (recomputed.signature !== auth.signature) {
-    throw new AwsError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.', 403);
+  return parseAuthorization(signed.headers.authorization ?? signed.headers.Authorization ?? '').signature;
+}
+
+/** The SigV4 query parameters of a presigned URL (AWS General Reference, "Authentication with query parameters"). */
+export const PRESIGN_QUERY_PARAMETERS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token'];
+
+/**
+ * The `X-Amz-Signature` the SDK's own signer computes for a presigned request (query-string auth): the
+ * request's other query parameters and the headers named in `X-Amz-SignedHeaders`, with the payload hash
+ * `UNSIGNED-PAYLOAD` as S3 uses for presigned URLs. `expiresIn` is the URL's `X-Amz-Expires` (seconds).
+ */
+export async function presignedSignature(options: {
+  request: ReceivedRequest;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  region: string;
+  service: string;
+  signingDate: Date;
+  expiresIn: number;
+  signedHeaders: string[];
+  uriEscapePath?: boolean;
+}): Promise<string> {
+  const { request } = options;
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(request.query)) if (!PRESIGN_QUERY_PARAMETERS.includes(k)) query[k] = v;
+  const headers: Record<string, string> = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
+  for (const name of options.signedHeaders) {
+    const value = request.headers[name];
+    if (value !== undefined) headers[name] = value;
   }
-  return { caller: resolved.caller, service: auth.service, region: auth.region, accessKeyId: auth.accessKeyId };
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey, ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}) },
+    region: options.region,
+    service: options.service,
+    sha256: NodeSha256,
+    applyChecksum: false,
+    uriEscapePath: options.uriEscapePath ?? true,
+  });
+  const [hostname, port] = (request.headers.host ?? 'localhost').split(':');
+  const signed = await signer.presign(
+    { method: request.method, protocol: 'http:', hostname: hostname!, ...(port ? { port: Number(port) } : {}), path: request.path, query, headers },
+    {
+      signingDate: options.signingDate, signingRegion: options.region, signingService: options.service, expiresIn: options.expiresIn,
+      // The signed headers stay headers (not hoisted into the query); the payload-hash marker is not a header.
+      unhoistableHeaders: new Set([...options.signedHeaders, 'x-amz-content-sha256']),
+      unsignableHeaders: new Set(['x-amz-content-sha256']),
+      signableHeaders: new Set(options.signedHeaders),
+    },
+  );
+  return String(signed.query?.['X-Amz-Signature'] ?? '');
 }
