@@ -1,6 +1,8 @@
 import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import { partitionInfo, type Partition } from '@trustgate/core';
+import { organizationsRegion, type OrganizationsPort } from './read-organization.ts';
 
 /** AWS credentials (a platform identity's keys or an assumed session). */
 export interface AwsCredentials {
@@ -22,6 +24,8 @@ export interface AwsClientFactory {
   sts(options: { partition: Partition; region?: string; credentials?: AwsCredentials }): StsPort;
   /** An IAM client with a session's credentials (IAM is global per partition). */
   iam(options: { partition: Partition; credentials: AwsCredentials }): IamPort;
+  /** An Organizations client with a session's credentials (global per partition: us-east-1 in `aws`). */
+  organizations(options: { partition: Partition; credentials: AwsCredentials }): OrganizationsPort;
 }
 
 /** How to reach AWS in one partition as the platform. */
@@ -70,6 +74,15 @@ export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsC
       const c = settingsFor(partition);
       return new IAMClient({
         region: partitionInfo(partition).defaultRegion,
+        credentials,
+        ...(c.endpoint === undefined ? {} : { endpoint: c.endpoint }),
+        ...(c.maxAttempts === undefined ? {} : { maxAttempts: c.maxAttempts }),
+      });
+    },
+    organizations({ partition, credentials }) {
+      const c = settingsFor(partition);
+      return new OrganizationsClient({
+        region: organizationsRegion(partition),
         credentials,
         ...(c.endpoint === undefined ? {} : { endpoint: c.endpoint }),
         ...(c.maxAttempts === undefined ? {} : { maxAttempts: c.maxAttempts }),
