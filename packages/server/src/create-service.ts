@@ -7,7 +7,8 @@ import { sdkClientFactory, type AwsClientFactory, type PartitionAwsConfig } from
 import type { RetryOptions } from './aws/retry-with-backoff.ts';
 import type { ConnectionDeps, PlatformSettings } from './domain/connection-deps.ts';
 import { coreConnectionToolkit } from './domain/core-connection-toolkit.ts';
-import type { FetchPort } from './domain/handle-callback.ts';
+import { callbackTopicArns, type FetchPort } from './domain/handle-callback.ts';
+import { createSnsMessageVerifier, type SnsMessageVerifierOptions } from './aws/verify-sns-message.ts';
 import { startReverifyScheduler } from './domain/reverify-connections.ts';
 import { buildApp, type TrustgateApp } from './http/build-app.ts';
 
@@ -34,6 +35,12 @@ export interface TrustgateServiceConfig {
   /** Scheduled re-verification; default every 6 hours, checked each minute. `false` disables it. */
   reverify?: { intervalMs?: number; tickMs?: number } | false;
   isAllowedResponseUrl?: (url: URL) => boolean;
+  /**
+   * How callbacks' SNS signatures are verified; the topics are always the partitions' `callbackTopicArn`.
+   * Default: SigningCertURL https on sns.<region>.amazonaws.com[.cn], messages at most one hour old. The
+   * embedded sandbox serves its certificate over plain HTTP: trust its URL with `isTrustedCertificateUrl`.
+   */
+  snsMessages?: Omit<SnsMessageVerifierOptions, 'topicArns'>;
   /** Default catalog; default {@link DEFAULT_CATALOG_FILE}. */
   defaultCatalogFile?: string;
   fetchPort?: FetchPort;
@@ -78,6 +85,7 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       ...(config.isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl: config.isAllowedResponseUrl }),
       catalogCache: new Map(),
     };
+    deps.snsMessages = createSnsMessageVerifier({ ...config.snsMessages, topicArns: () => callbackTopicArns(deps) });
     const built = await buildApp({
       deps,
       ...(config.fetchPort === undefined ? {} : { fetchPort: config.fetchPort }),

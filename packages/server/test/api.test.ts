@@ -166,20 +166,53 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     expect(after.body.pendingChanges.added).toEqual([{ productId: 'cost-inventory', integrationId: 'cost-explorer', actions: ['ce:GetCostCategories'] }]);
   });
 
-  it('rejects callbacks with a ResponseURL outside AWS (no request forgery) and with bad tokens', async () => {
+  it('rejects unsigned callbacks, and signed ones whose ResponseURL or SubscribeURL is outside AWS (no request forgery)', async () => {
     const request = (responseUrl: string, props: Record<string, unknown>) => ({
       RequestType: 'Create', ResponseURL: responseUrl, StackId: 'arn:aws:cloudformation:us-east-1:222222222222:stack/s/1', RequestId: 'r1', LogicalResourceId: 'Connect', ResourceType: 'Custom::TrustgateConnection', ResourceProperties: props,
     });
-    const ssrf = await t.api('POST', '/v1/callbacks/cloudformation', { body: request('http://169.254.169.254/latest/meta-data', { ConnectionId: 'con_x', CallbackToken: 'x' }) });
-    expect(ssrf.status).toBe(400);
-    expect(ssrf.body.error.field).toBe('ResponseURL');
-    const sns = await t.api('POST', '/v1/callbacks/cloudformation', { rawBody: JSON.stringify({ Type: 'Notification', Message: JSON.stringify(request('http://10.0.0.1/', {})) }), contentType: 'text/plain; charset=UTF-8' });
-    expect(sns.status).toBe(400);
+    // A bare custom-resource request and an unsigned SNS envelope are refused before anything in them is used.
+    const bare = await t.api('POST', '/v1/callbacks/cloudformation', { body: request('http://169.254.169.254/latest/meta-data', { ConnectionId: 'con_x', CallbackToken: 'x' }) });
+    expect(bare.status).toBe(400);
+    expect(bare.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'Type' });
+    const unsigned = await t.api('POST', '/v1/callbacks/cloudformation', { rawBody: JSON.stringify({ Type: 'Notification', Message: JSON.stringify(request('http://10.0.0.1/', {})) }), contentType: 'text/plain; charset=UTF-8' });
+    expect(unsigned.status).toBe(400);
     expect((await t.api('POST', '/v1/callbacks/cloudformation', { body: { hello: 'world' } })).status).toBe(400);
-    // SNS subscription confirmations are only followed to AWS.
-    const confirm = await t.api('POST', '/v1/callbacks/cloudformation', { rawBody: JSON.stringify({ Type: 'SubscriptionConfirmation', SubscribeURL: 'http://127.0.0.1:1/steal' }), contentType: 'text/plain; charset=UTF-8' });
-    expect(confirm.status).toBe(400);
-    expect(confirm.body.error.field).toBe('SubscribeURL');
+
+    // Signed messages from a trusted signer still may not send the service to arbitrary URLs.
+    const { buildApp } = await import('../src/http/build-app.ts');
+    const { createSnsMessageVerifier } = await import('../src/aws/verify-sns-message.ts');
+    const { startSnsSigner } = await import('./sns-signer.ts');
+    const signer = await startSnsSigner();
+    const topicArn = 'arn:aws:sns:us-east-1:111111111111:trustgate-connect';
+    const fetched: string[] = [];
+    const { app } = await buildApp({
+      deps: { ...t.service.deps, snsMessages: createSnsMessageVerifier({ topicArns: () => [topicArn], isTrustedCertificateUrl: (url) => url.href.startsWith(signer.origin) }) },
+      fetchPort: async (url) => {
+        fetched.push(url);
+        return { ok: true, status: 200 };
+      },
+    });
+    try {
+      const post = async (payload: unknown) => app.inject({ method: 'POST', url: '/v1/callbacks/cloudformation', headers: { 'content-type': 'text/plain; charset=UTF-8' }, payload: JSON.stringify(payload) });
+      const base = { MessageId: 'm-1', TopicArn: topicArn, Timestamp: new Date().toISOString() };
+      const ssrf = await post(signer.sign({ ...base, Type: 'Notification', Message: JSON.stringify({ ...request('http://169.254.169.254/latest/meta-data', { ConnectionId: 'con_x', CallbackToken: 'x' }), ServiceToken: topicArn }) }));
+      expect(ssrf.statusCode).toBe(400);
+      expect(ssrf.json().error.field).toBe('ResponseURL');
+      // A request relayed into the platform's topic from another one names a different ServiceToken.
+      const relayed = await post(signer.sign({ ...base, Type: 'Notification', Message: JSON.stringify({ ...request('https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x', {}), ServiceToken: 'arn:aws:sns:us-east-1:999999999999:other' }) }));
+      expect(relayed.statusCode).toBe(403);
+      expect(relayed.json().error.field).toBe('ServiceToken');
+      // SNS subscription confirmations are only followed to AWS.
+      const confirm = await post(signer.sign({ ...base, Type: 'SubscriptionConfirmation', Message: 'confirm', SubscribeURL: 'http://127.0.0.1:1/steal', Token: 't' }));
+      expect(confirm.statusCode).toBe(400);
+      expect(confirm.json().error.field).toBe('SubscribeURL');
+      const unsubscribed = await post(signer.sign({ ...base, Type: 'UnsubscribeConfirmation', Message: 'bye', SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription', Token: 't' }));
+      expect(unsubscribed.statusCode).toBe(202);
+      expect(fetched).toEqual([]);
+    } finally {
+      await app.close();
+      await signer.close();
+    }
   });
 
   it('keeps the organization route closed when the operator token is empty', async () => {

@@ -30,6 +30,7 @@ describe.each(DIALECTS)('connections end to end against the sandbox on %s', (dia
       dialect,
       partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, accountId: platform.accountId, callbackTopicArn: topicArn() } },
       isAllowedResponseUrl: (url) => url.origin === sandboxOrigin,
+      snsMessages: { isTrustedCertificateUrl: (url) => url.href.startsWith(sandbox.snsSigningCertificateUrlPrefix) },
     });
     sandbox.subscribe(topicArn(), `${t.url}/v1/callbacks/cloudformation`);
     token = (await t.newOrganization('Acme')).adminToken;

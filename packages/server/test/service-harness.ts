@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
-import { createTrustgateService, type PartitionServiceConfig, type TrustgateService } from '../src/create-service.ts';
+import { createTrustgateService, type PartitionServiceConfig, type TrustgateServiceConfig, type TrustgateService } from '../src/create-service.ts';
 import type { DialectName } from '../src/store/open-database.ts';
 import type { RetryOptions } from '../src/aws/retry-with-backoff.ts';
 import { dropSchema, TEST_POSTGRES_URL } from './test-stores.ts';
@@ -33,6 +33,8 @@ export async function startTestService(options: {
   partitions: Partial<Record<'aws' | 'aws-us-gov' | 'aws-cn', PartitionServiceConfig>>;
   verifyRetry?: RetryOptions;
   isAllowedResponseUrl?: (url: URL) => boolean;
+  /** How callbacks' SNS signatures are verified (a sandbox's certificate URL is trusted through `isTrustedCertificateUrl`). */
+  snsMessages?: TrustgateServiceConfig['snsMessages'];
   bodyLimit?: number;
 }): Promise<TestService> {
   const schema = options.dialect === 'postgres' ? `tg_${randomBytes(6).toString('hex')}` : undefined;
@@ -46,6 +48,7 @@ export async function startTestService(options: {
     reverify: false,
     ...(options.isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl: options.isAllowedResponseUrl }),
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    ...(options.snsMessages === undefined ? {} : { snsMessages: options.snsMessages }),
   });
   const url = await service.listen({ port: 0 });
   service.deps.publicUrl = url;

@@ -51,6 +51,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   let sandbox: Sandbox | undefined;
   let partitions: Partial<Record<Partition, PartitionServiceConfig>>;
   let isAllowedResponseUrl: ((url: URL) => boolean) | undefined;
+  let isTrustedCertificateUrl: ((url: URL) => boolean) | undefined;
   if (options.aws === 'sandbox') {
     sandbox = await startSandbox({ accounts: 3 });
     const platformAccount = sandbox.accounts[0];
@@ -61,6 +62,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     };
     const origin = new URL(sandbox.endpoint).origin;
     isAllowedResponseUrl = (url) => url.origin === origin;
+    // The sandbox's SNS signs deliveries with a certificate it serves over plain HTTP: trust exactly that prefix.
+    const certificatePrefix = sandbox.snsSigningCertificateUrlPrefix;
+    isTrustedCertificateUrl = (url) => url.href.startsWith(certificatePrefix);
   } else {
     const [partition, config] = await defaultAwsPartition(options);
     partitions = { [partition]: config };
@@ -73,6 +77,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       publicUrl: options.publicUrl ?? `http://${options.host}:${port}`,
       ...(options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken }),
       ...(isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl }),
+      ...(isTrustedCertificateUrl === undefined ? {} : { snsMessages: { isTrustedCertificateUrl } }),
       logger: { level: process.env.TRUSTGATE_LOG_LEVEL ?? 'warn' },
     });
   } catch (error) {

@@ -3,6 +3,7 @@ import { TrustgateError, type Partition } from '@trustgate/core';
 import type { Store } from '../store/store.ts';
 import type { AwsClientFactory } from '../aws/aws-clients.ts';
 import type { RetryOptions } from '../aws/retry-with-backoff.ts';
+import type { SnsMessageVerifier } from '../aws/verify-sns-message.ts';
 import type { ConnectionToolkit, ParsedCatalog } from './connection-toolkit.ts';
 
 /** The platform's identity in one partition (what customers' trust policies name) and its callback topic. */
@@ -31,6 +32,11 @@ export interface ConnectionDeps {
   verifyRetry?: RetryOptions;
   /** Which ResponseURLs the callback may PUT to (default: https on *.amazonaws.com / *.amazonaws.com.cn). */
   isAllowedResponseUrl?: (url: URL) => boolean;
+  /**
+   * Verifies the SNS signature of every callback before anything else is done. Default: AWS's certificate
+   * hosts (https on sns.<region>.amazonaws.com[.cn]) and the platforms' callback topics.
+   */
+  snsMessages?: SnsMessageVerifier;
   /** Parsed catalogs by `<org>/<name>@<version>` (filled lazily). */
   catalogCache: Map<string, ParsedCatalog>;
 }

@@ -2,6 +2,7 @@ import { TrustgateError } from '@trustgate/core';
 import { callbackTokenMatches, newCallbackNonce, type ConnectionDeps } from './connection-deps.ts';
 import { recordAudit } from './record-audit.ts';
 import { verifyAndRecord } from './verify-connection.ts';
+import { createSnsMessageVerifier, type SnsMessageVerifier } from '../aws/verify-sns-message.ts';
 
 /** A CloudFormation custom-resource request (AWS CloudFormation User Guide, "Custom resource request objects"). */
 export interface CustomResourceRequest {
@@ -26,20 +27,31 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * Takes a custom-resource request out of a POST body: either an SNS HTTP(S) notification whose `Message` is
- * the request JSON (AWS SNS Developer Guide, "HTTP/S notification JSON format"), or the request itself.
- * Returns `{ subscribeUrl }` for an SNS subscription confirmation. INVALID_INPUT when it is neither.
- */
-export function parseCallbackBody(body: unknown): { request: CustomResourceRequest } | { subscribeUrl: string } {
-  let payload: unknown = body;
-  if (isObject(body) && body.Type === 'SubscriptionConfirmation' && typeof body.SubscribeURL === 'string') return { subscribeUrl: body.SubscribeURL };
-  if (isObject(body) && body.Type === 'Notification' && typeof body.Message === 'string') {
-    try {
-      payload = JSON.parse(body.Message);
-    } catch {
-      throw new TrustgateError('INVALID_INPUT', 'The SNS message is not JSON.', { field: 'Message' });
-    }
+/** The platform's callback topics (every partition's `callbackTopicArn`). */
+export function callbackTopicArns(deps: ConnectionDeps): string[] {
+  return Object.values(deps.platforms).flatMap((p) => (p?.callbackTopicArn === undefined ? [] : [p.callbackTopicArn]));
+}
+
+const defaultVerifiers = new WeakMap<ConnectionDeps, SnsMessageVerifier>();
+
+/** The deps' SNS verifier, or (once per deps) the default one: AWS's certificate hosts and the platforms' callback topics. */
+function snsVerifier(deps: ConnectionDeps): SnsMessageVerifier {
+  if (deps.snsMessages !== undefined) return deps.snsMessages;
+  let verifier = defaultVerifiers.get(deps);
+  if (verifier === undefined) {
+    verifier = createSnsMessageVerifier({ topicArns: () => callbackTopicArns(deps) });
+    defaultVerifiers.set(deps, verifier);
+  }
+  return verifier;
+}
+
+/** Takes the custom-resource request out of a verified notification's Message; INVALID_INPUT when it is not one. */
+function parseCustomResourceRequest(message: string, topicArn: string): CustomResourceRequest {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(message);
+  } catch {
+    throw new TrustgateError('INVALID_INPUT', 'The SNS message is not JSON.', { field: 'Message' });
   }
   if (!isObject(payload)) throw new TrustgateError('INVALID_INPUT', 'Expected a CloudFormation custom-resource request.');
   for (const key of ['RequestType', 'ResponseURL', 'StackId', 'RequestId', 'LogicalResourceId'] as const) {
@@ -47,7 +59,31 @@ export function parseCallbackBody(body: unknown): { request: CustomResourceReque
   }
   if (!['Create', 'Update', 'Delete'].includes(payload.RequestType as string)) throw new TrustgateError('INVALID_INPUT', 'Unknown RequestType.', { field: 'RequestType' });
   if (!isObject(payload.ResourceProperties)) throw new TrustgateError('INVALID_INPUT', 'The custom-resource request lacks ResourceProperties.', { field: 'ResourceProperties' });
-  return { request: payload as unknown as CustomResourceRequest };
+  // CloudFormation names the topic it published to; a request relayed from another topic is refused.
+  if (payload.ServiceToken !== undefined && payload.ServiceToken !== topicArn) throw new TrustgateError('FORBIDDEN', 'The request\'s ServiceToken is not the topic it arrived from.', { field: 'ServiceToken' });
+  return payload as unknown as CustomResourceRequest;
+}
+
+/** What a verified callback POST carries. */
+export type CallbackBody =
+  | { kind: 'custom-resource'; request: CustomResourceRequest }
+  | { kind: 'subscription-confirmation'; subscribeUrl: string; topicArn: string }
+  | { kind: 'unsubscribe-confirmation'; topicArn: string };
+
+/**
+ * Reads a callback POST: it must be an SNS HTTP(S) message (Notification, SubscriptionConfirmation or
+ * UnsubscribeConfirmation) whose signature verifies — from one of the platform's callback topics, recent, signed
+ * with a certificate from SNS's own host (see {@link createSnsMessageVerifier}) — before anything in it is
+ * used. A Notification's Message is the CloudFormation custom-resource request (AWS CloudFormation User Guide,
+ * "Custom resource request objects"). An unsigned body (a bare custom-resource request) is refused: nothing
+ * relies on it, and accepting it would let anyone who learns a template's token drive the callback.
+ * INVALID_INPUT (400) for a malformed body, FORBIDDEN (403) for a message that fails verification.
+ */
+export async function readCallbackBody(deps: ConnectionDeps, body: unknown): Promise<CallbackBody> {
+  const message = await snsVerifier(deps).verify(body);
+  if (message.Type === 'SubscriptionConfirmation') return { kind: 'subscription-confirmation', subscribeUrl: message.SubscribeURL ?? '', topicArn: message.TopicArn };
+  if (message.Type === 'UnsubscribeConfirmation') return { kind: 'unsubscribe-confirmation', topicArn: message.TopicArn };
+  return { kind: 'custom-resource', request: parseCustomResourceRequest(message.Message, message.TopicArn) };
 }
 
 /** The outcome the service answered CloudFormation with. */
@@ -138,7 +174,10 @@ export async function handleCallback(deps: ConnectionDeps, request: CustomResour
   return outcome;
 }
 
-/** Confirms an SNS subscription by fetching its SubscribeURL, when the URL is on the allow-list. */
+/**
+ * Confirms an SNS subscription by fetching its SubscribeURL, when the URL is on the allow-list. Call it only with
+ * the SubscribeURL of a verified SubscriptionConfirmation ({@link readCallbackBody}).
+ */
 export async function confirmSubscription(deps: ConnectionDeps, subscribeUrl: string, fetchPort: FetchPort): Promise<void> {
   let url: URL;
   try {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { grantAccess, listAccess, readAudit, revokeAccess } from '../../domain/access-admin.ts';
 import type { AccessLevel } from '../../domain/records.ts';
-import { assertAllowedResponseUrl, confirmSubscription, handleCallback, parseCallbackBody } from '../../domain/handle-callback.ts';
+import { assertAllowedResponseUrl, confirmSubscription, handleCallback, readCallbackBody } from '../../domain/handle-callback.ts';
 import type { AppContext } from '../app-context.ts';
 import { addRoute } from '../zod-route.ts';
 import * as s from '../schemas.ts';
@@ -40,12 +40,17 @@ export function registerAccessRoutes(app: FastifyInstance, ctx: AppContext): voi
     },
   });
   route({
-    method: 'POST', url: '/v1/callbacks/cloudformation', summary: 'Automatic mode: CloudFormation custom-resource requests (via SNS) — authorized by the one-time token inside', tags: ['callbacks'],
+    method: 'POST', url: '/v1/callbacks/cloudformation', summary: 'Automatic mode: CloudFormation custom-resource requests via SNS — the SNS signature is verified first (403 otherwise), then the one-time token inside authorizes', tags: ['callbacks'],
     auth: false, status: 202, body: z.unknown(), response: s.callbackAcceptedView,
     async handler({ body, request }) {
-      const parsed = parseCallbackBody(body);
-      if ('subscribeUrl' in parsed) {
+      // Nothing in the body is used before its SNS signature, topic and age are verified.
+      const parsed = await readCallbackBody(deps, body);
+      if (parsed.kind === 'subscription-confirmation') {
         await confirmSubscription(deps, parsed.subscribeUrl, ctx.fetchPort);
+        return { accepted: true };
+      }
+      if (parsed.kind === 'unsubscribe-confirmation') {
+        request.log.warn({ topicArn: parsed.topicArn }, 'the callback endpoint was unsubscribed from its SNS topic');
         return { accepted: true };
       }
       assertAllowedResponseUrl(deps, parsed.request);

@@ -1,0 +1,185 @@
+import { verify, X509Certificate } from 'node:crypto';
+import { TrustgateError } from '@trustgate/core';
+
+/** The message types SNS POSTs to HTTP(S) subscribers (SNS Developer Guide, "Parsing message formats"). */
+export type SnsMessageType = 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
+
+/** An SNS HTTP(S) delivery whose signature has been verified. */
+export interface VerifiedSnsMessage {
+  Type: SnsMessageType;
+  MessageId: string;
+  TopicArn: string;
+  Message: string;
+  Timestamp: string;
+  Subject?: string;
+  SubscribeURL?: string;
+  Token?: string;
+  SignatureVersion: '1' | '2';
+  SigningCertURL: string;
+}
+
+/** Fetches a certificate: the response status and body text. Redirects must not be followed. */
+export type CertificateFetchPort = (url: string) => Promise<{ status: number; text: string }>;
+
+/** Options of {@link createSnsMessageVerifier}. */
+export interface SnsMessageVerifierOptions {
+  /** The topics messages may come from (the platform's callback topics); read on every message. */
+  topicArns: () => readonly string[];
+  /** Which SigningCertURLs are fetched; default {@link isAwsSnsCertificateUrl}. */
+  isTrustedCertificateUrl?: (url: URL) => boolean;
+  /** Default: global fetch, no redirects, 5 s timeout, 16 KiB at most. */
+  fetchCertificate?: CertificateFetchPort;
+  /** Oldest Timestamp accepted; default 3,600,000 ms (one hour). */
+  maxAgeMs?: number;
+  /** How far in the future a Timestamp may be (clock skew); default 300,000 ms. */
+  maxClockSkewMs?: number;
+  /** Certificates kept by URL; default 32 (SNS rotates its certificate rarely). */
+  cacheSize?: number;
+  /** Default the system clock. */
+  now?: () => Date;
+}
+
+/** Verifies SNS messages; keeps fetched certificates. */
+export interface SnsMessageVerifier {
+  /** Returns the message when every check passes; throws INVALID_INPUT (400) or FORBIDDEN (403) naming the field otherwise. */
+  verify(body: unknown): Promise<VerifiedSnsMessage>;
+}
+
+/**
+ * AWS's guidance for SigningCertURL: https, on SNS's own regional host `sns.<region>.amazonaws.com` (or
+ * `.amazonaws.com.cn`), a `.pem` file, no credentials or port in the URL.
+ */
+export function isAwsSnsCertificateUrl(url: URL): boolean {
+  return url.protocol === 'https:' && url.username === '' && url.password === '' && url.port === ''
+    && /^sns\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com(\.cn)?$/.test(url.hostname) && url.pathname.endsWith('.pem');
+}
+
+const MAX_CERTIFICATE_BYTES = 16 * 1024;
+
+async function defaultFetchCertificate(url: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(5000) });
+  const text = await response.text();
+  if (Buffer.byteLength(text) > MAX_CERTIFICATE_BYTES) return { status: 413, text: '' };
+  return { status: response.status, text };
+}
+
+/**
+ * The string SNS signs (SNS Developer Guide, "Verifying the signatures of Amazon SNS messages"): for each
+ * name-value pair in byte order of the names, the name, a newline, the value, a newline. Notification: Message,
+ * MessageId, Subject (only when present), Timestamp, TopicArn, Type. SubscriptionConfirmation and
+ * UnsubscribeConfirmation: Message, MessageId, SubscribeURL, Timestamp, Token, TopicArn, Type.
+ */
+export function snsStringToSign(message: Omit<VerifiedSnsMessage, 'SignatureVersion' | 'SigningCertURL'>): string {
+  const names: (keyof typeof message)[] = message.Type === 'Notification'
+    ? ['Message', 'MessageId', ...(message.Subject === undefined ? [] : ['Subject' as const]), 'Timestamp', 'TopicArn', 'Type']
+    : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+  return names.map((name) => `${name}\n${message[name] ?? ''}\n`).join('');
+}
+
+const forbidden = (message: string, field: string): TrustgateError => new TrustgateError('FORBIDDEN', message, { field });
+
+/** Reads the envelope's fields; INVALID_INPUT when it is not an SNS HTTP(S) message. */
+function readEnvelope(body: unknown): VerifiedSnsMessage & { Signature: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new TrustgateError('INVALID_INPUT', 'Expected a signed SNS message (a JSON object).');
+  const fields = body as Record<string, unknown>;
+  const type = fields.Type;
+  if (type !== 'Notification' && type !== 'SubscriptionConfirmation' && type !== 'UnsubscribeConfirmation') {
+    throw new TrustgateError('INVALID_INPUT', 'Expected a signed SNS message: Type must be Notification, SubscriptionConfirmation or UnsubscribeConfirmation.', { field: 'Type' });
+  }
+  const required = ['MessageId', 'TopicArn', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL', ...(type === 'Notification' ? [] : ['SubscribeURL', 'Token'])];
+  for (const name of required) {
+    if (typeof fields[name] !== 'string') throw new TrustgateError('INVALID_INPUT', `The SNS message lacks ${name}.`, { field: name });
+  }
+  if (fields.Subject !== undefined && typeof fields.Subject !== 'string') throw new TrustgateError('INVALID_INPUT', 'The SNS message\'s Subject is not a string.', { field: 'Subject' });
+  if (fields.SignatureVersion !== '1' && fields.SignatureVersion !== '2') {
+    throw forbidden('SignatureVersion must be 1 (SHA1withRSA) or 2 (SHA256withRSA).', 'SignatureVersion');
+  }
+  const text = (name: string): string => fields[name] as string;
+  return {
+    Type: type, MessageId: text('MessageId'), TopicArn: text('TopicArn'), Message: text('Message'), Timestamp: text('Timestamp'),
+    ...(typeof fields.Subject === 'string' && type === 'Notification' ? { Subject: fields.Subject } : {}),
+    ...(type === 'Notification' ? {} : { SubscribeURL: text('SubscribeURL'), Token: text('Token') }),
+    SignatureVersion: fields.SignatureVersion, Signature: text('Signature'), SigningCertURL: text('SigningCertURL'),
+  };
+}
+
+/**
+ * Verifies SNS HTTP(S) messages as AWS documents ("Verifying the signatures of Amazon SNS messages"), cheapest
+ * checks first so a forged message costs no fetch: the TopicArn must be one of `topicArns`; the Timestamp no
+ * older than `maxAgeMs` (a captured message cannot be replayed later) and not in the future beyond the skew;
+ * the SigningCertURL must pass `isTrustedCertificateUrl` (https on `sns.<region>.amazonaws.com[.cn]` by
+ * default) before it is fetched; the certificate (cached by URL, at most `cacheSize`) must be within its
+ * validity period; then the Signature must verify over the string to sign with SHA1withRSA (version 1) or
+ * SHA256withRSA (version 2). Failures are FORBIDDEN (403) naming the field; a malformed body INVALID_INPUT
+ * (400); a trusted certificate host that cannot be reached AWS_ERROR (502, so SNS retries).
+ */
+export function createSnsMessageVerifier(options: SnsMessageVerifierOptions): SnsMessageVerifier {
+  const isTrusted = options.isTrustedCertificateUrl ?? isAwsSnsCertificateUrl;
+  const fetchCertificate = options.fetchCertificate ?? defaultFetchCertificate;
+  const maxAgeMs = options.maxAgeMs ?? 3_600_000;
+  const maxSkewMs = options.maxClockSkewMs ?? 300_000;
+  const cacheSize = Math.max(1, options.cacheSize ?? 32);
+  const now = options.now ?? (() => new Date());
+  const cache = new Map<string, Promise<X509Certificate>>();
+
+  async function load(url: string): Promise<X509Certificate> {
+    let result: { status: number; text: string };
+    try {
+      result = await fetchCertificate(url);
+    } catch (error) {
+      throw new TrustgateError('AWS_ERROR', 'The SNS signing certificate could not be fetched.', { field: 'SigningCertURL', cause: error });
+    }
+    if (result.status !== 200) throw forbidden(`The SNS signing certificate URL answered HTTP ${result.status}.`, 'SigningCertURL');
+    try {
+      return new X509Certificate(result.text);
+    } catch (error) {
+      throw new TrustgateError('FORBIDDEN', 'The SigningCertURL does not hold an X.509 certificate.', { field: 'SigningCertURL', cause: error });
+    }
+  }
+
+  async function certificate(url: string): Promise<X509Certificate> {
+    const cached = cache.get(url);
+    if (cached !== undefined) {
+      cache.delete(url);
+      cache.set(url, cached); // most recently used last
+      return cached;
+    }
+    const loading = load(url);
+    cache.set(url, loading);
+    loading.catch(() => cache.delete(url)); // failures are not kept
+    while (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+    return loading;
+  }
+
+  return {
+    async verify(body) {
+      const message = readEnvelope(body);
+      if (!options.topicArns().includes(message.TopicArn)) throw forbidden('The SNS message is from a topic this service does not listen to.', 'TopicArn');
+      const sentAt = Date.parse(message.Timestamp);
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(message.Timestamp) || Number.isNaN(sentAt)) throw new TrustgateError('INVALID_INPUT', 'The SNS message\'s Timestamp is not an ISO 8601 time.', { field: 'Timestamp' });
+      const at = now().getTime();
+      if (sentAt < at - maxAgeMs) throw forbidden(`The SNS message is older than ${Math.round(maxAgeMs / 60_000)} minutes; it is not accepted again.`, 'Timestamp');
+      if (sentAt > at + maxSkewMs) throw forbidden('The SNS message\'s Timestamp is in the future.', 'Timestamp');
+      let certUrl: URL;
+      try {
+        certUrl = new URL(message.SigningCertURL);
+      } catch {
+        throw forbidden('SigningCertURL is not a URL.', 'SigningCertURL');
+      }
+      if (!isTrusted(certUrl)) throw forbidden('SigningCertURL is not an Amazon SNS certificate URL (https://sns.<region>.amazonaws.com/...pem).', 'SigningCertURL');
+      const cert = await certificate(certUrl.href);
+      if (Date.parse(cert.validFrom) > at || Date.parse(cert.validTo) < at) throw forbidden('The SNS signing certificate is not valid at this time.', 'SigningCertURL');
+      const signature = Buffer.from(message.Signature, 'base64');
+      const data = Buffer.from(snsStringToSign(message), 'utf8');
+      let valid = false;
+      try {
+        valid = verify(message.SignatureVersion === '1' ? 'sha1' : 'sha256', data, cert.publicKey, signature);
+      } catch {
+        valid = false;
+      }
+      if (!valid) throw forbidden('The SNS message\'s signature does not verify.', 'Signature');
+      const { Signature: _signature, ...verified } = message;
+      return verified;
+    },
+  };
+}
