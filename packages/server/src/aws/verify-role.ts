@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { TrustgateError, type Partition } from '@trustgate/core';
 import type { AwsClientFactory, AwsCredentials } from './aws-clients.ts';
+import { readOrganization, type OrganizationObservation } from './read-organization.ts';
 import { readRolePolicies, type RolePolicies } from './read-role-policies.ts';
 import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.ts';
 
@@ -17,6 +18,8 @@ export interface VerifyRoleInput {
   previousExternalId?: string | null;
   /** A session name that says who verifies what (2-64 of [\w+=,.@-]). */
   sessionName: string;
+  /** Also ask Organizations, as the role's session, which organization the account belongs to (organization-scoped connections). */
+  readOrganization?: boolean;
   retry?: RetryOptions;
 }
 
@@ -37,6 +40,8 @@ export interface VerifyRoleObservation {
   policies?: RolePolicies;
   /** Why the role's policies could not be read. */
   policyReadError?: string;
+  /** With `readOrganization`: what `organizations:DescribeOrganization` told the role's session. */
+  organization?: OrganizationObservation;
 }
 
 /** The AWS error name and message, without anything else the SDK attaches. */
@@ -57,7 +62,8 @@ function isAccessDenied(error: unknown): boolean {
  *    ID during a rotation; reads back GetCallerIdentity with the session;
  * 2. tries to assume it WITHOUT an external ID and with a WRONG one — either succeeding means the trust policy
  *    is insecure (the confused-deputy protection is missing);
- * 3. reads the role's attached and inline policies (and boundary) with the session, for a local check.
+ * 3. reads the role's attached and inline policies (and boundary) with the session, for a local check;
+ * 4. with `readOrganization`, asks Organizations with the session which organization the account belongs to.
  * Throws AWS_ERROR when AWS gives no answer about the role (network, throttling, 5xx, the platform's own
  * credentials refused), so a platform-side failure never marks a customer's connection broken.
  */
@@ -112,12 +118,13 @@ export async function verifyRole(aws: AwsClientFactory, input: VerifyRoleInput):
     return { assumed: false, attempts, assumeError: describeAwsError(result.error), assumableWithoutExternalId, assumableWithWrongExternalId };
   }
   const session = result.value;
-  const [identity, read] = await Promise.all([
+  const [identity, read, organization] = await Promise.all([
     aws.sts({ partition: input.partition, region: input.region, credentials: session }).send(new GetCallerIdentityCommand({})),
     readRolePolicies(aws.iam({ partition: input.partition, credentials: session }), input.roleName).then(
       (policies) => ({ policies }),
       (error: unknown) => ({ policyReadError: describeAwsError(error) }),
     ),
+    input.readOrganization === true ? readOrganization(aws.organizations({ partition: input.partition, credentials: session })) : undefined,
   ]);
   const observation: VerifyRoleObservation = {
     assumed: true,
@@ -128,6 +135,7 @@ export async function verifyRole(aws: AwsClientFactory, input: VerifyRoleInput):
     assumableWithoutExternalId,
     assumableWithWrongExternalId,
     ...read,
+    ...(organization === undefined ? {} : { organization }),
   };
   return observation;
 }

@@ -66,8 +66,10 @@ export async function compileConnectionPolicy(deps: ConnectionDeps, c: Pick<Conn
     managedPolicies: c.managedPolicies,
     namePrefix: `${c.roleName}-permissions`.slice(0, 100),
   });
-  // Verification reads the role's own policies: a small policy scoped to this role rides along.
-  return { documents: [...compiled.documents, selfInspectionPolicy(c.partition, c.roleName)], managedPolicyArns: compiled.managedPolicyArns, requiredActions: compiled.requiredActions };
+  // Verification reads the role's own policies (and, for an organization scope, the account's organization):
+  // a small policy scoped to this role rides along.
+  const inspection = selfInspectionPolicy(c.partition, c.roleName, { organization: c.scope.kind === 'organization' });
+  return { documents: [...compiled.documents, inspection], managedPolicyArns: compiled.managedPolicyArns, requiredActions: compiled.requiredActions };
 }
 
 /** Renders a connection's deliverables, with the one-time callback custom resource in automatic mode. */

@@ -18,5 +18,14 @@ describe('selfInspectionPolicy', () => {
     expect(decide('iam:ListAttachedRolePolicies', 'arn:aws:iam::222222222222:role/TrustgateAccessOther')).toBe('ImplicitlyDenied');
     expect(decide('iam:GetPolicyVersion', 'arn:aws:iam::222222222222:policy/CompanySecrets')).toBe('ImplicitlyDenied');
     expect(decide('iam:ListRoles', '*')).toBe('ImplicitlyDenied');
+    expect(decide('organizations:DescribeOrganization', '*')).toBe('ImplicitlyDenied');
+  });
+
+  it('lets the role of an organization-scoped connection describe its organization, and nothing more of Organizations', () => {
+    const org = selfInspectionPolicy('aws', 'TrustgateAccess', { organization: true }).document;
+    const decideOrg = (action: string) => evaluateRequest({ principal, action, resource: '*', resourceAccountId: '222222222222' }, { identityPolicies: [org] }).decision;
+    expect(decideOrg('organizations:DescribeOrganization')).toBe('Allowed');
+    expect(decideOrg('organizations:ListAccounts')).toBe('ImplicitlyDenied');
+    expect(decideOrg('organizations:DescribeAccount')).toBe('ImplicitlyDenied');
   });
 });

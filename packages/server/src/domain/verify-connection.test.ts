@@ -40,6 +40,36 @@ describe('judgeObservation', () => {
   });
 });
 
+describe('judgeObservation for an organization scope (fails closed)', () => {
+  const orgConnection: Connection = { ...connection, scope: { kind: 'organization', organizationId: 'o-aaaaaaaaaa' } };
+  const judge = (organization: VerifyRoleObservation['organization']) => judgeObservation(orgConnection, '222222222222', { ...good, ...(organization === undefined ? {} : { organization }) });
+
+  it('connects only an account that the role\'s session reports in the scope\'s organization', () => {
+    expect(judge({ kind: 'member', organizationId: 'o-aaaaaaaaaa' }).status).toBe('connected');
+  });
+  it('an account of another organization is broken, naming both organizations', () => {
+    const verdict = judge({ kind: 'member', organizationId: 'o-bbbbbbbbbb' });
+    expect(verdict.status).toBe('broken');
+    expect(verdict.reason).toContain('Account 222222222222 belongs to organization o-bbbbbbbbbb, not o-aaaaaaaaaa');
+  });
+  it('an account in no organization is broken', () => {
+    expect(judge({ kind: 'none' })).toMatchObject({ status: 'broken', reason: expect.stringContaining('is not in any organization') });
+  });
+  it('a membership that could not be read (or was not asked) is never connected: needs-update naming the permission', () => {
+    for (const organization of [{ kind: 'unreadable' as const, error: 'AccessDeniedException: denied' }, undefined]) {
+      const verdict = judge(organization);
+      expect(verdict.status).toBe('needs-update');
+      expect(verdict.reason).toContain('organizations:DescribeOrganization');
+    }
+  });
+  it('an insecure trust policy is still reported first', () => {
+    expect(judgeObservation(orgConnection, '222222222222', { ...good, assumableWithoutExternalId: true, organization: { kind: 'none' } }).status).toBe('insecure');
+  });
+  it('the scope check before AWS admits any account of the partition (membership is proven by verification)', () => {
+    expect(checkRoleArnForConnection(orgConnection, 'arn:aws:iam::444444444444:role/R').accountId).toBe('444444444444');
+  });
+});
+
 describe('aggregateStatus', () => {
   it('is pending without roles and the worst role status otherwise', () => {
     expect(aggregateStatus([]).status).toBe('pending');

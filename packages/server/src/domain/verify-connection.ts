@@ -15,7 +15,8 @@ const SEVERITY: ConnectionStatus[] = ['insecure', 'broken', 'needs-update', 'pen
 /**
  * Checks a role ARN against a connection before any AWS call: syntax, partition (a role cannot be assumed
  * across partitions) and account within the connection's scope. Throws INVALID_ARN / INVALID_PARTITION /
- * INVALID_INPUT naming `roleArn`.
+ * INVALID_INPUT naming `roleArn`. An organization scope admits any account here: membership cannot be read
+ * from an ARN, so verification asks Organizations with the role's session and judges it ({@link judgeObservation}).
  */
 export function checkRoleArnForConnection(connection: Connection, roleArn: string): { accountId: string; roleName: string } {
   const parsed = parseRoleArn(roleArn, { path: 'roleArn', partition: connection.partition });
@@ -40,6 +41,31 @@ function insecureHint(connection: Connection, observation: VerifyRoleObservation
     `Fix the role's trust policy: the statement trusting the platform must carry "Condition": {"StringEquals": {"sts:ExternalId": "${connection.externalId}"}} ` +
     '(and no other statement may trust the platform without it) — or re-apply the template, which does this.'
   );
+}
+
+/**
+ * For an organization-scoped connection, what is wrong with the account's membership, failing closed: the
+ * account must belong to the scope's organization as Organizations tells the role's own session. Another
+ * organization or none is `broken`; a membership that could not be read (the role lacks
+ * `organizations:DescribeOrganization`, or an SCP denies it) is never `connected` but `needs-update`. OU
+ * membership (`organizationalUnitIds`) is not checked.
+ */
+function organizationProblem(connection: Connection, accountId: string, observation: VerifyRoleObservation): { status: 'broken' | 'needs-update'; reason: string } | undefined {
+  const scope = connection.scope;
+  if (scope.kind !== 'organization') return undefined;
+  const org = observation.organization;
+  if (org?.kind === 'member' && org.organizationId === scope.organizationId) return undefined;
+  if (org?.kind === 'member') {
+    return { status: 'broken', reason: `Account ${accountId} belongs to organization ${org.organizationId}, not ${scope.organizationId}: this connection covers only accounts of ${scope.organizationId}.` };
+  }
+  if (org?.kind === 'none') {
+    return { status: 'broken', reason: `Account ${accountId} is not in any organization, so it is not in ${scope.organizationId}: this connection covers only accounts of ${scope.organizationId}.` };
+  }
+  const why = org === undefined ? 'it was not asked' : org.error;
+  return {
+    status: 'needs-update',
+    reason: `Could not check that account ${accountId} belongs to organization ${scope.organizationId} (${why}): the role needs organizations:DescribeOrganization, which the current template grants. Update the stack.`,
+  };
 }
 
 /** Turns what AWS said into a role's verification result. */
@@ -71,6 +97,8 @@ export function judgeObservation(connection: Connection, accountId: string, obse
   if (observation.assumableWithoutExternalId || observation.assumableWithWrongExternalId) {
     return { ...found, status: 'insecure', reason: 'The role\'s trust policy does not require the external ID.', fixHint: insecureHint(connection, observation) };
   }
+  const membership = organizationProblem(connection, accountId, observation);
+  if (membership !== undefined) return { ...(membership.status === 'broken' ? common : found), ...membership };
   if (observation.policies === undefined) {
     return { ...common, status: 'needs-update', reason: `The role's policies could not be read (${observation.policyReadError ?? 'unknown'}); it needs the IAM read actions on itself that the template grants. Update the stack.` };
   }
@@ -126,6 +154,7 @@ export async function verifyAndRecord(deps: ConnectionDeps, connection: Connecti
     externalId: connection.externalId,
     previousExternalId: connection.previousExternalId,
     sessionName: `trustgate-verify-${connection.id}`.slice(0, 64),
+    readOrganization: connection.scope.kind === 'organization',
     retry: {
       ...deps.verifyRetry,
       onRetry: async ({ attempt, delayMs }) => {
