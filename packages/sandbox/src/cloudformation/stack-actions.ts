@@ -4,6 +4,7 @@ import { AwsError, validationError } from '../protocol/aws-error.ts';
 import type { XmlValue } from '../protocol/xml.ts';
 import type { ActionResult, RequestContext } from '../runtime.ts';
 import type { AccountState, StackRecord } from '../state/model.ts';
+import { readTemplateUrl } from '../s3/template-url.ts';
 import { constraintError } from '../sts/session-inputs.ts';
 import { parseTemplate, type Template } from './parse-template.ts';
 import { checkCapabilities, planStack, type GivenParameter, type StackPlan } from './plan-stack.ts';
@@ -40,14 +41,18 @@ export function planFor(options: { template: Template; given: GivenParameter[]; 
   });
 }
 
-/** Reads TemplateBody (TemplateURL needs S3, which the sandbox does not model). */
-function templateBody(ctx: RequestContext, required: boolean): string | undefined {
+/** Reads TemplateBody, or TemplateURL from the sandbox's S3 (see {@link readTemplateUrl}). */
+async function templateBody(ctx: RequestContext, required: boolean): Promise<string | undefined> {
   const body = ctx.params.get('TemplateBody');
   if (body !== undefined) {
     if (body.length > 51200) throw constraintError('TemplateBody', 'templateBody', 'Member must have length less than or equal to 51200');
     return body;
   }
-  if (ctx.params.get('TemplateURL') !== undefined) throw validationError('TemplateURL must be a supported URL.');
+  const url = ctx.params.get('TemplateURL');
+  if (url !== undefined) {
+    if (url.length > 5120) throw constraintError('TemplateURL', 'templateURL', 'Member must have length less than or equal to 5120');
+    return readTemplateUrl(ctx, url);
+  }
   if (required) throw validationError('Either Template URL or Template Body must be specified.');
   return undefined;
 }
@@ -141,21 +146,23 @@ const UPDATABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBAC
 
 /** Query handlers of the stack actions. */
 export const stackHandlers = {
-  CreateStack(ctx: RequestContext): ActionResult {
+  async CreateStack(ctx: RequestContext): Promise<ActionResult> {
     const p = ctx.params;
+    const stackName = p.required('StackName');
+    const body = (await templateBody(ctx, true))!;
     const stack = createStackIn(ctx, ctx.account, {
-      stackName: p.required('StackName'), body: templateBody(ctx, true)!, given: givenParameters(ctx), capabilities: p.list('Capabilities') ?? [],
+      stackName, body, given: givenParameters(ctx), capabilities: p.list('Capabilities') ?? [],
       tags: p.tags() ?? [], disableRollback: p.bool('DisableRollback') ?? false, notificationArns: p.list('NotificationARNs') ?? [],
       ...(p.get('OnFailure') !== undefined ? { onFailure: p.get('OnFailure')! } : {}),
     });
     return { StackId: stack.stackId };
   },
-  UpdateStack(ctx: RequestContext): ActionResult {
+  async UpdateStack(ctx: RequestContext): Promise<ActionResult> {
     const p = ctx.params;
     const stack = findStack(ctx.account, p.required('StackName'));
     if (!UPDATABLE.has(stack.status)) throw validationError(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);
     const usePrevious = p.bool('UsePreviousTemplate') ?? false;
-    const body = usePrevious ? stack.templateBody : templateBody(ctx, true)!;
+    const body = usePrevious ? stack.templateBody : (await templateBody(ctx, true))!;
     const template = parseTemplate(body);
     const partition = ctx.runtime.store.state.partition;
     const plan = planFor({ template, given: givenParameters(ctx), previous: stack.rawParameters, stack, accountId: ctx.account.accountId, partition, region: ctx.region });
@@ -242,8 +249,8 @@ export const stackHandlers = {
     const stack = findStack(ctx.account, ctx.params.required('StackName'));
     return { TemplateBody: stack.templateBody, StagesAvailable: ['Original', 'Processed'] };
   },
-  ValidateTemplate(ctx: RequestContext): ActionResult {
-    const template = parseTemplate(templateBody(ctx, true)!);
+  async ValidateTemplate(ctx: RequestContext): Promise<ActionResult> {
+    const template = parseTemplate((await templateBody(ctx, true))!);
     const stack = { stackName: 'validate', stackId: 'validate', notificationArns: [] };
     const given = Object.entries(template.Parameters ?? {}).filter(([, d]) => d.Default === undefined).map(([k]) => ({ ParameterKey: k, ParameterValue: '' }));
     try {
