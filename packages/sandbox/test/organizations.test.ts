@@ -171,6 +171,17 @@ describe('Organizations (AWS JSON 1.1)', () => {
     expect((await post(unsigned, '{}')).body.__type).toBe('MissingAuthenticationTokenException');
   });
 
+  it('service control policies govern Organizations calls of member accounts (root included), never of the management account', async () => {
+    const deny = { Version: '2012-10-17' as const, Statement: [{ Effect: 'Deny' as const, Action: 'organizations:DescribeOrganization', Resource: '*' }] };
+    const scoped = await startSandbox({ accounts: 2, organization: true, serviceControlPolicies: [deny] });
+    try {
+      expect(await awsError(organizations(scoped.endpoint, scoped.accounts[1]!).send(new DescribeOrganizationCommand({})))).toMatchObject({ name: 'AccessDeniedException' });
+      expect((await organizations(scoped.endpoint, scoped.accounts[0]!).send(new DescribeOrganizationCommand({}))).Organization!.MasterAccountId).toBe(scoped.accounts[0]!.accountId);
+    } finally {
+      await scoped.stop();
+    }
+  });
+
   it('throttling and service errors are injectable and carry Organizations\' codes', async () => {
     sandbox.faults.inject({ service: 'organizations', action: 'DescribeOrganization', kind: 'throttle' });
     expect((await awsError(organizations(sandbox.endpoint, memberA).send(new DescribeOrganizationCommand({})))).name).toBe('TooManyRequestsException');

@@ -1,5 +1,4 @@
-import { evaluateCaller } from '../auth/authorize.ts';
-import { callerContext, serviceControlPoliciesFor } from '../auth/caller-policies.ts';
+import { authorizeCaller } from '../auth/authorize.ts';
 import { verifySigV4, type ReceivedRequest } from '../auth/verify-sigv4.ts';
 import { isAwsError } from '../protocol/aws-error.ts';
 import type { SandboxRuntime } from '../runtime.ts';
@@ -88,13 +87,18 @@ export async function dispatchOrganizations(options: { runtime: SandboxRuntime; 
     if (fault.kind === 'server-error') throw new OrganizationsError('ServiceException', 'AWS Organizations can\'t complete your request because of an internal service error. Try again later.', 500);
     if (fault.kind === 'latency') await sleep(fault.ms);
     const call = { state, caller: verified.caller, input };
-    // As authorizeCall decides for the Query services: the root user acts freely in its own account unless SCPs
-    // govern it; everyone else needs an Allow from core's engine (identity, boundary, session policies, SCPs).
-    const { caller } = verified;
-    if (caller.kind !== 'root' || serviceControlPoliciesFor(state, caller.accountId)) {
-      const context = callerContext(state, caller, { now, region, sourceIp: options.sourceIp });
-      const result = evaluateCaller({ state, caller, action: `organizations:${action}`, resource: spec.resource(call), context });
-      if (result.decision !== 'Allowed') throw organizationsAccessDenied();
+    // The Query services' authorization: the root user acts freely in its own account unless SCPs govern it;
+    // everyone else needs an Allow from core's engine (identity, boundary, session policies, SCPs).
+    try {
+      authorizeCaller(
+        { state, caller: verified.caller, accountId: verified.caller.accountId, now, region, sourceIp: options.sourceIp },
+        `organizations:${action}`,
+        spec.resource(call),
+      );
+    } catch (e) {
+      // Organizations' JSON code (not Query's `AccessDenied`), with its own message.
+      if (isAwsError(e) && e.code === 'AccessDenied') throw organizationsAccessDenied();
+      throw e;
     }
     return json(200, spec.handler(call));
   } catch (e) {
