@@ -1,7 +1,9 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { partitionInfo, type Partition } from '@trustgate/core';
+import { s3TemplatePublisher, type TemplatePublisher } from './publish-template.ts';
 import { organizationsRegion, type OrganizationsPort } from './read-organization.ts';
 
 /** AWS credentials (a platform identity's keys or an assumed session). */
@@ -26,6 +28,8 @@ export interface AwsClientFactory {
   iam(options: { partition: Partition; credentials: AwsCredentials }): IamPort;
   /** An Organizations client with a session's credentials (global per partition: us-east-1 in `aws`). */
   organizations(options: { partition: Partition; credentials: AwsCredentials }): OrganizationsPort;
+  /** The partition's template publisher (its `templateBucket`, as the platform), or undefined when none is configured. */
+  templatePublisher?(options: { partition: Partition }): TemplatePublisher | undefined;
 }
 
 /** How to reach AWS in one partition as the platform. */
@@ -38,6 +42,13 @@ export interface PartitionAwsConfig {
   credentials?: AwsCredentials;
   /** Extra client settings (e.g. maxAttempts) passed to every SDK client. */
   maxAttempts?: number;
+  /**
+   * A private S3 bucket of the platform (in `region`) where connection templates are published, so that
+   * quick-create and update-stack links carry a presigned S3 URL CloudFormation can fetch.
+   */
+  templateBucket?: string;
+  /** Lifetime of the presigned template URLs in seconds; default (and AWS's maximum) 604,800 (7 days). */
+  templateUrlExpiresInSeconds?: number;
 }
 
 /**
@@ -47,6 +58,7 @@ export interface PartitionAwsConfig {
  */
 export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsConfig>>): AwsClientFactory {
   const cache = new Map<string, StsPort>();
+  const publishers = new Map<Partition, TemplatePublisher>();
   const settingsFor = (partition: Partition) => {
     const c = config[partition];
     if (c === undefined) throw new Error(`no AWS configuration for partition ${partition}`);
@@ -87,6 +99,23 @@ export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsC
         ...(c.endpoint === undefined ? {} : { endpoint: c.endpoint }),
         ...(c.maxAttempts === undefined ? {} : { maxAttempts: c.maxAttempts }),
       });
+    },
+    templatePublisher({ partition }) {
+      const c = config[partition];
+      if (c?.templateBucket === undefined) return undefined;
+      let publisher = publishers.get(partition);
+      if (publisher === undefined) {
+        // With an endpoint override (the sandbox, moto) S3 is addressed path-style; on AWS virtual-hosted style.
+        const client = new S3Client({
+          region: c.region ?? partitionInfo(partition).defaultRegion,
+          ...(c.endpoint === undefined ? {} : { endpoint: c.endpoint, forcePathStyle: true }),
+          ...(c.credentials === undefined ? {} : { credentials: c.credentials }),
+          ...(c.maxAttempts === undefined ? {} : { maxAttempts: c.maxAttempts }),
+        });
+        publisher = s3TemplatePublisher({ client, bucket: c.templateBucket, ...(c.templateUrlExpiresInSeconds === undefined ? {} : { expiresInSeconds: c.templateUrlExpiresInSeconds }) });
+        publishers.set(partition, publisher);
+      }
+      return publisher;
     },
   };
 }
