@@ -5,6 +5,7 @@ import { newId, nowIso } from '../store/new-id.ts';
 import { callbackToken, newCallbackNonce, platformFor, type ConnectionDeps } from './connection-deps.ts';
 import type { ConnectionDeliverables } from './connection-toolkit.ts';
 import { toConnectionView, type ConnectionView } from './connection-view.ts';
+import { hostTemplate, serviceTemplateUrl } from './host-template.ts';
 import { diffIssuedPolicies, type PolicyDiff } from './policy-diff.ts';
 import { recordAudit } from './record-audit.ts';
 import { selfInspectionPolicy } from './self-inspection-policy.ts';
@@ -80,13 +81,17 @@ export async function renderConnectionDeliverables(deps: ConnectionDeps, c: Conn
       ? { serviceToken: platform.callbackTopicArn, properties: { ConnectionId: c.id, CallbackToken: callbackToken(deps.callbackSecret, c.id, c.callbackNonce) } }
       : undefined;
   const stacks = (await deps.store.connections.listRoles(c.id)).flatMap((r) => (r.details?.stackId === undefined ? [] : [{ accountId: r.accountId, stackId: r.details.stackId }]));
-  return deps.toolkit.render({
+  const input = {
     connection: c,
     stacks,
     platform: { accountId: platform.accountId, ...(platform.roleArn === undefined ? {} : { roleArn: platform.roleArn }) },
     ...(callback === undefined ? {} : { callback }),
-    templateUrl: `${deps.publicUrl}/v1/connections/${c.id}/deliverables/cloudformation-yaml`,
-  });
+  };
+  // Render (pure), publish the CloudFormation template to S3, then render the links with its presigned URL.
+  const first = await deps.toolkit.render({ ...input, templateUrl: serviceTemplateUrl(deps, c.id) });
+  const hosted = await hostTemplate(deps, c, first.formats['cloudformation-yaml']);
+  const rendered = hosted.templateUrl === serviceTemplateUrl(deps, c.id) ? first : await deps.toolkit.render({ ...input, templateUrl: hosted.templateUrl });
+  return { ...rendered, warnings: [...rendered.warnings, ...hosted.warnings] };
 }
 
 /**

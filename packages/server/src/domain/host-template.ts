@@ -1,0 +1,54 @@
+import type { Finding } from '@trustgate/core';
+import type { ConnectionDeps } from './connection-deps.ts';
+import type { Connection } from './records.ts';
+
+/** Where quick-create and update-stack links point, and what the customer should know about it. */
+export interface HostedTemplate {
+  /** A presigned S3 URL, or the service's own template route when the template could not be published. */
+  templateUrl: string;
+  warnings: Finding[];
+}
+
+/** The service's own route for a connection's template (authenticated: CloudFormation cannot fetch it). */
+export function serviceTemplateUrl(deps: Pick<ConnectionDeps, 'publicUrl'>, connectionId: string): string {
+  return `${deps.publicUrl}/v1/connections/${connectionId}/deliverables/cloudformation-yaml`;
+}
+
+/**
+ * Publishes a connection's CloudFormation template to the platform's template bucket and returns the presigned
+ * S3 URL the console links carry. CloudFormation only opens templates stored in Amazon S3, so without a
+ * bucket — or when publishing fails (it never fails the deliverables) — the links keep pointing at the
+ * service's route and a warning says how to fix it.
+ */
+export async function hostTemplate(deps: Pick<ConnectionDeps, 'aws' | 'publicUrl'>, c: Pick<Connection, 'id' | 'partition'>, template: string): Promise<HostedTemplate> {
+  const fallback = serviceTemplateUrl(deps, c.id);
+  const publisher = deps.aws.templatePublisher?.({ partition: c.partition });
+  if (publisher === undefined) {
+    return {
+      templateUrl: fallback,
+      warnings: [{
+        code: 'TEMPLATE_NOT_HOSTED', severity: 'warning', path: 'formats.quick-create-link',
+        message: `CloudFormation only opens templates stored in Amazon S3, so the quick-create and update-stack links cannot load this template from the service; configure a private S3 bucket as templateBucket for partition ${c.partition} (the service uploads templates there and links a presigned URL), or apply the cloudformation-yaml deliverable yourself.`,
+      }],
+    };
+  }
+  try {
+    const published = await publisher.publish({ connectionId: c.id, template });
+    const warnings: Finding[] = published.limitedByCredentials
+      ? [{
+          code: 'TEMPLATE_URL_SHORT_LIVED', severity: 'info', path: 'formats.quick-create-link',
+          message: `The template link works until ${published.expiresAt.toISOString()}: it was presigned with temporary credentials, which end sooner than the link's own expiry; fetch the deliverables again for a fresh link.`,
+        }]
+      : [];
+    return { templateUrl: published.url, warnings };
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return {
+      templateUrl: fallback,
+      warnings: [{
+        code: 'TEMPLATE_NOT_HOSTED', severity: 'warning', path: 'formats.quick-create-link',
+        message: `The template could not be published to the template bucket (${reason}); CloudFormation only opens templates stored in Amazon S3, so the quick-create and update-stack links cannot load it until publishing works — check the bucket and the platform's s3:PutObject and s3:GetObject permissions on it.`,
+      }],
+    };
+  }
+}
