@@ -5,6 +5,7 @@ import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/clien
 import type { PolicyDocument } from '@trustgate/core';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
+import { selfInspectionPolicy } from '../src/domain/self-inspection-policy.ts';
 import { DIALECTS } from './test-stores.ts';
 import { applyStack, startTestService, type TestService } from './service-harness.ts';
 
@@ -123,6 +124,17 @@ describe.each(DIALECTS)('organization-scoped connections against the sandbox on 
     for (const p of policies) await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: p.name, PolicyDocument: JSON.stringify(p.document) }));
     const granted = await t.api('POST', `/v1/connections/${created.connection.id}/verify`, { token, body: {} });
     expect(granted.body.status, granted.body.statusReason).toBe('connected');
+  });
+
+  it('a connection issued before verification asked Organizations is upgraded when read: its template grants organizations:DescribeOrganization', async () => {
+    const created = await newConnection('org-legacy');
+    const stored = (await t.service.store.connections.getAnyOrganization(created.connection.id))!;
+    const legacy = { ...stored.issuedPolicy, documents: stored.issuedPolicy.documents.map((d) => (d.name.endsWith('-verification') ? selfInspectionPolicy('aws', stored.roleName) : d)) };
+    expect(JSON.stringify(legacy)).not.toContain('organizations:DescribeOrganization');
+    await t.service.store.connections.update({ ...stored, issuedPolicy: legacy });
+    const template = await t.api('GET', `/v1/connections/${created.connection.id}/deliverables/cloudformation-json`, { token });
+    expect(template.status).toBe(200);
+    expect(template.text).toContain('organizations:DescribeOrganization');
   });
 
   it('automatic: the callback of a stack in an account outside the organization answers FAILED with the reason; inside, it connects', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRequest } from '@trustgate/core';
-import { selfInspectionPolicy } from './self-inspection-policy.ts';
+import { selfInspectionPolicy, withCurrentSelfInspection } from './self-inspection-policy.ts';
 
 describe('selfInspectionPolicy', () => {
   const { document } = selfInspectionPolicy('aws', 'TrustgateAccess');
@@ -27,5 +27,23 @@ describe('selfInspectionPolicy', () => {
     expect(decideOrg('organizations:DescribeOrganization')).toBe('Allowed');
     expect(decideOrg('organizations:ListAccounts')).toBe('ImplicitlyDenied');
     expect(decideOrg('organizations:DescribeAccount')).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('withCurrentSelfInspection', () => {
+  const scope = { kind: 'organization' as const, organizationId: 'o-aaaaaaaaaa' };
+  const old = { name: 'TrustgateAccess-verification', document: selfInspectionPolicy('aws', 'TrustgateAccess').document };
+  const permissions = { name: 'TrustgateAccess-permissions-1', document: { Version: '2012-10-17' as const, Statement: [{ Effect: 'Allow' as const, Action: 's3:GetObject', Resource: '*' }] } };
+  const issued = { documents: [permissions, old], managedPolicyArns: [], requiredActions: [] };
+
+  it('upgrades an organization-scoped connection issued before verification asked Organizations, keeping the rest', () => {
+    const upgraded = withCurrentSelfInspection(issued, { partition: 'aws', roleName: 'TrustgateAccess', scope });
+    expect(upgraded.documents[0]).toBe(permissions);
+    expect(JSON.stringify(upgraded.documents[1])).toContain('organizations:DescribeOrganization');
+  });
+  it('leaves current and non-organization connections as they are', () => {
+    expect(withCurrentSelfInspection(issued, { partition: 'aws', roleName: 'TrustgateAccess', scope: { kind: 'account', accountId: '222222222222' } })).toBe(issued);
+    const current = withCurrentSelfInspection(issued, { partition: 'aws', roleName: 'TrustgateAccess', scope });
+    expect(withCurrentSelfInspection(current, { partition: 'aws', roleName: 'TrustgateAccess', scope })).toBe(current);
   });
 });

@@ -1,4 +1,5 @@
 import type { Partition, PolicyDocument } from '@trustgate/core';
+import type { Connection, IssuedPolicy } from './records.ts';
 
 /**
  * The policy trustgate adds to every connection's role so verification can read the role's own policies —
@@ -35,4 +36,17 @@ export function selfInspectionPolicy(partition: Partition, roleName: string, opt
       ],
     },
   };
+}
+
+/**
+ * A stored issued policy with the current self-inspection policy (records are upgraded when read): a
+ * connection issued before its scope's inspection needs changed — organization-scoped connections from before
+ * verification asked Organizations — gets a template that grants what verification now asks, so "update the
+ * stack" fixes it. Only the document named `<role>-verification` is replaced; everything else is kept.
+ */
+export function withCurrentSelfInspection(issued: IssuedPolicy, c: Pick<Connection, 'partition' | 'roleName' | 'scope'>): IssuedPolicy {
+  const current = selfInspectionPolicy(c.partition, c.roleName, { organization: c.scope.kind === 'organization' });
+  const index = issued.documents.findIndex((d) => d.name === current.name);
+  if (index < 0 || JSON.stringify(issued.documents[index]!.document) === JSON.stringify(current.document)) return issued;
+  return { ...issued, documents: issued.documents.map((d, i) => (i === index ? current : d)) };
 }

@@ -14,6 +14,7 @@ import type {
   IssuedPolicy,
   RoleVerification,
 } from '../domain/records.ts';
+import { withCurrentSelfInspection } from '../domain/self-inspection-policy.ts';
 import { conflictOnDuplicate } from './unique-violation.ts';
 
 function toConnection(r: Selectable<ConnectionsTable>): Connection {
@@ -36,7 +37,7 @@ function toConnection(r: Selectable<ConnectionsTable>): Connection {
     previousExternalId: r.previous_external_id,
     status: r.status as ConnectionStatus,
     statusReason: r.status_reason,
-    issuedPolicy: JSON.parse(r.issued_policy) as IssuedPolicy,
+    issuedPolicy: withCurrentSelfInspection(JSON.parse(r.issued_policy) as IssuedPolicy, { partition: r.partition as Partition, roleName: r.role_name, scope: JSON.parse(r.scope) as ConnectionScope }),
     appliedPolicy: r.applied_policy === null ? null : (JSON.parse(r.applied_policy) as IssuedPolicy),
     callbackNonce: r.callback_nonce,
     lastVerifiedAt: r.last_verified_at,
