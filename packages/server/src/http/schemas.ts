@@ -82,7 +82,12 @@ export const uploadedCatalogView = z.object({
 const scope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('account'), accountId: z.string() }).strict(),
   z.object({ kind: z.literal('accounts'), accountIds: z.array(z.string()).min(1).max(1000) }).strict(),
-  z.object({ kind: z.literal('organization'), organizationId: z.string(), organizationalUnitIds: z.array(z.string().max(64)).max(100).optional() }).strict(),
+  z
+    .object({ kind: z.literal('organization'), organizationId: z.string(), organizationalUnitIds: z.array(z.string().max(64)).max(100).optional() })
+    .strict()
+    .describe(
+      "Every account of an AWS Organization. Verification proves each role's account belongs to it by calling organizations:DescribeOrganization as the role (the template grants it); an account in another organization or none is broken, an unreadable membership needs-update. organizationalUnitIds shape the StackSet deliverable; OU membership is not verified.",
+    ),
 ]);
 const selection = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('default') }).strict(),
