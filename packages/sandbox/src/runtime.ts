@@ -6,6 +6,7 @@ import type { QueryParams } from './protocol/query-params.ts';
 import type { ServiceName, XmlValue } from './protocol/xml.ts';
 import type { AccountState } from './state/model.ts';
 import type { SnsSigningIdentity } from './sns/sns-signing.ts';
+import type { PendingSubscription } from './sns/subscriptions.ts';
 import type { StateStore } from './state/state-store.ts';
 
 /** A custom-resource response received on a ResponseURL (the JSON CloudFormation expects). */
@@ -30,6 +31,8 @@ export interface SandboxRuntime {
   subscriptions: Map<string, string>;
   /** The key and certificate SNS deliveries are signed with (SignatureVersion 2). */
   snsSigning: SnsSigningIdentity;
+  /** SubscriptionConfirmation token -> the subscription waiting for its SubscribeURL to be visited. */
+  pendingSubscriptions: Map<string, PendingSubscription>;
   customResourceTimeoutMs: number;
   /** OIDC issuer URL -> its JWKS, or a URL to fetch the JWKS from. */
   oidcJwks: Record<string, JSONWebKeySet | string>;

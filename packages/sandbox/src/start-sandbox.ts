@@ -12,7 +12,9 @@ import { dispatchQuery } from './server/dispatch-query.ts';
 import { listen, readBody } from './server/http-server.ts';
 import { StateStore } from './state/state-store.ts';
 import { createSnsSigningIdentity, SNS_CERTIFICATE_PATH_PREFIX } from './sns/sns-signing.ts';
-import { serveSnsSigningCertificate, snsSigningCertificateUrl } from './sns/serve-signing-certificate.ts';
+import { snsSigningCertificateUrl } from './sns/deliver-sns.ts';
+import { serveSnsHttp } from './sns/serve-sns-http.ts';
+import { subscribeWithConfirmation } from './sns/subscriptions.ts';
 import { STS_ACTIONS } from './sts/index.ts';
 
 /** Options of {@link startSandbox}. */
@@ -79,8 +81,13 @@ export interface Sandbox {
   snsSigningCertificateUrl: string;
   /** `<endpoint>/sns/`: the prefix of the sandbox's SNS certificate URLs. */
   snsSigningCertificateUrlPrefix: string;
-  /** Subscribes a URL to an SNS topic (HTTP(S) subscription: notifications are POSTed to it). */
-  subscribe(topicArn: string, url: string): void;
+  /**
+   * Subscribes a URL to an SNS topic (HTTP(S) subscription: notifications are POSTed to it). With
+   * `confirm: true` it is done as SNS does: a signed SubscriptionConfirmation is POSTed, no notification is
+   * delivered until the endpoint visits its SubscribeURL, and the promise resolves then (rejects after
+   * `timeoutMs`, default 15 s). Without it the subscription is active at once.
+   */
+  subscribe(topicArn: string, url: string, options?: { confirm?: boolean; timeoutMs?: number }): Promise<void>;
   /** Stops the server, waits for running stack operations to settle and saves the state. */
   stop(): Promise<void>;
 }
@@ -107,6 +114,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults: new FaultInjector(),
     subscriptions: new Map(Object.entries(options.snsEndpoints ?? {})),
     snsSigning: await createSnsSigningIdentity(),
+    pendingSubscriptions: new Map(),
     customResourceTimeoutMs: options.customResourceTimeoutMs ?? 3_600_000,
     oidcJwks: options.oidcJwks ?? {},
     pendingResponses: new Map(),
@@ -140,10 +148,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       res.end(org.body);
       return;
     }
-    const snsCertificate = serveSnsSigningCertificate(runtime, { method: req.method ?? 'GET', path: url.pathname });
-    if (snsCertificate !== undefined) {
-      res.writeHead(snsCertificate.status, snsCertificate.headers);
-      res.end(snsCertificate.body);
+    const sns = serveSnsHttp(runtime, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams });
+    if (sns !== undefined) {
+      res.writeHead(sns.status, sns.headers);
+      res.end(sns.body);
       return;
     }
     const response = await dispatchQuery({
@@ -164,12 +172,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults: runtime.faults,
     snsSigningCertificateUrl: snsSigningCertificateUrl(runtime),
     snsSigningCertificateUrlPrefix: `${runtime.endpoint}${SNS_CERTIFICATE_PATH_PREFIX}`,
-    subscribe: (topicArn, url) => {
+    subscribe: async (topicArn, url, subscribeOptions = {}) => {
+      if (subscribeOptions.confirm === true) return subscribeWithConfirmation(runtime, topicArn, url, subscribeOptions.timeoutMs);
       runtime.subscriptions.set(topicArn, url);
     },
     stop: async () => {
       runtime.stopping = true;
       for (const resolve of runtime.pendingResponses.values()) resolve({ Status: 'FAILED', Reason: 'The sandbox stopped.' });
+      for (const pending of runtime.pendingSubscriptions.values()) pending.abandon();
       await server.close();
       await Promise.allSettled([...runtime.background]);
       store.save();

@@ -83,6 +83,51 @@ describe('SNS message signing', () => {
     }
   });
 
+  it('subscribe with confirmation: a signed SubscriptionConfirmation; nothing is delivered until its SubscribeURL is visited; tokens are one-time', async () => {
+    const confirmations: Record<string, string>[] = [];
+    const endpoint = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        confirmations.push(JSON.parse(raw) as Record<string, string>);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(endpoint.address() as { port: number }).port}/`;
+      const topic = `arn:aws:sns:${sandbox.region}:${sandbox.accounts[0]!.accountId}:confirm-me`;
+      let confirmed = false;
+      const subscribing = sandbox.subscribe(topic, url, { confirm: true, timeoutMs: 10_000 }).then(() => (confirmed = true));
+      for (let i = 0; i < 200 && confirmations.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      const m = confirmations[0]!;
+      expect(m).toMatchObject({ Type: 'SubscriptionConfirmation', TopicArn: topic, SignatureVersion: '2', SigningCertURL: sandbox.snsSigningCertificateUrl });
+      expect(m.Message).toBe(`You have chosen to subscribe to the topic ${topic}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`);
+      const text = `Message\n${m.Message}\nMessageId\n${m.MessageId}\nSubscribeURL\n${m.SubscribeURL}\nTimestamp\n${m.Timestamp}\nToken\n${m.Token}\nTopicArn\n${topic}\nType\nSubscriptionConfirmation\n`;
+      const pem = await (await fetch(m.SigningCertURL!)).text();
+      expect(verify('sha256', Buffer.from(text), new X509Certificate(pem).publicKey, Buffer.from(m.Signature!, 'base64'))).toBe(true);
+      expect(new URL(m.SubscribeURL!).searchParams.get('Token')).toBe(m.Token);
+
+      // Only the endpoint's own token confirms.
+      const wrong = new URL(m.SubscribeURL!);
+      wrong.searchParams.set('Token', '0'.repeat(128));
+      const refused = await fetch(wrong);
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain('<Code>InvalidParameter</Code>');
+      expect(confirmed).toBe(false);
+      const ok = await fetch(m.SubscribeURL!);
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toMatch(new RegExp(`<SubscriptionArn>${topic}:[0-9a-f-]{36}</SubscriptionArn>`));
+      await subscribing;
+      expect(confirmed).toBe(true);
+      expect((await fetch(m.SubscribeURL!)).status).toBe(400); // spent
+      // An endpoint that never confirms: the promise rejects.
+      await expect(sandbox.subscribe(`${topic}-2`, url, { confirm: true, timeoutMs: 300 })).rejects.toThrow(/did not confirm/);
+    } finally {
+      endpoint.close();
+    }
+  });
+
   it('signs versions 1 (SHA1withRSA) and 2 (SHA256withRSA) for every message type, Subject only when present', async () => {
     const identity = await createSnsSigningIdentity();
     const base = { MessageId: 'id-1', TopicArn: 'arn:aws:sns:us-east-2:123456789012:T', Message: 'My Test Message', Timestamp: '2019-01-31T04:37:04.321Z' };

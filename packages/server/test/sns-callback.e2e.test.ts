@@ -26,7 +26,13 @@ async function startRelay(target: () => string): Promise<{ url: string; deliveri
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
     req.on('end', () => {
       const envelope = JSON.parse(raw) as Record<string, string>;
-      const delivery: Delivery = { raw, envelope, message: JSON.parse(envelope.Message ?? '{}') as Record<string, unknown> };
+      let message: Record<string, unknown> = {};
+      try {
+        message = JSON.parse(envelope.Message ?? '{}') as Record<string, unknown>;
+      } catch {
+        // a subscription confirmation's Message is text
+      }
+      const delivery: Delivery = { raw, envelope, message };
       relay.deliveries.push(delivery);
       if (relay.mode === 'hold') {
         res.writeHead(200).end();
@@ -81,7 +87,8 @@ describe('SNS-signed automatic-mode callbacks', () => {
       },
     });
     relay = await startRelay(() => `${t.url}/v1/callbacks/cloudformation`);
-    sandbox.subscribe(topicArn(), relay.url);
+    // Subscribed as SNS does it: the service verifies the signed SubscriptionConfirmation and visits its SubscribeURL.
+    await sandbox.subscribe(topicArn(), relay.url, { confirm: true });
     attacker = await startSnsSigner();
     token = (await t.newOrganization('Acme')).adminToken;
   });
@@ -139,6 +146,32 @@ describe('SNS-signed automatic-mode callbacks', () => {
     expect(delivery?.status).toBe(202);
     const got = await t.api('GET', `/v1/connections/${id}`, { token });
     expect(got.body.status, got.body.statusReason).toBe('connected');
+  });
+
+  it('the sandbox\'s signed SubscriptionConfirmation was verified and confirmed; a tampered or re-signed one is refused and not followed', async () => {
+    const first = relay.deliveries[0];
+    expect(first?.envelope).toMatchObject({ Type: 'SubscriptionConfirmation', TopicArn: topicArn(), SignatureVersion: '2', SigningCertURL: sandbox.snsSigningCertificateUrl });
+    expect(first?.status).toBe(202);
+
+    relay.mode = 'hold';
+    let confirmed = false;
+    const subscribing = sandbox.subscribe(topicArn(), relay.url, { confirm: true, timeoutMs: 20_000 }).then(() => (confirmed = true));
+    let captured: Delivery | undefined;
+    for (let i = 0; i < 400 && captured === undefined; i++) {
+      captured = relay.deliveries.slice(1).find((d) => d.envelope.Type === 'SubscriptionConfirmation');
+      if (captured === undefined) await new Promise((r) => setTimeout(r, 25));
+    }
+    const genuine = captured!.envelope;
+    // The SubscribeURL pointed at another URL on the allowed origin (the sandbox's): the signature breaks.
+    expectRefused(await post({ ...genuine, SubscribeURL: genuine.SubscribeURL!.replace(/Token=[0-9a-f]+/, 'Token=00') }), 403, 'FORBIDDEN', 'Signature');
+    expectRefused(await post({ ...genuine, Token: '00' }), 403, 'FORBIDDEN', 'Signature');
+    const reSigned = attacker.sign({ Type: 'SubscriptionConfirmation', MessageId: genuine.MessageId!, TopicArn: genuine.TopicArn!, Message: genuine.Message!, Timestamp: genuine.Timestamp!, SubscribeURL: genuine.SubscribeURL!, Token: genuine.Token! }, { signingCertUrl: sandbox.snsSigningCertificateUrl });
+    expectRefused(await post(reSigned), 403, 'FORBIDDEN', 'Signature');
+    // None of them visited the SubscribeURL: the genuine token is still unspent and confirms now.
+    expect(confirmed).toBe(false);
+    expect((await post(captured!.raw)).status).toBe(202);
+    await subscribing;
+    expect(confirmed).toBe(true);
   });
 
   it('forged, re-signed, foreign-certificate and replayed envelopes are refused with 4xx; nothing is verified or answered; the genuine one then connects', async () => {

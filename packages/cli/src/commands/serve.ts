@@ -87,7 +87,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const url = await service.listen({ port, host: options.host });
   if (options.publicUrl === undefined) service.deps.publicUrl = url;
   const callbackTopic = partitions.aws?.callbackTopicArn;
-  if (sandbox !== undefined && callbackTopic !== undefined) sandbox.subscribe(callbackTopic, `${url}/v1/callbacks/cloudformation`);
+  // Subscribed as SNS does: the service verifies the signed SubscriptionConfirmation and visits its SubscribeURL.
+  if (sandbox !== undefined && callbackTopic !== undefined) await sandbox.subscribe(callbackTopic, `${url}/v1/callbacks/cloudformation`, { confirm: true });
   const demo = await seedDemoOrganization(service.store);
   return {
     url,

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { CustomResourceResponse, SandboxRuntime } from '../runtime.ts';
 import type { StackResourceRecord } from '../state/model.ts';
 import type { ProviderContext, ResourceProvider } from './providers/provider.ts';
-import { snsSigningCertificateUrl } from '../sns/serve-signing-certificate.ts';
+import { deliverSnsMessage } from '../sns/deliver-sns.ts';
 
 /** Path prefix of the presigned-style ResponseURLs the sandbox hands to custom resources. */
 export const CUSTOM_RESOURCE_RESPONSE_PATH = '/cloudformation-custom-resource-response/';
@@ -56,33 +56,14 @@ export function receiveCustomResourceResponse(runtime: SandboxRuntime, request: 
   return { status: 200, body: '' };
 }
 
-/**
- * POSTs an SNS HTTP(S)-subscription notification (SNS Developer Guide, "HTTP/S notification JSON format"),
- * signed with SignatureVersion 2 (SHA256withRSA) by the sandbox's SNS signing identity; `SigningCertURL` is the
- * certificate the sandbox serves, so a subscriber verifies it exactly as it verifies AWS's.
- */
-async function deliverSns(runtime: SandboxRuntime, url: string, topicArn: string, message: string): Promise<boolean> {
+/** Publishes the request to the topic's HTTP(S) subscriber as an SNS Notification (SNS Developer Guide, "HTTP/S notification JSON format"). */
+function publishRequest(runtime: SandboxRuntime, url: string, topicArn: string, message: string): Promise<boolean> {
   const messageId = randomUUID();
-  const envelope = runtime.snsSigning.sign({
+  return deliverSnsMessage(runtime, url, {
     Type: 'Notification', MessageId: messageId, TopicArn: topicArn, Subject: 'AWS CloudFormation custom resource request',
     Message: message, Timestamp: runtime.clock().toISOString(),
     UnsubscribeURL: `${runtime.endpoint}/?Action=Unsubscribe&SubscriptionArn=${topicArn}:${messageId}`,
-  }, { signingCertUrl: snsSigningCertificateUrl(runtime) });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const response = await fetch(url, {
-        method: 'POST', body: JSON.stringify(envelope),
-        headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': messageId, 'x-amz-sns-topic-arn': topicArn, 'user-agent': 'Amazon Simple Notification Service Agent' },
-        signal: AbortSignal.timeout(15_000),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.status >= 200 && response.status < 300) return true;
-    } catch {
-      // SNS retries failed deliveries; so do we, then give up as its default policy eventually does.
-    }
-    await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
-  }
-  return false;
+  });
 }
 
 /** Sends one request to a custom resource and waits for its response (or the timeout). */
@@ -114,7 +95,7 @@ async function invoke(ctx: ProviderContext, requestType: 'Create' | 'Update' | '
     });
   });
   const url = ctx.runtime.subscriptions.get(serviceToken);
-  if (url) void deliverSns(ctx.runtime, url, serviceToken, JSON.stringify(message));
+  if (url) void publishRequest(ctx.runtime, url, serviceToken, JSON.stringify(message));
   const answer = await response;
   if (ctx.runtime.stopping) throw new CustomResourceFailure('The sandbox stopped before the custom resource answered.');
   if (answer.Status === 'TIMEOUT') {
