@@ -126,6 +126,25 @@ describe.each(DIALECTS)('organization-scoped connections against the sandbox on 
     expect(granted.body.status, granted.body.statusReason).toBe('connected');
   });
 
+  it('when Organizations gives no answer (5xx after the SDK\'s retries) there is no verdict: AWS_ERROR, and the account is not connected', async () => {
+    const created = await newConnection('org-outage');
+    const stack = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(memberA), stackName: 'tg-org-outage', templateBody: created.deliverables.formats['cloudformation-yaml'] });
+    expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
+    sandbox.faults.inject({ service: 'organizations', action: 'DescribeOrganization', kind: 'server-error', count: 10 });
+    try {
+      const res = await t.api('POST', `/v1/connections/${created.connection.id}/verify`, { token, body: { roleArn: stack.outputs.RoleArn } });
+      expect(res.status, res.text).toBe(502);
+      expect(res.body.error.code).toBe('AWS_ERROR');
+      expect(res.body.error.message).toContain('organization');
+    } finally {
+      sandbox.faults.clear();
+    }
+    const after = (await t.api('GET', `/v1/connections/${created.connection.id}`, { token })).body;
+    expect(after.status).toBe('pending');
+    const again = await t.api('POST', `/v1/connections/${created.connection.id}/verify`, { token, body: { roleArn: stack.outputs.RoleArn } });
+    expect(again.body.status, again.body.statusReason).toBe('connected');
+  });
+
   it('a connection issued before verification asked Organizations is upgraded when read: its template grants organizations:DescribeOrganization', async () => {
     const created = await newConnection('org-legacy');
     const stored = (await t.service.store.connections.getAnyOrganization(created.connection.id))!;
