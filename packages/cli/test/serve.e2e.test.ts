@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { startMoto, type MotoServer } from '../../server/test/moto-server.ts';
 import { applyStack } from '../../server/test/service-harness.ts';
 
@@ -85,9 +86,23 @@ describe('trustgate serve (the README main job)', () => {
 
       const created = await call(served, 'POST', '/v1/connections', { name: 'demo', scope: { kind: 'account', accountId }, roleName: 'TrustgateDemo', selection: { mode: 'default' } });
       expect(created.status, created.text).toBe(201);
-      const stack = await applyStack({ endpoint: sandboxEndpoint!, credentials: { accessKeyId, secretAccessKey }, stackName: 'trustgate-demo', templateBody: created.body.deliverables.formats['cloudformation-json'] });
-      expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
-      const verified = await call(served, 'POST', `/v1/connections/${created.body.connection.id}/verify`, { roleArn: stack.outputs.RoleArn });
+      // As the CloudFormation console opens the quick-create link: its templateURL (a presigned URL of the template
+      // in the sandbox's S3 bucket) and its param_ values, passed to CreateStack unchanged.
+      expect(text).toMatch(/templates:\s+published to the sandbox's S3 bucket trustgate-templates-\d{12}/);
+      const link = new URLSearchParams(new URL(created.body.deliverables.formats['quick-create-link']).hash.replace(/^#\/stacks\/quickcreate\?/, ''));
+      const cfn = new CloudFormationClient({ endpoint: sandboxEndpoint!, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } });
+      await cfn.send(new CreateStackCommand({
+        StackName: link.get('stackName')!, TemplateURL: link.get('templateURL')!, Capabilities: ['CAPABILITY_NAMED_IAM'],
+        Parameters: [...link].filter(([k]) => k.startsWith('param_')).map(([k, v]) => ({ ParameterKey: k.slice('param_'.length), ParameterValue: v })),
+      }));
+      let stack = (await cfn.send(new DescribeStacksCommand({ StackName: link.get('stackName')! }))).Stacks![0]!;
+      for (let i = 0; i < 300 && stack.StackStatus!.endsWith('_IN_PROGRESS'); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        stack = (await cfn.send(new DescribeStacksCommand({ StackName: link.get('stackName')! }))).Stacks![0]!;
+      }
+      expect(stack.StackStatus, stack.StackStatusReason).toBe('CREATE_COMPLETE');
+      const roleArn = stack.Outputs?.find((o) => o.OutputKey === 'RoleArn')?.OutputValue;
+      const verified = await call(served, 'POST', `/v1/connections/${created.body.connection.id}/verify`, { roleArn });
       expect(verified.status, verified.text).toBe(200);
       expect(verified.body.status, verified.body.statusReason).toBe('connected');
       // The admin token and the sandbox's secrets are printed once, for the person at the terminal; the

@@ -10,6 +10,7 @@ export { seedDemoOrganization } from './domain/seed-demo-organization.ts';
 export { buildApp, type BuildAppOptions, type TrustgateApp } from './http/build-app.ts';
 export { sdkClientFactory, type AwsClientFactory, type AwsCredentials, type PartitionAwsConfig } from './aws/aws-clients.ts';
 export { createPlatformUser } from './aws/create-platform-user.ts';
+export { createTemplateBucket } from './aws/create-template-bucket.ts';
 export { readPlatformAccount } from './aws/read-platform-identity.ts';
 export { reverifyDueConnections, startReverifyScheduler } from './domain/reverify-connections.ts';
 export type { Connection, ConnectionStatus, AccessLevel, TokenScope } from './domain/records.ts';

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { TrustgateError, isPartition, type Partition } from '@trustgate/core';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
-import { createPlatformUser, createTrustgateService, readPlatformAccount, DEFAULT_DATABASE_FILE, seedDemoOrganization, type PartitionServiceConfig, type TrustgateService } from '@trustgate/server';
+import { createPlatformUser, createTemplateBucket, createTrustgateService, readPlatformAccount, DEFAULT_DATABASE_FILE, seedDemoOrganization, type PartitionServiceConfig, type TrustgateService } from '@trustgate/server';
 
 /** Options of `trustgate serve`. */
 interface ServeOptions {
@@ -13,6 +13,7 @@ interface ServeOptions {
   publicUrl?: string;
   platformRoleArn?: string;
   callbackTopic?: string;
+  templateBucket?: string;
   operatorToken?: string;
 }
 
@@ -21,6 +22,8 @@ export interface RunningServe {
   url: string;
   adminToken: string;
   sandbox?: Sandbox;
+  /** The S3 bucket templates are published to (quick-create links carry presigned URLs of them), if any. */
+  templateBucket?: string;
   service: TrustgateService;
   stop(): Promise<void>;
 }
@@ -37,7 +40,7 @@ async function defaultAwsPartition(options: ServeOptions): Promise<[Partition, P
   const partition = options.partition;
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   const identity = await readPlatformAccount({ partition, ...(region === undefined ? {} : { region }) });
-  return [partition, { region: identity.region, accountId: identity.accountId, ...(options.platformRoleArn === undefined ? {} : { roleArn: options.platformRoleArn }), ...(options.callbackTopic === undefined ? {} : { callbackTopicArn: options.callbackTopic }) }];
+  return [partition, { region: identity.region, accountId: identity.accountId, ...(options.platformRoleArn === undefined ? {} : { roleArn: options.platformRoleArn }), ...(options.callbackTopic === undefined ? {} : { callbackTopicArn: options.callbackTopic }), ...(options.templateBucket === undefined ? {} : { templateBucket: options.templateBucket }) }];
 }
 
 /**
@@ -56,9 +59,12 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     sandbox = await startSandbox({ accounts: 3 });
     const platformAccount = sandbox.accounts[0];
     if (platformAccount === undefined) throw new TrustgateError('INTERNAL', 'The sandbox started without accounts.');
-    const user = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: { accessKeyId: platformAccount.accessKeyId, secretAccessKey: platformAccount.secretAccessKey } });
+    const adminCredentials = { accessKeyId: platformAccount.accessKeyId, secretAccessKey: platformAccount.secretAccessKey };
+    const user = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials });
+    // CloudFormation opens templates only from S3: a private bucket in the platform account, published to as the platform user.
+    const { bucket: templateBucket } = await createTemplateBucket({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials, bucket: `trustgate-templates-${user.accountId}` });
     partitions = {
-      aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: user.credentials, accountId: user.accountId, callbackTopicArn: `arn:aws:sns:${sandbox.region}:${user.accountId}:trustgate-connect` },
+      aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: user.credentials, accountId: user.accountId, callbackTopicArn: `arn:aws:sns:${sandbox.region}:${user.accountId}:trustgate-connect`, templateBucket },
     };
     const origin = new URL(sandbox.endpoint).origin;
     isAllowedResponseUrl = (url) => url.origin === origin;
@@ -94,6 +100,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     url,
     adminToken: demo.adminToken,
     ...(sandbox === undefined ? {} : { sandbox }),
+    ...(partitions.aws?.templateBucket === undefined ? {} : { templateBucket: partitions.aws.templateBucket }),
     service,
     async stop() {
       await service.close();
@@ -114,6 +121,7 @@ export function registerServe(program: Command): void {
     .option('--partition <partition>', 'with --aws default: the partition the platform identity serves', 'aws')
     .option('--platform-role-arn <arn>', 'with --aws default: the platform role customers\' trust policies name (default: the account root)')
     .option('--callback-topic <arn>', 'with --aws default: the SNS topic automatic-mode templates report to')
+    .option('--template-bucket <name>', 'with --aws default: a private S3 bucket of the platform that templates are published to, so quick-create links carry presigned S3 URLs')
     .option('--public-url <url>', 'the URL customers and templates reach the service at')
     .option('--operator-token <token>', 'bearer token allowed to create organizations (or TRUSTGATE_OPERATOR_TOKEN)', process.env.TRUSTGATE_OPERATOR_TOKEN)
     .action(async (options: ServeOptions) => {
@@ -129,6 +137,7 @@ export function registerServe(program: Command): void {
         for (const account of running.sandbox.accounts.slice(1)) {
           out.write(`  account ${account.accountId}  AWS_ACCESS_KEY_ID=${account.accessKeyId} AWS_SECRET_ACCESS_KEY=${account.secretAccessKey}\n`);
         }
+        if (running.templateBucket !== undefined) out.write(`  templates:        published to the sandbox's S3 bucket ${running.templateBucket}; quick-create links carry presigned URLs (--template-url)\n`);
         out.write(`  apply a template: aws --endpoint-url ${running.sandbox.endpoint} cloudformation create-stack --capabilities CAPABILITY_NAMED_IAM ...\n`);
       }
       await new Promise<void>((resolve) => {
