@@ -1,5 +1,5 @@
 import { authorizeCaller } from '../auth/authorize.ts';
-import { verifySigV4, type ReceivedRequest } from '../auth/verify-sigv4.ts';
+import { verifySigV4, type ReceivedRequest, type VerifiedRequest } from '../auth/verify-sigv4.ts';
 import { isAwsError } from '../protocol/aws-error.ts';
 import type { SandboxRuntime } from '../runtime.ts';
 import { requestId as newRequestId } from '../state/ids.ts';
@@ -57,7 +57,7 @@ export async function dispatchOrganizations(options: { runtime: SandboxRuntime; 
   try {
     const state = runtime.store.state;
     const now = runtime.clock();
-    let verified;
+    let verified: VerifiedRequest;
     try {
       verified = await verifySigV4(state, request, now);
     } catch (e) {
