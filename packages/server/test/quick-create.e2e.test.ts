@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, UpdateStackCommand, type Parameter } from '@aws-sdk/client-cloudformation';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
 import { createTemplateBucket } from '../src/aws/create-template-bucket.ts';
@@ -59,12 +61,13 @@ describe('quick-create links point at a template CloudFormation can fetch (sandb
   let customer: Account;
   let other: Account;
   let clockOffsetMs = 0;
+  let platformUser: Awaited<ReturnType<typeof createPlatformUser>>;
   const bucket = () => `trustgate-templates-${platform.accountId}`;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: 3, clock: () => new Date(Date.now() + clockOffsetMs) });
     [platform, customer, other] = sandbox.accounts as [Account, Account, Account];
-    const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform) });
+    platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform) });
     await createTemplateBucket({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform), bucket: bucket() });
     t = await startTestService({
       dialect: 'sqlite',
@@ -167,11 +170,11 @@ describe('quick-create links point at a template CloudFormation can fetch (sandb
   });
 
   it('without a template bucket, or when publishing fails, the deliverables still answer, with a warning', async () => {
-    const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(other), userName: 'tg-platform-2' });
+    const otherPlatform = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(other), userName: 'tg-platform-2' });
     for (const templateBucket of [undefined, 'tg-bucket-that-does-not-exist']) {
       const service = await startTestService({
         dialect: 'sqlite',
-        partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, accountId: other.accountId, ...(templateBucket === undefined ? {} : { templateBucket }) } },
+        partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: otherPlatform.credentials, accountId: other.accountId, ...(templateBucket === undefined ? {} : { templateBucket }) } },
       });
       try {
         const admin = (await service.newOrganization('Beta')).adminToken;
@@ -189,6 +192,48 @@ describe('quick-create links point at a template CloudFormation can fetch (sandb
       } finally {
         await service.close();
       }
+    }
+  });
+
+  it('with role credentials the link lasts only as long as the session: an info says until when, and CloudFormation refuses it afterwards', async () => {
+    const iam = new IAMClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: creds(platform) });
+    await iam.send(new CreateRoleCommand({ RoleName: 'tg-publisher', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: platformUser.userArn }, Action: 'sts:AssumeRole' }] }) }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'tg-publisher', PolicyName: 'publish', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: `arn:aws:s3:::${bucket()}/*` },
+      { Effect: 'Allow', Action: ['s3:ListBucket', 'sts:AssumeRole'], Resource: '*' },
+    ] }) }));
+    const sts = new STSClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials });
+    const session = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${platform.accountId}:role/tg-publisher`, RoleSessionName: 'publisher', DurationSeconds: 3600 }))).Credentials!;
+    const service = await startTestService({
+      dialect: 'sqlite',
+      partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, accountId: platform.accountId, templateBucket: bucket(), credentials: { accessKeyId: session.AccessKeyId!, secretAccessKey: session.SecretAccessKey!, sessionToken: session.SessionToken!, expiration: session.Expiration! } } },
+    });
+    try {
+      const admin = (await service.newOrganization('Gamma')).adminToken;
+      const created = await service.api('POST', '/v1/connections', { token: admin, body: { name: 'session', scope: { kind: 'account', accountId: other.accountId }, roleName: 'Tg-session' } });
+      expect(created.status, created.text).toBe(201);
+      const info = (created.body.deliverables.warnings as Array<{ code: string; severity: string; message: string }>).find((w) => w.code === 'TEMPLATE_URL_SHORT_LIVED');
+      expect(info?.severity).toBe('info');
+      expect(info?.message).toContain(session.Expiration!.toISOString());
+      const link = parseQuickCreateLink(created.body.deliverables.formats['quick-create-link']);
+      expect(new URL(link.templateUrl).searchParams.get('X-Amz-Expires')).toBe('604800');
+      expect(new URL(link.templateUrl).searchParams.get('X-Amz-Security-Token')).toBe(session.SessionToken);
+      // Two hours on, well within the URL's 7 days but past the session: S3 refuses the expired token.
+      clockOffsetMs = 7200_000;
+      try {
+        expect(await rejection(cfnOf(other).send(new CreateStackCommand({ StackName: link.stackName, TemplateURL: link.templateUrl, Parameters: link.parameters, Capabilities: ['CAPABILITY_NAMED_IAM'] })))).toMatchObject({
+          name: 'ValidationError', message: 'TemplateURL must reference a valid S3 object to which you have access.',
+        });
+        const direct = await fetch(link.templateUrl.replace(/^https:/, 'http:'));
+        expect(direct.status).toBe(400);
+        expect(await direct.text()).toContain('<Code>ExpiredToken</Code>');
+      } finally {
+        clockOffsetMs = 0;
+      }
+      await cfnOf(other).send(new CreateStackCommand({ StackName: link.stackName, TemplateURL: link.templateUrl, Parameters: link.parameters, Capabilities: ['CAPABILITY_NAMED_IAM'] }));
+      expect((await settle(cfnOf(other), link.stackName)).status).toBe('CREATE_COMPLETE');
+    } finally {
+      await service.close();
     }
   });
 });
