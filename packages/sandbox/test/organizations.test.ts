@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
@@ -9,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
 import { startMoto, type MotoServer } from './moto-server.ts';
 import { allowPolicy, awsError, clients, trustPolicy, type Credentials } from './sandbox-clients.ts';
+
+const run = promisify(execFile);
 
 /** The real SDK v3 Organizations client (AWS JSON 1.1) against an endpoint; Organizations is signed for us-east-1. */
 function organizations(endpoint: string, credentials: Credentials, region = 'us-east-1'): OrganizationsClient {
@@ -180,6 +187,25 @@ describe('Organizations (AWS JSON 1.1)', () => {
     } finally {
       await scoped.stop();
     }
+  });
+
+  it('the AWS CLI (botocore\'s JSON client and signer, not the JS SDK\'s) reads the organization and the not-in-use error', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'tg-orgs-cli-'));
+    const cli = async (account: Credentials) => {
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH, HOME: home, AWS_CONFIG_FILE: join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+        AWS_ACCESS_KEY_ID: account.accessKeyId, AWS_SECRET_ACCESS_KEY: account.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1', AWS_PAGER: '',
+      };
+      return run('aws', ['--endpoint-url', sandbox.endpoint, '--output', 'json', 'organizations', 'describe-organization'], { env, timeout: 60_000 }).then(
+        ({ stdout }) => ({ ok: true, out: stdout }),
+        (e: { stderr?: string }) => ({ ok: false, out: e.stderr ?? '' }),
+      );
+    };
+    const member = await cli(memberA);
+    expect(member.ok, member.out).toBe(true);
+    expect((JSON.parse(member.out) as { Organization: { Id: string } }).Organization.Id).toBe(orgA);
+    const lone = await cli(standalone);
+    expect(lone).toMatchObject({ ok: false, out: expect.stringContaining('AWSOrganizationsNotInUseException') });
   });
 
   it('throttling and service errors are injectable and carry Organizations\' codes', async () => {
