@@ -94,7 +94,15 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   if (options.publicUrl === undefined) service.deps.publicUrl = url;
   const callbackTopic = partitions.aws?.callbackTopicArn;
   // Subscribed as SNS does: the service verifies the signed SubscriptionConfirmation and visits its SubscribeURL.
-  if (sandbox !== undefined && callbackTopic !== undefined) await sandbox.subscribe(callbackTopic, `${url}/v1/callbacks/cloudformation`, { confirm: true });
+  if (sandbox !== undefined && callbackTopic !== undefined) {
+    try {
+      await sandbox.subscribe(callbackTopic, `${url}/v1/callbacks/cloudformation`, { confirm: true });
+    } catch (error) {
+      await service.close();
+      await sandbox.stop();
+      throw new TrustgateError('INTERNAL', `The service did not confirm its subscription to the sandbox's SNS topic ${callbackTopic}.`, { cause: error });
+    }
+  }
   const demo = await seedDemoOrganization(service.store);
   return {
     url,
