@@ -189,7 +189,7 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
       deps: { ...t.service.deps, snsMessages: createSnsMessageVerifier({ topicArns: () => [topicArn], isTrustedCertificateUrl: (url) => url.href.startsWith(signer.origin) }) },
       fetchPort: async (url) => {
         fetched.push(url);
-        return { ok: true, status: 200 };
+        return url.includes('Token=spent') ? { ok: false, status: 400 } : { ok: true, status: 200 };
       },
     });
     try {
@@ -209,6 +209,13 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
       const unsubscribed = await post(signer.sign({ ...base, Type: 'UnsubscribeConfirmation', Message: 'bye', SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription', Token: 't' }));
       expect(unsubscribed.statusCode).toBe(202);
       expect(fetched).toEqual([]);
+      // A confirmation SNS refuses (a spent token) is reported, not swallowed; a good one is followed.
+      const refusedBySns = await post(signer.sign({ ...base, Type: 'SubscriptionConfirmation', Message: 'confirm', SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=spent', Token: 'spent' }));
+      expect(refusedBySns.statusCode).toBe(502);
+      expect(refusedBySns.json().error).toMatchObject({ code: 'AWS_ERROR', field: 'SubscribeURL' });
+      const good = await post(signer.sign({ ...base, Type: 'SubscriptionConfirmation', Message: 'confirm', SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=fresh', Token: 'fresh' }));
+      expect(good.statusCode).toBe(202);
+      expect(fetched).toEqual(['https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=spent', 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=fresh']);
     } finally {
       await app.close();
       await signer.close();

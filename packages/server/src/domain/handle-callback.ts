@@ -186,5 +186,7 @@ export async function confirmSubscription(deps: ConnectionDeps, subscribeUrl: st
     throw new TrustgateError('INVALID_INPUT', 'SubscribeURL is not a URL.', { field: 'SubscribeURL' });
   }
   if (!(deps.isAllowedResponseUrl ?? isAwsUrl)(url)) throw new TrustgateError('INVALID_INPUT', 'SubscribeURL is not an AWS URL.', { field: 'SubscribeURL' });
-  await fetchPort(subscribeUrl, { method: 'GET' });
+  const answer = await fetchPort(subscribeUrl, { method: 'GET' });
+  // Not confirmed: say so (502), so SNS retries the confirmation and the failure is visible.
+  if (!answer.ok) throw new TrustgateError('AWS_ERROR', `SNS answered the SubscribeURL with HTTP ${answer.status}; the subscription is not confirmed.`, { field: 'SubscribeURL' });
 }
