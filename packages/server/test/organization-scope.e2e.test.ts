@@ -179,3 +179,37 @@ describe.each(DIALECTS)('organization-scoped connections against the sandbox on 
     expect(roles.find((r) => r.accountId === standalone.accountId)?.status).toBe('broken');
   });
 });
+
+/**
+ * Organizations is global per partition and signed for that partition's Region (us-gov-west-1, cn-northwest-1
+ * — not the partition's default Region cn-north-1): the service's Organizations client must reach the sandbox
+ * of GovCloud and of China with a signature those endpoints accept.
+ */
+describe.each([['aws-us-gov'], ['aws-cn']] as const)('organization-scoped connection in %s', (partition) => {
+  let sandbox: Sandbox;
+  let t: TestService;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ accounts: 3, partition, organization: true, organizationMembers: 2 });
+    const admin = sandbox.accounts[2]!;
+    const identity = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey } });
+    t = await startTestService({ dialect: 'sqlite', partitions: { [partition]: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: identity.credentials, accountId: identity.accountId } } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sandbox?.stop();
+  });
+
+  it('a member account connects: the service signs its Organizations call for the partition\'s Organizations Region', async () => {
+    const token = (await t.newOrganization('Partitioned')).adminToken;
+    const member = sandbox.accounts[1]!;
+    const credentials = { accessKeyId: member.accessKeyId, secretAccessKey: member.secretAccessKey };
+    const orgId = (await new OrganizationsClient({ endpoint: sandbox.endpoint, region: partition === 'aws-cn' ? 'cn-northwest-1' : 'us-gov-west-1', credentials }).send(new DescribeOrganizationCommand({}))).Organization!.Id!;
+    const created = await t.api('POST', '/v1/connections', { token, body: { name: 'org', partition, scope: { kind: 'organization', organizationId: orgId }, selection: { mode: 'custom', integrations: ['inventory'] } } });
+    expect(created.status, created.text).toBe(201);
+    const stack = await applyStack({ endpoint: sandbox.endpoint, region: sandbox.region, credentials, stackName: 'tg-org', templateBody: created.body.deliverables.formats['cloudformation-json'] });
+    expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
+    const verified = await t.api('POST', `/v1/connections/${created.body.connection.id}/verify`, { token, body: { roleArn: stack.outputs.RoleArn } });
+    expect(verified.body.status, verified.body.statusReason).toBe('connected');
+  });
+});
