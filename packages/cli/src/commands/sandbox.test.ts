@@ -1,3 +1,4 @@
+import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { isTrustgateError } from '@trustgate/core';
 import { describe, expect, it } from 'vitest';
@@ -20,8 +21,19 @@ describe('trustgate sandbox', () => {
     }
   });
 
+  it('--organization-members leaves the other accounts outside the organization', async () => {
+    const sandbox = await runSandboxCommand({ port: '0', accounts: '2', partition: 'aws', organization: true, organizationMembers: '1' });
+    try {
+      const describe = (i: number) => new OrganizationsClient({ endpoint: sandbox.endpoint, region: 'us-east-1', credentials: sandbox.accounts[i]! }).send(new DescribeOrganizationCommand({}));
+      expect((await describe(0)).Organization?.MasterAccountId).toBe(sandbox.accounts[0]!.accountId);
+      await expect(describe(1)).rejects.toMatchObject({ name: 'AWSOrganizationsNotInUseException' });
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it('refuses bad options with INVALID_INPUT naming the option', async () => {
-    for (const options of [{ port: '70000', accounts: '3' }, { port: '0', accounts: '0' }, { port: 'x', accounts: '3' }]) {
+    for (const options of [{ port: '70000', accounts: '3' }, { port: '0', accounts: '0' }, { port: 'x', accounts: '3' }, { port: '0', accounts: '3', organization: true, organizationMembers: '0' }]) {
       const error = await runSandboxCommand({ ...options, partition: 'aws' }).catch((e: unknown) => e);
       expect(isTrustgateError(error) && error.code).toBe('INVALID_INPUT');
     }

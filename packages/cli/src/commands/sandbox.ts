@@ -9,6 +9,7 @@ interface SandboxCommandOptions {
   persist?: string;
   partition: string;
   organization?: boolean;
+  organizationMembers?: string;
 }
 
 function parseInteger(text: string, field: string, min: number, max: number): number {
@@ -41,6 +42,7 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
     accounts: parseInteger(options.accounts, 'accounts', 1, 50),
     partition: options.partition,
     organization: options.organization ?? false,
+    ...(options.organizationMembers === undefined ? {} : { organizationMembers: parseInteger(options.organizationMembers, 'organization-members', 1, 50) }),
     ...(options.persist ? { persistFile: options.persist } : {}),
   });
 }
@@ -55,6 +57,7 @@ export function registerSandbox(program: Command): void {
     .option('--persist <file>', 'load and save the state in this JSON file so it survives a restart')
     .addOption(new Option('--partition <partition>', 'partition of the ARNs it issues').choices(['aws', 'aws-us-gov', 'aws-cn']).default('aws'))
     .option('--organization', 'model an AWS Organization whose management account is the first account')
+    .option('--organization-members <n>', 'with --organization: only the first n accounts are members; the others are standalone')
     .action(async (options: SandboxCommandOptions) => {
       const sandbox = await runSandboxCommand(options);
       process.stdout.write(describeSandbox(sandbox));
