@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { ReceivedRequest } from '../auth/verify-sigv4.ts';
 import { AwsError } from '../protocol/aws-error.ts';
 import type { SandboxRuntime } from '../runtime.ts';
+import { SNS_CERTIFICATE_PATH_PREFIX } from '../sns/sns-signing.ts';
 import { requestId as newRequestId } from '../state/ids.ts';
 import { authenticateS3 } from './authenticate-s3.ts';
 import { s3ErrorXml, S3Error } from './s3-error.ts';
@@ -31,6 +32,8 @@ export function isS3Request(runtime: SandboxRuntime, request: { method: string; 
   const service = scopeService(request.headers, request.query);
   if (service !== undefined) return service === 's3';
   if (request.method === 'POST' && request.path === '/') return false;
+  // The sandbox's own plain HTTP routes (SNS confirmations and signing certificate) win over a bucket named like them.
+  if (request.path.startsWith(SNS_CERTIFICATE_PATH_PREFIX)) return false;
   const { bucket } = splitS3Path(request.path);
   return bucket !== '' && runtime.store.state.s3Buckets?.[bucket] !== undefined;
 }
