@@ -6,6 +6,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
 import { createTemplateBucket } from '../src/aws/create-template-bucket.ts';
+import { s3TemplatePublisher } from '../src/aws/publish-template.ts';
 import { startTestService, type TestService } from './service-harness.ts';
 
 type Account = Sandbox['accounts'][number];
@@ -235,5 +236,27 @@ describe('quick-create links point at a template CloudFormation can fetch (sandb
     } finally {
       await service.close();
     }
+  });
+
+  it('publishes each template once: a new publisher finds it with HeadObject and does not upload it again', async () => {
+    const sent: string[] = [];
+    const client = () => {
+      const c = new S3Client({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, forcePathStyle: true, maxAttempts: 1 });
+      c.middlewareStack.add((next, context) => async (args) => {
+        sent.push(String(context.commandName));
+        return next(args);
+      }, { step: 'initialize', name: 'recordCommands' });
+      return c;
+    };
+    const template = 'Resources: {}\n# publish-once\n';
+    const first = await s3TemplatePublisher({ client: client(), bucket: bucket() }).publish({ connectionId: 'con_once', template });
+    expect(sent).toEqual(['HeadObjectCommand', 'PutObjectCommand', 'GetObjectCommand']);
+    sent.length = 0;
+    const second = await s3TemplatePublisher({ client: client(), bucket: bucket() }).publish({ connectionId: 'con_once', template });
+    expect(sent).toEqual(['HeadObjectCommand', 'GetObjectCommand']); // GetObject: only presigned, never sent
+    expect(second.key).toBe(first.key);
+    expect(first.key).toMatch(/^templates\/con_once\/[0-9a-f]{64}\.yaml$/);
+    expect(new URL(second.url).searchParams.get('X-Amz-Expires')).toBe('604800');
+    expect(await (await fetch(second.url)).text()).toBe(template);
   });
 });
