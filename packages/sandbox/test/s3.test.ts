@@ -140,6 +140,28 @@ describe('sandbox S3 (REST, path-style, SigV4)', () => {
     expect(await noHash.text()).toContain('<Code>InvalidRequest</Code>');
   });
 
+  it('takes streamed uploads (aws-chunked with a trailing CRC32, as SDK v3 sends a stream) and checks integrity headers', async () => {
+    const { Readable } = await import('node:stream');
+    const client = s3(root(0));
+    await client.send(new CreateBucketCommand({ Bucket: 'tg-streamed' }));
+    await client.send(new PutObjectCommand({ Bucket: 'tg-streamed', Key: 'k', Body: Readable.from(['hello ', 'streamed ', 'world']), ContentLength: 20 }));
+    expect(await (await client.send(new GetObjectCommand({ Bucket: 'tg-streamed', Key: 'k' }))).Body!.transformToString()).toBe('hello streamed world');
+    expect(await awsError(client.send(new PutObjectCommand({ Bucket: 'tg-streamed', Key: 'md5', Body: 'abc', ContentMD5: 'AAAAAAAAAAAAAAAAAAAAAA==' })))).toMatchObject({ name: 'BadDigest', status: 400 });
+    // A trailer that does not match the chunks is refused.
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { Sha256 } = await import('@aws-crypto/sha256-js');
+    const host = new URL(sandbox.endpoint).host;
+    const signer = new SignatureV4({ credentials: root(0), region: sandbox.region, service: 's3', sha256: Sha256, uriEscapePath: false });
+    const body = '5\r\nhello\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n';
+    const signed = await signer.sign({
+      method: 'PUT', protocol: 'http:', hostname: host.split(':')[0]!, port: Number(host.split(':')[1]), path: '/tg-streamed/bad', query: {},
+      headers: { host, 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5', 'x-amz-trailer': 'x-amz-checksum-crc32' }, body,
+    });
+    const res = await fetch(`${sandbox.endpoint}/tg-streamed/bad`, { method: 'PUT', headers: signed.headers, body });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('<Code>BadDigest</Code>');
+  });
+
   it('honours presigned GET URLs: signature, expiry ("Request has expired"), the signer\'s permission, at most a week', async () => {
     const client = s3(root(0));
     await client.send(new CreateBucketCommand({ Bucket: 'tg-presigned' }));

@@ -62,10 +62,10 @@ async function headerAuth(state: SandboxState, request: ReceivedRequest, now: Da
   // S3 requires x-amz-content-sha256 with SigV4 header auth: the body's hash, or UNSIGNED-PAYLOAD.
   const contentSha = request.headers['x-amz-content-sha256'];
   if (contentSha === undefined) throw new S3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256', 400);
-  if (contentSha.startsWith('STREAMING-')) {
-    throw new S3Error('NotImplemented', 'A header you provided implies functionality that is not implemented (aws-chunked uploads are not modelled by the sandbox).', 501, { Header: 'x-amz-content-sha256' });
+  if (contentSha.startsWith('STREAMING-') && contentSha !== 'STREAMING-UNSIGNED-PAYLOAD-TRAILER') {
+    throw new S3Error('NotImplemented', 'A header you provided implies functionality that is not implemented (aws-chunked uploads with signed chunks are not modelled by the sandbox).', 501, { Header: 'x-amz-content-sha256' });
   }
-  if (contentSha !== 'UNSIGNED-PAYLOAD') {
+  if (contentSha !== 'UNSIGNED-PAYLOAD' && contentSha !== 'STREAMING-UNSIGNED-PAYLOAD-TRAILER') {
     const actual = request.body === '' ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex');
     if (!/^[0-9a-f]{64}$/.test(contentSha)) throw new S3Error('InvalidArgument', 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, or a valid sha256 value.', 400, { ArgumentName: 'x-amz-content-sha256', ArgumentValue: contentSha });
     if (contentSha !== actual) {
@@ -117,7 +117,8 @@ async function presignedAuth(state: SandboxState, request: ReceivedRequest, now:
 
 /**
  * Authenticates an S3 REST request as S3 does with Signature Version 4: the `Authorization` header (with the
- * required `x-amz-content-sha256`: the body's SHA-256, checked against the body, or `UNSIGNED-PAYLOAD`), or a
+ * required `x-amz-content-sha256`: the body's SHA-256, checked against the body, `UNSIGNED-PAYLOAD`, or
+ * `STREAMING-UNSIGNED-PAYLOAD-TRAILER` for an aws-chunked body), or a
  * presigned URL's query parameters (`X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires` at
  * most 604,800 s, `X-Amz-SignedHeaders`, `X-Amz-Signature`; past its expiry `AccessDenied` "Request has
  * expired"). A request with neither is anonymous. Temporary credentials stop working when they expire,

@@ -4,6 +4,7 @@ import type { Caller } from '../auth/caller.ts';
 import { AwsError } from '../protocol/aws-error.ts';
 import { escapeXml, isoSeconds } from '../protocol/xml.ts';
 import type { SandboxRuntime } from '../runtime.ts';
+import { checkIntegrityHeaders } from './aws-chunked.ts';
 import { s3AccessDenied, S3Error } from './s3-error.ts';
 import type { S3BucketRecord } from './s3-model.ts';
 import { bucketsOf, getBucket, getObject, newObject, validateBucketName } from './s3-store.ts';
@@ -25,7 +26,8 @@ export interface S3Call {
   key?: string;
   query: Record<string, string>;
   headers: Record<string, string>;
-  body: string;
+  /** The request body (aws-chunked bodies already decoded). */
+  body: Buffer;
   /** Region of the request (signing region, else the sandbox's). */
   region: string;
   now: Date;
@@ -72,7 +74,7 @@ function createBucket(call: S3Call): S3Response {
   const state = call.runtime.store.state;
   validateBucketName(call.bucket);
   if (!call.caller) throw s3AccessDenied();
-  const constraint = /<LocationConstraint>([^<]*)<\/LocationConstraint>/.exec(call.body)?.[1];
+  const constraint = /<LocationConstraint>([^<]*)<\/LocationConstraint>/.exec(call.body.toString('utf8'))?.[1];
   if (constraint === 'us-east-1') throw new S3Error('InvalidLocationConstraint', 'The specified location-constraint is not valid', 400, { LocationConstraint: constraint });
   const region = constraint || 'us-east-1';
   if (constraint && constraint !== call.region) {
@@ -187,9 +189,10 @@ export function runS3Operation(call: S3Call): S3Response {
       if (call.headers['x-amz-copy-source'] !== undefined) throw new S3Error('NotImplemented', 'CopyObject is not modelled by the sandbox.', 501);
       if (key.length > 1024) throw new S3Error('KeyTooLongError', 'Your key is too long', 400);
       const bucket = bucketFor(call, 's3:PutObject', arn);
+      checkIntegrityHeaders(call.body, call.headers);
       const metadata: Record<string, string> = {};
       for (const [h, v] of Object.entries(call.headers)) if (h.startsWith('x-amz-meta-')) metadata[h.slice('x-amz-meta-'.length)] = v;
-      const object = newObject({ key, body: Buffer.from(call.body, 'utf8'), ...(call.headers['content-type'] ? { contentType: call.headers['content-type'] } : {}), metadata, now: call.now });
+      const object = newObject({ key, body: call.body, ...(call.headers['content-type'] ? { contentType: call.headers['content-type'] } : {}), metadata, now: call.now });
       bucket.objects[key] = object;
       call.runtime.store.save();
       return { status: 200, headers: { etag: object.etag }, body: '' };

@@ -6,6 +6,7 @@ import type { SandboxRuntime } from '../runtime.ts';
 import { SNS_CERTIFICATE_PATH_PREFIX } from '../sns/sns-signing.ts';
 import { requestId as newRequestId } from '../state/ids.ts';
 import { authenticateS3 } from './authenticate-s3.ts';
+import { decodeAwsChunked } from './aws-chunked.ts';
 import { s3ErrorXml, S3Error } from './s3-error.ts';
 import { runS3Operation, type S3Response } from './s3-operations.ts';
 
@@ -52,9 +53,10 @@ export async function serveS3(options: { runtime: SandboxRuntime; request: Recei
     const now = runtime.clock();
     const auth = await authenticateS3(runtime.store.state, request, now);
     const { bucket, key } = splitS3Path(request.path);
+    const body = request.headers['x-amz-content-sha256'] === 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' ? decodeAwsChunked(Buffer.from(request.body, 'utf8'), request.headers) : Buffer.from(request.body, 'utf8');
     const response = runS3Operation({
       runtime, ...(auth.caller ? { caller: auth.caller } : {}), method: request.method, bucket, ...(key === undefined ? {} : { key }),
-      query: request.query, headers: request.headers, body: request.body, region: auth.region ?? runtime.store.state.region, now, sourceIp: options.sourceIp,
+      query: request.query, headers: request.headers, body, region: auth.region ?? runtime.store.state.region, now, sourceIp: options.sourceIp,
     });
     return { ...response, headers: { ...response.headers, ...ids } };
   } catch (error) {
