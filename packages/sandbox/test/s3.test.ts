@@ -199,6 +199,23 @@ describe('sandbox S3 (REST, path-style, SigV4)', () => {
     expect(await refused.text()).toContain('<Code>AccessDenied</Code>');
   });
 
+  it('enforces the bucket owner condition (x-amz-expected-bucket-owner) on calls, presigned URLs and TemplateURL', async () => {
+    const client = s3(root(0));
+    const owner = sandbox.accounts[0]!.accountId;
+    const stranger = sandbox.accounts[1]!.accountId;
+    await client.send(new CreateBucketCommand({ Bucket: 'tg-owned-by' }));
+    await client.send(new PutObjectCommand({ Bucket: 'tg-owned-by', Key: 't.json', Body: TEMPLATE, ExpectedBucketOwner: owner }));
+    expect(await awsError(client.send(new PutObjectCommand({ Bucket: 'tg-owned-by', Key: 't.json', Body: 'x', ExpectedBucketOwner: stranger })))).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(await awsError(client.send(new GetObjectCommand({ Bucket: 'tg-owned-by', Key: 't.json', ExpectedBucketOwner: stranger })))).toMatchObject({ name: 'AccessDenied', status: 403 });
+    const right = await getSignedUrl(client, new GetObjectCommand({ Bucket: 'tg-owned-by', Key: 't.json', ExpectedBucketOwner: owner }), { expiresIn: 60 });
+    expect(new URL(right).searchParams.get('x-amz-expected-bucket-owner')).toBe(owner);
+    expect((await fetch(right)).status).toBe(200);
+    const wrong = await getSignedUrl(client, new GetObjectCommand({ Bucket: 'tg-owned-by', Key: 't.json', ExpectedBucketOwner: stranger }), { expiresIn: 60 });
+    expect((await fetch(wrong)).status).toBe(403);
+    const { cfn } = clients(sandbox.endpoint, sandbox.region, root(0));
+    expect(await awsError(cfn.send(new CreateStackCommand({ StackName: 'owned-by', TemplateURL: wrong, Capabilities: ['CAPABILITY_NAMED_IAM'], Parameters: [{ ParameterKey: 'RoleName', ParameterValue: 'owned-by' }] })))).toMatchObject({ name: 'ValidationError' });
+  });
+
   it('round-trips an object with the aws CLI (s3api put-object / get-object)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tg-s3-cli-'));
     await writeFile(join(dir, 'in.yaml'), 'from: cli\n');

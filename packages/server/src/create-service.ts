@@ -71,7 +71,8 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
     const awsConfig: Partial<Record<Partition, PartitionAwsConfig>> = {};
     for (const [partition, c] of Object.entries(config.partitions) as [Partition, PartitionServiceConfig][]) {
       platforms[partition] = { accountId: c.accountId, ...(c.roleArn === undefined ? {} : { roleArn: c.roleArn }), ...(c.callbackTopicArn === undefined ? {} : { callbackTopicArn: c.callbackTopicArn }) };
-      awsConfig[partition] = c;
+      // Templates are published only to a bucket the platform's account owns, unless another owner is named.
+      awsConfig[partition] = c.templateBucket === undefined ? c : { ...c, templateBucketOwner: c.templateBucketOwner ?? c.accountId };
     }
     const deps: ConnectionDeps = {
       store,

@@ -95,6 +95,8 @@ describe('quick-create links point at a template CloudFormation can fetch (sandb
     expect(templateUrl.host).toBe(new URL(sandbox.endpoint).host);
     expect(templateUrl.pathname).toMatch(new RegExp(`^/${bucket()}/templates/${id}/[0-9a-f]{64}\\.yaml$`));
     expect(templateUrl.searchParams.get('X-Amz-Expires')).toBe('3600');
+    // S3's bucket owner condition rides in the signed URL: were the bucket name ever someone else's, S3 would refuse it.
+    expect(templateUrl.searchParams.get('x-amz-expected-bucket-owner')).toBe(platform.accountId);
     expect(link.parameters).toEqual(expect.arrayContaining([{ ParameterKey: 'ExternalId', ParameterValue: created.body.connection.externalId }, { ParameterKey: 'RoleName', ParameterValue: 'Tg-quick' }]));
 
     const cfn = cfnOf(customer);
@@ -193,6 +195,24 @@ describe('quick-create links point at a template CloudFormation can fetch (sandb
       } finally {
         await service.close();
       }
+    }
+  });
+
+  it('publishes only to a bucket of the expected owner (bucket owner condition): otherwise a warning, no upload', async () => {
+    const service = await startTestService({
+      dialect: 'sqlite',
+      partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, accountId: platform.accountId, templateBucket: bucket(), templateBucketOwner: other.accountId } },
+    });
+    try {
+      const admin = (await service.newOrganization('Delta')).adminToken;
+      const created = await service.api('POST', '/v1/connections', { token: admin, body: { name: 'owner', scope: { kind: 'account', accountId: customer.accountId } } });
+      expect(created.status, created.text).toBe(201);
+      const warning = (created.body.deliverables.warnings as Array<{ code: string; message: string }>).find((w) => w.code === 'TEMPLATE_NOT_HOSTED');
+      expect(warning?.message).toContain('AccessDenied');
+      const listed = await s3Of(platform).send(new ListObjectsV2Command({ Bucket: bucket(), Prefix: `templates/${created.body.connection.id}/` }));
+      expect(listed.KeyCount).toBe(0);
+    } finally {
+      await service.close();
     }
   });
 

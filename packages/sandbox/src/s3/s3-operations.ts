@@ -64,8 +64,19 @@ function xml(status: number, body: string): S3Response {
   return { status, headers: { 'content-type': 'application/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?>\n${body}` };
 }
 
+/**
+ * S3's bucket owner condition: with `x-amz-expected-bucket-owner` (a header, or the lower-case query parameter
+ * of a presigned URL) naming another account than the bucket's owner, the request is `AccessDenied` (Amazon S3
+ * User Guide, "Verifying bucket ownership with bucket owner condition").
+ */
+export function checkExpectedOwner(bucket: Pick<S3BucketRecord, 'ownerAccountId'>, headers: Record<string, string>, query: Record<string, string>): void {
+  const expected = headers['x-amz-expected-bucket-owner'] ?? query['x-amz-expected-bucket-owner'];
+  if (expected !== undefined && expected !== bucket.ownerAccountId) throw s3AccessDenied();
+}
+
 function bucketFor(call: S3Call, action: string, resource: string, context: Record<string, ContextValue> = {}): S3BucketRecord {
   const bucket = getBucket(call.runtime.store.state, call.bucket);
+  checkExpectedOwner(bucket, call.headers, call.query);
   authorizeS3(call, bucket, action, resource, context);
   return bucket;
 }

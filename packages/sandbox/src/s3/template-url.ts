@@ -2,7 +2,7 @@ import type { ContextValue } from '@trustgate/core';
 import { validationError } from '../protocol/aws-error.ts';
 import type { RequestContext } from '../runtime.ts';
 import { authenticateS3 } from './authenticate-s3.ts';
-import { authorizeS3, s3Arn } from './s3-operations.ts';
+import { authorizeS3, checkExpectedOwner, s3Arn } from './s3-operations.ts';
 import { splitS3Path } from './serve-s3.ts';
 
 /** CloudFormation's answer to a URL that is not an S3 object URL. */
@@ -69,6 +69,7 @@ export async function readTemplateUrl(ctx: RequestContext, templateUrl: string):
       : ctx.caller;
     const bucket = state.s3Buckets?.[target.bucket];
     if (!bucket) throw validationError(NO_ACCESS);
+    checkExpectedOwner(bucket, {}, query);
     const via: Record<string, ContextValue> = presigned ? {} : { 'aws:CalledVia': ['cloudformation.amazonaws.com'], 'aws:CalledViaFirst': 'cloudformation.amazonaws.com', 'aws:ViaAWSService': true };
     authorizeS3({ runtime: ctx.runtime, ...(caller ? { caller } : {}), now: ctx.now, region: ctx.region, sourceIp: ctx.sourceIp }, bucket, 's3:GetObject', s3Arn(state.partition, target.bucket, target.key), via);
     const object = bucket.objects[target.key];

@@ -47,6 +47,8 @@ export interface PartitionAwsConfig {
    * quick-create and update-stack links carry a presigned S3 URL CloudFormation can fetch.
    */
   templateBucket?: string;
+  /** The account that must own `templateBucket` (S3's bucket owner condition); the service sets the platform's account by default. */
+  templateBucketOwner?: string;
   /** Lifetime of the presigned template URLs in seconds; default (and AWS's maximum) 604,800 (7 days). */
   templateUrlExpiresInSeconds?: number;
 }
@@ -112,7 +114,7 @@ export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsC
           ...(c.credentials === undefined ? {} : { credentials: c.credentials }),
           ...(c.maxAttempts === undefined ? {} : { maxAttempts: c.maxAttempts }),
         });
-        publisher = s3TemplatePublisher({ client, bucket: c.templateBucket, ...(c.templateUrlExpiresInSeconds === undefined ? {} : { expiresInSeconds: c.templateUrlExpiresInSeconds }) });
+        publisher = s3TemplatePublisher({ client, bucket: c.templateBucket, ...(c.templateBucketOwner === undefined ? {} : { expectedBucketOwner: c.templateBucketOwner }), ...(c.templateUrlExpiresInSeconds === undefined ? {} : { expiresInSeconds: c.templateUrlExpiresInSeconds }) });
         publishers.set(partition, publisher);
       }
       return publisher;

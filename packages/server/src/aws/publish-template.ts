@@ -35,6 +35,12 @@ export interface S3TemplatePublisherOptions {
   expiresInSeconds?: number;
   /** Key prefix; default `templates/`. */
   prefix?: string;
+  /**
+   * The account that must own the bucket (S3's bucket owner condition, `ExpectedBucketOwner`): uploads and the
+   * presigned URLs fail with AccessDenied if the bucket name now belongs to someone else, so a deleted and
+   * re-registered bucket name can never serve customers a stranger's template.
+   */
+  expectedBucketOwner?: string;
   /** The clock; default the system clock. */
   now?: () => Date;
 }
@@ -64,24 +70,25 @@ export function s3TemplatePublisher(options: S3TemplatePublisherOptions): Templa
   const now = options.now ?? (() => new Date());
   const uploaded = new Set<string>();
   const { client, bucket } = options;
+  const owner = options.expectedBucketOwner === undefined ? {} : { ExpectedBucketOwner: options.expectedBucketOwner };
   return {
     async publish({ connectionId, template }) {
       const key = templateKey(prefix, connectionId, template);
       if (!uploaded.has(key)) {
         let present = false;
         try {
-          await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+          await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...owner }));
           present = true;
         } catch (error) {
           // 404: not there yet; 403: a missing key without s3:ListBucket. Anything else is a real failure.
           const status = statusOf(error);
           if (status !== 404 && status !== 403) throw error;
         }
-        if (!present) await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: template, ContentType: 'application/x-yaml' }));
+        if (!present) await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: template, ContentType: 'application/x-yaml', ...owner }));
         uploaded.add(key);
       }
       const signedAt = now();
-      const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn, signingDate: signedAt });
+      const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key, ...owner }), { expiresIn, signingDate: signedAt });
       const urlExpiry = new Date(signedAt.getTime() + expiresIn * 1000);
       const credentials = await client.config.credentials();
       const credentialExpiry = credentials.expiration;
