@@ -35,7 +35,8 @@ export function parseS3ObjectUrl(templateUrl: string, sandboxEndpoint: string): 
     const suffix = /\.amazonaws\.com(\.cn)?$/.exec(host)?.[0];
     if (!suffix) return undefined;
     const name = host.slice(0, -suffix.length);
-    const service = /^(?:(.+)\.)?s3(?:[.-][a-z0-9-]+)?(?:\.dualstack\.[a-z0-9-]+)?$/.exec(name);
+    // s3, s3.<region>, s3-<region>, s3.dualstack.<region>; never S3 website endpoints (CloudFormation refuses them).
+    const service = /^(?:(.+)\.)?s3(?:\.dualstack)?(?:[.-](?!website)[a-z0-9-]+)?$/.exec(name);
     if (!service) return undefined;
     if (service[1] === undefined) pathStyle = rawPath;
     else {
