@@ -88,6 +88,11 @@ describe('sandbox S3 (REST, path-style, SigV4)', () => {
     // us-east-1's legacy behaviour: re-creating your own bucket succeeds; another account's name is taken.
     await client.send(new CreateBucketCommand({ Bucket: 'tg-owned' }));
     expect(await awsError(s3(root(1)).send(new CreateBucketCommand({ Bucket: 'tg-owned' })))).toMatchObject({ name: 'BucketAlreadyExists', status: 409 });
+    // Outside us-east-1, re-creating your own bucket is BucketAlreadyOwnedByYou; the constraint must match the endpoint's region.
+    const west = s3(root(0), { region: 'eu-west-1' });
+    await west.send(new CreateBucketCommand({ Bucket: 'tg-owned-west', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    expect(await awsError(west.send(new CreateBucketCommand({ Bucket: 'tg-owned-west', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })))).toMatchObject({ name: 'BucketAlreadyOwnedByYou', status: 409 });
+    expect(await awsError(client.send(new CreateBucketCommand({ Bucket: 'tg-owned-elsewhere', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })))).toMatchObject({ name: 'IllegalLocationConstraintException', status: 400 });
     expect(await awsError(s3({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40) }).send(new HeadBucketCommand({ Bucket: 'tg-owned' })))).toMatchObject({ status: 403 });
     expect(await awsError(s3({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40) }).send(new GetObjectCommand({ Bucket: 'tg-owned', Key: 'k' })))).toMatchObject({ name: 'InvalidAccessKeyId', status: 403 });
     expect(await awsError(s3({ ...root(0), secretAccessKey: 'y'.repeat(40) }).send(new GetObjectCommand({ Bucket: 'tg-owned', Key: 'k' })))).toMatchObject({ name: 'SignatureDoesNotMatch', status: 403 });
