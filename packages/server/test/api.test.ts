@@ -63,6 +63,22 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     expect((await t.api('GET', '/v1/nowhere', { token })).body.error.code).toBe('NOT_FOUND');
   });
 
+  it('answers a body that is not JSON with 400 INVALID_INPUT, as JSON or as text/plain (SNS), on the callback and an authenticated route', async () => {
+    const routes: [string, string | undefined][] = [['/v1/callbacks/cloudformation', undefined], ['/v1/connections', token]];
+    const contentTypes = ['application/json', 'text/plain', 'text/plain; charset=UTF-8'];
+    for (const [path, auth] of routes) {
+      for (const contentType of contentTypes) {
+        for (const rawBody of ['{bad', '', '   ']) {
+          const res = await t.api('POST', path, { ...(auth === undefined ? {} : { token: auth }), rawBody, contentType });
+          const what = `${path} ${contentType} ${JSON.stringify(rawBody)} -> ${res.status} ${res.text}`;
+          expect(res.status, what).toBe(400);
+          expect(res.body, what).toEqual({ error: { code: 'INVALID_INPUT', message: 'The request body is not valid JSON.' } });
+          expect(res.text, what).not.toMatch(/SyntaxError|\bat .*\.[jt]s:\d+|stack/i);
+        }
+      }
+    }
+  });
+
   it('issues tokens shown once and stored only as a hash; scoped tokens cannot escalate; revoked tokens stop working', async () => {
     const issued = await t.api('POST', '/v1/tokens', { token, body: { name: 'ci', scopes: ['connections:read'] } });
     expect(issued.status).toBe(201);

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { TrustgateError } from '@trustgate/core';
 import type { ConnectionDeps } from '../domain/connection-deps.ts';
 import type { FetchPort } from '../domain/handle-callback.ts';
 import { authenticate } from '../auth/principal.ts';
@@ -48,13 +49,17 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
   };
   installErrorHandler(app);
   installZodCompilers(app);
-  // SNS delivers HTTP notifications as text/plain JSON.
+  // SNS delivers HTTP notifications as text/plain JSON. A body that is not JSON (or empty) is the client's
+  // mistake, answered as the JSON parser answers it — never JSON.parse's SyntaxError as a 500.
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => {
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(body as string));
-    } catch (error) {
-      done(error as Error, undefined);
+      parsed = JSON.parse(body as string);
+    } catch {
+      done(new TrustgateError('INVALID_INPUT', 'The request body is not valid JSON.'), undefined);
+      return;
     }
+    done(null, parsed);
   });
   await app.register(swagger, {
     openapi: {
