@@ -94,6 +94,7 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       ...(config.logger === undefined ? {} : { logger: config.logger }),
       ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
     });
+    deps.log = built.app.log;
     const scheduler =
       config.reverify === false
         ? undefined

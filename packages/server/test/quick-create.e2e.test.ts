@@ -39,6 +39,15 @@ async function settle(cfn: CloudFormationClient, stackName: string): Promise<{ s
   throw new Error('stack did not settle');
 }
 
+/** Pino settings that keep the service's warn-and-above log lines (parsed) for the test to read. */
+function logCapture(): { logger: Record<string, unknown>; lines(): Array<Record<string, unknown>> } {
+  const raw: string[] = [];
+  return {
+    logger: { level: 'warn', stream: { write: (line: string) => raw.push(line) } },
+    lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
 async function rejection(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
   try {
     await promise;
@@ -175,9 +184,11 @@ describe('quick-create links point at a template CloudFormation can fetch (sandb
   it('without a template bucket, or when publishing fails, the deliverables still answer, with a warning', async () => {
     const otherPlatform = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(other), userName: 'tg-platform-2' });
     for (const templateBucket of [undefined, 'tg-bucket-that-does-not-exist']) {
+      const log = logCapture();
       const service = await startTestService({
         dialect: 'sqlite',
         partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: otherPlatform.credentials, accountId: other.accountId, ...(templateBucket === undefined ? {} : { templateBucket }) } },
+        logger: log.logger,
       });
       try {
         const admin = (await service.newOrganization('Beta')).adminToken;
@@ -187,7 +198,14 @@ describe('quick-create links point at a template CloudFormation can fetch (sandb
         expect(warning?.severity).toBe('warning');
         expect(warning?.message).toContain('CloudFormation only opens templates stored in Amazon S3');
         if (templateBucket === undefined) expect(warning?.message).toContain('templateBucket');
-        else expect(warning?.message).toContain('NoSuchBucket');
+        else {
+          // S3's error names the platform's bucket: the operator's log gets it, the tenant's warning does not.
+          expect(warning?.message).toContain('cloudformation-yaml');
+          for (const secret of ['NoSuchBucket', templateBucket, otherPlatform.userArn, 'trustgate-platform', other.accountId]) expect(warning?.message).not.toContain(secret);
+          const logged = log.lines().find((l) => l.connectionId === created.body.connection.id);
+          expect(logged?.level).toBe(40);
+          expect(JSON.stringify(logged?.err)).toContain('NoSuchBucket');
+        }
         const link = parseQuickCreateLink(created.body.deliverables.formats['quick-create-link']);
         expect(link.templateUrl).toBe(`${service.url.replace(/^http:/, 'https:')}/v1/connections/${created.body.connection.id}/deliverables/cloudformation-yaml`);
         const read = await service.api('GET', `/v1/connections/${created.body.connection.id}/deliverables`, { token: admin });
@@ -199,16 +217,20 @@ describe('quick-create links point at a template CloudFormation can fetch (sandb
   });
 
   it('publishes only to a bucket of the expected owner (bucket owner condition): otherwise a warning, no upload', async () => {
+    const log = logCapture();
     const service = await startTestService({
       dialect: 'sqlite',
       partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, accountId: platform.accountId, templateBucket: bucket(), templateBucketOwner: other.accountId } },
+      logger: log.logger,
     });
     try {
       const admin = (await service.newOrganization('Delta')).adminToken;
       const created = await service.api('POST', '/v1/connections', { token: admin, body: { name: 'owner', scope: { kind: 'account', accountId: customer.accountId } } });
       expect(created.status, created.text).toBe(201);
       const warning = (created.body.deliverables.warnings as Array<{ code: string; message: string }>).find((w) => w.code === 'TEMPLATE_NOT_HOSTED');
-      expect(warning?.message).toContain('AccessDenied');
+      for (const secret of ['AccessDenied', bucket(), platformUser.userArn, platform.accountId, other.accountId]) expect(warning?.message).not.toContain(secret);
+      const logged = log.lines().find((l) => l.connectionId === created.body.connection.id);
+      expect(JSON.stringify(logged?.err)).toContain('AccessDenied');
       const listed = await s3Of(platform).send(new ListObjectsV2Command({ Bucket: bucket(), Prefix: `templates/${created.body.connection.id}/` }));
       expect(listed.KeyCount).toBe(0);
     } finally {

@@ -36,6 +36,8 @@ export async function startTestService(options: {
   /** How callbacks' SNS signatures are verified (a sandbox's certificate URL is trusted through `isTrustedCertificateUrl`). */
   snsMessages?: TrustgateServiceConfig['snsMessages'];
   bodyLimit?: number;
+  /** Pino logger settings (e.g. `{ level: 'warn', stream }` to read the log lines); default none. */
+  logger?: TrustgateServiceConfig['logger'];
 }): Promise<TestService> {
   const schema = options.dialect === 'postgres' ? `tg_${randomBytes(6).toString('hex')}` : undefined;
   const service = await createTrustgateService({
@@ -49,6 +51,7 @@ export async function startTestService(options: {
     ...(options.isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl: options.isAllowedResponseUrl }),
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.snsMessages === undefined ? {} : { snsMessages: options.snsMessages }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   const url = await service.listen({ port: 0 });
   service.deps.publicUrl = url;

@@ -15,6 +15,14 @@ export interface PlatformSettings {
   callbackTopicArn?: string;
 }
 
+/**
+ * The narrow logging port the use cases write to (pino's `warn(object, message)`, as Fastify's `app.log`): details
+ * the platform's operator needs but tenants must not see, such as an AWS error naming the platform's principal.
+ */
+export interface LogPort {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
 /** Everything the connection use cases depend on, as narrow ports. */
 export interface ConnectionDeps {
   store: Store;
@@ -37,6 +45,8 @@ export interface ConnectionDeps {
    * hosts (https on sns.<region>.amazonaws.com[.cn]) and the platforms' callback topics.
    */
   snsMessages?: SnsMessageVerifier;
+  /** Where operator-only details go (the service wires its Fastify/pino logger); default nowhere. */
+  log?: LogPort;
   /** Parsed catalogs by `<org>/<name>@<version>` (filled lazily). */
   catalogCache: Map<string, ParsedCatalog>;
 }

@@ -18,9 +18,10 @@ export function serviceTemplateUrl(deps: Pick<ConnectionDeps, 'publicUrl'>, conn
  * Publishes a connection's CloudFormation template to the platform's template bucket and returns the presigned
  * S3 URL the console links carry. CloudFormation only opens templates stored in Amazon S3, so without a
  * bucket — or when publishing fails (it never fails the deliverables) — the links keep pointing at the
- * service's route and a warning says how to fix it.
+ * service's route and a warning says what to do instead. A publishing failure's AWS error goes only to
+ * `deps.log` (it can name the platform's principal and bucket), never into the tenant-facing warning.
  */
-export async function hostTemplate(deps: Pick<ConnectionDeps, 'aws' | 'publicUrl'>, c: Pick<Connection, 'id' | 'partition'>, template: string): Promise<HostedTemplate> {
+export async function hostTemplate(deps: Pick<ConnectionDeps, 'aws' | 'publicUrl' | 'log'>, c: Pick<Connection, 'id' | 'partition'>, template: string): Promise<HostedTemplate> {
   const fallback = serviceTemplateUrl(deps, c.id);
   const publisher = deps.aws.templatePublisher?.({ partition: c.partition });
   if (publisher === undefined) {
@@ -42,12 +43,17 @@ export async function hostTemplate(deps: Pick<ConnectionDeps, 'aws' | 'publicUrl
       : [];
     return { templateUrl: published.url, warnings };
   } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    // S3's error can name the platform's IAM principal and bucket: it goes to the operator's log, and every viewer
+    // of the connection gets what is wrong in their terms.
+    deps.log?.warn(
+      { err: error, connectionId: c.id, partition: c.partition },
+      'The connection\'s template could not be published to the template bucket; its quick-create and update-stack links point at the service instead. Check the bucket and the platform\'s s3:PutObject and s3:GetObject permissions on it.',
+    );
     return {
       templateUrl: fallback,
       warnings: [{
         code: 'TEMPLATE_NOT_HOSTED', severity: 'warning', path: 'formats.quick-create-link',
-        message: `The template could not be published to the template bucket (${reason}); CloudFormation only opens templates stored in Amazon S3, so the quick-create and update-stack links cannot load it until publishing works — check the bucket and the platform's s3:PutObject and s3:GetObject permissions on it.`,
+        message: 'The quick-create and update-stack links cannot load this template in the CloudFormation console right now: CloudFormation only opens templates stored in Amazon S3, and the template could not be stored there. Download the cloudformation-yaml deliverable and create (or update) the stack from that file, or ask the platform\'s operator to fix template hosting.',
       }],
     };
   }
