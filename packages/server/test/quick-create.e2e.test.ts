@@ -181,6 +181,19 @@ describe('quick-create links point at a template CloudFormation can fetch (sandb
     expect((await settle(cfnOf(other), fresh.stackName)).status).toBe('CREATE_COMPLETE');
   });
 
+  it('a create that fails (duplicate name) publishes nothing: no template with its external ID and callback token lies in the bucket', async () => {
+    const keys = async () => ((await s3Of(platform).send(new ListObjectsV2Command({ Bucket: bucket(), Prefix: 'templates/' }))).Contents ?? []).map((o) => o.Key).sort();
+    const first = await t.api('POST', '/v1/connections', { token, body: { name: 'twice', scope: { kind: 'account', accountId: customer.accountId }, roleName: 'Tg-twice' } });
+    expect(first.status, first.text).toBe(201);
+    const before = await keys();
+    expect(before.filter((k) => k?.startsWith(`templates/${first.body.connection.id}/`))).toHaveLength(1);
+    // Another role name makes another template: were it published before the insert, its object would be left behind.
+    const conflict = await t.api('POST', '/v1/connections', { token, body: { name: 'twice', scope: { kind: 'account', accountId: other.accountId }, roleName: 'Tg-twice-2' } });
+    expect(conflict.status, conflict.text).toBe(409);
+    expect(conflict.body.error.code).toBe('CONFLICT');
+    expect(await keys()).toEqual(before);
+  });
+
   it('without a template bucket, or when publishing fails, the deliverables still answer, with a warning', async () => {
     const otherPlatform = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(other), userName: 'tg-platform-2' });
     for (const templateBucket of [undefined, 'tg-bucket-that-does-not-exist']) {

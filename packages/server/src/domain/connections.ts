@@ -3,7 +3,7 @@ import { loadConnectionFor, accessLevelOf } from '../auth/connection-access.ts';
 import { requireScope, type Principal } from '../auth/principal.ts';
 import { newId, nowIso } from '../store/new-id.ts';
 import { callbackToken, newCallbackNonce, platformFor, type ConnectionDeps } from './connection-deps.ts';
-import type { ConnectionDeliverables } from './connection-toolkit.ts';
+import type { ConnectionDeliverables, RenderDeliverablesInput } from './connection-toolkit.ts';
 import { toConnectionView, type ConnectionView } from './connection-view.ts';
 import { hostTemplate, serviceTemplateUrl } from './host-template.ts';
 import { diffIssuedPolicies, type PolicyDiff } from './policy-diff.ts';
@@ -73,8 +73,14 @@ export async function compileConnectionPolicy(deps: ConnectionDeps, c: Pick<Conn
   return { documents: [...compiled.documents, inspection], managedPolicyArns: compiled.managedPolicyArns, requiredActions: compiled.requiredActions };
 }
 
-/** Renders a connection's deliverables, with the one-time callback custom resource in automatic mode. */
-export async function renderConnectionDeliverables(deps: ConnectionDeps, c: Connection): Promise<ConnectionDeliverables> {
+/** A connection's deliverables rendered with the service's own template URL, not yet published to S3. */
+interface UnpublishedDeliverables {
+  input: Omit<RenderDeliverablesInput, 'templateUrl'>;
+  rendered: ConnectionDeliverables;
+}
+
+/** Renders (pure) a connection's deliverables, with the one-time callback custom resource in automatic mode. */
+async function renderUnpublished(deps: ConnectionDeps, c: Connection): Promise<UnpublishedDeliverables> {
   const platform = platformFor(deps, c.partition);
   const callback =
     c.mode === 'automatic' && c.callbackNonce !== null && platform.callbackTopicArn !== undefined
@@ -87,11 +93,23 @@ export async function renderConnectionDeliverables(deps: ConnectionDeps, c: Conn
     platform: { accountId: platform.accountId, ...(platform.roleArn === undefined ? {} : { roleArn: platform.roleArn }) },
     ...(callback === undefined ? {} : { callback }),
   };
-  // Render (pure), publish the CloudFormation template to S3, then render the links with its presigned URL.
-  const first = await deps.toolkit.render({ ...input, templateUrl: serviceTemplateUrl(deps, c.id) });
+  return { input, rendered: await deps.toolkit.render({ ...input, templateUrl: serviceTemplateUrl(deps, c.id) }) };
+}
+
+/** Publishes the rendered CloudFormation template to S3, then renders the links again with its presigned URL. */
+async function publishDeliverables(deps: ConnectionDeps, c: Connection, unpublished: UnpublishedDeliverables): Promise<ConnectionDeliverables> {
+  const { input, rendered: first } = unpublished;
   const hosted = await hostTemplate(deps, c, first.formats['cloudformation-yaml']);
   const rendered = hosted.templateUrl === serviceTemplateUrl(deps, c.id) ? first : await deps.toolkit.render({ ...input, templateUrl: hosted.templateUrl });
   return { ...rendered, warnings: [...rendered.warnings, ...hosted.warnings] };
+}
+
+/**
+ * Renders a connection's deliverables, with the one-time callback custom resource in automatic mode: render
+ * (pure), publish the CloudFormation template to S3, then render the links with its presigned URL.
+ */
+export async function renderConnectionDeliverables(deps: ConnectionDeps, c: Connection): Promise<ConnectionDeliverables> {
+  return publishDeliverables(deps, c, await renderUnpublished(deps, c));
 }
 
 /**
@@ -143,13 +161,16 @@ export async function createConnection(deps: ConnectionDeps, principal: Principa
     recordVersion: 1,
   };
   draft.issuedPolicy = await compileConnectionPolicy(deps, draft);
-  const deliverables = await renderConnectionDeliverables(deps, draft);
+  // Rendering may still refuse the connection, so it comes before the insert; publishing to S3 only after the
+  // insert committed, so a create that fails (a duplicate name) leaves no template — with this connection's
+  // external ID and callback token — in the bucket.
+  const unpublished = await renderUnpublished(deps, draft);
   await deps.store.transaction(async (repos) => {
     await repos.connections.insert(draft);
     await repos.connections.putAccess({ connectionId: draft.id, userId: principal.user.id, level: 'owner' });
     await recordAudit(repos, { principal, action: 'connection.create', connectionId: draft.id, details: { name: draft.name, partition, mode } });
   });
-  return { connection: toConnectionView(draft, [], 'owner'), deliverables };
+  return { connection: toConnectionView(draft, [], 'owner'), deliverables: await publishDeliverables(deps, draft, unpublished) };
 }
 
 /** Connections the caller may see (admins: all of the organization), filtered by status, space and labels. */
