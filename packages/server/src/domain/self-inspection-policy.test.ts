@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRequest } from '@trustgate/core';
-import { selfInspectionPolicy, withCurrentSelfInspection } from './self-inspection-policy.ts';
+import { selfInspectionPolicy, upgradeConnection, withCurrentSelfInspection } from './self-inspection-policy.ts';
 
 describe('selfInspectionPolicy', () => {
   const { document } = selfInspectionPolicy('aws', 'TrustgateAccess');
@@ -45,5 +45,23 @@ describe('withCurrentSelfInspection', () => {
     expect(withCurrentSelfInspection(issued, { partition: 'aws', roleName: 'TrustgateAccess', scope: { kind: 'account', accountId: '222222222222' } })).toBe(issued);
     const current = withCurrentSelfInspection(issued, { partition: 'aws', roleName: 'TrustgateAccess', scope });
     expect(withCurrentSelfInspection(current, { partition: 'aws', roleName: 'TrustgateAccess', scope })).toBe(current);
+  });
+});
+
+describe('upgradeConnection', () => {
+  const legacyDocument = { name: 'TrustgateAccess-verification', document: selfInspectionPolicy('aws', 'TrustgateAccess').document };
+  const base = { partition: 'aws' as const, roleName: 'TrustgateAccess', issuedPolicy: { documents: [legacyDocument], managedPolicyArns: [], requiredActions: [] } };
+  type Upgradable = Parameters<typeof upgradeConnection>[0];
+
+  it('gives an organization-scoped record the current inspection policy without touching the stored object', () => {
+    const stored = { ...base, id: 'con_1', scope: { kind: 'organization', organizationId: 'o-aaaaaaaaaa' } } as unknown as Upgradable;
+    const upgraded = upgradeConnection(stored);
+    expect(JSON.stringify(upgraded.issuedPolicy)).toContain('organizations:DescribeOrganization');
+    expect(upgraded.id).toBe('con_1');
+    expect(stored.issuedPolicy.documents[0]).toBe(legacyDocument);
+  });
+  it('returns a current record as it is', () => {
+    const stored = { ...base, scope: { kind: 'account', accountId: '222222222222' } } as unknown as Upgradable;
+    expect(upgradeConnection(stored)).toBe(stored);
   });
 });

@@ -8,6 +8,7 @@ import { toConnectionView, type ConnectionView } from './connection-view.ts';
 import { findMissingActions } from './find-missing-actions.ts';
 import { recordAudit } from './record-audit.ts';
 import type { Connection, ConnectionRole, ConnectionStatus, RoleVerification } from './records.ts';
+import { upgradeConnection } from './self-inspection-policy.ts';
 
 /** Worst first: a connection's status is the worst status of its roles. */
 const SEVERITY: ConnectionStatus[] = ['insecure', 'broken', 'needs-update', 'pending', 'connected'];
@@ -134,7 +135,9 @@ export function aggregateStatus(roles: Pick<ConnectionRole, 'status' | 'statusRe
  * verified connection records the permissions it was verified with and, after a rotation, drops the old
  * external ID. Returns the stored role.
  */
-export async function verifyAndRecord(deps: ConnectionDeps, connection: Connection, roleArn: string, origin: { stackId?: string } = {}): Promise<{ connection: Connection; role: ConnectionRole }> {
+export async function verifyAndRecord(deps: ConnectionDeps, loaded: Connection, roleArn: string, origin: { stackId?: string } = {}): Promise<{ connection: Connection; role: ConnectionRole }> {
+  // The callback and scheduled re-verification load connections from the store: upgrade the record here, once.
+  const connection = upgradeConnection(loaded);
   const { accountId, roleName } = checkRoleArnForConnection(connection, roleArn);
   const roleRow = (status: ConnectionStatus, reason: string, details: RoleVerification | null, verifiedAt: string | null): ConnectionRole => ({
     connectionId: connection.id,
@@ -169,7 +172,8 @@ export async function verifyAndRecord(deps: ConnectionDeps, connection: Connecti
   await deps.store.connections.putRole(role);
   const roles = await deps.store.connections.listRoles(connection.id);
   for (let attempt = 0; ; attempt++) {
-    const current = (await deps.store.connections.getAnyOrganization(connection.id)) ?? connection;
+    const reread = await deps.store.connections.getAnyOrganization(connection.id);
+    const current = reread === undefined ? connection : upgradeConnection(reread);
     const scope = current.scope;
     const { status, reason } = aggregateStatus(roles, scope.kind === 'account' ? [scope.accountId] : scope.kind === 'accounts' ? scope.accountIds : []);
     const next: Connection = { ...current, status, statusReason: reason, lastVerifiedAt: role.verifiedAt };

@@ -14,9 +14,12 @@ import type {
   IssuedPolicy,
   RoleVerification,
 } from '../domain/records.ts';
-import { withCurrentSelfInspection } from '../domain/self-inspection-policy.ts';
 import { conflictOnDuplicate } from './unique-violation.ts';
 
+/**
+ * Maps a row to a connection exactly as stored. Records are upgraded when read by the use cases
+ * (`upgradeConnection` in domain/self-inspection-policy.ts), not here: the store only maps rows.
+ */
 function toConnection(r: Selectable<ConnectionsTable>): Connection {
   return {
     id: r.id,
@@ -37,7 +40,7 @@ function toConnection(r: Selectable<ConnectionsTable>): Connection {
     previousExternalId: r.previous_external_id,
     status: r.status as ConnectionStatus,
     statusReason: r.status_reason,
-    issuedPolicy: withCurrentSelfInspection(JSON.parse(r.issued_policy) as IssuedPolicy, { partition: r.partition as Partition, roleName: r.role_name, scope: JSON.parse(r.scope) as ConnectionScope }),
+    issuedPolicy: JSON.parse(r.issued_policy) as IssuedPolicy,
     appliedPolicy: r.applied_policy === null ? null : (JSON.parse(r.applied_policy) as IssuedPolicy),
     callbackNonce: r.callback_nonce,
     lastVerifiedAt: r.last_verified_at,

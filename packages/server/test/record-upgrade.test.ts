@@ -1,0 +1,49 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfInspectionPolicy } from '../src/domain/self-inspection-policy.ts';
+import { DIALECTS } from './test-stores.ts';
+import { startTestService, type TestService } from './service-harness.ts';
+
+const STORE_DIR = fileURLToPath(new URL('../src/store/', import.meta.url));
+const NO_AWS = { aws: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' }, accountId: '111111111111' } };
+
+describe('layering: the store only maps rows', () => {
+  it('imports nothing from the use cases, auth, HTTP or AWS adapters but the record types', async () => {
+    const offenders: string[] = [];
+    for (const file of (await readdir(STORE_DIR)).filter((f) => f.endsWith('.ts'))) {
+      const source = await readFile(`${STORE_DIR}${file}`, 'utf8');
+      for (const m of source.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'(\.\.\/[^']+)';/gms)) {
+        if (m[1] === undefined || m[2] !== '../domain/records.ts') offenders.push(`${file}: ${m[0].replace(/\s+/g, ' ')}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe.each(DIALECTS)('stored connection records on %s are upgraded by the use cases, not by the store', (dialect) => {
+  let t: TestService;
+  let token: string;
+  beforeAll(async () => {
+    t = await startTestService({ dialect, partitions: NO_AWS });
+    token = (await t.newOrganization('Upgrade')).adminToken;
+  });
+  afterAll(async () => t?.close());
+
+  it('the store returns what was stored; reading the connection through the service upgrades it', async () => {
+    const created = await t.api('POST', '/v1/connections', { token, body: { name: 'legacy', scope: { kind: 'organization', organizationId: 'o-abcdefghij' } } });
+    expect(created.status, created.text).toBe(201);
+    const id: string = created.body.connection.id;
+    const stored = (await t.service.store.connections.getAnyOrganization(id))!;
+    const legacy = { ...stored.issuedPolicy, documents: stored.issuedPolicy.documents.map((d) => (d.name.endsWith('-verification') ? selfInspectionPolicy('aws', stored.roleName) : d)) };
+    await t.service.store.connections.update({ ...stored, issuedPolicy: legacy });
+    // Every read of the store gives the row as written.
+    expect((await t.service.store.connections.getAnyOrganization(id))?.issuedPolicy).toEqual(legacy);
+    expect((await t.service.store.connections.get(stored.organizationId, id))?.issuedPolicy).toEqual(legacy);
+    expect((await t.service.store.connections.list({ organizationId: stored.organizationId })).find((c) => c.id === id)?.issuedPolicy).toEqual(legacy);
+    // The use cases work with the current record: the template grants what verification now asks.
+    const template = await t.api('GET', `/v1/connections/${id}/deliverables/cloudformation-json`, { token });
+    expect(template.status).toBe(200);
+    expect(template.text).toContain('organizations:DescribeOrganization');
+  });
+});
