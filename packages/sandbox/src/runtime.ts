@@ -29,8 +29,10 @@ export interface SandboxRuntime {
   faults: FaultInjector;
   /** SNS topic ARN -> URL the sandbox POSTs notifications to. */
   subscriptions: Map<string, string>;
-  /** The key and certificate SNS deliveries are signed with (SignatureVersion 2). */
+  /** The key and certificate SNS deliveries are signed with. */
   snsSigning: SnsSigningIdentity;
+  /** Topic ARN -> its `SignatureVersion` attribute; a topic not listed signs with AWS's default, 1 (SHA1withRSA). */
+  snsTopicSignatureVersions: Map<string, '1' | '2'>;
   /** SubscriptionConfirmation token -> the subscription waiting for its SubscribeURL to be visited. */
   pendingSubscriptions: Map<string, PendingSubscription>;
   customResourceTimeoutMs: number;

@@ -11,7 +11,7 @@ import { routeS3 } from './s3/serve-s3.ts';
 import { dispatchQuery } from './server/dispatch-query.ts';
 import { listen, readBody } from './server/http-server.ts';
 import { StateStore } from './state/state-store.ts';
-import { createSnsSigningIdentity, SNS_CERTIFICATE_PATH_PREFIX } from './sns/sns-signing.ts';
+import { createSnsSigningIdentity } from './sns/sns-signing.ts';
 import { snsSigningCertificateUrl } from './sns/deliver-sns.ts';
 import { serveSnsHttp } from './sns/serve-sns-http.ts';
 import { subscribeWithConfirmation } from './sns/subscriptions.ts';
@@ -44,6 +44,12 @@ export interface SandboxOptions {
   persistFile?: string;
   /** SNS topic ARN -> URL the sandbox POSTs notifications to (custom resource requests). */
   snsEndpoints?: Record<string, string>;
+  /**
+   * SNS topic ARN -> the topic's `SignatureVersion` attribute: `1` signs deliveries SHA1withRSA, `2`
+   * SHA256withRSA. Topics not listed use AWS's default, `1` (SNS Developer Guide, "Verifying the signatures of
+   * Amazon SNS messages"). See also {@link Sandbox.setTopicSignatureVersion}.
+   */
+  snsTopicSignatureVersions?: Record<string, '1' | '2'>;
   /** How long a custom resource waits for its response; default 3,600,000 ms (AWS's one hour). */
   customResourceTimeoutMs?: number;
   /** OIDC issuer URL -> its JWKS, or a URL to fetch the JWKS from (instead of OIDC discovery over HTTPS). */
@@ -75,12 +81,13 @@ export interface Sandbox {
   faults: FaultInjector;
   /**
    * The URL of the certificate SNS deliveries are signed with (`SigningCertURL`, served over plain HTTP by the
-   * sandbox). A subscriber that verifies SNS signatures trusts URLs under {@link snsSigningCertificateUrlPrefix}
-   * where it would trust `https://sns.<region>.amazonaws.com/`.
+   * sandbox). A subscriber that verifies SNS signatures trusts exactly this URL — no other path, query string or
+   * fragment — where it would trust `https://sns.<region>.amazonaws.com/` (trustgate's server:
+   * `isCertificateUrl(sandbox.snsSigningCertificateUrl)`).
    */
   snsSigningCertificateUrl: string;
-  /** `<endpoint>/sns/`: the prefix of the sandbox's SNS certificate URLs. */
-  snsSigningCertificateUrlPrefix: string;
+  /** Sets a topic's `SignatureVersion` attribute (SNS's SetTopicAttributes): later deliveries are signed with it. */
+  setTopicSignatureVersion(topicArn: string, version: '1' | '2'): void;
   /**
    * Subscribes a URL to an SNS topic (HTTP(S) subscription: notifications are POSTed to it). With
    * `confirm: true` it is done as SNS does: a signed SubscriptionConfirmation is POSTed, no notification is
@@ -114,6 +121,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults: new FaultInjector(),
     subscriptions: new Map(Object.entries(options.snsEndpoints ?? {})),
     snsSigning: await createSnsSigningIdentity(),
+    snsTopicSignatureVersions: new Map(Object.entries(options.snsTopicSignatureVersions ?? {})),
     pendingSubscriptions: new Map(),
     customResourceTimeoutMs: options.customResourceTimeoutMs ?? 3_600_000,
     oidcJwks: options.oidcJwks ?? {},
@@ -138,6 +146,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = v;
+    // The sandbox's SNS paths (signing certificate, SubscribeURL) come first, signed or not: a request signed for
+    // S3 naming a bucket `sns` must not serve an object where subscribers fetch SNS's certificate.
+    const sns = serveSnsHttp(runtime, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams });
+    if (sns !== undefined) {
+      res.writeHead(sns.status, sns.headers);
+      res.end(sns.body);
+      return;
+    }
     // Other protocols (AWS JSON, REST) and plain HTTP paths are routed here, before the Query protocol.
     // S3 over the REST protocol (path-style): requests signed for service s3, or unsigned ones naming a sandbox bucket.
     if (await routeS3(runtime, req, res, { headers, query, body })) return;
@@ -146,12 +162,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (org.hang) return;
       res.writeHead(org.status, { ...org.headers, 'content-length': Buffer.byteLength(org.body) });
       res.end(org.body);
-      return;
-    }
-    const sns = serveSnsHttp(runtime, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams });
-    if (sns !== undefined) {
-      res.writeHead(sns.status, sns.headers);
-      res.end(sns.body);
       return;
     }
     const response = await dispatchQuery({
@@ -171,7 +181,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     accounts: Object.values(store.state.accounts).map((a) => ({ accountId: a.accountId, accessKeyId: a.rootAccessKeyId, secretAccessKey: a.rootSecretAccessKey })),
     faults: runtime.faults,
     snsSigningCertificateUrl: snsSigningCertificateUrl(runtime),
-    snsSigningCertificateUrlPrefix: `${runtime.endpoint}${SNS_CERTIFICATE_PATH_PREFIX}`,
+    setTopicSignatureVersion: (topicArn, version) => {
+      runtime.snsTopicSignatureVersions.set(topicArn, version);
+    },
     subscribe: async (topicArn, url, subscribeOptions = {}) => {
       if (subscribeOptions.confirm === true) return subscribeWithConfirmation(runtime, topicArn, url, subscribeOptions.timeoutMs);
       runtime.subscriptions.set(topicArn, url);

@@ -39,8 +39,7 @@ describe('SNS message signing', () => {
     server.close();
   });
 
-  it('serves its certificate at SigningCertURL: a self-signed X.509 certificate for CN=sns.amazonaws.com, valid now', async () => {
-    expect(sandbox.snsSigningCertificateUrl.startsWith(sandbox.snsSigningCertificateUrlPrefix)).toBe(true);
+  it('serves its certificate at SigningCertURL: a self-signed X.509 certificate for CN=sns.amazonaws.com, valid when served', async () => {
     expect(sandbox.snsSigningCertificateUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/sns\/SimpleNotificationService-[0-9a-f]{32}\.pem$/);
     const res = await fetch(sandbox.snsSigningCertificateUrl);
     expect(res.status).toBe(200);
@@ -48,38 +47,50 @@ describe('SNS message signing', () => {
     const cert = new X509Certificate(pem);
     expect(cert.subject).toBe('CN=sns.amazonaws.com');
     expect(cert.verify(cert.publicKey)).toBe(true);
-    expect(Date.parse(cert.validFrom)).toBeLessThan(Date.now());
-    expect(Date.parse(cert.validTo)).toBeGreaterThan(Date.now());
+    // Valid at the time the sandbox reports serving it (its Date header), and for a year and an hour: no wall clock here.
+    const servedAt = Date.parse(res.headers.get('date') ?? '');
+    expect(Date.parse(cert.validFrom)).toBeLessThanOrEqual(servedAt);
+    expect(Date.parse(cert.validTo)).toBeGreaterThan(servedAt);
+    expect(Date.parse(cert.validTo) - Date.parse(cert.validFrom)).toBe(365 * 86_400_000 + 3_600_000);
     expect(execFileSync('openssl', ['x509', '-noout', '-subject'], { input: pem }).toString()).toMatch(/CN\s*=\s*sns\.amazonaws\.com/);
     expect((await fetch(sandbox.snsSigningCertificateUrl, { method: 'HEAD' })).status).toBe(200);
     expect((await fetch(sandbox.snsSigningCertificateUrl, { method: 'POST' })).status).toBe(405);
-    expect((await fetch(`${sandbox.snsSigningCertificateUrlPrefix}SimpleNotificationService-0.pem`)).status).toBe(404);
+    expect((await fetch(new URL('/sns/SimpleNotificationService-0.pem', sandbox.endpoint))).status).toBe(404);
   });
 
-  it('a custom resource\'s notification is signed with SignatureVersion 2 over the documented string; OpenSSL agrees', async () => {
-    const topic = `arn:aws:sns:${sandbox.region}:${sandbox.accounts[0]!.accountId}:signed`;
-    sandbox.subscribe(topic, subscriberUrl);
-    const c = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
-    await c.cfn.send(new CreateStackCommand({ StackName: 'signed', TemplateBody: JSON.stringify({ Resources: { Hook: { Type: 'Custom::Hook', Properties: { ServiceToken: topic, Note: 'line\nbreak "quoted"' } } } }) }));
-    expect((await waitForStack(c.cfn, 'signed')).StackStatus).toBe('CREATE_COMPLETE');
-    const { raw, headers } = received[0]!;
-    expect(headers['x-amz-sns-message-type']).toBe('Notification');
-    const envelope = JSON.parse(raw) as Record<string, string>;
-    expect(envelope).toMatchObject({ Type: 'Notification', TopicArn: topic, SignatureVersion: '2', SigningCertURL: sandbox.snsSigningCertificateUrl });
-    const text = `Message\n${envelope.Message}\nMessageId\n${envelope.MessageId}\nSubject\n${envelope.Subject}\nTimestamp\n${envelope.Timestamp}\nTopicArn\n${topic}\nType\nNotification\n`;
-    const pem = await (await fetch(envelope.SigningCertURL!)).text();
-    const signature = Buffer.from(envelope.Signature!, 'base64');
-    expect(verify('sha256', Buffer.from(text), new X509Certificate(pem).publicKey, signature)).toBe(true);
-
+  /** Verifies `signature` over `text` with the certificate's key using OpenSSL (`dgst -sha1` or `-sha256`), as AWS's guide does. */
+  function opensslVerifies(pem: string, text: string, signature: Buffer, hash: 'sha1' | 'sha256'): boolean {
     const dir = mkdtempSync(join(tmpdir(), 'sns-sig-'));
     try {
       writeFileSync(join(dir, 'cert.pem'), pem);
       writeFileSync(join(dir, 'data'), text);
       writeFileSync(join(dir, 'sig'), signature);
       writeFileSync(join(dir, 'pub.pem'), execFileSync('openssl', ['x509', '-pubkey', '-noout', '-in', join(dir, 'cert.pem')]));
-      expect(execFileSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig'), join(dir, 'data')]).toString()).toContain('Verified OK');
+      return execFileSync('openssl', ['dgst', `-${hash}`, '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig'), join(dir, 'data')]).toString().includes('Verified OK');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('a custom resource\'s notification is signed with the topic\'s SignatureVersion — AWS\'s default 1 (SHA1withRSA), or 2 (SHA256withRSA) once set — over the documented string; OpenSSL agrees', async () => {
+    const topic = `arn:aws:sns:${sandbox.region}:${sandbox.accounts[0]!.accountId}:signed`;
+    sandbox.subscribe(topic, subscriberUrl);
+    const c = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
+    const template = JSON.stringify({ Resources: { Hook: { Type: 'Custom::Hook', Properties: { ServiceToken: topic, Note: 'line\nbreak "quoted"' } } } });
+    for (const [stackName, version, hash] of [['signed-v1', '1', 'sha1'], ['signed-v2', '2', 'sha256']] as const) {
+      if (version === '2') sandbox.setTopicSignatureVersion(topic, '2');
+      await c.cfn.send(new CreateStackCommand({ StackName: stackName, TemplateBody: template }));
+      expect((await waitForStack(c.cfn, stackName)).StackStatus).toBe('CREATE_COMPLETE');
+      const delivery = received.find((r) => String((JSON.parse(JSON.parse(r.raw).Message) as { StackId: string }).StackId).includes(`:stack/${stackName}/`))!;
+      expect(delivery.headers['x-amz-sns-message-type']).toBe('Notification');
+      const envelope = JSON.parse(delivery.raw) as Record<string, string>;
+      expect(envelope).toMatchObject({ Type: 'Notification', TopicArn: topic, SignatureVersion: version, SigningCertURL: sandbox.snsSigningCertificateUrl });
+      const text = `Message\n${envelope.Message}\nMessageId\n${envelope.MessageId}\nSubject\n${envelope.Subject}\nTimestamp\n${envelope.Timestamp}\nTopicArn\n${topic}\nType\nNotification\n`;
+      const pem = await (await fetch(envelope.SigningCertURL!)).text();
+      const signature = Buffer.from(envelope.Signature!, 'base64');
+      expect(verify(hash, Buffer.from(text), new X509Certificate(pem).publicKey, signature)).toBe(true);
+      expect(verify(hash === 'sha1' ? 'sha256' : 'sha1', Buffer.from(text), new X509Certificate(pem).publicKey, signature)).toBe(false);
+      expect(opensslVerifies(pem, text, signature, hash)).toBe(true);
     }
   });
 
@@ -101,11 +112,11 @@ describe('SNS message signing', () => {
       const subscribing = sandbox.subscribe(topic, url, { confirm: true, timeoutMs: 10_000 }).then(() => (confirmed = true));
       for (let i = 0; i < 200 && confirmations.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
       const m = confirmations[0]!;
-      expect(m).toMatchObject({ Type: 'SubscriptionConfirmation', TopicArn: topic, SignatureVersion: '2', SigningCertURL: sandbox.snsSigningCertificateUrl });
+      expect(m).toMatchObject({ Type: 'SubscriptionConfirmation', TopicArn: topic, SignatureVersion: '1', SigningCertURL: sandbox.snsSigningCertificateUrl });
       expect(m.Message).toBe(`You have chosen to subscribe to the topic ${topic}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`);
       const text = `Message\n${m.Message}\nMessageId\n${m.MessageId}\nSubscribeURL\n${m.SubscribeURL}\nTimestamp\n${m.Timestamp}\nToken\n${m.Token}\nTopicArn\n${topic}\nType\nSubscriptionConfirmation\n`;
       const pem = await (await fetch(m.SigningCertURL!)).text();
-      expect(verify('sha256', Buffer.from(text), new X509Certificate(pem).publicKey, Buffer.from(m.Signature!, 'base64'))).toBe(true);
+      expect(verify('sha1', Buffer.from(text), new X509Certificate(pem).publicKey, Buffer.from(m.Signature!, 'base64'))).toBe(true);
       expect(new URL(m.SubscribeURL!).searchParams.get('Token')).toBe(m.Token);
 
       // Only the endpoint's own token confirms.

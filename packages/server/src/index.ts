@@ -14,4 +14,4 @@ export { createTemplateBucket } from './aws/create-template-bucket.ts';
 export { readPlatformAccount } from './aws/read-platform-identity.ts';
 export { reverifyDueConnections, startReverifyScheduler } from './domain/reverify-connections.ts';
 export type { Connection, ConnectionStatus, AccessLevel, TokenScope } from './domain/records.ts';
-export { createSnsMessageVerifier, isAwsSnsCertificateUrl, type SnsMessageVerifier, type SnsMessageVerifierOptions, type VerifiedSnsMessage, type CertificateFetchPort } from './aws/verify-sns-message.ts';
+export { createSnsMessageVerifier, fetchCertificateText, isAwsSnsCertificateUrl, isCertificateUrl, MAX_CERTIFICATE_BYTES, type SnsMessageVerifier, type SnsMessageVerifierOptions, type VerifiedSnsMessage, type CertificateFetchPort } from './aws/verify-sns-message.ts';

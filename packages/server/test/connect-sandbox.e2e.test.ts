@@ -6,6 +6,7 @@ import { DIALECTS } from './test-stores.ts';
 import { applyStack, startTestService, type TestService } from './service-harness.ts';
 import { reverifyDueConnections } from '../src/domain/reverify-connections.ts';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
+import { isCertificateUrl } from '../src/aws/verify-sns-message.ts';
 
 /**
  * The acceptance flows over HTTP against the sandbox (AWS-compatible STS/IAM/CloudFormation that enforces trust
@@ -30,7 +31,7 @@ describe.each(DIALECTS)('connections end to end against the sandbox on %s', (dia
       dialect,
       partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, accountId: platform.accountId, callbackTopicArn: topicArn() } },
       isAllowedResponseUrl: (url) => url.origin === sandboxOrigin,
-      snsMessages: { isTrustedCertificateUrl: (url) => url.href.startsWith(sandbox.snsSigningCertificateUrlPrefix) },
+      snsMessages: { isTrustedCertificateUrl: isCertificateUrl(sandbox.snsSigningCertificateUrl) },
     });
     sandbox.subscribe(topicArn(), `${t.url}/v1/callbacks/cloudformation`);
     token = (await t.newOrganization('Acme')).adminToken;

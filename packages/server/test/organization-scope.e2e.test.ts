@@ -5,6 +5,7 @@ import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/clien
 import type { PolicyDocument } from '@trustgate/core';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
+import { isCertificateUrl } from '../src/aws/verify-sns-message.ts';
 import { selfInspectionPolicy } from '../src/domain/self-inspection-policy.ts';
 import { DIALECTS } from './test-stores.ts';
 import { applyStack, startTestService, type TestService } from './service-harness.ts';
@@ -45,7 +46,7 @@ describe.each(DIALECTS)('organization-scoped connections against the sandbox on 
       dialect,
       partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, accountId: platform.accountId, callbackTopicArn: topicArn() } },
       isAllowedResponseUrl: (url) => url.origin === sandboxOrigin,
-      snsMessages: { isTrustedCertificateUrl: (url) => url.href.startsWith(sandbox.snsSigningCertificateUrlPrefix) },
+      snsMessages: { isTrustedCertificateUrl: isCertificateUrl(sandbox.snsSigningCertificateUrl) },
     });
     sandbox.subscribe(topicArn(), `${t.url}/v1/callbacks/cloudformation`);
     token = (await t.newOrganization('Acme')).adminToken;

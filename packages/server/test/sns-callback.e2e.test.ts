@@ -4,6 +4,7 @@ import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from 
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { applyStack, startTestService, type ApiResponse, type TestService } from './service-harness.ts';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
+import { isCertificateUrl } from '../src/aws/verify-sns-message.ts';
 import { startSnsSigner, type ServedSnsSigner } from './sns-signer.ts';
 
 /** One SNS delivery that reached the relay, and what the service answered (when it was forwarded). */
@@ -81,7 +82,7 @@ describe('SNS-signed automatic-mode callbacks', () => {
       partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, accountId: platform!.accountId, callbackTopicArn: topicArn() } },
       isAllowedResponseUrl: (url) => url.origin === sandboxOrigin,
       snsMessages: {
-        isTrustedCertificateUrl: (url) => url.href.startsWith(sandbox.snsSigningCertificateUrlPrefix),
+        isTrustedCertificateUrl: isCertificateUrl(sandbox.snsSigningCertificateUrl),
         // The service's clock; a test moves it forward to replay a captured message later.
         now: () => new Date(Date.now() + clockOffsetMs),
       },
@@ -130,11 +131,11 @@ describe('SNS-signed automatic-mode callbacks', () => {
     return (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.StackStatus ?? 'UNKNOWN';
   }
 
-  it('the sandbox serves its signing certificate, and the notification it signed (SignatureVersion 2) connects', async () => {
+  it('the sandbox serves its signing certificate, and the notification it signed (SignatureVersion 1, SHA1withRSA: a topic\'s default on AWS) connects', async () => {
     const pem = await fetch(sandbox.snsSigningCertificateUrl);
     expect(pem.status).toBe(200);
     expect(await pem.text()).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
-    expect((await fetch(`${sandbox.snsSigningCertificateUrlPrefix}SimpleNotificationService-other.pem`)).status).toBe(404);
+    expect((await fetch(new URL('/sns/SimpleNotificationService-other.pem', sandbox.endpoint))).status).toBe(404);
 
     relay.mode = 'forward';
     const { id, template } = await newAutomaticConnection('signed');
@@ -142,7 +143,7 @@ describe('SNS-signed automatic-mode callbacks', () => {
     await t.service.background.idle();
     expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
     const delivery = relay.deliveries.find((d) => String(d.message.StackId).includes(':stack/tg-signed/'));
-    expect(delivery?.envelope).toMatchObject({ Type: 'Notification', TopicArn: topicArn(), SignatureVersion: '2', SigningCertURL: sandbox.snsSigningCertificateUrl });
+    expect(delivery?.envelope).toMatchObject({ Type: 'Notification', TopicArn: topicArn(), SignatureVersion: '1', SigningCertURL: sandbox.snsSigningCertificateUrl });
     expect(delivery?.status).toBe(202);
     const got = await t.api('GET', `/v1/connections/${id}`, { token });
     expect(got.body.status, got.body.statusReason).toBe('connected');
@@ -150,7 +151,7 @@ describe('SNS-signed automatic-mode callbacks', () => {
 
   it('the sandbox\'s signed SubscriptionConfirmation was verified and confirmed; a tampered or re-signed one is refused and not followed', async () => {
     const first = relay.deliveries[0];
-    expect(first?.envelope).toMatchObject({ Type: 'SubscriptionConfirmation', TopicArn: topicArn(), SignatureVersion: '2', SigningCertURL: sandbox.snsSigningCertificateUrl });
+    expect(first?.envelope).toMatchObject({ Type: 'SubscriptionConfirmation', TopicArn: topicArn(), SignatureVersion: '1', SigningCertURL: sandbox.snsSigningCertificateUrl });
     expect(first?.status).toBe(202);
 
     relay.mode = 'hold';
@@ -174,10 +175,17 @@ describe('SNS-signed automatic-mode callbacks', () => {
     expect(confirmed).toBe(true);
   });
 
-  it('forged, re-signed, foreign-certificate and replayed envelopes are refused with 4xx; nothing is verified or answered; the genuine one then connects', async () => {
+  it('forged, re-signed, foreign-certificate and replayed envelopes are refused with 4xx; nothing is verified or answered; the genuine one (SignatureVersion 2) then connects', async () => {
     relay.mode = 'hold';
     const { id, template } = await newAutomaticConnection('held');
-    const genuine = await captureCreate('tg-held', template);
+    // The topic set to SignatureVersion 2 (SHA256withRSA), as SetTopicAttributes does on AWS.
+    sandbox.setTopicSignatureVersion(topicArn(), '2');
+    let genuine: Delivery;
+    try {
+      genuine = await captureCreate('tg-held', template);
+    } finally {
+      sandbox.setTopicSignatureVersion(topicArn(), '1');
+    }
     const envelope = genuine.envelope;
     const message = genuine.message;
     expect(envelope.SignatureVersion).toBe('2');
@@ -200,6 +208,11 @@ describe('SNS-signed automatic-mode callbacks', () => {
     // 3. Signed with another key whose certificate is on a foreign host: refused without fetching it.
     expectRefused(await post(attacker.sign(fields)), 403, 'FORBIDDEN', 'SigningCertURL');
     expectRefused(await post(attacker.sign(fields, { signingCertUrl: `https://sns.us-east-1.amazonaws.com.${new URL(attacker.origin).host}/x.pem` })), 403, 'FORBIDDEN', 'SigningCertURL');
+    // ...or on the sandbox's origin but not its exact certificate URL (another path, a query string as a presigned
+    // S3 URL has, a fragment): refused before any fetch.
+    for (const signingCertUrl of [`${sandbox.endpoint}/sns/SimpleNotificationService-evil.pem`, `${sandbox.snsSigningCertificateUrl}?X-Amz-Signature=0`, `${sandbox.snsSigningCertificateUrl}#x`]) {
+      expectRefused(await post(attacker.sign(fields, { signingCertUrl })), 403, 'FORBIDDEN', 'SigningCertURL');
+    }
     expect(attacker.requests).toEqual([]);
 
     // 4. The genuine message replayed two hours later.

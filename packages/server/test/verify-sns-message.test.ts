@@ -1,8 +1,9 @@
 import { sign } from 'node:crypto';
+import { createServer } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTrustgateError } from '@trustgate/core';
 import { createSnsSigningIdentity, type SnsSigningIdentity } from '@trustgate/sandbox';
-import { createSnsMessageVerifier, isAwsSnsCertificateUrl, snsStringToSign, type CertificateFetchPort, type SnsMessageVerifierOptions } from '../src/aws/verify-sns-message.ts';
+import { createSnsMessageVerifier, fetchCertificateText, isAwsSnsCertificateUrl, isCertificateUrl, MAX_CERTIFICATE_BYTES, snsStringToSign, type CertificateFetchPort, type SnsMessageVerifierOptions } from '../src/aws/verify-sns-message.ts';
 
 /**
  * SNS signature verification with a real RSA key and X.509 certificate. The strings to sign are written out by
@@ -133,6 +134,11 @@ describe('SNS message signatures', () => {
       'https://s3.us-east-2.amazonaws.com/SimpleNotificationService-1.pem',
       'https://evilsns.us-east-2.amazonaws.com/SimpleNotificationService-1.pem',
       'https://sns.us-east-2.amazonaws.com/redirect?to=evil',
+      // SNS's own host and a .pem path, but a query string or fragment: never SNS's certificate URL.
+      `${CERT_URL}?X-Amz-Signature=abc`,
+      `${CERT_URL}?`,
+      `${CERT_URL}#x`,
+      `${CERT_URL}#`,
       'not a url',
     ];
     const ts = iso(-1000);
@@ -181,7 +187,7 @@ describe('SNS message signatures', () => {
     await refused(v.verify({ ...notification(ts), SignatureVersion: 2, Signature: 'x' }), 'INVALID_INPUT', 'SignatureVersion');
   });
 
-  it('certificates are cached by URL (bounded); failed fetches are not cached; an unreachable host is 502, junk 403', async () => {
+  it('certificates are cached by URL (bounded); failed fetches are not cached; an unreachable, failing (5xx) or throttling (429) host is 502, other answers and junk 403', async () => {
     const ts = iso(-1000);
     const urlN = (n: number) => `https://sns.us-east-2.amazonaws.com/SimpleNotificationService-${n}.pem`;
     const overrides: Record<string, { status: number; text: string } | Error> = {};
@@ -198,8 +204,15 @@ describe('SNS message signatures', () => {
     expect(host.calls).toEqual([urlN(1), urlN(2), urlN(3), urlN(1)]);
 
     const flaky = urlN(4);
-    overrides[flaky] = { status: 503, text: '' };
-    await refused(v.verify(body(flaky)), 'FORBIDDEN', 'SigningCertURL');
+    // A trusted host failing for now is not the sender's fault: 502, so SNS retries; then it serves and verifies.
+    for (const status of [500, 502, 503, 504, 429]) {
+      overrides[flaky] = { status, text: '' };
+      await refused(v.verify(body(flaky)), 'AWS_ERROR', 'SigningCertURL');
+    }
+    for (const status of [400, 403, 404, 410, 301, 204]) {
+      overrides[flaky] = { status, text: aws.certificatePem };
+      await refused(v.verify(body(flaky)), 'FORBIDDEN', 'SigningCertURL');
+    }
     overrides[flaky] = { status: 200, text: aws.certificatePem };
     await expect(v.verify(body(flaky))).resolves.toMatchObject({ Type: 'Notification' });
     overrides[urlN(5)] = new Error('ECONNREFUSED');
@@ -213,5 +226,69 @@ describe('SNS message signatures', () => {
     const ts = later.toISOString();
     const body = { ...notification(ts), SignatureVersion: '2', Signature: signWith(aws, 'sha256', handBuiltNotification(ts)) };
     await refused(verifier(certificateHost(), { now: () => later }).verify(body), 'FORBIDDEN', 'SigningCertURL');
+  });
+
+  it('isCertificateUrl trusts exactly one URL: same origin and path, no query string, fragment or credentials', () => {
+    const trusted = isCertificateUrl('http://127.0.0.1:4566/sns/SimpleNotificationService-ab.pem');
+    expect(trusted(new URL('http://127.0.0.1:4566/sns/SimpleNotificationService-ab.pem'))).toBe(true);
+    for (const url of [
+      'http://127.0.0.1:4566/sns/SimpleNotificationService-evil.pem',
+      'http://127.0.0.1:4566/sns/SimpleNotificationService-ab.pem?X-Amz-Signature=1',
+      'http://127.0.0.1:4566/sns/SimpleNotificationService-ab.pem#x',
+      'http://127.0.0.1:4566//sns/SimpleNotificationService-ab.pem',
+      'http://127.0.0.1:4566/sns/SimpleNotificationService-ab.pem/',
+      'http://127.0.0.1:4566/sns/SimpleNotificationService-ab.pem.evil',
+      'http://127.0.0.1:4567/sns/SimpleNotificationService-ab.pem',
+      'https://127.0.0.1:4566/sns/SimpleNotificationService-ab.pem',
+      'http://u:p@127.0.0.1:4566/sns/SimpleNotificationService-ab.pem',
+      'http://127.0.0.1:4566/sns/%53impleNotificationService-ab.pem',
+    ]) expect(trusted(new URL(url)), url).toBe(false);
+    expect(() => isCertificateUrl('http://127.0.0.1:4566/sns/x.pem?a=1')).toThrow();
+  });
+
+  it('the default certificate fetch stops reading past 16 KiB (an endless body is cut off, not read to the end); an honest certificate is read whole', async () => {
+    let dropped = 0;
+    const server = createServer((req, res) => {
+      if (req.url === '/ok.pem') {
+        res.writeHead(200, { 'content-type': 'application/x-x509-ca-cert' }).end(aws.certificatePem);
+        return;
+      }
+      if (req.url === '/declared.pem') {
+        res.writeHead(200, { 'content-length': String(MAX_CERTIFICATE_BYTES + 1) });
+        res.write('x');
+        return;
+      }
+      // Chunked, without end: a reader that waits for the whole body never returns.
+      res.writeHead(200, { 'content-type': 'application/x-x509-ca-cert' });
+      const chunk = Buffer.alloc(1024, 'A');
+      let closed = false;
+      const pump = (): void => {
+        while (!closed && res.write(chunk));
+        if (!closed) res.once('drain', pump);
+      };
+      res.on('close', () => {
+        closed = true;
+        dropped++;
+      });
+      pump();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      expect(await fetchCertificateText(`${base}/ok.pem`)).toEqual({ status: 200, text: aws.certificatePem });
+      expect(await fetchCertificateText(`${base}/endless.pem`)).toEqual({ status: 413, text: '' });
+      for (let i = 0; i < 200 && dropped === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(dropped).toBe(1); // the connection was dropped, not drained
+      expect(await fetchCertificateText(`${base}/declared.pem`)).toEqual({ status: 413, text: '' });
+      // Through the verifier: 413 is the sender's problem, 403.
+      const ts = iso(-1000);
+      const v = createSnsMessageVerifier({ topicArns: () => [TOPIC], now: () => NOW, isTrustedCertificateUrl: (url) => url.origin === base });
+      const body = { ...notification(ts), SigningCertURL: `${base}/endless.pem`, SignatureVersion: '2', Signature: signWith(aws, 'sha256', handBuiltNotification(ts)) };
+      await refused(v.verify(body), 'FORBIDDEN', 'SigningCertURL');
+      await expect(v.verify({ ...body, SigningCertURL: `${base}/ok.pem` })).resolves.toMatchObject({ Type: 'Notification' });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { TrustgateError, isPartition, type Partition } from '@trustgate/core';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
-import { createPlatformUser, createTemplateBucket, createTrustgateService, readPlatformAccount, DEFAULT_DATABASE_FILE, seedDemoOrganization, type PartitionServiceConfig, type TrustgateService } from '@trustgate/server';
+import { createPlatformUser, createTemplateBucket, createTrustgateService, isCertificateUrl, readPlatformAccount, DEFAULT_DATABASE_FILE, seedDemoOrganization, type PartitionServiceConfig, type TrustgateService } from '@trustgate/server';
 
 /** Options of `trustgate serve`. */
 interface ServeOptions {
@@ -68,9 +68,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     };
     const origin = new URL(sandbox.endpoint).origin;
     isAllowedResponseUrl = (url) => url.origin === origin;
-    // The sandbox's SNS signs deliveries with a certificate it serves over plain HTTP: trust exactly that prefix.
-    const certificatePrefix = sandbox.snsSigningCertificateUrlPrefix;
-    isTrustedCertificateUrl = (url) => url.href.startsWith(certificatePrefix);
+    // The sandbox's SNS signs deliveries with a certificate it serves over plain HTTP: trust exactly that URL.
+    isTrustedCertificateUrl = isCertificateUrl(sandbox.snsSigningCertificateUrl);
   } else {
     const [partition, config] = await defaultAwsPartition(options);
     partitions = { [partition]: config };

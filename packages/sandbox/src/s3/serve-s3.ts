@@ -27,14 +27,15 @@ export function splitS3Path(rawPath: string): { bucket: string; key?: string } {
 
 /**
  * True for a request of the S3 REST protocol: signed for service `s3` (header or presigned URL), or an
- * unsigned request (not `POST /`) whose first path segment names one of the sandbox's buckets.
+ * unsigned request (not `POST /`) whose first path segment names one of the sandbox's buckets. Never for the
+ * sandbox's SNS paths (`/sns/…`, signed or not): a bucket named `sns` (a valid name) cannot shadow the SNS
+ * signing certificate or SubscribeURL; its objects are not reachable path-style.
  */
 export function isS3Request(runtime: SandboxRuntime, request: { method: string; path: string; headers: Record<string, string>; query: Record<string, string> }): boolean {
+  if (request.path.startsWith(SNS_CERTIFICATE_PATH_PREFIX)) return false;
   const service = scopeService(request.headers, request.query);
   if (service !== undefined) return service === 's3';
   if (request.method === 'POST' && request.path === '/') return false;
-  // The sandbox's own plain HTTP routes (SNS confirmations and signing certificate) win over a bucket named like them.
-  if (request.path.startsWith(SNS_CERTIFICATE_PATH_PREFIX)) return false;
   const { bucket } = splitS3Path(request.path);
   return bucket !== '' && runtime.store.state.s3Buckets?.[bucket] !== undefined;
 }

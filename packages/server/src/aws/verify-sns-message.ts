@@ -27,7 +27,7 @@ export interface SnsMessageVerifierOptions {
   topicArns: () => readonly string[];
   /** Which SigningCertURLs are fetched; default {@link isAwsSnsCertificateUrl}. */
   isTrustedCertificateUrl?: (url: URL) => boolean;
-  /** Default: global fetch, no redirects, 5 s timeout, 16 KiB at most. */
+  /** Default {@link fetchCertificateText}: global fetch, no redirects, 5 s timeout, 16 KiB at most. */
   fetchCertificate?: CertificateFetchPort;
   /** Oldest Timestamp accepted; default 3,600,000 ms (one hour). */
   maxAgeMs?: number;
@@ -54,13 +54,53 @@ export function isAwsSnsCertificateUrl(url: URL): boolean {
     && /^sns\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com(\.cn)?$/.test(url.hostname) && url.pathname.endsWith('.pem');
 }
 
-const MAX_CERTIFICATE_BYTES = 16 * 1024;
+/**
+ * A trust predicate for exactly one certificate URL — e.g. a sandbox's `snsSigningCertificateUrl`, served over
+ * plain HTTP — to pass as `isTrustedCertificateUrl`: the URL must have the same origin and the same path, and no
+ * query string, fragment or credentials. A prefix would not do: another route under the same path (an S3 object,
+ * a presigned URL) could serve a certificate someone else holds the key of.
+ */
+export function isCertificateUrl(expected: string): (url: URL) => boolean {
+  const trusted = new URL(expected);
+  if (trusted.search !== '' || trusted.hash !== '' || trusted.username !== '' || trusted.password !== '') {
+    throw new TrustgateError('INVALID_INPUT', 'A trusted SNS certificate URL has no query string, fragment or credentials.', { field: 'SigningCertURL' });
+  }
+  return (url) => url.origin === trusted.origin && url.pathname === trusted.pathname && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+}
 
-async function defaultFetchCertificate(url: string): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(5000) });
-  const text = await response.text();
-  if (Buffer.byteLength(text) > MAX_CERTIFICATE_BYTES) return { status: 413, text: '' };
-  return { status: response.status, text };
+/** The largest certificate the default fetch reads (SNS's certificates are about 2 KiB). */
+export const MAX_CERTIFICATE_BYTES = 16 * 1024;
+
+/**
+ * Fetches a certificate with global fetch: no redirects, 5 s timeout, and at most {@link MAX_CERTIFICATE_BYTES}
+ * read — the body is streamed and reading stops (the request is aborted) past the cap, answered as 413.
+ */
+export async function fetchCertificateText(url: string): Promise<{ status: number; text: string }> {
+  const abort = new AbortController();
+  const timeout = AbortSignal.timeout(5000);
+  const response = await fetch(url, { redirect: 'error', signal: AbortSignal.any([abort.signal, timeout]) });
+  const declared = Number(response.headers.get('content-length') ?? '');
+  if (Number.isFinite(declared) && declared > MAX_CERTIFICATE_BYTES) {
+    abort.abort();
+    return { status: 413, text: '' };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (response.body !== null) {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_CERTIFICATE_BYTES) {
+        await reader.cancel().catch(() => undefined);
+        abort.abort();
+        return { status: 413, text: '' };
+      }
+      chunks.push(Buffer.from(value));
+    }
+  }
+  return { status: response.status, text: Buffer.concat(chunks).toString('utf8') };
 }
 
 /**
@@ -107,15 +147,16 @@ function readEnvelope(body: unknown): VerifiedSnsMessage & { Signature: string }
  * Verifies SNS HTTP(S) messages as AWS documents ("Verifying the signatures of Amazon SNS messages"), cheapest
  * checks first so a forged message costs no fetch: the TopicArn must be one of `topicArns`; the Timestamp no
  * older than `maxAgeMs` (a captured message cannot be replayed later) and not in the future beyond the skew;
- * the SigningCertURL must pass `isTrustedCertificateUrl` (https on `sns.<region>.amazonaws.com[.cn]` by
- * default) before it is fetched; the certificate (cached by URL, at most `cacheSize`) must be within its
+ * the SigningCertURL must have no query string or fragment and pass `isTrustedCertificateUrl` (https on
+ * `sns.<region>.amazonaws.com[.cn]` by default; {@link isCertificateUrl} for one exact URL) before it is fetched; the certificate (cached by URL, at most `cacheSize`) must be within its
  * validity period; then the Signature must verify over the string to sign with SHA1withRSA (version 1) or
  * SHA256withRSA (version 2). Failures are FORBIDDEN (403) naming the field; a malformed body INVALID_INPUT
- * (400); a trusted certificate host that cannot be reached AWS_ERROR (502, so SNS retries).
+ * (400); a trusted certificate host that cannot be reached or answers 5xx or 429 AWS_ERROR (502, so SNS
+ * retries); any other non-200 answer FORBIDDEN.
  */
 export function createSnsMessageVerifier(options: SnsMessageVerifierOptions): SnsMessageVerifier {
   const isTrusted = options.isTrustedCertificateUrl ?? isAwsSnsCertificateUrl;
-  const fetchCertificate = options.fetchCertificate ?? defaultFetchCertificate;
+  const fetchCertificate = options.fetchCertificate ?? fetchCertificateText;
   const maxAgeMs = options.maxAgeMs ?? 3_600_000;
   const maxSkewMs = options.maxClockSkewMs ?? 300_000;
   const cacheSize = Math.max(1, options.cacheSize ?? 32);
@@ -128,6 +169,10 @@ export function createSnsMessageVerifier(options: SnsMessageVerifierOptions): Sn
       result = await fetchCertificate(url);
     } catch (error) {
       throw new TrustgateError('AWS_ERROR', 'The SNS signing certificate could not be fetched.', { field: 'SigningCertURL', cause: error });
+    }
+    // The trusted host failing for now (5xx, throttled) is not the sender's fault: 502, so SNS retries the delivery.
+    if (result.status >= 500 || result.status === 429) {
+      throw new TrustgateError('AWS_ERROR', `The SNS signing certificate URL answered HTTP ${result.status}; try again later.`, { field: 'SigningCertURL' });
     }
     if (result.status !== 200) throw forbidden(`The SNS signing certificate URL answered HTTP ${result.status}.`, 'SigningCertURL');
     try {
@@ -165,6 +210,11 @@ export function createSnsMessageVerifier(options: SnsMessageVerifierOptions): Sn
         certUrl = new URL(message.SigningCertURL);
       } catch {
         throw forbidden('SigningCertURL is not a URL.', 'SigningCertURL');
+      }
+      // A certificate URL with a query string or fragment is never SNS's (AWS's default too): a presigned or otherwise
+      // parameterized URL on a trusted origin could serve something else.
+      if (certUrl.search !== '' || certUrl.hash !== '' || message.SigningCertURL.includes('?') || message.SigningCertURL.includes('#')) {
+        throw forbidden('SigningCertURL must not have a query string or fragment.', 'SigningCertURL');
       }
       if (!isTrusted(certUrl)) throw forbidden('SigningCertURL is not an Amazon SNS certificate URL (https://sns.<region>.amazonaws.com/...pem).', 'SigningCertURL');
       const cert = await certificate(certUrl.href);
