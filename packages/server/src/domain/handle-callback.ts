@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { TrustgateError } from '@trustgate/core';
 import { callbackTokenMatches, newCallbackNonce, type ConnectionDeps } from './connection-deps.ts';
 import { recordAudit } from './record-audit.ts';
@@ -121,10 +122,21 @@ async function decide(deps: ConnectionDeps, request: CustomResourceRequest): Pro
     }
     return { status: 'SUCCESS', reason: 'Nothing to undo.', ...(connection === undefined ? {} : { connectionId: connection.id }) };
   }
-  if (connection === undefined || !tokenOk) {
-    return { status: 'FAILED', reason: 'The callback token is not valid for this connection (it is used once; download the current template).' };
-  }
   const roleArn = typeof props.RoleArn === 'string' ? props.RoleArn : '';
+  if (connection === undefined || !tokenOk) {
+    const refused: CallbackOutcome = { status: 'FAILED', reason: 'The callback token is not valid for this connection (it is used once; download the current template).' };
+    // Audited when the connection exists (the audit log is per organization); the token itself is never recorded.
+    if (connection !== undefined) {
+      await recordAudit(deps.store, {
+        principal: null,
+        organizationId: connection.organizationId,
+        action: 'connection.callback',
+        connectionId: connection.id,
+        details: { requestType: request.RequestType, stackId: request.StackId, answer: refused.status, refusal: 'invalid-callback-token', roleArn },
+      });
+    }
+    return refused;
+  }
   let outcome: CallbackOutcome;
   try {
     const { role } = await verifyAndRecord(deps, connection, roleArn, { stackId: request.StackId });
@@ -161,17 +173,50 @@ export function assertAllowedResponseUrl(deps: ConnectionDeps, request: CustomRe
 }
 
 /**
+ * How long a delivery's claim on a request stands without an answer before another delivery may decide it (the
+ * deciding instance stopped): well beyond verification's bounded retries, well within CloudFormation's hour.
+ */
+export const CALLBACK_CLAIM_LEASE_MS = 10 * 60_000;
+
+/**
  * Handles the automatic-mode callback: checks the ResponseURL against the allow-list (the service never PUTs
  * to arbitrary URLs), verifies the role as manual verification does, and only then answers CloudFormation —
  * SUCCESS after verification passed; FAILED with the reason for an invalid token, an account outside the
  * scope, a role that cannot be assumed, an insecure trust policy or missing actions — so the customer's stack
  * fails visibly instead of looking done. Delete requests always answer SUCCESS.
+ *
+ * Idempotent per custom-resource request (StackId + RequestId + LogicalResourceId): SNS delivers at least once,
+ * and a second copy must not be decided again (the one-time token is spent by then, so it would answer FAILED
+ * over the SUCCESS — on AWS, overwriting the response object). The first delivery claims the request in the
+ * store (a unique key, so one instance of several wins), decides, stores the outcome and PUTs it; a repeat
+ * re-sends the stored outcome without verifying; a repeat while the first is still deciding does nothing and
+ * resolves to undefined.
  */
-export async function handleCallback(deps: ConnectionDeps, request: CustomResourceRequest, fetchPort: FetchPort): Promise<CallbackOutcome> {
+export async function handleCallback(deps: ConnectionDeps, request: CustomResourceRequest, fetchPort: FetchPort): Promise<CallbackOutcome | undefined> {
   assertAllowedResponseUrl(deps, request);
-  const outcome = await decide(deps, request);
+  const key = { stackId: request.StackId, requestId: request.RequestId, logicalResourceId: request.LogicalResourceId };
+  const holder = randomUUID();
+  const claim = await deps.store.callbackRequests.claim(key, { requestType: request.RequestType, holder, leaseMs: CALLBACK_CLAIM_LEASE_MS });
+  if (claim.kind === 'deciding') return undefined;
+  let outcome: CallbackOutcome;
+  if (claim.kind === 'answered') {
+    outcome = fromStored(claim.outcome);
+  } else {
+    let decided: CallbackOutcome;
+    try {
+      decided = await decide(deps, request);
+    } catch (error) {
+      await deps.store.callbackRequests.release(key, holder).catch(() => undefined);
+      throw error;
+    }
+    outcome = fromStored(await deps.store.callbackRequests.answer(key, { status: decided.status, reason: decided.reason, connectionId: decided.connectionId ?? null }));
+  }
   await respond(fetchPort, request, outcome);
   return outcome;
+}
+
+function fromStored(stored: { status: 'SUCCESS' | 'FAILED'; reason: string; connectionId: string | null }): CallbackOutcome {
+  return { status: stored.status, reason: stored.reason, ...(stored.connectionId === null ? {} : { connectionId: stored.connectionId }) };
 }
 
 /**

@@ -133,6 +133,28 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003-callback-requests': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // One row per CloudFormation custom-resource request: the primary key makes a second delivery of the same
+      // request (SNS delivers at least once) lose the claim on every instance sharing the database.
+      await db.schema
+        .createTable('callback_requests')
+        .addColumn('stack_id', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('logical_resource_id', 'text', (c) => c.notNull())
+        .addColumn('request_type', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .addColumn('claimed_at', 'text', (c) => c.notNull())
+        .addColumn('status', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('connection_id', 'text')
+        .addColumn('answered_at', 'text')
+        .addPrimaryKeyConstraint('callback_requests_pk', ['stack_id', 'request_id', 'logical_resource_id'])
+        .execute();
+      await db.schema.createIndex('callback_requests_claimed_at').on('callback_requests').column('claimed_at').execute();
+    },
+  },
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's migrator (migrations live in code, not in a folder). */

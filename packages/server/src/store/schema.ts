@@ -17,6 +17,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   job_runs: JobRunsTable;
   settings: SettingsTable;
+  callback_requests: CallbackRequestsTable;
 }
 
 /** A customer of the service (a platform's tenant); everything else belongs to one. */
@@ -139,4 +140,24 @@ export interface JobRunsTable {
 export interface SettingsTable {
   name: string;
   value: string;
+}
+
+/**
+ * One CloudFormation custom-resource request the callback handled, keyed by StackId + RequestId +
+ * LogicalResourceId: `state` is `deciding` while one instance verifies (`holder`, since `claimed_at`), then
+ * `answered` with the outcome sent to the ResponseURL (`status` SUCCESS/FAILED, `reason`, `connection_id`), which a
+ * repeated delivery re-sends instead of deciding again. Never holds the callback token.
+ */
+export interface CallbackRequestsTable {
+  stack_id: string;
+  request_id: string;
+  logical_resource_id: string;
+  request_type: string;
+  state: string;
+  holder: string;
+  claimed_at: string;
+  status: string | null;
+  reason: string | null;
+  connection_id: string | null;
+  answered_at: string | null;
 }

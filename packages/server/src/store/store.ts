@@ -5,6 +5,7 @@ import { DirectoryRepository } from './directory-repository.ts';
 import { TokensRepository } from './tokens-repository.ts';
 import { ConnectionsRepository } from './connections-repository.ts';
 import { AuditRepository } from './audit-repository.ts';
+import { CallbackRequestsRepository } from './callback-requests-repository.ts';
 import { claimJobRun } from './claim-job-run.ts';
 
 /** The repositories over one database (or one transaction). */
@@ -13,6 +14,7 @@ export interface Repositories {
   tokens: TokensRepository;
   connections: ConnectionsRepository;
   audit: AuditRepository;
+  callbackRequests: CallbackRequestsRepository;
 }
 
 /** trustgate's store: repositories, transactions, job claims and closing. */
@@ -37,6 +39,7 @@ function repositories(db: Kysely<Database>): Repositories {
     tokens: new TokensRepository(db),
     connections: new ConnectionsRepository(db),
     audit: new AuditRepository(db),
+    callbackRequests: new CallbackRequestsRepository(db),
   };
 }
 

@@ -1,0 +1,96 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+import { isUniqueViolation } from './unique-violation.ts';
+
+/** A CloudFormation custom-resource request's identity: CloudFormation sends a retried request with the same three. */
+export interface CallbackRequestKey {
+  stackId: string;
+  requestId: string;
+  logicalResourceId: string;
+}
+
+/** The answer stored for a request. */
+export interface StoredCallbackOutcome {
+  status: 'SUCCESS' | 'FAILED';
+  reason: string;
+  connectionId: string | null;
+}
+
+/** What {@link CallbackRequestsRepository.claim} found. */
+export type CallbackClaim =
+  /** This caller decides the request (first delivery, or one whose decider's lease ran out). */
+  | { kind: 'claimed' }
+  /** Another delivery is being decided (on this or another instance): do nothing. */
+  | { kind: 'deciding'; since: string }
+  /** Already answered: re-send this outcome. */
+  | { kind: 'answered'; outcome: StoredCallbackOutcome };
+
+/** How long answered requests are kept: far beyond the SNS verifier's one-hour replay window. */
+const KEEP_MS = 24 * 3_600_000;
+
+/**
+ * Custom-resource requests the callback has decided, so a request delivered twice (SNS delivers at least once; a
+ * captured message can be replayed within the hour) is decided once across every instance on the database. The
+ * claim is an insert under the table's primary key (StackId, RequestId, LogicalResourceId): of two concurrent
+ * deliveries exactly one inserts, on SQLite and on PostgreSQL alike.
+ */
+export class CallbackRequestsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Claims `key` for `holder`. Returns `claimed` when this caller must decide; `answered` with the stored outcome
+   * when the request was decided before; `deciding` while another holder decides it. A claim older than
+   * `leaseMs` that never got an answer (its instance stopped) is taken over — by exactly one caller, with a
+   * compare-and-set on its holder and time. Answered rows older than a day are pruned on the way.
+   */
+  async claim(key: CallbackRequestKey, options: { requestType: string; holder: string; leaseMs: number; now?: Date }): Promise<CallbackClaim> {
+    const now = options.now ?? new Date();
+    await this.db.deleteFrom('callback_requests').where('claimed_at', '<', new Date(now.getTime() - KEEP_MS).toISOString()).where('state', '=', 'answered').execute();
+    try {
+      await this.db.insertInto('callback_requests').values({
+        stack_id: key.stackId, request_id: key.requestId, logical_resource_id: key.logicalResourceId, request_type: options.requestType,
+        state: 'deciding', holder: options.holder, claimed_at: now.toISOString(), status: null, reason: null, connection_id: null, answered_at: null,
+      }).execute();
+      return { kind: 'claimed' };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+    const row = await this.find(key);
+    if (row === undefined) return this.claim(key, options); // pruned in between: claim afresh
+    if (row.state === 'answered') return { kind: 'answered', outcome: toOutcome(row) };
+    if (Date.parse(row.claimed_at) > now.getTime() - options.leaseMs) return { kind: 'deciding', since: row.claimed_at };
+    const taken = await this.whereKey(this.db.updateTable('callback_requests').set({ holder: options.holder, claimed_at: now.toISOString() }), key)
+      .where('state', '=', 'deciding').where('holder', '=', row.holder).where('claimed_at', '=', row.claimed_at)
+      .executeTakeFirst();
+    return Number(taken.numUpdatedRows) === 1 ? { kind: 'claimed' } : { kind: 'deciding', since: row.claimed_at };
+  }
+
+  /**
+   * Stores the outcome of a request this caller decided and returns the outcome that stands: the first answer
+   * stored wins, so every delivery re-sends the same one.
+   */
+  async answer(key: CallbackRequestKey, outcome: StoredCallbackOutcome, now: Date = new Date()): Promise<StoredCallbackOutcome> {
+    await this.whereKey(this.db.updateTable('callback_requests').set({
+      state: 'answered', status: outcome.status, reason: outcome.reason, connection_id: outcome.connectionId, answered_at: now.toISOString(),
+    }), key).where('state', '=', 'deciding').execute();
+    const row = await this.find(key);
+    return row?.state === 'answered' ? toOutcome(row) : outcome;
+  }
+
+  /** Gives a claim up (deciding failed unexpectedly), so the next delivery decides again. */
+  async release(key: CallbackRequestKey, holder: string): Promise<void> {
+    await this.whereKey(this.db.deleteFrom('callback_requests'), key).where('state', '=', 'deciding').where('holder', '=', holder).execute();
+  }
+
+  private find(key: CallbackRequestKey) {
+    return this.whereKey(this.db.selectFrom('callback_requests').selectAll(), key).executeTakeFirst();
+  }
+
+  private whereKey<Q extends { where: (column: 'stack_id' | 'request_id' | 'logical_resource_id', op: '=', value: string) => Q }>(query: Q, key: CallbackRequestKey): Q {
+    return query.where('stack_id', '=', key.stackId).where('request_id', '=', key.requestId).where('logical_resource_id', '=', key.logicalResourceId);
+  }
+}
+
+function toOutcome(row: { status: string | null; reason: string | null; connection_id: string | null }): StoredCallbackOutcome {
+  return { status: row.status === 'SUCCESS' ? 'SUCCESS' : 'FAILED', reason: row.reason ?? '', connectionId: row.connection_id };
+}
