@@ -41,16 +41,17 @@ describe('trustgate serve: the trusted SNS certificate URL', () => {
   it('a certificate uploaded to a bucket named sns and presigned is neither served under /sns/ nor trusted', async () => {
     const sandbox = running.sandbox!;
     // `sns` is a valid bucket name (3–63 characters), but every path-style URL of it is under `/sns/`, the sandbox's
-    // SNS: no S3 request there — signed, presigned or unsigned — reaches S3, so nothing can be stored or served.
-    await expect(s3.send(new CreateBucketCommand({ Bucket: 'sns' }))).rejects.toThrow();
-    await expect(s3.send(new PutObjectCommand({ Bucket: 'sns', Key: 'SimpleNotificationService-evil.pem', Body: evil.certificatePem }))).rejects.toThrow();
+    // SNS: no S3 request there — signed or presigned — reaches S3 (S3 callers get AccessDenied saying so), so
+    // nothing can be stored or served there.
+    await expect(s3.send(new CreateBucketCommand({ Bucket: 'sns' }))).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    await expect(s3.send(new PutObjectCommand({ Bucket: 'sns', Key: 'SimpleNotificationService-evil.pem', Body: evil.certificatePem }))).rejects.toMatchObject({ name: 'AccessDenied' });
     const presignedPut = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'sns', Key: 'SimpleNotificationService-evil.pem' }), { expiresIn: 3600 });
-    expect((await fetch(presignedPut, { method: 'PUT', body: evil.certificatePem })).status).toBe(405);
+    expect((await fetch(presignedPut, { method: 'PUT', body: evil.certificatePem })).status).toBe(403);
     const presigned = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'sns', Key: 'SimpleNotificationService-evil.pem' }), { expiresIn: 3600 });
     expect(presigned.startsWith(`${sandbox.endpoint}/sns/SimpleNotificationService-evil.pem?X-Amz-`)).toBe(true);
     const fetched = await fetch(presigned);
-    expect(fetched.status).toBe(404);
-    expect(await fetched.text()).not.toContain('BEGIN CERTIFICATE');
+    expect(fetched.status).toBe(403);
+    expect(await fetched.text()).toContain('<Code>AccessDenied</Code>');
     // ...and the sandbox's own certificate is still what its URL serves.
     const own = await (await fetch(sandbox.snsSigningCertificateUrl)).text();
     expect(own).toMatch(/^-----BEGIN CERTIFICATE-----\n/);

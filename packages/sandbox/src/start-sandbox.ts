@@ -7,7 +7,7 @@ import { FaultInjector } from './faults/fault-injector.ts';
 import { dispatchOrganizations, isOrganizationsRequest } from './organizations/dispatch-organizations.ts';
 import { IAM_ACTIONS } from './iam/index.ts';
 import type { SandboxRuntime } from './runtime.ts';
-import { routeS3 } from './s3/serve-s3.ts';
+import { isSignedForS3, routeS3, s3RefusalOnSnsPath } from './s3/serve-s3.ts';
 import { dispatchQuery } from './server/dispatch-query.ts';
 import { listen, readBody } from './server/http-server.ts';
 import { StateStore } from './state/state-store.ts';
@@ -147,11 +147,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = v;
     // The sandbox's SNS paths (signing certificate, SubscribeURL) come first, signed or not: a request signed for
-    // S3 naming a bucket `sns` must not serve an object where subscribers fetch SNS's certificate.
+    // S3 naming a bucket `sns` must not serve an object where subscribers fetch SNS's certificate. (What SNS does
+    // not answer there with a certificate is refused to an S3 caller with S3's error document.)
     const sns = serveSnsHttp(runtime, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams });
     if (sns !== undefined) {
-      res.writeHead(sns.status, sns.headers);
-      res.end(sns.body);
+      const answer = sns.status !== 200 && isSignedForS3(headers, query) ? s3RefusalOnSnsPath(req.method ?? 'GET') : sns;
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
       return;
     }
     // Other protocols (AWS JSON, REST) and plain HTTP paths are routed here, before the Query protocol.

@@ -7,13 +7,31 @@ import { SNS_CERTIFICATE_PATH_PREFIX } from '../sns/sns-signing.ts';
 import { requestId as newRequestId } from '../state/ids.ts';
 import { authenticateS3 } from './authenticate-s3.ts';
 import { decodeAwsChunked } from './aws-chunked.ts';
-import { s3ErrorXml, S3Error } from './s3-error.ts';
+import { s3AccessDenied, s3ErrorXml, S3Error } from './s3-error.ts';
 import { runS3Operation, type S3Response } from './s3-operations.ts';
 
 /** The SigV4 service of a request's credential scope, from its Authorization header or `X-Amz-Credential`. */
 function scopeService(headers: Record<string, string>, query: Record<string, string>): string | undefined {
   const fromHeader = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/,\s]+)\//.exec(headers.authorization ?? '')?.[1];
   return fromHeader ?? (query['X-Amz-Credential'] ?? '').split('/')[3];
+}
+
+/** True for a request signed for service `s3` (Authorization header or presigned URL). */
+export function isSignedForS3(headers: Record<string, string>, query: Record<string, string>): boolean {
+  return scopeService(headers, query) === 's3';
+}
+
+/**
+ * The answer to an S3 request (signed for `s3`) on the sandbox's SNS paths `/sns/…`, which S3 never serves in the
+ * sandbox (a bucket named `sns` is not reachable path-style there): S3's `AccessDenied` document saying so, so an
+ * SDK caller sees why instead of a body it cannot parse.
+ */
+export function s3RefusalOnSnsPath(method: string): { status: number; headers: Record<string, string>; body: string } {
+  const requestId = newRequestId().replace(/-/g, '').slice(0, 16).toUpperCase();
+  const hostId = randomBytes(48).toString('base64');
+  const error = s3AccessDenied(`The sandbox serves its SNS signing certificate and SubscribeURL under ${SNS_CERTIFICATE_PATH_PREFIX}; S3 requests there (a bucket named sns, path-style) are not served.`);
+  const body = method === 'HEAD' ? '' : s3ErrorXml(error, requestId, hostId);
+  return { status: error.status, headers: { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)), 'x-amz-request-id': requestId, 'x-amz-id-2': hostId }, body };
 }
 
 /** Splits a path-style S3 path (`/bucket/key`, still percent-encoded) into bucket and decoded key. */
