@@ -151,10 +151,11 @@ describe.each(DIALECTS)('connections end to end against the sandbox on %s', (dia
     const replay = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(customer), stackName: 'tg-auto-replay', templateBody: created.deliverables.formats['cloudformation-json'].replaceAll('Tg-auto', 'Tg-auto2') });
     expect(replay.status).toMatch(/ROLLBACK_COMPLETE|CREATE_FAILED/);
     await t.service.background.idle();
+    // Both answers are audited: the SUCCESS, and the FAILED for the spent token (which no audit row records).
     const answers = (await t.api('GET', `/v1/audit?connectionId=${created.connection.id}`, { token })).body
       .filter((e: { action: string }) => e.action === 'connection.callback')
-      .map((e: { details: { answer: string } }) => e.details.answer);
-    expect(answers.sort()).toEqual(['SUCCESS']);
+      .map((e: { details: { answer: string; refusal?: string } }) => `${e.details.answer}${e.details.refusal === undefined ? '' : ` ${e.details.refusal}`}`);
+    expect(answers.sort()).toEqual(['FAILED invalid-callback-token', 'SUCCESS']);
     // The one-time token is in the template only: never in the audit log or the connection's view.
     const template = JSON.parse(created.deliverables.formats['cloudformation-json']) as { Resources: Record<string, { Type: string; Properties: { CallbackToken?: string } }> };
     const callbackToken = Object.values(template.Resources).find((r) => r.Type === 'Custom::TrustgateConnection')?.Properties.CallbackToken;
