@@ -253,6 +253,10 @@ describe('SNS message signatures', () => {
         res.writeHead(200, { 'content-type': 'application/x-x509-ca-cert' }).end(aws.certificatePem);
         return;
       }
+      if (req.url === '/moved.pem') {
+        res.writeHead(301, { location: '/ok.pem' }).end();
+        return;
+      }
       if (req.url === '/declared.pem') {
         res.writeHead(200, { 'content-length': String(MAX_CERTIFICATE_BYTES + 1) });
         res.write('x');
@@ -286,6 +290,9 @@ describe('SNS message signatures', () => {
       const body = { ...notification(ts), SigningCertURL: `${base}/endless.pem`, SignatureVersion: '2', Signature: signWith(aws, 'sha256', handBuiltNotification(ts)) };
       await refused(v.verify(body), 'FORBIDDEN', 'SigningCertURL');
       await expect(v.verify({ ...body, SigningCertURL: `${base}/ok.pem` })).resolves.toMatchObject({ Type: 'Notification' });
+      // A redirect is not followed, even to the certificate on the same trusted host: 403, not 502.
+      expect((await fetchCertificateText(`${base}/moved.pem`)).status).toBe(301);
+      await refused(v.verify({ ...body, SigningCertURL: `${base}/moved.pem` }), 'FORBIDDEN', 'SigningCertURL');
     } finally {
       server.closeAllConnections();
       server.close();

@@ -72,13 +72,14 @@ export function isCertificateUrl(expected: string): (url: URL) => boolean {
 export const MAX_CERTIFICATE_BYTES = 16 * 1024;
 
 /**
- * Fetches a certificate with global fetch: no redirects, 5 s timeout, and at most {@link MAX_CERTIFICATE_BYTES}
+ * Fetches a certificate with global fetch: redirects not followed (the 3xx is the answer), 5 s timeout, and at most {@link MAX_CERTIFICATE_BYTES}
  * read — the body is streamed and reading stops (the request is aborted) past the cap, answered as 413.
  */
 export async function fetchCertificateText(url: string): Promise<{ status: number; text: string }> {
   const abort = new AbortController();
   const timeout = AbortSignal.timeout(5000);
-  const response = await fetch(url, { redirect: 'error', signal: AbortSignal.any([abort.signal, timeout]) });
+  // A redirect is not followed: its 3xx is answered as it is (not 200, so the certificate is refused).
+  const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.any([abort.signal, timeout]) });
   const declared = Number(response.headers.get('content-length') ?? '');
   if (Number.isFinite(declared) && declared > MAX_CERTIFICATE_BYTES) {
     abort.abort();
