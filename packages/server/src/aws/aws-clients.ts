@@ -43,6 +43,12 @@ export interface PartitionAwsConfig {
   /** Extra client settings (e.g. maxAttempts) passed to every SDK client. */
   maxAttempts?: number;
   /**
+   * How long one HTTP attempt to AWS may take before the SDK gives it up (and retries up to `maxAttempts`);
+   * default 10,000 ms, connecting at most 3,000 ms. The SDK sets no limit of its own, so without one an endpoint
+   * that never answers would hold a verification (and the API call waiting for it) forever.
+   */
+  requestTimeoutMs?: number;
+  /**
    * A private S3 bucket of the platform (in `region`) where connection templates are published, so that
    * quick-create and update-stack links carry a presigned S3 URL CloudFormation can fetch.
    */
@@ -51,6 +57,17 @@ export interface PartitionAwsConfig {
   templateBucketOwner?: string;
   /** Lifetime of the presigned template URLs in seconds; default (and AWS's maximum) 604,800 (7 days). */
   templateUrlExpiresInSeconds?: number;
+}
+
+/** Settings every SDK client of a partition shares: the endpoint override, retries and HTTP timeouts. */
+function sharedClientOptions(c: PartitionAwsConfig): { endpoint?: string; maxAttempts?: number; requestHandler: { requestTimeout: number; connectionTimeout: number; throwOnRequestTimeout: boolean } } {
+  const requestTimeout = c.requestTimeoutMs ?? 10_000;
+  return {
+    ...(c.endpoint === undefined ? {} : { endpoint: c.endpoint }),
+    ...(c.maxAttempts === undefined ? {} : { maxAttempts: c.maxAttempts }),
+    // Without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes and keeps waiting.
+    requestHandler: { requestTimeout, connectionTimeout: Math.min(3_000, requestTimeout), throwOnRequestTimeout: true },
+  };
 }
 
 /**
@@ -70,11 +87,7 @@ export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsC
     sts({ partition, region, credentials }) {
       const c = settingsFor(partition);
       const r = region ?? c.region ?? partitionInfo(partition).defaultRegion;
-      const options = {
-        region: r,
-        ...(c.endpoint === undefined ? {} : { endpoint: c.endpoint }),
-        ...(c.maxAttempts === undefined ? {} : { maxAttempts: c.maxAttempts }),
-      };
+      const options = { region: r, ...sharedClientOptions(c) };
       if (credentials !== undefined) return new STSClient({ ...options, credentials });
       const key = `${partition}:${r}`;
       let client = cache.get(key);
@@ -89,8 +102,7 @@ export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsC
       return new IAMClient({
         region: partitionInfo(partition).defaultRegion,
         credentials,
-        ...(c.endpoint === undefined ? {} : { endpoint: c.endpoint }),
-        ...(c.maxAttempts === undefined ? {} : { maxAttempts: c.maxAttempts }),
+        ...sharedClientOptions(c),
       });
     },
     organizations({ partition, credentials }) {
@@ -98,8 +110,7 @@ export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsC
       return new OrganizationsClient({
         region: organizationsRegion(partition),
         credentials,
-        ...(c.endpoint === undefined ? {} : { endpoint: c.endpoint }),
-        ...(c.maxAttempts === undefined ? {} : { maxAttempts: c.maxAttempts }),
+        ...sharedClientOptions(c),
       });
     },
     templatePublisher({ partition }) {
@@ -110,9 +121,9 @@ export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsC
         // With an endpoint override (the sandbox, moto) S3 is addressed path-style; on AWS virtual-hosted style.
         const client = new S3Client({
           region: c.region ?? partitionInfo(partition).defaultRegion,
-          ...(c.endpoint === undefined ? {} : { endpoint: c.endpoint, forcePathStyle: true }),
+          ...sharedClientOptions(c),
+          ...(c.endpoint === undefined ? {} : { forcePathStyle: true }),
           ...(c.credentials === undefined ? {} : { credentials: c.credentials }),
-          ...(c.maxAttempts === undefined ? {} : { maxAttempts: c.maxAttempts }),
         });
         publisher = s3TemplatePublisher({ client, bucket: c.templateBucket, ...(c.templateBucketOwner === undefined ? {} : { expectedBucketOwner: c.templateBucketOwner }), ...(c.templateUrlExpiresInSeconds === undefined ? {} : { expiresInSeconds: c.templateUrlExpiresInSeconds }) });
         publishers.set(partition, publisher);
