@@ -42,7 +42,8 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
   const background = new BackgroundTasks();
   const ctx: AppContext = {
     deps: options.deps,
-    fetchPort: options.fetchPort ?? ((url, init) => fetch(url, init)),
+    // A ResponseURL or SubscribeURL that never answers must not hold the callback task forever.
+    fetchPort: options.fetchPort ?? ((url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(30_000) })),
     ...(options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken }),
     background,
     authenticate: (request) => authenticate(options.deps.store, request.headers.authorization),
