@@ -132,7 +132,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     background: new Set(),
   };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
+    const rawBody = await readBody(req);
+    const body = rawBody.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname.startsWith(CUSTOM_RESOURCE_RESPONSE_PATH)) {
       const result = receiveCustomResourceResponse(runtime, { method: req.method ?? 'GET', url, body });
@@ -158,7 +159,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     // Other protocols (AWS JSON, REST) and plain HTTP paths are routed here, before the Query protocol.
     // S3 over the REST protocol (path-style): requests signed for service s3, or unsigned ones naming a sandbox bucket.
-    if (await routeS3(runtime, req, res, { headers, query, body })) return;
+    if (await routeS3(runtime, req, res, { headers, query, body, rawBody })) return;
     if (isOrganizationsRequest(req.method ?? 'POST', headers)) {
       const org = await dispatchOrganizations({ runtime, request: { method: 'POST', path: url.pathname, query, headers, body }, sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1' });
       if (org.hang) return;

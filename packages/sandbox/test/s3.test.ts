@@ -80,6 +80,17 @@ describe('sandbox S3 (REST, path-style, SigV4)', () => {
     expect(await awsError(client.send(new GetObjectCommand({ Bucket: 'tg-templates-a', Key: 'dir/b' })))).toMatchObject({ name: 'NoSuchKey', status: 404 });
   });
 
+  it('stores binary objects byte for byte (bytes that are not UTF-8 survive put, get, ETag and the payload hash)', async () => {
+    const client = s3(root(0));
+    await client.send(new CreateBucketCommand({ Bucket: 'tg-binary' }));
+    const bytes = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), (await import('node:crypto')).randomBytes(4096), Buffer.from([0xc3, 0x28, 0xff, 0xfe])]);
+    const put = await client.send(new PutObjectCommand({ Bucket: 'tg-binary', Key: 'blob.bin', Body: new Uint8Array(bytes) }));
+    expect(put.ETag).toBe('"' + (await import('node:crypto')).createHash('md5').update(bytes).digest('hex') + '"');
+    const got = await client.send(new GetObjectCommand({ Bucket: 'tg-binary', Key: 'blob.bin' }));
+    expect(got.ContentLength).toBe(bytes.length);
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(bytes)).toBe(true);
+  });
+
   it('answers with S3\'s error codes and statuses', async () => {
     const client = s3(root(0));
     expect(await awsError(client.send(new GetObjectCommand({ Bucket: 'no-such-bucket-x', Key: 'k' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });

@@ -12,7 +12,10 @@ export interface ReceivedRequest {
   query: Record<string, string>;
   /** Header names lower-cased, as node:http gives them. */
   headers: Record<string, string>;
+  /** The body as UTF-8 text (Query, JSON and XML protocols). */
   body: string;
+  /** The body's bytes, when a protocol carries binary data (S3 objects); `body` is their UTF-8 reading. */
+  rawBody?: Buffer;
 }
 
 /** The parsed `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...` header. */

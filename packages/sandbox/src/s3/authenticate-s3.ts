@@ -66,7 +66,8 @@ async function headerAuth(state: SandboxState, request: ReceivedRequest, now: Da
     throw new S3Error('NotImplemented', 'A header you provided implies functionality that is not implemented (aws-chunked uploads with signed chunks are not modelled by the sandbox).', 501, { Header: 'x-amz-content-sha256' });
   }
   if (contentSha !== 'UNSIGNED-PAYLOAD' && contentSha !== 'STREAMING-UNSIGNED-PAYLOAD-TRAILER') {
-    const actual = request.body === '' ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex');
+    const bytes = request.rawBody ?? Buffer.from(request.body, 'utf8');
+    const actual = bytes.length === 0 ? EMPTY_SHA256 : createHash('sha256').update(bytes).digest('hex');
     if (!/^[0-9a-f]{64}$/.test(contentSha)) throw new S3Error('InvalidArgument', 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, or a valid sha256 value.', 400, { ArgumentName: 'x-amz-content-sha256', ArgumentValue: contentSha });
     if (contentSha !== actual) {
       throw new S3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400, { ClientComputedContentSHA256: contentSha, S3ComputedContentSHA256: actual });

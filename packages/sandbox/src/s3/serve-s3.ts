@@ -72,7 +72,8 @@ export async function serveS3(options: { runtime: SandboxRuntime; request: Recei
     const now = runtime.clock();
     const auth = await authenticateS3(runtime.store.state, request, now);
     const { bucket, key } = splitS3Path(request.path);
-    const body = request.headers['x-amz-content-sha256'] === 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' ? decodeAwsChunked(Buffer.from(request.body, 'utf8'), request.headers) : Buffer.from(request.body, 'utf8');
+    const bytes = request.rawBody ?? Buffer.from(request.body, 'utf8');
+    const body = request.headers['x-amz-content-sha256'] === 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' ? decodeAwsChunked(bytes, request.headers) : bytes;
     const response = runS3Operation({
       runtime, ...(auth.caller ? { caller: auth.caller } : {}), method: request.method, bucket, ...(key === undefined ? {} : { key }),
       query: request.query, headers: request.headers, body, region: auth.region ?? runtime.store.state.region, now, sourceIp: options.sourceIp,
@@ -89,12 +90,12 @@ export async function serveS3(options: { runtime: SandboxRuntime; request: Recei
  * The sandbox's S3 route: when the request is S3's, serves it and writes the response; returns false otherwise.
  * `body` is the request body already read; the path is taken raw from `req.url` (S3 signs the path as sent).
  */
-export async function routeS3(runtime: SandboxRuntime, req: IncomingMessage, res: ServerResponse, received: { headers: Record<string, string>; query: Record<string, string>; body: string }): Promise<boolean> {
+export async function routeS3(runtime: SandboxRuntime, req: IncomingMessage, res: ServerResponse, received: { headers: Record<string, string>; query: Record<string, string>; body: string; rawBody?: Buffer }): Promise<boolean> {
   const method = req.method ?? 'GET';
   const path = (req.url ?? '/').split('?')[0] || '/';
   if (!isS3Request(runtime, { method, path, headers: received.headers, query: received.query })) return false;
   const response = await serveS3({
-    runtime, request: { method, path, query: received.query, headers: received.headers, body: received.body },
+    runtime, request: { method, path, query: received.query, headers: received.headers, body: received.body, ...(received.rawBody === undefined ? {} : { rawBody: received.rawBody }) },
     sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
   });
   const length = typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length;

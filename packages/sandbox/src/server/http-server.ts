@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { ServerResponseHandler } from './types.ts';
 
-/** Reads a request body as UTF-8 text (capped at 10 MB, like CloudFormation's largest template bodies allow). */
-export function readBody(req: IncomingMessage): Promise<string> {
+/** Reads a request body's bytes (capped at 10 MB, like CloudFormation's largest template bodies allow). */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -16,7 +16,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
