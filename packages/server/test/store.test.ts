@@ -163,6 +163,26 @@ describe('store on PostgreSQL with two instances', () => {
     }
   });
 
+  it('keeps deployments in two schemas of one database apart: the second migrates its own tables while the first is open', async () => {
+    const [a, b] = [`tg_a_${Date.now().toString(36)}`, `tg_b_${Date.now().toString(36)}`];
+    const first = await openStore({ url: TEST_POSTGRES_URL, schema: a, poolSize: 2 });
+    try {
+      const second = await openStore({ url: TEST_POSTGRES_URL, schema: b, poolSize: 2 });
+      try {
+        await first.directory.createOrganization({ name: 'in a' });
+        const inB = await second.directory.createOrganization({ name: 'in b' });
+        expect(await first.directory.getOrganization(inB.id)).toBeUndefined();
+        expect(await second.directory.getOrganization(inB.id)).toEqual(inB);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+      await dropSchema(a);
+      await dropSchema(b);
+    }
+  });
+
   it('has every migration applied in order', () => {
     expect(Object.keys(MIGRATIONS)).toEqual([...Object.keys(MIGRATIONS)].sort());
   });

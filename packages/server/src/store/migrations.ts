@@ -167,9 +167,12 @@ class InCodeMigrationProvider implements MigrationProvider {
 /**
  * Runs every pending migration, in order, inside Kysely's migration lock (so two instances starting at once
  * on PostgreSQL do not both migrate). Throws INTERNAL with the failing migration's name if one fails.
+ * On PostgreSQL `migrationTableSchema` names the schema of Kysely's own bookkeeping tables: without it Kysely
+ * takes a `kysely_migration` table of ANY schema of the database for its own, so a second deployment (or test
+ * run) in another schema of the same database would skip creating its tables and fail.
  */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() });
+export async function migrateToLatest(db: Kysely<unknown>, options: { migrationTableSchema?: string } = {}): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(), ...(options.migrationTableSchema === undefined ? {} : { migrationTableSchema: options.migrationTableSchema }) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined || failed !== undefined) {

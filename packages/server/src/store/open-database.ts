@@ -79,11 +79,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
   }
   if (options.migrate ?? true) {
     try {
+      const bookkeeping = open.dialect === 'postgres' ? { migrationTableSchema: options.schema ?? 'public' } : {};
       try {
-        await migrateToLatest(open.db as unknown as Kysely<unknown>);
+        await migrateToLatest(open.db as unknown as Kysely<unknown>, bookkeeping);
       } catch {
         // Instances starting together may race creating Kysely's own migration tables; the second try finds them.
-        await migrateToLatest(open.db as unknown as Kysely<unknown>);
+        await migrateToLatest(open.db as unknown as Kysely<unknown>, bookkeeping);
       }
     } catch (error) {
       await open.close();
