@@ -60,7 +60,7 @@ export interface PartitionAwsConfig {
 }
 
 /** Settings every SDK client of a partition shares: the endpoint override, retries and HTTP timeouts. */
-function sharedClientOptions(c: PartitionAwsConfig): { endpoint?: string; maxAttempts?: number; requestHandler: { requestTimeout: number; connectionTimeout: number; throwOnRequestTimeout: boolean } } {
+export function sharedClientOptions(c: PartitionAwsConfig): { endpoint?: string; maxAttempts?: number; requestHandler: { requestTimeout: number; connectionTimeout: number; throwOnRequestTimeout: boolean } } {
   const requestTimeout = c.requestTimeoutMs ?? 10_000;
   return {
     ...(c.endpoint === undefined ? {} : { endpoint: c.endpoint }),

@@ -1,6 +1,6 @@
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentials } from './aws-clients.ts';
+import { sharedClientOptions, type AwsCredentials } from './aws-clients.ts';
 
 /**
  * Creates an IAM user for the platform in an account (with the account's admin credentials) that may only call
@@ -9,7 +9,7 @@ import type { AwsCredentials } from './aws-clients.ts';
  * user or role. Used to bootstrap the demo against the sandbox or a test account.
  */
 export async function createPlatformUser(options: { endpoint?: string; region: string; adminCredentials: AwsCredentials; userName?: string }): Promise<{ accountId: string; userArn: string; credentials: AwsCredentials }> {
-  const settings = { region: options.region, credentials: options.adminCredentials, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) };
+  const settings = { region: options.region, credentials: options.adminCredentials, ...sharedClientOptions(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) };
   const iam = new IAMClient(settings);
   const userName = options.userName ?? 'trustgate-platform';
   const user = await iam.send(new CreateUserCommand({ UserName: userName }));

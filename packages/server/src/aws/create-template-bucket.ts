@@ -1,6 +1,6 @@
 import { PutUserPolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import type { AwsCredentials } from './aws-clients.ts';
+import { sharedClientOptions, type AwsCredentials } from './aws-clients.ts';
 
 /**
  * Creates the platform's private template bucket (with the account's admin credentials) and lets the platform's
@@ -10,7 +10,7 @@ import type { AwsCredentials } from './aws-clients.ts';
  * through presigned URLs. Used to bootstrap the demo against the sandbox or a test account.
  */
 export async function createTemplateBucket(options: { endpoint?: string; region: string; adminCredentials: AwsCredentials; bucket: string; platformUserName?: string; partition?: string }): Promise<{ bucket: string }> {
-  const settings = { region: options.region, credentials: options.adminCredentials, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) };
+  const settings = { region: options.region, credentials: options.adminCredentials, ...sharedClientOptions(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) };
   const s3 = new S3Client({ ...settings, ...(options.endpoint === undefined ? {} : { forcePathStyle: true }) });
   await s3.send(new CreateBucketCommand({ Bucket: options.bucket, ...(options.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: options.region as never } }) }));
   await new IAMClient(settings).send(

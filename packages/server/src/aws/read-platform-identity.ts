@@ -1,5 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { TrustgateError, partitionInfo, type Partition } from '@trustgate/core';
+import { sharedClientOptions } from './aws-clients.ts';
 
 /**
  * The platform's own account in a partition, read with GetCallerIdentity through the SDK's default credential
@@ -8,7 +9,7 @@ import { TrustgateError, partitionInfo, type Partition } from '@trustgate/core';
 export async function readPlatformAccount(options: { partition: Partition; region?: string; endpoint?: string }): Promise<{ accountId: string; arn: string; region: string }> {
   const region = options.region ?? partitionInfo(options.partition).defaultRegion;
   try {
-    const out = await new STSClient({ region, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) }).send(new GetCallerIdentityCommand({}));
+    const out = await new STSClient({ region, ...sharedClientOptions(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) }).send(new GetCallerIdentityCommand({}));
     if (out.Account === undefined) throw new Error('GetCallerIdentity returned no account');
     return { accountId: out.Account, arn: out.Arn ?? '', region };
   } catch (error) {
