@@ -102,7 +102,7 @@ export interface Sandbox {
 const SERVICES = { sts: STS_ACTIONS, iam: IAM_ACTIONS, cloudformation: CLOUDFORMATION_ACTIONS };
 
 /**
- * Starts an AWS-compatible sandbox serving STS, IAM and CloudFormation over the AWS Query protocol with
+ * Starts an AWS-compatible sandbox serving STS, IAM, CloudFormation (AWS Query protocol), Organizations (AWS JSON), S3 (REST) and SNS delivery with
  * SigV4 on 127.0.0.1. Unmodified AWS SDK v3 clients and the AWS CLI use it through an endpoint override.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {

@@ -51,7 +51,7 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
 export function registerSandbox(program: Command): void {
   program
     .command('sandbox')
-    .description('Run the AWS-compatible sandbox (STS, IAM, CloudFormation over the AWS Query protocol with SigV4) on 127.0.0.1')
+    .description('Run the AWS-compatible sandbox (STS, IAM, CloudFormation, S3, Organizations and SNS delivery over the AWS wire protocols with SigV4) on 127.0.0.1')
     .option('--port <port>', 'TCP port (0 picks a free one)', '4566')
     .option('--accounts <n>', 'number of accounts, each with root credentials', '3')
     .option('--persist <file>', 'load and save the state in this JSON file so it survives a restart')
