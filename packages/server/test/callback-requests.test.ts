@@ -4,6 +4,9 @@ import { DIALECTS, openTestStore } from './test-stores.ts';
 
 const key = { stackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1', requestId: 'req-1', logicalResourceId: 'Connect' };
 const at = (iso: string) => new Date(iso);
+/** Digests of two request bodies (handleCallback passes the SHA-256 of the custom-resource request). */
+const D1 = 'a'.repeat(64);
+const D2 = 'b'.repeat(64);
 
 /**
  * The callback's per-request claims (StackId + RequestId + LogicalResourceId), on both dialects and, where the
@@ -26,31 +29,62 @@ describe.each(DIALECTS)('callback request claims on %s', (dialect) => {
   afterEach(async () => cleanup());
 
   it('exactly one of many concurrent claims wins; the rest see it deciding, then the stored answer', async () => {
-    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? store : other).callbackRequests.claim(key, { requestType: 'Create', holder: `h${i}`, leaseMs: 60_000 })));
+    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? store : other).callbackRequests.claim(key, { requestType: 'Create', digest: D1, holder: `h${i}`, leaseMs: 60_000 })));
     expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
     expect(claims.filter((c) => c.kind === 'deciding')).toHaveLength(7);
     const winner = claims.findIndex((c) => c.kind === 'claimed');
     expect(winner).toBeGreaterThanOrEqual(0);
-    const stood = await store.callbackRequests.answer(key, { status: 'SUCCESS', reason: 'ok', connectionId: 'con_1' });
+    const stood = await store.callbackRequests.answer(key, { status: 'SUCCESS', reason: 'ok', connectionId: 'con_1' }, { holder: `h${winner}` });
     expect(stood).toEqual({ status: 'SUCCESS', reason: 'ok', connectionId: 'con_1' });
     // A later answer does not replace the first: every delivery re-sends the same one.
-    expect(await other.callbackRequests.answer(key, { status: 'FAILED', reason: 'token spent', connectionId: null })).toEqual(stood);
-    expect(await other.callbackRequests.claim(key, { requestType: 'Create', holder: 'late', leaseMs: 60_000 })).toEqual({ kind: 'answered', outcome: stood });
+    expect(await other.callbackRequests.answer(key, { status: 'FAILED', reason: 'token spent', connectionId: null }, { holder: `h${winner}` })).toEqual(stood);
+    expect(await other.callbackRequests.claim(key, { requestType: 'Create', digest: D1, holder: 'late', leaseMs: 60_000 })).toEqual({ kind: 'answered', outcome: stood });
     // Another logical resource of the same request is another request.
-    expect((await store.callbackRequests.claim({ ...key, logicalResourceId: 'Other' }, { requestType: 'Create', holder: 'x', leaseMs: 60_000 })).kind).toBe('claimed');
+    expect((await store.callbackRequests.claim({ ...key, logicalResourceId: 'Other' }, { requestType: 'Create', digest: D1, holder: 'x', leaseMs: 60_000 })).kind).toBe('claimed');
   });
 
   it('a claim that never got an answer is taken over after its lease, by one caller; a released claim is free at once', async () => {
-    expect((await store.callbackRequests.claim(key, { requestType: 'Create', holder: 'crashed', leaseMs: 60_000, now: at('2026-01-01T00:00:00Z') })).kind).toBe('claimed');
-    expect((await other.callbackRequests.claim(key, { requestType: 'Create', holder: 'early', leaseMs: 60_000, now: at('2026-01-01T00:00:59Z') })).kind).toBe('deciding');
-    const takeovers = await Promise.all(['t1', 't2', 't3'].map((holder, i) => (i === 1 ? other : store).callbackRequests.claim(key, { requestType: 'Create', holder, leaseMs: 60_000, now: at('2026-01-01T00:01:01Z') })));
+    expect((await store.callbackRequests.claim(key, { requestType: 'Create', digest: D1, holder: 'crashed', leaseMs: 60_000, now: at('2026-01-01T00:00:00Z') })).kind).toBe('claimed');
+    expect((await other.callbackRequests.claim(key, { requestType: 'Create', digest: D1, holder: 'early', leaseMs: 60_000, now: at('2026-01-01T00:00:59Z') })).kind).toBe('deciding');
+    const takeovers = await Promise.all(['t1', 't2', 't3'].map((holder, i) => (i === 1 ? other : store).callbackRequests.claim(key, { requestType: 'Create', digest: D1, holder, leaseMs: 60_000, now: at('2026-01-01T00:01:01Z') })));
     expect(takeovers.filter((c) => c.kind === 'claimed')).toHaveLength(1);
 
     const second = { ...key, requestId: 'req-2' };
-    expect((await store.callbackRequests.claim(second, { requestType: 'Create', holder: 'h', leaseMs: 60_000 })).kind).toBe('claimed');
+    expect((await store.callbackRequests.claim(second, { requestType: 'Create', digest: D1, holder: 'h', leaseMs: 60_000 })).kind).toBe('claimed');
     await store.callbackRequests.release(second, 'someone-else');
-    expect((await other.callbackRequests.claim(second, { requestType: 'Create', holder: 'h2', leaseMs: 60_000 })).kind).toBe('deciding');
+    expect((await other.callbackRequests.claim(second, { requestType: 'Create', digest: D1, holder: 'h2', leaseMs: 60_000 })).kind).toBe('deciding');
     await store.callbackRequests.release(second, 'h');
-    expect((await other.callbackRequests.claim(second, { requestType: 'Create', holder: 'h2', leaseMs: 60_000 })).kind).toBe('claimed');
+    expect((await other.callbackRequests.claim(second, { requestType: 'Create', digest: D1, holder: 'h2', leaseMs: 60_000 })).kind).toBe('claimed');
+  });
+
+  it('a key claimed for one request body is refused to another body, deciding or answered: no stored answer for it', async () => {
+    expect((await store.callbackRequests.claim(key, { requestType: 'Create', digest: D1, holder: 'h', leaseMs: 60_000 })).kind).toBe('claimed');
+    expect(await other.callbackRequests.claim(key, { requestType: 'Create', digest: D2, holder: 'x', leaseMs: 60_000 })).toEqual({ kind: 'mismatch' });
+    // Not even after the lease: another body never takes the claim over.
+    expect(await other.callbackRequests.claim(key, { requestType: 'Create', digest: D2, holder: 'x', leaseMs: 0, now: new Date(Date.now() + 1000) })).toEqual({ kind: 'mismatch' });
+    await store.callbackRequests.answer(key, { status: 'SUCCESS', reason: 'Role verified', connectionId: 'con_victim' }, { holder: 'h' });
+    expect(await other.callbackRequests.claim(key, { requestType: 'Create', digest: D2, holder: 'y', leaseMs: 60_000 })).toEqual({ kind: 'mismatch' });
+    expect((await other.callbackRequests.claim(key, { requestType: 'Create', digest: D1, holder: 'z', leaseMs: 60_000 })).kind).toBe('answered');
+  });
+
+  it('only the current holder stores an answer: a decider whose lease was taken over cannot answer over the taker', async () => {
+    expect((await store.callbackRequests.claim(key, { requestType: 'Create', digest: D1, holder: 'slow', leaseMs: 60_000, now: at('2026-01-01T00:00:00Z') })).kind).toBe('claimed');
+    expect((await other.callbackRequests.claim(key, { requestType: 'Create', digest: D1, holder: 'taker', leaseMs: 60_000, now: at('2026-01-01T00:01:01Z') })).kind).toBe('claimed');
+    // The slow decider finishes while the taker still decides: not stored, nothing to send.
+    expect(await store.callbackRequests.answer(key, { status: 'SUCCESS', reason: 'verified', connectionId: 'con_1' }, { holder: 'slow' })).toBeUndefined();
+    expect(await store.callbackRequests.deliveryState(key)).toBe('deciding');
+    const stood = await other.callbackRequests.answer(key, { status: 'FAILED', reason: 'token spent', connectionId: null }, { holder: 'taker' });
+    expect(stood).toEqual({ status: 'FAILED', reason: 'token spent', connectionId: null });
+    // Once answered, a late decider gets the answer that stands (the first one stored), not its own.
+    expect(await store.callbackRequests.answer(key, { status: 'SUCCESS', reason: 'verified', connectionId: 'con_1' }, { holder: 'slow' })).toEqual(stood);
+    expect(await other.callbackRequests.answer(key, { status: 'SUCCESS', reason: 'again', connectionId: 'con_1' }, { holder: 'taker' })).toEqual(stood);
+  });
+
+  it('an answer is undelivered until its PUT succeeded', async () => {
+    expect((await store.callbackRequests.claim(key, { requestType: 'Create', digest: D1, holder: 'h', leaseMs: 60_000 })).kind).toBe('claimed');
+    await store.callbackRequests.answer(key, { status: 'SUCCESS', reason: 'ok', connectionId: 'con_1' }, { holder: 'h' });
+    expect(await other.callbackRequests.deliveryState(key)).toBe('undelivered');
+    await other.callbackRequests.delivered(key);
+    expect(await store.callbackRequests.deliveryState(key)).toBe('delivered');
   });
 });

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { TrustgateError } from '@trustgate/core';
+import { createHash, randomUUID } from 'node:crypto';
+import { parseRoleArn, TrustgateError } from '@trustgate/core';
 import { callbackTokenMatches, newCallbackNonce, type ConnectionDeps } from './connection-deps.ts';
 import { recordAudit } from './record-audit.ts';
 import { verifyAndRecord } from './verify-connection.ts';
@@ -94,7 +94,36 @@ export interface CallbackOutcome {
   connectionId?: string;
 }
 
-async function respond(fetchPort: FetchPort, request: CustomResourceRequest, outcome: CallbackOutcome): Promise<void> {
+/**
+ * How the answer is PUT to CloudFormation's ResponseURL: up to `attempts` tries (default 5), waiting
+ * `firstDelayMs` (default 1 s) after the first failure and twice as long after each next one (with jitter),
+ * starting no attempt past `deadlineMs` (default 60 s) after the first. 5xx, 429 and network errors (including
+ * the fetch port's timeout) are retried, as AWS's SDKs retry S3; any other 4xx is final.
+ */
+export interface ResponseRetryOptions {
+  attempts?: number;
+  firstDelayMs?: number;
+  deadlineMs?: number;
+}
+
+/** The ResponseURL without its query string (a presigned URL's signature): what may appear in a log. */
+export function loggableUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/** What went wrong with one fetch, without the URL it was for (an error message may quote it). */
+function describeFetchFailure(error: unknown, url: string): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? ` (${(error.cause as Error & { code?: string }).code ?? error.cause.message})` : '';
+  const text = error instanceof Error ? `${error.name}: ${error.message}${cause}` : 'unknown error';
+  return text.split(url).join(loggableUrl(url)).slice(0, 300);
+}
+
+async function respond(fetchPort: FetchPort, request: CustomResourceRequest, outcome: CallbackOutcome, retry: ResponseRetryOptions = {}): Promise<void> {
   const body = JSON.stringify({
     Status: outcome.status,
     Reason: outcome.reason.slice(0, 1000),
@@ -104,9 +133,63 @@ async function respond(fetchPort: FetchPort, request: CustomResourceRequest, out
     LogicalResourceId: request.LogicalResourceId,
     Data: { ConnectionId: outcome.connectionId ?? '' },
   });
-  // A presigned S3 URL is signed without a content type: send an empty one (CloudFormation User Guide, cfn-response).
-  const answer = await fetchPort(request.ResponseURL, { method: 'PUT', headers: { 'content-type': '' }, body });
-  if (!answer.ok) throw new TrustgateError('AWS_ERROR', `CloudFormation's ResponseURL answered HTTP ${answer.status}.`);
+  const attempts = Math.max(1, retry.attempts ?? 5);
+  const deadline = Date.now() + (retry.deadlineMs ?? 60_000);
+  let delay = retry.firstDelayMs ?? 1_000;
+  let problem = '';
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // A presigned S3 URL is signed without a content type: send an empty one (CloudFormation User Guide, cfn-response).
+      const answer = await fetchPort(request.ResponseURL, { method: 'PUT', headers: { 'content-type': '' }, body });
+      if (answer.ok) return;
+      problem = `HTTP ${answer.status}`;
+      if (answer.status < 500 && answer.status !== 429) break; // refused (e.g. an expired URL): trying again cannot help
+    } catch (error) {
+      problem = describeFetchFailure(error, request.ResponseURL);
+    }
+    const wait = delay * (0.5 + Math.random() / 2);
+    if (attempt >= attempts || Date.now() + wait > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    delay *= 2;
+  }
+  throw new TrustgateError('AWS_ERROR', `CloudFormation's ResponseURL was not answered: ${problem}.`, { details: { lastFailure: problem } });
+}
+
+/** Recorded instead of a RoleArn / StackId that is not one (the request's text never reaches the audit log). */
+export const NOT_AN_ARN = '(not an ARN of that kind)';
+
+/** A CloudFormation stack ARN: `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>` (names: 128 characters, a letter first). */
+const STACK_ARN = /^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:cloudformation:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[A-Za-z0-9-]{1,64}$/;
+
+/** The request's StackId when it is a CloudFormation stack ARN, else {@link NOT_AN_ARN}: what audit details may carry. */
+export function auditableStackId(stackId: unknown): string {
+  return typeof stackId === 'string' && stackId.length <= 300 && STACK_ARN.test(stackId) ? stackId : NOT_AN_ARN;
+}
+
+/** The request's RoleArn when it parses as an IAM role ARN (core's parseRoleArn), else {@link NOT_AN_ARN}. */
+export function auditableRoleArn(roleArn: unknown): string {
+  return typeof roleArn === 'string' && roleArn.length <= 2048 && parseRoleArn(roleArn).ok ? roleArn : NOT_AN_ARN;
+}
+
+/**
+ * At most this many refused callbacks (invalid token) are audited per connection and hour: anyone who knows a
+ * connection ID can make its stack-less refusals, and each would otherwise add an event to the owner's log.
+ */
+export const REFUSALS_AUDITED_PER_HOUR = 20;
+
+async function refusalAuditAllowed(deps: ConnectionDeps, organizationId: string, connectionId: string): Promise<boolean> {
+  const since = new Date(Date.now() - 3_600_000).toISOString();
+  const recent = await deps.store.audit.list({ organizationId, connectionId, limit: 200 });
+  return recent.filter((e) => e.at >= since && e.action === 'connection.callback' && e.details.refusal === 'invalid-callback-token').length < REFUSALS_AUDITED_PER_HOUR;
+}
+
+/** Runs bookkeeping that must not change an answer already decided; a failure goes to the operator's log. */
+async function afterDecision(deps: ConnectionDeps, what: string, request: CustomResourceRequest, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    deps.log?.warn({ err: error, stackId: auditableStackId(request.StackId), requestId: request.RequestId }, `callback: ${what} failed; the answer stands`);
+  }
 }
 
 async function decide(deps: ConnectionDeps, request: CustomResourceRequest): Promise<CallbackOutcome> {
@@ -115,48 +198,66 @@ async function decide(deps: ConnectionDeps, request: CustomResourceRequest): Pro
   const token = typeof props.CallbackToken === 'string' ? props.CallbackToken : '';
   const connection = connectionId === '' ? undefined : await deps.store.connections.getAnyOrganization(connectionId);
   const tokenOk = connection !== undefined && callbackTokenMatches(deps.callbackSecret, connection.id, connection.callbackNonce, token);
+  const stackId = auditableStackId(request.StackId);
   if (request.RequestType === 'Delete') {
     // Never block a stack's deletion; record it when the request is authentic.
     if (connection !== undefined && tokenOk) {
-      await recordAudit(deps.store, { principal: null, organizationId: connection.organizationId, action: 'connection.callback-delete', connectionId: connection.id, details: { stackId: request.StackId } });
+      await afterDecision(deps, 'the audit', request, () => recordAudit(deps.store, { principal: null, organizationId: connection.organizationId, action: 'connection.callback-delete', connectionId: connection.id, details: { stackId } }));
     }
     return { status: 'SUCCESS', reason: 'Nothing to undo.', ...(connection === undefined ? {} : { connectionId: connection.id }) };
   }
   const roleArn = typeof props.RoleArn === 'string' ? props.RoleArn : '';
   if (connection === undefined || !tokenOk) {
     const refused: CallbackOutcome = { status: 'FAILED', reason: 'The callback token is not valid for this connection (it is used once; download the current template).' };
-    // Audited when the connection exists (the audit log is per organization); the token itself is never recorded.
+    // Audited when the connection exists (the audit log is per organization), capped per hour; the token itself is
+    // never recorded, nor the request's free text: only a RoleArn / StackId that parse as such.
     if (connection !== undefined) {
-      await recordAudit(deps.store, {
-        principal: null,
-        organizationId: connection.organizationId,
-        action: 'connection.callback',
-        connectionId: connection.id,
-        details: { requestType: request.RequestType, stackId: request.StackId, answer: refused.status, refusal: 'invalid-callback-token', roleArn },
+      await afterDecision(deps, 'the audit', request, async () => {
+        if (!(await refusalAuditAllowed(deps, connection.organizationId, connection.id))) return;
+        await recordAudit(deps.store, {
+          principal: null,
+          organizationId: connection.organizationId,
+          action: 'connection.callback',
+          connectionId: connection.id,
+          details: { requestType: request.RequestType, stackId, answer: refused.status, refusal: 'invalid-callback-token', roleArn: auditableRoleArn(roleArn) },
+        });
       });
     }
     return refused;
   }
   let outcome: CallbackOutcome;
   try {
-    const { role } = await verifyAndRecord(deps, connection, roleArn, { stackId: request.StackId });
+    const { role } = await verifyAndRecord(deps, connection, roleArn, stackId === NOT_AN_ARN ? {} : { stackId });
     outcome = role.status === 'connected' ? { status: 'SUCCESS', reason: role.statusReason, connectionId: connection.id } : { status: 'FAILED', reason: `${role.status}: ${role.statusReason}`, connectionId: connection.id };
   } catch (error) {
     outcome = { status: 'FAILED', reason: error instanceof TrustgateError ? error.message : 'Verification failed unexpectedly.', connectionId: connection.id };
   }
+  // The verification is recorded: from here on, a failure is logged and the answer stays the one that matches it.
   if (outcome.status === 'SUCCESS') {
     // One-time: the token dies with this use; templates rendered from now on carry a new one.
-    const fresh = (await deps.store.connections.getAnyOrganization(connection.id)) ?? connection;
-    await deps.store.connections.update({ ...fresh, callbackNonce: newCallbackNonce() });
+    await afterDecision(deps, 'spending the callback token', request, async () => {
+      const fresh = (await deps.store.connections.getAnyOrganization(connection.id)) ?? connection;
+      await deps.store.connections.update({ ...fresh, callbackNonce: newCallbackNonce() });
+    });
   }
-  await recordAudit(deps.store, {
+  await afterDecision(deps, 'the audit', request, () => recordAudit(deps.store, {
     principal: null,
     organizationId: connection.organizationId,
     action: 'connection.callback',
     connectionId: connection.id,
-    details: { requestType: request.RequestType, stackId: request.StackId, answer: outcome.status, roleArn },
-  });
+    details: { requestType: request.RequestType, stackId, answer: outcome.status, roleArn: auditableRoleArn(roleArn) },
+  }));
   return outcome;
+}
+
+/** {@link decide}, never throwing: a failure before the verification is recorded answers FAILED (and is logged). */
+async function decideOrFail(deps: ConnectionDeps, request: CustomResourceRequest): Promise<CallbackOutcome> {
+  try {
+    return await decide(deps, request);
+  } catch (error) {
+    deps.log?.warn({ err: error, stackId: auditableStackId(request.StackId), requestId: request.RequestId }, 'callback: the request could not be decided; answering FAILED');
+    return { status: 'FAILED', reason: 'trustgate could not decide this request (an internal error); update or re-create the stack to try again.' };
+  }
 }
 
 /** Throws INVALID_INPUT unless the request's ResponseURL is on the allow-list (the service never PUTs to arbitrary URLs). */
@@ -178,6 +279,24 @@ export function assertAllowedResponseUrl(deps: ConnectionDeps, request: CustomRe
  */
 export const CALLBACK_CLAIM_LEASE_MS = 10 * 60_000;
 
+/** Canonical JSON (object keys sorted) of a value: the same request gives the same text however it was serialized. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isObject(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** SHA-256 (hex) of the request's canonical JSON: what ties an idempotency key to one request body. */
+export function requestDigest(request: CustomResourceRequest): string {
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
+/** Options of {@link handleCallback}. */
+export interface HandleCallbackOptions {
+  /** How the ResponseURL PUT is retried (default: 5 attempts within about a minute). */
+  responseRetry?: ResponseRetryOptions;
+}
+
 /**
  * Handles the automatic-mode callback: checks the ResponseURL against the allow-list (the service never PUTs
  * to arbitrary URLs), verifies the role as manual verification does, and only then answers CloudFormation —
@@ -185,37 +304,67 @@ export const CALLBACK_CLAIM_LEASE_MS = 10 * 60_000;
  * scope, a role that cannot be assumed, an insecure trust policy or missing actions — so the customer's stack
  * fails visibly instead of looking done. Delete requests always answer SUCCESS.
  *
- * Idempotent per custom-resource request (StackId + RequestId + LogicalResourceId): SNS delivers at least once,
- * and a second copy must not be decided again (the one-time token is spent by then, so it would answer FAILED
- * over the SUCCESS — on AWS, overwriting the response object). The first delivery claims the request in the
- * store (a unique key, so one instance of several wins), decides, stores the outcome and PUTs it; a repeat
- * re-sends the stored outcome without verifying; a repeat while the first is still deciding does nothing and
- * resolves to undefined.
+ * Idempotent per custom-resource request (StackId + RequestId + LogicalResourceId, tied to the request body by
+ * its SHA-256): SNS delivers at least once, and a second copy must not be decided again (the one-time token is
+ * spent by then, so it would answer FAILED over the SUCCESS — on AWS, overwriting the response object). The first
+ * delivery claims the request in the store (a unique key, so one instance of several wins), decides, stores the
+ * outcome and PUTs it; a repeat re-sends the stored outcome without verifying; a repeat while the first is still
+ * deciding does nothing. Another body under a known key is refused (CONFLICT) and nothing is PUT.
+ *
+ * The claim is made before this resolves (so the route can refuse a conflicting body with 409); `finished` then
+ * decides and answers. SNS has been answered by then and never delivers again, so nothing is dropped: an error
+ * while deciding answers FAILED, and the PUT is retried ({@link ResponseRetryOptions}); when every attempt
+ * failed, the row stays undelivered, the operator's log says so (without the URL's query string) and `finished`
+ * rejects with AWS_ERROR.
  */
-export async function handleCallback(deps: ConnectionDeps, request: CustomResourceRequest, fetchPort: FetchPort): Promise<CallbackOutcome | undefined> {
+export async function startCallback(deps: ConnectionDeps, request: CustomResourceRequest, fetchPort: FetchPort, options: HandleCallbackOptions = {}): Promise<{ finished: Promise<CallbackOutcome | undefined> }> {
   assertAllowedResponseUrl(deps, request);
   const key = { stackId: request.StackId, requestId: request.RequestId, logicalResourceId: request.LogicalResourceId };
   const holder = randomUUID();
-  const claim = await deps.store.callbackRequests.claim(key, { requestType: request.RequestType, holder, leaseMs: CALLBACK_CLAIM_LEASE_MS });
-  if (claim.kind === 'deciding') return undefined;
-  let outcome: CallbackOutcome;
-  if (claim.kind === 'answered') {
-    outcome = fromStored(claim.outcome);
-  } else {
-    let decided: CallbackOutcome;
+  const claim = await deps.store.callbackRequests.claim(key, { requestType: request.RequestType, digest: requestDigest(request), holder, leaseMs: CALLBACK_CLAIM_LEASE_MS });
+  if (claim.kind === 'mismatch') throw new TrustgateError('CONFLICT', 'Another custom-resource request with this StackId, RequestId and LogicalResourceId was received; this one is refused.', { field: 'RequestId' });
+  if (claim.kind === 'deciding') return { finished: Promise.resolve(undefined) };
+  const finished = (async (): Promise<CallbackOutcome | undefined> => {
+    let outcome: CallbackOutcome;
+    if (claim.kind === 'answered') {
+      outcome = fromStored(claim.outcome);
+    } else {
+      const decided = await decideOrFail(deps, request);
+      let stood: StoredOutcome | undefined;
+      try {
+        stood = await deps.store.callbackRequests.answer(key, { status: decided.status, reason: decided.reason, connectionId: decided.connectionId ?? null }, { holder });
+      } catch (error) {
+        // Not stored: answer CloudFormation all the same (a repeat after the lease decides again).
+        deps.log?.warn({ err: error, stackId: auditableStackId(request.StackId), requestId: request.RequestId }, 'callback: the answer could not be stored; sending it anyway');
+        stood = { status: decided.status, reason: decided.reason, connectionId: decided.connectionId ?? null };
+      }
+      // Our lease was taken over and the taker has not answered yet: it answers, we must not.
+      if (stood === undefined) return undefined;
+      outcome = fromStored(stood);
+    }
     try {
-      decided = await decide(deps, request);
+      await respond(fetchPort, request, outcome, options.responseRetry);
     } catch (error) {
-      await deps.store.callbackRequests.release(key, holder).catch(() => undefined);
+      deps.log?.warn(
+        { stackId: auditableStackId(request.StackId), requestId: request.RequestId, logicalResourceId: request.LogicalResourceId, responseUrl: loggableUrl(request.ResponseURL), answer: outcome.status, failure: error instanceof Error ? error.message : 'unknown' },
+        'callback: the answer could not be delivered to CloudFormation; it stays stored as undelivered',
+      );
       throw error;
     }
-    outcome = fromStored(await deps.store.callbackRequests.answer(key, { status: decided.status, reason: decided.reason, connectionId: decided.connectionId ?? null }));
-  }
-  await respond(fetchPort, request, outcome);
-  return outcome;
+    await deps.store.callbackRequests.delivered(key).catch(() => undefined);
+    return outcome;
+  })();
+  return { finished };
 }
 
-function fromStored(stored: { status: 'SUCCESS' | 'FAILED'; reason: string; connectionId: string | null }): CallbackOutcome {
+/** {@link startCallback}, then its outcome: resolves to undefined when another delivery is deciding the request. */
+export async function handleCallback(deps: ConnectionDeps, request: CustomResourceRequest, fetchPort: FetchPort, options: HandleCallbackOptions = {}): Promise<CallbackOutcome | undefined> {
+  return (await startCallback(deps, request, fetchPort, options)).finished;
+}
+
+type StoredOutcome = { status: 'SUCCESS' | 'FAILED'; reason: string; connectionId: string | null };
+
+function fromStored(stored: StoredOutcome): CallbackOutcome {
   return { status: stored.status, reason: stored.reason, ...(stored.connectionId === null ? {} : { connectionId: stored.connectionId }) };
 }
 
@@ -231,7 +380,13 @@ export async function confirmSubscription(deps: ConnectionDeps, subscribeUrl: st
     throw new TrustgateError('INVALID_INPUT', 'SubscribeURL is not a URL.', { field: 'SubscribeURL' });
   }
   if (!(deps.isAllowedResponseUrl ?? isAwsUrl)(url)) throw new TrustgateError('INVALID_INPUT', 'SubscribeURL is not an AWS URL.', { field: 'SubscribeURL' });
-  const answer = await fetchPort(subscribeUrl, { method: 'GET' });
+  let answer: { ok: boolean; status: number };
+  try {
+    answer = await fetchPort(subscribeUrl, { method: 'GET' });
+  } catch (error) {
+    // Unreachable or timed out: SNS's side failed, not trustgate (502, so SNS retries the confirmation).
+    throw new TrustgateError('AWS_ERROR', `SNS's SubscribeURL could not be reached (${describeFetchFailure(error, subscribeUrl)}); the subscription is not confirmed.`, { field: 'SubscribeURL', cause: error });
+  }
   // Not confirmed: say so (502), so SNS retries the confirmation and the failure is visible.
   if (!answer.ok) throw new TrustgateError('AWS_ERROR', `SNS answered the SubscribeURL with HTTP ${answer.status}; the subscription is not confirmed.`, { field: 'SubscribeURL' });
 }

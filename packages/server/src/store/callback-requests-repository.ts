@@ -23,7 +23,9 @@ export type CallbackClaim =
   /** Another delivery is being decided (on this or another instance): do nothing. */
   | { kind: 'deciding'; since: string }
   /** Already answered: re-send this outcome. */
-  | { kind: 'answered'; outcome: StoredCallbackOutcome };
+  | { kind: 'answered'; outcome: StoredCallbackOutcome }
+  /** Stored under the same key for another request body (another ResponseURL, ConnectionId, ...): refuse it. */
+  | { kind: 'mismatch' };
 
 /** How long answered requests are kept: far beyond the SNS verifier's one-hour replay window. */
 const KEEP_MS = 24 * 3_600_000;
@@ -42,14 +44,17 @@ export class CallbackRequestsRepository {
    * when the request was decided before; `deciding` while another holder decides it. A claim older than
    * `leaseMs` that never got an answer (its instance stopped) is taken over — by exactly one caller, with a
    * compare-and-set on its holder and time. Answered rows older than a day are pruned on the way.
+   * `digest` (SHA-256 of the request) ties the key to one request body: a row stored for another body answers
+   * `mismatch`, whatever its state, so a message reusing a known key never gets the stored answer.
    */
-  async claim(key: CallbackRequestKey, options: { requestType: string; holder: string; leaseMs: number; now?: Date }): Promise<CallbackClaim> {
+  async claim(key: CallbackRequestKey, options: { requestType: string; digest: string; holder: string; leaseMs: number; now?: Date }): Promise<CallbackClaim> {
     const now = options.now ?? new Date();
     await this.db.deleteFrom('callback_requests').where('claimed_at', '<', new Date(now.getTime() - KEEP_MS).toISOString()).where('state', '=', 'answered').execute();
     try {
       await this.db.insertInto('callback_requests').values({
         stack_id: key.stackId, request_id: key.requestId, logical_resource_id: key.logicalResourceId, request_type: options.requestType,
         state: 'deciding', holder: options.holder, claimed_at: now.toISOString(), status: null, reason: null, connection_id: null, answered_at: null,
+        request_digest: options.digest, delivered_at: null,
       }).execute();
       return { kind: 'claimed' };
     } catch (error) {
@@ -57,6 +62,7 @@ export class CallbackRequestsRepository {
     }
     const row = await this.find(key);
     if (row === undefined) return this.claim(key, options); // pruned in between: claim afresh
+    if (row.request_digest !== options.digest) return { kind: 'mismatch' };
     if (row.state === 'answered') return { kind: 'answered', outcome: toOutcome(row) };
     if (Date.parse(row.claimed_at) > now.getTime() - options.leaseMs) return { kind: 'deciding', since: row.claimed_at };
     const taken = await this.whereKey(this.db.updateTable('callback_requests').set({ holder: options.holder, claimed_at: now.toISOString() }), key)
@@ -66,15 +72,29 @@ export class CallbackRequestsRepository {
   }
 
   /**
-   * Stores the outcome of a request this caller decided and returns the outcome that stands: the first answer
-   * stored wins, so every delivery re-sends the same one.
+   * Stores the outcome of a request `holder` decided and returns the outcome that stands. Only the claim's current
+   * holder stores an answer, and only the first: a decider whose lease was taken over gets the taker's stored
+   * answer, or undefined while the taker still decides (it answers; the late decider must not).
    */
-  async answer(key: CallbackRequestKey, outcome: StoredCallbackOutcome, now: Date = new Date()): Promise<StoredCallbackOutcome> {
+  async answer(key: CallbackRequestKey, outcome: StoredCallbackOutcome, options: { holder: string; now?: Date }): Promise<StoredCallbackOutcome | undefined> {
     await this.whereKey(this.db.updateTable('callback_requests').set({
-      state: 'answered', status: outcome.status, reason: outcome.reason, connection_id: outcome.connectionId, answered_at: now.toISOString(),
-    }), key).where('state', '=', 'deciding').execute();
+      state: 'answered', status: outcome.status, reason: outcome.reason, connection_id: outcome.connectionId, answered_at: (options.now ?? new Date()).toISOString(),
+    }), key).where('state', '=', 'deciding').where('holder', '=', options.holder).execute();
     const row = await this.find(key);
-    return row?.state === 'answered' ? toOutcome(row) : outcome;
+    return row?.state === 'answered' ? toOutcome(row) : undefined;
+  }
+
+  /** Marks a request's stored answer as delivered to CloudFormation's ResponseURL (undelivered rows have none). */
+  async delivered(key: CallbackRequestKey, now: Date = new Date()): Promise<void> {
+    await this.whereKey(this.db.updateTable('callback_requests').set({ delivered_at: now.toISOString() }), key).where('state', '=', 'answered').execute();
+  }
+
+  /** Whether a request's answer reached CloudFormation (`deciding`, `undelivered`, `delivered`), or undefined when unknown. */
+  async deliveryState(key: CallbackRequestKey): Promise<'deciding' | 'undelivered' | 'delivered' | undefined> {
+    const row = await this.find(key);
+    if (row === undefined) return undefined;
+    if (row.state !== 'answered') return 'deciding';
+    return row.delivered_at === null ? 'undelivered' : 'delivered';
   }
 
   /** Gives a claim up (deciding failed unexpectedly), so the next delivery decides again. */

@@ -155,6 +155,14 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('callback_requests_claimed_at').on('callback_requests').column('claimed_at').execute();
     },
   },
+  '0004-callback-request-digest': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The request body a key was claimed for (a repeat under the key with another body is refused), and whether
+      // the answer reached CloudFormation's ResponseURL. Rows from before have no digest: nothing re-sends them.
+      await db.schema.alterTable('callback_requests').addColumn('request_digest', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('callback_requests').addColumn('delivered_at', 'text').execute();
+    },
+  },
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's migrator (migrations live in code, not in a folder). */

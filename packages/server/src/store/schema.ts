@@ -146,7 +146,7 @@ export interface SettingsTable {
  * One CloudFormation custom-resource request the callback handled, keyed by StackId + RequestId +
  * LogicalResourceId: `state` is `deciding` while one instance verifies (`holder`, since `claimed_at`), then
  * `answered` with the outcome sent to the ResponseURL (`status` SUCCESS/FAILED, `reason`, `connection_id`), which a
- * repeated delivery re-sends instead of deciding again. Never holds the callback token.
+ * repeated delivery of the same request (`request_digest`) re-sends instead of deciding again. Never holds the callback token.
  */
 export interface CallbackRequestsTable {
   stack_id: string;
@@ -160,4 +160,8 @@ export interface CallbackRequestsTable {
   reason: string | null;
   connection_id: string | null;
   answered_at: string | null;
+  /** SHA-256 (hex) of the custom-resource request the key was claimed for; another body under the key is refused. */
+  request_digest: string;
+  /** When the answer reached the ResponseURL; null while undelivered (every PUT attempt failed). */
+  delivered_at: string | null;
 }

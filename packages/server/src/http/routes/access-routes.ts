@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { grantAccess, listAccess, readAudit, revokeAccess } from '../../domain/access-admin.ts';
 import type { AccessLevel } from '../../domain/records.ts';
-import { assertAllowedResponseUrl, confirmSubscription, handleCallback, readCallbackBody } from '../../domain/handle-callback.ts';
+import { confirmSubscription, readCallbackBody, startCallback } from '../../domain/handle-callback.ts';
 import type { AppContext } from '../app-context.ts';
 import { addRoute } from '../zod-route.ts';
 import * as s from '../schemas.ts';
@@ -53,10 +53,11 @@ export function registerAccessRoutes(app: FastifyInstance, ctx: AppContext): voi
         request.log.warn({ topicArn: parsed.topicArn }, 'the callback endpoint was unsubscribed from its SNS topic');
         return { accepted: true };
       }
-      assertAllowedResponseUrl(deps, parsed.request);
-      // Answer SNS at once; verification (with its bounded retries) then answers CloudFormation's ResponseURL.
-      const task = handleCallback(deps, parsed.request, ctx.fetchPort).catch((error: unknown) => request.log.warn({ err: error }, 'callback failed'));
-      ctx.background.add(task);
+      // The allow-list and the claim are checked now (400 / 409 to SNS); then SNS is answered at once and the
+      // verification (with its bounded retries) answers CloudFormation's ResponseURL, the PUT retried in-process.
+      const { finished } = await startCallback(deps, parsed.request, ctx.fetchPort);
+      // The failure is logged by startCallback (without the ResponseURL's query string).
+      ctx.background.add(finished.catch(() => undefined));
       return { accepted: true };
     },
   });
