@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrustgateError } from '@trustgate/core';
+import { handleCallback, NOT_AN_ARN, REFUSALS_AUDITED_PER_HOUR, type CustomResourceRequest, type FetchPort } from '../src/domain/handle-callback.ts';
+import { DIALECTS } from './test-stores.ts';
+import { startTestService, type TestService } from './service-harness.ts';
+
+/** A PUT the callback made. */
+interface Put {
+  url: string;
+  body: string;
+}
+
+/** A fetch port answering every PUT with `statuses` in turn (the last one repeats), recording each. */
+function answering(puts: Put[], ...statuses: number[]): FetchPort {
+  return async (url, init) => {
+    puts.push({ url, body: init.body ?? '' });
+    const status = statuses[Math.min(puts.length - 1, statuses.length - 1)]!;
+    return { ok: status >= 200 && status < 300, status };
+  };
+}
+
+const fast = { responseRetry: { firstDelayMs: 5 } };
+
+/**
+ * The callback's defences that need no CloudFormation stack to show: an idempotency key reused with another body,
+ * what a refused request may write into the victim's audit log, and an answer that cannot be delivered. Each is
+ * attempted as an attacker (or a failing S3) would, against the real store on SQLite and PostgreSQL.
+ */
+describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
+  let t: TestService;
+  const log: string[] = [];
+  let token = '';
+  let victimId = '';
+  beforeAll(async () => {
+    t = await startTestService({
+      dialect,
+      isAllowedResponseUrl: () => true,
+      logger: { level: 'warn', stream: { write: (line: string) => log.push(line) } },
+      partitions: { aws: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', accountId: '111111111111', credentials: { accessKeyId: 'A', secretAccessKey: 'B' }, callbackTopicArn: 'arn:aws:sns:us-east-1:111111111111:t' } },
+    });
+    token = (await t.newOrganization('Victim')).adminToken;
+    const created = await t.api('POST', '/v1/connections', { token, body: { name: 'v', mode: 'automatic', scope: { kind: 'account', accountId: '222222222222' } } });
+    expect(created.status).toBe(201);
+    victimId = created.body.connection.id;
+  });
+  afterAll(async () => t?.close());
+
+  const request = (overrides: Partial<CustomResourceRequest> & { props?: Record<string, unknown> } = {}): CustomResourceRequest => {
+    const { props, ...rest } = overrides;
+    return {
+      RequestType: 'Create',
+      ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws/stack?X-Amz-Signature=secret-signature',
+      StackId: 'arn:aws:cloudformation:us-east-1:222222222222:stack/victim/0f4a1c2e-1111-2222-3333-444455556666',
+      RequestId: 'req-genuine',
+      LogicalResourceId: 'TrustgateConnect',
+      ResourceProperties: { ConnectionId: victimId, CallbackToken: 'wrong', ...props },
+      ...rest,
+    };
+  };
+  const refusals = async () => ((await t.api('GET', `/v1/audit?connectionId=${victimId}&limit=1000`, { token })).body as { details: Record<string, unknown> }[]).filter((e) => e.details.refusal === 'invalid-callback-token');
+
+  it('a second message under a decided request\'s key with another body (ResponseURL, ConnectionId) is refused with 409 and nothing is PUT', async () => {
+    const genuine = request({ RequestId: 'req-same-key' });
+    const puts: Put[] = [];
+    const first = await handleCallback(t.service.deps, genuine, answering(puts, 200));
+    expect(first?.status).toBe('FAILED');
+    const forged = request({ RequestId: 'req-same-key', ResponseURL: 'https://attacker-bucket.s3.amazonaws.com/x?X-Amz-Signature=y', props: { ConnectionId: 'con_other' } });
+    const refused = await handleCallback(t.service.deps, forged, answering(puts, 200)).then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(TrustgateError);
+    expect((refused as TrustgateError).code).toBe('CONFLICT');
+    expect(puts.map((p) => new URL(p.url).hostname)).toEqual(['cloudformation-custom-resource-response-useast1.s3.amazonaws.com']);
+    // The genuine request delivered again still gets its stored answer, at its own URL.
+    await handleCallback(t.service.deps, genuine, answering(puts, 200));
+    expect(puts).toHaveLength(2);
+    expect(puts[1]).toEqual(puts[0]);
+  });
+
+  it('a refused callback records only a RoleArn and StackId that parse as such, never the request\'s free text', async () => {
+    const puts: Put[] = [];
+    const pitch = 'Please call +1-555-0100 to re-verify your account. '.repeat(2000);
+    await handleCallback(t.service.deps, request({ RequestId: 'req-inject', StackId: 'ATTACKER TEXT '.repeat(2000), props: { RoleArn: pitch } }), answering(puts, 200));
+    await handleCallback(t.service.deps, request({ RequestId: 'req-arn-like', StackId: `arn:aws:cloudformation:us-east-1:222222222222:stack/x/${'y'.repeat(5000)}`, props: { RoleArn: `arn:aws:iam::222222222222:role/${'z'.repeat(5000)}` } }), answering(puts, 200));
+    await handleCallback(t.service.deps, request({ RequestId: 'req-plain', props: { RoleArn: 'arn:aws:iam::222222222222:role/ops/Trustgate' } }), answering(puts, 200));
+    expect(puts.map((p) => (JSON.parse(p.body) as { Status: string }).Status)).toEqual(['FAILED', 'FAILED', 'FAILED']);
+    const events = await refusals();
+    const byRequest = (stackPrefix: string, roleArn: string) => events.find((e) => String(e.details.stackId).startsWith(stackPrefix) && e.details.roleArn === roleArn);
+    expect(events.filter((e) => e.details.stackId === NOT_AN_ARN && e.details.roleArn === NOT_AN_ARN)).toHaveLength(2);
+    expect(byRequest('arn:aws:cloudformation:us-east-1:222222222222:stack/victim/', 'arn:aws:iam::222222222222:role/ops/Trustgate')).toBeDefined();
+    const text = JSON.stringify(events);
+    expect(text).not.toContain('555-0100');
+    expect(text).not.toContain('ATTACKER');
+    expect(Math.max(...events.map((e) => JSON.stringify(e).length))).toBeLessThan(1_000);
+  });
+
+  it('refused callbacks are audited at most 20 times an hour per connection, and every one is still answered FAILED', async () => {
+    const before = (await refusals()).length;
+    const puts: Put[] = [];
+    for (let i = 0; i < 30; i++) await handleCallback(t.service.deps, request({ RequestId: `req-flood-${i}` }), answering(puts, 200));
+    expect(puts).toHaveLength(30);
+    expect(before).toBeLessThan(20);
+    expect(await refusals()).toHaveLength(20);
+    expect(REFUSALS_AUDITED_PER_HOUR).toBe(20);
+  });
+
+  it('an answer S3 keeps refusing with 5xx is tried 5 times, stays stored as undelivered and is logged without the URL\'s query string; a repeat delivers it', async () => {
+    const genuine = request({ RequestId: 'req-undelivered', RequestType: 'Delete' });
+    const key = { stackId: genuine.StackId, requestId: genuine.RequestId, logicalResourceId: genuine.LogicalResourceId };
+    const puts: Put[] = [];
+    const failed = await handleCallback(t.service.deps, genuine, answering(puts, 503, 500, 429, 503), fast).then(() => undefined, (error: unknown) => error);
+    expect((failed as TrustgateError).code).toBe('AWS_ERROR');
+    expect(puts).toHaveLength(5);
+    expect(await t.service.store.callbackRequests.deliveryState(key)).toBe('undelivered');
+    const line = log.find((l) => l.includes('req-undelivered'));
+    expect(line).toBeDefined();
+    expect(line).toContain('cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws/stack');
+    expect(log.join('\n')).not.toContain('secret-signature');
+    // The same request delivered again re-sends the stored answer, and it arrives.
+    const again: Put[] = [];
+    expect((await handleCallback(t.service.deps, genuine, answering(again, 200), fast))?.status).toBe('SUCCESS');
+    expect(again.map((p) => p.body)).toEqual([puts[0]!.body]);
+    expect(await t.service.store.callbackRequests.deliveryState(key)).toBe('delivered');
+  });
+
+  it('a 4xx other than 429 (an expired presigned URL) is final: one attempt', async () => {
+    const puts: Put[] = [];
+    const failed = await handleCallback(t.service.deps, request({ RequestId: 'req-expired', RequestType: 'Delete' }), answering(puts, 403), fast).then(() => undefined, (error: unknown) => error);
+    expect((failed as TrustgateError).code).toBe('AWS_ERROR');
+    expect(puts).toHaveLength(1);
+  });
+});
