@@ -127,4 +127,42 @@ describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
     expect((failed as TrustgateError).code).toBe('AWS_ERROR');
     expect(puts).toHaveLength(1);
   });
+
+  it('over HTTP: a signed message reusing a delivered request\'s key with another ResponseURL is answered 409 to SNS and nothing is PUT', async () => {
+    const { buildApp } = await import('../src/http/build-app.ts');
+    const { createSnsMessageVerifier } = await import('../src/aws/verify-sns-message.ts');
+    const { startSnsSigner } = await import('./sns-signer.ts');
+    const signer = await startSnsSigner();
+    const topicArn = 'arn:aws:sns:us-east-1:111111111111:t';
+    const puts: Put[] = [];
+    const { app, background } = await buildApp({
+      deps: { ...t.service.deps, snsMessages: createSnsMessageVerifier({ topicArns: () => [topicArn], isTrustedCertificateUrl: (u) => u.href.startsWith(signer.origin) }) },
+      fetchPort: answering(puts, 200),
+    });
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const address = app.server.address() as { port: number };
+      const post = (message: CustomResourceRequest, id: string) => fetch(`http://127.0.0.1:${address.port}/v1/callbacks/cloudformation`, {
+        method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8' },
+        body: JSON.stringify(signer.sign({ Type: 'Notification', MessageId: id, TopicArn: topicArn, Timestamp: new Date().toISOString(), Message: JSON.stringify({ ...message, ServiceToken: topicArn }) })),
+      });
+      const genuine = request({ RequestId: 'req-http-same-key' });
+      expect((await post(genuine, 'm-1')).status).toBe(202);
+      await background.idle();
+      expect(puts).toHaveLength(1);
+      // The same request delivered again is accepted and re-sends the stored answer to its own URL.
+      expect((await post(genuine, 'm-2')).status).toBe(202);
+      await background.idle();
+      expect(puts).toHaveLength(2);
+      const forged = request({ RequestId: 'req-http-same-key', ResponseURL: 'https://attacker-bucket.s3.amazonaws.com/x?X-Amz-Signature=y', props: { ConnectionId: 'con_other' } });
+      const refused = await post(forged, 'm-3');
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('CONFLICT');
+      await background.idle();
+      expect(puts.map((p) => new URL(p.url).hostname)).toEqual(Array(2).fill('cloudformation-custom-resource-response-useast1.s3.amazonaws.com'));
+    } finally {
+      await app.close();
+      await signer.close();
+    }
+  });
 });
