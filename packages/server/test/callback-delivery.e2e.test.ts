@@ -11,6 +11,7 @@ import { createPlatformUser } from '../src/aws/create-platform-user.ts';
 import { isCertificateUrl } from '../src/aws/verify-sns-message.ts';
 import { createTrustgateService, type TrustgateService } from '../src/create-service.ts';
 import { NOT_AN_ARN, type FetchPort } from '../src/domain/handle-callback.ts';
+import { resendUndeliveredAnswers } from '../src/domain/resend-undelivered-answers.ts';
 import { DIALECTS, dropSchema, TEST_POSTGRES_URL } from './test-stores.ts';
 import { applyStack, OPERATOR_TOKEN, startTestService } from './service-harness.ts';
 
@@ -70,7 +71,7 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
   }
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ accounts: 3, customResourceTimeoutMs: 20_000 });
+    sandbox = await startSandbox({ accounts: 3, customResourceTimeoutMs: 45_000 });
     const platform = sandbox.accounts[0]!;
     const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform) });
     const origin = new URL(sandbox.endpoint).origin;
@@ -147,6 +148,24 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
     // The presigned URL's signature never reaches the log.
     expect(log.join('\n')).not.toMatch(/Signature=|Expires=/);
   });
+
+  it('an answer whose every PUT failed (S3 down past the retries) is re-sent by the re-sender: the stack still completes', async () => {
+    const { id, template } = await newConnection('resent');
+    faults.push('503', '503', 'refused', '503', '503');
+    attempts.length = 0;
+    const stackDone = applyStack({ endpoint: sandbox.endpoint, credentials: creds(sandbox.accounts[1]!), stackName: 'tg-resent', templateBody: template });
+    // The callback gives up after its five attempts and keeps the answer undelivered.
+    for (let i = 0; i < 1200 && attempts.length < 5; i++) await new Promise((r) => setTimeout(r, 25));
+    await service.background.idle();
+    expect(attempts).toEqual(['503', '503', 'refused', '503', '503']);
+    expect((await api('GET', `/v1/connections/${id}`)).body.status).toBe('connected');
+    // S3 is back: one pass of the re-sender delivers it.
+    expect(await resendUndeliveredAnswers(service.deps, fetchPort)).toEqual({ delivered: 1, failed: 0, abandoned: 0 });
+    const stack = await stackDone;
+    expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
+    expect(await resendUndeliveredAnswers(service.deps, fetchPort)).toEqual({ delivered: 0, failed: 0, abandoned: 0 });
+    expect(log.join('\n')).not.toMatch(/Signature=|Expires=/);
+  }, 60_000);
 
   it('an error after the verification (the audit log cannot be written) still answers the verified SUCCESS', async () => {
     const { id, template } = await newConnection('after');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustgateError } from '@trustgate/core';
 import { handleCallback, NOT_AN_ARN, REFUSALS_AUDITED_PER_HOUR, type CustomResourceRequest, type FetchPort } from '../src/domain/handle-callback.ts';
+import { resendUndeliveredAnswers } from '../src/domain/resend-undelivered-answers.ts';
 import { DIALECTS } from './test-stores.ts';
 import { startTestService, type TestService } from './service-harness.ts';
 
@@ -119,6 +120,36 @@ describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
     expect((await handleCallback(t.service.deps, genuine, answering(again, 200), fast))?.status).toBe('SUCCESS');
     expect(again.map((p) => p.body)).toEqual([puts[0]!.body]);
     expect(await t.service.store.callbackRequests.deliveryState(key)).toBe('delivered');
+  });
+
+  it('the re-sender retries an undelivered answer each pass, forgets its presigned URL once sent, and gives up after CloudFormation\'s hour', async () => {
+    const sent = request({ RequestId: 'req-resend', RequestType: 'Delete' });
+    const late = request({ RequestId: 'req-too-late', RequestType: 'Delete' });
+    const keyOf = (r: CustomResourceRequest) => ({ stackId: r.StackId, requestId: r.RequestId, logicalResourceId: r.LogicalResourceId });
+    for (const r of [sent, late]) await handleCallback(t.service.deps, r, answering([], 503), fast).catch(() => undefined);
+    const pending = await t.service.store.callbackRequests.listUndelivered({ since: new Date(Date.now() - 60_000) });
+    expect(pending.map((p) => p.requestId)).toEqual(expect.arrayContaining(['req-resend', 'req-too-late']));
+    // S3 still down: nothing delivered, both kept.
+    const down: Put[] = [];
+    const first = await resendUndeliveredAnswers(t.service.deps, answering(down, 500));
+    expect(first.delivered).toBe(0);
+    expect(first.failed).toBeGreaterThanOrEqual(2);
+    expect(log.join('\n')).not.toContain('secret-signature');
+    // An hour and more later, CloudFormation stopped waiting: given up, URLs forgotten, nothing PUT.
+    const gone: Put[] = [];
+    const report = await resendUndeliveredAnswers(t.service.deps, answering(gone, 200), { now: new Date(Date.now() + 3_700_000) });
+    expect(report.abandoned).toBeGreaterThanOrEqual(2);
+    expect(gone).toHaveLength(0);
+    expect(await t.service.store.callbackRequests.listUndelivered({ since: new Date(0) })).toEqual([]);
+    expect(await t.service.store.callbackRequests.deliveryState(keyOf(late))).toBe('undelivered');
+    // Within the hour, a pass with S3 back delivers the stored body as it was first sent.
+    await handleCallback(t.service.deps, { ...sent, RequestId: 'req-resend-2' }, answering([], 503), fast).catch(() => undefined);
+    const back: Put[] = [];
+    expect((await resendUndeliveredAnswers(t.service.deps, answering(back, 200))).delivered).toBe(1);
+    expect(back.map((p) => (JSON.parse(p.body) as { RequestId: string }).RequestId)).toEqual(['req-resend-2']);
+    expect(back[0]!.url).toBe(sent.ResponseURL);
+    expect(await t.service.store.callbackRequests.deliveryState(keyOf({ ...sent, RequestId: 'req-resend-2' }))).toBe('delivered');
+    expect(await t.service.store.callbackRequests.listUndelivered({ since: new Date(0) })).toEqual([]);
   });
 
   it('a 4xx other than 429 (an expired presigned URL) is final: one attempt', async () => {

@@ -123,8 +123,9 @@ function describeFetchFailure(error: unknown, url: string): string {
   return text.split(url).join(loggableUrl(url)).slice(0, 300);
 }
 
-async function respond(fetchPort: FetchPort, request: CustomResourceRequest, outcome: CallbackOutcome, retry: ResponseRetryOptions = {}): Promise<void> {
-  const body = JSON.stringify({
+/** The response object CloudFormation expects at the ResponseURL (CloudFormation User Guide, "Custom resource response objects"). */
+function responseBody(request: CustomResourceRequest, outcome: CallbackOutcome): string {
+  return JSON.stringify({
     Status: outcome.status,
     Reason: outcome.reason.slice(0, 1000),
     PhysicalResourceId: request.PhysicalResourceId ?? `trustgate-${outcome.connectionId ?? request.RequestId}`,
@@ -133,6 +134,13 @@ async function respond(fetchPort: FetchPort, request: CustomResourceRequest, out
     LogicalResourceId: request.LogicalResourceId,
     Data: { ConnectionId: outcome.connectionId ?? '' },
   });
+}
+
+/**
+ * PUTs `body` to a ResponseURL, retried as {@link ResponseRetryOptions} says; throws AWS_ERROR (naming the last
+ * failure, never the URL's query string) when no attempt succeeded.
+ */
+export async function putResponse(fetchPort: FetchPort, responseUrl: string, body: string, retry: ResponseRetryOptions = {}): Promise<void> {
   const attempts = Math.max(1, retry.attempts ?? 5);
   const deadline = Date.now() + (retry.deadlineMs ?? 60_000);
   let delay = retry.firstDelayMs ?? 1_000;
@@ -140,12 +148,12 @@ async function respond(fetchPort: FetchPort, request: CustomResourceRequest, out
   for (let attempt = 1; ; attempt++) {
     try {
       // A presigned S3 URL is signed without a content type: send an empty one (CloudFormation User Guide, cfn-response).
-      const answer = await fetchPort(request.ResponseURL, { method: 'PUT', headers: { 'content-type': '' }, body });
+      const answer = await fetchPort(responseUrl, { method: 'PUT', headers: { 'content-type': '' }, body });
       if (answer.ok) return;
       problem = `HTTP ${answer.status}`;
       if (answer.status < 500 && answer.status !== 429) break; // refused (e.g. an expired URL): trying again cannot help
     } catch (error) {
-      problem = describeFetchFailure(error, request.ResponseURL);
+      problem = describeFetchFailure(error, responseUrl);
     }
     const wait = delay * (0.5 + Math.random() / 2);
     if (attempt >= attempts || Date.now() + wait > deadline) break;
@@ -342,13 +350,16 @@ export async function startCallback(deps: ConnectionDeps, request: CustomResourc
       if (stood === undefined) return undefined;
       outcome = fromStored(stood);
     }
+    const body = responseBody(request, outcome);
     try {
-      await respond(fetchPort, request, outcome, options.responseRetry);
+      await putResponse(fetchPort, request.ResponseURL, body, options.responseRetry);
     } catch (error) {
       deps.log?.warn(
         { stackId: auditableStackId(request.StackId), requestId: request.RequestId, logicalResourceId: request.LogicalResourceId, responseUrl: loggableUrl(request.ResponseURL), answer: outcome.status, failure: error instanceof Error ? error.message : 'unknown' },
-        'callback: the answer could not be delivered to CloudFormation; it stays stored as undelivered',
+        'callback: the answer could not be delivered to CloudFormation; it stays stored as undelivered for the re-sender',
       );
+      // Kept for resendUndeliveredAnswers (the presigned URL only while undelivered; it is cleared once sent or given up).
+      await deps.store.callbackRequests.undelivered(key, { responseUrl: request.ResponseURL, responseBody: body }).catch(() => undefined);
       throw error;
     }
     await deps.store.callbackRequests.delivered(key).catch(() => undefined);

@@ -54,7 +54,7 @@ export class CallbackRequestsRepository {
       await this.db.insertInto('callback_requests').values({
         stack_id: key.stackId, request_id: key.requestId, logical_resource_id: key.logicalResourceId, request_type: options.requestType,
         state: 'deciding', holder: options.holder, claimed_at: now.toISOString(), status: null, reason: null, connection_id: null, answered_at: null,
-        request_digest: options.digest, delivered_at: null,
+        request_digest: options.digest, delivered_at: null, response_url: null, response_body: null,
       }).execute();
       return { kind: 'claimed' };
     } catch (error) {
@@ -84,9 +84,37 @@ export class CallbackRequestsRepository {
     return row?.state === 'answered' ? toOutcome(row) : undefined;
   }
 
-  /** Marks a request's stored answer as delivered to CloudFormation's ResponseURL (undelivered rows have none). */
+  /** Marks a request's stored answer as delivered to CloudFormation's ResponseURL, and forgets the URL (undelivered rows have none). */
   async delivered(key: CallbackRequestKey, now: Date = new Date()): Promise<void> {
-    await this.whereKey(this.db.updateTable('callback_requests').set({ delivered_at: now.toISOString() }), key).where('state', '=', 'answered').execute();
+    await this.whereKey(this.db.updateTable('callback_requests').set({ delivered_at: now.toISOString(), response_url: null, response_body: null }), key).where('state', '=', 'answered').execute();
+  }
+
+  /**
+   * Keeps what an undelivered answer needs to be re-sent: the ResponseURL (a presigned URL: it stays only until the
+   * answer is delivered or given up) and the response object.
+   */
+  async undelivered(key: CallbackRequestKey, answer: { responseUrl: string; responseBody: string }): Promise<void> {
+    await this.whereKey(this.db.updateTable('callback_requests').set({ response_url: answer.responseUrl, response_body: answer.responseBody }), key)
+      .where('state', '=', 'answered').where('delivered_at', 'is', null).execute();
+  }
+
+  /** Undelivered answers (with what re-sending them needs) answered at or after `since`, oldest first. */
+  async listUndelivered(options: { since: Date; limit?: number }): Promise<Array<CallbackRequestKey & { responseUrl: string; responseBody: string; answeredAt: string }>> {
+    const rows = await this.db.selectFrom('callback_requests').selectAll()
+      .where('state', '=', 'answered').where('delivered_at', 'is', null).where('response_url', 'is not', null).where('answered_at', '>=', options.since.toISOString())
+      .orderBy('answered_at').limit(options.limit ?? 100).execute();
+    return rows.map((r) => ({ stackId: r.stack_id, requestId: r.request_id, logicalResourceId: r.logical_resource_id, responseUrl: r.response_url ?? '', responseBody: r.response_body ?? '', answeredAt: r.answered_at ?? '' }));
+  }
+
+  /** Gives up undelivered answers answered before `before` (CloudFormation stopped waiting): forgets their URLs; returns their keys. */
+  async abandonUndelivered(before: Date): Promise<CallbackRequestKey[]> {
+    const stale = this.db.selectFrom('callback_requests').select(['stack_id', 'request_id', 'logical_resource_id'])
+      .where('state', '=', 'answered').where('delivered_at', 'is', null).where('response_url', 'is not', null).where('answered_at', '<', before.toISOString());
+    const rows = await stale.execute();
+    for (const r of rows) {
+      await this.whereKey(this.db.updateTable('callback_requests').set({ response_url: null, response_body: null }), { stackId: r.stack_id, requestId: r.request_id, logicalResourceId: r.logical_resource_id }).execute();
+    }
+    return rows.map((r) => ({ stackId: r.stack_id, requestId: r.request_id, logicalResourceId: r.logical_resource_id }));
   }
 
   /** Whether a request's answer reached CloudFormation (`deciding`, `undelivered`, `delivered`), or undefined when unknown. */

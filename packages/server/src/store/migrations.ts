@@ -161,6 +161,9 @@ export const MIGRATIONS: Record<string, Migration> = {
       // the answer reached CloudFormation's ResponseURL. Rows from before have no digest: nothing re-sends them.
       await db.schema.alterTable('callback_requests').addColumn('request_digest', 'text', (c) => c.notNull().defaultTo('')).execute();
       await db.schema.alterTable('callback_requests').addColumn('delivered_at', 'text').execute();
+      // What re-sending an undelivered answer needs (the presigned ResponseURL only until it is sent or given up).
+      await db.schema.alterTable('callback_requests').addColumn('response_url', 'text').execute();
+      await db.schema.alterTable('callback_requests').addColumn('response_body', 'text').execute();
     },
   },
 };

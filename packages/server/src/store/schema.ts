@@ -164,4 +164,7 @@ export interface CallbackRequestsTable {
   request_digest: string;
   /** When the answer reached the ResponseURL; null while undelivered (every PUT attempt failed). */
   delivered_at: string | null;
+  /** While undelivered after every attempt: the (presigned) ResponseURL and the response object, for the re-sender; else null. */
+  response_url: string | null;
+  response_body: string | null;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { grantAccess, listAccess, readAudit, revokeAccess } from '../../domain/access-admin.ts';
 import type { AccessLevel } from '../../domain/records.ts';
 import { confirmSubscription, readCallbackBody, startCallback } from '../../domain/handle-callback.ts';
+import { startAnswerResender } from '../../domain/resend-undelivered-answers.ts';
 import type { AppContext } from '../app-context.ts';
 import { addRoute } from '../zod-route.ts';
 import * as s from '../schemas.ts';
@@ -61,4 +62,7 @@ export function registerAccessRoutes(app: FastifyInstance, ctx: AppContext): voi
       return { accepted: true };
     },
   });
+  // Answers whose every PUT failed are re-sent while CloudFormation still waits (SNS will not deliver them again).
+  const resender = startAnswerResender(deps, ctx.fetchPort, { onError: (error) => app.log.error({ err: error }, 'callback: re-sending undelivered answers failed') });
+  app.addHook('onClose', async () => resender.stop());
 }
