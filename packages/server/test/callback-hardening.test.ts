@@ -196,4 +196,52 @@ describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
       await signer.close();
     }
   });
+
+  it('over HTTP: a signed message whose StackId, RequestId or LogicalResourceId holds a NUL or is oversized is 400 INVALID_INPUT naming the field (not a 500 from the store), and nothing is claimed or PUT', async () => {
+    const { buildApp } = await import('../src/http/build-app.ts');
+    const { createSnsMessageVerifier } = await import('../src/aws/verify-sns-message.ts');
+    const { startSnsSigner } = await import('./sns-signer.ts');
+    const signer = await startSnsSigner();
+    const topicArn = 'arn:aws:sns:us-east-1:111111111111:t';
+    const puts: Put[] = [];
+    const { app, background } = await buildApp({
+      deps: { ...t.service.deps, snsMessages: createSnsMessageVerifier({ topicArns: () => [topicArn], isTrustedCertificateUrl: (u) => u.href.startsWith(signer.origin) }) },
+      fetchPort: answering(puts, 200),
+    });
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const address = app.server.address() as { port: number };
+      const post = (message: CustomResourceRequest, id: string) => fetch(`http://127.0.0.1:${address.port}/v1/callbacks/cloudformation`, {
+        method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8' },
+        body: JSON.stringify(signer.sign({ Type: 'Notification', MessageId: id, TopicArn: topicArn, Timestamp: new Date().toISOString(), Message: JSON.stringify({ ...message, ServiceToken: topicArn }) })),
+      });
+      const stackArn = 'arn:aws:cloudformation:us-east-1:222222222222:stack/victim/0f4a1c2e-1111-2222-3333-444455556666';
+      const attacks: Array<[string, Partial<CustomResourceRequest>]> = [
+        ['RequestId', { RequestId: 'req-nul\u0000x' }],
+        ['StackId', { StackId: `${stackArn}\u0000` }],
+        ['LogicalResourceId', { RequestId: 'req-ctl', LogicalResourceId: 'Connect\u0007' }],
+        // Incompressible and over PostgreSQL's 2704-byte btree row: random-looking text, and 4-byte characters.
+        ['StackId', { RequestId: 'req-big-stack', StackId: Array.from({ length: 400 }, (_, i) => (i * 7919).toString(36)).join('').padEnd(3000, 'q') }],
+        ['RequestId', { RequestId: '\u{1F600}'.repeat(700) }],
+        ['LogicalResourceId', { RequestId: 'req-big-logical', LogicalResourceId: 'L'.repeat(256) }],
+      ];
+      for (const [i, [field, overrides]] of attacks.entries()) {
+        const answer = await post(request(overrides), `m-bad-${i}`);
+        expect(answer.status, field).toBe(400);
+        const error = ((await answer.json()) as { error: { code: string; field?: string } }).error;
+        expect(error.code).toBe('INVALID_INPUT');
+        expect(error.field).toBe(field);
+      }
+      await background.idle();
+      expect(puts).toHaveLength(0);
+      // At the limits, a request is taken (claimed and answered).
+      const atLimit = await post(request({ RequestId: 'r'.repeat(256), LogicalResourceId: 'L'.repeat(255) }), 'm-limit');
+      expect(atLimit.status).toBe(202);
+      await background.idle();
+      expect(puts).toHaveLength(1);
+    } finally {
+      await app.close();
+      await signer.close();
+    }
+  });
 });

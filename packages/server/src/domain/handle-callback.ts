@@ -46,6 +46,9 @@ function snsVerifier(deps: ConnectionDeps): SnsMessageVerifier {
   return verifier;
 }
 
+/** The most UTF-8 bytes each key field of a request may have (together well under PostgreSQL's 2704-byte index row). */
+const KEY_FIELD_LIMITS = [['StackId', 1024], ['RequestId', 256], ['LogicalResourceId', 255]] as const;
+
 /** Takes the custom-resource request out of a verified notification's Message; INVALID_INPUT when it is not one. */
 function parseCustomResourceRequest(message: string, topicArn: string): CustomResourceRequest {
   let payload: unknown;
@@ -57,6 +60,13 @@ function parseCustomResourceRequest(message: string, topicArn: string): CustomRe
   if (!isObject(payload)) throw new TrustgateError('INVALID_INPUT', 'Expected a CloudFormation custom-resource request.');
   for (const key of ['RequestType', 'ResponseURL', 'StackId', 'RequestId', 'LogicalResourceId'] as const) {
     if (typeof payload[key] !== 'string') throw new TrustgateError('INVALID_INPUT', `The custom-resource request lacks ${key}.`, { field: key });
+  }
+  // The key fields go into the claim's primary key: bounded (PostgreSQL's btree refuses an index row over 2704
+  // bytes) and without control characters (PostgreSQL refuses NUL in text). Real ones are ARNs and IDs, far shorter.
+  for (const [key, maxBytes] of KEY_FIELD_LIMITS) {
+    const value = payload[key] as string;
+    if (value === '' || Buffer.byteLength(value, 'utf8') > maxBytes) throw new TrustgateError('INVALID_INPUT', `The custom-resource request's ${key} is empty or longer than ${maxBytes} bytes.`, { field: key });
+    if (/\p{Cc}/u.test(value)) throw new TrustgateError('INVALID_INPUT', `The custom-resource request's ${key} contains control characters.`, { field: key });
   }
   if (!['Create', 'Update', 'Delete'].includes(payload.RequestType as string)) throw new TrustgateError('INVALID_INPUT', 'Unknown RequestType.', { field: 'RequestType' });
   if (!isObject(payload.ResourceProperties)) throw new TrustgateError('INVALID_INPUT', 'The custom-resource request lacks ResourceProperties.', { field: 'ResourceProperties' });
