@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustgateError } from '@trustgate/core';
 import { handleCallback, NOT_AN_ARN, REFUSALS_AUDITED_PER_HOUR, type CustomResourceRequest, type FetchPort } from '../src/domain/handle-callback.ts';
-import { resendUndeliveredAnswers } from '../src/domain/resend-undelivered-answers.ts';
+import { resendUndeliveredAnswers, startAnswerResender } from '../src/domain/resend-undelivered-answers.ts';
 import { DIALECTS } from './test-stores.ts';
 import { startTestService, type TestService } from './service-harness.ts';
 
@@ -150,6 +150,39 @@ describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
     expect(back[0]!.url).toBe(sent.ResponseURL);
     expect(await t.service.store.callbackRequests.deliveryState(keyOf({ ...sent, RequestId: 'req-resend-2' }))).toBe('delivered');
     expect(await t.service.store.callbackRequests.listUndelivered({ since: new Date(0) })).toEqual([]);
+  });
+
+  it('stopping the re-sender aborts its PUT to a ResponseURL that never answers and does not try the rows after it', async () => {
+    const { createServer } = await import('node:http');
+    const held: Array<{ closed: Promise<void> }> = [];
+    let firstHeld: () => void = () => undefined;
+    const firstArrived = new Promise<void>((resolve) => (firstHeld = resolve));
+    // A ResponseURL host that reads each PUT and never answers it.
+    const silent = createServer((req) => {
+      const entry = { closed: new Promise<void>((resolve) => req.socket.once('close', () => resolve())) };
+      held.push(entry);
+      req.resume();
+      firstHeld();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(silent.address() as { port: number }).port}/stack?X-Amz-Signature=secret-signature`;
+    try {
+      for (const id of ['req-stop-1', 'req-stop-2', 'req-stop-3']) await handleCallback(t.service.deps, request({ RequestId: id, RequestType: 'Delete', ResponseURL: base }), answering([], 503), { responseRetry: { attempts: 1 } }).catch(() => undefined);
+      // Real fetch for the silent host (with only the re-sender's signal: no timeout), 503 for any other stored URL.
+      const fetchPort: FetchPort = async (url, init) => (url.startsWith(base) ? fetch(url, init) : { ok: false, status: 503 });
+      const resender = startAnswerResender(t.service.deps, fetchPort, { intervalMs: 10 });
+      await firstArrived;
+      await resender.stop();
+      // stop() resolved although the host never answered: the PUT it held was aborted (its socket closed by us), and
+      // the rows after it were left for the next pass.
+      await held[0]!.closed;
+      expect(held).toHaveLength(1);
+      const states = await Promise.all(['req-stop-1', 'req-stop-2', 'req-stop-3'].map((id) => t.service.store.callbackRequests.deliveryState({ stackId: request().StackId, requestId: id, logicalResourceId: request().LogicalResourceId })));
+      expect(states).toEqual(['undelivered', 'undelivered', 'undelivered']);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 
   it('a 4xx other than 429 (an expired presigned URL) is final: one attempt', async () => {

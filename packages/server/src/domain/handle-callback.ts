@@ -17,7 +17,7 @@ export interface CustomResourceRequest {
 }
 
 /** The narrow HTTP port used to answer CloudFormation (and confirm SNS subscriptions). */
-export type FetchPort = (url: string, init: { method: string; headers?: Record<string, string>; body?: string }) => Promise<{ ok: boolean; status: number }>;
+export type FetchPort = (url: string, init: { method: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<{ ok: boolean; status: number }>;
 
 /** Default allow-list for ResponseURL / SubscribeURL: https on AWS's own domains (S3 presigned URLs, SNS). */
 export function isAwsUrl(url: URL): boolean {
@@ -114,6 +114,8 @@ export interface ResponseRetryOptions {
   attempts?: number;
   firstDelayMs?: number;
   deadlineMs?: number;
+  /** Aborts the PUT in flight (passed to the fetch port) and any further attempt (e.g. the service is stopping). */
+  signal?: AbortSignal;
 }
 
 /** The ResponseURL without its query string (a presigned URL's signature): what may appear in a log. */
@@ -155,10 +157,11 @@ export async function putResponse(fetchPort: FetchPort, responseUrl: string, bod
   const deadline = Date.now() + (retry.deadlineMs ?? 60_000);
   let delay = retry.firstDelayMs ?? 1_000;
   let problem = '';
+  const signal = retry.signal;
   for (let attempt = 1; ; attempt++) {
     try {
       // A presigned S3 URL is signed without a content type: send an empty one (CloudFormation User Guide, cfn-response).
-      const answer = await fetchPort(responseUrl, { method: 'PUT', headers: { 'content-type': '' }, body });
+      const answer = await fetchPort(responseUrl, { method: 'PUT', headers: { 'content-type': '' }, body, ...(signal === undefined ? {} : { signal }) });
       if (answer.ok) return;
       problem = `HTTP ${answer.status}`;
       if (answer.status < 500 && answer.status !== 429) break; // refused (e.g. an expired URL): trying again cannot help
@@ -166,8 +169,17 @@ export async function putResponse(fetchPort: FetchPort, responseUrl: string, bod
       problem = describeFetchFailure(error, responseUrl);
     }
     const wait = delay * (0.5 + Math.random() / 2);
-    if (attempt >= attempts || Date.now() + wait > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    if (attempt >= attempts || Date.now() + wait > deadline || signal?.aborted === true) break;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, wait);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+    if (signal?.aborted === true) break;
     delay *= 2;
   }
   throw new TrustgateError('AWS_ERROR', `CloudFormation's ResponseURL was not answered: ${problem}.`, { details: { lastFailure: problem } });

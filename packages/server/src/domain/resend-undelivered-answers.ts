@@ -25,7 +25,7 @@ export interface ResendReport {
  * (URL forgotten, logged). Several instances may re-send the same answer: the same object PUT twice is harmless.
  * Logs name the stack and request, never the URL's query string.
  */
-export async function resendUndeliveredAnswers(deps: ConnectionDeps, fetchPort: FetchPort, options: { now?: Date } = {}): Promise<ResendReport> {
+export async function resendUndeliveredAnswers(deps: ConnectionDeps, fetchPort: FetchPort, options: { now?: Date; signal?: AbortSignal } = {}): Promise<ResendReport> {
   const now = options.now ?? new Date();
   const since = new Date(now.getTime() - CUSTOM_RESOURCE_WAIT_MS);
   const report: ResendReport = { delivered: 0, failed: 0, abandoned: 0 };
@@ -34,9 +34,10 @@ export async function resendUndeliveredAnswers(deps: ConnectionDeps, fetchPort: 
     deps.log?.warn({ stackId: auditableStackId(key.stackId), requestId: key.requestId, logicalResourceId: key.logicalResourceId }, 'callback: an undelivered answer is given up (CloudFormation stopped waiting for it)');
   }
   for (const pending of await deps.store.callbackRequests.listUndelivered({ since })) {
+    if (options.signal?.aborted === true) break; // stopping: the rest waits for the next pass (of this or another instance)
     const key = { stackId: pending.stackId, requestId: pending.requestId, logicalResourceId: pending.logicalResourceId };
     try {
-      await putResponse(fetchPort, pending.responseUrl, pending.responseBody, { attempts: 1 });
+      await putResponse(fetchPort, pending.responseUrl, pending.responseBody, { attempts: 1, ...(options.signal === undefined ? {} : { signal: options.signal }) });
       await deps.store.callbackRequests.delivered(key, now);
       report.delivered += 1;
     } catch (error) {
@@ -50,14 +51,16 @@ export async function resendUndeliveredAnswers(deps: ConnectionDeps, fetchPort: 
 /**
  * Runs {@link resendUndeliveredAnswers} every `intervalMs` (default {@link RESEND_INTERVAL_MS}) until stopped; a pass
  * that throws (the store unreachable) is reported to `onError` and the next pass runs as planned; a pass still
- * running when the next is due is not doubled. The timer does not
- * keep the process alive.
+ * running when the next is due is not doubled. The timer does not keep the process alive. `stop()` aborts the
+ * running pass (its PUT in flight and the rows after it: they stay undelivered for the next pass) and resolves
+ * once it has settled, so shutting down never waits for ResponseURLs that do not answer.
  */
 export function startAnswerResender(deps: ConnectionDeps, fetchPort: FetchPort, options: { intervalMs?: number; onError?: (error: unknown) => void } = {}): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
+  const stopping = new AbortController();
   const timer = setInterval(() => {
-    if (running !== undefined) return; // the previous pass is still sending
-    running = resendUndeliveredAnswers(deps, fetchPort)
+    if (running !== undefined || stopping.signal.aborted) return; // the previous pass is still sending
+    running = resendUndeliveredAnswers(deps, fetchPort, { signal: stopping.signal })
       .then(() => undefined, (error: unknown) => options.onError?.(error))
       .finally(() => {
         running = undefined;
@@ -67,6 +70,7 @@ export function startAnswerResender(deps: ConnectionDeps, fetchPort: FetchPort, 
   return {
     async stop() {
       clearInterval(timer);
+      stopping.abort();
       await running;
     },
   };

@@ -43,7 +43,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
   const ctx: AppContext = {
     deps: options.deps,
     // A ResponseURL or SubscribeURL that never answers must not hold the callback task forever.
-    fetchPort: options.fetchPort ?? ((url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(30_000) })),
+    fetchPort: options.fetchPort ?? ((url, init) => fetch(url, { ...init, signal: init.signal === undefined ? AbortSignal.timeout(30_000) : AbortSignal.any([init.signal, AbortSignal.timeout(30_000)]) })),
     ...(options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken }),
     background,
     authenticate: (request) => authenticate(options.deps.store, request.headers.authorization),
