@@ -160,10 +160,10 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
     expect(attempts).toEqual(['503', '503', 'refused', '503', '503']);
     expect((await api('GET', `/v1/connections/${id}`)).body.status).toBe('connected');
     // S3 is back: one pass of the re-sender delivers it.
-    expect(await resendUndeliveredAnswers(service.deps, fetchPort)).toEqual({ delivered: 1, failed: 0, abandoned: 0 });
+    expect(await resendUndeliveredAnswers(service.deps, fetchPort, { retryWindowMs: 0 })).toEqual({ delivered: 1, failed: 0, abandoned: 0, answeredForStoppedDeciders: 0 });
     const stack = await stackDone;
     expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
-    expect(await resendUndeliveredAnswers(service.deps, fetchPort)).toEqual({ delivered: 0, failed: 0, abandoned: 0 });
+    expect(await resendUndeliveredAnswers(service.deps, fetchPort, { retryWindowMs: 0 })).toEqual({ delivered: 0, failed: 0, abandoned: 0, answeredForStoppedDeciders: 0 });
     expect(log.join('\n')).not.toMatch(/Signature=|Expires=/);
   }, 60_000);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustgateError } from '@trustgate/core';
-import { handleCallback, NOT_AN_ARN, REFUSALS_AUDITED_PER_HOUR, type CustomResourceRequest, type FetchPort } from '../src/domain/handle-callback.ts';
+import { CALLBACK_CLAIM_LEASE_MS, handleCallback, IN_PROCESS_RETRY_WINDOW_MS, NOT_AN_ARN, startCallback, REFUSALS_AUDITED_PER_HOUR, type CustomResourceRequest, type FetchPort } from '../src/domain/handle-callback.ts';
 import { resendUndeliveredAnswers, startAnswerResender } from '../src/domain/resend-undelivered-answers.ts';
 import { DIALECTS } from './test-stores.ts';
 import { startTestService, type TestService } from './service-harness.ts';
@@ -131,7 +131,7 @@ describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
     expect(pending.map((p) => p.requestId)).toEqual(expect.arrayContaining(['req-resend', 'req-too-late']));
     // S3 still down: nothing delivered, both kept.
     const down: Put[] = [];
-    const first = await resendUndeliveredAnswers(t.service.deps, answering(down, 500));
+    const first = await resendUndeliveredAnswers(t.service.deps, answering(down, 500), { retryWindowMs: 0 });
     expect(first.delivered).toBe(0);
     expect(first.failed).toBeGreaterThanOrEqual(2);
     expect(log.join('\n')).not.toContain('secret-signature');
@@ -145,7 +145,7 @@ describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
     // Within the hour, a pass with S3 back delivers the stored body as it was first sent.
     await handleCallback(t.service.deps, { ...sent, RequestId: 'req-resend-2' }, answering([], 503), fast).catch(() => undefined);
     const back: Put[] = [];
-    expect((await resendUndeliveredAnswers(t.service.deps, answering(back, 200))).delivered).toBe(1);
+    expect((await resendUndeliveredAnswers(t.service.deps, answering(back, 200), { retryWindowMs: 0 })).delivered).toBe(1);
     expect(back.map((p) => (JSON.parse(p.body) as { RequestId: string }).RequestId)).toEqual(['req-resend-2']);
     expect(back[0]!.url).toBe(sent.ResponseURL);
     expect(await t.service.store.callbackRequests.deliveryState(keyOf({ ...sent, RequestId: 'req-resend-2' }))).toBe('delivered');
@@ -170,7 +170,7 @@ describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
       for (const id of ['req-stop-1', 'req-stop-2', 'req-stop-3']) await handleCallback(t.service.deps, request({ RequestId: id, RequestType: 'Delete', ResponseURL: base }), answering([], 503), { responseRetry: { attempts: 1 } }).catch(() => undefined);
       // Real fetch for the silent host (with only the re-sender's signal: no timeout), 503 for any other stored URL.
       const fetchPort: FetchPort = async (url, init) => (url.startsWith(base) ? fetch(url, init) : { ok: false, status: 503 });
-      const resender = startAnswerResender(t.service.deps, fetchPort, { intervalMs: 10 });
+      const resender = startAnswerResender(t.service.deps, fetchPort, { intervalMs: 10, retryWindowMs: 0 });
       await firstArrived;
       await resender.stop();
       // stop() resolved although the host never answered: the PUT it held was aborted (its socket closed by us), and
@@ -183,6 +183,68 @@ describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
       silent.closeAllConnections();
       silent.close();
     }
+  });
+
+  it('an instance stopping while it retries the PUT loses nothing: the answer was stored with its URL, and the re-sender delivers it once the retry window passed', async () => {
+    const stopped = request({ RequestId: 'req-instance-stopped', RequestType: 'Delete' });
+    const key = { stackId: stopped.StackId, requestId: stopped.RequestId, logicalResourceId: stopped.LogicalResourceId };
+    let attempted!: () => void;
+    const putStarted = new Promise<void>((resolve) => (attempted = resolve));
+    // The instance's PUT never completes (the process is gone while the request is in flight).
+    const { finished } = await startCallback(t.service.deps, stopped, async () => {
+      attempted();
+      return new Promise(() => undefined);
+    });
+    void finished;
+    await putStarted;
+    expect(await t.service.store.callbackRequests.deliveryState(key)).toBe('undelivered');
+    const mine = (puts: Put[]) => puts.filter((p) => p.body.includes('req-instance-stopped'));
+    // Within the decider's retry window the re-sender leaves it alone (no race with the decider's own attempts).
+    const early: Put[] = [];
+    await resendUndeliveredAnswers(t.service.deps, answering(early, 200));
+    expect(mine(early)).toHaveLength(0);
+    // Past it, another instance's pass delivers the stored answer to the stored URL, then forgets the URL.
+    const later: Put[] = [];
+    await resendUndeliveredAnswers(t.service.deps, answering(later, 200), { now: new Date(Date.now() + IN_PROCESS_RETRY_WINDOW_MS + 1_000) });
+    expect(mine(later)).toHaveLength(1);
+    expect(mine(later)[0]!.url).toBe(stopped.ResponseURL);
+    expect(JSON.parse(mine(later)[0]!.body)).toMatchObject({ Status: 'SUCCESS', RequestId: 'req-instance-stopped' });
+    expect(await t.service.store.callbackRequests.deliveryState(key)).toBe('delivered');
+    expect((await t.service.store.callbackRequests.listUndelivered({ since: new Date(0) })).map((p) => p.requestId)).not.toContain('req-instance-stopped');
+  });
+
+  it('a request whose decider stopped before answering is answered with its ready answer (FAILED; a Delete SUCCESS) once the lease ran out, exactly once across two concurrent passes, and its URL is forgotten', async () => {
+    // The decider hangs forever (its instance is gone) after the claim: the real store, with connections never answering.
+    const stuck = { ...t.service.deps, store: Object.create(t.service.store, { connections: { value: { getAnyOrganization: () => new Promise(() => undefined) } } }) as typeof t.service.store };
+    const create = request({ RequestId: 'req-decider-died' });
+    const remove = request({ RequestId: 'req-decider-died-delete', RequestType: 'Delete', PhysicalResourceId: 'trustgate-con_x' });
+    const never: Put[] = [];
+    for (const r of [create, remove]) await startCallback(stuck, r, answering(never, 200));
+    const keyOf = (r: CustomResourceRequest) => ({ stackId: r.StackId, requestId: r.RequestId, logicalResourceId: r.LogicalResourceId });
+    expect(await t.service.store.callbackRequests.deliveryState(keyOf(create))).toBe('deciding');
+    const mine = (puts: Put[]) => puts.filter((p) => p.body.includes('req-decider-died'));
+    // Within the lease nothing answers it.
+    const early: Put[] = [];
+    expect((await resendUndeliveredAnswers(t.service.deps, answering(early, 200), { now: new Date(Date.now() + 60_000) })).answeredForStoppedDeciders).toBe(0);
+    expect(mine(early)).toHaveLength(0);
+    // Lease run out: two passes at once (two instances) answer each request exactly once.
+    const puts: Put[] = [];
+    const afterLease = new Date(Date.now() + CALLBACK_CLAIM_LEASE_MS + 60_000);
+    const reports = await Promise.all([0, 1].map(() => resendUndeliveredAnswers(t.service.deps, answering(puts, 200), { now: afterLease })));
+    expect(reports.reduce((n, r) => n + r.answeredForStoppedDeciders, 0)).toBe(2);
+    const answers = mine(puts).map((p): Record<string, unknown> => ({ url: p.url, ...(JSON.parse(p.body) as Record<string, unknown>) }));
+    expect(answers).toHaveLength(2);
+    expect(answers.find((a) => a.RequestId === 'req-decider-died')).toMatchObject({ url: create.ResponseURL, Status: 'FAILED', Reason: 'trustgate stopped while deciding; update or re-create the stack to retry.', StackId: create.StackId, LogicalResourceId: create.LogicalResourceId });
+    expect(answers.find((a) => a.RequestId === 'req-decider-died-delete')).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'trustgate-con_x' });
+    for (const r of [create, remove]) expect(await t.service.store.callbackRequests.deliveryState(keyOf(r))).toBe('delivered');
+    // The URL is forgotten, and a later pass or a repeated delivery answers the same again, never decides.
+    const again: Put[] = [];
+    expect((await resendUndeliveredAnswers(t.service.deps, answering(again, 200), { now: afterLease })).answeredForStoppedDeciders).toBe(0);
+    expect(mine(again)).toHaveLength(0);
+    expect(await t.service.store.callbackRequests.listAbandonedClaims({ since: new Date(0), claimedBefore: new Date(Date.now() + 86_400_000) })).toEqual([]);
+    expect((await handleCallback(t.service.deps, create, answering(again, 200)))?.reason).toBe('trustgate stopped while deciding; update or re-create the stack to retry.');
+    expect(never).toHaveLength(0);
+    expect(log.join('\n')).not.toContain('secret-signature');
   });
 
   it('a 4xx other than 429 (an expired presigned URL) is final: one attempt', async () => {

@@ -80,6 +80,30 @@ describe.each(DIALECTS)('callback request claims on %s', (dialect) => {
     expect(await other.callbackRequests.answer(key, { status: 'SUCCESS', reason: 'again', connectionId: 'con_1' }, { holder: 'taker' })).toEqual(stood);
   });
 
+  it('a claim whose decider stopped keeps its URL and ready answer; after the lease one of two instances answers it (compare-and-set); unanswered claims are pruned after a day', async () => {
+    const fallback = { responseUrl: 'https://b.s3.amazonaws.com/r?X-Amz-Signature=s', responseBody: '{"Status":"FAILED"}' };
+    expect((await store.callbackRequests.claim(key, { requestType: 'Create', digest: D1, holder: 'died', leaseMs: 60_000, now: at('2026-01-01T00:00:00Z'), fallback })).kind).toBe('claimed');
+    const window = { since: at('2025-12-31T23:00:00Z'), claimedBefore: at('2026-01-01T00:00:30Z') };
+    const listed = await other.callbackRequests.listAbandonedClaims(window);
+    expect(listed).toEqual([{ ...key, holder: 'died', claimedAt: '2026-01-01T00:00:00.000Z', ...fallback }]);
+    const outcome = { status: 'FAILED' as const, reason: 'stopped', connectionId: null };
+    const won = await Promise.all([store, other].map((s, i) => s.callbackRequests.answerAbandonedClaim(key, listed[0]!, outcome, { holder: `pass-${i}`, now: at('2026-01-01T00:01:01Z') })));
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect(await other.callbackRequests.listAbandonedClaims(window)).toEqual([]);
+    // Answered with its URL kept until delivered; a late delivery gets the stored answer.
+    expect(await store.callbackRequests.deliveryState(key)).toBe('undelivered');
+    expect((await other.callbackRequests.listUndelivered({ since: at('2026-01-01T00:00:00Z') })).map((p) => p.responseUrl)).toEqual([fallback.responseUrl]);
+    expect(await other.callbackRequests.claim(key, { requestType: 'Create', digest: D1, holder: 'late', leaseMs: 60_000, now: at('2026-01-01T00:02:00Z') })).toEqual({ kind: 'answered', outcome });
+    await store.callbackRequests.delivered(key);
+    expect(await other.callbackRequests.listUndelivered({ since: at('2026-01-01T00:00:00Z') })).toEqual([]);
+
+    // A claim nobody answered (no ready answer: from before) is pruned after a day like an answered one.
+    const orphan = { ...key, requestId: 'req-orphan' };
+    await store.callbackRequests.claim(orphan, { requestType: 'Create', digest: D1, holder: 'died', leaseMs: 60_000, now: at('2026-01-01T00:00:00Z') });
+    await other.callbackRequests.claim({ ...key, requestId: 'req-next' }, { requestType: 'Create', digest: D1, holder: 'h', leaseMs: 60_000, now: at('2026-01-02T00:00:01Z') });
+    expect(await store.callbackRequests.deliveryState(orphan)).toBeUndefined();
+  });
+
   it('an answer is undelivered until its PUT succeeded', async () => {
     expect((await store.callbackRequests.claim(key, { requestType: 'Create', digest: D1, holder: 'h', leaseMs: 60_000 })).kind).toBe('claimed');
     await store.callbackRequests.answer(key, { status: 'SUCCESS', reason: 'ok', connectionId: 'con_1' }, { holder: 'h' });

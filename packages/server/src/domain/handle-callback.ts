@@ -158,6 +158,7 @@ export async function putResponse(fetchPort: FetchPort, responseUrl: string, bod
   let delay = retry.firstDelayMs ?? 1_000;
   let problem = '';
   const signal = retry.signal;
+  const aborted = (): boolean => signal?.aborted === true;
   for (let attempt = 1; ; attempt++) {
     try {
       // A presigned S3 URL is signed without a content type: send an empty one (CloudFormation User Guide, cfn-response).
@@ -169,7 +170,7 @@ export async function putResponse(fetchPort: FetchPort, responseUrl: string, bod
       problem = describeFetchFailure(error, responseUrl);
     }
     const wait = delay * (0.5 + Math.random() / 2);
-    if (attempt >= attempts || Date.now() + wait > deadline || signal?.aborted === true) break;
+    if (attempt >= attempts || Date.now() + wait > deadline || aborted()) break;
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -179,7 +180,7 @@ export async function putResponse(fetchPort: FetchPort, responseUrl: string, bod
       const timer = setTimeout(done, wait);
       signal?.addEventListener('abort', done, { once: true });
     });
-    if (signal?.aborted === true) break;
+    if (aborted()) break;
     delay *= 2;
   }
   throw new TrustgateError('AWS_ERROR', `CloudFormation's ResponseURL was not answered: ${problem}.`, { details: { lastFailure: problem } });
@@ -321,6 +322,22 @@ export function requestDigest(request: CustomResourceRequest): string {
   return createHash('sha256').update(canonicalJson(request)).digest('hex');
 }
 
+/**
+ * The answer a claim keeps ready for when its decider stops before answering: FAILED (the stack can retry), except
+ * for a Delete, which is never blocked (as {@link decide} answers it).
+ */
+export function stoppedWhileDeciding(request: CustomResourceRequest): CallbackOutcome {
+  return request.RequestType === 'Delete'
+    ? { status: 'SUCCESS', reason: 'Nothing to undo.' }
+    : { status: 'FAILED', reason: 'trustgate stopped while deciding; update or re-create the stack to retry.' };
+}
+
+/**
+ * How long after an answer is stored its decider may still be PUTting it (the retries' 60 s deadline plus one
+ * fetch's 30 s timeout, with a margin): the re-sender leaves younger answers to it.
+ */
+export const IN_PROCESS_RETRY_WINDOW_MS = 2 * 60_000;
+
 /** Options of {@link handleCallback}. */
 export interface HandleCallbackOptions {
   /** How the ResponseURL PUT is retried (default: 5 attempts within about a minute). */
@@ -351,7 +368,10 @@ export async function startCallback(deps: ConnectionDeps, request: CustomResourc
   assertAllowedResponseUrl(deps, request);
   const key = { stackId: request.StackId, requestId: request.RequestId, logicalResourceId: request.LogicalResourceId };
   const holder = randomUUID();
-  const claim = await deps.store.callbackRequests.claim(key, { requestType: request.RequestType, digest: requestDigest(request), holder, leaseMs: CALLBACK_CLAIM_LEASE_MS });
+  // The claim keeps the ResponseURL and a ready answer: should this instance stop before answering, the re-sender
+  // answers it once the lease ran out (SNS, answered 202, never delivers it again).
+  const fallback = { responseUrl: request.ResponseURL, responseBody: responseBody(request, stoppedWhileDeciding(request)) };
+  const claim = await deps.store.callbackRequests.claim(key, { requestType: request.RequestType, digest: requestDigest(request), holder, leaseMs: CALLBACK_CLAIM_LEASE_MS, fallback });
   if (claim.kind === 'mismatch') throw new TrustgateError('CONFLICT', 'Another custom-resource request with this StackId, RequestId and LogicalResourceId was received; this one is refused.', { field: 'RequestId' });
   if (claim.kind === 'deciding') return { finished: Promise.resolve(undefined) };
   const finished = (async (): Promise<CallbackOutcome | undefined> => {
@@ -362,7 +382,9 @@ export async function startCallback(deps: ConnectionDeps, request: CustomResourc
       const decided = await decideOrFail(deps, request);
       let stood: StoredOutcome | undefined;
       try {
-        stood = await deps.store.callbackRequests.answer(key, { status: decided.status, reason: decided.reason, connectionId: decided.connectionId ?? null }, { holder });
+        // Stored with what re-sending it needs, in one write: from here on the answer cannot be lost.
+        const delivery = { responseUrl: request.ResponseURL, responseBody: responseBody(request, decided) };
+        stood = await deps.store.callbackRequests.answer(key, { status: decided.status, reason: decided.reason, connectionId: decided.connectionId ?? null }, { holder, delivery });
       } catch (error) {
         // Not stored: answer CloudFormation all the same (a repeat after the lease decides again).
         deps.log?.warn({ err: error, stackId: auditableStackId(request.StackId), requestId: request.RequestId }, 'callback: the answer could not be stored; sending it anyway');
@@ -376,15 +398,19 @@ export async function startCallback(deps: ConnectionDeps, request: CustomResourc
     try {
       await putResponse(fetchPort, request.ResponseURL, body, options.responseRetry);
     } catch (error) {
+      // The answer and its URL were stored with it (see above): resendUndeliveredAnswers re-sends it.
       deps.log?.warn(
         { stackId: auditableStackId(request.StackId), requestId: request.RequestId, logicalResourceId: request.LogicalResourceId, responseUrl: loggableUrl(request.ResponseURL), answer: outcome.status, failure: error instanceof Error ? error.message : 'unknown' },
         'callback: the answer could not be delivered to CloudFormation; it stays stored as undelivered for the re-sender',
       );
-      // Kept for resendUndeliveredAnswers (the presigned URL only while undelivered; it is cleared once sent or given up).
-      await deps.store.callbackRequests.undelivered(key, { responseUrl: request.ResponseURL, responseBody: body }).catch(() => undefined);
       throw error;
     }
-    await deps.store.callbackRequests.delivered(key).catch(() => undefined);
+    try {
+      await deps.store.callbackRequests.delivered(key);
+    } catch (error) {
+      // Not marked: the re-sender PUTs the same answer again later (harmless), and the URL stays until then.
+      deps.log?.warn({ err: error, stackId: auditableStackId(request.StackId), requestId: request.RequestId }, 'callback: the answer was delivered but could not be marked so');
+    }
     return outcome;
   })();
   return { finished };

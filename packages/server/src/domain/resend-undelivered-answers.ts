@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { ConnectionDeps } from './connection-deps.ts';
-import { auditableStackId, loggableUrl, putResponse, type FetchPort } from './handle-callback.ts';
+import { auditableStackId, CALLBACK_CLAIM_LEASE_MS, IN_PROCESS_RETRY_WINDOW_MS, loggableUrl, putResponse, type FetchPort } from './handle-callback.ts';
+import type { StoredCallbackOutcome } from '../store/callback-requests-repository.ts';
 
 /**
  * How long CloudFormation waits for a custom resource's answer: ServiceTimeout's default and maximum, one hour
@@ -16,28 +18,72 @@ export interface ResendReport {
   delivered: number;
   failed: number;
   abandoned: number;
+  /** Claims whose decider stopped before answering, answered here with their ready answer (delivered or not). */
+  answeredForStoppedDeciders: number;
+}
+
+/** Options of {@link resendUndeliveredAnswers}. */
+export interface ResendOptions {
+  now?: Date;
+  /** Aborts the pass: the PUT in flight, and the rows after it (left for the next pass). */
+  signal?: AbortSignal;
+  /** Answers younger than this are left to their decider's own retries (default {@link IN_PROCESS_RETRY_WINDOW_MS}). */
+  retryWindowMs?: number;
+}
+
+/** The outcome a claim's ready response object carries (see handle-callback's stoppedWhileDeciding). */
+function readyOutcome(responseBody: string): StoredCallbackOutcome {
+  try {
+    const parsed = JSON.parse(responseBody) as { Status?: unknown; Reason?: unknown };
+    return { status: parsed.Status === 'SUCCESS' ? 'SUCCESS' : 'FAILED', reason: typeof parsed.Reason === 'string' ? parsed.Reason : '', connectionId: null };
+  } catch {
+    return { status: 'FAILED', reason: '', connectionId: null };
+  }
 }
 
 /**
- * Re-sends the callback answers whose every PUT failed (stored undelivered by the callback), once each: SNS was
+ * Re-sends the callback answers whose PUT did not succeed (stored with their ResponseURL when answered), once each,
+ * when answered longer ago than the decider's own retries last ({@link ResendOptions.retryWindowMs}); and answers
+ * the claims whose decider stopped before answering (lease run out) with the ready answer stored at claim time —
+ * FAILED, a Delete SUCCESS — taken with a compare-and-set, so exactly one pass or delivery answers each. SNS was
  * answered 202 and never delivers those requests again, so this is the only way their stacks still get an answer.
  * A delivered answer is marked and its presigned URL forgotten; one older than CloudFormation's wait is given up
  * (URL forgotten, logged). Several instances may re-send the same answer: the same object PUT twice is harmless.
  * Logs name the stack and request, never the URL's query string.
  */
-export async function resendUndeliveredAnswers(deps: ConnectionDeps, fetchPort: FetchPort, options: { now?: Date; signal?: AbortSignal } = {}): Promise<ResendReport> {
+export async function resendUndeliveredAnswers(deps: Pick<ConnectionDeps, 'store' | 'log'>, fetchPort: FetchPort, options: ResendOptions = {}): Promise<ResendReport> {
   const now = options.now ?? new Date();
   const since = new Date(now.getTime() - CUSTOM_RESOURCE_WAIT_MS);
-  const report: ResendReport = { delivered: 0, failed: 0, abandoned: 0 };
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
+  const report: ResendReport = { delivered: 0, failed: 0, abandoned: 0, answeredForStoppedDeciders: 0 };
   for (const key of await deps.store.callbackRequests.abandonUndelivered(since)) {
     report.abandoned += 1;
     deps.log?.warn({ stackId: auditableStackId(key.stackId), requestId: key.requestId, logicalResourceId: key.logicalResourceId }, 'callback: an undelivered answer is given up (CloudFormation stopped waiting for it)');
   }
-  for (const pending of await deps.store.callbackRequests.listUndelivered({ since })) {
+  // Claims whose decider stopped before answering (lease run out): answered with their ready answer, by one pass only.
+  const holder = `resender-${randomUUID()}`;
+  for (const stale of await deps.store.callbackRequests.listAbandonedClaims({ since, claimedBefore: new Date(now.getTime() - CALLBACK_CLAIM_LEASE_MS) })) {
+    if (options.signal?.aborted === true) break;
+    const key = { stackId: stale.stackId, requestId: stale.requestId, logicalResourceId: stale.logicalResourceId };
+    if (!(await deps.store.callbackRequests.answerAbandonedClaim(key, stale, readyOutcome(stale.responseBody), { holder, now }))) continue; // another pass or delivery took it
+    report.answeredForStoppedDeciders += 1;
+    deps.log?.warn({ stackId: auditableStackId(key.stackId), requestId: key.requestId, logicalResourceId: key.logicalResourceId }, 'callback: a request whose decider stopped before answering is answered with its ready answer');
+    try {
+      await putResponse(fetchPort, stale.responseUrl, stale.responseBody, { attempts: 1, ...signal });
+      await deps.store.callbackRequests.delivered(key, now);
+      report.delivered += 1;
+    } catch (error) {
+      // Stored answered and undelivered (with its URL): the passes after the retry window re-send it.
+      report.failed += 1;
+      deps.log?.warn({ stackId: auditableStackId(key.stackId), requestId: key.requestId, responseUrl: loggableUrl(stale.responseUrl), failure: error instanceof Error ? error.message : 'unknown' }, 'callback: re-sending an undelivered answer failed; trying again later');
+    }
+  }
+  const answeredBefore = new Date(now.getTime() - (options.retryWindowMs ?? IN_PROCESS_RETRY_WINDOW_MS));
+  for (const pending of await deps.store.callbackRequests.listUndelivered({ since, answeredBefore })) {
     if (options.signal?.aborted === true) break; // stopping: the rest waits for the next pass (of this or another instance)
     const key = { stackId: pending.stackId, requestId: pending.requestId, logicalResourceId: pending.logicalResourceId };
     try {
-      await putResponse(fetchPort, pending.responseUrl, pending.responseBody, { attempts: 1, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+      await putResponse(fetchPort, pending.responseUrl, pending.responseBody, { attempts: 1, ...signal });
       await deps.store.callbackRequests.delivered(key, now);
       report.delivered += 1;
     } catch (error) {
@@ -55,12 +101,12 @@ export async function resendUndeliveredAnswers(deps: ConnectionDeps, fetchPort: 
  * running pass (its PUT in flight and the rows after it: they stay undelivered for the next pass) and resolves
  * once it has settled, so shutting down never waits for ResponseURLs that do not answer.
  */
-export function startAnswerResender(deps: ConnectionDeps, fetchPort: FetchPort, options: { intervalMs?: number; onError?: (error: unknown) => void } = {}): { stop(): Promise<void> } {
+export function startAnswerResender(deps: ConnectionDeps, fetchPort: FetchPort, options: { intervalMs?: number; retryWindowMs?: number; onError?: (error: unknown) => void } = {}): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   const stopping = new AbortController();
   const timer = setInterval(() => {
     if (running !== undefined || stopping.signal.aborted) return; // the previous pass is still sending
-    running = resendUndeliveredAnswers(deps, fetchPort, { signal: stopping.signal })
+    running = resendUndeliveredAnswers(deps, fetchPort, { signal: stopping.signal, ...(options.retryWindowMs === undefined ? {} : { retryWindowMs: options.retryWindowMs }) })
       .then(() => undefined, (error: unknown) => options.onError?.(error))
       .finally(() => {
         running = undefined;

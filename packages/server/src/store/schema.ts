@@ -162,9 +162,12 @@ export interface CallbackRequestsTable {
   answered_at: string | null;
   /** SHA-256 (hex) of the custom-resource request the key was claimed for; another body under the key is refused. */
   request_digest: string;
-  /** When the answer reached the ResponseURL; null while undelivered (every PUT attempt failed). */
+  /** When the answer reached the ResponseURL; null while undelivered. */
   delivered_at: string | null;
-  /** While undelivered after every attempt: the (presigned) ResponseURL and the response object, for the re-sender; else null. */
+  /**
+   * From the claim until the answer is delivered or given up (then null): the (presigned) ResponseURL and the response
+   * object — while `deciding`, the ready answer the re-sender sends if the decider stops; once `answered`, the answer.
+   */
   response_url: string | null;
   response_body: string | null;
 }
