@@ -252,6 +252,9 @@ describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
     const failed = await handleCallback(t.service.deps, request({ RequestId: 'req-expired', RequestType: 'Delete' }), answering(puts, 403), fast).then(() => undefined, (error: unknown) => error);
     expect((failed as TrustgateError).code).toBe('AWS_ERROR');
     expect(puts).toHaveLength(1);
+    // Given up at once: its presigned URL is forgotten and no pass re-sends it.
+    expect((await t.service.store.callbackRequests.listUndelivered({ since: new Date(0) })).map((p) => p.requestId)).not.toContain('req-expired');
+    expect(await t.service.store.callbackRequests.deliveryState({ stackId: request().StackId, requestId: 'req-expired', logicalResourceId: request().LogicalResourceId })).toBe('undelivered');
   });
 
   it('over HTTP: a signed message reusing a delivered request\'s key with another ResponseURL is answered 409 to SNS and nothing is PUT', async () => {

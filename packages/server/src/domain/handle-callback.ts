@@ -157,6 +157,7 @@ export async function putResponse(fetchPort: FetchPort, responseUrl: string, bod
   const deadline = Date.now() + (retry.deadlineMs ?? 60_000);
   let delay = retry.firstDelayMs ?? 1_000;
   let problem = '';
+  let refused = false;
   const signal = retry.signal;
   const aborted = (): boolean => signal?.aborted === true;
   for (let attempt = 1; ; attempt++) {
@@ -165,7 +166,8 @@ export async function putResponse(fetchPort: FetchPort, responseUrl: string, bod
       const answer = await fetchPort(responseUrl, { method: 'PUT', headers: { 'content-type': '' }, body, ...(signal === undefined ? {} : { signal }) });
       if (answer.ok) return;
       problem = `HTTP ${answer.status}`;
-      if (answer.status < 500 && answer.status !== 429) break; // refused (e.g. an expired URL): trying again cannot help
+      refused = answer.status < 500 && answer.status !== 429;
+      if (refused) break; // refused (e.g. an expired URL): trying again cannot help
     } catch (error) {
       problem = describeFetchFailure(error, responseUrl);
     }
@@ -183,7 +185,12 @@ export async function putResponse(fetchPort: FetchPort, responseUrl: string, bod
     if (aborted()) break;
     delay *= 2;
   }
-  throw new TrustgateError('AWS_ERROR', `CloudFormation's ResponseURL was not answered: ${problem}.`, { details: { lastFailure: problem } });
+  throw new TrustgateError('AWS_ERROR', `CloudFormation's ResponseURL was not answered: ${problem}.`, { details: { lastFailure: problem, refused } });
+}
+
+/** Whether {@link putResponse} failed because the ResponseURL refused the answer for good (a 4xx other than 429). */
+export function responseRefused(error: unknown): boolean {
+  return error instanceof TrustgateError && error.details?.refused === true;
 }
 
 /** Recorded instead of a RoleArn / StackId that is not one (the request's text never reaches the audit log). */
@@ -398,7 +405,11 @@ export async function startCallback(deps: ConnectionDeps, request: CustomResourc
     try {
       await putResponse(fetchPort, request.ResponseURL, body, options.responseRetry);
     } catch (error) {
-      // The answer and its URL were stored with it (see above): resendUndeliveredAnswers re-sends it.
+      // The answer and its URL were stored with it (see above): resendUndeliveredAnswers re-sends it — unless the URL
+      // refused it for good (e.g. expired): then it is given up now and the URL forgotten.
+      if (responseRefused(error)) {
+        await deps.store.callbackRequests.giveUp(key).catch((storeError: unknown) => deps.log?.warn({ err: storeError, stackId: auditableStackId(request.StackId), requestId: request.RequestId }, 'callback: a refused answer could not be given up'));
+      }
       deps.log?.warn(
         { stackId: auditableStackId(request.StackId), requestId: request.RequestId, logicalResourceId: request.LogicalResourceId, responseUrl: loggableUrl(request.ResponseURL), answer: outcome.status, failure: error instanceof Error ? error.message : 'unknown' },
         'callback: the answer could not be delivered to CloudFormation; it stays stored as undelivered for the re-sender',

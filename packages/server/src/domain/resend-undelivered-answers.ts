@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConnectionDeps } from './connection-deps.ts';
-import { auditableStackId, CALLBACK_CLAIM_LEASE_MS, IN_PROCESS_RETRY_WINDOW_MS, loggableUrl, putResponse, type FetchPort } from './handle-callback.ts';
+import { auditableStackId, CALLBACK_CLAIM_LEASE_MS, IN_PROCESS_RETRY_WINDOW_MS, loggableUrl, putResponse, responseRefused, type FetchPort } from './handle-callback.ts';
 import type { StoredCallbackOutcome } from '../store/callback-requests-repository.ts';
 
 /**
@@ -73,8 +73,9 @@ export async function resendUndeliveredAnswers(deps: Pick<ConnectionDeps, 'store
       await deps.store.callbackRequests.delivered(key, now);
       report.delivered += 1;
     } catch (error) {
-      // Stored answered and undelivered (with its URL): the passes after the retry window re-send it.
+      // Stored answered and undelivered (with its URL): the passes after the retry window re-send it (unless refused for good).
       report.failed += 1;
+      if (responseRefused(error)) await deps.store.callbackRequests.giveUp(key);
       deps.log?.warn({ stackId: auditableStackId(key.stackId), requestId: key.requestId, responseUrl: loggableUrl(stale.responseUrl), failure: error instanceof Error ? error.message : 'unknown' }, 'callback: re-sending an undelivered answer failed; trying again later');
     }
   }
@@ -88,7 +89,12 @@ export async function resendUndeliveredAnswers(deps: Pick<ConnectionDeps, 'store
       report.delivered += 1;
     } catch (error) {
       report.failed += 1;
-      deps.log?.warn({ stackId: auditableStackId(key.stackId), requestId: key.requestId, responseUrl: loggableUrl(pending.responseUrl), failure: error instanceof Error ? error.message : 'unknown' }, 'callback: re-sending an undelivered answer failed; trying again later');
+      if (responseRefused(error)) {
+        // Refused for good (e.g. the presigned URL expired): given up now, URL forgotten.
+        await deps.store.callbackRequests.giveUp(key);
+        report.abandoned += 1;
+      }
+      deps.log?.warn({ stackId: auditableStackId(key.stackId), requestId: key.requestId, responseUrl: loggableUrl(pending.responseUrl), failure: error instanceof Error ? error.message : 'unknown' }, responseRefused(error) ? 'callback: an undelivered answer was refused by its ResponseURL; given up' : 'callback: re-sending an undelivered answer failed; trying again later');
     }
   }
   return report;

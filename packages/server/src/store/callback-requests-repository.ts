@@ -163,6 +163,11 @@ export class CallbackRequestsRepository {
     return row.delivered_at === null ? 'undelivered' : 'delivered';
   }
 
+  /** Gives an undelivered answer up (its ResponseURL refused it for good): forgets the URL and the response object. */
+  async giveUp(key: CallbackRequestKey): Promise<void> {
+    await this.whereKey(this.db.updateTable('callback_requests').set({ response_url: null, response_body: null }), key).where('state', '=', 'answered').where('delivered_at', 'is', null).execute();
+  }
+
   /** Gives a claim up (deciding failed unexpectedly), so the next delivery decides again. */
   async release(key: CallbackRequestKey, holder: string): Promise<void> {
     await this.whereKey(this.db.deleteFrom('callback_requests'), key).where('state', '=', 'deciding').where('holder', '=', holder).execute();
