@@ -14,26 +14,10 @@ import {
   type Catalog,
   type CompileOptions,
 } from '@trustgate/core';
+import { opsPerSecond } from './ops-per-second.ts';
 
-/**
- * Milliseconds per call of `fn`, measured for about `ms` after a warm-up. Unlike `opsPerSecond`
- * (bench/ops-per-second.ts), which runs 16 calls between clock reads, this reads the clock after every call: a
- * 2,000-action compile takes about 0.3 s, so batches of 16 would overrun `ms` tenfold.
- */
-function msPerCall(fn: () => unknown, ms = 1000): number {
-  const warm = Date.now() + Math.min(200, ms / 5);
-  while (Date.now() < warm) fn();
-  let n = 0;
-  const start = process.hrtime.bigint();
-  const end = start + BigInt(ms) * 1_000_000n;
-  let now = start;
-  while (now < end) {
-    fn();
-    n++;
-    now = process.hrtime.bigint();
-  }
-  return Number(now - start) / 1e6 / n;
-}
+/** Milliseconds per call of `fn`, measured for about `ms` after a warm-up, reading the clock after every call. */
+const msPerCall = (fn: () => unknown, ms = 1000): number => 1000 / opsPerSecond(fn, ms, 1);
 
 /** The naive listing as a document: one statement per (action, resources) pair, as hand-written policies often are. */
 function naiveDocument(catalog: Catalog, integrationIds: Set<string>, actionList: ActionList) {
