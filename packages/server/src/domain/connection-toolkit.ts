@@ -65,6 +65,11 @@ export interface ConnectionToolkit {
   compile(input: CompileConnectionInput): Promise<IssuedPolicy & { warnings: Finding[] }>;
   /** Renders every deliverable. */
   render(input: RenderDeliverablesInput): Promise<ConnectionDeliverables>;
+  /**
+   * Only the console links that depend on where the template is hosted (quick-create, update-stack), so a
+   * template published after rendering does not re-render every format.
+   */
+  consoleLinks(input: Pick<RenderDeliverablesInput, 'connection' | 'templateUrl' | 'stacks'>): Pick<ConnectionDeliverables, 'updateStackLinks'> & { quickCreateLink: string };
   /** A new unguessable external ID. */
   newExternalId(): string;
 }

@@ -96,12 +96,14 @@ async function renderUnpublished(deps: ConnectionDeps, c: Connection): Promise<U
   return { input, rendered: await deps.toolkit.render({ ...input, templateUrl: serviceTemplateUrl(deps, c.id) }) };
 }
 
-/** Publishes the rendered CloudFormation template to S3, then renders the links again with its presigned URL. */
+/** Publishes the rendered CloudFormation template to S3, then points the console links at its presigned URL. */
 async function publishDeliverables(deps: ConnectionDeps, c: Connection, unpublished: UnpublishedDeliverables): Promise<ConnectionDeliverables> {
-  const { input, rendered: first } = unpublished;
-  const hosted = await hostTemplate(deps, c, first.formats['cloudformation-yaml']);
-  const rendered = hosted.templateUrl === serviceTemplateUrl(deps, c.id) ? first : await deps.toolkit.render({ ...input, templateUrl: hosted.templateUrl });
-  return { ...rendered, warnings: [...rendered.warnings, ...hosted.warnings] };
+  const { input, rendered } = unpublished;
+  const hosted = await hostTemplate(deps, c, rendered.formats['cloudformation-yaml']);
+  const warnings = [...rendered.warnings, ...hosted.warnings];
+  if (hosted.templateUrl === serviceTemplateUrl(deps, c.id)) return { ...rendered, warnings };
+  const links = deps.toolkit.consoleLinks({ connection: input.connection, templateUrl: hosted.templateUrl, ...(input.stacks === undefined ? {} : { stacks: input.stacks }) });
+  return { ...rendered, formats: { ...rendered.formats, 'quick-create-link': links.quickCreateLink }, updateStackLinks: links.updateStackLinks, warnings };
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type PolicyDocument,
 } from '@trustgate/core';
 import type { ConnectionToolkit, ConnectionDeliverables, ParsedCatalog } from './connection-toolkit.ts';
+import type { Connection } from './records.ts';
 
 function coreCatalog(parsed: ParsedCatalog): Catalog {
   return parsed.catalog as Catalog;
@@ -34,6 +35,20 @@ export function updateStackLink(partition: Partition, stackId: string, templateU
   const host = partition === 'aws' ? `${region}.${partitionInfo(partition).consoleHost}` : partitionInfo(partition).consoleHost;
   const query = new URLSearchParams({ stackId, templateURL: templateUrl.replace(/^http:/, 'https:') });
   return `https://${host}/cloudformation/home?region=${region}#/stacks/update/template?${query.toString()}`;
+}
+
+/** The console links that carry the template's URL: quick-create (per partition's console) and update-stack per known stack. */
+function consoleLinks({ connection, templateUrl, stacks }: { connection: Connection; templateUrl: string; stacks?: { accountId: string; stackId: string }[] }): { quickCreateLink: string; updateStackLinks: ConnectionDeliverables['updateStackLinks'] } {
+  return {
+    quickCreateLink: quickCreateLink({
+      partition: connection.partition,
+      ...(connection.region === null ? {} : { region: connection.region }),
+      templateUrl: templateUrl.replace(/^http:/, 'https:'),
+      stackName: stackNameFor(connection.name),
+      parameters: { ExternalId: connection.externalId, RoleName: connection.roleName },
+    }),
+    updateStackLinks: (stacks ?? []).map((s) => ({ ...s, link: updateStackLink(connection.partition, s.stackId, templateUrl) })),
+  };
 }
 
 /**
@@ -82,6 +97,7 @@ export function coreConnectionToolkit(): ConnectionToolkit {
         ...(callback === undefined ? {} : { callback }),
       });
       const stackName = stackNameFor(connection.name);
+      const links = consoleLinks({ connection, templateUrl, ...(stacks === undefined ? {} : { stacks }) });
       const ous = scope.kind === 'organization' ? (scope.organizationalUnitIds ?? []) : [];
       const stackSet =
         ous.length > 0
@@ -97,21 +113,16 @@ export function coreConnectionToolkit(): ConnectionToolkit {
           json: renderDeliverable(model, 'json'),
           'cloudformation-json': renderDeliverable(model, 'cloudformation-json'),
           'cloudformation-yaml': renderDeliverable(model, 'cloudformation-yaml'),
-          'quick-create-link': quickCreateLink({
-            partition: connection.partition,
-            ...(connection.region === null ? {} : { region: connection.region }),
-            templateUrl: templateUrl.replace(/^http:/, 'https:'),
-            stackName,
-            parameters: { ExternalId: connection.externalId, RoleName: connection.roleName },
-          }),
+          'quick-create-link': links.quickCreateLink,
           stackset: `${JSON.stringify(stackSet, null, 2)}\n`,
           terraform: renderDeliverable(model, 'terraform'),
           cli: renderDeliverable(model, 'cli'),
         },
-        updateStackLinks: (stacks ?? []).map((s) => ({ ...s, link: updateStackLink(connection.partition, s.stackId, templateUrl) })),
+        updateStackLinks: links.updateStackLinks,
         warnings,
       };
     },
+    consoleLinks,
     newExternalId: () => generateExternalId({ prefix: 'tg-' }),
   };
 }
