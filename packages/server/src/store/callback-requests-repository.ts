@@ -168,11 +168,6 @@ export class CallbackRequestsRepository {
     await this.whereKey(this.db.updateTable('callback_requests').set({ response_url: null, response_body: null }), key).where('state', '=', 'answered').where('delivered_at', 'is', null).execute();
   }
 
-  /** Gives a claim up (deciding failed unexpectedly), so the next delivery decides again. */
-  async release(key: CallbackRequestKey, holder: string): Promise<void> {
-    await this.whereKey(this.db.deleteFrom('callback_requests'), key).where('state', '=', 'deciding').where('holder', '=', holder).execute();
-  }
-
   private find(key: CallbackRequestKey) {
     return this.whereKey(this.db.selectFrom('callback_requests').selectAll(), key).executeTakeFirst();
   }
