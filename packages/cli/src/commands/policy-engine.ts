@@ -14,6 +14,7 @@ import {
   type PolicyDocumentKind,
   type PolicySet,
 } from '@trustgate/core';
+import { collect } from './repeatable-options.ts';
 
 const KINDS: PolicyDocumentKind[] = ['identity', 'resource', 'trust', 'session', 'boundary', 'scp', 'rcp'];
 
@@ -115,8 +116,6 @@ interface SimulateOptions {
   format: 'text' | 'json';
 }
 
-const repeat = (value: string, previous: string[] = []): string[] => [...previous, value];
-
 /**
  * Adds `trustgate policy check FILE...` (validate documents; findings with paths; exit 2 when any has an
  * error) and `trustgate policy simulate --policy FILE [--trust FILE] [--boundary FILE] [--session-policy FILE]
@@ -150,18 +149,18 @@ export function registerPolicyEngine(program: Command): void {
   policy
     .command('simulate')
     .description('Evaluate one request against identity, trust/resource, boundary, session and SCP policies, and explain the decision.')
-    .option('--policy <file>', 'identity policy of the principal (repeatable)', repeat)
+    .option('--policy <file>', 'identity policy of the principal (repeatable)', collect)
     .option('--trust <file>', 'the role\'s trust policy (the resource policy for sts:AssumeRole)')
     .option('--resource-policy <file>', 'a resource-based policy (bucket, key, queue policy)')
     .option('--boundary <file>', 'permissions boundary of the principal')
-    .option('--session-policy <file>', 'session policy (repeatable)', repeat)
-    .option('--scp <file>', 'service control policy; each file is one level, root first (repeatable)', repeat)
+    .option('--session-policy <file>', 'session policy (repeatable)', collect)
+    .option('--scp <file>', 'service control policy; each file is one level, root first (repeatable)', collect)
     .option('--action <action>', 'the action, e.g. sts:AssumeRole')
     .option('--resource <arn>', 'the resource ARN, or * for actions without resource-level permissions')
     .option('--principal <arn>', 'who asks (default: a user in the resource\'s account)')
     .addOption(new Option('--principal-type <type>', 'principal type').choices(['AWS', 'Service', 'Federated']).default('AWS'))
     .option('--resource-account <id>', 'the resource\'s account, for ARNs without one (S3)')
-    .option('--context <key=value>', 'a request context key (repeatable; a,b for several values)', repeat)
+    .option('--context <key=value>', 'a request context key (repeatable; a,b for several values)', collect)
     .option('--discover', 'when denied, list context values that would allow the request')
     .addOption(new Option('--expect <decision>', 'fail (exit 7) unless the decision is this').choices(['Allowed', 'ExplicitlyDenied', 'ImplicitlyDenied']))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))

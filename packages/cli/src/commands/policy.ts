@@ -1,13 +1,12 @@
 import { Option, type Command } from 'commander';
-import { compilePolicies, isPartition, TrustgateError, type CompiledPolicies, type Partition, type Selection } from '@trustgate/core';
+import { compilePolicies, isPartition, TrustgateError, type CompiledPolicies, type Partition } from '@trustgate/core';
 import { loadCatalogFile } from './catalog.ts';
+import { commaList } from './repeatable-options.ts';
+import { selectionOf, type SelectionOptions } from './selection-options.ts';
 
 /** Options of `trustgate policy`, as commander parses them. */
-interface PolicyOptions {
+interface PolicyOptions extends SelectionOptions {
   catalog?: string;
-  default?: boolean;
-  products?: string[];
-  integrations?: string[];
   extraActions?: string[];
   managedPolicies?: string[];
   partition: string;
@@ -18,18 +17,6 @@ interface PolicyOptions {
   maxManagedPolicies?: string;
   namePrefix?: string;
   format: 'text' | 'json';
-}
-
-/** Comma-separated and repeatable: `--products a,b --products c` -> [a, b, c]. */
-const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
-
-function selectionOf(opts: PolicyOptions): Selection {
-  const custom = (opts.products?.length ?? 0) > 0 || (opts.integrations?.length ?? 0) > 0;
-  if (opts.default && custom) {
-    throw new TrustgateError('INVALID_INPUT', '--default cannot be combined with --products or --integrations', { field: 'selection' });
-  }
-  if (!custom) return { mode: 'default' };
-  return { mode: 'custom', ...(opts.products ? { products: opts.products } : {}), ...(opts.integrations ? { integrations: opts.integrations } : {}) };
 }
 
 function printText(result: CompiledPolicies): void {
@@ -72,10 +59,10 @@ export function registerPolicy(program: Command): void {
     .enablePositionalOptions()
     .option('--catalog <file>', 'permission catalog (YAML or JSON)')
     .option('--default', 'select the default integrations (the default when nothing is selected)')
-    .option('--products <ids>', 'select every integration of these products (comma-separated, repeatable)', list)
-    .option('--integrations <ids>', 'select these integrations, by id or product/id (comma-separated, repeatable)', list)
-    .option('--extra-actions <actions>', 'more allowed actions, validated against AWS\'s list (comma-separated, repeatable)', list)
-    .option('--managed-policies <names>', 'AWS managed policies to attach, by name or ARN (comma-separated, repeatable)', list)
+    .option('--products <ids>', 'select every integration of these products (comma-separated, repeatable)', commaList)
+    .option('--integrations <ids>', 'select these integrations, by id or product/id (comma-separated, repeatable)', commaList)
+    .option('--extra-actions <actions>', 'more allowed actions, validated against AWS\'s list (comma-separated, repeatable)', commaList)
+    .option('--managed-policies <names>', 'AWS managed policies to attach, by name or ARN (comma-separated, repeatable)', commaList)
     .addOption(new Option('--partition <partition>', 'AWS partition').choices(['aws', 'aws-us-gov', 'aws-cn']).default('aws'))
     .option('--account-id <id>', 'the customer\'s 12-digit account ID, for ${AccountId} (else *)')
     .option('--region <region>', 'the customer\'s region, for ${Region} (else *)')

@@ -16,25 +16,18 @@ import {
   type NamedPolicy,
   type Partition,
   type PolicyDocument,
-  type Selection,
 } from '@trustgate/core';
 import { loadCatalogFile } from './catalog.ts';
+import { collect, commaList } from './repeatable-options.ts';
 import { scopeOf, wantsScope, type ScopedIdOptions } from './scoped-id-options.ts';
-
-/** Comma-separated and repeatable: `--products a,b --products c` -> [a, b, c]. */
-const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
-/** Repeatable, no splitting (external IDs may contain commas). */
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+import { selectionOf, type SelectionOptions } from './selection-options.ts';
 
 /** Options of `trustgate template`, as commander parses them. */
-interface TemplateOptions extends ScopedIdOptions {
+interface TemplateOptions extends ScopedIdOptions, SelectionOptions {
   blueprint: string;
   format: string;
   partition: string;
   catalog?: string;
-  default?: boolean;
-  products?: string[];
-  integrations?: string[];
   extraActions?: string[];
   managedPolicies?: string[];
   policyFile?: string[];
@@ -59,13 +52,6 @@ interface TemplateOptions extends ScopedIdOptions {
   quickCreate?: string;
   stackName?: string;
   out?: string;
-}
-
-function selectionOf(opts: TemplateOptions): Selection {
-  const custom = (opts.products?.length ?? 0) > 0 || (opts.integrations?.length ?? 0) > 0;
-  if (opts.default && custom) throw new TrustgateError('INVALID_INPUT', '--default cannot be combined with --products or --integrations', { field: 'selection' });
-  if (!custom) return { mode: 'default' };
-  return { mode: 'custom', ...(opts.products ? { products: opts.products } : {}), ...(opts.integrations ? { integrations: opts.integrations } : {}) };
 }
 
 /** Policies from the compiler (with --catalog) and/or from JSON policy files. */
@@ -139,10 +125,10 @@ export function registerTemplate(program: Command): void {
     .addOption(new Option('--partition <partition>', 'AWS partition').default('aws'))
     .option('--catalog <file>', 'compile permissions from this catalog')
     .option('--default', 'select the catalog\'s default integrations (the default)')
-    .option('--products <ids>', 'select every integration of these products (comma-separated, repeatable)', list)
-    .option('--integrations <ids>', 'select these integrations (comma-separated, repeatable)', list)
-    .option('--extra-actions <actions>', 'more allowed actions (comma-separated, repeatable)', list)
-    .option('--managed-policies <names>', 'AWS managed policies to attach (needs --catalog)', list)
+    .option('--products <ids>', 'select every integration of these products (comma-separated, repeatable)', commaList)
+    .option('--integrations <ids>', 'select these integrations (comma-separated, repeatable)', commaList)
+    .option('--extra-actions <actions>', 'more allowed actions (comma-separated, repeatable)', commaList)
+    .option('--managed-policies <names>', 'AWS managed policies to attach (needs --catalog)', commaList)
     .option('--policy-file <file>', 'a policy document (JSON) to create and attach (repeatable)', collect)
     .option('--platform-account <id>', 'the platform\'s account in this partition')
     .option('--platform-role-arn <arn>', 'the platform role to trust instead of the account root')
@@ -163,7 +149,7 @@ export function registerTemplate(program: Command): void {
     .option('--spot-fleet-region <region>', 'spot-fleet: trust Spot Fleet requests of this region only (default: any region)')
     .option('--spot-fleet-request-arn <arn>', 'spot-fleet: trust this one Spot Fleet request only')
     .option('--stack-set', 'print the StackSet variant (JSON: template, create-stack-set and create-stack-instances parameters)')
-    .option('--ou <id>', 'StackSet target organizational unit or root (comma-separated, repeatable)', list)
+    .option('--ou <id>', 'StackSet target organizational unit or root (comma-separated, repeatable)', commaList)
     .option('--stack-set-name <name>', 'StackSet name', 'trustgate')
     .addOption(new Option('--call-as <who>', 'StackSet: SELF in the management account, DELEGATED_ADMIN in a delegated administrator account').choices(['SELF', 'DELEGATED_ADMIN']))
     .option('--quick-create <templateUrl>', 'print the console quick-create link for a template stored at this https URL')

@@ -14,10 +14,8 @@ import {
   type RunPhase,
   type TrustPrincipalSpec,
 } from '@trustgate/core';
+import { collect } from './repeatable-options.ts';
 import { scopeOf, wantsScope } from './scoped-id-options.ts';
-
-/** Repeatable option: `--external-id a --external-id b` -> [a, b]. */
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** Options of `trustgate trust-policy`. */
 interface TrustPolicyOptions {
