@@ -10,7 +10,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { crossAccountRoleBlueprint, renderDeliverable } from '@trustgate/core';
 import { startSandbox } from '../packages/sandbox/src/index.ts';
-import { startMoto } from '../packages/sandbox/test/moto-server.ts';
+import { startMoto } from '../test/support/moto-server.ts';
 
 async function rate(fn: () => Promise<unknown>, ms = 2000): Promise<number> {
   for (let i = 0; i < 20; i++) await fn();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { startMoto, type MotoServer } from '../../server/test/moto-server.ts';
+import { startMoto, type MotoServer } from '../../../test/support/moto-server.ts';
 import { applyStack } from '../../server/test/service-harness.ts';
 
 /**

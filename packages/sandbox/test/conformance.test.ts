@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
 import { KNOWN_DIFFERENCES } from './conformance-known-differences.ts';
 import { SCENARIOS, type Outcome } from './conformance-scenarios.ts';
-import { startMoto, type MotoServer } from './moto-server.ts';
+import { startMoto, type MotoServer } from '../../../test/support/moto-server.ts';
 import { allowPolicy, clients, type Credentials } from './sandbox-clients.ts';
 
 /** The response shape: every key path with its value type (`Role.Arn:string`, `Roles[].Tags[].Key:string`). */

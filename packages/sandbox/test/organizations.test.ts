@@ -12,7 +12,7 @@ import {
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
-import { startMoto, type MotoServer } from './moto-server.ts';
+import { startMoto, type MotoServer } from '../../../test/support/moto-server.ts';
 import { allowPolicy, awsError, clients, trustPolicy, type Credentials } from './sandbox-clients.ts';
 
 const run = promisify(execFile);

@@ -11,7 +11,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
-import { startMoto } from './moto-server.ts';
+import { startMoto } from '../../../test/support/moto-server.ts';
 import { allowPolicy, awsError, clients, waitForStack, type Credentials } from './sandbox-clients.ts';
 
 const run = promisify(execFile);

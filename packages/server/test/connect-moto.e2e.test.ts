@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMoto, type MotoServer } from './moto-server.ts';
+import { startMoto, type MotoServer } from '../../../test/support/moto-server.ts';
 import { applyStack, startTestService, type TestService } from './service-harness.ts';
 import { readPlatformAccount } from '../src/aws/read-platform-identity.ts';
 

@@ -39,7 +39,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PARTITIONS, TemplateStrings, mapStrings, renderConsoleJson, renderDeliverable, resolveSegments, type DeliverableModel, type PolicyDocument } from '../../src/index.ts';
 import { allCases, type DeliverableCase } from './deliverable-cases.ts';
-import { startMoto, type MotoServer } from './moto-server.ts';
+import { startMoto, type MotoServer } from '../../../../test/support/moto-server.ts';
 
 const MOTO_ACCOUNT = '123456789012';
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -51,7 +51,7 @@ let cases: DeliverableCase[] = [];
 let dir = '';
 
 beforeAll(async () => {
-  moto = await startMoto();
+  moto = await startMoto({ managedPolicies: true });
   iam = new IAMClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials });
   cfn = new CloudFormationClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials });
   cases = await allCases();
