@@ -8,6 +8,21 @@ const sessionCreds = (out: { Credentials?: { AccessKeyId?: string; SecretAccessK
   accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken!,
 });
 
+/**
+ * In the sandbox's first account: user `u`, allowed sts:AssumeRole, and role `roleName` trusting that user.
+ * Returns the account's ID, clients signed as the account's root, and an STS client signed with `u`'s key.
+ */
+async function roleTrustingUser(sb: Sandbox, roleName: string) {
+  const id = sb.accounts[0]!.accountId;
+  const root = clients(sb.endpoint, sb.region, sb.accounts[0]!);
+  await root.iam.send(new CreateUserCommand({ UserName: 'u' }));
+  await root.iam.send(new PutUserPolicyCommand({ UserName: 'u', PolicyName: 'p', PolicyDocument: allowPolicy(['sts:AssumeRole']) }));
+  const key = (await root.iam.send(new CreateAccessKeyCommand({ UserName: 'u' }))).AccessKey!;
+  await root.iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trustPolicy({ AWS: `arn:aws:iam::${id}:user/u` }) }));
+  const userSts = clients(sb.endpoint, sb.region, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }).sts;
+  return { id, root, userSts };
+}
+
 describe('STS AssumeRole rules', () => {
   let sandbox: Sandbox;
   let a: ReturnType<typeof clients>;
@@ -110,14 +125,8 @@ describe('STS AssumeRole rules', () => {
     let offsetMs = 0;
     const sb = await startSandbox({ accounts: 1, clock: () => new Date(Date.now() + offsetMs) });
     try {
-      const id = sb.accounts[0]!.accountId;
-      const root = clients(sb.endpoint, sb.region, sb.accounts[0]!);
-      await root.iam.send(new CreateUserCommand({ UserName: 'u' }));
-      await root.iam.send(new PutUserPolicyCommand({ UserName: 'u', PolicyName: 'p', PolicyDocument: allowPolicy(['sts:AssumeRole']) }));
-      const k = (await root.iam.send(new CreateAccessKeyCommand({ UserName: 'u' }))).AccessKey!;
-      await root.iam.send(new CreateRoleCommand({ RoleName: 'revocable', AssumeRolePolicyDocument: trustPolicy({ AWS: `arn:aws:iam::${id}:user/u` }) }));
+      const { id, root, userSts } = await roleTrustingUser(sb, 'revocable');
       await root.iam.send(new PutRolePolicyCommand({ RoleName: 'revocable', PolicyName: 'read', PolicyDocument: allowPolicy(['iam:GetRole']) }));
-      const userSts = clients(sb.endpoint, sb.region, { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! }).sts;
       const input = { RoleArn: `arn:aws:iam::${id}:role/revocable`, RoleSessionName: 'session' };
       const old = clients(sb.endpoint, sb.region, sessionCreds(await userSts.send(new AssumeRoleCommand(input))));
       offsetMs = 60_000;
@@ -134,13 +143,7 @@ describe('STS AssumeRole rules', () => {
   it('a session of a deleted role gains nothing from a new role recreated with the same name', async () => {
     const sb = await startSandbox({ accounts: 1 });
     try {
-      const id = sb.accounts[0]!.accountId;
-      const root = clients(sb.endpoint, sb.region, sb.accounts[0]!);
-      await root.iam.send(new CreateUserCommand({ UserName: 'u' }));
-      await root.iam.send(new PutUserPolicyCommand({ UserName: 'u', PolicyName: 'p', PolicyDocument: allowPolicy(['sts:AssumeRole']) }));
-      const k = (await root.iam.send(new CreateAccessKeyCommand({ UserName: 'u' }))).AccessKey!;
-      await root.iam.send(new CreateRoleCommand({ RoleName: 'reborn', AssumeRolePolicyDocument: trustPolicy({ AWS: `arn:aws:iam::${id}:user/u` }) }));
-      const userSts = clients(sb.endpoint, sb.region, { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! }).sts;
+      const { id, root, userSts } = await roleTrustingUser(sb, 'reborn');
       const old = clients(sb.endpoint, sb.region, sessionCreds(await userSts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/reborn`, RoleSessionName: 'old' }))));
       await root.iam.send(new DeleteRoleCommand({ RoleName: 'reborn' }));
       await root.iam.send(new CreateRoleCommand({ RoleName: 'reborn', AssumeRolePolicyDocument: trustPolicy({ Service: 'ec2.amazonaws.com' }) }));
@@ -193,13 +196,7 @@ describe('modelled IAM propagation delay', () => {
     let offsetMs = 0;
     const sandbox = await startSandbox({ accounts: 1, propagationDelayMs: 10_000, clock: () => new Date(Date.now() + offsetMs) });
     try {
-      const acct = sandbox.accounts[0]!.accountId;
-      const root = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
-      await root.iam.send(new CreateUserCommand({ UserName: 'u' }));
-      await root.iam.send(new PutUserPolicyCommand({ UserName: 'u', PolicyName: 'p', PolicyDocument: allowPolicy(['sts:AssumeRole']) }));
-      const key = (await root.iam.send(new CreateAccessKeyCommand({ UserName: 'u' }))).AccessKey!;
-      await root.iam.send(new CreateRoleCommand({ RoleName: 'fresh', AssumeRolePolicyDocument: trustPolicy({ AWS: `arn:aws:iam::${acct}:user/u` }) }));
-      const sts = clients(sandbox.endpoint, sandbox.region, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }).sts;
+      const { id: acct, userSts: sts } = await roleTrustingUser(sandbox, 'fresh');
       const input = { RoleArn: `arn:aws:iam::${acct}:role/fresh`, RoleSessionName: 'early' };
       expect((await awsError(sts.send(new AssumeRoleCommand(input)))).name).toBe('AccessDenied');
       offsetMs = 10_001;

@@ -257,13 +257,20 @@ describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
     expect(await t.service.store.callbackRequests.deliveryState({ stackId: request().StackId, requestId: 'req-expired', logicalResourceId: request().LogicalResourceId })).toBe('undelivered');
   });
 
-  it('over HTTP: a signed message reusing a delivered request\'s key with another ResponseURL is answered 409 to SNS and nothing is PUT', async () => {
+  /**
+   * Runs `body` against the HTTP app on its own port, its SNS verifier trusting one topic and only a test
+   * signer's certificate; `post` delivers a custom-resource request as a Notification signed by that signer.
+   * PUTs to ResponseURLs are answered 200 and recorded in `puts`.
+   */
+  async function withSignedCallbackRoute(
+    puts: Put[],
+    body: (route: { post(message: CustomResourceRequest, id: string): Promise<Response>; background: { idle(): Promise<unknown> } }) => Promise<void>,
+  ): Promise<void> {
     const { buildApp } = await import('../src/http/build-app.ts');
     const { createSnsMessageVerifier } = await import('../src/aws/verify-sns-message.ts');
     const { startSnsSigner } = await import('./sns-signer.ts');
     const signer = await startSnsSigner();
     const topicArn = 'arn:aws:sns:us-east-1:111111111111:t';
-    const puts: Put[] = [];
     const { app, background } = await buildApp({
       deps: { ...t.service.deps, snsMessages: createSnsMessageVerifier({ topicArns: () => [topicArn], isTrustedCertificateUrl: (u) => u.href.startsWith(signer.origin) }) },
       fetchPort: answering(puts, 200),
@@ -275,6 +282,16 @@ describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
         method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8' },
         body: JSON.stringify(signer.sign({ Type: 'Notification', MessageId: id, TopicArn: topicArn, Timestamp: new Date().toISOString(), Message: JSON.stringify({ ...message, ServiceToken: topicArn }) })),
       });
+      await body({ post, background });
+    } finally {
+      await app.close();
+      await signer.close();
+    }
+  }
+
+  it('over HTTP: a signed message reusing a delivered request\'s key with another ResponseURL is answered 409 to SNS and nothing is PUT', async () => {
+    const puts: Put[] = [];
+    await withSignedCallbackRoute(puts, async ({ post, background }) => {
       const genuine = request({ RequestId: 'req-http-same-key' });
       expect((await post(genuine, 'm-1')).status).toBe(202);
       await background.idle();
@@ -289,30 +306,12 @@ describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('CONFLICT');
       await background.idle();
       expect(puts.map((p) => new URL(p.url).hostname)).toEqual(Array(2).fill('cloudformation-custom-resource-response-useast1.s3.amazonaws.com'));
-    } finally {
-      await app.close();
-      await signer.close();
-    }
+    });
   });
 
   it('over HTTP: a signed message whose StackId, RequestId or LogicalResourceId holds a NUL or is oversized is 400 INVALID_INPUT naming the field (not a 500 from the store), and nothing is claimed or PUT', async () => {
-    const { buildApp } = await import('../src/http/build-app.ts');
-    const { createSnsMessageVerifier } = await import('../src/aws/verify-sns-message.ts');
-    const { startSnsSigner } = await import('./sns-signer.ts');
-    const signer = await startSnsSigner();
-    const topicArn = 'arn:aws:sns:us-east-1:111111111111:t';
     const puts: Put[] = [];
-    const { app, background } = await buildApp({
-      deps: { ...t.service.deps, snsMessages: createSnsMessageVerifier({ topicArns: () => [topicArn], isTrustedCertificateUrl: (u) => u.href.startsWith(signer.origin) }) },
-      fetchPort: answering(puts, 200),
-    });
-    try {
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      const address = app.server.address() as { port: number };
-      const post = (message: CustomResourceRequest, id: string) => fetch(`http://127.0.0.1:${address.port}/v1/callbacks/cloudformation`, {
-        method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8' },
-        body: JSON.stringify(signer.sign({ Type: 'Notification', MessageId: id, TopicArn: topicArn, Timestamp: new Date().toISOString(), Message: JSON.stringify({ ...message, ServiceToken: topicArn }) })),
-      });
+    await withSignedCallbackRoute(puts, async ({ post, background }) => {
       const stackArn = 'arn:aws:cloudformation:us-east-1:222222222222:stack/victim/0f4a1c2e-1111-2222-3333-444455556666';
       const attacks: Array<[string, Partial<CustomResourceRequest>]> = [
         ['RequestId', { RequestId: 'req-nul\u0000x' }],
@@ -337,9 +336,6 @@ describe.each(DIALECTS)('callback hardening on %s', (dialect) => {
       expect(atLimit.status).toBe(202);
       await background.idle();
       expect(puts).toHaveLength(1);
-    } finally {
-      await app.close();
-      await signer.close();
-    }
+    });
   });
 });
