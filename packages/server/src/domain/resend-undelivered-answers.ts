@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConnectionDeps } from './connection-deps.ts';
 import { auditableStackId, CALLBACK_CLAIM_LEASE_MS, IN_PROCESS_RETRY_WINDOW_MS, loggableUrl, putResponse, responseRefused, type FetchPort } from './handle-callback.ts';
-import type { StoredCallbackOutcome } from '../store/callback-requests-repository.ts';
+import type { CallbackRequestKey, StoredCallbackOutcome } from '../store/callback-requests-repository.ts';
 
 /**
  * How long CloudFormation waits for a custom resource's answer: ServiceTimeout's default and maximum, one hour
@@ -56,6 +56,21 @@ export async function resendUndeliveredAnswers(deps: Pick<ConnectionDeps, 'store
   const since = new Date(now.getTime() - CUSTOM_RESOURCE_WAIT_MS);
   const signal = options.signal === undefined ? {} : { signal: options.signal };
   const report: ResendReport = { delivered: 0, failed: 0, abandoned: 0, answeredForStoppedDeciders: 0 };
+  /** One PUT of a stored answer: marked delivered, or left for a later pass, or — refused for good (e.g. the presigned URL expired) — given up, URL forgotten. */
+  const deliver = async (key: CallbackRequestKey, responseUrl: string, responseBody: string): Promise<'delivered' | 'failed' | 'refused'> => {
+    try {
+      await putResponse(fetchPort, responseUrl, responseBody, { attempts: 1, ...signal });
+      await deps.store.callbackRequests.delivered(key, now);
+      report.delivered += 1;
+      return 'delivered';
+    } catch (error) {
+      report.failed += 1;
+      const refused = responseRefused(error);
+      if (refused) await deps.store.callbackRequests.giveUp(key);
+      deps.log?.warn({ stackId: auditableStackId(key.stackId), requestId: key.requestId, responseUrl: loggableUrl(responseUrl), failure: error instanceof Error ? error.message : 'unknown' }, refused ? 'callback: an undelivered answer was refused by its ResponseURL; given up' : 'callback: re-sending an undelivered answer failed; trying again later');
+      return refused ? 'refused' : 'failed';
+    }
+  };
   for (const key of await deps.store.callbackRequests.abandonUndelivered(since)) {
     report.abandoned += 1;
     deps.log?.warn({ stackId: auditableStackId(key.stackId), requestId: key.requestId, logicalResourceId: key.logicalResourceId }, 'callback: an undelivered answer is given up (CloudFormation stopped waiting for it)');
@@ -68,34 +83,13 @@ export async function resendUndeliveredAnswers(deps: Pick<ConnectionDeps, 'store
     if (!(await deps.store.callbackRequests.answerAbandonedClaim(key, stale, readyOutcome(stale.responseBody), { holder, now }))) continue; // another pass or delivery took it
     report.answeredForStoppedDeciders += 1;
     deps.log?.warn({ stackId: auditableStackId(key.stackId), requestId: key.requestId, logicalResourceId: key.logicalResourceId }, 'callback: a request whose decider stopped before answering is answered with its ready answer');
-    try {
-      await putResponse(fetchPort, stale.responseUrl, stale.responseBody, { attempts: 1, ...signal });
-      await deps.store.callbackRequests.delivered(key, now);
-      report.delivered += 1;
-    } catch (error) {
-      // Stored answered and undelivered (with its URL): the passes after the retry window re-send it (unless refused for good).
-      report.failed += 1;
-      if (responseRefused(error)) await deps.store.callbackRequests.giveUp(key);
-      deps.log?.warn({ stackId: auditableStackId(key.stackId), requestId: key.requestId, responseUrl: loggableUrl(stale.responseUrl), failure: error instanceof Error ? error.message : 'unknown' }, 'callback: re-sending an undelivered answer failed; trying again later');
-    }
+    // Not delivered: stored answered and undelivered (with its URL), so the passes after the retry window re-send it.
+    await deliver(key, stale.responseUrl, stale.responseBody);
   }
   const answeredBefore = new Date(now.getTime() - (options.retryWindowMs ?? IN_PROCESS_RETRY_WINDOW_MS));
   for (const pending of await deps.store.callbackRequests.listUndelivered({ since, answeredBefore })) {
     if (options.signal?.aborted === true) break; // stopping: the rest waits for the next pass (of this or another instance)
-    const key = { stackId: pending.stackId, requestId: pending.requestId, logicalResourceId: pending.logicalResourceId };
-    try {
-      await putResponse(fetchPort, pending.responseUrl, pending.responseBody, { attempts: 1, ...signal });
-      await deps.store.callbackRequests.delivered(key, now);
-      report.delivered += 1;
-    } catch (error) {
-      report.failed += 1;
-      if (responseRefused(error)) {
-        // Refused for good (e.g. the presigned URL expired): given up now, URL forgotten.
-        await deps.store.callbackRequests.giveUp(key);
-        report.abandoned += 1;
-      }
-      deps.log?.warn({ stackId: auditableStackId(key.stackId), requestId: key.requestId, responseUrl: loggableUrl(pending.responseUrl), failure: error instanceof Error ? error.message : 'unknown' }, responseRefused(error) ? 'callback: an undelivered answer was refused by its ResponseURL; given up' : 'callback: re-sending an undelivered answer failed; trying again later');
-    }
+    if ((await deliver({ stackId: pending.stackId, requestId: pending.requestId, logicalResourceId: pending.logicalResourceId }, pending.responseUrl, pending.responseBody)) === 'refused') report.abandoned += 1;
   }
   return report;
 }
@@ -103,21 +97,29 @@ export async function resendUndeliveredAnswers(deps: Pick<ConnectionDeps, 'store
 /**
  * Runs {@link resendUndeliveredAnswers} every `intervalMs` (default {@link RESEND_INTERVAL_MS}) until stopped; a pass
  * that throws (the store unreachable) is reported to `onError` and the next pass runs as planned; a pass still
- * running when the next is due is not doubled. The timer does not keep the process alive. `stop()` aborts the
+ * running when the next is due is not doubled; with several instances on one database, one of them runs each
+ * period's pass (the store's `claimJobRun`, as scheduled re-verification does). The timer does not keep the process alive. `stop()` aborts the
  * running pass (its PUT in flight and the rows after it: they stay undelivered for the next pass) and resolves
  * once it has settled, so shutting down never waits for ResponseURLs that do not answer.
  */
 export function startAnswerResender(deps: ConnectionDeps, fetchPort: FetchPort, options: { intervalMs?: number; retryWindowMs?: number; onError?: (error: unknown) => void } = {}): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   const stopping = new AbortController();
+  const intervalMs = options.intervalMs ?? RESEND_INTERVAL_MS;
+  const holder = `resender-${randomUUID()}`;
+  const pass = async (): Promise<void> => {
+    // A little under the interval, so one instance's tick arriving a few milliseconds early still claims its period.
+    if (!(await deps.store.claimJobRun({ name: 'callback-resend', intervalMs: Math.floor(intervalMs * 0.9), holder }))) return;
+    await resendUndeliveredAnswers(deps, fetchPort, { signal: stopping.signal, ...(options.retryWindowMs === undefined ? {} : { retryWindowMs: options.retryWindowMs }) });
+  };
   const timer = setInterval(() => {
     if (running !== undefined || stopping.signal.aborted) return; // the previous pass is still sending
-    running = resendUndeliveredAnswers(deps, fetchPort, { signal: stopping.signal, ...(options.retryWindowMs === undefined ? {} : { retryWindowMs: options.retryWindowMs }) })
+    running = pass()
       .then(() => undefined, (error: unknown) => options.onError?.(error))
       .finally(() => {
         running = undefined;
       });
-  }, options.intervalMs ?? RESEND_INTERVAL_MS);
+  }, intervalMs);
   timer.unref();
   return {
     async stop() {
