@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError, validationError } from '../protocol/aws-error.ts';
 import type { ActionResult, RequestContext } from '../runtime.ts';
-import type { StackSetRecord } from '../state/model.ts';
+import type { StackSetOperationRecord, StackSetRecord } from '../state/model.ts';
 import { parseTemplate } from './parse-template.ts';
 import { checkCapabilities } from './plan-stack.ts';
 import { stackSetExecutionCaller } from './stack-set-execution.ts';
@@ -18,6 +18,26 @@ function findStackSet(ctx: RequestContext, name: string): StackSetRecord {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Records a RUNNING operation on `set` (`OperationId` as given, else a new one) and runs `work` in the background,
+ * where the runtime waits for it; `work` resolves to true when any instance failed. The operation then ends FAILED
+ * or SUCCEEDED and the store is saved.
+ */
+function startOperation(ctx: RequestContext, set: StackSetRecord, action: 'CREATE' | 'DELETE', work: () => Promise<boolean>): ActionResult {
+  const operationId = ctx.params.get('OperationId') ?? randomUUID();
+  const operation: StackSetOperationRecord = { operationId, action, status: 'RUNNING', creationTimestamp: ctx.now.toISOString() };
+  set.operations.push(operation);
+  const run = async (): Promise<void> => {
+    const failed = await work();
+    operation.status = failed ? 'FAILED' : 'SUCCEEDED';
+    operation.endTimestamp = new Date().toISOString();
+    ctx.runtime.store.save();
+  };
+  const p = run().finally(() => ctx.runtime.background.delete(p));
+  ctx.runtime.background.add(p);
+  return { OperationId: operationId };
+}
 
 /** Target accounts of a CreateStackInstances call: `Accounts`, or for service-managed sets the organization's member accounts. */
 function targetAccounts(ctx: RequestContext, set: StackSetRecord): string[] {
@@ -98,10 +118,7 @@ export const stackSetHandlers = {
     const regions = ctx.params.list('Regions') ?? [];
     if (regions.length === 0) throw validationError('Regions must be specified');
     const accounts = targetAccounts(ctx, set);
-    const operationId = ctx.params.get('OperationId') ?? randomUUID();
-    const operation = { operationId, action: 'CREATE', status: 'RUNNING', creationTimestamp: ctx.now.toISOString() } as StackSetRecord['operations'][number];
-    set.operations.push(operation);
-    const run = async (): Promise<void> => {
+    return startOperation(ctx, set, 'CREATE', async () => {
       let failed = false;
       for (const accountId of accounts) {
         for (const region of regions) {
@@ -129,13 +146,8 @@ export const stackSetHandlers = {
           }
         }
       }
-      operation.status = failed ? 'FAILED' : 'SUCCEEDED';
-      operation.endTimestamp = new Date().toISOString();
-      ctx.runtime.store.save();
-    };
-    const p = run().finally(() => ctx.runtime.background.delete(p));
-    ctx.runtime.background.add(p);
-    return { OperationId: operationId };
+      return failed;
+    });
   },
   DeleteStackInstances(ctx: RequestContext): ActionResult {
     const set = findStackSet(ctx, ctx.params.required('StackSetName'));
@@ -143,10 +155,7 @@ export const stackSetHandlers = {
     if (regions.length === 0) throw validationError('Regions must be specified');
     const accounts = targetAccounts(ctx, set);
     const retain = ctx.params.bool('RetainStacks') ?? false;
-    const operationId = ctx.params.get('OperationId') ?? randomUUID();
-    const operation = { operationId, action: 'DELETE', status: 'RUNNING', creationTimestamp: ctx.now.toISOString() } as StackSetRecord['operations'][number];
-    set.operations.push(operation);
-    const run = async (): Promise<void> => {
+    return startOperation(ctx, set, 'DELETE', async () => {
       let failed = false;
       for (const instance of set.instances.filter((i) => accounts.includes(i.account) && regions.includes(i.region))) {
         const account = ctx.runtime.store.account(instance.account);
@@ -167,13 +176,8 @@ export const stackSetHandlers = {
         }
         set.instances = set.instances.filter((i) => i !== instance);
       }
-      operation.status = failed ? 'FAILED' : 'SUCCEEDED';
-      operation.endTimestamp = new Date().toISOString();
-      ctx.runtime.store.save();
-    };
-    const p = run().finally(() => ctx.runtime.background.delete(p));
-    ctx.runtime.background.add(p);
-    return { OperationId: operationId };
+      return failed;
+    });
   },
   DescribeStackSetOperation(ctx: RequestContext): ActionResult {
     const set = findStackSet(ctx, ctx.params.required('StackSetName'));
