@@ -48,6 +48,16 @@ export function mergeTags(existing: Tag[], added: Tag[]): Tag[] {
   return [...existing.filter((t) => !keys.has(t.Key.toLowerCase())), ...added];
 }
 
+/**
+ * `Tag*` / `Untag*` of a role or user: adds or replaces `add` (checked against the quotas with the tags it
+ * has), then removes the keys `removeKeys` (case-insensitive).
+ */
+export function retag(entity: { tags: Tag[] }, add: Tag[], removeKeys: string[] = []): void {
+  checkTags(add, entity.tags);
+  const remove = new Set(removeKeys.map((k) => k.toLowerCase()));
+  entity.tags = mergeTags(entity.tags, add).filter((t) => !remove.has(t.Key.toLowerCase()));
+}
+
 /** `arn:<partition>:iam::<account>:<kind><path><name>` */
 export function iamArn(scope: IamScope, kind: string, path: string, name: string): string {
   return `arn:${scope.state.partition}:iam::${scope.account.accountId}:${kind}${path}${name}`;

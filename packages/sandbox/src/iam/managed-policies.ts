@@ -113,6 +113,12 @@ function attachedList(ctx: RequestContext, kind: 'role' | 'user'): ActionResult 
   return { AttachedPolicies: page.map((arn) => ({ PolicyName: arn.split('/').pop(), PolicyArn: arn })), ...rest };
 }
 
+/** `Attach{Role,User}Policy` (`attach`) and `Detach{Role,User}Policy`. */
+function attachment(ctx: RequestContext, kind: 'role' | 'user', attach: boolean): ActionResult {
+  attachPolicyOp(scopeOf(ctx), kind, ctx.params.required(kind === 'role' ? 'RoleName' : 'UserName'), ctx.params.required('PolicyArn'), attach);
+  return undefined;
+}
+
 /** Query handlers of the managed policy actions. */
 export const managedPolicyHandlers = {
   CreatePolicy(ctx: RequestContext): ActionResult {
@@ -192,22 +198,10 @@ export const managedPolicyHandlers = {
     policy.defaultVersionId = versionId;
     return undefined;
   },
-  AttachRolePolicy(ctx: RequestContext): ActionResult {
-    attachPolicyOp(scopeOf(ctx), 'role', ctx.params.required('RoleName'), ctx.params.required('PolicyArn'), true);
-    return undefined;
-  },
-  DetachRolePolicy(ctx: RequestContext): ActionResult {
-    attachPolicyOp(scopeOf(ctx), 'role', ctx.params.required('RoleName'), ctx.params.required('PolicyArn'), false);
-    return undefined;
-  },
-  AttachUserPolicy(ctx: RequestContext): ActionResult {
-    attachPolicyOp(scopeOf(ctx), 'user', ctx.params.required('UserName'), ctx.params.required('PolicyArn'), true);
-    return undefined;
-  },
-  DetachUserPolicy(ctx: RequestContext): ActionResult {
-    attachPolicyOp(scopeOf(ctx), 'user', ctx.params.required('UserName'), ctx.params.required('PolicyArn'), false);
-    return undefined;
-  },
+  AttachRolePolicy: (ctx: RequestContext): ActionResult => attachment(ctx, 'role', true),
+  DetachRolePolicy: (ctx: RequestContext): ActionResult => attachment(ctx, 'role', false),
+  AttachUserPolicy: (ctx: RequestContext): ActionResult => attachment(ctx, 'user', true),
+  DetachUserPolicy: (ctx: RequestContext): ActionResult => attachment(ctx, 'user', false),
   ListAttachedRolePolicies: (ctx: RequestContext): ActionResult => attachedList(ctx, 'role'),
   ListAttachedUserPolicies: (ctx: RequestContext): ActionResult => attachedList(ctx, 'user'),
   ListEntitiesForPolicy(ctx: RequestContext): ActionResult {

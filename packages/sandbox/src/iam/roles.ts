@@ -3,7 +3,7 @@ import type { ActionResult, RequestContext } from '../runtime.ts';
 import { uniqueId } from '../state/ids.ts';
 import type { RoleRecord, Tag } from '../state/model.ts';
 import { constraintError } from '../sts/session-inputs.ts';
-import { checkName, checkPath, checkTags, findAttachablePolicy, getRoleRecord, iamArn, mergeTags, paginate, roleXml, tagsXml, documentSize, type IamScope } from './iam-common.ts';
+import { checkName, checkPath, checkTags, findAttachablePolicy, getRoleRecord, iamArn, paginate, retag, roleXml, tagsXml, documentSize, type IamScope } from './iam-common.ts';
 import { orphanPrincipal } from './orphan-principals.ts';
 import { principalExistsIn } from './principal-exists.ts';
 import { validatePolicyDocument } from './validate-policy.ts';
@@ -108,10 +108,7 @@ export function updateRoleOp(scope: IamScope, roleName: string, input: { descrip
 
 /** `iam:TagRole` / `iam:UntagRole`. */
 export function tagRoleOp(scope: IamScope, roleName: string, add: Tag[], removeKeys: string[] = []): void {
-  const role = getRoleRecord(scope, roleName);
-  checkTags(add, role.tags);
-  const remove = new Set(removeKeys.map((k) => k.toLowerCase()));
-  role.tags = mergeTags(role.tags, add).filter((t) => !remove.has(t.Key.toLowerCase()));
+  retag(getRoleRecord(scope, roleName), add, removeKeys);
 }
 
 /** `iam:PutRolePermissionsBoundary` / `iam:DeleteRolePermissionsBoundary` (undefined removes). */

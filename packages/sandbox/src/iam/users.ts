@@ -3,7 +3,7 @@ import type { ActionResult, RequestContext } from '../runtime.ts';
 import { accessKeyId, secretAccessKey, uniqueId } from '../state/ids.ts';
 import type { AccessKeyRecord, Tag, UserRecord } from '../state/model.ts';
 import { orphanPrincipal } from './orphan-principals.ts';
-import { checkName, checkPath, checkTags, findAttachablePolicy, getUserRecord, iamArn, mergeTags, paginate, tagsXml, userXml, type IamScope } from './iam-common.ts';
+import { checkName, checkPath, checkTags, findAttachablePolicy, getUserRecord, iamArn, paginate, retag, tagsXml, userXml, type IamScope } from './iam-common.ts';
 
 /** `iam:CreateUser`. */
 export function createUserOp(scope: IamScope, input: { userName: string; path?: string; permissionsBoundary?: string; tags?: Tag[] }): UserRecord {
@@ -91,16 +91,11 @@ export const userHandlers = {
     return { Users: page.map((u) => ({ ...userXml(u), Tags: undefined })), ...rest };
   },
   TagUser(ctx: RequestContext): ActionResult {
-    const user = getUserRecord(scopeOf(ctx), ctx.params.required('UserName'));
-    const tags = ctx.params.tags() ?? [];
-    checkTags(tags, user.tags);
-    user.tags = mergeTags(user.tags, tags);
+    retag(getUserRecord(scopeOf(ctx), ctx.params.required('UserName')), ctx.params.tags() ?? []);
     return undefined;
   },
   UntagUser(ctx: RequestContext): ActionResult {
-    const user = getUserRecord(scopeOf(ctx), ctx.params.required('UserName'));
-    const remove = new Set((ctx.params.list('TagKeys') ?? []).map((k) => k.toLowerCase()));
-    user.tags = user.tags.filter((t) => !remove.has(t.Key.toLowerCase()));
+    retag(getUserRecord(scopeOf(ctx), ctx.params.required('UserName')), [], ctx.params.list('TagKeys') ?? []);
     return undefined;
   },
   ListUserTags(ctx: RequestContext): ActionResult {
