@@ -1,22 +1,14 @@
 import type { XmlValue } from '../protocol/xml.ts';
 import { accessKeyId, secretAccessKey, sessionToken } from '../state/ids.ts';
-import type { RoleRecord, SandboxState, SessionRecord, Tag } from '../state/model.ts';
+import type { RoleRecord, SandboxState, SessionRecord } from '../state/model.ts';
 
-/** What a new role session is issued for. */
-export interface IssueSessionOptions {
+/** What a new role session is issued for: the caller's choices are recorded on the session as given. */
+export interface IssueSessionOptions
+  extends Pick<SessionRecord, 'accountId' | 'sessionName' | 'sessionPolicy' | 'policyArns' | 'sourceIdentity' | 'tags' | 'transitiveTagKeys' | 'chained' | 'sourceArn'> {
   state: SandboxState;
-  accountId: string;
   role: RoleRecord;
-  sessionName: string;
   durationSeconds: number;
   now: Date;
-  sessionPolicy?: string;
-  policyArns: string[];
-  sourceIdentity?: string;
-  tags: Tag[];
-  transitiveTagKeys: string[];
-  chained: boolean;
-  sourceArn?: string;
 }
 
 /**
