@@ -8,12 +8,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
-import { isCertificateUrl } from '../src/aws/verify-sns-message.ts';
 import { createTrustgateService, type TrustgateService } from '../src/create-service.ts';
 import { NOT_AN_ARN, type FetchPort } from '../src/domain/handle-callback.ts';
 import { resendUndeliveredAnswers } from '../src/domain/resend-undelivered-answers.ts';
 import { DIALECTS, dropSchema, TEST_POSTGRES_URL } from './test-stores.ts';
-import { applyStack, OPERATOR_TOKEN, startTestService } from './service-harness.ts';
+import { applyStack, callbackTopicArn, OPERATOR_TOKEN, sandboxServiceSettings, startTestService, TEST_SERVICE_DEFAULTS } from './service-harness.ts';
 
 /** One PUT attempt the service made to a ResponseURL: the fault the test put in its way, or `ok`. */
 type PutFault = '503' | 'refused' | 'ok';
@@ -39,7 +38,7 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
   const attempts: PutFault[] = [];
   /** What the service answered each SNS delivery of a custom-resource request. */
   const notificationStatuses: number[] = [];
-  const topicArn = () => `arn:aws:sns:us-east-1:${sandbox.accounts[0]!.accountId}:trustgate-connect`;
+  const topicArn = () => callbackTopicArn(sandbox.accounts[0]!.accountId);
 
   /** The service's HTTP port, with the failures an S3 PUT can meet: a 503, a refused connection. */
   const fetchPort: FetchPort = async (target, init) => {
@@ -74,19 +73,13 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
     sandbox = await startSandbox({ accounts: 3, customResourceTimeoutMs: 45_000 });
     const platform = sandbox.accounts[0]!;
     const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform) });
-    const origin = new URL(sandbox.endpoint).origin;
     if (dialect === 'sqlite') dir = mkdtempSync(join(tmpdir(), 'tg-delivery-'));
     else schema = `tg_${randomBytes(6).toString('hex')}`;
     service = await createTrustgateService({
       databaseUrl: dir === undefined ? TEST_POSTGRES_URL : join(dir, 'tg.sqlite'),
       ...(schema === undefined ? {} : { databaseSchema: schema, databasePoolSize: 3 }),
-      partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, accountId: platform.accountId, callbackTopicArn: topicArn() } },
-      publicUrl: 'http://127.0.0.1',
-      operatorToken: OPERATOR_TOKEN,
-      verifyRetry: { maxWaitMs: 0 },
-      reverify: false,
-      isAllowedResponseUrl: (u) => u.origin === origin,
-      snsMessages: { isTrustedCertificateUrl: isCertificateUrl(sandbox.snsSigningCertificateUrl) },
+      ...TEST_SERVICE_DEFAULTS,
+      ...sandboxServiceSettings(sandbox, { accountId: platform.accountId, credentials: platformUser.credentials }),
       fetchPort,
       logger: { level: 'warn', stream: { write: (line: string) => log.push(line) } },
     });
@@ -207,14 +200,12 @@ describe('an unreachable SubscribeURL', () => {
   it('answers 502 AWS_ERROR with the reason, not 500', async () => {
     const sandbox = await startSandbox({ accounts: 1 });
     const account = sandbox.accounts[0]!;
-    const topic = `arn:aws:sns:us-east-1:${account.accountId}:trustgate-connect`;
+    const topic = callbackTopicArn(account.accountId);
     const log: string[] = [];
     const t = await startTestService({
       dialect: 'sqlite',
       logger: { level: 'warn', stream: { write: (line: string) => log.push(line) } },
-      partitions: { aws: { endpoint: sandbox.endpoint, region: 'us-east-1', accountId: account.accountId, credentials: creds(account), callbackTopicArn: topic } },
-      isAllowedResponseUrl: (u) => u.origin === new URL(sandbox.endpoint).origin,
-      snsMessages: { isTrustedCertificateUrl: isCertificateUrl(sandbox.snsSigningCertificateUrl) },
+      ...sandboxServiceSettings(sandbox, { accountId: account.accountId, credentials: creds(account) }),
     });
     const raws: string[] = [];
     const relay = createServer((req, res) => {

@@ -1,44 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CloudFormationClient, DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { startSandbox, type Sandbox } from '@trustgate/sandbox';
+import type { Sandbox } from '@trustgate/sandbox';
 import { DIALECTS } from './test-stores.ts';
-import { applyStack, startTestService, type TestService } from './service-harness.ts';
+import { applyStack, startServiceOnSandbox, type ServiceOnSandbox, type TestService } from './service-harness.ts';
 import { reverifyDueConnections } from '../src/domain/reverify-connections.ts';
-import { createPlatformUser } from '../src/aws/create-platform-user.ts';
-import { isCertificateUrl } from '../src/aws/verify-sns-message.ts';
 
 /**
  * The acceptance flows over HTTP against the sandbox (AWS-compatible STS/IAM/CloudFormation that enforces trust
  * policies and external IDs), on SQLite and on PostgreSQL.
  */
 describe.each(DIALECTS)('connections end to end against the sandbox on %s', (dialect) => {
+  let env: ServiceOnSandbox;
   let sandbox: Sandbox;
   let t: TestService;
   let token: string;
   let platform: Sandbox['accounts'][number];
   let customer: Sandbox['accounts'][number];
   let other: Sandbox['accounts'][number];
-  const topicArn = () => `arn:aws:sns:us-east-1:${platform.accountId}:trustgate-connect`;
   const creds = (a: Sandbox['accounts'][number]) => ({ accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey });
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ accounts: 3, customResourceTimeoutMs: 20_000 });
-    [platform, customer, other] = sandbox.accounts as [typeof platform, typeof customer, typeof other];
-    const sandboxOrigin = new URL(sandbox.endpoint).origin;
-    const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform) });
-    t = await startTestService({
-      dialect,
-      partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, accountId: platform.accountId, callbackTopicArn: topicArn() } },
-      isAllowedResponseUrl: (url) => url.origin === sandboxOrigin,
-      snsMessages: { isTrustedCertificateUrl: isCertificateUrl(sandbox.snsSigningCertificateUrl) },
-    });
-    sandbox.subscribe(topicArn(), `${t.url}/v1/callbacks/cloudformation`);
+    env = await startServiceOnSandbox({ dialect, sandbox: { accounts: 3, customResourceTimeoutMs: 20_000 } });
+    ({ sandbox, t, platform } = env);
+    [, customer, other] = sandbox.accounts as [typeof platform, typeof customer, typeof other];
     token = (await t.newOrganization('Acme')).adminToken;
   });
   afterAll(async () => {
-    await t?.close();
-    await sandbox?.stop();
+    await env?.close();
   });
 
   async function newConnection(name: string, extra: Record<string, unknown> = {}, accountId = customer.accountId) {

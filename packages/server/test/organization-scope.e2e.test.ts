@@ -5,10 +5,9 @@ import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/clien
 import type { PolicyDocument } from '@trustgate/core';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
-import { isCertificateUrl } from '../src/aws/verify-sns-message.ts';
 import { selfInspectionPolicy } from '../src/domain/self-inspection-policy.ts';
 import { DIALECTS } from './test-stores.ts';
-import { applyStack, startTestService, type TestService } from './service-harness.ts';
+import { applyStack, startServiceOnSandbox, startTestService, type ServiceOnSandbox, type TestService } from './service-harness.ts';
 
 type Account = Sandbox['accounts'][number];
 
@@ -19,6 +18,7 @@ type Account = Sandbox['accounts'][number];
  * manual and automatic mode, and neither does a role that may not read its organization.
  */
 describe.each(DIALECTS)('organization-scoped connections against the sandbox on %s', (dialect) => {
+  let env: ServiceOnSandbox;
   let sandbox: Sandbox;
   let t: TestService;
   let token: string;
@@ -28,32 +28,22 @@ describe.each(DIALECTS)('organization-scoped connections against the sandbox on 
   let memberA2: Account;
   let memberB: Account;
   let standalone: Account;
-  let platform: Account;
   let orgA: string;
   let orgB: string;
-  const topicArn = () => `arn:aws:sns:us-east-1:${platform.accountId}:trustgate-connect`;
   const creds = (a: Account) => ({ accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey });
   const organizationOf = async (a: Account) => (await new OrganizationsClient({ endpoint: sandbox.endpoint, region: 'us-east-1', credentials: creds(a) }).send(new DescribeOrganizationCommand({}))).Organization!.Id!;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ accounts: 7, organization: true, organizationMembers: 3, otherOrganizations: [2], customResourceTimeoutMs: 20_000 });
+    // The last account is the platform's.
+    env = await startServiceOnSandbox({ dialect, sandbox: { accounts: 7, organization: true, organizationMembers: 3, otherOrganizations: [2], customResourceTimeoutMs: 20_000 }, platformAccount: 6 });
+    ({ sandbox, t } = env);
     let _mgmtB: Account;
-    [mgmtA, memberA, memberA2, _mgmtB, memberB, standalone, platform] = sandbox.accounts as [Account, Account, Account, Account, Account, Account, Account];
+    [mgmtA, memberA, memberA2, _mgmtB, memberB, standalone] = sandbox.accounts as [Account, Account, Account, Account, Account, Account];
     [orgA, orgB] = [await organizationOf(memberA), await organizationOf(memberB)];
-    const sandboxOrigin = new URL(sandbox.endpoint).origin;
-    const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform) });
-    t = await startTestService({
-      dialect,
-      partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, accountId: platform.accountId, callbackTopicArn: topicArn() } },
-      isAllowedResponseUrl: (url) => url.origin === sandboxOrigin,
-      snsMessages: { isTrustedCertificateUrl: isCertificateUrl(sandbox.snsSigningCertificateUrl) },
-    });
-    sandbox.subscribe(topicArn(), `${t.url}/v1/callbacks/cloudformation`);
     token = (await t.newOrganization('Acme')).adminToken;
   });
   afterAll(async () => {
-    await t?.close();
-    await sandbox?.stop();
+    await env?.close();
   });
 
   async function newConnection(name: string, extra: Record<string, unknown> = {}) {

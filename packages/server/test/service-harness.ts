@@ -4,6 +4,9 @@ import { createTrustgateService, type PartitionServiceConfig, type TrustgateServ
 import type { DialectName } from '../src/store/open-database.ts';
 import type { RetryOptions } from '../src/aws/retry-with-backoff.ts';
 import { dropSchema, TEST_POSTGRES_URL } from './test-stores.ts';
+import { startSandbox, type Sandbox, type SandboxAccount, type SandboxOptions } from '@trustgate/sandbox';
+import { createPlatformUser } from '../src/aws/create-platform-user.ts';
+import { isCertificateUrl } from '../src/aws/verify-sns-message.ts';
 
 /** A JSON HTTP response. */
 export interface ApiResponse {
@@ -16,6 +19,14 @@ export interface ApiResponse {
 
 /** The operator token the harness configures. */
 export const OPERATOR_TOKEN = `op_${randomBytes(16).toString('hex')}`;
+
+/** What every test service is configured with: the operator token above, no verification retries, no scheduled re-verification. */
+export const TEST_SERVICE_DEFAULTS: Pick<TrustgateServiceConfig, 'publicUrl' | 'operatorToken' | 'verifyRetry' | 'reverify'> = {
+  publicUrl: 'http://127.0.0.1',
+  operatorToken: OPERATOR_TOKEN,
+  verifyRetry: { maxWaitMs: 0 },
+  reverify: false,
+};
 
 /** A running service on a real port, over one dialect, and a tiny client for it. */
 export interface TestService {
@@ -44,10 +55,8 @@ export async function startTestService(options: {
     databaseUrl: options.dialect === 'postgres' ? TEST_POSTGRES_URL : ':memory:',
     ...(schema === undefined ? {} : { databaseSchema: schema, databasePoolSize: 3 }),
     partitions: options.partitions,
-    publicUrl: 'http://127.0.0.1',
-    operatorToken: OPERATOR_TOKEN,
-    verifyRetry: options.verifyRetry ?? { maxWaitMs: 0 },
-    reverify: false,
+    ...TEST_SERVICE_DEFAULTS,
+    ...(options.verifyRetry === undefined ? {} : { verifyRetry: options.verifyRetry }),
     ...(options.isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl: options.isAllowedResponseUrl }),
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.snsMessages === undefined ? {} : { snsMessages: options.snsMessages }),
@@ -117,4 +126,77 @@ export async function applyStack(options: {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('stack did not settle');
+}
+
+/** The callback topic of the platform's account in the tests: `arn:aws:sns:us-east-1:ACCOUNT:trustgate-connect`. */
+export function callbackTopicArn(platformAccountId: string): string {
+  return `arn:aws:sns:us-east-1:${platformAccountId}:trustgate-connect`;
+}
+
+/**
+ * The service's settings that wire it to a sandbox as production is wired to AWS: the sandbox as the `aws`
+ * partition, used with the platform's `credentials`, its callback topic in the platform's account; ResponseURLs
+ * allowed on the sandbox's origin only; SNS messages trusted only when signed with the sandbox's certificate.
+ */
+export function sandboxServiceSettings(sandbox: Sandbox, platform: { accountId: string; credentials: { accessKeyId: string; secretAccessKey: string } }): {
+  partitions: TrustgateServiceConfig['partitions'];
+  isAllowedResponseUrl: (url: URL) => boolean;
+  snsMessages: NonNullable<TrustgateServiceConfig['snsMessages']>;
+} {
+  const sandboxOrigin = new URL(sandbox.endpoint).origin;
+  return {
+    partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platform.credentials, accountId: platform.accountId, callbackTopicArn: callbackTopicArn(platform.accountId) } },
+    isAllowedResponseUrl: (url) => url.origin === sandboxOrigin,
+    snsMessages: { isTrustedCertificateUrl: isCertificateUrl(sandbox.snsSigningCertificateUrl) },
+  };
+}
+
+/** A sandbox and a service wired to it as in production: the platform's user, the callback topic, its subscription. */
+export interface ServiceOnSandbox {
+  sandbox: Sandbox;
+  /** The service, connected to the sandbox's `aws` partition as the platform's user. */
+  t: TestService;
+  /** The sandbox account that plays the platform (trustgate's own AWS account). */
+  platform: SandboxAccount;
+  /** The SNS topic CloudFormation custom resources notify, subscribed straight to the service's callback route. */
+  topicArn: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a sandbox, creates the platform's IAM user in one of its accounts, starts the service on `dialect`
+ * wired to the sandbox with that user ({@link sandboxServiceSettings}) and subscribes the service's
+ * `/v1/callbacks/cloudformation` to the callback topic (no SubscriptionConfirmation round trip).
+ */
+export async function startServiceOnSandbox(options: {
+  dialect: DialectName;
+  sandbox: SandboxOptions;
+  /** Index in the sandbox's accounts of the platform's account; default 0. */
+  platformAccount?: number;
+}): Promise<ServiceOnSandbox> {
+  const sandbox = await startSandbox(options.sandbox);
+  try {
+    const platform = sandbox.accounts[options.platformAccount ?? 0];
+    if (platform === undefined) throw new Error(`the sandbox has no account ${options.platformAccount ?? 0}`);
+    const topicArn = callbackTopicArn(platform.accountId);
+    const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: { accessKeyId: platform.accessKeyId, secretAccessKey: platform.secretAccessKey } });
+    const t = await startTestService({
+      dialect: options.dialect,
+      ...sandboxServiceSettings(sandbox, { accountId: platform.accountId, credentials: platformUser.credentials }),
+    });
+    await sandbox.subscribe(topicArn, `${t.url}/v1/callbacks/cloudformation`);
+    return {
+      sandbox,
+      t,
+      platform,
+      topicArn,
+      async close() {
+        await t.close();
+        await sandbox.stop();
+      },
+    };
+  } catch (error) {
+    await sandbox.stop();
+    throw error;
+  }
 }

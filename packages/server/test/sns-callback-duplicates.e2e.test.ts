@@ -7,11 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
-import { isCertificateUrl } from '../src/aws/verify-sns-message.ts';
 import { createTrustgateService, type TrustgateService } from '../src/create-service.ts';
 import type { FetchPort } from '../src/domain/handle-callback.ts';
 import { DIALECTS, dropSchema, TEST_POSTGRES_URL } from './test-stores.ts';
-import { OPERATOR_TOKEN } from './service-harness.ts';
+import { callbackTopicArn, OPERATOR_TOKEN, sandboxServiceSettings, TEST_SERVICE_DEFAULTS } from './service-harness.ts';
 
 /** A PUT the service made to a ResponseURL: which instance, the Status it sent, and the whole body. */
 interface ResponsePut {
@@ -41,7 +40,7 @@ describe.each(DIALECTS)('duplicate SNS deliveries of one custom-resource request
   let token = '';
   let customer: Sandbox['accounts'][number];
   const creds = (x: Sandbox['accounts'][number]) => ({ accessKeyId: x.accessKeyId, secretAccessKey: x.secretAccessKey });
-  const topicArn = () => `arn:aws:sns:us-east-1:${sandbox.accounts[0]!.accountId}:trustgate-connect`;
+  const topicArn = () => callbackTopicArn(sandbox.accounts[0]!.accountId);
 
   /** The service's real HTTP port, recording what it PUTs to CloudFormation's ResponseURL. */
   const recordingFetch = (instance: string): FetchPort => async (url, init) => {
@@ -55,20 +54,14 @@ describe.each(DIALECTS)('duplicate SNS deliveries of one custom-resource request
     const [platform, c] = sandbox.accounts;
     customer = c!;
     const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform!) });
-    const origin = new URL(sandbox.endpoint).origin;
     if (dialect === 'sqlite') dir = mkdtempSync(join(tmpdir(), 'tg-dup-'));
     else schema = `tg_${randomBytes(6).toString('hex')}`;
     const start = async (instance: string): Promise<TrustgateService> => {
       const service = await createTrustgateService({
         databaseUrl: dir === undefined ? TEST_POSTGRES_URL : join(dir, 'tg.sqlite'),
         ...(schema === undefined ? {} : { databaseSchema: schema, databasePoolSize: 3 }),
-        partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, accountId: platform!.accountId, callbackTopicArn: topicArn() } },
-        publicUrl: 'http://127.0.0.1',
-        operatorToken: OPERATOR_TOKEN,
-        verifyRetry: { maxWaitMs: 0 },
-        reverify: false,
-        isAllowedResponseUrl: (url) => url.origin === origin,
-        snsMessages: { isTrustedCertificateUrl: isCertificateUrl(sandbox.snsSigningCertificateUrl) },
+        ...TEST_SERVICE_DEFAULTS,
+        ...sandboxServiceSettings(sandbox, { accountId: platform!.accountId, credentials: platformUser.credentials }),
         fetchPort: recordingFetch(instance),
         logger: false,
       });

@@ -2,9 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
-import { applyStack, startTestService, type ApiResponse, type TestService } from './service-harness.ts';
+import { applyStack, callbackTopicArn, sandboxServiceSettings, startTestService, type ApiResponse, type TestService } from './service-harness.ts';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
-import { isCertificateUrl } from '../src/aws/verify-sns-message.ts';
 import { startSnsSigner, type ServedSnsSigner } from './sns-signer.ts';
 
 /** One SNS delivery that reached the relay, and what the service answered (when it was forwarded). */
@@ -67,7 +66,7 @@ describe('SNS-signed automatic-mode callbacks', () => {
   let clockOffsetMs = 0;
   let customer: Sandbox['accounts'][number];
   let other: Sandbox['accounts'][number];
-  const topicArn = () => `arn:aws:sns:us-east-1:${sandbox.accounts[0]!.accountId}:trustgate-connect`;
+  const topicArn = () => callbackTopicArn(sandbox.accounts[0]!.accountId);
   const creds = (a: Sandbox['accounts'][number]) => ({ accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey });
 
   beforeAll(async () => {
@@ -76,13 +75,12 @@ describe('SNS-signed automatic-mode callbacks', () => {
     customer = c!;
     other = o!;
     const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform!) });
-    const sandboxOrigin = new URL(sandbox.endpoint).origin;
+    const settings = sandboxServiceSettings(sandbox, { accountId: platform!.accountId, credentials: platformUser.credentials });
     t = await startTestService({
       dialect: 'sqlite',
-      partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platformUser.credentials, accountId: platform!.accountId, callbackTopicArn: topicArn() } },
-      isAllowedResponseUrl: (url) => url.origin === sandboxOrigin,
+      ...settings,
       snsMessages: {
-        isTrustedCertificateUrl: isCertificateUrl(sandbox.snsSigningCertificateUrl),
+        ...settings.snsMessages,
         // The service's clock; a test moves it forward to replay a captured message later.
         now: () => new Date(Date.now() + clockOffsetMs),
       },
