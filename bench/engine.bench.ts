@@ -6,7 +6,7 @@
  */
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { compilePolicySet, evaluateRequest, type EvaluationRequest, type PolicySet } from '@trustgate/core';
-import { opsPerSecond } from './ops-per-second.ts';
+import { asyncOpsPerSecond, opsPerSecond } from './ops-per-second.ts';
 
 const A = '111122223333';
 const B = '444455556666';
@@ -15,20 +15,7 @@ const B = '444455556666';
 const syncRate = (fn: () => unknown, ms = 1500): number => opsPerSecond(fn, ms);
 
 /** Evaluations per second of an asynchronous `fn`, awaited one call at a time (the oracle is async). */
-async function asyncRate(fn: () => Promise<unknown>, ms = 1500): Promise<number> {
-  const warm = Date.now() + 200;
-  while (Date.now() < warm) await fn();
-  let n = 0;
-  const start = process.hrtime.bigint();
-  const end = start + BigInt(ms) * 1_000_000n;
-  let now = start;
-  while (now < end) {
-    await fn();
-    n++;
-    now = process.hrtime.bigint();
-  }
-  return (n * 1e9) / Number(now - start);
-}
+const asyncRate = (fn: () => Promise<unknown>, ms = 1500): Promise<number> => asyncOpsPerSecond(fn, ms);
 
 function toSimulation(request: EvaluationRequest, policies: PolicySet): Simulation {
   const contextVariables: Record<string, string | string[]> = {};

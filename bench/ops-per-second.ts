@@ -17,3 +17,19 @@ export function opsPerSecond(fn: () => unknown, ms = 1000, batch = 16): number {
   }
   return (n * 1e9) / Number(now - start);
 }
+
+/** `opsPerSecond` of an asynchronous `fn`, awaited one call at a time (the clock is read after every call). */
+export async function asyncOpsPerSecond(fn: () => Promise<unknown>, ms = 1000): Promise<number> {
+  const warm = Date.now() + Math.min(200, ms / 5);
+  while (Date.now() < warm) await fn();
+  let n = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(ms) * 1_000_000n;
+  let now = start;
+  while (now < end) {
+    await fn();
+    n++;
+    now = process.hrtime.bigint();
+  }
+  return (n * 1e9) / Number(now - start);
+}

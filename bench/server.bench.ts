@@ -8,19 +8,10 @@ import { startSandbox } from '@trustgate/sandbox';
 import { createPlatformUser, createTrustgateService, seedDemoOrganization } from '@trustgate/server';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import pg from 'pg';
+import { asyncOpsPerSecond } from './ops-per-second.ts';
 
-async function perSecond(fn: () => Promise<unknown>, ms = 1500): Promise<number> {
-  const warm = Date.now() + 200;
-  while (Date.now() < warm) await fn();
-  let n = 0;
-  const start = process.hrtime.bigint();
-  const end = start + BigInt(ms) * 1_000_000n;
-  while (process.hrtime.bigint() < end) {
-    await fn();
-    n++;
-  }
-  return (n * 1e9) / Number(process.hrtime.bigint() - start);
-}
+/** Requests per second of `fn`, awaited one at a time, for about `ms` after a warm-up. */
+const perSecond = (fn: () => Promise<unknown>, ms = 1500): Promise<number> => asyncOpsPerSecond(fn, ms);
 
 export default async function run(): Promise<void> {
   const sandbox = await startSandbox({ accounts: 2 });
