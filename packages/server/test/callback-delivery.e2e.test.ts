@@ -1,8 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +7,7 @@ import { createPlatformUser } from '../src/aws/create-platform-user.ts';
 import { createTrustgateService, type TrustgateService } from '../src/create-service.ts';
 import { NOT_AN_ARN, type FetchPort } from '../src/domain/handle-callback.ts';
 import { resendUndeliveredAnswers } from '../src/domain/resend-undelivered-answers.ts';
-import { DIALECTS, dropSchema, TEST_POSTGRES_URL } from './test-stores.ts';
+import { DIALECTS, openSharedTestDatabase, TEST_POSTGRES_URL, type SharedTestDatabase } from './test-stores.ts';
 import { applyStack, callbackTopicArn, OPERATOR_TOKEN, sandboxServiceSettings, startTestService, TEST_SERVICE_DEFAULTS } from './service-harness.ts';
 
 /** One PUT attempt the service made to a ResponseURL: the fault the test put in its way, or `ok`. */
@@ -27,8 +23,7 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
   let sandbox: Sandbox;
   let service: TrustgateService;
   let url = '';
-  let dir: string | undefined;
-  let schema: string | undefined;
+  let db: SharedTestDatabase | undefined;
   let relay: Server;
   let closedPort = 0;
   let token = '';
@@ -51,19 +46,19 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
   };
 
   async function runSql(sql: string): Promise<void> {
-    if (dir !== undefined) {
-      const db = new BetterSqlite3(join(dir, 'tg.sqlite'));
+    if (db!.sqliteFile !== undefined) {
+      const sqlite = new BetterSqlite3(db!.sqliteFile);
       try {
-        db.exec(sql);
+        sqlite.exec(sql);
       } finally {
-        db.close();
+        sqlite.close();
       }
       return;
     }
     const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
     await client.connect();
     try {
-      await client.query(`set search_path to "${schema!}"; ${sql}`);
+      await client.query(`set search_path to "${db!.schema!}"; ${sql}`);
     } finally {
       await client.end();
     }
@@ -73,11 +68,9 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
     sandbox = await startSandbox({ accounts: 3, customResourceTimeoutMs: 45_000 });
     const platform = sandbox.accounts[0]!;
     const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform) });
-    if (dialect === 'sqlite') dir = mkdtempSync(join(tmpdir(), 'tg-delivery-'));
-    else schema = `tg_${randomBytes(6).toString('hex')}`;
+    db = openSharedTestDatabase(dialect, 'tg-delivery-');
     service = await createTrustgateService({
-      databaseUrl: dir === undefined ? TEST_POSTGRES_URL : join(dir, 'tg.sqlite'),
-      ...(schema === undefined ? {} : { databaseSchema: schema, databasePoolSize: 3 }),
+      ...db.config,
       ...TEST_SERVICE_DEFAULTS,
       ...sandboxServiceSettings(sandbox, { accountId: platform.accountId, credentials: platformUser.credentials }),
       fetchPort,
@@ -110,8 +103,7 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
     await service?.close();
     await sandbox?.stop();
     relay?.close();
-    if (schema !== undefined) await dropSchema(schema);
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    await db?.remove();
   });
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field

@@ -1,15 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
 import { createTrustgateService, type TrustgateService } from '../src/create-service.ts';
 import type { FetchPort } from '../src/domain/handle-callback.ts';
-import { DIALECTS, dropSchema, TEST_POSTGRES_URL } from './test-stores.ts';
+import { DIALECTS, openSharedTestDatabase, type SharedTestDatabase } from './test-stores.ts';
 import { callbackTopicArn, OPERATOR_TOKEN, sandboxServiceSettings, TEST_SERVICE_DEFAULTS } from './service-harness.ts';
 
 /** A PUT the service made to a ResponseURL: which instance, the Status it sent, and the whole body. */
@@ -31,8 +27,7 @@ describe.each(DIALECTS)('duplicate SNS deliveries of one custom-resource request
   let a: TrustgateService;
   let b: TrustgateService;
   const urls: Record<string, string> = {};
-  let dir: string | undefined;
-  let schema: string | undefined;
+  let db: SharedTestDatabase | undefined;
   let relay: Server;
   let relayUrl = '';
   const deliveries: { raw: string; message: Record<string, unknown> }[] = [];
@@ -54,12 +49,11 @@ describe.each(DIALECTS)('duplicate SNS deliveries of one custom-resource request
     const [platform, c] = sandbox.accounts;
     customer = c!;
     const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform!) });
-    if (dialect === 'sqlite') dir = mkdtempSync(join(tmpdir(), 'tg-dup-'));
-    else schema = `tg_${randomBytes(6).toString('hex')}`;
+    const database = openSharedTestDatabase(dialect, 'tg-dup-');
+    db = database;
     const start = async (instance: string): Promise<TrustgateService> => {
       const service = await createTrustgateService({
-        databaseUrl: dir === undefined ? TEST_POSTGRES_URL : join(dir, 'tg.sqlite'),
-        ...(schema === undefined ? {} : { databaseSchema: schema, databasePoolSize: 3 }),
+        ...database.config,
         ...TEST_SERVICE_DEFAULTS,
         ...sandboxServiceSettings(sandbox, { accountId: platform!.accountId, credentials: platformUser.credentials }),
         fetchPort: recordingFetch(instance),
@@ -99,8 +93,7 @@ describe.each(DIALECTS)('duplicate SNS deliveries of one custom-resource request
     await b?.close();
     await sandbox?.stop();
     relay?.close();
-    if (schema !== undefined) await dropSchema(schema);
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    await db?.remove();
   });
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openStore, type Store } from '../src/store/store.ts';
 import type { DialectName } from '../src/store/open-database.ts';
@@ -26,6 +29,32 @@ export async function openTestStore(dialect: DialectName): Promise<{ store: Stor
       await dropSchema(schema);
     },
   };
+}
+
+/** A database several service instances (and the test itself) can open at once; see {@link openSharedTestDatabase}. */
+export interface SharedTestDatabase {
+  /** The database settings of `createTrustgateService`. */
+  config: { databaseUrl: string; databaseSchema?: string; databasePoolSize?: number };
+  /** On SQLite: the database file. */
+  sqliteFile?: string;
+  /** On PostgreSQL: the schema. */
+  schema?: string;
+  /** Deletes the file's folder or drops the schema. */
+  remove(): Promise<void>;
+}
+
+/**
+ * A fresh database that outlives one connection: on SQLite a file `tg.sqlite` in a new temporary folder named
+ * `prefix...`, on PostgreSQL a new schema `tg_<random>` (pool of 3 per instance).
+ */
+export function openSharedTestDatabase(dialect: DialectName, prefix: string): SharedTestDatabase {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const sqliteFile = join(dir, 'tg.sqlite');
+    return { config: { databaseUrl: sqliteFile }, sqliteFile, remove: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const schema = `tg_${randomBytes(6).toString('hex')}`;
+  return { config: { databaseUrl: TEST_POSTGRES_URL, databaseSchema: schema, databasePoolSize: 3 }, schema, remove: () => dropSchema(schema) };
 }
 
 /** Drops a test schema and everything in it. */
