@@ -113,6 +113,12 @@ export function paginate<T>(items: T[], params: QueryParams): { page: T[]; IsTru
   return { page, IsTruncated: truncated, ...(truncated ? { Marker: Buffer.from(String(start + maxItems)).toString('base64') } : {}) };
 }
 
+/** One page (`paginate`) of a `List*` action's records under `PathPrefix` (default `/`), sorted by name. */
+export function pageUnderPath<T extends { path: string }>(records: T[], params: QueryParams, nameOf: (record: T) => string): { page: T[]; IsTruncated: boolean; Marker?: string } {
+  const prefix = params.get('PathPrefix') ?? '/';
+  return paginate(records.filter((r) => r.path.startsWith(prefix)).sort((a, b) => nameOf(a).localeCompare(nameOf(b))), params);
+}
+
 /** Tags as XML (`<Tags><member><Key/><Value/></member></Tags>`); omitted when empty, as IAM does. */
 export function tagsXml(tags: Tag[]): XmlValue {
   return tags.length > 0 ? tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined;

@@ -2,7 +2,7 @@ import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from
 import type { ActionResult, RequestContext } from '../runtime.ts';
 import { uniqueId } from '../state/ids.ts';
 import type { InstanceProfileRecord, Tag } from '../state/model.ts';
-import { checkName, checkPath, checkTags, getRoleRecord, iamArn, paginate, roleXml, tagsXml, type IamScope } from './iam-common.ts';
+import { checkName, checkPath, checkTags, getRoleRecord, iamArn, pageUnderPath, paginate, roleXml, tagsXml, type IamScope } from './iam-common.ts';
 
 /** The instance profile, or `NoSuchEntity` "Instance Profile X cannot be found." */
 export function getInstanceProfileRecord(scope: IamScope, name: string): InstanceProfileRecord {
@@ -85,9 +85,7 @@ export const instanceProfileHandlers = {
   },
   ListInstanceProfiles(ctx: RequestContext): ActionResult {
     const scope = scopeOf(ctx);
-    const prefix = ctx.params.get('PathPrefix') ?? '/';
-    const profiles = Object.values(ctx.account.instanceProfiles).filter((p) => p.path.startsWith(prefix)).sort((a, b) => a.name.localeCompare(b.name));
-    const { page, ...rest } = paginate(profiles, ctx.params);
+    const { page, ...rest } = pageUnderPath(Object.values(ctx.account.instanceProfiles), ctx.params, (p) => p.name);
     return { InstanceProfiles: page.map((p) => profileXml(scope, p)), ...rest };
   },
   ListInstanceProfilesForRole(ctx: RequestContext): ActionResult {

@@ -3,7 +3,7 @@ import type { ActionResult, RequestContext } from '../runtime.ts';
 import { uniqueId } from '../state/ids.ts';
 import type { RoleRecord, Tag } from '../state/model.ts';
 import { constraintError } from '../sts/session-inputs.ts';
-import { checkName, checkPath, checkTags, findAttachablePolicy, getRoleRecord, iamArn, paginate, retag, roleXml, tagsXml, documentSize, type IamScope } from './iam-common.ts';
+import { checkName, checkPath, checkTags, findAttachablePolicy, getRoleRecord, iamArn, pageUnderPath, retag, roleXml, tagsXml, documentSize, type IamScope } from './iam-common.ts';
 import { orphanPrincipal } from './orphan-principals.ts';
 import { principalExistsIn } from './principal-exists.ts';
 import { validatePolicyDocument } from './validate-policy.ts';
@@ -149,9 +149,7 @@ export const roleHandlers = {
     return undefined;
   },
   ListRoles(ctx: RequestContext): ActionResult {
-    const prefix = ctx.params.get('PathPrefix') ?? '/';
-    const roles = Object.values(ctx.account.roles).filter((r) => r.path.startsWith(prefix)).sort((a, b) => a.roleName.localeCompare(b.roleName));
-    const { page, ...rest } = paginate(roles, ctx.params);
+    const { page, ...rest } = pageUnderPath(Object.values(ctx.account.roles), ctx.params, (r) => r.roleName);
     return { Roles: page.map((r) => ({ ...roleXml(r, false), Tags: undefined })), ...rest };
   },
   UpdateRole(ctx: RequestContext): ActionResult {

@@ -3,7 +3,7 @@ import type { ActionResult, RequestContext } from '../runtime.ts';
 import { accessKeyId, secretAccessKey, uniqueId } from '../state/ids.ts';
 import type { AccessKeyRecord, Tag, UserRecord } from '../state/model.ts';
 import { orphanPrincipal } from './orphan-principals.ts';
-import { checkName, checkPath, checkTags, findAttachablePolicy, getUserRecord, iamArn, paginate, retag, tagsXml, userXml, type IamScope } from './iam-common.ts';
+import { checkName, checkPath, checkTags, findAttachablePolicy, getUserRecord, iamArn, pageUnderPath, retag, tagsXml, userXml, type IamScope } from './iam-common.ts';
 
 /** `iam:CreateUser`. */
 export function createUserOp(scope: IamScope, input: { userName: string; path?: string; permissionsBoundary?: string; tags?: Tag[] }): UserRecord {
@@ -85,9 +85,7 @@ export const userHandlers = {
     return undefined;
   },
   ListUsers(ctx: RequestContext): ActionResult {
-    const prefix = ctx.params.get('PathPrefix') ?? '/';
-    const users = Object.values(ctx.account.users).filter((u) => u.path.startsWith(prefix)).sort((a, b) => a.userName.localeCompare(b.userName));
-    const { page, ...rest } = paginate(users, ctx.params);
+    const { page, ...rest } = pageUnderPath(Object.values(ctx.account.users), ctx.params, (u) => u.userName);
     return { Users: page.map((u) => ({ ...userXml(u), Tags: undefined })), ...rest };
   },
   TagUser(ctx: RequestContext): ActionResult {
