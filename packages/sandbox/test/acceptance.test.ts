@@ -1,10 +1,10 @@
 import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
-import { CreateAccessKeyCommand, CreateUserCommand, GetRoleCommand, ListRolesCommand, PutUserPolicyCommand, DeleteRoleCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, ListRolesCommand, DeleteRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { crossAccountRoleBlueprint, renderDeliverable } from '@trustgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
-import { allowPolicy, awsError, clients, waitForStack, type Credentials } from './sandbox-clients.ts';
+import { allowPolicy, awsError, clients, createUserWithKey, waitForStack, type Credentials } from './sandbox-clients.ts';
 
 /**
  * The issue's acceptance scenario, driven only over HTTP with the real SDK v3 clients: a customer applies
@@ -21,11 +21,7 @@ describe('acceptance: blueprint template, external ID, denials', () => {
   const externalId = 'tg-ext-2f9c1d7e5a3b4c6d8e0f1a2b3c4d5e6f';
 
   async function userWithAssumeRight(root: Credentials, name: string): Promise<Credentials> {
-    const { iam } = clients(sandbox.endpoint, sandbox.region, root);
-    await iam.send(new CreateUserCommand({ UserName: name }));
-    await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'assume', PolicyDocument: allowPolicy(['sts:AssumeRole']) }));
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-    return { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+    return createUserWithKey(sandbox, { root, name, policy: allowPolicy(['sts:AssumeRole']), policyName: 'assume' });
   }
 
   beforeAll(async () => {

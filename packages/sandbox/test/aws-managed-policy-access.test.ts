@@ -1,7 +1,7 @@
-import { CreateAccessKeyCommand, CreateUserCommand, GetPolicyCommand, GetPolicyVersionCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { GetPolicyCommand, GetPolicyVersionCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
-import { allowPolicy, awsError, clients } from './sandbox-clients.ts';
+import { allowPolicy, awsError, clients, createUserWithKey } from './sandbox-clients.ts';
 
 /**
  * AWS managed policies (`arn:aws:iam::aws:policy/...`) belong to no customer account: an IAM principal whose
@@ -13,11 +13,7 @@ describe('reading AWS managed policies as a non-root principal', () => {
   const arn = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
   async function userClient(name: string, actions: string[]) {
-    const root = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
-    await root.iam.send(new CreateUserCommand({ UserName: name }));
-    await root.iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: allowPolicy(actions) }));
-    const key = (await root.iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-    return clients(sandbox.endpoint, sandbox.region, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+    return clients(sandbox.endpoint, sandbox.region, await createUserWithKey(sandbox, { root: sandbox.accounts[0]!, name, policy: allowPolicy(actions) }));
   }
 
   beforeAll(async () => {

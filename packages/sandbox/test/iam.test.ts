@@ -6,7 +6,7 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
-import { allowPolicy, awsError, clients, trustPolicy, type Credentials } from './sandbox-clients.ts';
+import { allowPolicy, awsError, clients, createUserWithKey, trustPolicy, type Credentials } from './sandbox-clients.ts';
 
 describe('IAM as AWS validates and authorizes it', () => {
   let sandbox: Sandbox;
@@ -15,10 +15,7 @@ describe('IAM as AWS validates and authorizes it', () => {
   const trust = () => trustPolicy({ Service: 'ec2.amazonaws.com' });
 
   async function userClients(name: string, policy?: string): Promise<{ c: ReturnType<typeof clients>; creds: Credentials }> {
-    await root.iam.send(new CreateUserCommand({ UserName: name }));
-    if (policy) await root.iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policy }));
-    const key = (await root.iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-    const creds = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+    const creds = await createUserWithKey(sandbox, { root: sandbox.accounts[0]!, name, ...(policy ? { policy } : {}) });
     return { c: clients(sandbox.endpoint, sandbox.region, creds), creds };
   }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   CreateAccountCommand, CreateOrganizationCommand, DescribeAccountCommand, DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient,
 } from '@aws-sdk/client-organizations';
@@ -13,7 +13,7 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
 import { startMoto, type MotoServer } from '../../../test/support/moto-server.ts';
-import { allowPolicy, awsError, clients, trustPolicy, type Credentials } from './sandbox-clients.ts';
+import { allowPolicy, awsError, clients, createUserWithKey, trustPolicy, type Credentials } from './sandbox-clients.ts';
 
 const run = promisify(execFile);
 
@@ -34,11 +34,7 @@ function shape(value: unknown, path = '', out = new Set<string>()): Set<string> 
 
 /** A user of the account with an access key and the given identity policy. */
 async function userWith(sandbox: Sandbox, root: Credentials, name: string, actions: string[]): Promise<Credentials> {
-  const { iam } = clients(sandbox.endpoint, sandbox.region, root);
-  await iam.send(new CreateUserCommand({ UserName: name }));
-  await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: allowPolicy(actions) }));
-  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-  return { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+  return createUserWithKey(sandbox, { root, name, policy: allowPolicy(actions) });
 }
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { AttachUserPolicyCommand, CreatePolicyCommand } from '@aws-sdk/client-iam';
 import {
   CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
@@ -12,7 +12,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
 import { startMoto } from '../../../test/support/moto-server.ts';
-import { allowPolicy, awsError, clients, waitForStack, type Credentials } from './sandbox-clients.ts';
+import { allowPolicy, awsError, clients, createUserWithKey, waitForStack, type Credentials } from './sandbox-clients.ts';
 
 const run = promisify(execFile);
 
@@ -31,11 +31,7 @@ function root(i: number): Credentials {
 
 /** An IAM user of account `i` with an inline policy; returns its keys. */
 async function userWith(i: number, name: string, policy: string): Promise<Credentials> {
-  const { iam } = clients(sandbox.endpoint, sandbox.region, root(i));
-  await iam.send(new CreateUserCommand({ UserName: name }));
-  await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policy }));
-  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-  return { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+  return createUserWithKey(sandbox, { root: root(i), name, policy });
 }
 
 const TEMPLATE = JSON.stringify({

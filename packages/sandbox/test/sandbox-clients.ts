@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { IAMClient } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 
 /** Credentials as the SDK takes them. */
@@ -9,6 +9,18 @@ export interface Credentials { accessKeyId: string; secretAccessKey: string; ses
 export function clients(endpoint: string, region: string, credentials: Credentials, maxAttempts = 1) {
   const config = { endpoint, region, credentials, maxAttempts };
   return { sts: new STSClient(config), iam: new IAMClient(config), cfn: new CloudFormationClient(config) };
+}
+
+/**
+ * Creates IAM user `name` in the account whose credentials are `root`, with the inline policy `policy` if given
+ * (named `policyName`, default `p`) and an access key; returns the key.
+ */
+export async function createUserWithKey(at: { endpoint: string; region: string }, options: { root: Credentials; name: string; policy?: string; policyName?: string }): Promise<Credentials> {
+  const { iam } = clients(at.endpoint, at.region, options.root);
+  await iam.send(new CreateUserCommand({ UserName: options.name }));
+  if (options.policy !== undefined) await iam.send(new PutUserPolicyCommand({ UserName: options.name, PolicyName: options.policyName ?? 'p', PolicyDocument: options.policy }));
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: options.name }))).AccessKey!;
+  return { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
 }
 
 /** Polls DescribeStacks until the stack leaves its *_IN_PROGRESS states. */

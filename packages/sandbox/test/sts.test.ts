@@ -2,7 +2,7 @@ import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteAcc
 import { AssumeRoleCommand, GetCallerIdentityCommand, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/index.ts';
-import { allowPolicy, awsError, clients, trustPolicy, type Credentials } from './sandbox-clients.ts';
+import { allowPolicy, awsError, clients, createUserWithKey, trustPolicy, type Credentials } from './sandbox-clients.ts';
 
 const sessionCreds = (out: { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } }): Credentials => ({
   accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken!,
@@ -15,11 +15,9 @@ const sessionCreds = (out: { Credentials?: { AccessKeyId?: string; SecretAccessK
 async function roleTrustingUser(sb: Sandbox, roleName: string) {
   const id = sb.accounts[0]!.accountId;
   const root = clients(sb.endpoint, sb.region, sb.accounts[0]!);
-  await root.iam.send(new CreateUserCommand({ UserName: 'u' }));
-  await root.iam.send(new PutUserPolicyCommand({ UserName: 'u', PolicyName: 'p', PolicyDocument: allowPolicy(['sts:AssumeRole']) }));
-  const key = (await root.iam.send(new CreateAccessKeyCommand({ UserName: 'u' }))).AccessKey!;
+  const key = await createUserWithKey(sb, { root: sb.accounts[0]!, name: 'u', policy: allowPolicy(['sts:AssumeRole']) });
   await root.iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trustPolicy({ AWS: `arn:aws:iam::${id}:user/u` }) }));
-  const userSts = clients(sb.endpoint, sb.region, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }).sts;
+  const userSts = clients(sb.endpoint, sb.region, key).sts;
   return { id, root, userSts };
 }
 
@@ -214,10 +212,7 @@ describe('deleted principals', () => {
       const [platform, customer] = sandbox.accounts;
       const p = clients(sandbox.endpoint, sandbox.region, platform!);
       const makeBroker = async (): Promise<Credentials> => {
-        await p.iam.send(new CreateUserCommand({ UserName: 'broker' }));
-        await p.iam.send(new PutUserPolicyCommand({ UserName: 'broker', PolicyName: 'p', PolicyDocument: allowPolicy(['sts:AssumeRole']) }));
-        const key = (await p.iam.send(new CreateAccessKeyCommand({ UserName: 'broker' }))).AccessKey!;
-        return { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+        return createUserWithKey(sandbox, { root: platform!, name: 'broker', policy: allowPolicy(['sts:AssumeRole']) });
       };
       const first = await makeBroker();
       const userArn = `arn:aws:iam::${platform!.accountId}:user/broker`;
