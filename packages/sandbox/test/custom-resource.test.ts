@@ -47,13 +47,21 @@ describe('custom resources through an SNS topic', () => {
     Outputs: { Token: { Value: { 'Fn::GetAtt': ['Connect', 'Token'] } }, Physical: { Value: { Ref: 'Connect' } } },
   });
 
-  it('delivers the request as an SNS notification and waits for the PUT to the ResponseURL', async () => {
-    const sub = await subscriber(() => ({ Status: 'SUCCESS', PhysicalResourceId: 'connection-conn-42', Data: { Token: 'tok-123' } }));
+  /**
+   * Subscribes a {@link subscriber} that answers with `answer` to topic `topicName`, creates stack `stackName`
+   * (a role and a custom resource notifying that topic) in the first account and waits until the stack settles.
+   */
+  async function createStackNotifying(stackName: string, topicName: string, answer: Parameters<typeof subscriber>[0]) {
+    const sub = await subscriber(answer);
     servers.push(sub.server);
-    sandbox.subscribe(topic('connect'), sub.url);
+    sandbox.subscribe(topic(topicName), sub.url);
     const c = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
-    await c.cfn.send(new CreateStackCommand({ StackName: 'auto-connect', TemplateBody: template(topic('connect')), Capabilities: ['CAPABILITY_NAMED_IAM'] }));
-    const stack = await waitForStack(c.cfn, 'auto-connect');
+    await c.cfn.send(new CreateStackCommand({ StackName: stackName, TemplateBody: template(topic(topicName)), Capabilities: ['CAPABILITY_NAMED_IAM'] }));
+    return { sub, c, stack: await waitForStack(c.cfn, stackName) };
+  }
+
+  it('delivers the request as an SNS notification and waits for the PUT to the ResponseURL', async () => {
+    const { sub, c, stack } = await createStackNotifying('auto-connect', 'connect', () => ({ Status: 'SUCCESS', PhysicalResourceId: 'connection-conn-42', Data: { Token: 'tok-123' } }));
     expect(stack.StackStatus).toBe('CREATE_COMPLETE');
     expect(Object.fromEntries(stack.Outputs!.map((o) => [o.OutputKey, o.OutputValue]))).toEqual({ Token: 'tok-123', Physical: 'connection-conn-42' });
     const { headers, envelope, message } = sub.received[0]!;
@@ -73,12 +81,8 @@ describe('custom resources through an SNS topic', () => {
   });
 
   it('a FAILED response fails the resource with its reason and rolls the stack back', async () => {
-    const sub = await subscriber((m) => (m.RequestType === 'Create' ? { Status: 'FAILED', Reason: 'role not assumable yet', PhysicalResourceId: 'x' } : { Status: 'SUCCESS', PhysicalResourceId: 'x' }));
-    servers.push(sub.server);
-    sandbox.subscribe(topic('reject'), sub.url);
-    const c = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
-    await c.cfn.send(new CreateStackCommand({ StackName: 'rejected', TemplateBody: template(topic('reject')), Capabilities: ['CAPABILITY_NAMED_IAM'] }));
-    expect((await waitForStack(c.cfn, 'rejected')).StackStatus).toBe('ROLLBACK_COMPLETE');
+    const { sub, c, stack } = await createStackNotifying('rejected', 'reject', (m) => (m.RequestType === 'Create' ? { Status: 'FAILED', Reason: 'role not assumable yet', PhysicalResourceId: 'x' } : { Status: 'SUCCESS', PhysicalResourceId: 'x' }));
+    expect(stack.StackStatus).toBe('ROLLBACK_COMPLETE');
     const events = (await c.cfn.send(new DescribeStackEventsCommand({ StackName: 'rejected' }))).StackEvents!;
     expect(events.find((e) => e.ResourceStatus === 'CREATE_FAILED')?.ResourceStatusReason).toMatch(/^Received response status \[FAILED\] from custom resource\. Message returned: role not assumable yet/);
     // The rollback sends the failed custom resource a Delete with the physical ID it answered.
@@ -86,18 +90,14 @@ describe('custom resources through an SNS topic', () => {
   });
 
   it('a forged ResponseURL is refused and a silent endpoint times the resource out', async () => {
-    const sub = await subscriber((m) => {
+    const { c, stack } = await createStackNotifying('silent', 'silent', (m) => {
       const url = new URL(String(m.ResponseURL));
       url.searchParams.set('Signature', '0'.repeat(64));
       void fetch(url, { method: 'PUT', body: JSON.stringify({ Status: 'SUCCESS', PhysicalResourceId: 'forged', StackId: m.StackId, RequestId: m.RequestId, LogicalResourceId: m.LogicalResourceId }) })
         .then((r) => expect(r.status).toBe(403));
       return undefined;
     });
-    servers.push(sub.server);
-    sandbox.subscribe(topic('silent'), sub.url);
-    const c = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
-    await c.cfn.send(new CreateStackCommand({ StackName: 'silent', TemplateBody: template(topic('silent')), Capabilities: ['CAPABILITY_NAMED_IAM'] }));
-    expect((await waitForStack(c.cfn, 'silent')).StackStatus).toBe('ROLLBACK_COMPLETE');
+    expect(stack.StackStatus).toBe('ROLLBACK_COMPLETE');
     const events = (await c.cfn.send(new DescribeStackEventsCommand({ StackName: 'silent' }))).StackEvents!;
     expect(events.find((e) => e.ResourceStatus === 'CREATE_FAILED')?.ResourceStatusReason).toContain('CloudFormation did not receive a response from your Custom Resource');
   });
