@@ -5,11 +5,11 @@ import type { Partition } from '@trustgate/core';
 import { openStore, type Store } from './store/store.ts';
 import { sdkClientFactory, type AwsClientFactory, type PartitionAwsConfig } from './aws/aws-clients.ts';
 import type { RetryOptions } from './aws/retry-with-backoff.ts';
-import type { ConnectionDeps, PlatformSettings } from './domain/connection-deps.ts';
-import { coreConnectionToolkit } from './domain/core-connection-toolkit.ts';
-import { callbackTopicArns, type FetchPort } from './domain/handle-callback.ts';
+import type { ConnectionDeps, PlatformSettings } from './app/deps.ts';
+import { coreConnectionToolkit } from './app/connections/render-deliverables.ts';
+import { callbackTopicArns, type FetchPort } from './app/callbacks/handle-callback.ts';
 import { createSnsMessageVerifier, type SnsMessageVerifierOptions } from './aws/verify-sns-message.ts';
-import { startReverifyScheduler } from './domain/reverify-connections.ts';
+import { startReverifyScheduler } from './app/jobs/reverify-connections.ts';
 import { buildApp, type TrustgateApp } from './http/build-app.ts';
 
 /** The example catalog shipped in the repository: the default catalog connections use. */

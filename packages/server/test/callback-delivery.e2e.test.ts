@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
 import { createTrustgateService, type TrustgateService } from '../src/create-service.ts';
-import { NOT_AN_ARN, type FetchPort } from '../src/domain/handle-callback.ts';
-import { resendUndeliveredAnswers } from '../src/domain/resend-undelivered-answers.ts';
+import { NOT_AN_ARN, type FetchPort } from '../src/app/callbacks/handle-callback.ts';
+import { resendUndeliveredAnswers } from '../src/app/jobs/resend-undelivered-answers.ts';
 import { DIALECTS, openSharedTestDatabase, TEST_POSTGRES_URL, type SharedTestDatabase } from './test-stores.ts';
 import { applyStack, callbackTopicArn, OPERATOR_TOKEN, sandboxServiceSettings, startTestService, TEST_SERVICE_DEFAULTS } from './service-harness.ts';
 

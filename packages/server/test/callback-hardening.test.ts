@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustgateError } from '@trustgate/core';
-import { CALLBACK_CLAIM_LEASE_MS, handleCallback, IN_PROCESS_RETRY_WINDOW_MS, NOT_AN_ARN, startCallback, REFUSALS_AUDITED_PER_HOUR, type CustomResourceRequest, type FetchPort } from '../src/domain/handle-callback.ts';
-import { resendUndeliveredAnswers, startAnswerResender } from '../src/domain/resend-undelivered-answers.ts';
+import { CALLBACK_CLAIM_LEASE_MS, handleCallback, IN_PROCESS_RETRY_WINDOW_MS, NOT_AN_ARN, startCallback, REFUSALS_AUDITED_PER_HOUR, type CustomResourceRequest, type FetchPort } from '../src/app/callbacks/handle-callback.ts';
+import { resendUndeliveredAnswers, startAnswerResender } from '../src/app/jobs/resend-undelivered-answers.ts';
 import { DIALECTS } from './test-stores.ts';
 import { startTestService, type TestService } from './service-harness.ts';
 

@@ -4,7 +4,7 @@ import { CloudFormationClient, DeleteStackCommand, DescribeStacksCommand } from 
 import type { Sandbox } from '@trustgate/sandbox';
 import { DIALECTS } from './test-stores.ts';
 import { applyStack, startServiceOnSandbox, type ServiceOnSandbox, type TestService } from './service-harness.ts';
-import { reverifyDueConnections } from '../src/domain/reverify-connections.ts';
+import { reverifyDueConnections } from '../src/app/jobs/reverify-connections.ts';
 
 /**
  * The acceptance flows over HTTP against the sandbox (AWS-compatible STS/IAM/CloudFormation that enforces trust

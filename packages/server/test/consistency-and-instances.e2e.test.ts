@@ -4,8 +4,8 @@ import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, UpdateAssumeRolePol
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { createTrustgateService, type TrustgateService } from '../src/create-service.ts';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
-import { reverifyDueConnections } from '../src/domain/reverify-connections.ts';
-import { seedDemoOrganization } from '../src/domain/seed-demo-organization.ts';
+import { reverifyDueConnections } from '../src/app/jobs/reverify-connections.ts';
+import { seedDemoOrganization } from '../src/app/directory/seed-demo-organization.ts';
 import { dropSchema, TEST_POSTGRES_URL } from './test-stores.ts';
 import { startTestService, type TestService } from './service-harness.ts';
 

@@ -5,7 +5,7 @@ import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/clien
 import type { PolicyDocument } from '@trustgate/core';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
-import { selfInspectionPolicy } from '../src/domain/self-inspection-policy.ts';
+import { selfInspectionPolicy } from '../src/model/self-inspection-policy.ts';
 import { DIALECTS } from './test-stores.ts';
 import { applyStack, startServiceOnSandbox, startTestService, type ServiceOnSandbox, type TestService } from './service-harness.ts';
 

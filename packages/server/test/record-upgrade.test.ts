@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selfInspectionPolicy } from '../src/domain/self-inspection-policy.ts';
+import { selfInspectionPolicy } from '../src/model/self-inspection-policy.ts';
 import { DIALECTS } from './test-stores.ts';
 import { startTestService, type TestService } from './service-harness.ts';
 

@@ -3,7 +3,7 @@ import { DIALECTS, openTestStore, TEST_POSTGRES_URL, dropSchema } from './test-s
 import type { Store } from '../src/store/store.ts';
 import { openStore } from '../src/store/store.ts';
 import { MIGRATIONS } from '../src/store/migrations.ts';
-import type { Connection } from '../src/domain/records.ts';
+import type { Connection } from '../src/model/records.ts';
 
 function connection(organizationId: string, name: string, extra: Partial<Connection> = {}): Connection {
   const now = new Date().toISOString();

@@ -1,6 +1,6 @@
 import { TrustgateError } from '@trustgate/core';
-import { accessAtLeast, type AccessLevel, type Connection } from '../domain/records.ts';
-import { upgradeConnection } from '../domain/self-inspection-policy.ts';
+import { accessAtLeast, type AccessLevel, type Connection } from '../model/records.ts';
+import { upgradeConnection } from '../model/self-inspection-policy.ts';
 import { requireScope, type Principal } from './principal.ts';
 
 /** The narrow store port {@link loadConnectionFor} needs. */

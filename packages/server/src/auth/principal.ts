@@ -1,5 +1,5 @@
 import { TrustgateError } from '@trustgate/core';
-import type { ApiToken, TokenScope, User } from '../domain/records.ts';
+import type { ApiToken, TokenScope, User } from '../model/records.ts';
 import { hashApiTokenSecret } from './api-token-secret.ts';
 
 /** Who is calling: the token's user in the token's organization, with the token's scopes. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ACCESS_LEVELS, TOKEN_SCOPES } from '../domain/records.ts';
-import { DELIVERABLE_FORMATS } from '../domain/connection-toolkit.ts';
+import { ACCESS_LEVELS, TOKEN_SCOPES } from '../model/records.ts';
+import { DELIVERABLE_FORMATS } from '../app/connections/deliverable-types.ts';
 
 /** Request and response schemas of the HTTP API (zod; JSON Schema for OpenAPI is derived from them). */
 

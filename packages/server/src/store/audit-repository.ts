@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import type { AuditEvent } from '../domain/records.ts';
+import type { AuditEvent } from '../model/records.ts';
 import { newId, nowIso } from './new-id.ts';
 
 /** Filters for {@link AuditRepository.list}. */

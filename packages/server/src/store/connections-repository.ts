@@ -13,7 +13,7 @@ import type {
   ConnectionStatus,
   IssuedPolicy,
   RoleVerification,
-} from '../domain/records.ts';
+} from '../model/records.ts';
 import { conflictOnDuplicate } from './unique-violation.ts';
 
 /**

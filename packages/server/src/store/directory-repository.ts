@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UsersTable } from './schema.ts';
-import type { CatalogRecord, Organization, Space, User, UserRole } from '../domain/records.ts';
+import type { CatalogRecord, Organization, Space, User, UserRole } from '../model/records.ts';
 import { conflictOnDuplicate } from './unique-violation.ts';
 import { newId, nowIso } from './new-id.ts';
 

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiTokensTable, Database } from './schema.ts';
-import type { ApiToken, TokenScope } from '../domain/records.ts';
+import type { ApiToken, TokenScope } from '../model/records.ts';
 import { newId, nowIso } from './new-id.ts';
 
 function toToken(row: Selectable<ApiTokensTable>): ApiToken {

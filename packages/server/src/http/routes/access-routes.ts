@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { grantAccess, listAccess, readAudit, revokeAccess } from '../../domain/access-admin.ts';
-import type { AccessLevel } from '../../domain/records.ts';
-import { confirmSubscription, readCallbackBody, startCallback } from '../../domain/handle-callback.ts';
-import { startAnswerResender } from '../../domain/resend-undelivered-answers.ts';
+import { grantAccess, listAccess, readAudit, revokeAccess } from '../../app/connections/access-grants.ts';
+import type { AccessLevel } from '../../model/records.ts';
+import { confirmSubscription, readCallbackBody, startCallback } from '../../app/callbacks/handle-callback.ts';
+import { startAnswerResender } from '../../app/jobs/resend-undelivered-answers.ts';
 import type { AppContext } from '../app-context.ts';
 import { addRoute } from '../zod-route.ts';
 import * as s from '../schemas.ts';

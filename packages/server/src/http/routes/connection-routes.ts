@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { TrustgateError } from '@trustgate/core';
-import { uploadCatalog, listCatalogs } from '../../domain/catalog-admin.ts';
-import { createConnection, deleteConnection, getConnection, getDeliverables, listConnections, rotateExternalId, updateConnection, type CreateConnectionInput } from '../../domain/connections.ts';
-import type { DeliverableFormat } from '../../domain/connection-toolkit.ts';
-import { verifyConnection } from '../../domain/verify-connection.ts';
+import { uploadCatalog, listCatalogs } from '../../app/catalogs/catalogs.ts';
+import { createConnection, deleteConnection, getConnection, getDeliverables, listConnections, rotateExternalId, updateConnection, type CreateConnectionInput } from '../../app/connections/connections.ts';
+import type { DeliverableFormat } from '../../app/connections/deliverable-types.ts';
+import { verifyConnection } from '../../app/connections/verify-connection.ts';
 import type { AppContext } from '../app-context.ts';
 import { addRoute } from '../zod-route.ts';
 import * as s from '../schemas.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyDocument } from '@trustgate/core';
 import { findMissingActions } from './find-missing-actions.ts';
-import type { IssuedPolicy } from './records.ts';
+import type { IssuedPolicy } from '../../model/records.ts';
 
 const issued: IssuedPolicy = {
   documents: [

@@ -1,5 +1,5 @@
 import { compilePolicySet, evaluateRequest, wildcardToRegExp, type PolicyDocument, type PolicyStatement } from '@trustgate/core';
-import type { IssuedPolicy } from './records.ts';
+import type { IssuedPolicy } from '../../model/records.ts';
 
 /** Input of {@link findMissingActions}. */
 export interface FindMissingActionsInput {

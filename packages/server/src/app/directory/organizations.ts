@@ -1,9 +1,9 @@
 import { TrustgateError } from '@trustgate/core';
-import type { Repositories } from '../store/store.ts';
-import { generateApiTokenSecret } from '../auth/api-token-secret.ts';
-import { hasScope, requireScope, type Principal } from '../auth/principal.ts';
-import { recordAudit } from './record-audit.ts';
-import { TOKEN_SCOPES, type ApiToken, type Organization, type Space, type TokenScope, type User, type UserRole } from './records.ts';
+import type { Repositories } from '../../store/store.ts';
+import { generateApiTokenSecret } from '../../auth/api-token-secret.ts';
+import { hasScope, requireScope, type Principal } from '../../auth/principal.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { TOKEN_SCOPES, type ApiToken, type Organization, type Space, type TokenScope, type User, type UserRole } from '../../model/records.ts';
 
 /** The store port the organization use cases need. */
 export type DirectoryPort = Pick<Repositories, 'directory' | 'tokens' | 'audit'>;

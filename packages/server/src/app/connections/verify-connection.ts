@@ -1,14 +1,14 @@
 import { parseRoleArn, assertNoErrors, TrustgateError } from '@trustgate/core';
-import { loadConnectionFor } from '../auth/connection-access.ts';
-import type { Principal } from '../auth/principal.ts';
-import { verifyRole, type VerifyRoleObservation } from '../aws/verify-role.ts';
-import { nowIso } from '../store/new-id.ts';
-import type { ConnectionDeps } from './connection-deps.ts';
+import { loadConnectionFor } from '../../auth/connection-access.ts';
+import type { Principal } from '../../auth/principal.ts';
+import { verifyRole, type VerifyRoleObservation } from '../../aws/verify-role.ts';
+import { nowIso } from '../../store/new-id.ts';
+import type { ConnectionDeps } from '../deps.ts';
 import { toConnectionView, type ConnectionView } from './connection-view.ts';
 import { findMissingActions } from './find-missing-actions.ts';
-import { recordAudit } from './record-audit.ts';
-import type { Connection, ConnectionRole, ConnectionStatus, RoleVerification } from './records.ts';
-import { upgradeConnection } from './self-inspection-policy.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { Connection, ConnectionRole, ConnectionStatus, RoleVerification } from '../../model/records.ts';
+import { upgradeConnection } from '../../model/self-inspection-policy.ts';
 
 /** Worst first: a connection's status is the worst status of its roles. */
 const SEVERITY: ConnectionStatus[] = ['insecure', 'broken', 'needs-update', 'pending', 'connected'];

@@ -1,5 +1,5 @@
-import type { AuditEvent } from './records.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { AuditEvent } from '../../model/records.ts';
+import type { Principal } from '../../auth/principal.ts';
 
 /** The narrow port to append audit events. */
 export interface AuditPort {

@@ -1,6 +1,6 @@
-import type { ConnectionDeps } from './connection-deps.ts';
-import { recordAudit } from './record-audit.ts';
-import { verifyAndRecord } from './verify-connection.ts';
+import type { ConnectionDeps } from '../deps.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { verifyAndRecord } from '../connections/verify-connection.ts';
 
 /** Options for {@link reverifyDueConnections}. */
 export interface ReverifyOptions {

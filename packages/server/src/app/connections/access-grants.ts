@@ -1,9 +1,9 @@
 import { TrustgateError } from '@trustgate/core';
-import { loadConnectionFor } from '../auth/connection-access.ts';
-import { requireScope, type Principal } from '../auth/principal.ts';
-import type { ConnectionDeps } from './connection-deps.ts';
-import { recordAudit } from './record-audit.ts';
-import type { AccessGrant, AccessLevel, AuditEvent } from './records.ts';
+import { loadConnectionFor } from '../../auth/connection-access.ts';
+import { requireScope, type Principal } from '../../auth/principal.ts';
+import type { ConnectionDeps } from '../deps.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { AccessGrant, AccessLevel, AuditEvent } from '../../model/records.ts';
 
 /** Access grants on a connection (owner access). */
 export async function listAccess(deps: ConnectionDeps, principal: Principal, connectionId: string): Promise<AccessGrant[]> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ConnectionDeps } from './connection-deps.ts';
-import { auditableStackId, CALLBACK_CLAIM_LEASE_MS, IN_PROCESS_RETRY_WINDOW_MS, loggableUrl, putResponse, responseRefused, type FetchPort } from './handle-callback.ts';
-import type { CallbackRequestKey, StoredCallbackOutcome } from '../store/callback-requests-repository.ts';
+import type { ConnectionDeps } from '../deps.ts';
+import { auditableStackId, CALLBACK_CLAIM_LEASE_MS, IN_PROCESS_RETRY_WINDOW_MS, loggableUrl, putResponse, responseRefused, type FetchPort } from '../callbacks/handle-callback.ts';
+import type { CallbackRequestKey, StoredCallbackOutcome } from '../../store/callback-requests-repository.ts';
 
 /**
  * How long CloudFormation waits for a custom resource's answer: ServiceTimeout's default and maximum, one hour

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffIssuedPolicies } from './policy-diff.ts';
-import type { IssuedPolicy } from './records.ts';
+import type { IssuedPolicy } from '../../model/records.ts';
 
 const policy = (req: Record<string, string[]>, managed: string[] = []): IssuedPolicy => ({
   documents: [],

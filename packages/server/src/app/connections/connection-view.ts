@@ -1,4 +1,4 @@
-import type { AccessLevel, Connection, ConnectionRole } from './records.ts';
+import type { AccessLevel, Connection, ConnectionRole } from '../../model/records.ts';
 import { diffIssuedPolicies, type PolicyDiff } from './policy-diff.ts';
 
 /** What the API shows of a connection: no callback nonce, no internal bookkeeping. */

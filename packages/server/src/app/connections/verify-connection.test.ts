@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateStatus, checkRoleArnForConnection, judgeObservation } from './verify-connection.ts';
-import type { Connection } from './records.ts';
-import type { VerifyRoleObservation } from '../aws/verify-role.ts';
+import type { Connection } from '../../model/records.ts';
+import type { VerifyRoleObservation } from '../../aws/verify-role.ts';
 
 const connection: Connection = {
   id: 'con_1', organizationId: 'org_1', spaceId: null, name: 'c', partition: 'aws', mode: 'manual',

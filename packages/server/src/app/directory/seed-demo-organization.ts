@@ -1,7 +1,7 @@
-import type { Store } from '../store/store.ts';
-import { generateApiTokenSecret } from '../auth/api-token-secret.ts';
-import { createOrganizationWithAdmin } from './organization-admin.ts';
-import { TOKEN_SCOPES } from './records.ts';
+import type { Store } from '../../store/store.ts';
+import { generateApiTokenSecret } from '../../auth/api-token-secret.ts';
+import { createOrganizationWithAdmin } from './organizations.ts';
+import { TOKEN_SCOPES } from '../../model/records.ts';
 
 const SETTING = 'demo-organization';
 

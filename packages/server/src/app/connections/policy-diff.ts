@@ -1,4 +1,4 @@
-import type { IssuedPolicy } from './records.ts';
+import type { IssuedPolicy } from '../../model/records.ts';
 
 /** What changes between the permissions a role has (applied) and what the connection now asks for (issued). */
 export interface PolicyDiff {

@@ -4,7 +4,7 @@ import type { Store } from '../store/store.ts';
 import type { AwsClientFactory } from '../aws/aws-clients.ts';
 import type { RetryOptions } from '../aws/retry-with-backoff.ts';
 import type { SnsMessageVerifier } from '../aws/verify-sns-message.ts';
-import type { ConnectionToolkit, ParsedCatalog } from './connection-toolkit.ts';
+import type { ConnectionToolkit, ParsedCatalog } from './connections/deliverable-types.ts';
 
 /** The platform's identity in one partition (what customers' trust policies name) and its callback topic. */
 export interface PlatformSettings {

@@ -1,16 +1,16 @@
 import { assertNoErrors, partitionOfRegion, TrustgateError, validateAccountId, validateRoleName, type Partition } from '@trustgate/core';
-import { loadConnectionFor, accessLevelOf } from '../auth/connection-access.ts';
-import { requireScope, type Principal } from '../auth/principal.ts';
-import { newId, nowIso } from '../store/new-id.ts';
-import { callbackToken, newCallbackNonce, platformFor, type ConnectionDeps } from './connection-deps.ts';
-import type { ConnectionDeliverables, RenderDeliverablesInput } from './connection-toolkit.ts';
+import { loadConnectionFor, accessLevelOf } from '../../auth/connection-access.ts';
+import { requireScope, type Principal } from '../../auth/principal.ts';
+import { newId, nowIso } from '../../store/new-id.ts';
+import { callbackToken, newCallbackNonce, platformFor, type ConnectionDeps } from '../deps.ts';
+import type { ConnectionDeliverables, RenderDeliverablesInput } from './deliverable-types.ts';
 import { toConnectionView, type ConnectionView } from './connection-view.ts';
 import { hostTemplate, serviceTemplateUrl } from './host-template.ts';
 import { diffIssuedPolicies, type PolicyDiff } from './policy-diff.ts';
-import { recordAudit } from './record-audit.ts';
-import { selfInspectionPolicy, upgradeConnection } from './self-inspection-policy.ts';
-import { resolveCatalog } from './resolve-catalog.ts';
-import type { Connection, ConnectionMode, ConnectionScope, ConnectionSelection, ConnectionStatus, IssuedPolicy } from './records.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { selfInspectionPolicy, upgradeConnection } from '../../model/self-inspection-policy.ts';
+import { resolveCatalog } from '../catalogs/resolve-catalog.ts';
+import type { Connection, ConnectionMode, ConnectionScope, ConnectionSelection, ConnectionStatus, IssuedPolicy } from '../../model/records.ts';
 
 /** Default role name customers' templates create. */
 export const DEFAULT_ROLE_NAME = 'TrustgateAccess';

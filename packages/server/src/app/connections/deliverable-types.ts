@@ -1,5 +1,5 @@
 import type { Finding, Partition, PolicyDocument } from '@trustgate/core';
-import type { Connection, ConnectionSelection, IssuedPolicy } from './records.ts';
+import type { Connection, ConnectionSelection, IssuedPolicy } from '../../model/records.ts';
 
 /** The deliverable formats a connection offers. */
 export const DELIVERABLE_FORMATS = ['json', 'cloudformation-json', 'cloudformation-yaml', 'quick-create-link', 'stackset', 'terraform', 'cli'] as const;

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { parseRoleArn, TrustgateError } from '@trustgate/core';
-import { callbackTokenMatches, newCallbackNonce, type ConnectionDeps } from './connection-deps.ts';
-import { recordAudit } from './record-audit.ts';
-import { verifyAndRecord } from './verify-connection.ts';
-import { createSnsMessageVerifier, type SnsMessageVerifier } from '../aws/verify-sns-message.ts';
+import { callbackTokenMatches, newCallbackNonce, type ConnectionDeps } from '../deps.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { verifyAndRecord } from '../connections/verify-connection.ts';
+import { createSnsMessageVerifier, type SnsMessageVerifier } from '../../aws/verify-sns-message.ts';
 
 /** A CloudFormation custom-resource request (AWS CloudFormation User Guide, "Custom resource request objects"). */
 export interface CustomResourceRequest {

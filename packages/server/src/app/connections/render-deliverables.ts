@@ -13,8 +13,8 @@ import {
   type Partition,
   type PolicyDocument,
 } from '@trustgate/core';
-import type { ConnectionToolkit, ConnectionDeliverables, ParsedCatalog } from './connection-toolkit.ts';
-import type { Connection } from './records.ts';
+import type { ConnectionToolkit, ConnectionDeliverables, ParsedCatalog } from './deliverable-types.ts';
+import type { Connection } from '../../model/records.ts';
 
 function coreCatalog(parsed: ParsedCatalog): Catalog {
   return parsed.catalog as Catalog;

@@ -1,6 +1,6 @@
 import { TrustgateError } from '@trustgate/core';
-import type { ConnectionDeps } from './connection-deps.ts';
-import type { ParsedCatalog } from './connection-toolkit.ts';
+import type { ConnectionDeps } from '../deps.ts';
+import type { ParsedCatalog } from '../connections/deliverable-types.ts';
 
 /**
  * The parsed catalog a connection uses: the organization's newest version of `name`, or the service's

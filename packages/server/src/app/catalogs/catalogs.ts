@@ -1,9 +1,9 @@
 import { TrustgateError, type Finding } from '@trustgate/core';
-import { requireScope, type Principal } from '../auth/principal.ts';
-import type { ConnectionDeps } from './connection-deps.ts';
-import { refreshConnectionsForCatalog } from './connections.ts';
-import { recordAudit } from './record-audit.ts';
-import type { CatalogRecord } from './records.ts';
+import { requireScope, type Principal } from '../../auth/principal.ts';
+import type { ConnectionDeps } from '../deps.ts';
+import { refreshConnectionsForCatalog } from '../connections/connections.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { CatalogRecord } from '../../model/records.ts';
 
 /**
  * Uploads a new version of a catalog (admins only). It is validated first — a catalog with errors is refused

@@ -1,6 +1,6 @@
 import type { Finding } from '@trustgate/core';
-import type { ConnectionDeps } from './connection-deps.ts';
-import type { Connection } from './records.ts';
+import type { ConnectionDeps } from '../deps.ts';
+import type { Connection } from '../../model/records.ts';
 
 /** Where quick-create and update-stack links point, and what the customer should know about it. */
 export interface HostedTemplate {
