@@ -1,6 +1,5 @@
 import { TrustgateError } from '@trustgate/core';
 import { accessAtLeast, type AccessLevel, type Connection } from '../model/records.ts';
-import { upgradeConnection } from '../model/self-inspection-policy.ts';
 import { requireScope, type Principal } from './principal.ts';
 
 /** The narrow store port {@link loadConnectionFor} needs. */
@@ -25,15 +24,13 @@ export async function accessLevelOf(port: ConnectionAccessPort, principal: Princ
  * Loads a connection for an operation needing `needed` access. The token must carry `connections:read`
  * (viewer) or `connections:write` (anything above). A connection of another organization, a missing one and
  * one the caller holds no access on are all the same NOT_FOUND — the caller learns nothing about it; a caller
- * who can see the connection but holds too low a level gets FORBIDDEN. The record is upgraded when read
- * ({@link upgradeConnection}).
+ * who can see the connection but holds too low a level gets FORBIDDEN.
  */
 export async function loadConnectionFor(port: ConnectionAccessPort, principal: Principal, id: string, needed: AccessLevel): Promise<{ connection: Connection; level: AccessLevel }> {
   requireScope(principal, needed === 'viewer' ? 'connections:read' : 'connections:write');
   const notFound = new TrustgateError('NOT_FOUND', 'No such connection.', { field: 'connectionId' });
-  const stored = await port.connections.get(principal.organizationId, id);
-  if (stored === undefined) throw notFound;
-  const connection = upgradeConnection(stored);
+  const connection = await port.connections.get(principal.organizationId, id);
+  if (connection === undefined) throw notFound;
   const level = await accessLevelOf(port, principal, connection);
   if (level === undefined) throw notFound;
   if (!accessAtLeast(level, needed)) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRequest } from '@trustgate/core';
-import { selfInspectionPolicy, upgradeConnection, withCurrentSelfInspection } from './self-inspection-policy.ts';
+import { selfInspectionPolicy, withCurrentSelfInspection } from './self-inspection-policy.ts';
+import { upgradeConnection } from './upgrade-connection.ts';
 
 describe('selfInspectionPolicy', () => {
   const { document } = selfInspectionPolicy('aws', 'TrustgateAccess');

@@ -50,14 +50,3 @@ export function withCurrentSelfInspection(issued: IssuedPolicy, c: Pick<Connecti
   if (index < 0 || JSON.stringify(issued.documents[index]!.document) === JSON.stringify(current.document)) return issued;
   return { ...issued, documents: issued.documents.map((d, i) => (i === index ? current : d)) };
 }
-
-/**
- * A stored connection as the use cases work with it — records are upgraded when read (as Vault's AWS engine
- * upgrades its stored entries), by every domain loader: `loadConnectionFor`, `listConnections`,
- * `refreshConnectionsForCatalog` and `verifyAndRecord` (which the callback and scheduled re-verification go
- * through). The store returns rows as written; an upgraded record is stored by the next write of the connection.
- */
-export function upgradeConnection(c: Connection): Connection {
-  const issuedPolicy = withCurrentSelfInspection(c.issuedPolicy, c);
-  return issuedPolicy === c.issuedPolicy ? c : { ...c, issuedPolicy };
-}

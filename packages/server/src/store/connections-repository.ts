@@ -14,14 +14,12 @@ import type {
   IssuedPolicy,
   RoleVerification,
 } from '../model/records.ts';
+import { upgradeConnection } from '../model/upgrade-connection.ts';
 import { conflictOnDuplicate } from './unique-violation.ts';
 
-/**
- * Maps a row to a connection exactly as stored. Records are upgraded when read by the use cases
- * (`upgradeConnection` in domain/self-inspection-policy.ts), not here: the store only maps rows.
- */
+/** Maps a row to the current connection record: as stored, then upgraded ({@link upgradeConnection}, the one place). */
 function toConnection(r: Selectable<ConnectionsTable>): Connection {
-  return {
+  return upgradeConnection({
     id: r.id,
     organizationId: r.organization_id,
     spaceId: r.space_id,
@@ -47,7 +45,7 @@ function toConnection(r: Selectable<ConnectionsTable>): Connection {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     recordVersion: Number(r.record_version),
-  };
+  });
 }
 
 function toRow(c: Connection): Insertable<ConnectionsTable> {

@@ -8,7 +8,7 @@ import { toConnectionView, type ConnectionView } from './connection-view.ts';
 import { hostTemplate, serviceTemplateUrl } from './host-template.ts';
 import { diffIssuedPolicies, type PolicyDiff } from './policy-diff.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { selfInspectionPolicy, upgradeConnection } from '../../model/self-inspection-policy.ts';
+import { selfInspectionPolicy } from '../../model/self-inspection-policy.ts';
 import { resolveCatalog } from '../catalogs/resolve-catalog.ts';
 import type { Connection, ConnectionMode, ConnectionScope, ConnectionSelection, ConnectionStatus, IssuedPolicy } from '../../model/records.ts';
 
@@ -183,7 +183,7 @@ export async function listConnections(
 ): Promise<ConnectionView[]> {
   requireScope(principal, 'connections:read');
   const ids = principal.user.role === 'admin' ? undefined : await deps.store.connections.connectionIdsOf(principal.user.id);
-  const list = (await deps.store.connections.list({ organizationId: principal.organizationId, ...filter, ...(ids === undefined ? {} : { ids }) })).map(upgradeConnection);
+  const list = (await deps.store.connections.list({ organizationId: principal.organizationId, ...filter, ...(ids === undefined ? {} : { ids }) }));
   return Promise.all(list.map(async (c) => toConnectionView(c, await deps.store.connections.listRoles(c.id), await accessLevelOf(deps.store, principal, c))));
 }
 
@@ -245,7 +245,7 @@ export async function updateConnection(deps: ConnectionDeps, principal: Principa
  */
 export async function refreshConnectionsForCatalog(deps: ConnectionDeps, principal: Principal, catalogName: string): Promise<number> {
   let changed = 0;
-  for (const c of (await deps.store.connections.listByCatalog(principal.organizationId, catalogName)).map(upgradeConnection)) {
+  for (const c of await deps.store.connections.listByCatalog(principal.organizationId, catalogName)) {
     const issuedPolicy = await compileConnectionPolicy(deps, c);
     const diff = diffIssuedPolicies(c.appliedPolicy ?? c.issuedPolicy, issuedPolicy);
     if (!diffIssuedPolicies(c.issuedPolicy, issuedPolicy).changed) continue;

@@ -8,7 +8,6 @@ import { toConnectionView, type ConnectionView } from './connection-view.ts';
 import { findMissingActions } from './find-missing-actions.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Connection, ConnectionRole, ConnectionStatus, RoleVerification } from '../../model/records.ts';
-import { upgradeConnection } from '../../model/self-inspection-policy.ts';
 
 /** Worst first: a connection's status is the worst status of its roles. */
 const SEVERITY: ConnectionStatus[] = ['insecure', 'broken', 'needs-update', 'pending', 'connected'];
@@ -135,9 +134,7 @@ export function aggregateStatus(roles: Pick<ConnectionRole, 'status' | 'statusRe
  * verified connection records the permissions it was verified with and, after a rotation, drops the old
  * external ID. Returns the stored role.
  */
-export async function verifyAndRecord(deps: ConnectionDeps, loaded: Connection, roleArn: string, origin: { stackId?: string } = {}): Promise<{ connection: Connection; role: ConnectionRole }> {
-  // The callback and scheduled re-verification load connections from the store: upgrade the record here, once.
-  const connection = upgradeConnection(loaded);
+export async function verifyAndRecord(deps: ConnectionDeps, connection: Connection, roleArn: string, origin: { stackId?: string } = {}): Promise<{ connection: Connection; role: ConnectionRole }> {
   const { accountId, roleName } = checkRoleArnForConnection(connection, roleArn);
   const roleRow = (status: ConnectionStatus, reason: string, details: RoleVerification | null, verifiedAt: string | null): ConnectionRole => ({
     connectionId: connection.id,
@@ -173,7 +170,7 @@ export async function verifyAndRecord(deps: ConnectionDeps, loaded: Connection, 
   const roles = await deps.store.connections.listRoles(connection.id);
   for (let attempt = 0; ; attempt++) {
     const reread = await deps.store.connections.getAnyOrganization(connection.id);
-    const current = reread === undefined ? connection : upgradeConnection(reread);
+    const current = reread ?? connection;
     const scope = current.scope;
     const { status, reason } = aggregateStatus(roles, scope.kind === 'account' ? [scope.accountId] : scope.kind === 'accounts' ? scope.accountIds : []);
     const next: Connection = { ...current, status, statusReason: reason, lastVerifiedAt: role.verifiedAt };
