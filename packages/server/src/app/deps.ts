@@ -1,4 +1,3 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { TrustgateError, type Partition } from '@trustgate/core';
 import type { Store } from '../store/store.ts';
 import type { AwsClientFactory } from '../aws/aws-clients.ts';
@@ -58,25 +57,4 @@ export function platformFor(deps: ConnectionDeps, partition: Partition): Platfor
     throw new TrustgateError('INVALID_PARTITION', `This service has no AWS identity in partition ${partition}; roles cannot be assumed across partitions.`, { field: 'partition' });
   }
   return p;
-}
-
-/** A new nonce for a connection's one-time callback token. */
-export function newCallbackNonce(): string {
-  return randomBytes(16).toString('base64url');
-}
-
-/**
- * The callback token for a connection: HMAC-SHA256(secret, connectionId + nonce). Only the nonce is stored,
- * so the token can be rendered into templates again, and changing the nonce (after each use) kills it.
- */
-export function callbackToken(secret: string, connectionId: string, nonce: string): string {
-  return createHmac('sha256', secret).update(`${connectionId}.${nonce}`).digest('base64url');
-}
-
-/** Constant-time check of a presented callback token. */
-export function callbackTokenMatches(secret: string, connectionId: string, nonce: string | null, presented: string): boolean {
-  if (nonce === null) return false;
-  const expected = Buffer.from(callbackToken(secret, connectionId, nonce));
-  const given = Buffer.from(presented);
-  return expected.length === given.length && timingSafeEqual(expected, given);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callbackToken, callbackTokenMatches, newCallbackNonce } from '../app/deps.ts';
+import { callbackToken, callbackTokenMatches, newCallbackNonce } from './callback-token.ts';
 
 describe('callback tokens', () => {
   it('match only for the same secret, connection and nonce', () => {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { parseRoleArn, TrustgateError } from '@trustgate/core';
-import { callbackTokenMatches, newCallbackNonce, type ConnectionDeps } from '../deps.ts';
+import { callbackTokenMatches, newCallbackNonce } from '../../auth/callback-token.ts';
+import type { ConnectionDeps } from '../deps.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { verifyAndRecord } from '../connections/verify-connection.ts';
 import { createSnsMessageVerifier, type SnsMessageVerifier } from '../../aws/verify-sns-message.ts';

@@ -2,7 +2,8 @@ import { assertNoErrors, partitionOfRegion, TrustgateError, validateAccountId, v
 import { loadConnectionFor, accessLevelOf } from '../../auth/connection-access.ts';
 import { requireScope, type Principal } from '../../auth/principal.ts';
 import { newId, nowIso } from '../../store/new-id.ts';
-import { callbackToken, newCallbackNonce, platformFor, type ConnectionDeps } from '../deps.ts';
+import { callbackToken, newCallbackNonce } from '../../auth/callback-token.ts';
+import { platformFor, type ConnectionDeps } from '../deps.ts';
 import type { ConnectionDeliverables, RenderDeliverablesInput } from './deliverable-types.ts';
 import { toConnectionView, type ConnectionView } from './connection-view.ts';
 import { hostTemplate, serviceTemplateUrl } from './host-template.ts';
