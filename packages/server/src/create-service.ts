@@ -6,7 +6,6 @@ import { openStore, type Store } from './store/store.ts';
 import { sdkClientFactory, type AwsClientFactory, type PartitionAwsConfig } from './aws/aws-clients.ts';
 import type { RetryOptions } from './aws/retry-with-backoff.ts';
 import type { ConnectionDeps, PlatformSettings } from './app/deps.ts';
-import { coreConnectionToolkit } from './app/connections/render-deliverables.ts';
 import { callbackTopicArns, type FetchPort } from './app/callbacks/handle-callback.ts';
 import { createSnsMessageVerifier, type SnsMessageVerifierOptions } from './aws/verify-sns-message.ts';
 import { startReverifyScheduler } from './app/jobs/reverify-connections.ts';
@@ -76,7 +75,6 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
     }
     const deps: ConnectionDeps = {
       store,
-      toolkit: coreConnectionToolkit(),
       aws: config.aws ?? sdkClientFactory(awsConfig),
       platforms,
       callbackSecret: await store.sharedSetting('callback-secret', () => randomBytes(32).toString('base64url')),

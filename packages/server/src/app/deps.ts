@@ -3,7 +3,7 @@ import type { Store } from '../store/store.ts';
 import type { AwsClientFactory } from '../aws/aws-clients.ts';
 import type { RetryOptions } from '../aws/retry-with-backoff.ts';
 import type { SnsMessageVerifier } from '../aws/verify-sns-message.ts';
-import type { ConnectionToolkit, ParsedCatalog } from './connections/deliverable-types.ts';
+import type { ParsedCatalog } from './catalogs/parsed-catalog.ts';
 
 /** The platform's identity in one partition (what customers' trust policies name) and its callback topic. */
 export interface PlatformSettings {
@@ -25,7 +25,6 @@ export interface LogPort {
 /** Everything the connection use cases depend on, as narrow ports. */
 export interface ConnectionDeps {
   store: Store;
-  toolkit: ConnectionToolkit;
   aws: AwsClientFactory;
   /** One identity per partition served (a role cannot be assumed across partitions). */
   platforms: Partial<Record<Partition, PlatformSettings>>;

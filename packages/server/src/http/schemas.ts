@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ACCESS_LEVELS, TOKEN_SCOPES } from '../model/records.ts';
-import { DELIVERABLE_FORMATS } from '../app/connections/deliverable-types.ts';
+import { DELIVERABLE_FORMATS } from '../app/connections/render-deliverables.ts';
 
 /** Request and response schemas of the HTTP API (zod; JSON Schema for OpenAPI is derived from them). */
 

@@ -2,6 +2,7 @@ import { TrustgateError, type Finding } from '@trustgate/core';
 import { requireScope, type Principal } from '../../auth/principal.ts';
 import type { ConnectionDeps } from '../deps.ts';
 import { refreshConnectionsForCatalog } from '../connections/connections.ts';
+import { parseCatalogSource } from './parsed-catalog.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { CatalogRecord } from '../../model/records.ts';
 
@@ -17,7 +18,7 @@ export async function uploadCatalog(
 ): Promise<{ catalog: Omit<CatalogRecord, 'source'>; findings: Finding[]; connectionsNeedingUpdate: number }> {
   requireScope(principal, 'admin');
   const latest = await deps.store.directory.getLatestCatalog(principal.organizationId, input.name);
-  const { catalog, findings } = await deps.toolkit.parseCatalog({ source: input.source, fileName: input.fileName, name: input.name, version: (latest?.version ?? 0) + 1 });
+  const { catalog, findings } = await parseCatalogSource({ source: input.source, fileName: input.fileName, name: input.name, version: (latest?.version ?? 0) + 1 });
   if (catalog === undefined || findings.some((f) => f.severity === 'error')) {
     throw new TrustgateError('INVALID_CATALOG', `The catalog "${input.fileName}" is not valid: ${findings.filter((f) => f.severity === 'error').length} error(s).`, { findings });
   }

@@ -1,6 +1,6 @@
 import { TrustgateError } from '@trustgate/core';
 import type { ConnectionDeps } from '../deps.ts';
-import type { ParsedCatalog } from '../connections/deliverable-types.ts';
+import { parseCatalogSource, type ParsedCatalog } from './parsed-catalog.ts';
 
 /**
  * The parsed catalog a connection uses: the organization's newest version of `name`, or the service's
@@ -15,7 +15,7 @@ export async function resolveCatalog(deps: ConnectionDeps, organizationId: strin
   const key = `${record.organizationId}/${record.name}@${record.version}`;
   const cached = deps.catalogCache.get(key);
   if (cached !== undefined) return cached;
-  const { catalog, findings } = await deps.toolkit.parseCatalog({ source: record.source, fileName: record.fileName, name: record.name, version: record.version });
+  const { catalog, findings } = await parseCatalogSource({ source: record.source, fileName: record.fileName, name: record.name, version: record.version });
   if (catalog === undefined) throw new TrustgateError('INVALID_CATALOG', `The catalog "${record.name}" is not valid.`, { findings });
   deps.catalogCache.set(key, catalog);
   return catalog;

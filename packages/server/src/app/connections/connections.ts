@@ -1,17 +1,21 @@
-import { assertNoErrors, partitionOfRegion, TrustgateError, validateAccountId, validateRoleName, type Partition } from '@trustgate/core';
+import { assertNoErrors, generateExternalId, partitionOfRegion, TrustgateError, validateAccountId, validateRoleName, type Partition } from '@trustgate/core';
 import { loadConnectionFor, accessLevelOf } from '../../auth/connection-access.ts';
 import { requireScope, type Principal } from '../../auth/principal.ts';
 import { newId, nowIso } from '../../store/new-id.ts';
-import { callbackToken, newCallbackNonce } from '../../auth/callback-token.ts';
+import { newCallbackNonce } from '../../auth/callback-token.ts';
 import { platformFor, type ConnectionDeps } from '../deps.ts';
-import type { ConnectionDeliverables, RenderDeliverablesInput } from './deliverable-types.ts';
+import type { ConnectionDeliverables } from './render-deliverables.ts';
+import { publishDeliverables, renderConnectionDeliverables, renderUnpublished } from './connection-deliverables.ts';
+import { compileConnectionPolicy } from './compile-connection-policy.ts';
 import { toConnectionView, type ConnectionView } from './connection-view.ts';
-import { hostTemplate, serviceTemplateUrl } from './host-template.ts';
 import { diffIssuedPolicies, type PolicyDiff } from './policy-diff.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { selfInspectionPolicy } from '../../model/self-inspection-policy.ts';
-import { resolveCatalog } from '../catalogs/resolve-catalog.ts';
-import type { Connection, ConnectionMode, ConnectionScope, ConnectionSelection, ConnectionStatus, IssuedPolicy } from '../../model/records.ts';
+import type { Connection, ConnectionMode, ConnectionScope, ConnectionSelection, ConnectionStatus } from '../../model/records.ts';
+
+/** A new unguessable external ID for a connection (core's generator, prefixed `tg-`). */
+function newConnectionExternalId(): string {
+  return generateExternalId({ prefix: 'tg-' });
+}
 
 /** Default role name customers' templates create. */
 export const DEFAULT_ROLE_NAME = 'TrustgateAccess';
@@ -35,10 +39,6 @@ export interface CreateConnectionInput {
 /** Settings {@link updateConnection} may change. */
 export type UpdateConnectionInput = Partial<Pick<CreateConnectionInput, 'name' | 'labels' | 'selection' | 'managedPolicies' | 'extraActions' | 'catalogName' | 'spaceId' | 'region'>>;
 
-function accountIdsOf(scope: ConnectionScope): string[] {
-  return scope.kind === 'account' ? [scope.accountId] : scope.kind === 'accounts' ? scope.accountIds : [];
-}
-
 function validateScope(scope: ConnectionScope): void {
   if (scope.kind === 'account') assertNoErrors(validateAccountId(scope.accountId, 'scope.accountId'), 'INVALID_ACCOUNT_ID');
   if (scope.kind === 'accounts') scope.accountIds.forEach((a, i) => assertNoErrors(validateAccountId(a, `scope.accountIds[${i}]`), 'INVALID_ACCOUNT_ID'));
@@ -52,67 +52,6 @@ function validateRegion(region: string | null | undefined, partition: Partition)
   if (partitionOfRegion(region) !== partition) {
     throw new TrustgateError('INVALID_INPUT', `Region ${region} is not in partition ${partition}.`, { field: 'region' });
   }
-}
-
-/** Compiles what a connection asks for from its catalog and settings. */
-export async function compileConnectionPolicy(deps: ConnectionDeps, c: Pick<Connection, 'organizationId' | 'catalogName' | 'selection' | 'partition' | 'scope' | 'region' | 'extraActions' | 'managedPolicies' | 'roleName'>): Promise<IssuedPolicy> {
-  const catalog = await resolveCatalog(deps, c.organizationId, c.catalogName);
-  const accounts = accountIdsOf(c.scope);
-  const compiled = await deps.toolkit.compile({
-    catalog,
-    selection: c.selection,
-    partition: c.partition,
-    ...(accounts.length === 1 && accounts[0] !== undefined ? { accountId: accounts[0] } : {}),
-    ...(c.region === null ? {} : { region: c.region }),
-    extraActions: c.extraActions,
-    managedPolicies: c.managedPolicies,
-    namePrefix: `${c.roleName}-permissions`.slice(0, 100),
-  });
-  // Verification reads the role's own policies (and, for an organization scope, the account's organization):
-  // a small policy scoped to this role rides along.
-  const inspection = selfInspectionPolicy(c.partition, c.roleName, { organization: c.scope.kind === 'organization' });
-  return { documents: [...compiled.documents, inspection], managedPolicyArns: compiled.managedPolicyArns, requiredActions: compiled.requiredActions };
-}
-
-/** A connection's deliverables rendered with the service's own template URL, not yet published to S3. */
-interface UnpublishedDeliverables {
-  input: Omit<RenderDeliverablesInput, 'templateUrl'>;
-  rendered: ConnectionDeliverables;
-}
-
-/** Renders (pure) a connection's deliverables, with the one-time callback custom resource in automatic mode. */
-async function renderUnpublished(deps: ConnectionDeps, c: Connection): Promise<UnpublishedDeliverables> {
-  const platform = platformFor(deps, c.partition);
-  const callback =
-    c.mode === 'automatic' && c.callbackNonce !== null && platform.callbackTopicArn !== undefined
-      ? { serviceToken: platform.callbackTopicArn, properties: { ConnectionId: c.id, CallbackToken: callbackToken(deps.callbackSecret, c.id, c.callbackNonce) } }
-      : undefined;
-  const stacks = (await deps.store.connections.listRoles(c.id)).flatMap((r) => (r.details?.stackId === undefined ? [] : [{ accountId: r.accountId, stackId: r.details.stackId }]));
-  const input = {
-    connection: c,
-    stacks,
-    platform: { accountId: platform.accountId, ...(platform.roleArn === undefined ? {} : { roleArn: platform.roleArn }) },
-    ...(callback === undefined ? {} : { callback }),
-  };
-  return { input, rendered: await deps.toolkit.render({ ...input, templateUrl: serviceTemplateUrl(deps, c.id) }) };
-}
-
-/** Publishes the rendered CloudFormation template to S3, then points the console links at its presigned URL. */
-async function publishDeliverables(deps: ConnectionDeps, c: Connection, unpublished: UnpublishedDeliverables): Promise<ConnectionDeliverables> {
-  const { input, rendered } = unpublished;
-  const hosted = await hostTemplate(deps, c, rendered.formats['cloudformation-yaml']);
-  const warnings = [...rendered.warnings, ...hosted.warnings];
-  if (hosted.templateUrl === serviceTemplateUrl(deps, c.id)) return { ...rendered, warnings };
-  const links = deps.toolkit.consoleLinks({ connection: input.connection, templateUrl: hosted.templateUrl, ...(input.stacks === undefined ? {} : { stacks: input.stacks }) });
-  return { ...rendered, formats: { ...rendered.formats, 'quick-create-link': links.quickCreateLink }, updateStackLinks: links.updateStackLinks, warnings };
-}
-
-/**
- * Renders a connection's deliverables, with the one-time callback custom resource in automatic mode: render
- * (pure), publish the CloudFormation template to S3, then render the links with its presigned URL.
- */
-export async function renderConnectionDeliverables(deps: ConnectionDeps, c: Connection): Promise<ConnectionDeliverables> {
-  return publishDeliverables(deps, c, await renderUnpublished(deps, c));
 }
 
 /**
@@ -151,7 +90,7 @@ export async function createConnection(deps: ConnectionDeps, principal: Principa
     managedPolicies: input.managedPolicies ?? [],
     extraActions: input.extraActions ?? [],
     catalogName: input.catalogName ?? null,
-    externalId: deps.toolkit.newExternalId(),
+    externalId: newConnectionExternalId(),
     previousExternalId: null,
     status: 'pending',
     statusReason: mode === 'automatic' ? 'Waiting for the customer to create the stack; it reports back by itself.' : 'Waiting for the customer to apply the template and paste the role ARN.',
@@ -266,7 +205,7 @@ export async function rotateExternalId(deps: ConnectionDeps, principal: Principa
   if (connection.previousExternalId !== null) {
     throw new TrustgateError('CONFLICT', 'A rotation is already in progress: update the stack with the current template and verify first.');
   }
-  const next: Connection = { ...connection, previousExternalId: connection.externalId, externalId: deps.toolkit.newExternalId() };
+  const next: Connection = { ...connection, previousExternalId: connection.externalId, externalId: newConnectionExternalId() };
   if (connection.status === 'connected' || connection.status === 'needs-update') {
     next.status = 'needs-update';
     next.statusReason = 'External ID rotated: update the stack with the new template (it accepts the old and the new ID), then verify.';

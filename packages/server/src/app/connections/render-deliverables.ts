@@ -1,23 +1,50 @@
 import {
-  compilePolicies,
   crossAccountRoleBlueprint,
-  generateExternalId,
-  loadAwsActionList,
-  parseCatalog,
   partitionInfo,
   quickCreateLink,
   renderDeliverable,
   renderStackSet,
-  type Catalog,
   type Finding,
   type Partition,
   type PolicyDocument,
 } from '@trustgate/core';
-import type { ConnectionToolkit, ConnectionDeliverables, ParsedCatalog } from './deliverable-types.ts';
 import type { Connection } from '../../model/records.ts';
 
-function coreCatalog(parsed: ParsedCatalog): Catalog {
-  return parsed.catalog as Catalog;
+/** The deliverable formats a connection offers. */
+export const DELIVERABLE_FORMATS = ['json', 'cloudformation-json', 'cloudformation-yaml', 'quick-create-link', 'stackset', 'terraform', 'cli'] as const;
+
+/** One deliverable format. */
+export type DeliverableFormat = (typeof DELIVERABLE_FORMATS)[number];
+
+/** Every deliverable of a connection, rendered. */
+export interface ConnectionDeliverables {
+  trustPolicy: PolicyDocument;
+  permissionPolicies: { name: string; document: PolicyDocument }[];
+  managedPolicyArns: string[];
+  /** Format -> text (JSON, YAML, HCL, bash, or a URL). */
+  formats: Record<DeliverableFormat, string>;
+  /** Console links that open "update stack" with the current template, for stacks known to have created a role. */
+  updateStackLinks: { accountId: string; stackId: string; link: string }[];
+  warnings: Finding[];
+}
+
+/** A stack known to have created one of the connection's roles (from automatic-mode callbacks). */
+export interface KnownStack {
+  accountId: string;
+  stackId: string;
+}
+
+/** Inputs to render a connection's deliverables. */
+export interface RenderDeliverablesInput {
+  connection: Connection;
+  /** The platform identity the trust policy names in the connection's partition. */
+  platform: { accountId: string; roleArn?: string };
+  /** Automatic mode: the custom resource's SNS topic and properties. */
+  callback?: { serviceToken: string; properties: Record<string, string> };
+  /** Where a quick-create link points for the template (the service's template URL). */
+  templateUrl: string;
+  /** Stacks known to have created the connection's roles. */
+  stacks?: KnownStack[];
 }
 
 /** A CloudFormation stack name for a connection: letters, digits and hyphens, starting with a letter. */
@@ -37,8 +64,11 @@ export function updateStackLink(partition: Partition, stackId: string, templateU
   return `https://${host}/cloudformation/home?region=${region}#/stacks/update/template?${query.toString()}`;
 }
 
-/** The console links that carry the template's URL: quick-create (per partition's console) and update-stack per known stack. */
-function consoleLinks({ connection, templateUrl, stacks }: { connection: Connection; templateUrl: string; stacks?: { accountId: string; stackId: string }[] }): { quickCreateLink: string; updateStackLinks: ConnectionDeliverables['updateStackLinks'] } {
+/**
+ * Only the console links that carry the template's URL — quick-create (per partition's console) and update-stack
+ * per known stack — so a template published after rendering does not re-render every format.
+ */
+export function consoleLinks({ connection, templateUrl, stacks }: Pick<RenderDeliverablesInput, 'connection' | 'templateUrl' | 'stacks'>): { quickCreateLink: string; updateStackLinks: ConnectionDeliverables['updateStackLinks'] } {
   return {
     quickCreateLink: quickCreateLink({
       partition: connection.partition,
@@ -52,77 +82,46 @@ function consoleLinks({ connection, templateUrl, stacks }: { connection: Connect
 }
 
 /**
- * The connection toolkit over `@trustgate/core`: catalogs parsed and checked against AWS's action list,
- * policies from the compiler, deliverables from the cross-account-role blueprint (CloudFormation JSON/YAML
- * with the callback custom resource in automatic mode, quick-create link, StackSet, Terraform, CLI, raw JSON).
+ * Renders every deliverable of a connection with core's cross-account-role blueprint (pure): CloudFormation
+ * JSON/YAML with the callback custom resource in automatic mode, quick-create link, StackSet, Terraform, CLI,
+ * raw JSON. The trust policy accepts the current external ID and, during a rotation, the previous one.
  */
-export function coreConnectionToolkit(): ConnectionToolkit {
+export function renderDeliverables({ connection, platform, callback, templateUrl, stacks }: RenderDeliverablesInput): ConnectionDeliverables {
+  const externalIds = connection.previousExternalId === null ? [connection.externalId] : [connection.externalId, connection.previousExternalId];
+  const scope = connection.scope;
+  const model = crossAccountRoleBlueprint({
+    partition: connection.partition,
+    platform: { [connection.partition]: platform },
+    externalIds,
+    ...(scope.kind === 'account' ? { customerAccountId: scope.accountId } : {}),
+    roleName: connection.roleName,
+    policies: connection.issuedPolicy.documents,
+    managedPolicyArns: connection.issuedPolicy.managedPolicyArns,
+    ...(callback === undefined ? {} : { callback }),
+  });
+  const stackName = stackNameFor(connection.name);
+  const links = consoleLinks({ connection, templateUrl, ...(stacks === undefined ? {} : { stacks }) });
+  const ous = scope.kind === 'organization' ? (scope.organizationalUnitIds ?? []) : [];
+  const stackSet =
+    ous.length > 0
+      ? renderStackSet(model, { stackSetName: stackName, organizationalUnitIds: ous, ...(connection.region === null ? {} : { region: connection.region }) })
+      : { note: 'Give the connection\'s scope organizationalUnitIds (ou-... or r-...) to get the StackSet calls; the template below fits every account.', template: JSON.parse(renderDeliverable(model, 'cloudformation-json')) as unknown };
+  const trustResource = model.resources.find((r) => r.kind === 'role');
+  const warnings: Finding[] = model.notes.map((message) => ({ code: 'NOTE', severity: 'info', message, path: '' }));
   return {
-    async parseCatalog({ source, fileName, name, version }) {
-      const { catalog, findings } = parseCatalog(source, { fileName, actionList: await loadAwsActionList() });
-      return catalog === undefined ? { findings } : { catalog: { name, version, catalog }, findings };
+    trustPolicy: (trustResource?.kind === 'role' ? trustResource.trustPolicy : {}) as PolicyDocument,
+    permissionPolicies: connection.issuedPolicy.documents,
+    managedPolicyArns: connection.issuedPolicy.managedPolicyArns,
+    formats: {
+      json: renderDeliverable(model, 'json'),
+      'cloudformation-json': renderDeliverable(model, 'cloudformation-json'),
+      'cloudformation-yaml': renderDeliverable(model, 'cloudformation-yaml'),
+      'quick-create-link': links.quickCreateLink,
+      stackset: `${JSON.stringify(stackSet, null, 2)}\n`,
+      terraform: renderDeliverable(model, 'terraform'),
+      cli: renderDeliverable(model, 'cli'),
     },
-    async compile(input) {
-      const out = compilePolicies(
-        {
-          catalog: coreCatalog(input.catalog),
-          selection: input.selection,
-          partition: input.partition,
-          ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
-          ...(input.region === undefined ? {} : { region: input.region }),
-          extraActions: input.extraActions,
-          managedPolicies: input.managedPolicies,
-          namePrefix: input.namePrefix,
-        },
-        await loadAwsActionList(),
-      );
-      return {
-        documents: out.documents.map((d) => ({ name: d.name, document: d.document })),
-        managedPolicyArns: out.managedPolicyArns,
-        requiredActions: out.requiredActions,
-        warnings: out.warnings,
-      };
-    },
-    async render({ connection, platform, callback, templateUrl, stacks }): Promise<ConnectionDeliverables> {
-      const externalIds = connection.previousExternalId === null ? [connection.externalId] : [connection.externalId, connection.previousExternalId];
-      const scope = connection.scope;
-      const model = crossAccountRoleBlueprint({
-        partition: connection.partition,
-        platform: { [connection.partition]: platform },
-        externalIds,
-        ...(scope.kind === 'account' ? { customerAccountId: scope.accountId } : {}),
-        roleName: connection.roleName,
-        policies: connection.issuedPolicy.documents,
-        managedPolicyArns: connection.issuedPolicy.managedPolicyArns,
-        ...(callback === undefined ? {} : { callback }),
-      });
-      const stackName = stackNameFor(connection.name);
-      const links = consoleLinks({ connection, templateUrl, ...(stacks === undefined ? {} : { stacks }) });
-      const ous = scope.kind === 'organization' ? (scope.organizationalUnitIds ?? []) : [];
-      const stackSet =
-        ous.length > 0
-          ? renderStackSet(model, { stackSetName: stackName, organizationalUnitIds: ous, ...(connection.region === null ? {} : { region: connection.region }) })
-          : { note: 'Give the connection\'s scope organizationalUnitIds (ou-... or r-...) to get the StackSet calls; the template below fits every account.', template: JSON.parse(renderDeliverable(model, 'cloudformation-json')) as unknown };
-      const trustResource = model.resources.find((r) => r.kind === 'role');
-      const warnings: Finding[] = model.notes.map((message) => ({ code: 'NOTE', severity: 'info', message, path: '' }));
-      return {
-        trustPolicy: (trustResource?.kind === 'role' ? trustResource.trustPolicy : {}) as PolicyDocument,
-        permissionPolicies: connection.issuedPolicy.documents,
-        managedPolicyArns: connection.issuedPolicy.managedPolicyArns,
-        formats: {
-          json: renderDeliverable(model, 'json'),
-          'cloudformation-json': renderDeliverable(model, 'cloudformation-json'),
-          'cloudformation-yaml': renderDeliverable(model, 'cloudformation-yaml'),
-          'quick-create-link': links.quickCreateLink,
-          stackset: `${JSON.stringify(stackSet, null, 2)}\n`,
-          terraform: renderDeliverable(model, 'terraform'),
-          cli: renderDeliverable(model, 'cli'),
-        },
-        updateStackLinks: links.updateStackLinks,
-        warnings,
-      };
-    },
-    consoleLinks,
-    newExternalId: () => generateExternalId({ prefix: 'tg-' }),
+    updateStackLinks: links.updateStackLinks,
+    warnings,
   };
 }

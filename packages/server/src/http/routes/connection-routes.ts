@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TrustgateError } from '@trustgate/core';
 import { uploadCatalog, listCatalogs } from '../../app/catalogs/catalogs.ts';
 import { createConnection, deleteConnection, getConnection, getDeliverables, listConnections, rotateExternalId, updateConnection, type CreateConnectionInput } from '../../app/connections/connections.ts';
-import type { DeliverableFormat } from '../../app/connections/deliverable-types.ts';
+import type { DeliverableFormat } from '../../app/connections/render-deliverables.ts';
 import { verifyConnection } from '../../app/connections/verify-connection.ts';
 import type { AppContext } from '../app-context.ts';
 import { addRoute } from '../zod-route.ts';
