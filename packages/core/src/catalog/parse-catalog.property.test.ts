@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { loadAwsActionList, type ActionList } from '../actions/index.ts';
+import { propertyParameters } from '../../test/support/property-seed.ts';
 import { parseCatalog } from './parse-catalog.ts';
 
 const EXAMPLE = readFileSync(fileURLToPath(new URL('../../../../catalogs/example.yaml', import.meta.url)), 'utf8');
@@ -39,6 +40,6 @@ describe('a corrupted action anywhere in the catalog', () => {
       expect(catalog).toBeUndefined();
       expect(findings.filter((f) => f.severity === 'error').map((f) => f.path)).toEqual([`products[${p}].integrations[${i}].statements[${s}].actions[${a}]`]);
       expect(findings[0]!.message).toContain(bad);
-    }), { numRuns: 150 });
+    }), propertyParameters({ numRuns: 150 }));
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createActionList } from '../actions/index.ts';
+import { propertyParameters } from '../../test/support/property-seed.ts';
 import { compactActions } from './compact-actions.ts';
 
 const list = createActionList([
@@ -39,6 +40,6 @@ describe('compactActions', () => {
       expect([...expanded].sort()).toEqual([...selected].sort());
       for (const w of out.wildcards) expect(list.expand(w).every((a) => selected.includes(a))).toBe(true);
       expect(out.actions.length).toBeLessThanOrEqual(selected.length);
-    }), { numRuns: 500 });
+    }), propertyParameters({ numRuns: 500 }));
   });
 });

@@ -11,6 +11,7 @@ import { loadAwsActionList, type ActionList } from '../actions/index.ts';
 import { parseCatalog, type Catalog, type CatalogIntegration, type CatalogProduct } from '../catalog/index.ts';
 import { TrustgateError } from '../errors/index.ts';
 import type { Partition } from '../partition/index.ts';
+import { propertyParameters } from '../../test/support/property-seed.ts';
 import { compilePolicies } from './compile-policies.ts';
 import type { CompiledPolicies, CompileOptions, NormalStatement, Selection } from './compile-types.ts';
 import { grantsOfDocuments, grantsOfNormal, sameGrants } from './grant-set.testing.ts';
@@ -113,7 +114,7 @@ describe('compiler properties on the example catalog (oracle: iam-expand)', () =
           else expect(expectedIntegrations(example, sel, partition).length + extraActions.length).toBe(0);
         }
       }),
-      { numRuns: 120 },
+      propertyParameters({ numRuns: 120 }),
     );
   });
 });
@@ -203,7 +204,7 @@ describe('compiler properties on synthetic catalogs of up to 3,000 real actions 
           }
         },
       ),
-      { numRuns: 40 },
+      propertyParameters({ numRuns: 40 }),
     );
     expect(Math.max(...sizes)).toBeGreaterThan(1000); // the large catalogs were really tried
     expect(largeCompiled).toBeGreaterThan(0); // and some compiled into several documents

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyParameters } from '../../test/support/property-seed.ts';
 import type { NormalStatement } from './compile-types.ts';
 import { grantsOfNormal, sameGrants } from './grant-set.testing.ts';
 import { mergeStatements } from './merge-statements.ts';
@@ -55,7 +56,7 @@ describe('mergeStatements properties', () => {
     fc.assert(fc.property(fc.array(statement, { maxLength: 12 }), (input) => {
       const merged = mergeStatements(input);
       expect(sameGrants(grantsOfNormal(input, exact), grantsOfNormal(merged, exact))).toEqual({ missing: [], extra: [] });
-    }), { numRuns: 300 });
+    }), propertyParameters({ numRuns: 300 }));
   });
 
   it('never grows, is idempotent and does not depend on input order', () => {
@@ -65,6 +66,6 @@ describe('mergeStatements properties', () => {
       expect(mergeStatements(merged)).toEqual(merged);
       const shuffled = input.map((s, i) => ({ s, k: f(i) })).sort((a, b) => a.k - b.k).map(({ s }) => s);
       expect(JSON.stringify(mergeStatements(shuffled))).toBe(JSON.stringify(merged));
-    }), { numRuns: 200 });
+    }), propertyParameters({ numRuns: 200 }));
   });
 });

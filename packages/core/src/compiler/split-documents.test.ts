@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { policySize } from '../policy-document/index.ts';
+import { propertyParameters } from '../../test/support/property-seed.ts';
 import type { NormalStatement } from './compile-types.ts';
 import { grantsOfDocuments, grantsOfNormal, sameGrants } from './grant-set.testing.ts';
 import { splitDocuments, StatementTooLargeError } from './split-documents.ts';
@@ -28,7 +29,7 @@ describe('splitDocuments', () => {
       const total = input.reduce((n, s) => n + JSON.stringify({ Effect: s.effect, Action: s.actions, Resource: s.resources }).length + 1, 39);
       expect(docs.length).toBeLessThanOrEqual(Math.ceil(total / (limit - 200)) + 1);
       expect(JSON.stringify(splitDocuments(input, limit))).toBe(JSON.stringify(docs));
-    }), { numRuns: 150 });
+    }), propertyParameters({ numRuns: 150 }));
   });
 
   it('refuses a statement that cannot fit even with one action', () => {

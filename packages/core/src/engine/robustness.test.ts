@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PolicyDocument } from '../policy-document/index.ts';
+import { propertyParameters } from '../../test/support/property-seed.ts';
 import { evaluateRequest } from './evaluate-request.ts';
 import { validatePolicyDocument } from './validate-policy.ts';
 import type { EvaluationRequest } from './types.ts';
@@ -41,7 +42,7 @@ describe('robustness', () => {
         const list = Array.isArray(statements) ? statements : [statements];
         if (!list.some((s) => typeof s === 'object' && s !== null && (s as { Effect?: unknown }).Effect === 'Allow')) expect(result.decision).not.toBe('Allowed');
       }),
-      { numRuns: 1500 },
+      propertyParameters({ numRuns: 1500 }),
     );
   });
 });

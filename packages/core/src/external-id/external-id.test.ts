@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { wildcardToRegExp } from '../actions/index.ts';
 import { TrustgateError } from '../errors/index.ts';
+import { propertyParameters } from '../../test/support/property-seed.ts';
 import {
   generateExternalId,
   parseScopedExternalId,
@@ -116,6 +117,6 @@ describe('scoped external IDs', () => {
         // The core's wildcard matcher (case-insensitive, used for actions) agrees whenever case does not matter.
         if (inside) expect(patterns.some((p) => wildcardToRegExp(p).test(id))).toBe(true);
       },
-    ), { numRuns: 400 });
+    ), propertyParameters({ numRuns: 400 }));
   });
 });

@@ -9,6 +9,7 @@ import { discoverAllowingContext, evaluateRequest, type ContextValue } from '../
 import { caseArb, type GeneratedCase } from './arbitraries.ts';
 import { knownDisagreement } from './known-disagreements.ts';
 import { oracleDecision } from './oracle.ts';
+import { propertyParameters } from '../support/property-seed.ts';
 
 function withPatch(c: GeneratedCase, patch: Record<string, ContextValue | null>): GeneratedCase {
   const context: Record<string, ContextValue> = {};
@@ -35,7 +36,7 @@ describe('differential: discovered context values', () => {
           expect(oracle, JSON.stringify({ patched, suggestion })).toBe('Allowed');
         }
       }),
-      { numRuns: 1500, seed: process.env.TRUSTGATE_DIFF_SEED === 'random' ? undefined : 20261126 },
+      propertyParameters({ numRuns: 1500 }),
     );
     expect(checked).toBeGreaterThan(20);
   }, 120_000);

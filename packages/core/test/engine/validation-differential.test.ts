@@ -16,6 +16,7 @@ import {
 } from '@cloud-copilot/iam-policy';
 import { describe, expect, it } from 'vitest';
 import { validatePolicyDocument, type PolicyDocumentKind } from '../../src/engine/index.ts';
+import { propertyParameters } from '../support/property-seed.ts';
 
 const ORACLE: Partial<Record<PolicyDocumentKind, (doc: unknown) => unknown[]>> = {
   identity: validateIdentityPolicy,
@@ -92,7 +93,7 @@ describe('differential validation: trustgate vs @cloud-copilot/iam-policy', () =
         expect(mine.length > 0, `${kind} ${applied.join(', ')}: trustgate ${JSON.stringify(mine)} oracle ${JSON.stringify(theirs)}`).toBe(theirs.length > 0);
         if (applied.length === 0) expect(mine, JSON.stringify(doc)).toEqual([]);
       }),
-      { numRuns: 1500, seed: process.env.TRUSTGATE_DIFF_SEED === 'random' ? undefined : 20261126 },
+      propertyParameters({ numRuns: 1500 }),
     );
     expect(broken).toBeGreaterThan(300);
   });
