@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustgateError } from '@trustgate/core';
-import { CALLBACK_CLAIM_LEASE_MS, handleCallback, IN_PROCESS_RETRY_WINDOW_MS, NOT_AN_ARN, startCallback, REFUSALS_AUDITED_PER_HOUR, type CustomResourceRequest, type FetchPort } from '../src/app/callbacks/handle-callback.ts';
+import { NOT_AN_ARN } from '../src/app/callbacks/auditable-fields.ts';
+import type { CustomResourceRequest } from '../src/app/callbacks/custom-resource-request.ts';
+import { REFUSALS_AUDITED_PER_HOUR } from '../src/app/callbacks/decide-callback.ts';
+import { CALLBACK_CLAIM_LEASE_MS, handleCallback, IN_PROCESS_RETRY_WINDOW_MS, startCallback } from '../src/app/callbacks/handle-callback.ts';
+import type { FetchPort } from '../src/aws/fetch-port.ts';
 import { resendUndeliveredAnswers, startAnswerResender } from '../src/app/jobs/resend-undelivered-answers.ts';
 import { DIALECTS } from './test-stores.ts';
 import { startTestService, type TestService } from './service-harness.ts';

@@ -4,7 +4,7 @@ import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from 
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { createPlatformUser } from '../src/aws/create-platform-user.ts';
 import { createTrustgateService, type TrustgateService } from '../src/create-service.ts';
-import type { FetchPort } from '../src/app/callbacks/handle-callback.ts';
+import type { FetchPort } from '../src/aws/fetch-port.ts';
 import { DIALECTS, openSharedTestDatabase, type SharedTestDatabase } from './test-stores.ts';
 import { callbackTopicArn, OPERATOR_TOKEN, sandboxServiceSettings, TEST_SERVICE_DEFAULTS } from './service-harness.ts';
 

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.ts';
 import type { ConnectionDeps } from '../app/deps.ts';
-import type { FetchPort } from '../app/callbacks/handle-callback.ts';
+import type { FetchPort } from '../aws/fetch-port.ts';
 
 /** Work started by a request that outlives it (callback verification); awaited on close and in tests. */
 export class BackgroundTasks {

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TrustgateError } from '@trustgate/core';
 import type { ConnectionDeps } from '../app/deps.ts';
-import type { FetchPort } from '../app/callbacks/handle-callback.ts';
+import type { FetchPort } from '../aws/fetch-port.ts';
 import { authenticate } from '../auth/principal.ts';
 import { BackgroundTasks, type AppContext } from './app-context.ts';
 import { installErrorHandler } from './error-handler.ts';

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ConnectionDeps } from '../deps.ts';
-import { auditableStackId, CALLBACK_CLAIM_LEASE_MS, IN_PROCESS_RETRY_WINDOW_MS, loggableUrl, putResponse, responseRefused, type FetchPort } from '../callbacks/handle-callback.ts';
+import { putResponse, responseRefused } from '../../aws/answer-cloudformation.ts';
+import { loggableUrl, type FetchPort } from '../../aws/fetch-port.ts';
+import { auditableStackId } from '../callbacks/auditable-fields.ts';
+import { CALLBACK_CLAIM_LEASE_MS, IN_PROCESS_RETRY_WINDOW_MS } from '../callbacks/handle-callback.ts';
 import type { CallbackRequestKey, StoredCallbackOutcome } from '../../store/callback-requests-repository.ts';
 
 /**
