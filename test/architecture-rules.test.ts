@@ -323,6 +323,14 @@ describe('formatting is part of the lint', () => {
     expect(pkg.scripts.format).toBe('prettier --write .');
   });
 
+  it("CI runs the README's test command, the lint before the tests", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const command = /# install, lint[^\n]*\n(?<command>[^\n]+)\n/.exec(readme)?.groups?.command;
+    expect(command).toBe('npm ci && npm run lint && npm test');
+    const ci = readFileSync(join(root, '.ci/run'), 'utf8').trimEnd().split('\n');
+    expect(ci.at(-1)).toBe(command);
+  });
+
   it("the repository's prettier config flags code not in the house format and formats it as the house writes", async () => {
     const file = join(root, 'packages/core/src/fixture.ts');
     const options = { ...(await prettier.resolveConfig(file)), filepath: file };
