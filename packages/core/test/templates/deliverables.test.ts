@@ -14,6 +14,7 @@ import {
   renderStackSet,
   type PolicyDocument,
 } from '../../src/index.ts';
+import { expectCfnLintClean } from '../support/cfn-lint.ts';
 import { CUSTOMER_ACCOUNT, allCases, compiledExample, evaluateTerraformTemplate, resolveCfn, type DeliverableCase } from './deliverable-cases.ts';
 
 let cases: DeliverableCase[] = [];
@@ -130,12 +131,7 @@ describe('deliverables for every blueprint and partition', () => {
         files.push(cb);
       }
     }
-    const r = spawnSync('cfn-lint', ['--format', 'parseable', '--', ...files], { encoding: 'utf8' });
-    const errors = (r.stdout ?? '').split('\n').filter((l) => /:E\d+:/.test(l) || /:E\d+\b/.test(l));
-    expect(errors, r.stdout + r.stderr).toEqual([]);
-    // cfn-lint's exit code is a bit mask: 2 = errors (4 = warnings, 8 = informational).
-    expect(r.status === null ? -1 : r.status & 2, r.stdout + r.stderr).toBe(0);
-    expect(r.error).toBeUndefined();
+    expectCfnLintClean(files);
   }, 300_000);
 
   it('the raw JSON carries resolved documents and the notes', () => {
