@@ -3,7 +3,7 @@ import type { JSONWebKeySet } from 'jose';
 import type { Partition, PolicyDocument } from '@trustgate/core';
 import { CLOUDFORMATION_ACTIONS } from './cloudformation/index.ts';
 import { CUSTOM_RESOURCE_RESPONSE_PATH, receiveCustomResourceResponse } from './cloudformation/custom-resource.ts';
-import { FaultInjector } from './faults/fault-injector.ts';
+import { FaultInjector, type FaultRule } from './faults/fault-injector.ts';
 import { dispatchOrganizations, isOrganizationsRequest } from './organizations/dispatch-organizations.ts';
 import { IAM_ACTIONS } from './iam/index.ts';
 import type { SandboxRuntime } from './runtime.ts';
@@ -62,6 +62,12 @@ export interface SandboxOptions {
   propagationDelayMs?: number;
   /** The sandbox's clock; default the system clock. Tests pass a movable clock to expire sessions. */
   clock?: () => Date;
+  /**
+   * Fault rules in force from the first call, in this order (as if given to {@link Sandbox.faults}'s `inject`;
+   * more can be added and all cleared there later). E.g. every AssumeRole without an ExternalId throttled:
+   * `[{ service: 'sts', action: 'AssumeRole', kind: 'throttle', count: Infinity, when: { param: 'ExternalId', absent: true } }]`.
+   */
+  faults?: FaultRule[];
 }
 
 /** An account of the sandbox with its root credentials. */
@@ -78,6 +84,7 @@ export interface Sandbox {
   /** The region the sandbox reports (the partition's default region). */
   region: string;
   accounts: SandboxAccount[];
+  /** Fault injection: `inject` a {@link FaultRule} (or start with {@link SandboxOptions.faults}), `clear`, read `injected`. */
   faults: FaultInjector;
   /**
    * The URL of the certificate SNS deliveries are signed with (`SigningCertURL`, served over plain HTTP by the
@@ -106,6 +113,8 @@ const SERVICES = { sts: STS_ACTIONS, iam: IAM_ACTIONS, cloudformation: CLOUDFORM
  * SigV4 on 127.0.0.1. Unmodified AWS SDK v3 clients and the AWS CLI use it through an endpoint override.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const faults = new FaultInjector();
+  for (const rule of options.faults ?? []) faults.inject(rule); // a malformed rule throws before anything starts
   const store = StateStore.open({
     accounts: options.accounts ?? 3,
     partition: options.partition ?? 'aws',
@@ -118,7 +127,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const runtime: SandboxRuntime = {
     store,
     endpoint: '',
-    faults: new FaultInjector(),
+    faults,
     subscriptions: new Map(Object.entries(options.snsEndpoints ?? {})),
     snsSigning: await createSnsSigningIdentity(),
     snsTopicSignatureVersions: new Map(Object.entries(options.snsTopicSignatureVersions ?? {})),

@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
-import { startSandbox } from '../src/index.ts';
-import { awsError, clients, trustPolicy } from './sandbox-clients.ts';
+import { startSandbox, type FaultRule, type Sandbox } from '../src/index.ts';
+import { allowPolicy, awsError, clients, createUserWithKey, trustPolicy, type Credentials } from './sandbox-clients.ts';
 
 describe('fault injection', () => {
   it('Throttling for the next N calls: a retrying client recovers, a non-retrying one sees the code', async () => {
@@ -52,6 +52,104 @@ describe('fault injection', () => {
     } finally {
       await sandbox.stop();
     }
+  });
+});
+
+/**
+ * A sandbox started with `faults`, role `open` in its first account trusting anyone (`Principal: {"AWS": "*"}`, no
+ * ExternalId condition: the role a connection check must never call connected), and the key of a user of the
+ * second account allowed sts:AssumeRole. Stop the sandbox when done.
+ */
+async function openRoleSandbox(faults: FaultRule[]): Promise<{ sandbox: Sandbox; roleArn: string; caller: Credentials }> {
+  const sandbox = await startSandbox({ accounts: 2, faults });
+  const owner = sandbox.accounts[0]!;
+  await clients(sandbox.endpoint, sandbox.region, owner).iam.send(new CreateRoleCommand({ RoleName: 'open', AssumeRolePolicyDocument: trustPolicy({ AWS: '*' }) }));
+  const caller = await createUserWithKey(sandbox, { root: sandbox.accounts[1]!, name: 'platform', policy: allowPolicy(['sts:AssumeRole']) });
+  return { sandbox, roleArn: `arn:aws:iam::${owner.accountId}:role/open`, caller };
+}
+
+describe('fault rules matching a request parameter', () => {
+  it('throttles AssumeRole calls without an ExternalId, as STS throttles (Throttling, 400, "Rate exceeded"), and serves calls with one', async () => {
+    const { sandbox, roleArn, caller } = await openRoleSandbox([
+      { service: 'sts', action: 'AssumeRole', kind: 'throttle', count: Infinity, when: { param: 'ExternalId', absent: true } },
+    ]);
+    try {
+      const sts = clients(sandbox.endpoint, sandbox.region, caller).sts;
+      const probe = () => sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'probe' }));
+      expect(await awsError(probe())).toEqual({ name: 'Throttling', message: 'Rate exceeded', status: 400 });
+      expect(await awsError(probe())).toMatchObject({ name: 'Throttling', status: 400 });
+      // A retrying client gives up too: every attempt without an ExternalId is throttled.
+      const retrying = clients(sandbox.endpoint, sandbox.region, caller, 3).sts;
+      expect(await awsError(retrying.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'probe' })))).toMatchObject({ name: 'Throttling' });
+      for (const ExternalId of ['tg-1', 'anything-else']) {
+        const out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'run', ExternalId }));
+        expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${sandbox.accounts[0]!.accountId}:assumed-role/open/run`);
+      }
+      // Other actions are untouched: only the five AssumeRole calls without an ExternalId were faulted.
+      await sts.send(new GetCallerIdentityCommand({}));
+      expect(sandbox.faults.injected).toEqual(Array.from({ length: 5 }, () => ({ service: 'sts', action: 'AssumeRole', kind: 'throttle' })));
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('fails calls whose ExternalId differs from the expected one with a 500, absent included; with present: true only a wrong value', async () => {
+    const { sandbox, roleArn, caller } = await openRoleSandbox([
+      { service: 'sts', action: 'AssumeRole', kind: 'server-error', count: Infinity, when: { param: 'ExternalId', notEquals: 'tg-right' } },
+    ]);
+    try {
+      const sts = clients(sandbox.endpoint, sandbox.region, caller).sts;
+      const assume = (ExternalId?: string) => sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'run', ...(ExternalId === undefined ? {} : { ExternalId }) }));
+      expect(await awsError(assume())).toMatchObject({ name: 'InternalFailure', status: 500 });
+      expect(await awsError(assume('tg-wrong'))).toMatchObject({ name: 'InternalFailure', status: 500 });
+      expect(await awsError(assume('TG-RIGHT'))).toMatchObject({ name: 'InternalFailure', status: 500 });
+      expect((await assume('tg-right')).Credentials?.AccessKeyId).toMatch(/^ASIA/);
+
+      sandbox.faults.clear();
+      sandbox.faults.inject({ action: 'AssumeRole', kind: 'server-error', count: Infinity, when: [{ param: 'ExternalId', present: true }, { param: 'ExternalId', notEquals: 'tg-right' }] });
+      expect((await assume()).Credentials?.AccessKeyId).toMatch(/^ASIA/);
+      expect(await awsError(assume('tg-wrong'))).toMatchObject({ name: 'InternalFailure', status: 500 });
+      expect((await assume('tg-right')).Credentials?.AccessKeyId).toMatch(/^ASIA/);
+
+      sandbox.faults.clear();
+      sandbox.faults.inject({ action: 'AssumeRole', kind: 'throttle', count: 1, when: { param: 'ExternalId', equals: 'tg-wrong' } });
+      expect((await assume('tg-right')).Credentials?.AccessKeyId).toMatch(/^ASIA/);
+      expect(await awsError(assume('tg-wrong'))).toMatchObject({ name: 'Throttling', status: 400 });
+      expect((await assume('tg-wrong')).Credentials?.AccessKeyId).toMatch(/^ASIA/); // count 1: used up
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('leaves AssumeRole calls without an ExternalId unanswered (timeout) while calls with one are served', async () => {
+    const { sandbox, roleArn, caller } = await openRoleSandbox([
+      { service: 'sts', action: 'AssumeRole', kind: 'timeout', count: Infinity, when: { param: 'ExternalId', absent: true } },
+    ]);
+    try {
+      const sts = new STSClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: caller, maxAttempts: 1, requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } });
+      expect((await awsError(sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'probe' })))).name).toBe('TimeoutError');
+      expect((await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'run', ExternalId: 'tg-1' }))).Credentials?.AccessKeyId).toMatch(/^ASIA/);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('refuses a condition without exactly one test, so a typo cannot fault every call', async () => {
+    const sandbox = await startSandbox({ accounts: 1 });
+    try {
+      const bad: unknown[] = [
+        { param: 'ExternalId' },
+        { param: 'ExternalId', absent: true, equals: 'x' },
+        { param: 'ExternalId', absent: false },
+        { param: 'ExternalId', equal: 'x' },
+        { param: 'ExternalId', equals: 42 },
+        { param: '', absent: true },
+      ];
+      for (const when of bad) expect(() => sandbox.faults.inject({ action: 'AssumeRole', kind: 'throttle', when: when as FaultRule['when'] }), JSON.stringify(when)).toThrow(TypeError);
+    } finally {
+      await sandbox.stop();
+    }
+    await expect(startSandbox({ faults: [{ action: 'AssumeRole', kind: 'throttle', when: { param: 'ExternalId' } as unknown as FaultRule['when'] }] })).rejects.toThrow(/exactly one of/);
   });
 });
 

@@ -36,6 +36,13 @@ const JSON_AUTH_CODES: Record<string, string> = {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A top-level field of a JSON request as fault rules read it: a string as is, another value as JSON, null or missing as absent. */
+function jsonParam(input: Record<string, unknown>, name: string): string | undefined {
+  const value = Object.hasOwn(input, name) ? input[name] : undefined;
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /**
  * Serves one Organizations request over AWS JSON 1.1: verifies SigV4 with the same verifier as the Query
  * services (the credential scope must name `organizations` and the partition's Organizations Region,
@@ -81,7 +88,7 @@ export async function dispatchOrganizations(options: { runtime: SandboxRuntime; 
     } catch {
       throw new OrganizationsError('SerializationException', 'Start of structure or map found where not expected.');
     }
-    const fault = runtime.faults.next('organizations', action);
+    const fault = runtime.faults.next('organizations', action, (name) => jsonParam(input, name));
     if (fault.kind === 'timeout') return { status: 0, body: '', headers: {}, hang: true };
     if (fault.kind === 'throttle') throw new OrganizationsError('TooManyRequestsException', 'AWS Organizations can\'t complete your request because another request is already in progress. Try again later.');
     if (fault.kind === 'server-error') throw new OrganizationsError('ServiceException', 'AWS Organizations can\'t complete your request because of an internal service error. Try again later.', 500);

@@ -65,7 +65,7 @@ export async function dispatchQuery(options: {
     if (!spec) {
       throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? API_VERSIONS[service]}`, 400);
     }
-    const fault = runtime.faults.next(service, action);
+    const fault = runtime.faults.next(service, action, (name) => params.get(name));
     if (fault.kind === 'timeout') return { status: 0, body: '', headers: {}, hang: true };
     if (fault.kind === 'throttle') throw new AwsError('Throttling', 'Rate exceeded', 400);
     if (fault.kind === 'server-error') throw new AwsError(service === 'iam' ? 'ServiceFailure' : 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);
