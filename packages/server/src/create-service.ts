@@ -7,7 +7,8 @@ import { sdkClientFactory, type AwsClientFactory, type PartitionAwsConfig } from
 import type { RetryOptions } from './aws/retry-with-backoff.ts';
 import type { ConnectionDeps, PlatformSettings } from './app/deps.ts';
 import { callbackTopicArns } from './app/callbacks/read-callback-body.ts';
-import type { FetchPort } from './aws/fetch-port.ts';
+import { boundedFetch, type FetchPort } from './aws/fetch-port.ts';
+import { startAnswerResender } from './app/jobs/resend-undelivered-answers.ts';
 import { createSnsMessageVerifier, type SnsMessageVerifierOptions } from './aws/verify-sns-message.ts';
 import { startReverifyScheduler } from './app/jobs/reverify-connections.ts';
 import { buildApp, type TrustgateApp } from './http/build-app.ts';
@@ -61,7 +62,8 @@ export interface TrustgateService extends TrustgateApp {
 
 /**
  * Wires trustgate's service: opens the store (migrations run), loads the default catalog, builds the SDK
- * clients per partition, the use cases and the HTTP app, and starts the re-verification scheduler.
+ * clients per partition, the use cases and the HTTP app, and starts the jobs: scheduled re-verification and the
+ * re-sender of undelivered callback answers.
  */
 export async function createTrustgateService(config: TrustgateServiceConfig): Promise<TrustgateService> {
   const store = await openStore({ ...(config.databaseUrl === undefined ? {} : { url: config.databaseUrl }), ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }), ...(config.databasePoolSize === undefined ? {} : { poolSize: config.databasePoolSize }) });
@@ -86,14 +88,17 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       catalogCache: new Map(),
     };
     deps.snsMessages = createSnsMessageVerifier({ ...config.snsMessages, topicArns: () => callbackTopicArns(deps) });
+    const fetchPort = config.fetchPort ?? boundedFetch;
     const built = await buildApp({
       deps,
-      ...(config.fetchPort === undefined ? {} : { fetchPort: config.fetchPort }),
+      fetchPort,
       ...(config.operatorToken === undefined ? {} : { operatorToken: config.operatorToken }),
       ...(config.logger === undefined ? {} : { logger: config.logger }),
       ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
     });
     deps.log = built.app.log;
+    // Answers whose every PUT failed are re-sent while CloudFormation still waits (SNS will not deliver them again).
+    const resender = startAnswerResender(deps, fetchPort, { onError: (error) => built.app.log.error({ err: error }, 'callback: re-sending undelivered answers failed') });
     const scheduler =
       config.reverify === false
         ? undefined
@@ -110,6 +115,7 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       },
       async close() {
         scheduler?.stop();
+        await resender.stop();
         await built.app.close();
         await store.close();
       },

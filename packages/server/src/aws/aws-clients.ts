@@ -2,7 +2,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
-import { partitionInfo, type Partition } from '@trustgate/core';
+import { partitionInfo, TrustgateError, type Partition } from '@trustgate/core';
 import { s3TemplatePublisher, type TemplatePublisher } from './publish-template.ts';
 import { organizationsRegion, type OrganizationsPort } from './read-organization.ts';
 
@@ -80,7 +80,7 @@ export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsC
   const publishers = new Map<Partition, TemplatePublisher>();
   const settingsFor = (partition: Partition) => {
     const c = config[partition];
-    if (c === undefined) throw new Error(`no AWS configuration for partition ${partition}`);
+    if (c === undefined) throw new TrustgateError('INVALID_PARTITION', `This service has no AWS configuration for partition ${partition}.`, { field: 'partition' });
     return c;
   };
   return {

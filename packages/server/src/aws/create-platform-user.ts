@@ -1,3 +1,4 @@
+import { TrustgateError } from '@trustgate/core';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { sharedClientOptions, type AwsCredentials } from './aws-clients.ts';
@@ -23,7 +24,7 @@ export async function createPlatformUser(options: { endpoint?: string; region: s
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
   const identity = await new STSClient(settings).send(new GetCallerIdentityCommand({}));
   if (key.AccessKey?.AccessKeyId === undefined || key.AccessKey.SecretAccessKey === undefined || identity.Account === undefined) {
-    throw new Error('IAM returned no access key');
+    throw new TrustgateError('AWS_ERROR', 'IAM returned no access key (CreateAccessKey) or STS no account (GetCallerIdentity) for the platform user.');
   }
   return { accountId: identity.Account, userArn: user.User?.Arn ?? '', credentials: { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey } };
 }

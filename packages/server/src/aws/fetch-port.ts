@@ -17,3 +17,10 @@ export function describeFetchFailure(error: unknown, url: string): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}${cause}` : 'unknown error';
   return text.split(url).join(loggableUrl(url)).slice(0, 300);
 }
+
+/** How long one fetch of a ResponseURL or SubscribeURL may take before it is given up. */
+export const FETCH_TIMEOUT_MS = 30_000;
+
+/** Global fetch, given up after {@link FETCH_TIMEOUT_MS}: a URL that never answers must not hold a task forever. */
+export const boundedFetch: FetchPort = (url, init) =>
+  fetch(url, { ...init, signal: init.signal === undefined ? AbortSignal.timeout(FETCH_TIMEOUT_MS) : AbortSignal.any([init.signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]) });

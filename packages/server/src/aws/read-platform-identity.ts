@@ -10,7 +10,7 @@ export async function readPlatformAccount(options: { partition: Partition; regio
   const region = options.region ?? partitionInfo(options.partition).defaultRegion;
   try {
     const out = await new STSClient({ region, ...sharedClientOptions(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) }).send(new GetCallerIdentityCommand({}));
-    if (out.Account === undefined) throw new Error('GetCallerIdentity returned no account');
+    if (out.Account === undefined) throw new TrustgateError('AWS_ERROR', 'GetCallerIdentity returned no account.');
     return { accountId: out.Account, arn: out.Arn ?? '', region };
   } catch (error) {
     throw new TrustgateError('AWS_ERROR', `Could not read the platform's AWS identity with the default credential chain: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

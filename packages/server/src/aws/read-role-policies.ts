@@ -8,7 +8,7 @@ import {
   type ListAttachedRolePoliciesCommandOutput,
   type ListRolePoliciesCommandOutput,
 } from '@aws-sdk/client-iam';
-import type { PolicyDocument } from '@trustgate/core';
+import { TrustgateError, type PolicyDocument } from '@trustgate/core';
 import type { IamPort } from './aws-clients.ts';
 
 /** A role's policies as AWS holds them. */
@@ -29,9 +29,13 @@ function isAwsManaged(arn: string): boolean {
 
 /** IAM returns policy documents URL-encoded (RFC 3986) in GetPolicyVersion and GetRolePolicy. */
 function decodeDocument(text: string | undefined): PolicyDocument {
-  if (text === undefined) throw new Error('IAM returned no policy document');
-  const json = text.trimStart().startsWith('{') ? text : decodeURIComponent(text);
-  return JSON.parse(json) as PolicyDocument;
+  if (text === undefined) throw new TrustgateError('AWS_ERROR', 'IAM returned no policy document.');
+  try {
+    const json = text.trimStart().startsWith('{') ? text : decodeURIComponent(text);
+    return JSON.parse(json) as PolicyDocument;
+  } catch (error) {
+    throw new TrustgateError('AWS_ERROR', 'IAM returned a policy document that is not URL-encoded JSON.', { cause: error });
+  }
 }
 
 async function managedPolicyDocument(iam: IamPort, policyArn: string): Promise<PolicyDocument> {

@@ -74,7 +74,7 @@ export async function verifyRole(aws: AwsClientFactory, input: VerifyRoleInput):
       new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: input.sessionName, DurationSeconds: 900, ...(externalId === undefined ? {} : { ExternalId: externalId }) }),
     );
     const c = out.Credentials;
-    if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) throw new Error('AssumeRole returned no credentials');
+    if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) throw new TrustgateError('AWS_ERROR', 'AssumeRole answered without credentials.');
     return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
   };
   const probe = async (externalId: string | undefined): Promise<boolean> => {

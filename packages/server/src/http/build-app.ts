@@ -3,14 +3,21 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TrustgateError } from '@trustgate/core';
 import type { ConnectionDeps } from '../app/deps.ts';
-import type { FetchPort } from '../aws/fetch-port.ts';
+import { boundedFetch, type FetchPort } from '../aws/fetch-port.ts';
 import { authenticate } from '../auth/principal.ts';
 import { BackgroundTasks, type AppContext } from './app-context.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installZodCompilers } from './zod-route.ts';
-import { registerDirectoryRoutes } from './routes/directory-routes.ts';
-import { registerConnectionRoutes } from './routes/connection-routes.ts';
+import { routeAdder } from './zod-route.ts';
 import { registerAccessRoutes } from './routes/access-routes.ts';
+import { registerAuditRoutes } from './routes/audit-routes.ts';
+import { registerCallbackRoutes } from './routes/callback-routes.ts';
+import { registerCatalogRoutes } from './routes/catalog-routes.ts';
+import { registerConnectionRoutes } from './routes/connection-routes.ts';
+import { registerOrganizationRoutes } from './routes/organization-routes.ts';
+import { registerSpaceRoutes } from './routes/space-routes.ts';
+import { registerTokenRoutes } from './routes/token-routes.ts';
+import { registerUserRoutes } from './routes/user-routes.ts';
 
 /** Options for {@link buildApp}. */
 export interface BuildAppOptions {
@@ -42,8 +49,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
   const background = new BackgroundTasks();
   const ctx: AppContext = {
     deps: options.deps,
-    // A ResponseURL or SubscribeURL that never answers must not hold the callback task forever.
-    fetchPort: options.fetchPort ?? ((url, init) => fetch(url, { ...init, signal: init.signal === undefined ? AbortSignal.timeout(30_000) : AbortSignal.any([init.signal, AbortSignal.timeout(30_000)]) })),
+    fetchPort: options.fetchPort ?? boundedFetch,
     ...(options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken }),
     background,
     authenticate: (request) => authenticate(options.deps.store, request.headers.authorization),
@@ -72,9 +78,10 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
-  registerDirectoryRoutes(app, ctx);
-  registerConnectionRoutes(app, ctx);
-  registerAccessRoutes(app, ctx);
+  const route = routeAdder(app, ctx.authenticate);
+  for (const register of [registerOrganizationRoutes, registerUserRoutes, registerTokenRoutes, registerSpaceRoutes, registerCatalogRoutes, registerConnectionRoutes, registerAccessRoutes, registerAuditRoutes, registerCallbackRoutes]) {
+    register(route, ctx);
+  }
   app.addHook('onClose', async () => background.idle());
   return { app, background };
 }

@@ -105,3 +105,11 @@ export function addRoute<B, Q, P, R>(app: FastifyInstance, authenticate: (reques
     },
   });
 }
+
+/** A route adder bound to one app and its authentication: what each `routes/<resource>-routes.ts` registers with. */
+export type AddRoute = <B, Q, P, R>(spec: RouteSpec<B, Q, P, R>) => void;
+
+/** Binds {@link addRoute} to `app` and `authenticate`. */
+export function routeAdder(app: FastifyInstance, authenticate: (request: FastifyRequest) => Promise<Principal>): AddRoute {
+  return (spec) => addRoute(app, authenticate, spec);
+}

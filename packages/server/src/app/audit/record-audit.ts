@@ -1,3 +1,4 @@
+import { TrustgateError } from '@trustgate/core';
 import type { AuditEvent } from '../../model/records.ts';
 import type { Principal } from '../../auth/principal.ts';
 
@@ -15,7 +16,7 @@ export async function recordAudit(
   event: { principal: Principal | null; organizationId?: string; action: string; connectionId?: string | null; details?: Record<string, unknown> },
 ): Promise<void> {
   const organizationId = event.principal?.organizationId ?? event.organizationId;
-  if (organizationId === undefined) throw new Error('recordAudit needs a principal or an organization ID');
+  if (organizationId === undefined) throw new TrustgateError('INTERNAL', 'An audit record needs a principal or an organization ID.');
   await port.audit.append({
     organizationId,
     actorUserId: event.principal?.user.id ?? null,

@@ -1,9 +1,9 @@
 import { TrustgateError } from '@trustgate/core';
 import { loadConnectionFor } from '../../auth/connection-access.ts';
-import { requireScope, type Principal } from '../../auth/principal.ts';
+import type { Principal } from '../../auth/principal.ts';
 import type { ConnectionDeps } from '../deps.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import type { AccessGrant, AccessLevel, AuditEvent } from '../../model/records.ts';
+import type { AccessGrant, AccessLevel } from '../../model/records.ts';
 
 /** Access grants on a connection (owner access). */
 export async function listAccess(deps: ConnectionDeps, principal: Principal, connectionId: string): Promise<AccessGrant[]> {
@@ -27,18 +27,4 @@ export async function revokeAccess(deps: ConnectionDeps, principal: Principal, c
   if (userId === principal.user.id) throw new TrustgateError('CONFLICT', 'You cannot remove your own access.', { field: 'userId' });
   if (!(await deps.store.connections.deleteAccess(connectionId, userId))) throw new TrustgateError('NOT_FOUND', 'No such grant.', { field: 'userId' });
   await recordAudit(deps.store, { principal, action: 'access.revoke', connectionId, details: { userId } });
-}
-
-/**
- * The audit log (scope `audit:read`): admins read the whole organization's; members read the events of the
- * connections they can see. With `connectionId`, that connection's events (viewer access needed).
- */
-export async function readAudit(deps: ConnectionDeps, principal: Principal, query: { connectionId?: string; limit?: number }): Promise<AuditEvent[]> {
-  requireScope(principal, 'audit:read');
-  if (query.connectionId !== undefined) {
-    await loadConnectionFor(deps.store, principal, query.connectionId, 'viewer');
-    return deps.store.audit.list({ organizationId: principal.organizationId, connectionId: query.connectionId, ...(query.limit === undefined ? {} : { limit: query.limit }) });
-  }
-  const ids = principal.user.role === 'admin' ? undefined : await deps.store.connections.connectionIdsOf(principal.user.id);
-  return deps.store.audit.list({ organizationId: principal.organizationId, ...(ids === undefined ? {} : { connectionIds: ids }), ...(query.limit === undefined ? {} : { limit: query.limit }) });
 }

@@ -19,7 +19,7 @@ export async function seedDemoOrganization(store: Store): Promise<{ organization
       return { organizationId, adminUserId, adminToken: secret, created: false };
     }
   }
-  const { organization, admin, issued } = await createOrganizationWithAdmin(store, { name: 'Demo', adminEmail: 'admin@demo.trustgate.local', adminName: 'Demo admin' });
+  const { organization, admin, issued } = await store.transaction((repos) => createOrganizationWithAdmin(repos, { name: 'Demo', adminEmail: 'admin@demo.trustgate.local', adminName: 'Demo admin' }));
   await store.putSetting(SETTING, JSON.stringify({ organizationId: organization.id, adminUserId: admin.id }));
   return { organizationId: organization.id, adminUserId: admin.id, adminToken: issued.secret, created: true };
 }

@@ -31,8 +31,9 @@ export async function reverifyDueConnections(deps: ConnectionDeps, options: Reve
       try {
         latest = (await verifyAndRecord(deps, latest, role.roleArn)).connection;
         verified++;
-      } catch {
-        // One bad connection must not stop the run; its role row keeps the last result.
+      } catch (error) {
+        // One bad connection must not stop the run; its role row keeps the last result, and the operator is told.
+        deps.log?.warn({ err: error, connectionId: connection.id, roleArn: role.roleArn }, 're-verification: a role could not be verified; it keeps its last result');
       }
     }
     if (latest.status !== before) {

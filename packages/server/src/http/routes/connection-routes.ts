@@ -1,12 +1,10 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { TrustgateError } from '@trustgate/core';
-import { uploadCatalog, listCatalogs } from '../../app/catalogs/catalogs.ts';
 import { createConnection, deleteConnection, getConnection, getDeliverables, listConnections, rotateExternalId, updateConnection, type CreateConnectionInput } from '../../app/connections/connections.ts';
 import type { DeliverableFormat } from '../../app/connections/render-deliverables.ts';
 import { verifyConnection } from '../../app/connections/verify-connection.ts';
 import type { AppContext } from '../app-context.ts';
-import { addRoute } from '../zod-route.ts';
+import type { AddRoute } from '../zod-route.ts';
 import * as s from '../schemas.ts';
 
 const CONTENT_TYPES: Record<DeliverableFormat, string> = {
@@ -31,24 +29,10 @@ function labelFilter(label: string | string[] | undefined): Record<string, strin
   return out;
 }
 
-/** Catalogs and connections: create, list, get, update, deliverables, verify, rotate, delete. */
-export function registerConnectionRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const route = <B, Q, P, R>(spec: Parameters<typeof addRoute<B, Q, P, R>>[2]) => addRoute(app, ctx.authenticate, spec);
+/** Connections: create, list, get, update, deliverables, verify, rotate, delete. */
+export function registerConnectionRoutes(route: AddRoute, ctx: AppContext): void {
   const deps = ctx.deps;
 
-  route({
-    method: 'GET', url: '/v1/catalogs', summary: 'Catalogs of the organization (newest versions)', tags: ['catalogs'], response: z.array(s.catalogView),
-    async handler({ principal }) {
-      return listCatalogs(deps, principal);
-    },
-  });
-  route({
-    method: 'POST', url: '/v1/catalogs', summary: 'Upload a catalog version (validated first; admins)', tags: ['catalogs'], status: 201, bodyLimit: 4 * 1024 * 1024,
-    body: s.uploadCatalogBody, response: s.uploadedCatalogView,
-    async handler({ principal, body }) {
-      return uploadCatalog(deps, principal, body);
-    },
-  });
   route({
     method: 'POST', url: '/v1/connections', summary: 'Create a connection: external ID and every deliverable', tags: ['connections'], status: 201,
     body: s.createConnectionBody, response: s.createdConnectionView,
