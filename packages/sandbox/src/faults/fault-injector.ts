@@ -38,7 +38,12 @@ export interface FaultRule {
 }
 
 /** What the server should do with a call. */
-export type FaultDecision = { kind: 'none' } | { kind: 'throttle' } | { kind: 'server-error' } | { kind: 'timeout' } | { kind: 'latency'; ms: number };
+export type FaultDecision =
+  | { kind: 'none' }
+  | { kind: 'throttle' }
+  | { kind: 'server-error' }
+  | { kind: 'timeout' }
+  | { kind: 'latency'; ms: number };
 
 /** Reads one parameter of the call being decided: its value, or undefined when the call does not carry it. */
 export type ParamReader = (name: string) => string | undefined;
@@ -50,10 +55,15 @@ function checkCondition(condition: FaultParamCondition): void {
   const fields = condition as Record<string, unknown>;
   const tests = TESTS.filter((t) => t in fields);
   const test = tests.length === 1 ? tests[0] : undefined;
-  const wellTyped = test === 'absent' || test === 'present' ? fields[test] === true : test !== undefined && typeof fields[test] === 'string';
+  const wellTyped =
+    test === 'absent' || test === 'present'
+      ? fields[test] === true
+      : test !== undefined && typeof fields[test] === 'string';
   const onlyKnown = Object.keys(fields).every((k) => k === 'param' || (TESTS as readonly string[]).includes(k));
   if (typeof fields.param !== 'string' || fields.param === '' || !wellTyped || !onlyKnown) {
-    throw new TypeError(`fault rule condition ${JSON.stringify(condition)}: give param and exactly one of absent: true, present: true, equals: "...", notEquals: "..."`);
+    throw new TypeError(
+      `fault rule condition ${JSON.stringify(condition)}: give param and exactly one of absent: true, present: true, equals: "...", notEquals: "..."`,
+    );
   }
 }
 
@@ -98,9 +108,13 @@ export class FaultInjector {
    * call's parameters, for rules with `when` (a call whose parameters are not given carries none).
    */
   next(service: string, action: string, param: ParamReader = () => undefined): FaultDecision {
-    const rule = this.rules.find((r) =>
-      r.remaining > 0 && (r.action === '*' || r.action === action) && (!r.service || r.service === service)
-      && r.conditions.every((c) => meets(c, param(c.param))));
+    const rule = this.rules.find(
+      (r) =>
+        r.remaining > 0 &&
+        (r.action === '*' || r.action === action) &&
+        (!r.service || r.service === service) &&
+        r.conditions.every((c) => meets(c, param(c.param))),
+    );
     if (!rule) return { kind: 'none' };
     rule.remaining -= 1;
     this.rules = this.rules.filter((r) => r.remaining > 0);
