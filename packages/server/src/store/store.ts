@@ -48,7 +48,7 @@ export async function openStore(options: OpenDatabaseOptions = {}): Promise<Stor
   const { db, dialect, close } = await openDatabase(options);
   return {
     ...repositories(db),
-    dialect,
+    dialect: dialect.name,
     transaction: (work) => db.transaction().execute((trx) => work(repositories(trx))),
     claimJobRun: (o) => claimJobRun({ db, dialect, ...o }),
     async sharedSetting(name, make) {

@@ -1,10 +1,10 @@
 import { TrustgateError } from '@trustgate/core';
+import { postgresDialect } from './dialects/postgres.ts';
+import { sqliteDialect } from './dialects/sqlite.ts';
 
-/** True when a driver error is a unique-constraint violation (SQLite `SQLITE_CONSTRAINT_UNIQUE`/`_PRIMARYKEY`, PostgreSQL 23505). */
+/** True when a driver error is a unique-constraint violation in any dialect (their codes do not overlap). */
 export function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
-  const code = (error as { code: unknown }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return postgresDialect.isUniqueViolation(error) || sqliteDialect.isUniqueViolation(error);
 }
 
 /** Runs `write`; a unique-constraint violation becomes a CONFLICT error with `message` naming `field`. */
