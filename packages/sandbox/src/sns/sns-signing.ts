@@ -5,6 +5,12 @@ import { createSelfSignedCertificate } from './self-signed-certificate.ts';
 /** Path prefix under which the sandbox serves its SNS signing certificate. */
 export const SNS_CERTIFICATE_PATH_PREFIX = '/sns/';
 
+/*
+ * The sandbox builds SNS's string to sign on its own, on purpose: trustgate's server builds the same string to
+ * verify it (packages/server/src/aws/verify-sns-message.ts). The sandbox is an independent peer that must behave
+ * as AWS does, so it shares no code with the code it tests — a bug shared would be a bug hidden.
+ */
+
 /** The fields of an SNS HTTP(S) delivery that take part in its signature (SNS Developer Guide, "HTTP/HTTPS notification JSON format"). */
 export interface SnsMessageFields {
   Type: 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';

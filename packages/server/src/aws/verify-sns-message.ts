@@ -4,6 +4,12 @@ import { TrustgateError } from '@trustgate/core';
 /** The message types SNS POSTs to HTTP(S) subscribers (SNS Developer Guide, "Parsing message formats"). */
 export type SnsMessageType = 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
 
+/*
+ * The message fields and the string to sign mirror the sandbox's SNS signer (packages/sandbox/src/sns/sns-signing.ts)
+ * on purpose: the sandbox is the independent peer these checks are tested against, so the two build AWS's string to
+ * sign each from SNS's documentation and share no code.
+ */
+
 /** An SNS HTTP(S) delivery whose signature has been verified. */
 export interface VerifiedSnsMessage {
   Type: SnsMessageType;
