@@ -100,17 +100,18 @@ export class ConnectionsRepository {
 
   /**
    * Writes a changed connection with optimistic locking: the row must still carry `recordVersion`; it is
-   * stored with `recordVersion + 1`. CONFLICT when someone else changed it meanwhile.
+   * stored with `recordVersion + 1`. CONFLICT when someone else changed it meanwhile, or when it is renamed to
+   * the name of another connection of the organization.
    */
   async update(connection: Connection): Promise<Connection> {
     const next = { ...connection, recordVersion: connection.recordVersion + 1, updatedAt: new Date().toISOString() };
     const row = toRow(next);
-    const result = await this.db
-      .updateTable('connections')
-      .set(row)
-      .where('id', '=', connection.id)
-      .where('record_version', '=', connection.recordVersion)
-      .executeTakeFirst();
+    // A rename to a name another connection of the organization has is the caller's conflict (409), as on insert.
+    const result = await conflictOnDuplicate(
+      () => this.db.updateTable('connections').set(row).where('id', '=', connection.id).where('record_version', '=', connection.recordVersion).executeTakeFirst(),
+      'A connection with this name exists in the organization.',
+      'name',
+    );
     if (Number(result.numUpdatedRows) !== 1) throw new TrustgateError('CONFLICT', 'The connection changed meanwhile; read it again and retry.');
     return next;
   }
