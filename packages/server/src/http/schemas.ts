@@ -1,13 +1,20 @@
 import { z } from 'zod';
 import { ACCESS_LEVELS, TOKEN_SCOPES } from '../model/records.ts';
 import { DELIVERABLE_FORMATS } from '../app/connections/render-deliverables.ts';
+import { NAME_FORBIDDEN, NAME_RULE } from './text-rules.ts';
 
 /** Request and response schemas of the HTTP API (zod; JSON Schema for OpenAPI is derived from them). */
 
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
-const name = z.string().trim().min(1).max(128);
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .refine((n) => !NAME_FORBIDDEN.test(n), NAME_RULE)
+  .describe(`1-128 characters of one line of visible text (${NAME_RULE}). Every text field of the API is valid Unicode without NUL characters.`);
 const labelKey = z.string().min(1).max(63).regex(/^[A-Za-z0-9_.\-/]+$/);
-const labels = z.record(labelKey, z.string().max(256)).refine((l) => Object.keys(l).length <= 50, 'at most 50 labels');
+const labels = z.record(labelKey, z.string().max(256).refine((v) => !NAME_FORBIDDEN.test(v), NAME_RULE)).refine((l) => Object.keys(l).length <= 50, 'at most 50 labels');
 const actionName = z.string().min(1).max(256);
 const status = z.enum(['pending', 'connected', 'needs-update', 'insecure', 'broken']);
 const partition = z.enum(['aws', 'aws-us-gov', 'aws-cn']);

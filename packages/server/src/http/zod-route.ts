@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import { z } from 'zod';
 import { TrustgateError } from '@trustgate/core';
 import type { Principal } from '../auth/principal.ts';
+import { findMalformedText } from './text-rules.ts';
 
 /** What a route handler receives: the validated parts and, for authenticated routes, the principal. */
 export interface RouteContext<B, Q, P> {
@@ -47,6 +48,9 @@ export function invalidInput(error: z.ZodError, part: string): TrustgateError {
   return new TrustgateError('INVALID_INPUT', `${field}: ${issue?.message ?? 'invalid'}`, { field });
 }
 
+/** The query schema of a route that declares none: no parameter at all. */
+const NO_QUERY = z.object({}).strict();
+
 /** Zod schemas per `<METHOD> <url> <part>`, consulted by the validator compiler. */
 const validators = new Map<string, z.ZodType>();
 
@@ -58,6 +62,12 @@ export function installZodCompilers(app: FastifyInstance): void {
   app.setValidatorCompiler(({ method, url, httpPart }) => {
     const schema = validators.get(`${method} ${url} ${httpPart}`);
     return (data: unknown) => {
+      // One text rule for every route and store: well-formed Unicode, no NUL (see text-rules.ts).
+      const malformed = findMalformedText(data);
+      if (malformed !== undefined) {
+        const field = malformed === '' ? (httpPart ?? 'body') : malformed;
+        return { error: new TrustgateError('INVALID_INPUT', `${field}: text must be valid Unicode (no lone surrogates) without NUL characters.`, { field }) };
+      }
       if (schema === undefined) return { value: data };
       const result = schema.safeParse(data);
       return result.success ? { value: result.data } : { error: invalidInput(result.error, httpPart ?? 'body') };
@@ -79,10 +89,10 @@ export function addRoute<B, Q, P, R>(app: FastifyInstance, authenticate: (reques
     schema.body = jsonSchemaOf(spec.body, 'input');
     validators.set(`${method} ${fullUrl} body`, spec.body);
   }
-  if (spec.query) {
-    schema.querystring = jsonSchemaOf(spec.query, 'input');
-    validators.set(`${method} ${fullUrl} querystring`, spec.query);
-  }
+  // One rule for query strings: a parameter the route does not declare is refused (400 naming it), on every route.
+  const query = spec.query ?? NO_QUERY;
+  schema.querystring = jsonSchemaOf(query, 'input');
+  validators.set(`${method} ${fullUrl} querystring`, query);
   if (spec.params) {
     schema.params = jsonSchemaOf(spec.params, 'input');
     validators.set(`${method} ${fullUrl} params`, spec.params);
