@@ -1,41 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIALECTS, openTestStore, TEST_POSTGRES_URL, dropSchema } from './test-stores.ts';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import { DIALECTS, openSharedTestDatabase, openTestStore, TEST_POSTGRES_URL, dropSchema } from './test-stores.ts';
 import type { Store } from '../src/store/store.ts';
 import { openStore } from '../src/store/store.ts';
 import { MIGRATIONS } from '../src/store/migrations.ts';
-import type { Connection } from '../src/model/records.ts';
-
-function connection(organizationId: string, name: string, extra: Partial<Connection> = {}): Connection {
-  const now = new Date().toISOString();
-  return {
-    id: `con_${name}`,
-    organizationId,
-    spaceId: null,
-    name,
-    partition: 'aws',
-    mode: 'manual',
-    scope: { kind: 'account', accountId: '123456789012' },
-    roleName: 'TrustgateRole',
-    region: null,
-    labels: {},
-    selection: { mode: 'default' },
-    managedPolicies: [],
-    extraActions: [],
-    catalogName: null,
-    externalId: `ext-${name}-${Math.random()}`,
-    previousExternalId: null,
-    status: 'pending',
-    statusReason: 'waiting',
-    issuedPolicy: { documents: [], managedPolicyArns: [], requiredActions: [] },
-    appliedPolicy: null,
-    callbackNonce: null,
-    lastVerifiedAt: null,
-    createdAt: now,
-    updatedAt: now,
-    recordVersion: 1,
-    ...extra,
-  };
-}
+import { openDatabase, type OpenDatabaseOptions } from '../src/store/open-database.ts';
+import type { Database } from '../src/store/schema.ts';
+import { connectionRecord as connection } from './connection-record.ts';
 
 describe.each(DIALECTS)('store on %s', (dialect) => {
   let store: Store;
@@ -182,8 +153,123 @@ describe('store on PostgreSQL with two instances', () => {
       await dropSchema(b);
     }
   });
+});
 
-  it('has every migration applied in order', () => {
-    expect(Object.keys(MIGRATIONS)).toEqual([...Object.keys(MIGRATIONS)].sort());
+/** Kysely's record of one applied migration (its `kysely_migration` table). */
+interface AppliedMigration {
+  name: string;
+  timestamp: string;
+}
+
+/** What Kysely recorded as applied, in the order it applied them: from `kysely_migration` in `schema` (PostgreSQL) or the file. */
+async function appliedMigrations(db: Kysely<Database>, schema: string | undefined): Promise<AppliedMigration[]> {
+  const table = sql.table(schema === undefined ? 'kysely_migration' : `${schema}.kysely_migration`);
+  return (await sql<AppliedMigration>`select name, timestamp from ${table} order by timestamp, name`.execute(db)).rows;
+}
+
+/** The tables of the deployment (its schema on PostgreSQL) with their columns, by name; Kysely's own tables left out. */
+async function tablesOf(db: Kysely<Database>, schema: string | undefined): Promise<Record<string, Record<string, { nullable: boolean; hasDefault: boolean }>>> {
+  const tables = (await db.introspection.getTables()).filter((t) => schema === undefined || t.schema === schema);
+  return Object.fromEntries(
+    tables.map((t) => [t.name, Object.fromEntries(t.columns.map((c) => [c.name, { nullable: c.isNullable, hasDefault: c.hasDefaultValue }]))]),
+  );
+}
+
+/** Every table the migrations create. */
+const TABLES = ['api_tokens', 'audit_events', 'callback_requests', 'catalogs', 'connection_access', 'connection_roles', 'connections', 'job_runs', 'organizations', 'settings', 'spaces', 'users'];
+
+/** The columns of callback_requests after the last migration: 0003's, then 0004's four. */
+const CALLBACK_REQUEST_COLUMNS = {
+  stack_id: { nullable: false, hasDefault: false },
+  request_id: { nullable: false, hasDefault: false },
+  logical_resource_id: { nullable: false, hasDefault: false },
+  request_type: { nullable: false, hasDefault: false },
+  state: { nullable: false, hasDefault: false },
+  holder: { nullable: false, hasDefault: false },
+  claimed_at: { nullable: false, hasDefault: false },
+  status: { nullable: true, hasDefault: false },
+  reason: { nullable: true, hasDefault: false },
+  connection_id: { nullable: true, hasDefault: false },
+  answered_at: { nullable: true, hasDefault: false },
+  request_digest: { nullable: false, hasDefault: true },
+  delivered_at: { nullable: true, hasDefault: false },
+  response_url: { nullable: true, hasDefault: false },
+  response_body: { nullable: true, hasDefault: false },
+};
+
+describe.each(DIALECTS)('migrations on %s', (dialect) => {
+  const names = Object.keys(MIGRATIONS);
+
+  it('the migration list is in the order Kysely runs it (by name)', () => {
+    expect(names).toEqual([...names].sort());
+    expect(names.length).toBeGreaterThan(1);
+  });
+
+  it('a new database has every migration of the list applied, in order, and the schema the last one leaves', async () => {
+    const db = openSharedTestDatabase(dialect, 'tg-migrations-');
+    const options: OpenDatabaseOptions = { url: db.config.databaseUrl, ...(db.schema === undefined ? {} : { schema: db.schema, poolSize: 2 }) };
+    try {
+      const opened = await openDatabase(options);
+      let applied: AppliedMigration[];
+      try {
+        applied = await appliedMigrations(opened.db, db.schema);
+        expect(applied.map((m) => m.name)).toEqual(names);
+        for (const m of applied) expect(new Date(m.timestamp).toISOString()).toBe(m.timestamp);
+        const tables = await tablesOf(opened.db, db.schema);
+        expect(Object.keys(tables).sort()).toEqual(TABLES);
+        expect(tables.callback_requests).toEqual(CALLBACK_REQUEST_COLUMNS);
+      } finally {
+        await opened.close();
+      }
+      // Opening again applies nothing more and records nothing twice.
+      const again = await openDatabase(options);
+      try {
+        expect(await appliedMigrations(again.db, db.schema)).toEqual(applied);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await db.remove();
+    }
+  });
+
+  it('a deployment migrated up to the one before last is upgraded by the last alone, after the others, keeping its rows', async () => {
+    const db = openSharedTestDatabase(dialect, 'tg-migrations-');
+    const options: OpenDatabaseOptions = { url: db.config.databaseUrl, ...(db.schema === undefined ? {} : { schema: db.schema, poolSize: 2 }) };
+    const older = Object.fromEntries(Object.entries(MIGRATIONS).slice(0, -1)) as Record<string, Migration>;
+    try {
+      const first = await openDatabase({ ...options, migrate: false });
+      try {
+        const migrator = new Migrator({ db: first.db, provider: { getMigrations: async () => older }, ...(db.schema === undefined ? {} : { migrationTableSchema: db.schema }) });
+        const { error } = await migrator.migrateToLatest();
+        expect(error).toBeUndefined();
+        expect((await appliedMigrations(first.db, db.schema)).map((m) => m.name)).toEqual(names.slice(0, -1));
+        expect(Object.keys((await tablesOf(first.db, db.schema)).callback_requests ?? {})).not.toContain('request_digest');
+        await sql`insert into callback_requests (stack_id, request_id, logical_resource_id, request_type, state, holder, claimed_at) values ('stack', 'request', 'Connect', 'Create', 'decided', 'old', '2026-01-01T00:00:00.000Z')`.execute(first.db);
+      } finally {
+        await first.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const upgraded = await openDatabase(options);
+      try {
+        const applied = await appliedMigrations(upgraded.db, db.schema);
+        expect(applied.map((m) => m.name)).toEqual(names);
+        // The last one was applied after all the others.
+        const last = applied.at(-1)!;
+        for (const m of applied.slice(0, -1)) expect(m.timestamp < last.timestamp, `${m.name} ${m.timestamp} before ${last.name} ${last.timestamp}`).toBe(true);
+        expect((await tablesOf(upgraded.db, db.schema)).callback_requests).toEqual(CALLBACK_REQUEST_COLUMNS);
+        const kept = await upgraded.db.selectFrom('callback_requests').selectAll().execute();
+        expect(kept).toEqual([
+          {
+            stack_id: 'stack', request_id: 'request', logical_resource_id: 'Connect', request_type: 'Create', state: 'decided', holder: 'old', claimed_at: '2026-01-01T00:00:00.000Z',
+            status: null, reason: null, connection_id: null, answered_at: null, request_digest: '', delivered_at: null, response_url: null, response_body: null,
+          },
+        ]);
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await db.remove();
+    }
   });
 });
