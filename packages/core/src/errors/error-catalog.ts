@@ -28,6 +28,10 @@ export const ERROR_CATALOG = {
   NOT_FOUND: { http: 404, exit: 3, description: 'No such object, or the caller may not see it.' },
   CONFLICT: { http: 409, exit: 5, description: 'The object already exists or changed meanwhile.' },
   PAYLOAD_TOO_LARGE: { http: 413, exit: 2, description: 'The request body is larger than allowed.' },
+  // HTTP requests the service cannot read
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, exit: 2, description: 'The request body is not JSON by its Content-Type; send it as application/json.' },
+  HEADERS_TOO_LARGE: { http: 431, exit: 2, description: 'The request line and headers together exceed the HTTP server\'s limit (16 KB); shorten the URL or the headers.' },
+  REQUEST_TIMEOUT: { http: 408, exit: 2, description: 'The request\'s headers did not arrive within the server\'s time limit; send the request again.' },
   // AWS and verification
   AWS_ERROR: { http: 502, exit: 6, description: 'AWS (or the configured endpoint) answered with an error.' },
   VERIFICATION_FAILED: { http: 422, exit: 7, description: 'The role could not be verified as required.' },

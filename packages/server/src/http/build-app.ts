@@ -6,7 +6,7 @@ import type { ConnectionDeps } from '../app/deps.ts';
 import { boundedFetch, type FetchPort } from '../aws/fetch-port.ts';
 import { authenticate } from '../auth/principal.ts';
 import { BackgroundTasks, type AppContext } from './app-context.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { errorAnswerOptions, installErrorHandler } from './error-handler.ts';
 import { installZodCompilers } from './zod-route.ts';
 import { routeAdder } from './zod-route.ts';
 import { registerAccessRoutes } from './routes/access-routes.ts';
@@ -45,7 +45,7 @@ export interface TrustgateApp {
  */
 export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> {
   const logger = options.logger === undefined || options.logger === false ? false : { ...(options.logger === true ? {} : options.logger), redact: ['req.headers.authorization'] };
-  const app = Fastify({ logger, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
+  const app: FastifyInstance = Fastify({ logger, bodyLimit: options.bodyLimit ?? 1024 * 1024, ...errorAnswerOptions(() => app.log) });
   const background = new BackgroundTasks();
   const ctx: AppContext = {
     deps: options.deps,
