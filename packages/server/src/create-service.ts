@@ -33,6 +33,8 @@ export interface TrustgateServiceConfig {
   publicUrl: string;
   operatorToken?: string;
   verifyRetry?: RetryOptions;
+  /** How an insecurity probe STS gave no answer (throttled, 5xx, timed out) is retried before verification fails; default `PROBE_RETRY_DEFAULTS`. */
+  probeRetry?: RetryOptions;
   /** Scheduled re-verification; default every 6 hours, checked each minute. `false` disables it. */
   reverify?: { intervalMs?: number; tickMs?: number } | false;
   isAllowedResponseUrl?: (url: URL) => boolean;
@@ -84,6 +86,7 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       publicUrl: config.publicUrl.replace(/\/$/, ''),
       defaultCatalog: { name: 'example', source: await readFile(catalogFile, 'utf8'), fileName: 'example.yaml' },
       ...(config.verifyRetry === undefined ? {} : { verifyRetry: config.verifyRetry }),
+      ...(config.probeRetry === undefined ? {} : { probeRetry: config.probeRetry }),
       ...(config.isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl: config.isAllowedResponseUrl }),
       catalogCache: new Map(),
     };

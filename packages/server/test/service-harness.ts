@@ -20,11 +20,15 @@ export interface ApiResponse {
 /** The operator token the harness configures. */
 export const OPERATOR_TOKEN = `op_${randomBytes(16).toString('hex')}`;
 
-/** What every test service is configured with: the operator token above, no verification retries, no scheduled re-verification. */
-export const TEST_SERVICE_DEFAULTS: Pick<TrustgateServiceConfig, 'publicUrl' | 'operatorToken' | 'verifyRetry' | 'reverify'> = {
+/**
+ * What every test service is configured with: the operator token above, no verification retries, insecurity probes
+ * retried with short waits (10, 20, 40 ms), no scheduled re-verification.
+ */
+export const TEST_SERVICE_DEFAULTS: Pick<TrustgateServiceConfig, 'publicUrl' | 'operatorToken' | 'verifyRetry' | 'probeRetry' | 'reverify'> = {
   publicUrl: 'http://127.0.0.1',
   operatorToken: OPERATOR_TOKEN,
   verifyRetry: { maxWaitMs: 0 },
+  probeRetry: { baseDelayMs: 10, maxDelayMs: 40, jitter: false },
   reverify: false,
 };
 

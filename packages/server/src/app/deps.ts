@@ -36,6 +36,8 @@ export interface ConnectionDeps {
   defaultCatalog: { name: string; source: string; fileName: string };
   /** Bounded retry while a new role becomes assumable. */
   verifyRetry?: RetryOptions;
+  /** Bounded retry of an insecurity probe STS gave no answer (default `PROBE_RETRY_DEFAULTS` of aws/verify-role.ts). */
+  probeRetry?: RetryOptions;
   /** Which ResponseURLs the callback may PUT to (default: https on *.amazonaws.com / *.amazonaws.com.cn). */
   isAllowedResponseUrl?: (url: URL) => boolean;
   /**

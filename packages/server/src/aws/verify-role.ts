@@ -20,8 +20,27 @@ export interface VerifyRoleInput {
   sessionName: string;
   /** Also ask Organizations, as the role's session, which organization the account belongs to (organization-scoped connections). */
   readOrganization?: boolean;
+  /** Bounds the wait for the role to become assumable with the external ID (AccessDenied is retried). */
   retry?: RetryOptions;
+  /**
+   * Bounds the retries of an insecurity probe that got no answer (throttling, a 5xx, a timeout, a network error),
+   * beyond the SDK's own; the fields given replace those of {@link PROBE_RETRY_DEFAULTS}.
+   */
+  probeRetry?: RetryOptions;
 }
+
+/**
+ * How long an insecurity probe is asked again when STS gives it no answer: at most 4 attempts (each with the
+ * SDK's own retries), waits of 0.5 s doubling up to 4 s, jittered, 10 s of waiting, no attempt started after 20 s.
+ */
+export const PROBE_RETRY_DEFAULTS: Readonly<RetryOptions> = {
+  maxAttempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 4_000,
+  maxWaitMs: 10_000,
+  deadlineMs: 20_000,
+  jitter: true,
+};
 
 /** What AWS said: each probe's outcome and, when the role could be read, its policies. */
 export interface VerifyRoleObservation {
@@ -56,86 +75,176 @@ function isAccessDenied(error: unknown): boolean {
 }
 
 /**
+ * STS refused the call: `AccessDenied` with HTTP 403, which AssumeRole answers when the trust policy does not let
+ * the caller in — its ExternalId condition fails, it does not trust the caller, or there is no such role (STS does
+ * not say which; IAM User Guide, "Troubleshooting IAM roles"). Nothing else is a refusal: throttling, a 5xx, a
+ * timeout or the platform's own credentials refused (`InvalidClientTokenId`, `ExpiredToken`) say nothing about the
+ * role's trust policy.
+ */
+function isRefusal(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return error instanceof Error && error.name === 'AccessDenied' && status === 403;
+}
+
+/** Assumes the role with an external ID (none: without one); aborting `signal` gives up the call in flight. */
+type Assume = (externalId: string | undefined, signal?: AbortSignal) => Promise<AwsCredentials>;
+
+/** What STS answered an insecurity probe: a session (the trust policy let the call in), or AccessDenied. */
+type ProbeOutcome = 'assumable' | 'refused';
+
+/**
+ * One insecurity probe: assumes the role with `externalId` (none: without one). A session or a refusal
+ * ({@link isRefusal}) is the answer; any other outcome (throttling, a 5xx, a timeout, a network or unknown error)
+ * is tried again within `retry` and then throws AWS_ERROR: without an answer the role is neither secure nor insecure.
+ */
+async function probe(assume: Assume, externalId: string | undefined, retry: RetryOptions): Promise<ProbeOutcome> {
+  const result = await retryWithBackoff(
+    () => assume(externalId, retry.signal),
+    (error) => !isRefusal(error),
+    retry,
+  );
+  if (result.ok) return 'assumable';
+  if (isRefusal(result.error)) return 'refused';
+  const how = externalId === undefined ? 'without an external ID' : 'with a wrong external ID';
+  throw new TrustgateError(
+    'AWS_ERROR',
+    `AWS did not answer whether the role can be assumed ${how} (${result.attempts} attempt(s)): ${describeAwsError(result.error)}`,
+    { cause: result.error },
+  );
+}
+
+/** A random external ID no trust policy requires. */
+function wrongExternalId(): string {
+  return `trustgate-wrong-${randomBytes(16).toString('hex')}`;
+}
+
+/** Assumes the role of `input` as the platform, with an external ID or without one. */
+function assumer(aws: AwsClientFactory, input: VerifyRoleInput): Assume {
+  const sts = aws.sts({ partition: input.partition, region: input.region });
+  return async (externalId, signal) => {
+    const out = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: input.roleArn,
+        RoleSessionName: input.sessionName,
+        DurationSeconds: 900,
+        ...(externalId === undefined ? {} : { ExternalId: externalId }),
+      }),
+      signal === undefined ? {} : { abortSignal: signal },
+    );
+    const c = out.Credentials;
+    if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined)
+      throw new TrustgateError('AWS_ERROR', 'AssumeRole answered without credentials.');
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+    };
+  };
+}
+
+/** `options` whose retries and calls also stop when `signal` is aborted. */
+function stoppedBy(options: RetryOptions | undefined, signal: AbortSignal): RetryOptions {
+  return { ...options, signal: options?.signal === undefined ? signal : AbortSignal.any([options.signal, signal]) };
+}
+
+/**
+ * Assumes the role with the external ID, retrying AccessDenied within `retry` (a new role may not be assumable for
+ * seconds), then once with the previous ID during a rotation. AccessDenied for good is an answer (returned); any
+ * other failure is not an answer about the role and throws AWS_ERROR.
+ */
+async function assumeWithExternalId(assume: Assume, input: VerifyRoleInput, retry: RetryOptions) {
+  let result = await retryWithBackoff(() => assume(input.externalId, retry.signal), isAccessDenied, retry);
+  let externalIdUsed: 'current' | 'previous' = 'current';
+  let attempts = result.attempts;
+  if (!result.ok && input.previousExternalId) {
+    const previous = await retryWithBackoff(
+      () => assume(input.previousExternalId ?? undefined, retry.signal),
+      isAccessDenied,
+      { ...retry, maxWaitMs: 0 },
+    );
+    attempts += previous.attempts;
+    if (previous.ok) {
+      result = previous;
+      externalIdUsed = 'previous';
+    }
+  }
+  if (!result.ok && !isAccessDenied(result.error)) {
+    // Not an answer about the role (network, throttling after the SDK's own retries, a 5xx, bad platform
+    // credentials): the platform's problem, so no verdict on the customer's role.
+    throw new TrustgateError('AWS_ERROR', `AWS could not be asked about the role: ${describeAwsError(result.error)}`, {
+      cause: result.error,
+    });
+  }
+  return { result, externalIdUsed, attempts };
+}
+
+/** What the role's session tells: who it is, the role's policies (or why they could not be read), the organization. */
+async function readWithSession(
+  aws: AwsClientFactory,
+  input: VerifyRoleInput,
+  session: AwsCredentials,
+): Promise<
+  Pick<VerifyRoleObservation, 'callerArn' | 'callerAccount' | 'policies' | 'policyReadError' | 'organization'>
+> {
+  const [identity, read, organization] = await Promise.all([
+    aws
+      .sts({ partition: input.partition, region: input.region, credentials: session })
+      .send(new GetCallerIdentityCommand({})),
+    readRolePolicies(aws.iam({ partition: input.partition, credentials: session }), input.roleName).then(
+      (policies) => ({ policies }),
+      (error: unknown) => ({ policyReadError: describeAwsError(error) }),
+    ),
+    input.readOrganization === true
+      ? readOrganization(aws.organizations({ partition: input.partition, credentials: session }))
+      : undefined,
+  ]);
+  return {
+    callerArn: identity.Arn,
+    callerAccount: identity.Account,
+    ...read,
+    ...(organization === undefined ? {} : { organization }),
+  };
+}
+
+/**
  * Verifies a customer's role for real (IAM User Guide, "Access to AWS accounts owned by third parties"):
  * 1. assumes it with the external ID through the partition's regional STS endpoint, retrying AccessDenied with
  *    backoff for a bounded time (a new role may not be assumable for seconds), then falls back to the previous
  *    ID during a rotation; reads back GetCallerIdentity with the session;
  * 2. tries to assume it WITHOUT an external ID and with a WRONG one — either succeeding means the trust policy
- *    is insecure (the confused-deputy protection is missing);
+ *    is insecure (the confused-deputy protection is missing). Only AccessDenied is a refusal; a probe without an
+ *    answer is retried within `probeRetry` and then fails the verification: it fails closed;
  * 3. reads the role's attached and inline policies (and boundary) with the session, for a local check;
  * 4. with `readOrganization`, asks Organizations with the session which organization the account belongs to.
- * Throws AWS_ERROR when AWS gives no answer about the role (network, throttling, 5xx, the platform's own
- * credentials refused), so a platform-side failure never marks a customer's connection broken.
+ * Throws AWS_ERROR when AWS gives no answer about the role, to the assume or to either probe (network, throttling,
+ * 5xx, the platform's own credentials refused), so a platform-side failure never marks a customer's connection
+ * broken, nor connected; the retries and calls still running are then given up.
  */
 export async function verifyRole(aws: AwsClientFactory, input: VerifyRoleInput): Promise<VerifyRoleObservation> {
-  const sts = aws.sts({ partition: input.partition, region: input.region });
-  const assume = async (externalId: string | undefined): Promise<AwsCredentials> => {
-    const out = await sts.send(
-      new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: input.sessionName, DurationSeconds: 900, ...(externalId === undefined ? {} : { ExternalId: externalId }) }),
-    );
-    const c = out.Credentials;
-    if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) throw new TrustgateError('AWS_ERROR', 'AssumeRole answered without credentials.');
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
-  };
-  const probe = async (externalId: string | undefined): Promise<boolean> => {
-    try {
-      await assume(externalId);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const main = async () => {
-    let result = await retryWithBackoff(() => assume(input.externalId), isAccessDenied, input.retry);
-    let externalIdUsed: 'current' | 'previous' = 'current';
-    let attempts = result.attempts;
-    if (!result.ok && input.previousExternalId) {
-      const previous = await retryWithBackoff(() => assume(input.previousExternalId ?? undefined), isAccessDenied, { ...input.retry, maxWaitMs: 0 });
-      attempts += previous.attempts;
-      if (previous.ok) {
-        result = previous;
-        externalIdUsed = 'previous';
-      }
-    }
-    return { result, externalIdUsed, attempts };
-  };
-  // The two insecurity probes run alongside; they are repeated after a wait so a role that only became
-  // assumable meanwhile is probed too.
-  const [{ result, externalIdUsed, attempts }, firstWithout, firstWrong] = await Promise.all([
-    main(),
-    probe(undefined),
-    probe(`trustgate-wrong-${randomBytes(16).toString('hex')}`),
-  ]);
-  if (!result.ok && !isAccessDenied(result.error)) {
-    // Not an answer about the role (network, throttling after the SDK's own retries, a 5xx, bad platform
-    // credentials): the platform's problem, so no verdict on the customer's role.
-    throw new TrustgateError('AWS_ERROR', `AWS could not be asked about the role: ${describeAwsError(result.error)}`, { cause: result.error });
+  const assume = assumer(aws, input);
+  const stop = new AbortController();
+  const retry = stoppedBy(input.retry, stop.signal);
+  const probeRetry = stoppedBy({ ...PROBE_RETRY_DEFAULTS, ...input.probeRetry }, stop.signal);
+  try {
+    // The assume and the two insecurity probes run alongside; the first to throw ends the verification.
+    const [{ result, externalIdUsed, attempts }, firstWithout, firstWrong] = await Promise.all([
+      assumeWithExternalId(assume, input, retry),
+      probe(assume, undefined, probeRetry),
+      probe(assume, wrongExternalId(), probeRetry),
+    ]);
+    // A refused probe is repeated after a wait, so a role that only became assumable meanwhile is probed too.
+    const waited = result.attempts > 1 || externalIdUsed === 'previous';
+    const again = (first: ProbeOutcome, externalId: string | undefined) =>
+      waited && first === 'refused' ? probe(assume, externalId, probeRetry) : first;
+    const [without, wrong] = await Promise.all([again(firstWithout, undefined), again(firstWrong, wrongExternalId())]);
+    const probed = {
+      assumableWithoutExternalId: without === 'assumable',
+      assumableWithWrongExternalId: wrong === 'assumable',
+    };
+    if (!result.ok) return { assumed: false, attempts, assumeError: describeAwsError(result.error), ...probed };
+    return { assumed: true, externalIdUsed, attempts, ...probed, ...(await readWithSession(aws, input, result.value)) };
+  } finally {
+    stop.abort();
   }
-  const waited = result.attempts > 1 || externalIdUsed === 'previous';
-  const assumableWithoutExternalId = firstWithout || (waited && (await probe(undefined)));
-  const assumableWithWrongExternalId = firstWrong || (waited && (await probe(`trustgate-wrong-${randomBytes(16).toString('hex')}`)));
-  if (!result.ok) {
-    return { assumed: false, attempts, assumeError: describeAwsError(result.error), assumableWithoutExternalId, assumableWithWrongExternalId };
-  }
-  const session = result.value;
-  const [identity, read, organization] = await Promise.all([
-    aws.sts({ partition: input.partition, region: input.region, credentials: session }).send(new GetCallerIdentityCommand({})),
-    readRolePolicies(aws.iam({ partition: input.partition, credentials: session }), input.roleName).then(
-      (policies) => ({ policies }),
-      (error: unknown) => ({ policyReadError: describeAwsError(error) }),
-    ),
-    input.readOrganization === true ? readOrganization(aws.organizations({ partition: input.partition, credentials: session })) : undefined,
-  ]);
-  const observation: VerifyRoleObservation = {
-    assumed: true,
-    externalIdUsed,
-    attempts,
-    callerArn: identity.Arn,
-    callerAccount: identity.Account,
-    assumableWithoutExternalId,
-    assumableWithWrongExternalId,
-    ...read,
-    ...(organization === undefined ? {} : { organization }),
-  };
-  return observation;
 }

@@ -161,6 +161,7 @@ export async function verifyAndRecord(deps: ConnectionDeps, connection: Connecti
         await deps.store.connections.putRole(roleRow('pending', `Waiting for AWS: the role is not assumable yet (attempt ${attempt}); retrying in ${delayMs} ms.`, null, null));
       },
     },
+    ...(deps.probeRetry === undefined ? {} : { probeRetry: deps.probeRetry }),
   });
   const known = (await deps.store.connections.listRoles(connection.id)).find((r) => r.accountId === accountId && r.roleArn === roleArn);
   const stackId = origin.stackId ?? known?.details?.stackId;
