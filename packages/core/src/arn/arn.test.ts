@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { TrustgateError } from '../errors/index.ts';
-import { assertNoErrors, parseArn, parseRoleArn, validateAccountId, validateIamPath, validateRoleName } from './index.ts';
+import { assertNoErrors, isAccountId, parseArn, parseRoleArn, splitArn, validateAccountId, validateIamPath, validateRoleName } from './index.ts';
 
 describe('parseArn', () => {
   it('takes an ARN apart in each partition', () => {
-    for (const partition of ['aws', 'aws-us-gov', 'aws-cn'] as const) {
-      const r = parseArn(`arn:${partition}:ec2:us-east-1:123456789012:spot-fleet-request/sfr-1:x`);
-      expect(r).toEqual({ ok: true, arn: { partition, service: 'ec2', region: 'us-east-1', accountId: '123456789012', resource: 'spot-fleet-request/sfr-1:x' } });
+    for (const [partition, region] of [['aws', 'us-east-1'], ['aws-us-gov', 'us-gov-west-1'], ['aws-cn', 'cn-northwest-1']] as const) {
+      const r = parseArn(`arn:${partition}:ec2:${region}:123456789012:spot-fleet-request/sfr-1:x`);
+      expect(r).toEqual({ ok: true, arn: { partition, service: 'ec2', region, accountId: '123456789012', resource: 'spot-fleet-request/sfr-1:x' } });
     }
     expect(parseArn('arn:aws:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole').ok).toBe(true);
   });
@@ -20,6 +20,11 @@ describe('parseArn', () => {
     ['arn:aws:iam::12345678901:role/x', 'INVALID_ARN'],
     ['arn:aws:iam::123456789012:', 'INVALID_ARN'],
     ['arn:aws:iam::123456789012:role/a b', 'INVALID_ARN'],
+    ['arn:aws:ec2:us-east-1a:123456789012:instance/i-1', 'INVALID_ARN'],
+    ['arn:aws:ec2:US-EAST-1:123456789012:instance/i-1', 'INVALID_ARN'],
+    ['arn:aws-cn:ec2:us-east-1:123456789012:instance/i-1', 'INVALID_PARTITION'],
+    ['arn:aws:ec2:us-gov-west-1:123456789012:instance/i-1', 'INVALID_PARTITION'],
+    ['arn:aws:ec2:us-iso-east-1:123456789012:instance/i-1', 'INVALID_PARTITION'],
   ])('refuses %j with %s naming the field', (text, code) => {
     const r = parseArn(text, 'roleArn');
     expect(r.ok).toBe(false);
@@ -29,6 +34,36 @@ describe('parseArn', () => {
       expect(r.findings[0]?.message).toMatch(/^roleArn: /);
     }
   });
+});
+
+describe('parseArn region and account parts', () => {
+  it('accepts an empty region (global services), a wildcard, or a region of the ARN\'s partition', () => {
+    for (const arn of [
+      'arn:aws:s3:::bucket/key',
+      'arn:aws:ec2:*:123456789012:spot-fleet-request/sfr-*',
+      'arn:aws:ec2:ap-southeast-12:123456789012:instance/i-1',
+      'arn:aws-us-gov:sns:us-gov-east-1:123456789012:topic',
+      'arn:aws-cn:kms:cn-north-1:123456789012:key/k',
+      'arn:aws:sns:us-east-1:*:topic',
+    ]) expect(parseArn(arn).ok, arn).toBe(true);
+  });
+});
+
+describe('splitArn', () => {
+  it('splits six parts without judging them, the resource keeping its colons', () => {
+    expect(splitArn('arn:aws*:s?:*::a:b:c')).toEqual({ partition: 'aws*', service: 's?', region: '*', account: '', resource: 'a:b:c' });
+    expect(splitArn('arn:aws:iam::123456789012:')).toEqual({ partition: 'aws', service: 'iam', region: '', account: '123456789012', resource: '' });
+  });
+  it.each([['aws:iam::1:x'], ['arn:aws:iam::1'], ['ARN:aws:iam::1:x'], ['']])('gives undefined for %j', (text) => {
+    expect(splitArn(text)).toBeUndefined();
+  });
+});
+
+describe('isAccountId', () => {
+  it.each([['123456789012', true], ['012345678901', true], ['12345678901', false], ['1234567890123', false], ['12345678901a', false], ['１２３４５６７８９０１２', false], ['123456789012\n', false], [123456789012, false], [undefined, false]])(
+    '%j -> %s',
+    (value, expected) => expect(isAccountId(value)).toBe(expected),
+  );
 });
 
 describe('validateAccountId', () => {

@@ -1,5 +1,6 @@
 import type { Finding } from '../errors/index.ts';
 import type { Partition } from '../partition/index.ts';
+import { isAccountId } from './account-id.ts';
 import { parseArn } from './parse-arn.ts';
 import { validateRoleName } from './role-name.ts';
 
@@ -38,7 +39,7 @@ export function parseRoleArn(
     return fail('INVALID_ARN', `"${text}" is not an IAM role ARN (arn:${options.partition ?? 'aws'}:iam::<account-id>:role/<name>)`);
   }
   if (arn.region !== '') return fail('INVALID_ARN', 'an IAM role ARN has an empty region part (iam is global)');
-  if (!/^\d{12}$/.test(arn.accountId)) return fail('INVALID_ACCOUNT_ID', `the account part "${arn.accountId}" is not a 12-digit account ID`);
+  if (!isAccountId(arn.accountId)) return fail('INVALID_ACCOUNT_ID', `the account part "${arn.accountId}" is not a 12-digit account ID`);
   if (options.partition && arn.partition !== options.partition) {
     return fail('INVALID_PARTITION', `the role is in partition "${arn.partition}" but the connection is in "${options.partition}"; a role cannot be assumed across partitions`);
   }

@@ -1,4 +1,4 @@
-import { assertNoErrors, validateIamName, parseArn } from '../arn/index.ts';
+import { assertNoErrors, validateIamName, parseArn, splitArn } from '../arn/index.ts';
 import { TrustgateError, type Finding } from '../errors/index.ts';
 import { isPartition, type Partition } from '../partition/index.ts';
 import { policySize } from '../policy-document/index.ts';
@@ -57,7 +57,7 @@ export function checkPolicies(policies: NamedPolicy[], managedPolicyArns: string
 /** Throw INVALID_PARTITION naming the field when a string of `value` is an ARN of a partition other than `partition`. */
 function assertSamePartition(value: unknown, partition: Partition, path: string): void {
   if (typeof value === 'string') {
-    const found = /^arn:([^:]*):/.exec(value)?.[1];
+    const found = splitArn(value)?.partition;
     if (isPartition(found) && found !== partition) {
       throw new TrustgateError('INVALID_PARTITION', `${path}: "${value.slice(0, 100)}" is in partition ${found}, the deliverable in ${partition}`, { field: path });
     }

@@ -1,3 +1,4 @@
+import { isAccountId } from '../arn/index.ts';
 import type { Partition } from '../partition/index.ts';
 
 /** The template variables trustgate fills in when it compiles a catalog. */
@@ -58,7 +59,7 @@ export function checkArnTemplate(template: string): string[] {
   }
   if (!service || !/^[a-z0-9*?-]+$/.test(service)) problems.push(`the service part "${service}" is not a service prefix`);
   if (region && !/^(?:\$\{Region\}|[a-z0-9*?-]+)$/.test(region)) problems.push(`the region part "${region}" is not a region, \${Region} or a wildcard`);
-  if (account && !/^(?:\$\{AccountId\}|\d{12}|[*?]+|aws)$/.test(account)) {
+  if (account && !isAccountId(account) && !/^(?:\$\{AccountId\}|[*?]+|aws)$/.test(account)) {
     problems.push(`the account part "${account}" must be \${AccountId}, a 12-digit account, "*" or "aws"`);
   }
   if (!resource) problems.push('the resource part of the ARN is empty');

@@ -184,8 +184,11 @@ describe('compilePolicies on the example catalog', () => {
     expect(gone.code).toBe('INVALID_SELECTION');
     expect(gone.findings[0]!.code).toBe('INTEGRATION_NOT_OFFERED');
     expect(thrown(() => compile({ accountId: '1234' })).code).toBe('INVALID_ACCOUNT_ID');
-    expect(thrown(() => compile({ region: 'cn-north-1' })).code).toBe('INVALID_INPUT');
+    expect(thrown(() => compile({ region: 'cn-north-1' })).code).toBe('INVALID_PARTITION');
+    expect(thrown(() => compile({ region: 'us-east-1a' })).code).toBe('INVALID_INPUT');
     expect(compile({ partition: 'aws-cn', region: 'cn-north-1' }).partition).toBe('aws-cn');
+    // The compiler's own pattern ended in -\d: it refused a two-digit region number every SDK's regionRegex admits.
+    expect(compile({ region: 'ap-southeast-12' }).partition).toBe('aws');
     expect(thrown(() => compile({ namePrefix: 'my policy' })).code).toBe('INVALID_INPUT');
     expect(thrown(() => compile({ maxManagedPolicies: 21 })).code).toBe('INVALID_INPUT');
     const names = compile({ namePrefix: 'acme-connect', extraActions: ['ec2:*', 'iam:*', 's3:*'] }).documents.map((d) => d.name);

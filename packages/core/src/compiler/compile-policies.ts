@@ -1,7 +1,8 @@
 import type { ActionList } from '../actions/index.ts';
 import { checkAction, resolveTemplate, type TemplateValues } from '../catalog/index.ts';
+import { assertNoErrors, validateAccountId, validateRegion } from '../arn/index.ts';
 import { TrustgateError, type Finding } from '../errors/index.ts';
-import { isPartition, partitionInfo, partitionOfRegion } from '../partition/index.ts';
+import { isPartition } from '../partition/index.ts';
 import { policySize, type ConditionBlock } from '../policy-document/index.ts';
 import { compactActions } from './compact-actions.ts';
 import type { CompiledDocument, CompiledPolicies, CompileOptions, NormalStatement } from './compile-types.ts';
@@ -121,15 +122,8 @@ function checkOptions(options: CompileOptions): void {
   if (!isPartition(options.partition)) {
     throw new TrustgateError('INVALID_PARTITION', `unknown partition "${String(options.partition)}"; use aws, aws-us-gov or aws-cn`, { field: 'partition' });
   }
-  if (options.accountId !== undefined && !/^\d{12}$/.test(options.accountId)) {
-    throw new TrustgateError('INVALID_ACCOUNT_ID', `account ID "${options.accountId}" must be exactly 12 digits`, { field: 'accountId' });
-  }
-  if (options.region !== undefined && !partitionInfo(options.partition).regions.includes(options.region) && partitionOfRegion(options.region) !== options.partition) {
-    throw new TrustgateError('INVALID_INPUT', `region "${options.region}" is not in partition ${options.partition}`, { field: 'region' });
-  }
-  if (options.region !== undefined && !/^[a-z]{2}(?:-[a-z]+)+-\d$/.test(options.region)) {
-    throw new TrustgateError('INVALID_INPUT', `"${options.region}" is not a region name like us-east-1`, { field: 'region' });
-  }
+  if (options.accountId !== undefined) assertNoErrors(validateAccountId(options.accountId, 'accountId'));
+  if (options.region !== undefined) assertNoErrors(validateRegion(options.region, { partition: options.partition }));
   if (options.namePrefix !== undefined && !/^[\w+=,.@-]{1,120}$/.test(options.namePrefix)) {
     throw new TrustgateError('INVALID_INPUT', `name prefix "${options.namePrefix}" must be 1-120 characters of letters, digits and +=,.@_- (IAM policy names)`, { field: 'namePrefix' });
   }

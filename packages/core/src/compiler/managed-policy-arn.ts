@@ -1,8 +1,7 @@
+import { parseArn } from '../arn/index.ts';
 import { MANAGED_POLICY_NAME } from '../catalog/index.ts';
 import { TrustgateError } from '../errors/index.ts';
 import type { Partition } from '../partition/index.ts';
-
-const AWS_MANAGED_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::aws:policy\/(.+)$/;
 
 /**
  * The partition-correct ARN of an AWS managed policy: `arn:<partition>:iam::aws:policy/<path/><name>`
@@ -12,8 +11,7 @@ const AWS_MANAGED_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::aws:policy\/(.+)$/;
  * (IAM User Guide, "AWS managed policies"; IAM identifiers, "IAM ARNs").
  */
 export function managedPolicyArn(nameOrArn: string, partition: Partition): string {
-  const fromArn = AWS_MANAGED_ARN.exec(nameOrArn);
-  const name = fromArn ? fromArn[2]! : nameOrArn;
+  const name = awsManagedPolicyName(nameOrArn) ?? nameOrArn;
   if (name.startsWith('arn:') || !MANAGED_POLICY_NAME.test(name)) {
     throw new TrustgateError(
       'INVALID_INPUT',
@@ -22,4 +20,14 @@ export function managedPolicyArn(nameOrArn: string, partition: Partition): strin
     );
   }
   return `arn:${partition}:iam::aws:policy/${name}`;
+}
+
+/** The `<path/><name>` of an AWS managed policy ARN (`arn:<partition>:iam::aws:policy/...`), else undefined. */
+function awsManagedPolicyName(text: string): string | undefined {
+  if (!text.startsWith('arn:')) return undefined;
+  const parsed = parseArn(text);
+  if (!parsed.ok) return undefined;
+  const { service, region, accountId, resource } = parsed.arn;
+  if (service !== 'iam' || region !== '' || accountId !== 'aws' || !resource.startsWith('policy/')) return undefined;
+  return resource.slice('policy/'.length) || undefined;
 }

@@ -1,4 +1,4 @@
-import { splitArn } from './arn-parts.ts';
+import { splitArn } from '../arn/index.ts';
 import { comparePositive, parseOperator, prepareValue, type ParsedOperator, type PreparedValue } from './condition-operators.ts';
 import { CompiledPattern } from './pattern.ts';
 import { compilePrincipal, matchPrincipal, type PrincipalEntry } from './principal-match.ts';

@@ -1,4 +1,4 @@
-import { splitArn } from './arn-parts.ts';
+import { splitArn } from '../arn/index.ts';
 import { ipInNetwork, parseIpNetwork, type IpNetwork } from './ip-address.ts';
 import { CompiledPattern } from './pattern.ts';
 import type { ContextEntry } from './request-context.ts';

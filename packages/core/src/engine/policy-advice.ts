@@ -1,5 +1,6 @@
 import type { Finding } from '../errors/index.ts';
-import { isAccountId, parseIdentityArn, splitArn } from './arn-parts.ts';
+import { isAccountId, splitArn } from '../arn/index.ts';
+import { parseIdentityArn } from './identity-arn.ts';
 import type { IamReference } from './iam-reference.ts';
 
 /**

@@ -1,4 +1,5 @@
-import { isAccountId, parseIdentityArn, splitArn } from './arn-parts.ts';
+import { isAccountId, splitArn } from '../arn/index.ts';
+import { parseIdentityArn } from './identity-arn.ts';
 import type { PreparedRequest } from './request-context.ts';
 import type { PrincipalMatchKind } from './types.ts';
 

@@ -1,4 +1,5 @@
-import { parseIdentityArn, splitArn } from './arn-parts.ts';
+import { splitArn } from '../arn/index.ts';
+import { parseIdentityArn } from './identity-arn.ts';
 import type { ContextValue, EvaluationRequest, PrincipalType } from './types.ts';
 
 /** One context key's values as text; `multi` marks a multivalued key (given as an array, or a global key AWS documents as multivalued). */

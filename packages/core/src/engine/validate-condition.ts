@@ -1,6 +1,6 @@
 import type { Finding } from '../errors/index.ts';
 import { editDistance } from '../actions/index.ts';
-import { splitArn } from './arn-parts.ts';
+import { splitArn } from '../arn/index.ts';
 import { BASE_OPERATORS, parseDateValue, parseNumeric, parseOperator } from './condition-operators.ts';
 import type { IamReference } from './iam-reference.ts';
 import { parseIpNetwork } from './ip-address.ts';

@@ -1,7 +1,7 @@
 import { splitAction, wildcardToRegExp } from '../actions/index.ts';
 import type { Finding } from '../errors/index.ts';
 import { policySize } from '../policy-document/index.ts';
-import { splitArn } from './arn-parts.ts';
+import { splitArn } from '../arn/index.ts';
 import type { IamReference } from './iam-reference.ts';
 import { policyVariables, validateConditionBlock, variableFindings } from './validate-condition.ts';
 import { validatePrincipalElement } from './validate-principal.ts';

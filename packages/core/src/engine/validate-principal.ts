@@ -1,5 +1,6 @@
 import type { Finding } from '../errors/index.ts';
-import { isAccountId, parseIdentityArn, splitArn } from './arn-parts.ts';
+import { isAccountId, splitArn } from '../arn/index.ts';
+import { parseIdentityArn } from './identity-arn.ts';
 
 /** Identity providers AWS names by domain in `Federated` (IAM User Guide, "AWS JSON policy elements: Principal"). */
 const FEDERATED_DOMAINS = new Set(['cognito-identity.amazonaws.com', 'accounts.google.com', 'graph.facebook.com', 'www.amazon.com']);

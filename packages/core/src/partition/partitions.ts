@@ -67,8 +67,21 @@ export function partitionInfo(partition: Partition): PartitionInfo {
   return INFO[partition];
 }
 
-/** The partition a region belongs to (`us-gov-*` -> aws-us-gov, `cn-*` -> aws-cn, else aws). */
-export function partitionOfRegion(region: string): Partition {
+/**
+ * Region-name prefixes of the partitions trustgate does not serve, from the `regionRegex` of each partition in
+ * the AWS SDKs' partitions.json (aws-sdk-js-v3 `packages/util-endpoints/src/lib/aws/partitions.json`):
+ * aws-iso `us-iso-`, aws-iso-b `us-isob-`, aws-iso-f `us-isof-`, aws-iso-e `eu-isoe-`, aws-eusc `eusc-`.
+ */
+const UNSERVED_REGION_PREFIXES = ['us-iso-', 'us-isob-', 'us-isof-', 'eu-isoe-', 'eusc-'] as const;
+
+/**
+ * The partition a region belongs to, by its prefix as the SDKs' partitions.json decides it: `us-gov-*` ->
+ * aws-us-gov, `cn-*` -> aws-cn, a region of a partition trustgate does not serve (`us-iso-east-1`,
+ * `us-isob-east-1`, `eu-isoe-west-1`, `us-isof-south-1`, `eusc-de-east-1`) -> undefined, anything else -> aws.
+ * It does not check that `region` is shaped like a region name; `validateRegion` does both.
+ */
+export function partitionOfRegion(region: string): Partition | undefined {
+  if (UNSERVED_REGION_PREFIXES.some((prefix) => region.startsWith(prefix))) return undefined;
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   if (region.startsWith('cn-')) return 'aws-cn';
   return 'aws';

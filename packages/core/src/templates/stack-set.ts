@@ -1,5 +1,6 @@
+import { assertNoErrors, isStackName, parseArn, validateRegion } from '../arn/index.ts';
 import { TrustgateError } from '../errors/index.ts';
-import { partitionOfRegion } from '../partition/index.ts';
+import { partitionInfo } from '../partition/index.ts';
 import type { DeliverableModel } from './deliverable-model.ts';
 import { renderCloudFormation, toCloudFormationJson, type CloudFormationTemplate } from './render-cloudformation.ts';
 
@@ -42,7 +43,7 @@ export interface StackSetDeliverable {
  * the management account itself; apply the plain template there if needed.
  */
 export function renderStackSet(model: DeliverableModel, options: StackSetOptions): StackSetDeliverable {
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(options.stackSetName)) {
+  if (!isStackName(options.stackSetName)) {
     throw new TrustgateError('INVALID_INPUT', 'stackSetName: 1-128 characters, starting with a letter, of letters, digits and hyphens', { field: 'stackSetName' });
   }
   if (options.organizationalUnitIds.length === 0) {
@@ -54,11 +55,10 @@ export function renderStackSet(model: DeliverableModel, options: StackSetOptions
       throw new TrustgateError('INVALID_INPUT', `organizationalUnitIds[${i}]: "${id}" is not an organizational unit ID (ou-xxxx-xxxxxxxx) or root ID (r-xxxx)`, { field: `organizationalUnitIds[${i}]` });
     }
   });
-  const region = options.region ?? (model.partition === 'aws' ? 'us-east-1' : model.partition === 'aws-us-gov' ? 'us-gov-west-1' : 'cn-north-1');
-  if (partitionOfRegion(region) !== model.partition) {
-    throw new TrustgateError('INVALID_PARTITION', `region: "${region}" is not in partition ${model.partition}`, { field: 'region' });
-  }
-  const tokenRegion = model.callback?.serviceToken.split(':')[3];
+  const region = options.region ?? partitionInfo(model.partition).defaultRegion;
+  assertNoErrors(validateRegion(region, { partition: model.partition }));
+  const token = model.callback === undefined ? undefined : parseArn(model.callback.serviceToken, 'callback.serviceToken');
+  const tokenRegion = token?.ok ? token.arn.region : undefined;
   if (tokenRegion !== undefined && tokenRegion !== region) {
     // AWS::CloudFormation::CustomResource: "The service token must be from the same Region in which you are creating the stack."
     throw new TrustgateError('INVALID_INPUT', `region: the stack instances go to ${region}, but the callback's ServiceToken is in ${tokenRegion}; a custom resource's service token must be in the stack's region`, { field: 'region' });

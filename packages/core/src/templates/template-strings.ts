@@ -1,3 +1,4 @@
+import { isAccountId } from '../arn/index.ts';
 import type { Partition } from '../partition/index.ts';
 import type { DeliverableModel } from './deliverable-model.ts';
 
@@ -33,7 +34,7 @@ export class TemplateStrings {
       rest = rest.slice(prefix.length);
     }
     const account = this.model.customerAccountId;
-    if (account && /^\d{12}$/.test(account)) {
+    if (isAccountId(account)) {
       if (rest === account && out.length === 0) return [{ kind: 'account' }];
       // The account as a whole run of 12 digits (an ARN field, or a name such as `state-444455556666`),
       // never as part of a longer number.

@@ -1,4 +1,4 @@
-import { assertNoErrors, parseArn, parseRoleArn, validateAccountId } from '../arn/index.ts';
+import { assertNoErrors, parseArn, parseRoleArn, validateAccountId, validateRegion } from '../arn/index.ts';
 import { TrustgateError, type Finding } from '../errors/index.ts';
 import { scopedExternalIdPatterns, validateExternalId, type ScopedExternalIdScope } from '../external-id/index.ts';
 import type { Partition } from '../partition/index.ts';
@@ -162,7 +162,7 @@ function confusedDeputyCondition(cd: ConfusedDeputyCondition, partition: Partiti
     if (!scope.resource || /\s/.test(scope.resource)) throw new TrustgateError('INVALID_INPUT', `${path}.sourceArn.resource: a resource pattern such as "spot-fleet-request/sfr-*" is required`, { field: `${path}.sourceArn.resource` });
     let region = '*';
     if (scope.scope === 'region') {
-      if (!/^[a-z]{2}(?:-[a-z]+)+-\d+$/.test(scope.region)) throw new TrustgateError('INVALID_INPUT', `${path}.sourceArn.region: "${scope.region}" is not a region`, { field: `${path}.sourceArn.region` });
+      assertNoErrors(validateRegion(scope.region, { path: `${path}.sourceArn.region`, partition }));
       region = scope.region;
     }
     arn = `arn:${partition}:${scope.service}:${region}:${cd.sourceAccount}:${scope.resource}`;
