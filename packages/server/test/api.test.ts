@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiTokenSecret } from '../src/auth/api-token-secret.ts';
+import { createTrustgateService } from '../src/create-service.ts';
 import { connectionView, createdConnectionView } from '../src/http/schemas.ts';
-import { DIALECTS } from './test-stores.ts';
-import { OPERATOR_TOKEN, startTestService, type TestService } from './service-harness.ts';
+import { DIALECTS, openSharedTestDatabase } from './test-stores.ts';
+import { OPERATOR_TOKEN, startTestService, TEST_SERVICE_DEFAULTS, type TestService } from './service-harness.ts';
+import { readEveryRow } from './database-rows.ts';
 
 const NO_AWS = { aws: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' }, accountId: '111111111111' } };
 const CUSTOMER = '222222222222';
@@ -79,14 +82,14 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     }
   });
 
-  it('issues tokens shown once and stored only as a hash; scoped tokens cannot escalate; revoked tokens stop working', async () => {
+  it('issues tokens shown once and found by their hash; scoped tokens cannot escalate; revoked tokens stop working', async () => {
     const issued = await t.api('POST', '/v1/tokens', { token, body: { name: 'ci', scopes: ['connections:read'] } });
     expect(issued.status).toBe(201);
     const secret: string = issued.body.secret;
     expect(secret).toMatch(/^tg_/);
     const stored = await t.service.store.tokens.findByHash(hashApiTokenSecret(secret));
     expect(stored?.id).toBe(issued.body.token.id);
-    expect(JSON.stringify(await t.service.store.tokens.list(stored!.organizationId))).not.toContain(secret);
+    // What is at rest (the SHA-256 only) is read from the database itself below ('API token secrets at rest').
     expect((await t.api('GET', '/v1/tokens', { token })).text).not.toContain(secret);
     // A read-only token can neither write nor mint a stronger token.
     expect((await t.api('POST', '/v1/connections', { token: secret, body: { name: 'ro', scope: { kind: 'account', accountId: CUSTOMER } } })).status).toBe(403);
@@ -254,5 +257,42 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     expect(res.body.token.secret).toMatch(/^tg_/);
     const me = await t.api('GET', '/v1/me', { token: res.body.token.secret });
     expect(me.body.user.role).toBe('admin');
+  });
+});
+
+describe.each(DIALECTS)('API token secrets at rest on %s', (dialect) => {
+  it('the database keeps only the SHA-256 of each secret: its api_tokens row holds that hash, and no row of any table holds a secret', async () => {
+    const db = openSharedTestDatabase(dialect, 'tg-tokens-');
+    const service = await createTrustgateService({ ...db.config, ...TEST_SERVICE_DEFAULTS, partitions: NO_AWS });
+    try {
+      const url = await service.listen({ port: 0 });
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field
+      const call = async (path: string, bearer: string, body: unknown): Promise<{ status: number; body: any }> => {
+        const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: res.status, body: await res.json() };
+      };
+      const organization = await call('/v1/organizations', OPERATOR_TOKEN, { name: 'AtRest', adminEmail: 'admin@rest.test', adminName: 'Admin' });
+      expect(organization.status).toBe(201);
+      const admin = { id: organization.body.token.token.id as string, secret: organization.body.token.secret as string };
+      const issued = await call('/v1/tokens', admin.secret, { name: 'ci', scopes: ['connections:read'] });
+      expect(issued.status).toBe(201);
+      const ci = { id: issued.body.token.id as string, secret: issued.body.secret as string };
+      // Both work, so both are stored somehow.
+      for (const { secret } of [admin, ci]) expect((await fetch(`${url}/v1/me`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(200);
+
+      const rows = await readEveryRow(db);
+      const sha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+      expect(Object.fromEntries((rows.api_tokens ?? []).map((r) => [r.id, r.token_hash]))).toEqual({ [admin.id]: sha256(admin.secret), [ci.id]: sha256(ci.secret) });
+      const everything = JSON.stringify(rows);
+      expect(everything).toContain(sha256(ci.secret));
+      for (const { secret } of [admin, ci]) {
+        expect(everything).not.toContain(secret);
+        // Nor the random part alone, should a prefix be cut off before storing.
+        expect(everything).not.toContain(secret.replace(/^tg_/, ''));
+      }
+    } finally {
+      await service.close();
+      await db.remove();
+    }
   });
 });
