@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { startMoto, type MotoServer } from '../../../test/support/moto-server.ts';
 import { applyStack } from '../../server/test/service-harness.ts';
+import { BIN, runServe as serve, stopServe as stop, type Served } from './run-serve.ts';
 
 /**
  * `trustgate serve` as a newcomer runs it: the real bin in a child process, its printed URL, admin token and
@@ -14,36 +14,6 @@ import { applyStack } from '../../server/test/service-harness.ts';
  * credential chain and AWS's standard endpoint setting (`AWS_ENDPOINT_URL`), here pointed at moto, an emulator
  * trustgate did not write.
  */
-const BIN = fileURLToPath(new URL('../bin/trustgate.js', import.meta.url));
-
-interface Served {
-  child: ChildProcess;
-  output: () => string;
-  url: string;
-  token: string;
-}
-
-async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  for (let i = 0; i < 600 && !/admin token:\s+\S+/.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
-  const url = /serving at (http:\/\/\S+)/.exec(out)?.[1];
-  const token = /admin token:\s+(\S+)/.exec(out)?.[1];
-  if (url === undefined || token === undefined) {
-    child.kill('SIGKILL');
-    throw new Error(`serve did not start:\n${out}`);
-  }
-  return { child, output: () => out, url, token };
-}
-
-async function stop(served: Served): Promise<number | null> {
-  if (served.child.exitCode !== null) return served.child.exitCode;
-  const exited = new Promise<number | null>((resolve) => served.child.once('exit', (code) => resolve(code)));
-  served.child.kill('SIGTERM');
-  return exited;
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field
 async function call(served: Served, method: string, path: string, body?: unknown, token: string | null = served.token): Promise<{ status: number; body: any; text: string }> {
@@ -75,6 +45,13 @@ describe('trustgate serve (the README main job)', () => {
     try {
       const text = served.output();
       expect(text).toMatch(/API docs:\s+http:\/\/127\.0\.0\.1:\d+\/docs/);
+      // The admin token is printed once, in a line a shell runs; the try line that follows uses the variable, and
+      // works as printed (the request it makes, made here).
+      expect(text.split(served.token)).toHaveLength(2);
+      expect(text).toContain(`    export TRUSTGATE_TOKEN=${served.token}\n    curl -H "Authorization: Bearer $TRUSTGATE_TOKEN" ${served.url}/v1/connections\n`);
+      const tried = await call(served, 'GET', '/v1/connections');
+      expect(tried.status, tried.text).toBe(200);
+      expect(Array.isArray(tried.body)).toBe(true);
       expect((await call(served, 'GET', '/v1/connections', undefined, null)).status).toBe(401);
       const openapi = await fetch(`${served.url}/openapi.json`);
       expect(openapi.status).toBe(200);

@@ -33,7 +33,7 @@ async function serve(args: string[]): Promise<Started> {
       resolve({
         child,
         url: /serving at (\S+)/.exec(out)![1]!,
-        token: /admin token:\s+(\S+)/.exec(out)![1]!,
+        token: /^ {4}export TRUSTGATE_TOKEN=(\S+)$/m.exec(out)![1]!,
         sandbox: /AWS sandbox at (\S+)/.exec(out)![1]!,
         accounts,
       });

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { TrustgateError, isPartition, type Partition } from '@trustgate/core';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
@@ -14,7 +15,10 @@ interface ServeOptions {
   platformRoleArn?: string;
   callbackTopic?: string;
   templateBucket?: string;
+  /** The operator token, from `--operator-token` or TRUSTGATE_OPERATOR_TOKEN (commander reads both). */
   operatorToken?: string;
+  /** A file holding the operator token (one line); wins over TRUSTGATE_OPERATOR_TOKEN. */
+  operatorTokenFile?: string;
 }
 
 /** What `serve` started, so it can be stopped (and tested). */
@@ -32,6 +36,45 @@ function parsePort(text: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TrustgateError('INVALID_INPUT', '--port: a TCP port 0-65535', { field: 'port' });
   return port;
+}
+
+/** The environment variable the operator token is best given in: a process's environment is private to its user. */
+export const OPERATOR_TOKEN_ENV = 'TRUSTGATE_OPERATOR_TOKEN';
+
+/** What `--operator-token` on the command line prints on stderr: the token is then in every local user's `ps`. */
+export const OPERATOR_TOKEN_FLAG_WARNING = `warning: --operator-token is visible to every local user (ps, /proc/<pid>/cmdline) and stays in the shell's history; set ${OPERATOR_TOKEN_ENV} or use --operator-token-file instead.\n`;
+
+/** The shortest operator token the service accepts (shorter ones leave the organizations route closed). */
+const MIN_OPERATOR_TOKEN_LENGTH = 16;
+
+/**
+ * The operator token: read from `--operator-token-file` (surrounding whitespace and the final newline dropped),
+ * else `--operator-token` (warned about on stderr) or TRUSTGATE_OPERATOR_TOKEN, as `source` says commander found
+ * it; none leaves creating organizations closed. Both the flag and a file, an unreadable file, or a token under 16
+ * characters is refused: the service would otherwise start with that route silently closed.
+ */
+export async function readOperatorToken(options: Pick<ServeOptions, 'operatorToken' | 'operatorTokenFile'>, source: string | undefined): Promise<string | undefined> {
+  const fromFlag = source === 'cli';
+  if (fromFlag) process.stderr.write(OPERATOR_TOKEN_FLAG_WARNING);
+  if (options.operatorTokenFile === undefined) {
+    // An empty TRUSTGATE_OPERATOR_TOKEN= is unset, as before; a short token would leave the route closed unannounced.
+    if (options.operatorToken === undefined || (options.operatorToken === '' && !fromFlag)) return undefined;
+    if (options.operatorToken.length < MIN_OPERATOR_TOKEN_LENGTH) {
+      throw new TrustgateError('INVALID_INPUT', `${fromFlag ? '--operator-token' : OPERATOR_TOKEN_ENV}: the operator token must be at least ${MIN_OPERATOR_TOKEN_LENGTH} characters.`, { field: 'operatorToken' });
+    }
+    return options.operatorToken;
+  }
+  if (fromFlag) throw new TrustgateError('INVALID_INPUT', 'Give the operator token once: --operator-token-file or --operator-token, not both.', { field: 'operatorToken' });
+  let token: string;
+  try {
+    token = (await readFile(options.operatorTokenFile, 'utf8')).trim();
+  } catch (error) {
+    throw new TrustgateError('FILE_NOT_READABLE', `--operator-token-file: cannot read ${options.operatorTokenFile}.`, { field: 'operatorTokenFile', cause: error });
+  }
+  if (token.length < MIN_OPERATOR_TOKEN_LENGTH || /\s/.test(token)) {
+    throw new TrustgateError('INVALID_INPUT', `--operator-token-file: the file must hold one operator token of at least ${MIN_OPERATOR_TOKEN_LENGTH} characters and no spaces.`, { field: 'operatorTokenFile' });
+  }
+  return token;
 }
 
 /** Partition settings for the platform's own identity through the SDK's default credential chain. */
@@ -130,15 +173,19 @@ export function registerServe(program: Command): void {
     .option('--callback-topic <arn>', 'with --aws default: the SNS topic automatic-mode templates report to')
     .option('--template-bucket <name>', 'with --aws default: a private S3 bucket of the platform that templates are published to, so quick-create links carry presigned S3 URLs')
     .option('--public-url <url>', 'the URL customers and templates reach the service at')
-    .option('--operator-token <token>', 'bearer token allowed to create organizations (or TRUSTGATE_OPERATOR_TOKEN)', process.env.TRUSTGATE_OPERATOR_TOKEN)
-    .action(async (options: ServeOptions) => {
-      const running = await startServe(options);
+    .addOption(new Option('--operator-token-file <file>', `a file holding the bearer token allowed to create organizations (or set ${OPERATOR_TOKEN_ENV})`))
+    .addOption(new Option('--operator-token <token>', `bearer token allowed to create organizations; visible to every local user in ps, so prefer ${OPERATOR_TOKEN_ENV} or --operator-token-file`).env(OPERATOR_TOKEN_ENV))
+    .action(async (options: ServeOptions, command: Command) => {
+      const operatorToken = await readOperatorToken(options, command.getOptionValueSource('operatorToken'));
+      const running = await startServe({ ...options, ...(operatorToken === undefined ? {} : { operatorToken }) });
       const out = process.stdout;
       out.write(`trustgate is serving at ${running.url}\n`);
       out.write(`  API docs:     ${running.url}/docs  (OpenAPI: ${running.url}/openapi.json)\n`);
       out.write(`  database:     ${options.db.startsWith('postgres') ? options.db.replace(/\/\/[^@]*@/, '//***@') : options.db}\n`);
-      out.write(`  admin token:  ${running.adminToken}\n`);
-      out.write(`  try:          curl -H "Authorization: Bearer ${running.adminToken}" ${running.url}/v1/connections\n`);
+      // The token once, in a line a shell can run; the try line names the variable, not the token again.
+      out.write(`  admin token of the demo organization (a new one each start); to try the API, paste into a shell:\n`);
+      out.write(`    export TRUSTGATE_TOKEN=${running.adminToken}\n`);
+      out.write(`    curl -H "Authorization: Bearer $TRUSTGATE_TOKEN" ${running.url}/v1/connections\n`);
       if (running.sandbox !== undefined) {
         out.write(`AWS sandbox at ${running.sandbox.endpoint} (region ${running.sandbox.region}); customer accounts to connect:\n`);
         for (const account of running.sandbox.accounts.slice(1)) {
