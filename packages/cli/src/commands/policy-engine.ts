@@ -3,7 +3,9 @@ import { Option, type Command } from 'commander';
 import {
   discoverAllowingContext,
   evaluateRequest,
+  isAccountId,
   loadIamReference,
+  splitArn,
   TrustgateError,
   validatePolicyDocument,
   type ContextValue,
@@ -175,7 +177,8 @@ export function registerPolicyEngine(program: Command): void {
       if (opts.boundary) policies.permissionsBoundary = doc(opts.boundary, 'boundary');
       if (opts.sessionPolicy?.length) policies.sessionPolicies = opts.sessionPolicy.map((f, i) => doc(f, `sessionPolicy[${i}]`));
       if (opts.scp?.length) policies.serviceControlPolicies = opts.scp.map((f, i) => [doc(f, `scp[${i}]`)]);
-      const resourceAccount = opts.resourceAccount ?? /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(opts.resource)?.[1] ?? '123456789012';
+      const arnAccount = splitArn(opts.resource)?.account;
+      const resourceAccount = opts.resourceAccount ?? (isAccountId(arnAccount) ? arnAccount : '123456789012');
       const request: EvaluationRequest = {
         principal: { arn: opts.principal ?? `arn:aws:iam::${resourceAccount}:user/simulated`, type: opts.principalType },
         action: opts.action,

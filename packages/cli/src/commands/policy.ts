@@ -1,14 +1,10 @@
 import { Option, type Command } from 'commander';
 import { compilePolicies, isPartition, TrustgateError, type CompiledPolicies, type Partition } from '@trustgate/core';
 import { loadCatalogFile } from './catalog.ts';
-import { commaList } from './repeatable-options.ts';
-import { selectionOf, type SelectionOptions } from './selection-options.ts';
+import { addSelectionOptions, compileSelectionOf, type SelectionOptions } from './selection-options.ts';
 
 /** Options of `trustgate policy`, as commander parses them. */
 interface PolicyOptions extends SelectionOptions {
-  catalog?: string;
-  extraActions?: string[];
-  managedPolicies?: string[];
   partition: string;
   accountId?: string;
   region?: string;
@@ -52,17 +48,12 @@ export function registerPolicy(program: Command): void {
   // Positional options at the root and on `policy`: `trustgate policy check --catalog x` gives `--catalog` to
   // `check`, not to `policy` (commander otherwise lets a parent consume its options anywhere on the line).
   program.enablePositionalOptions();
-  program
+  const policy = program
     .command('policy')
     .description('Compile a catalog selection into IAM policy documents within AWS\'s size limits.')
     .exitOverride()
-    .enablePositionalOptions()
-    .option('--catalog <file>', 'permission catalog (YAML or JSON)')
-    .option('--default', 'select the default integrations (the default when nothing is selected)')
-    .option('--products <ids>', 'select every integration of these products (comma-separated, repeatable)', commaList)
-    .option('--integrations <ids>', 'select these integrations, by id or product/id (comma-separated, repeatable)', commaList)
-    .option('--extra-actions <actions>', 'more allowed actions, validated against AWS\'s list (comma-separated, repeatable)', commaList)
-    .option('--managed-policies <names>', 'AWS managed policies to attach, by name or ARN (comma-separated, repeatable)', commaList)
+    .enablePositionalOptions();
+  addSelectionOptions(policy)
     .addOption(new Option('--partition <partition>', 'AWS partition').choices(['aws', 'aws-us-gov', 'aws-cn']).default('aws'))
     .option('--account-id <id>', 'the customer\'s 12-digit account ID, for ${AccountId} (else *)')
     .option('--region <region>', 'the customer\'s region, for ${Region} (else *)')
@@ -79,12 +70,10 @@ export function registerPolicy(program: Command): void {
       const result = compilePolicies(
         {
           catalog,
-          selection: selectionOf(opts),
+          ...compileSelectionOf(opts),
           partition: opts.partition as Partition,
           ...(opts.accountId ? { accountId: opts.accountId } : {}),
           ...(opts.region ? { region: opts.region } : {}),
-          ...(opts.extraActions ? { extraActions: opts.extraActions } : {}),
-          ...(opts.managedPolicies ? { managedPolicies: opts.managedPolicies } : {}),
           ...(max !== undefined ? { maxManagedPolicies: max } : {}),
           ...(opts.namePrefix ? { namePrefix: opts.namePrefix } : {}),
           compact: opts.compact === true,

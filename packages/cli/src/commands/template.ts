@@ -9,6 +9,7 @@ import {
   compilePolicies,
   isDeliverableFormat,
   isPartition,
+  parseArn,
   quickCreateLink,
   renderDeliverable,
   renderStackSet,
@@ -20,16 +21,13 @@ import {
 import { loadCatalogFile } from './catalog.ts';
 import { collect, commaList } from './repeatable-options.ts';
 import { scopeOf, wantsScope, type ScopedIdOptions } from './scoped-id-options.ts';
-import { selectionOf, type SelectionOptions } from './selection-options.ts';
+import { addSelectionOptions, compileSelectionOf, type SelectionOptions } from './selection-options.ts';
 
 /** Options of `trustgate template`, as commander parses them. */
 interface TemplateOptions extends ScopedIdOptions, SelectionOptions {
   blueprint: string;
   format: string;
   partition: string;
-  catalog?: string;
-  extraActions?: string[];
-  managedPolicies?: string[];
   policyFile?: string[];
   platformAccount?: string;
   platformRoleArn?: string;
@@ -62,12 +60,10 @@ async function permissionsOf(opts: TemplateOptions, partition: Partition): Promi
     const { catalog, actionList } = await loadCatalogFile(opts.catalog);
     const compiled = compilePolicies({
       catalog,
-      selection: selectionOf(opts),
+      ...compileSelectionOf(opts),
       partition,
       ...(opts.customerAccount ? { accountId: opts.customerAccount } : {}),
       ...(opts.region ? { region: opts.region } : {}),
-      ...(opts.extraActions ? { extraActions: opts.extraActions } : {}),
-      ...(opts.managedPolicies ? { managedPolicies: opts.managedPolicies } : {}),
     }, actionList);
     for (const w of compiled.warnings) process.stderr.write(`warning: ${w.message}\n`);
     policies.push(...compiled.documents.map((d) => ({ name: d.name, document: d.document })));
@@ -117,18 +113,13 @@ function callbackOf(opts: TemplateOptions): BlueprintOptions['callback'] {
  * `--quick-create TEMPLATE_URL` prints the console quick-create link instead. `--out FILE` writes to a file.
  */
 export function registerTemplate(program: Command): void {
-  program
+  const template = program
     .command('template')
     .description('Write a blueprint\'s deliverable: CloudFormation (JSON/YAML, StackSet), Terraform, AWS CLI script or raw JSON.')
     .addOption(new Option('--blueprint <name>', 'blueprint').default(DEFAULT_BLUEPRINT))
     .addOption(new Option('--format <format>', 'output format').default('cloudformation-yaml'))
-    .addOption(new Option('--partition <partition>', 'AWS partition').default('aws'))
-    .option('--catalog <file>', 'compile permissions from this catalog')
-    .option('--default', 'select the catalog\'s default integrations (the default)')
-    .option('--products <ids>', 'select every integration of these products (comma-separated, repeatable)', commaList)
-    .option('--integrations <ids>', 'select these integrations (comma-separated, repeatable)', commaList)
-    .option('--extra-actions <actions>', 'more allowed actions (comma-separated, repeatable)', commaList)
-    .option('--managed-policies <names>', 'AWS managed policies to attach (needs --catalog)', commaList)
+    .addOption(new Option('--partition <partition>', 'AWS partition').default('aws'));
+  addSelectionOptions(template)
     .option('--policy-file <file>', 'a policy document (JSON) to create and attach (repeatable)', collect)
     .option('--platform-account <id>', 'the platform\'s account in this partition')
     .option('--platform-role-arn <arn>', 'the platform role to trust instead of the account root')
@@ -190,7 +181,8 @@ export function registerTemplate(program: Command): void {
       const model = buildBlueprint(opts.blueprint, options);
       for (const note of model.notes) process.stderr.write(`note: ${note}\n`);
       // A custom resource's ServiceToken must be in the stack's region: the callback topic picks the default.
-      const tokenRegion = callback?.serviceToken.split(':')[3];
+      const token = callback === undefined ? undefined : parseArn(callback.serviceToken, 'callbackTopic');
+      const tokenRegion = token?.ok && token.arn.region !== '' ? token.arn.region : undefined;
       const stackRegion = opts.region ?? tokenRegion;
       if ((opts.quickCreate || opts.stackSet) && tokenRegion !== undefined && stackRegion !== tokenRegion) {
         throw new TrustgateError('INVALID_INPUT', `--region: the stack would be created in ${stackRegion}, but --callback-topic is in ${tokenRegion}; a custom resource's service token must be in the stack's region`, { field: 'region' });
