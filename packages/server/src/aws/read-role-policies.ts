@@ -8,7 +8,7 @@ import {
   type ListAttachedRolePoliciesCommandOutput,
   type ListRolePoliciesCommandOutput,
 } from '@aws-sdk/client-iam';
-import { TrustgateError, type PolicyDocument } from '@trustgate/core';
+import { splitArn, TrustgateError, type PolicyDocument } from '@trustgate/core';
 import type { IamPort } from './aws-clients.ts';
 
 /** A role's policies as AWS holds them. */
@@ -24,7 +24,8 @@ export interface RolePolicies {
 
 /** True for an AWS managed policy ARN (`arn:<partition>:iam::aws:policy/...`). */
 function isAwsManaged(arn: string): boolean {
-  return /^arn:[\w-]+:iam::aws:policy\//.test(arn);
+  const parts = splitArn(arn);
+  return parts?.service === 'iam' && parts.account === 'aws' && parts.resource.startsWith('policy/');
 }
 
 /** IAM returns policy documents URL-encoded (RFC 3986) in GetPolicyVersion and GetRolePolicy. */

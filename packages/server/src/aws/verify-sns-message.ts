@@ -1,5 +1,5 @@
 import { verify, X509Certificate } from 'node:crypto';
-import { TrustgateError } from '@trustgate/core';
+import { isRegion, TrustgateError } from '@trustgate/core';
 
 /** The message types SNS POSTs to HTTP(S) subscribers (SNS Developer Guide, "Parsing message formats"). */
 export type SnsMessageType = 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
@@ -51,13 +51,16 @@ export interface SnsMessageVerifier {
   verify(body: unknown): Promise<VerifiedSnsMessage>;
 }
 
+/** SNS's regional host, `sns.<region>.amazonaws.com` or `.amazonaws.com.cn`; the region is checked by core's isRegion. */
+const SNS_HOST = /^sns\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+
 /**
  * AWS's guidance for SigningCertURL: https, on SNS's own regional host `sns.<region>.amazonaws.com` (or
  * `.amazonaws.com.cn`), a `.pem` file, no credentials or port in the URL.
  */
 export function isAwsSnsCertificateUrl(url: URL): boolean {
   return url.protocol === 'https:' && url.username === '' && url.password === '' && url.port === ''
-    && /^sns\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com(\.cn)?$/.test(url.hostname) && url.pathname.endsWith('.pem');
+    && isRegion(SNS_HOST.exec(url.hostname)?.[1]) && url.pathname.endsWith('.pem');
 }
 
 /**

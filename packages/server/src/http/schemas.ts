@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseStackArn } from '@trustgate/core';
 import { ACCESS_LEVELS, TOKEN_SCOPES } from '../model/records.ts';
 import { DELIVERABLE_FORMATS } from '../app/connections/render-deliverables.ts';
 import { NAME_FORBIDDEN, NAME_RULE } from './text-rules.ts';
@@ -132,7 +133,7 @@ export const listConnectionsQuery = z
 export const verifyBody = z
   .object({
     roleArn: z.string().max(2048).optional(),
-    stackId: z.string().max(2048).regex(/^arn:aws[\w-]*:cloudformation:[a-z0-9-]+:\d{12}:stack\/[^/]+\/[\w-]+$/).optional().describe('The CloudFormation stack that created the role (for update-stack links)'),
+    stackId: z.string().max(2048).refine((v) => parseStackArn(v) !== undefined, 'a CloudFormation stack ARN: arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>').optional().describe('The CloudFormation stack that created the role (for update-stack links)'),
   })
   .strict();
 

@@ -1,14 +1,11 @@
-import { parseRoleArn } from '@trustgate/core';
+import { parseRoleArn, parseStackArn } from '@trustgate/core';
 
 /** Recorded instead of a RoleArn / StackId that is not one (the request's text never reaches the audit log). */
 export const NOT_AN_ARN = '(not an ARN of that kind)';
 
-/** A CloudFormation stack ARN: `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>` (names: 128 characters, a letter first). */
-const STACK_ARN = /^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:cloudformation:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[A-Za-z0-9-]{1,64}$/;
-
 /** The request's StackId when it is a CloudFormation stack ARN, else {@link NOT_AN_ARN}: what audit details may carry. */
 export function auditableStackId(stackId: unknown): string {
-  return typeof stackId === 'string' && stackId.length <= 300 && STACK_ARN.test(stackId) ? stackId : NOT_AN_ARN;
+  return typeof stackId === 'string' && stackId.length <= 300 && parseStackArn(stackId) !== undefined ? stackId : NOT_AN_ARN;
 }
 
 /** The request's RoleArn when it parses as an IAM role ARN (core's parseRoleArn), else {@link NOT_AN_ARN}. */

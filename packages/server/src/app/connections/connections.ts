@@ -1,4 +1,4 @@
-import { assertNoErrors, generateExternalId, partitionOfRegion, TrustgateError, validateAccountId, validateRoleName, type Partition } from '@trustgate/core';
+import { assertNoErrors, generateExternalId, TrustgateError, validateAccountId, validateRegion, validateRoleName, type Partition } from '@trustgate/core';
 import { loadConnectionFor, accessLevelOf } from '../../auth/connection-access.ts';
 import { requireScope, type Principal } from '../../auth/principal.ts';
 import { newId, nowIso } from '../../store/new-id.ts';
@@ -47,12 +47,6 @@ function validateScope(scope: ConnectionScope): void {
   }
 }
 
-function validateRegion(region: string | null | undefined, partition: Partition): void {
-  if (region === null || region === undefined) return;
-  if (partitionOfRegion(region) !== partition) {
-    throw new TrustgateError('INVALID_INPUT', `Region ${region} is not in partition ${partition}.`, { field: 'region' });
-  }
-}
 
 /**
  * Creates a connection: validates the settings (role name, account IDs, region in the partition, space,
@@ -67,7 +61,7 @@ export async function createConnection(deps: ConnectionDeps, principal: Principa
   const roleName = input.roleName ?? DEFAULT_ROLE_NAME;
   assertNoErrors(validateRoleName(roleName, 'roleName'), 'INVALID_ROLE_NAME');
   validateScope(input.scope);
-  validateRegion(input.region, partition);
+  if (input.region != null) assertNoErrors(validateRegion(input.region, { path: 'region', partition }));
   if (mode === 'automatic' && deps.platforms[partition]?.callbackTopicArn === undefined) {
     throw new TrustgateError('INVALID_INPUT', `Automatic mode needs the service's callback topic in partition ${partition}.`, { field: 'mode' });
   }
@@ -153,7 +147,7 @@ function statusAfterChange(c: Connection, diff: PolicyDiff, why: string): Pick<C
  */
 export async function updateConnection(deps: ConnectionDeps, principal: Principal, id: string, patch: UpdateConnectionInput): Promise<{ connection: ConnectionView; diff: PolicyDiff }> {
   const { connection, level } = await loadConnectionFor(deps.store, principal, id, 'editor');
-  validateRegion(patch.region, connection.partition);
+  if (patch.region != null) assertNoErrors(validateRegion(patch.region, { path: 'region', partition: connection.partition }));
   if (patch.spaceId != null && (await deps.store.directory.getSpace(principal.organizationId, patch.spaceId)) === undefined) {
     throw new TrustgateError('NOT_FOUND', 'No such space.', { field: 'spaceId' });
   }

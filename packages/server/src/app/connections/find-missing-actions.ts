@@ -1,4 +1,4 @@
-import { compilePolicySet, evaluateRequest, wildcardToRegExp, type PolicyDocument, type PolicyStatement } from '@trustgate/core';
+import { compilePolicySet, evaluateRequest, isAccountId, wildcardToRegExp, type PolicyDocument, type PolicyStatement } from '@trustgate/core';
 import type { IssuedPolicy } from '../../model/records.ts';
 
 /** Input of {@link findMissingActions}. */
@@ -52,7 +52,7 @@ export function findMissingActions(input: FindMissingActionsInput): { productId:
       // A granted resource may name its account as a pattern (`arn:aws:iam::*:role/x`, `${AccountId}` left
       // open): it means the role's own account, not a foreign one.
       const account = resource.split(':')[4] ?? '';
-      const own = /^\d{12}$/.test(account) ? {} : { resourceAccountId: principalAccount };
+      const own = isAccountId(account) ? {} : { resourceAccountId: principalAccount };
       const result = evaluateRequest({ principal: { arn: input.principalArn }, action, resource, ...own }, policies);
       if (result.decision === 'Allowed') return true;
       if (result.decision === 'ExplicitlyDenied') return false;

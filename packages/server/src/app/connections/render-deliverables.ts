@@ -1,11 +1,11 @@
 import {
   crossAccountRoleBlueprint,
-  partitionInfo,
   quickCreateLink,
   renderDeliverable,
   renderStackSet,
+  stackNameFor,
+  updateStackLink,
   type Finding,
-  type Partition,
   type PolicyDocument,
 } from '@trustgate/core';
 import type { Connection } from '../../model/records.ts';
@@ -45,23 +45,6 @@ export interface RenderDeliverablesInput {
   templateUrl: string;
   /** Stacks known to have created the connection's roles. */
   stacks?: KnownStack[];
-}
-
-/** A CloudFormation stack name for a connection: letters, digits and hyphens, starting with a letter. */
-export function stackNameFor(connectionName: string): string {
-  const slug = connectionName.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
-  return `trustgate-${slug || 'connection'}`;
-}
-
-/**
- * A console link that opens CloudFormation's "update stack" page for an existing stack with a new template
- * (the region is the stack's, taken from its ARN; console host per partition).
- */
-export function updateStackLink(partition: Partition, stackId: string, templateUrl: string): string {
-  const region = stackId.split(':')[3] ?? partitionInfo(partition).defaultRegion;
-  const host = partition === 'aws' ? `${region}.${partitionInfo(partition).consoleHost}` : partitionInfo(partition).consoleHost;
-  const query = new URLSearchParams({ stackId, templateURL: templateUrl.replace(/^http:/, 'https:') });
-  return `https://${host}/cloudformation/home?region=${region}#/stacks/update/template?${query.toString()}`;
 }
 
 /**
