@@ -24,7 +24,13 @@ function naiveDocument(catalog: Catalog, integrationIds: Set<string>, actionList
   const Statement = catalog.products.flatMap((p) =>
     p.integrations
       .filter((i) => integrationIds.has(i.id))
-      .flatMap((i) => i.statements.flatMap((s) => s.actions.flatMap((a) => actionList.expand(a).length ? actionList.expand(a) : [a]).map((a) => ({ Effect: 'Allow', Action: a, Resource: s.resources ?? '*' })))),
+      .flatMap((i) =>
+        i.statements.flatMap((s) =>
+          s.actions
+            .flatMap((a) => (actionList.expand(a).length ? actionList.expand(a) : [a]))
+            .map((a) => ({ Effect: 'Allow', Action: a, Resource: s.resources ?? '*' })),
+        ),
+      ),
   );
   return { Version: '2012-10-17', Statement };
 }
@@ -35,14 +41,20 @@ function largeCatalog(actions: string[]): Catalog {
   for (const a of actions) byService.set(a.split(':')[0]!, [...(byService.get(a.split(':')[0]!) ?? []), a]);
   return {
     version: 1,
-    products: [{
-      id: 'inventory',
-      name: 'Inventory',
-      integrations: [...byService].map(([service, list]) => ({
-        id: service, name: service, default: true, partitions: ['aws', 'aws-us-gov', 'aws-cn'], managedPolicies: [],
-        statements: [{ effect: 'Allow', actions: list }],
-      })),
-    }],
+    products: [
+      {
+        id: 'inventory',
+        name: 'Inventory',
+        integrations: [...byService].map(([service, list]) => ({
+          id: service,
+          name: service,
+          default: true,
+          partitions: ['aws', 'aws-us-gov', 'aws-cn'],
+          managedPolicies: [],
+          statements: [{ effect: 'Allow', actions: list }],
+        })),
+      },
+    ],
   };
 }
 
@@ -71,16 +83,38 @@ export default async function run(): Promise<void> {
   const everything = { mode: 'custom' as const, products: example.products.map((p) => p.id) };
 
   // 2,000 real read-only actions, as a large inventory product would ask: Describe/List/Get of the services in order.
-  const readOnly = actionList.services().flatMap((s) => actionList.actionsOf(s).filter((a) => /:(Describe|List|Get)/.test(a)));
+  const readOnly = actionList
+    .services()
+    .flatMap((s) => actionList.actionsOf(s).filter((a) => /:(Describe|List|Get)/.test(a)));
   const large = largeCatalog(readOnly.slice(0, 2000));
 
   console.log(`action list: ${actionList.size} actions`);
   report('example catalog, everything, aws', { catalog: example, selection: everything, partition: 'aws' }, actionList);
-  report('example catalog, everything, aws-cn', { catalog: example, selection: everything, partition: 'aws-cn' }, actionList);
-  report('example catalog, everything, --compact', { catalog: example, selection: everything, partition: 'aws', compact: true }, actionList);
-  report('example catalog, default, --inline', { catalog: example, selection: { mode: 'default' }, partition: 'aws', inline: true }, actionList);
-  report('2,000 actions (quota 20 managed policies)', { catalog: large, selection: { mode: 'default' }, partition: 'aws', maxManagedPolicies: 20 }, actionList);
-  report('2,000 actions, --compact', { catalog: large, selection: { mode: 'default' }, partition: 'aws', compact: true }, actionList);
+  report(
+    'example catalog, everything, aws-cn',
+    { catalog: example, selection: everything, partition: 'aws-cn' },
+    actionList,
+  );
+  report(
+    'example catalog, everything, --compact',
+    { catalog: example, selection: everything, partition: 'aws', compact: true },
+    actionList,
+  );
+  report(
+    'example catalog, default, --inline',
+    { catalog: example, selection: { mode: 'default' }, partition: 'aws', inline: true },
+    actionList,
+  );
+  report(
+    '2,000 actions (quota 20 managed policies)',
+    { catalog: large, selection: { mode: 'default' }, partition: 'aws', maxManagedPolicies: 20 },
+    actionList,
+  );
+  report(
+    '2,000 actions, --compact',
+    { catalog: large, selection: { mode: 'default' }, partition: 'aws', compact: true },
+    actionList,
+  );
   try {
     compilePolicies({ catalog: large, selection: { mode: 'default' }, partition: 'aws' }, actionList);
   } catch (error) {

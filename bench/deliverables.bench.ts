@@ -37,26 +37,85 @@ export default async function run(): Promise<void> {
   const baseline = opsPerSecond(() => JSON.stringify(model, null, 2));
   console.log(`baseline JSON.stringify(model): ${baseline.toFixed(0)} ops/s`);
   const build = opsPerSecond(() => buildBlueprint('cross-account-role', options));
-  console.log(`buildBlueprint(cross-account-role): ${build.toFixed(0)} ops/s (${(baseline / build).toFixed(1)}x baseline time)`);
+  console.log(
+    `buildBlueprint(cross-account-role): ${build.toFixed(0)} ops/s (${(baseline / build).toFixed(1)}x baseline time)`,
+  );
   for (const format of DELIVERABLE_FORMATS) {
     const ops = opsPerSecond(() => renderDeliverable(model, format));
-    console.log(`render ${format}: ${ops.toFixed(0)} ops/s (${(baseline / ops).toFixed(1)}x baseline time), ${renderDeliverable(model, format).length} characters`);
+    console.log(
+      `render ${format}: ${ops.toFixed(0)} ops/s (${(baseline / ops).toFixed(1)}x baseline time), ${renderDeliverable(model, format).length} characters`,
+    );
   }
 
   const sizes: Array<[string, TrustPrincipalSpec[]]> = [
-    ['account root + 1 external ID', [{ type: 'account', accountId: '111122223333', externalId: { ids: [generateExternalId()] } }]],
-    ['account root + 2 IDs (rotation)', [{ type: 'account', accountId: '111122223333', externalId: { ids: [generateExternalId(), generateExternalId()] } }]],
-    ['scoped IDs, any stack', [{ type: 'account', accountId: '111122223333', externalId: { scope: { accountName: 'acme', integrationId: '01HX9ZQ' } } }]],
-    ['spot fleet, confused deputy', [{ type: 'service', service: 'spotfleet', confusedDeputy: { sourceAccount: '444455556666', sourceArn: { scope: 'account', service: 'ec2', resource: 'spot-fleet-request/sfr-*' } } }]],
-    ['oidc, 1 aud, 1 sub', [{ type: 'oidc', accountId: '444455556666', issuer: 'oidc.platform.example.com', audiences: ['sts.amazonaws.com'], subjects: ['tenant:acme:*'] }]],
+    [
+      'account root + 1 external ID',
+      [{ type: 'account', accountId: '111122223333', externalId: { ids: [generateExternalId()] } }],
+    ],
+    [
+      'account root + 2 IDs (rotation)',
+      [
+        {
+          type: 'account',
+          accountId: '111122223333',
+          externalId: { ids: [generateExternalId(), generateExternalId()] },
+        },
+      ],
+    ],
+    [
+      'scoped IDs, any stack',
+      [
+        {
+          type: 'account',
+          accountId: '111122223333',
+          externalId: { scope: { accountName: 'acme', integrationId: '01HX9ZQ' } },
+        },
+      ],
+    ],
+    [
+      'spot fleet, confused deputy',
+      [
+        {
+          type: 'service',
+          service: 'spotfleet',
+          confusedDeputy: {
+            sourceAccount: '444455556666',
+            sourceArn: { scope: 'account', service: 'ec2', resource: 'spot-fleet-request/sfr-*' },
+          },
+        },
+      ],
+    ],
+    [
+      'oidc, 1 aud, 1 sub',
+      [
+        {
+          type: 'oidc',
+          accountId: '444455556666',
+          issuer: 'oidc.platform.example.com',
+          audiences: ['sts.amazonaws.com'],
+          subjects: ['tenant:acme:*'],
+        },
+      ],
+    ],
   ];
   for (const [label, principals] of sizes) {
-    console.log(`trust policy ${label}: ${buildTrustPolicy({ partition: 'aws', principals }).size} of 2,048 characters`);
+    console.log(
+      `trust policy ${label}: ${buildTrustPolicy({ partition: 'aws', principals }).size} of 2,048 characters`,
+    );
   }
   let fit = 0;
   for (let n = 1; n < 200; n++) {
     try {
-      buildTrustPolicy({ partition: 'aws', principals: [{ type: 'account', accountId: '111122223333', externalId: { ids: Array.from({ length: n }, () => generateExternalId()) } }] });
+      buildTrustPolicy({
+        partition: 'aws',
+        principals: [
+          {
+            type: 'account',
+            accountId: '111122223333',
+            externalId: { ids: Array.from({ length: n }, () => generateExternalId()) },
+          },
+        ],
+      });
       fit = n;
     } catch {
       break;

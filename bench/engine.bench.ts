@@ -19,15 +19,22 @@ const asyncRate = (fn: () => Promise<unknown>, ms = 1500): Promise<number> => as
 
 function toSimulation(request: EvaluationRequest, policies: PolicySet): Simulation {
   const contextVariables: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(request.context ?? {})) contextVariables[k] = Array.isArray(v) ? v.map(String) : String(v);
+  for (const [k, v] of Object.entries(request.context ?? {}))
+    contextVariables[k] = Array.isArray(v) ? v.map(String) : String(v);
   const sim: Simulation = {
-    request: { principal: request.principal.arn, action: request.action, resource: { resource: request.resource, accountId: request.resourceAccountId ?? '' }, contextVariables },
+    request: {
+      principal: request.principal.arn,
+      action: request.action,
+      resource: { resource: request.resource, accountId: request.resourceAccountId ?? '' },
+      contextVariables,
+    },
     identityPolicies: (policies.identityPolicies ?? []).map((policy, i) => ({ name: `p${i}`, policy })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
   };
   if (policies.resourcePolicy) sim.resourcePolicy = policies.resourcePolicy;
-  if (policies.permissionsBoundary) sim.permissionBoundaryPolicies = [{ name: 'pb', policy: policies.permissionsBoundary }];
+  if (policies.permissionsBoundary)
+    sim.permissionBoundaryPolicies = [{ name: 'pb', policy: policies.permissionsBoundary }];
   return sim;
 }
 
@@ -37,15 +44,39 @@ const trustCase: { request: EvaluationRequest; policies: PolicySet } = {
     action: 'sts:AssumeRole',
     resource: `arn:aws:iam::${B}:role/trustgate-access`,
     resourceAccountId: B,
-    context: { 'sts:ExternalId': 'tg-4f9c2e', 'aws:PrincipalArn': `arn:aws:iam::${A}:role/platform`, 'aws:SourceIp': '203.0.113.7' },
+    context: {
+      'sts:ExternalId': 'tg-4f9c2e',
+      'aws:PrincipalArn': `arn:aws:iam::${A}:role/platform`,
+      'aws:SourceIp': '203.0.113.7',
+    },
   },
   policies: {
-    identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/trustgate-*' }] }],
+    identityPolicies: [
+      {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/trustgate-*' }],
+      },
+    ],
     resourcePolicy: {
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'Platform', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'tg-4f9c2e' }, ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${A}:role/platform` } } },
-        { Sid: 'NoOldSessions', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2020-01-01T00:00:00Z' } } },
+        {
+          Sid: 'Platform',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${A}:root` },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            StringEquals: { 'sts:ExternalId': 'tg-4f9c2e' },
+            ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${A}:role/platform` },
+          },
+        },
+        {
+          Sid: 'NoOldSessions',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'sts:AssumeRole',
+          Condition: { DateLessThan: { 'aws:TokenIssueTime': '2020-01-01T00:00:00Z' } },
+        },
       ],
     },
   },
@@ -56,7 +87,10 @@ const statements = Array.from({ length: 12 }, (_, i) => ({
   Effect: 'Allow' as const,
   Action: [`s3:Get*`, `s3:List*`, `dynamodb:Query`, `sqs:SendMessage`].slice(0, 1 + (i % 4)),
   Resource: [`arn:aws:s3:::bucket-${i}/*`, `arn:aws:s3:::shared/\${aws:PrincipalTag/team}/*`],
-  Condition: { StringEquals: { 'aws:PrincipalTag/env': ['prod', 'staging'] }, IpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '198.51.100.0/24'] } },
+  Condition: {
+    StringEquals: { 'aws:PrincipalTag/env': ['prod', 'staging'] },
+    IpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '198.51.100.0/24'] },
+  },
 }));
 const identityCase: { request: EvaluationRequest; policies: PolicySet } = {
   request: {
@@ -64,20 +98,43 @@ const identityCase: { request: EvaluationRequest; policies: PolicySet } = {
     action: 's3:GetObject',
     resource: 'arn:aws:s3:::shared/blue/report.csv',
     resourceAccountId: A,
-    context: { 'aws:PrincipalTag/team': 'blue', 'aws:PrincipalTag/env': 'prod', 'aws:SourceIp': '198.51.100.20', 'aws:SecureTransport': 'true', 'aws:PrincipalArn': `arn:aws:iam::${A}:user/alice` },
+    context: {
+      'aws:PrincipalTag/team': 'blue',
+      'aws:PrincipalTag/env': 'prod',
+      'aws:SourceIp': '198.51.100.20',
+      'aws:SecureTransport': 'true',
+      'aws:PrincipalArn': `arn:aws:iam::${A}:user/alice`,
+    },
   },
   policies: {
     identityPolicies: [
       { Version: '2012-10-17', Statement: statements.slice(0, 6) },
       { Version: '2012-10-17', Statement: statements.slice(6) },
-      { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' }, { Effect: 'Deny', Action: '*', Resource: '*', Condition: { BoolIfExists: { 'aws:SecureTransport': 'false' } } }] },
+      {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' },
+          {
+            Effect: 'Deny',
+            Action: '*',
+            Resource: '*',
+            Condition: { BoolIfExists: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      },
     ],
-    permissionsBoundary: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'dynamodb:*', 'sqs:*'], Resource: '*' }] },
+    permissionsBoundary: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['s3:*', 'dynamodb:*', 'sqs:*'], Resource: '*' }],
+    },
   },
 };
 
 export default async function run(): Promise<void> {
-  for (const [name, c] of [['trust-policy check (sts:AssumeRole, cross-account, external ID)', trustCase], ['identity check (s3:GetObject, 3 policies, boundary)', identityCase]] as const) {
+  for (const [name, c] of [
+    ['trust-policy check (sts:AssumeRole, cross-account, external ID)', trustCase],
+    ['identity check (s3:GetObject, 3 policies, boundary)', identityCase],
+  ] as const) {
     const compiled = compilePolicySet(c.policies);
     const sim = toSimulation(c.request, c.policies);
     const mine = evaluateRequest(c.request, compiled).decision;
@@ -88,10 +145,18 @@ export default async function run(): Promise<void> {
     const uncompiled = syncRate(() => evaluateRequest(c.request, c.policies));
     const oracle = await asyncRate(() => runSimulation(sim, {}));
     console.log(`\n${name}: trustgate ${mine}, iam-simulate ${oracleDecision}`);
-    console.log(`  trustgate compiled, no explanation : ${Math.round(compiledFast).toLocaleString('en-US')} evaluations/s`);
-    console.log(`  trustgate compiled, explained      : ${Math.round(compiledExplained).toLocaleString('en-US')} evaluations/s`);
-    console.log(`  trustgate compiled per call        : ${Math.round(uncompiled).toLocaleString('en-US')} evaluations/s`);
+    console.log(
+      `  trustgate compiled, no explanation : ${Math.round(compiledFast).toLocaleString('en-US')} evaluations/s`,
+    );
+    console.log(
+      `  trustgate compiled, explained      : ${Math.round(compiledExplained).toLocaleString('en-US')} evaluations/s`,
+    );
+    console.log(
+      `  trustgate compiled per call        : ${Math.round(uncompiled).toLocaleString('en-US')} evaluations/s`,
+    );
     console.log(`  iam-simulate (oracle)              : ${Math.round(oracle).toLocaleString('en-US')} evaluations/s`);
-    console.log(`  ratio vs oracle: ${(compiledFast / oracle).toFixed(1)}x (compiled), ${(compiledExplained / oracle).toFixed(1)}x (explained), ${(uncompiled / oracle).toFixed(1)}x (per call)`);
+    console.log(
+      `  ratio vs oracle: ${(compiledFast / oracle).toFixed(1)}x (compiled), ${(compiledExplained / oracle).toFixed(1)}x (explained), ${(uncompiled / oracle).toFixed(1)}x (per call)`,
+    );
   }
 }

@@ -6,10 +6,26 @@ import { describe, expect, it } from 'vitest';
  * trustgate is Apache-2.0: every package installed for production (not `dev` in package-lock.json) must carry
  * a permissive licence, and the AGPL cloud-copilot siblings may only ever be devDependencies.
  */
-const PERMISSIVE = new Set(['MIT', 'ISC', 'Apache-2.0', 'BSD-2-Clause', 'BSD-3-Clause', '0BSD', 'BlueOak-1.0.0', 'Unlicense', 'CC0-1.0', 'Python-2.0']);
+const PERMISSIVE = new Set([
+  'MIT',
+  'ISC',
+  'Apache-2.0',
+  'BSD-2-Clause',
+  'BSD-3-Clause',
+  '0BSD',
+  'BlueOak-1.0.0',
+  'Unlicense',
+  'CC0-1.0',
+  'Python-2.0',
+]);
 const root = join(import.meta.dirname, '..');
 
-interface LockEntry { dev?: boolean; devOptional?: boolean; link?: boolean; license?: string }
+interface LockEntry {
+  dev?: boolean;
+  devOptional?: boolean;
+  link?: boolean;
+  license?: string;
+}
 
 function licenceOf(path: string, entry: LockEntry): string {
   if (entry.license) return entry.license;
@@ -28,7 +44,9 @@ function isPermissive(expression: string): boolean {
 }
 
 describe('licences of runtime dependencies', () => {
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
   const runtime = Object.entries(lock.packages).filter(
     ([path, entry]) => path.includes('node_modules/') && !entry.dev && !entry.devOptional && !entry.link,
   );
@@ -42,7 +60,9 @@ describe('licences of runtime dependencies', () => {
   });
 
   it('never include the AGPL @cloud-copilot packages', () => {
-    const agpl = runtime.map(([path]) => path).filter((p) => /@cloud-copilot\/iam-(simulate|expand|policy|utils)$/.test(p));
+    const agpl = runtime
+      .map(([path]) => path)
+      .filter((p) => /@cloud-copilot\/iam-(simulate|expand|policy|utils)$/.test(p));
     expect(agpl).toEqual([]);
   });
 

@@ -9,7 +9,10 @@ const manifests = ['.', ...rootPkg.workspaces];
 
 describe('pinned dependency versions', () => {
   it.each(manifests)('%s/package.json pins exact versions', (dir) => {
-    const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
     const loose: string[] = [];
     for (const field of ['dependencies', 'devDependencies', 'optionalDependencies']) {
       for (const [name, version] of Object.entries(pkg[field] ?? {})) {

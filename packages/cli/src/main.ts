@@ -13,7 +13,7 @@ import { registerSandbox } from './commands/sandbox.ts';
  * `register<Group>(program)` function; this file only wires them together.
  */
 const program = new Command('trustgate')
-  .description('Connect customers\' AWS accounts and act in them safely.')
+  .description("Connect customers' AWS accounts and act in them safely.")
   .version('0.1.0');
 
 // Command groups register themselves here, one line each.

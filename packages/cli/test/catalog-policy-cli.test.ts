@@ -12,17 +12,27 @@ const EXAMPLE = join(ROOT, 'catalogs/example.yaml');
 /** Run the real `trustgate` bin as a child process. */
 function trustgate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
 function badCatalog(): string {
   const dir = mkdtempSync(join(tmpdir(), 'trustgate-cli-'));
   const file = join(dir, 'bad.yaml');
-  writeFileSync(file, readFileSync(EXAMPLE, 'utf8').replace('- ec2:RequestSpotFleet', '- ec2:RequestSpotFleets').replace('id: inventory', 'id: spot-fleet'));
+  writeFileSync(
+    file,
+    readFileSync(EXAMPLE, 'utf8')
+      .replace('- ec2:RequestSpotFleet', '- ec2:RequestSpotFleets')
+      .replace('id: inventory', 'id: spot-fleet'),
+  );
   return file;
 }
 
@@ -38,8 +48,12 @@ describe('trustgate catalog', { timeout: 120_000 }, () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('error [INVALID_CATALOG]: bad.yaml is not a valid catalog: 2 errors');
-    expect(r.stderr).toMatch(/UNKNOWN_ACTION at products\[0\]\.integrations\[0\]\.statements\[0\]\.actions\[2\]: bad\.yaml:\d+:\d+, product "elastic-compute", integration "spot-fleet": unknown action ec2:RequestSpotFleets — did you mean ec2:RequestSpotFleet/);
-    expect(r.stderr).toMatch(/DUPLICATE_ID at products\[1\]\.integrations\[0\]\.id: .*duplicate integration id "spot-fleet"/);
+    expect(r.stderr).toMatch(
+      /UNKNOWN_ACTION at products\[0\]\.integrations\[0\]\.statements\[0\]\.actions\[2\]: bad\.yaml:\d+:\d+, product "elastic-compute", integration "spot-fleet": unknown action ec2:RequestSpotFleets — did you mean ec2:RequestSpotFleet/,
+    );
+    expect(r.stderr).toMatch(
+      /DUPLICATE_ID at products\[1\]\.integrations\[0\]\.id: .*duplicate integration id "spot-fleet"/,
+    );
     const json = await trustgate('catalog', 'validate', badCatalog(), '--format', 'json');
     expect(json.code).toBe(2);
     const report = JSON.parse(json.stdout) as { valid: boolean; findings: Array<{ code: string; path: string }> };
@@ -60,7 +74,9 @@ describe('trustgate catalog', { timeout: 120_000 }, () => {
     expect(text.stdout).toMatch(/│ {2}├─ spot-fleet: Spot Fleet — 12 actions \[default; all partitions\]/);
     expect(text.stdout).toMatch(/savings-plans: .* \[optional; only aws\]/);
     const json = await trustgate('catalog', 'show', EXAMPLE, '--format', 'json');
-    const tree = JSON.parse(json.stdout) as { products: Array<{ id: string; integrations: Array<{ id: string; actions: number }> }> };
+    const tree = JSON.parse(json.stdout) as {
+      products: Array<{ id: string; integrations: Array<{ id: string; actions: number }> }>;
+    };
     const spot = tree.products[0]!.integrations.find((i) => i.id === 'spot-fleet')!;
     expect(spot.actions).toBe(12);
   });
@@ -68,14 +84,34 @@ describe('trustgate catalog', { timeout: 120_000 }, () => {
 
 describe('trustgate policy', { timeout: 120_000 }, () => {
   it('prints partition-correct documents as JSON with warnings on stderr', async () => {
-    const r = await trustgate('policy', '--catalog', EXAMPLE, '--products', 'elastic-compute,cost-inventory', '--partition', 'aws-cn', '--account-id', '123456789012', '--format', 'json');
+    const r = await trustgate(
+      'policy',
+      '--catalog',
+      EXAMPLE,
+      '--products',
+      'elastic-compute,cost-inventory',
+      '--partition',
+      'aws-cn',
+      '--account-id',
+      '123456789012',
+      '--format',
+      'json',
+    );
     expect(r.code).toBe(0);
-    const result = JSON.parse(r.stdout) as { partition: string; documents: Array<{ size: number; document: unknown }>; warnings: unknown[] };
+    const result = JSON.parse(r.stdout) as {
+      partition: string;
+      documents: Array<{ size: number; document: unknown }>;
+      warnings: unknown[];
+    };
     expect(result.partition).toBe('aws-cn');
-    expect(JSON.stringify(result.documents)).toContain('arn:aws-cn:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role');
+    expect(JSON.stringify(result.documents)).toContain(
+      'arn:aws-cn:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role',
+    );
     expect(JSON.stringify(result.documents)).not.toMatch(/arn:aws:/);
     for (const d of result.documents) expect(d.size).toBeLessThanOrEqual(6144);
-    expect(r.stderr).toMatch(/warning: integration "savings-plans" of product "cost-inventory" is not offered in aws-cn/);
+    expect(r.stderr).toMatch(
+      /warning: integration "savings-plans" of product "cost-inventory" is not offered in aws-cn/,
+    );
   });
 
   it('text output: documents, AWS managed policy ARNs and figures; byte-identical on a second run', async () => {
@@ -109,7 +145,16 @@ describe('trustgate policy', { timeout: 120_000 }, () => {
   });
 
   it('--compact warns that later AWS actions under the prefixes would be granted', async () => {
-    const r = await trustgate('policy', '--catalog', EXAMPLE, '--integrations', 'spot-fleet', '--compact', '--format', 'json');
+    const r = await trustgate(
+      'policy',
+      '--catalog',
+      EXAMPLE,
+      '--integrations',
+      'spot-fleet',
+      '--compact',
+      '--format',
+      'json',
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).wildcards).toContain('ec2:DescribeSpotF*');
     expect(r.stderr).toMatch(/warning: --compact wrote \d+ wildcard/);

@@ -13,7 +13,7 @@ function program(onCheck: (opts: Record<string, unknown>) => void): Command {
   policy
     .command('check')
     .exitOverride()
-    .requiredOption('--catalog <file>', 'the subcommand\'s own catalog option')
+    .requiredOption('--catalog <file>', "the subcommand's own catalog option")
     .option('--role-arn <arn>')
     .action((opts: Record<string, unknown>) => onCheck(opts));
   return p;
@@ -27,7 +27,17 @@ describe('policy keeps working when subcommands are added to it', () => {
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const check = vi.fn();
-    await program(check).parseAsync(['node', 'trustgate', 'policy', '--catalog', EXAMPLE, '--integrations', 'spot-fleet', '--format', 'json']);
+    await program(check).parseAsync([
+      'node',
+      'trustgate',
+      'policy',
+      '--catalog',
+      EXAMPLE,
+      '--integrations',
+      'spot-fleet',
+      '--format',
+      'json',
+    ]);
     expect(check).not.toHaveBeenCalled();
     const result = JSON.parse(out.join('')) as { requiredActions: Array<{ integrationId: string }> };
     expect(result.requiredActions.map((r) => r.integrationId)).toEqual(['spot-fleet']);
@@ -37,7 +47,16 @@ describe('policy keeps working when subcommands are added to it', () => {
     const out: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
     const check = vi.fn();
-    await program(check).parseAsync(['node', 'trustgate', 'policy', 'check', '--catalog', 'sub.yaml', '--role-arn', 'arn:aws:iam::123456789012:role/x']);
+    await program(check).parseAsync([
+      'node',
+      'trustgate',
+      'policy',
+      'check',
+      '--catalog',
+      'sub.yaml',
+      '--role-arn',
+      'arn:aws:iam::123456789012:role/x',
+    ]);
     expect(check).toHaveBeenCalledTimes(1);
     expect(check.mock.calls[0]![0]).toEqual({ catalog: 'sub.yaml', roleArn: 'arn:aws:iam::123456789012:role/x' });
     expect(out.join('')).toBe(''); // the parent's action did not run

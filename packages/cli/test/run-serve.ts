@@ -25,7 +25,10 @@ export interface Served {
  * until it printed its URL and the admin token's two lines.
  */
 export async function runServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -33,7 +36,8 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv = {}): Pro
     out += chunk.toString();
     err += chunk.toString();
   });
-  for (let i = 0; i < 600 && !TRY_LINE.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 600 && !TRY_LINE.test(out) && child.exitCode === null; i++)
+    await new Promise((r) => setTimeout(r, 100));
   const url = /serving at (http:\/\/\S+)/.exec(out)?.[1];
   const token = EXPORT_LINE.exec(out)?.[1];
   if (url === undefined || token === undefined || TRY_LINE.exec(out)?.[1] !== url) {

@@ -11,20 +11,28 @@ import { BIN, runServe, stopServe, type Served } from './run-serve.ts';
  * environment variable and a file, which no other local user can read, and the `--operator-token` flag, which every
  * local user sees in `ps` — still honoured, with a warning on stderr saying what to use instead.
  */
-const WARNING = /warning: --operator-token is visible to every local user .*set TRUSTGATE_OPERATOR_TOKEN or use --operator-token-file instead/;
+const WARNING =
+  /warning: --operator-token is visible to every local user .*set TRUSTGATE_OPERATOR_TOKEN or use --operator-token-file instead/;
 
 async function createOrganization(served: Served, token: string): Promise<number> {
   const res = await fetch(`${served.url}/v1/organizations`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: `Org ${randomBytes(3).toString('hex')}`, adminEmail: 'admin@org.test', adminName: 'Admin' }),
+    body: JSON.stringify({
+      name: `Org ${randomBytes(3).toString('hex')}`,
+      adminEmail: 'admin@org.test',
+      adminName: 'Admin',
+    }),
   });
   return res.status;
 }
 
 /** Runs `trustgate serve ARGS` expected to refuse before starting; returns its exit code and stderr. */
 async function refused(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', ':memory:', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', ':memory:', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   // One that starts after all is stopped (exit code null), so the assertion, not the test's timeout, says so.
@@ -48,13 +56,18 @@ describe('trustgate serve: the operator token', () => {
     const ways: [string, string, Promise<Served>][] = [
       ['environment', fromEnv, runServe(['--db', ':memory:'], { TRUSTGATE_OPERATOR_TOKEN: fromEnv })],
       // The file wins over the environment variable: a deployment can set one default and a file per instance.
-      ['file', fromFile, runServe(['--db', ':memory:', '--operator-token-file', file], { TRUSTGATE_OPERATOR_TOKEN: fromEnv })],
+      [
+        'file',
+        fromFile,
+        runServe(['--db', ':memory:', '--operator-token-file', file], { TRUSTGATE_OPERATOR_TOKEN: fromEnv }),
+      ],
       ['flag', fromFlag, runServe(['--db', ':memory:', '--operator-token', fromFlag], withoutEnv)],
     ];
     const started = await Promise.allSettled(ways.map(([, , s]) => s));
     const served = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     try {
-      for (const [i, r] of started.entries()) if (r.status === 'rejected') throw new Error(`${ways[i]![0]}: ${String(r.reason)}`);
+      for (const [i, r] of started.entries())
+        if (r.status === 'rejected') throw new Error(`${ways[i]![0]}: ${String(r.reason)}`);
       for (const [i, [way, token]] of ways.entries()) {
         const s = served[i]!;
         expect(await createOrganization(s, token), way).toBe(201);
@@ -74,10 +87,34 @@ describe('trustgate serve: the operator token', () => {
     const file = join(dir, 'short-token');
     writeFileSync(file, 'short\n');
     const cases: [string, string[], NodeJS.ProcessEnv, number, RegExp][] = [
-      ['flag and file', ['--operator-token', `op_${'x'.repeat(20)}`, '--operator-token-file', file], withoutEnv, 2, /INVALID_INPUT.*once/],
-      ['missing file', ['--operator-token-file', join(dir, 'no-such-file')], withoutEnv, 2, /FILE_NOT_READABLE.*--operator-token-file/],
-      ['short file', ['--operator-token-file', file], withoutEnv, 2, /INVALID_INPUT.*--operator-token-file.*16 characters/],
-      ['short variable', [], { TRUSTGATE_OPERATOR_TOKEN: 'short' }, 2, /INVALID_INPUT.*TRUSTGATE_OPERATOR_TOKEN.*16 characters/],
+      [
+        'flag and file',
+        ['--operator-token', `op_${'x'.repeat(20)}`, '--operator-token-file', file],
+        withoutEnv,
+        2,
+        /INVALID_INPUT.*once/,
+      ],
+      [
+        'missing file',
+        ['--operator-token-file', join(dir, 'no-such-file')],
+        withoutEnv,
+        2,
+        /FILE_NOT_READABLE.*--operator-token-file/,
+      ],
+      [
+        'short file',
+        ['--operator-token-file', file],
+        withoutEnv,
+        2,
+        /INVALID_INPUT.*--operator-token-file.*16 characters/,
+      ],
+      [
+        'short variable',
+        [],
+        { TRUSTGATE_OPERATOR_TOKEN: 'short' },
+        2,
+        /INVALID_INPUT.*TRUSTGATE_OPERATOR_TOKEN.*16 characters/,
+      ],
     ];
     const results = await Promise.all(cases.map(([, args, env]) => refused(args, env)));
     for (const [i, [what, , , code, says]] of cases.entries()) {

@@ -23,9 +23,20 @@ describe('trustgate serve: the trusted SNS certificate URL', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tg-serve-sns-'));
-    running = await startServe({ db: join(dir, 'tg.sqlite'), port: '0', host: '127.0.0.1', aws: 'sandbox', partition: 'aws' });
+    running = await startServe({
+      db: join(dir, 'tg.sqlite'),
+      port: '0',
+      host: '127.0.0.1',
+      aws: 'sandbox',
+      partition: 'aws',
+    });
     const attacker = running.sandbox!.accounts[2]!;
-    s3 = new S3Client({ endpoint: running.sandbox!.endpoint, region: running.sandbox!.region, forcePathStyle: true, credentials: { accessKeyId: attacker.accessKeyId, secretAccessKey: attacker.secretAccessKey } });
+    s3 = new S3Client({
+      endpoint: running.sandbox!.endpoint,
+      region: running.sandbox!.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: attacker.accessKeyId, secretAccessKey: attacker.secretAccessKey },
+    });
     evil = await createSnsSigningIdentity();
   });
   afterAll(async () => {
@@ -33,9 +44,15 @@ describe('trustgate serve: the trusted SNS certificate URL', () => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  const post = async (body: unknown): Promise<{ status: number; body: { error?: { code: string; field?: string } } }> => {
-    const res = await fetch(`${running.url}/v1/callbacks/cloudformation`, { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8' }, body: JSON.stringify(body) });
-    return { status: res.status, body: await res.json() as { error?: { code: string; field?: string } } };
+  const post = async (
+    body: unknown,
+  ): Promise<{ status: number; body: { error?: { code: string; field?: string } } }> => {
+    const res = await fetch(`${running.url}/v1/callbacks/cloudformation`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; charset=UTF-8' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as { error?: { code: string; field?: string } } };
   };
 
   it('a certificate uploaded to a bucket named sns and presigned is neither served under /sns/ nor trusted', async () => {
@@ -43,11 +60,26 @@ describe('trustgate serve: the trusted SNS certificate URL', () => {
     // `sns` is a valid bucket name (3–63 characters), but every path-style URL of it is under `/sns/`, the sandbox's
     // SNS: no S3 request there — signed or presigned — reaches S3 (S3 callers get AccessDenied saying so), so
     // nothing can be stored or served there.
-    await expect(s3.send(new CreateBucketCommand({ Bucket: 'sns' }))).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
-    await expect(s3.send(new PutObjectCommand({ Bucket: 'sns', Key: 'SimpleNotificationService-evil.pem', Body: evil.certificatePem }))).rejects.toMatchObject({ name: 'AccessDenied' });
-    const presignedPut = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'sns', Key: 'SimpleNotificationService-evil.pem' }), { expiresIn: 3600 });
+    await expect(s3.send(new CreateBucketCommand({ Bucket: 'sns' }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
+    await expect(
+      s3.send(
+        new PutObjectCommand({ Bucket: 'sns', Key: 'SimpleNotificationService-evil.pem', Body: evil.certificatePem }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    const presignedPut = await getSignedUrl(
+      s3,
+      new PutObjectCommand({ Bucket: 'sns', Key: 'SimpleNotificationService-evil.pem' }),
+      { expiresIn: 3600 },
+    );
     expect((await fetch(presignedPut, { method: 'PUT', body: evil.certificatePem })).status).toBe(403);
-    const presigned = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'sns', Key: 'SimpleNotificationService-evil.pem' }), { expiresIn: 3600 });
+    const presigned = await getSignedUrl(
+      s3,
+      new GetObjectCommand({ Bucket: 'sns', Key: 'SimpleNotificationService-evil.pem' }),
+      { expiresIn: 3600 },
+    );
     expect(presigned.startsWith(`${sandbox.endpoint}/sns/SimpleNotificationService-evil.pem?X-Amz-`)).toBe(true);
     const fetched = await fetch(presigned);
     expect(fetched.status).toBe(403);
@@ -58,8 +90,21 @@ describe('trustgate serve: the trusted SNS certificate URL', () => {
     expect(own).not.toBe(evil.certificatePem);
 
     const topic = running.service.deps.platforms.aws!.callbackTopicArn!;
-    const request = { RequestType: 'Delete', ResponseURL: `${sandbox.endpoint}/cloudformation-custom-resource-response/forged`, StackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/x/1', RequestId: 'r', LogicalResourceId: 'L', ResourceProperties: {} };
-    const fields = { Type: 'Notification' as const, MessageId: 'forged-1', TopicArn: topic, Message: JSON.stringify(request), Timestamp: new Date().toISOString() };
+    const request = {
+      RequestType: 'Delete',
+      ResponseURL: `${sandbox.endpoint}/cloudformation-custom-resource-response/forged`,
+      StackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/x/1',
+      RequestId: 'r',
+      LogicalResourceId: 'L',
+      ResourceProperties: {},
+    };
+    const fields = {
+      Type: 'Notification' as const,
+      MessageId: 'forged-1',
+      TopicArn: topic,
+      Message: JSON.stringify(request),
+      Timestamp: new Date().toISOString(),
+    };
     for (const signingCertUrl of [
       presigned,
       `${sandbox.snsSigningCertificateUrl}?X-Amz-Expires=3600`,
@@ -73,6 +118,8 @@ describe('trustgate serve: the trusted SNS certificate URL', () => {
       expect(answer.body.error, signingCertUrl).toMatchObject({ code: 'FORBIDDEN', field: 'SigningCertURL' });
     }
     // Signed with the attacker's key but naming the sandbox's exact certificate URL: the signature fails.
-    expect((await post(evil.sign(fields, { signingCertUrl: sandbox.snsSigningCertificateUrl }))).body.error).toMatchObject({ code: 'FORBIDDEN', field: 'Signature' });
+    expect(
+      (await post(evil.sign(fields, { signingCertUrl: sandbox.snsSigningCertificateUrl }))).body.error,
+    ).toMatchObject({ code: 'FORBIDDEN', field: 'Signature' });
   });
 });

@@ -15,11 +15,20 @@ import { BIN, runServe as serve, stopServe as stop, type Served } from './run-se
  * trustgate did not write.
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field
-async function call(served: Served, method: string, path: string, body?: unknown, token: string | null = served.token): Promise<{ status: number; body: any; text: string }> {
+async function call(
+  served: Served,
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = served.token,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field
+): Promise<{ status: number; body: any; text: string }> {
   const res = await fetch(`${served.url}${path}`, {
     method,
-    headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -48,7 +57,9 @@ describe('trustgate serve (the README main job)', () => {
       // The admin token is printed once, in a line a shell runs; the try line that follows uses the variable, and
       // works as printed (the request it makes, made here).
       expect(text.split(served.token)).toHaveLength(2);
-      expect(text).toContain(`    export TRUSTGATE_TOKEN=${served.token}\n    curl -H "Authorization: Bearer $TRUSTGATE_TOKEN" ${served.url}/v1/connections\n`);
+      expect(text).toContain(
+        `    export TRUSTGATE_TOKEN=${served.token}\n    curl -H "Authorization: Bearer $TRUSTGATE_TOKEN" ${served.url}/v1/connections\n`,
+      );
       const tried = await call(served, 'GET', '/v1/connections');
       expect(tried.status, tried.text).toBe(200);
       expect(Array.isArray(tried.body)).toBe(true);
@@ -61,17 +72,34 @@ describe('trustgate serve (the README main job)', () => {
       expect(account).not.toBeNull();
       const [, accountId, accessKeyId, secretAccessKey] = account as unknown as [string, string, string, string];
 
-      const created = await call(served, 'POST', '/v1/connections', { name: 'demo', scope: { kind: 'account', accountId }, roleName: 'TrustgateDemo', selection: { mode: 'default' } });
+      const created = await call(served, 'POST', '/v1/connections', {
+        name: 'demo',
+        scope: { kind: 'account', accountId },
+        roleName: 'TrustgateDemo',
+        selection: { mode: 'default' },
+      });
       expect(created.status, created.text).toBe(201);
       // As the CloudFormation console opens the quick-create link: its templateURL (a presigned URL of the template
       // in the sandbox's S3 bucket) and its param_ values, passed to CreateStack unchanged.
       expect(text).toMatch(/templates:\s+published to the sandbox's S3 bucket trustgate-templates-\d{12}/);
-      const link = new URLSearchParams(new URL(created.body.deliverables.formats['quick-create-link']).hash.replace(/^#\/stacks\/quickcreate\?/, ''));
-      const cfn = new CloudFormationClient({ endpoint: sandboxEndpoint!, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } });
-      await cfn.send(new CreateStackCommand({
-        StackName: link.get('stackName')!, TemplateURL: link.get('templateURL')!, Capabilities: ['CAPABILITY_NAMED_IAM'],
-        Parameters: [...link].filter(([k]) => k.startsWith('param_')).map(([k, v]) => ({ ParameterKey: k.slice('param_'.length), ParameterValue: v })),
-      }));
+      const link = new URLSearchParams(
+        new URL(created.body.deliverables.formats['quick-create-link']).hash.replace(/^#\/stacks\/quickcreate\?/, ''),
+      );
+      const cfn = new CloudFormationClient({
+        endpoint: sandboxEndpoint!,
+        region: 'us-east-1',
+        credentials: { accessKeyId, secretAccessKey },
+      });
+      await cfn.send(
+        new CreateStackCommand({
+          StackName: link.get('stackName')!,
+          TemplateURL: link.get('templateURL')!,
+          Capabilities: ['CAPABILITY_NAMED_IAM'],
+          Parameters: [...link]
+            .filter(([k]) => k.startsWith('param_'))
+            .map(([k, v]) => ({ ParameterKey: k.slice('param_'.length), ParameterValue: v })),
+        }),
+      );
       let stack = (await cfn.send(new DescribeStacksCommand({ StackName: link.get('stackName')! }))).Stacks![0]!;
       for (let i = 0; i < 300 && stack.StackStatus!.endsWith('_IN_PROGRESS'); i++) {
         await new Promise((r) => setTimeout(r, 100));
@@ -101,17 +129,37 @@ describe('trustgate serve (the README main job)', () => {
 
     it('takes the platform identity from the SDK default chain and the standard AWS_ENDPOINT_URL, and verifies a role there', async () => {
       moto = await startMoto();
-      const env = { AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'AKIAMOTOSERVETEST001', AWS_SECRET_ACCESS_KEY: 'moto-secret', AWS_REGION: 'us-east-1', AWS_PROFILE: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+      const env = {
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_ACCESS_KEY_ID: 'AKIAMOTOSERVETEST001',
+        AWS_SECRET_ACCESS_KEY: 'moto-secret',
+        AWS_REGION: 'us-east-1',
+        AWS_PROFILE: '',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      };
       const served = await serve(['--aws', 'default', '--db', ':memory:'], env);
       try {
         expect(served.output()).not.toContain('AWS sandbox at');
         const account = '123456789012'; // moto's account: read through GetCallerIdentity, not configured anywhere
-        const created = await call(served, 'POST', '/v1/connections', { name: 'moto', scope: { kind: 'account', accountId: account }, roleName: 'TgServeMoto', selection: { mode: 'custom', products: ['cost-inventory'] } });
+        const created = await call(served, 'POST', '/v1/connections', {
+          name: 'moto',
+          scope: { kind: 'account', accountId: account },
+          roleName: 'TgServeMoto',
+          selection: { mode: 'custom', products: ['cost-inventory'] },
+        });
         expect(created.status, created.text).toBe(201);
         expect(created.body.deliverables.trustPolicy.Statement[0].Principal.AWS).toBe(`arn:aws:iam::${account}:root`);
-        const stack = await applyStack({ endpoint: moto.endpoint, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }, stackName: 'tg-serve-moto', templateBody: created.body.deliverables.formats['cloudformation-json'] });
+        const stack = await applyStack({
+          endpoint: moto.endpoint,
+          credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+          stackName: 'tg-serve-moto',
+          templateBody: created.body.deliverables.formats['cloudformation-json'],
+        });
         expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
-        const verified = await call(served, 'POST', `/v1/connections/${created.body.connection.id}/verify`, { roleArn: `arn:aws:iam::${account}:role/TgServeMoto` });
+        const verified = await call(served, 'POST', `/v1/connections/${created.body.connection.id}/verify`, {
+          roleArn: `arn:aws:iam::${account}:role/TgServeMoto`,
+        });
         expect(verified.status, verified.text).toBe(200);
         // moto ignores external IDs, so the probe without one succeeds: the service must say `insecure`.
         expect(verified.body.status).toBe('insecure');
@@ -122,7 +170,11 @@ describe('trustgate serve (the README main job)', () => {
     });
 
     it('refuses an unknown partition with a clear message and exit code, not a stack trace', async () => {
-      const child = spawn(process.execPath, [BIN, 'serve', '--aws', 'default', '--partition', 'aws-moon', '--port', '0', '--db', ':memory:'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        [BIN, 'serve', '--aws', 'default', '--partition', 'aws-moon', '--port', '0', '--db', ':memory:'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let out = '';
       child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr?.on('data', (c: Buffer) => (out += c.toString()));

@@ -29,7 +29,9 @@ async function serve(args: string[]): Promise<Started> {
       out += d.toString();
       if (!/apply a template/.test(out)) return;
       clearTimeout(timer);
-      const accounts = [...out.matchAll(/account (\d{12})\s+AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)/g)].map((m) => ({ accountId: m[1]!, accessKeyId: m[2]!, secretAccessKey: m[3]! }));
+      const accounts = [...out.matchAll(/account (\d{12})\s+AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)/g)].map(
+        (m) => ({ accountId: m[1]!, accessKeyId: m[2]!, secretAccessKey: m[3]! }),
+      );
       resolve({
         child,
         url: /serving at (\S+)/.exec(out)![1]!,
@@ -58,18 +60,46 @@ describe('trustgate serve', () => {
     const first = await serve(['--port', '0', '--db', db]);
     try {
       const api = (path: string, init: RequestInit = {}) =>
-        fetch(`${first.url}${path}`, { ...init, headers: { authorization: `Bearer ${first.token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+        fetch(`${first.url}${path}`, {
+          ...init,
+          headers: {
+            authorization: `Bearer ${first.token}`,
+            'content-type': 'application/json',
+            ...(init.headers ?? {}),
+          },
+        });
       const me = await (await api('/v1/organization')).json();
       expect(me.name).toBe('Demo');
       const customer = first.accounts[0]!;
-      const created = await (await api('/v1/connections', { method: 'POST', body: JSON.stringify({ name: 'demo', mode: 'automatic', scope: { kind: 'account', accountId: customer.accountId } }) })).json();
+      const created = await (
+        await api('/v1/connections', {
+          method: 'POST',
+          body: JSON.stringify({
+            name: 'demo',
+            mode: 'automatic',
+            scope: { kind: 'account', accountId: customer.accountId },
+          }),
+        })
+      ).json();
       expect(created.connection.status).toBe('pending');
-      const cfn = new CloudFormationClient({ endpoint: first.sandbox, region: 'us-east-1', credentials: { accessKeyId: customer.accessKeyId, secretAccessKey: customer.secretAccessKey } });
-      await cfn.send(new CreateStackCommand({ StackName: 'trustgate-demo', TemplateBody: created.deliverables.formats['cloudformation-yaml'], Capabilities: ['CAPABILITY_NAMED_IAM'] }));
+      const cfn = new CloudFormationClient({
+        endpoint: first.sandbox,
+        region: 'us-east-1',
+        credentials: { accessKeyId: customer.accessKeyId, secretAccessKey: customer.secretAccessKey },
+      });
+      await cfn.send(
+        new CreateStackCommand({
+          StackName: 'trustgate-demo',
+          TemplateBody: created.deliverables.formats['cloudformation-yaml'],
+          Capabilities: ['CAPABILITY_NAMED_IAM'],
+        }),
+      );
       let status = 'CREATE_IN_PROGRESS';
       for (let i = 0; i < 300 && status.endsWith('IN_PROGRESS'); i++) {
         await new Promise((r) => setTimeout(r, 100));
-        status = (await cfn.send(new DescribeStacksCommand({ StackName: 'trustgate-demo' }))).Stacks?.[0]?.StackStatus ?? 'UNKNOWN';
+        status =
+          (await cfn.send(new DescribeStacksCommand({ StackName: 'trustgate-demo' }))).Stacks?.[0]?.StackStatus ??
+          'UNKNOWN';
       }
       expect(status).toBe('CREATE_COMPLETE');
       let connection = await (await api(`/v1/connections/${created.connection.id}`)).json();
@@ -84,10 +114,14 @@ describe('trustgate serve', () => {
     const second = await serve(['--port', '0', '--db', db]);
     try {
       expect(second.token).not.toBe(first.token);
-      const list = await (await fetch(`${second.url}/v1/connections`, { headers: { authorization: `Bearer ${second.token}` } })).json();
+      const list = await (
+        await fetch(`${second.url}/v1/connections`, { headers: { authorization: `Bearer ${second.token}` } })
+      ).json();
       expect(list.map((c: { name: string }) => c.name)).toEqual(['demo']);
       // The first run's token still works: tokens are revoked explicitly, not by restarts.
-      expect((await fetch(`${second.url}/v1/me`, { headers: { authorization: `Bearer ${first.token}` } })).status).toBe(200);
+      expect((await fetch(`${second.url}/v1/me`, { headers: { authorization: `Bearer ${first.token}` } })).status).toBe(
+        200,
+      );
     } finally {
       await stop(second.child);
     }

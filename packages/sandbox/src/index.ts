@@ -5,4 +5,10 @@
  */
 export { startSandbox, type Sandbox, type SandboxAccount, type SandboxOptions } from './start-sandbox.ts';
 export { FaultInjector, type FaultKind, type FaultParamCondition, type FaultRule } from './faults/fault-injector.ts';
-export { createSnsSigningIdentity, snsStringToSign, type SnsMessageFields, type SnsSigningIdentity, type SignedSnsEnvelope } from './sns/sns-signing.ts';
+export {
+  createSnsSigningIdentity,
+  snsStringToSign,
+  type SnsMessageFields,
+  type SnsSigningIdentity,
+  type SignedSnsEnvelope,
+} from './sns/sns-signing.ts';

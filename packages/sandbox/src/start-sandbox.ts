@@ -161,7 +161,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // not answer there with a certificate is refused to an S3 caller with S3's error document.)
     const sns = serveSnsHttp(runtime, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams });
     if (sns !== undefined) {
-      const answer = sns.status !== 200 && isSignedForS3(headers, query) ? s3RefusalOnSnsPath(req.method ?? 'GET') : sns;
+      const answer =
+        sns.status !== 200 && isSignedForS3(headers, query) ? s3RefusalOnSnsPath(req.method ?? 'GET') : sns;
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
       return;
@@ -170,14 +171,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // S3 over the REST protocol (path-style): requests signed for service s3, or unsigned ones naming a sandbox bucket.
     if (await routeS3(runtime, req, res, { headers, query, body, rawBody })) return;
     if (isOrganizationsRequest(req.method ?? 'POST', headers)) {
-      const org = await dispatchOrganizations({ runtime, request: { method: 'POST', path: url.pathname, query, headers, body }, sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1' });
+      const org = await dispatchOrganizations({
+        runtime,
+        request: { method: 'POST', path: url.pathname, query, headers, body },
+        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      });
       if (org.hang) return;
       res.writeHead(org.status, { ...org.headers, 'content-length': Buffer.byteLength(org.body) });
       res.end(org.body);
       return;
     }
     const response = await dispatchQuery({
-      runtime, services: SERVICES,
+      runtime,
+      services: SERVICES,
       request: { method: req.method ?? 'POST', path: url.pathname, query, headers, body },
       sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
     });
@@ -190,19 +196,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return {
     endpoint: runtime.endpoint,
     region: store.state.region,
-    accounts: Object.values(store.state.accounts).map((a) => ({ accountId: a.accountId, accessKeyId: a.rootAccessKeyId, secretAccessKey: a.rootSecretAccessKey })),
+    accounts: Object.values(store.state.accounts).map((a) => ({
+      accountId: a.accountId,
+      accessKeyId: a.rootAccessKeyId,
+      secretAccessKey: a.rootSecretAccessKey,
+    })),
     faults: runtime.faults,
     snsSigningCertificateUrl: snsSigningCertificateUrl(runtime),
     setTopicSignatureVersion: (topicArn, version) => {
       runtime.snsTopicSignatureVersions.set(topicArn, version);
     },
     subscribe: async (topicArn, url, subscribeOptions = {}) => {
-      if (subscribeOptions.confirm === true) return subscribeWithConfirmation(runtime, topicArn, url, subscribeOptions.timeoutMs);
+      if (subscribeOptions.confirm === true)
+        return subscribeWithConfirmation(runtime, topicArn, url, subscribeOptions.timeoutMs);
       runtime.subscriptions.set(topicArn, url);
     },
     stop: async () => {
       runtime.stopping = true;
-      for (const resolve of runtime.pendingResponses.values()) resolve({ Status: 'FAILED', Reason: 'The sandbox stopped.' });
+      for (const resolve of runtime.pendingResponses.values())
+        resolve({ Status: 'FAILED', Reason: 'The sandbox stopped.' });
       for (const pending of runtime.pendingSubscriptions.values()) pending.abandon();
       await server.close();
       await Promise.allSettled([...runtime.background]);

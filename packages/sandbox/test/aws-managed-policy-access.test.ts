@@ -13,7 +13,11 @@ describe('reading AWS managed policies as a non-root principal', () => {
   const arn = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
   async function userClient(name: string, actions: string[]) {
-    return clients(sandbox.endpoint, sandbox.region, await createUserWithKey(sandbox, { root: sandbox.accounts[0]!, name, policy: allowPolicy(actions) }));
+    return clients(
+      sandbox.endpoint,
+      sandbox.region,
+      await createUserWithKey(sandbox, { root: sandbox.accounts[0]!, name, policy: allowPolicy(actions) }),
+    );
   }
 
   beforeAll(async () => {
@@ -25,7 +29,9 @@ describe('reading AWS managed policies as a non-root principal', () => {
     const reader = await userClient('reader', ['iam:GetPolicy', 'iam:GetPolicyVersion']);
     const policy = (await reader.iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy!;
     expect(policy.Arn).toBe(arn);
-    const version = (await reader.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.DefaultVersionId! }))).PolicyVersion!;
+    const version = (
+      await reader.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.DefaultVersionId! }))
+    ).PolicyVersion!;
     expect(JSON.parse(decodeURIComponent(version.Document!)).Statement.length).toBeGreaterThan(0);
   });
 

@@ -4,7 +4,8 @@
  * The README's "Differences from moto" table mirrors this list.
  */
 const CASCADE = 'Consequence of the previous step: moto accepted a call AWS rejects, so the states differ afterwards.';
-const DRIFT = 'AWS returns DriftInformation (StackDriftStatus / StackResourceDriftStatus NOT_CHECKED until drift detection runs); moto omits it.';
+const DRIFT =
+  'AWS returns DriftInformation (StackDriftStatus / StackResourceDriftStatus NOT_CHECKED until drift detection runs); moto omits it.';
 
 export const KNOWN_DIFFERENCES: Record<string, string> = {
   'sts.AssumeRole: missing in sandbox: PackedPolicySize:number':
@@ -34,35 +35,42 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'iam-users.ListAccessKeys: only in sandbox: IsTruncated:boolean':
     'IAM API reference, ListAccessKeys response: IsTruncated is returned (false when complete); moto omits it.',
   'iam-users.DeleteUser.conflict: sandbox failed DeleteConflictException 409, moto succeeded':
-    'IAM API reference, DeleteUser: the user\'s access keys must be deleted first, else DeleteConflict. moto deletes the user with its keys.',
+    "IAM API reference, DeleteUser: the user's access keys must be deleted first, else DeleteConflict. moto deletes the user with its keys.",
   'iam-users.DeleteAccessKey: sandbox succeeded, moto failed NoSuchEntityException 404': CASCADE,
   'iam-users.DeleteUser: sandbox succeeded, moto failed NoSuchEntityException 404': CASCADE,
   'iam-instance-profiles-and-providers.ListInstanceProfilesForRole: only in sandbox: IsTruncated:boolean':
     'IAM API reference, ListInstanceProfilesForRole response: IsTruncated is returned; moto omits it.',
   'cloudformation.ValidateTemplate: only in sandbox: Parameters[].ParameterKey:string':
-    'CloudFormation API reference, ValidateTemplate: returns the template\'s Parameters (ParameterKey, DefaultValue, NoEcho, Description); moto returns an empty list.',
-  'cloudformation.ValidateTemplate: only in sandbox: Parameters[].DefaultValue:string': 'Same as above (TemplateParameter.DefaultValue).',
-  'cloudformation.ValidateTemplate: only in sandbox: Parameters[].NoEcho:boolean': 'Same as above (TemplateParameter.NoEcho).',
+    "CloudFormation API reference, ValidateTemplate: returns the template's Parameters (ParameterKey, DefaultValue, NoEcho, Description); moto returns an empty list.",
+  'cloudformation.ValidateTemplate: only in sandbox: Parameters[].DefaultValue:string':
+    'Same as above (TemplateParameter.DefaultValue).',
+  'cloudformation.ValidateTemplate: only in sandbox: Parameters[].NoEcho:boolean':
+    'Same as above (TemplateParameter.NoEcho).',
   'cloudformation.ValidateTemplate: only in sandbox: Capabilities[]:string':
     'CloudFormation API reference, ValidateTemplate: Capabilities lists the capabilities the template requires (CAPABILITY_NAMED_IAM here); moto omits it.',
-  'cloudformation.ValidateTemplate: only in sandbox: CapabilitiesReason:string': 'Same as above: CapabilitiesReason names the resources that need the capability.',
+  'cloudformation.ValidateTemplate: only in sandbox: CapabilitiesReason:string':
+    'Same as above: CapabilitiesReason names the resources that need the capability.',
   'cloudformation.DescribeStacks: only in sandbox: Stacks[].Capabilities[]:string':
     'CloudFormation API reference, Stack data type: Capabilities are the capabilities allowed in the stack; moto omits them.',
   'cloudformation.DescribeStacks: only in sandbox: Stacks[].DriftInformation.StackDriftStatus:string': DRIFT,
   'cloudformation.ListStackResources: only in sandbox: StackResourceSummaries[].LastUpdatedTimestamp:date':
     'CloudFormation API reference, StackResourceSummary: LastUpdatedTimestamp is a required member; moto omits it.',
-  'cloudformation.ListStackResources: only in sandbox: StackResourceSummaries[].DriftInformation.StackResourceDriftStatus:string': DRIFT,
-  'cloudformation.DescribeStackResources: only in sandbox: StackResources[].DriftInformation.StackResourceDriftStatus:string': DRIFT,
+  'cloudformation.ListStackResources: only in sandbox: StackResourceSummaries[].DriftInformation.StackResourceDriftStatus:string':
+    DRIFT,
+  'cloudformation.DescribeStackResources: only in sandbox: StackResources[].DriftInformation.StackResourceDriftStatus:string':
+    DRIFT,
   'cloudformation.GetTemplate: only in sandbox: StagesAvailable[]:string':
     'CloudFormation API reference, GetTemplate: StagesAvailable (Original, Processed); moto omits it.',
   'cloudformation.DescribeStacks.afterUpdate: only in sandbox: Stacks[].LastUpdatedTime:date':
     'CloudFormation API reference, Stack: LastUpdatedTime is set once the stack has been updated; moto does not set it.',
-  'cloudformation.DescribeStacks.afterUpdate: only in sandbox: Stacks[].Capabilities[]:string': 'Same as DescribeStacks: Capabilities.',
-  'cloudformation.DescribeStacks.afterUpdate: only in sandbox: Stacks[].DriftInformation.StackDriftStatus:string': DRIFT,
+  'cloudformation.DescribeStacks.afterUpdate: only in sandbox: Stacks[].Capabilities[]:string':
+    'Same as DescribeStacks: Capabilities.',
+  'cloudformation.DescribeStacks.afterUpdate: only in sandbox: Stacks[].DriftInformation.StackDriftStatus:string':
+    DRIFT,
   'cloudformation.DescribeStackEvents: only in sandbox: StackEvents[].ResourceProperties:string':
     'CloudFormation API reference, StackEvent: ResourceProperties (the properties used to create the resource) appear on IN_PROGRESS events; moto omits them.',
   'cloudformation.DeleteStack: sandbox succeeded, moto failed DeleteConflict 409':
-    'CloudFormation deletes a stack\'s managed policy attachments before the role (the AWS::IAM::ManagedPolicy Roles property is owned by the stack). moto deletes the role first and fails with IAM\'s DeleteConflict (leaking an IAM error code through CloudFormation).',
+    "CloudFormation deletes a stack's managed policy attachments before the role (the AWS::IAM::ManagedPolicy Roles property is owned by the stack). moto deletes the role first and fails with IAM's DeleteConflict (leaking an IAM error code through CloudFormation).",
   'cloudformation.ListStacks: only in sandbox: StackSummaries[].StackName:string': `${CASCADE} (moto's stack was never deleted, so it is not DELETE_COMPLETE.)`,
   'cloudformation.ListStacks: only in sandbox: StackSummaries[].CreationTime:date': CASCADE,
   'cloudformation.ListStacks: only in sandbox: StackSummaries[].StackStatus:string': CASCADE,

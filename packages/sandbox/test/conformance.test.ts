@@ -25,20 +25,33 @@ export function shape(value: unknown, path = '', out = new Set<string>()): Set<s
 function compare(sandbox: Outcome | undefined, moto: Outcome | undefined): string[] {
   if (!sandbox || !moto) return [`step ran on only one side (sandbox ${String(!!sandbox)}, moto ${String(!!moto)})`];
   if (sandbox.ok !== moto.ok) {
-    return [`sandbox ${sandbox.ok ? 'succeeded' : `failed ${sandbox.name} ${String(sandbox.status)}`}, moto ${moto.ok ? 'succeeded' : `failed ${moto.name} ${String(moto.status)}`}`];
+    return [
+      `sandbox ${sandbox.ok ? 'succeeded' : `failed ${sandbox.name} ${String(sandbox.status)}`}, moto ${moto.ok ? 'succeeded' : `failed ${moto.name} ${String(moto.status)}`}`,
+    ];
   }
   if (!sandbox.ok && !moto.ok) {
-    return sandbox.name === moto.name && sandbox.status === moto.status ? [] : [`error sandbox ${sandbox.name} ${String(sandbox.status)} vs moto ${moto.name} ${String(moto.status)}`];
+    return sandbox.name === moto.name && sandbox.status === moto.status
+      ? []
+      : [`error sandbox ${sandbox.name} ${String(sandbox.status)} vs moto ${moto.name} ${String(moto.status)}`];
   }
   const a = shape((sandbox as { value: unknown }).value);
   const b = shape((moto as { value: unknown }).value);
-  return [...[...b].filter((p) => !a.has(p)).map((p) => `missing in sandbox: ${p}`), ...[...a].filter((p) => !b.has(p)).map((p) => `only in sandbox: ${p}`)];
+  return [
+    ...[...b].filter((p) => !a.has(p)).map((p) => `missing in sandbox: ${p}`),
+    ...[...a].filter((p) => !b.has(p)).map((p) => `only in sandbox: ${p}`),
+  ];
 }
 
 async function adminUser(endpoint: string, region: string, root: Credentials): Promise<Credentials> {
   const { iam } = clients(endpoint, region, root);
   await iam.send(new CreateUserCommand({ UserName: 'conformance-admin' }));
-  await iam.send(new PutUserPolicyCommand({ UserName: 'conformance-admin', PolicyName: 'admin', PolicyDocument: allowPolicy(['*']) }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'conformance-admin',
+      PolicyName: 'admin',
+      PolicyDocument: allowPolicy(['*']),
+    }),
+  );
   const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'conformance-admin' }))).AccessKey!;
   return { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
 }
@@ -59,7 +72,11 @@ describe('conformance with moto', () => {
     [sandbox, moto] = await Promise.all([startSandbox({ accounts: 1 }), startMoto()]);
     const targets = [
       { name: 'sandbox' as const, endpoint: sandbox.endpoint, root: sandbox.accounts[0]! },
-      { name: 'moto' as const, endpoint: moto.endpoint, root: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } },
+      {
+        name: 'moto' as const,
+        endpoint: moto.endpoint,
+        root: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+      },
     ];
     for (const target of targets) {
       const admin = await adminUser(target.endpoint, 'us-east-1', target.root);
@@ -73,7 +90,11 @@ describe('conformance with moto', () => {
             return value;
           } catch (error) {
             const e = error as { name: string; $metadata?: { httpStatusCode?: number } };
-            results[target.name].set(`${scenario.name}.${step}`, { ok: false, name: e.name, status: e.$metadata?.httpStatusCode });
+            results[target.name].set(`${scenario.name}.${step}`, {
+              ok: false,
+              name: e.name,
+              status: e.$metadata?.httpStatusCode,
+            });
             return undefined;
           }
         };
@@ -102,7 +123,9 @@ describe('conformance with moto', () => {
   });
 
   it('the error codes of the error scenarios agree where AWS and moto agree', () => {
-    const errors = [...results.sandbox.entries()].filter(([, o]) => !o.ok).map(([step, o]) => [step, (o as { name: string }).name]);
+    const errors = [...results.sandbox.entries()]
+      .filter(([, o]) => !o.ok)
+      .map(([step, o]) => [step, (o as { name: string }).name]);
     expect(Object.fromEntries(errors)).toMatchObject({
       'iam-roles.GetRole.missing': 'NoSuchEntityException',
       'iam-roles.CreateRole.duplicate': 'EntityAlreadyExistsException',

@@ -3,7 +3,11 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyComm
 import { STSClient } from '@aws-sdk/client-sts';
 
 /** Credentials as the SDK takes them. */
-export interface Credentials { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
 
 /** SDK v3 clients pointed at an endpoint (the sandbox or moto) with the given credentials; no retries unless asked. */
 export function clients(endpoint: string, region: string, credentials: Credentials, maxAttempts = 1) {
@@ -15,10 +19,20 @@ export function clients(endpoint: string, region: string, credentials: Credentia
  * Creates IAM user `name` in the account whose credentials are `root`, with the inline policy `policy` if given
  * (named `policyName`, default `p`) and an access key; returns the key.
  */
-export async function createUserWithKey(at: { endpoint: string; region: string }, options: { root: Credentials; name: string; policy?: string; policyName?: string }): Promise<Credentials> {
+export async function createUserWithKey(
+  at: { endpoint: string; region: string },
+  options: { root: Credentials; name: string; policy?: string; policyName?: string },
+): Promise<Credentials> {
   const { iam } = clients(at.endpoint, at.region, options.root);
   await iam.send(new CreateUserCommand({ UserName: options.name }));
-  if (options.policy !== undefined) await iam.send(new PutUserPolicyCommand({ UserName: options.name, PolicyName: options.policyName ?? 'p', PolicyDocument: options.policy }));
+  if (options.policy !== undefined)
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: options.name,
+        PolicyName: options.policyName ?? 'p',
+        PolicyDocument: options.policy,
+      }),
+    );
   const key = (await iam.send(new CreateAccessKeyCommand({ UserName: options.name }))).AccessKey!;
   return { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
 }
@@ -35,7 +49,9 @@ export async function waitForStack(cfn: CloudFormationClient, stackName: string,
 }
 
 /** The error an SDK call rejects with: AWS error code (name) and HTTP status. */
-export async function awsError(promise: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
+export async function awsError(
+  promise: Promise<unknown>,
+): Promise<{ name: string; message: string; status: number | undefined }> {
   try {
     await promise;
   } catch (error) {
@@ -47,10 +63,23 @@ export async function awsError(promise: Promise<unknown>): Promise<{ name: strin
 
 /** A trust policy document allowing a principal to assume the role. */
 export function trustPolicy(principal: Record<string, string | string[]>, condition?: Record<string, unknown>): string {
-  return JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole', ...(condition ? { Condition: condition } : {}) }] });
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: principal,
+        Action: 'sts:AssumeRole',
+        ...(condition ? { Condition: condition } : {}),
+      },
+    ],
+  });
 }
 
 /** An identity policy document allowing actions on resources. */
 export function allowPolicy(actions: string[], resources: string[] = ['*']): string {
-  return JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: resources }] });
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: actions, Resource: resources }],
+  });
 }

@@ -24,14 +24,20 @@ describe('SNS HTTP(S) delivery retries', () => {
       req.on('end', () => {
         attempts.push({ messageId: String(req.headers['x-amz-sns-message-id']), body });
         const status = script.shift() ?? 200;
-        if (status === 0) req.socket.destroy(); // no answer: the connection drops
+        if (status === 0)
+          req.socket.destroy(); // no answer: the connection drops
         else res.writeHead(status).end();
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
     // Only what delivery reads of a running sandbox.
-    runtime = { endpoint: 'http://127.0.0.1:1', snsSigning: await createSnsSigningIdentity(), snsTopicSignatureVersions: new Map(), stopping: false } as unknown as SandboxRuntime;
+    runtime = {
+      endpoint: 'http://127.0.0.1:1',
+      snsSigning: await createSnsSigningIdentity(),
+      snsTopicSignatureVersions: new Map(),
+      stopping: false,
+    } as unknown as SandboxRuntime;
   });
   afterAll(() => {
     server.close();
@@ -41,7 +47,13 @@ describe('SNS HTTP(S) delivery retries', () => {
     script = [...statuses];
     attempts.length = 0;
     const messageId = `m-${statuses.join('-')}`;
-    const delivered = await deliverSnsMessage(runtime, url, { Type: 'Notification', MessageId: messageId, TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'hi', Timestamp: '2026-01-01T00:00:00.000Z' });
+    const delivered = await deliverSnsMessage(runtime, url, {
+      Type: 'Notification',
+      MessageId: messageId,
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:t',
+      Message: 'hi',
+      Timestamp: '2026-01-01T00:00:00.000Z',
+    });
     // Every attempt carries the same signed envelope (a subscriber can tell a retry by its MessageId).
     expect(new Set(attempts.map((a) => `${a.messageId} ${a.body}`)).size).toBe(1);
     return { delivered, attempts: attempts.length };
@@ -53,7 +65,8 @@ describe('SNS HTTP(S) delivery retries', () => {
   });
 
   it('4xx is final: counted as delivered, not retried (SNS does not retry 400–499)', async () => {
-    for (const status of [400, 403, 404, 413, 429]) expect(await deliver([status])).toEqual({ delivered: true, attempts: 1 });
+    for (const status of [400, 403, 404, 413, 429])
+      expect(await deliver([status])).toEqual({ delivered: true, attempts: 1 });
   });
 
   it('5xx and dropped connections are retried, up to 3 retries', async () => {

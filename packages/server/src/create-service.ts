@@ -68,15 +68,24 @@ export interface TrustgateService extends TrustgateApp {
  * re-sender of undelivered callback answers.
  */
 export async function createTrustgateService(config: TrustgateServiceConfig): Promise<TrustgateService> {
-  const store = await openStore({ ...(config.databaseUrl === undefined ? {} : { url: config.databaseUrl }), ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }), ...(config.databasePoolSize === undefined ? {} : { poolSize: config.databasePoolSize }) });
+  const store = await openStore({
+    ...(config.databaseUrl === undefined ? {} : { url: config.databaseUrl }),
+    ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }),
+    ...(config.databasePoolSize === undefined ? {} : { poolSize: config.databasePoolSize }),
+  });
   try {
     const catalogFile = config.defaultCatalogFile ?? DEFAULT_CATALOG_FILE;
     const platforms: Partial<Record<Partition, PlatformSettings>> = {};
     const awsConfig: Partial<Record<Partition, PartitionAwsConfig>> = {};
     for (const [partition, c] of Object.entries(config.partitions) as [Partition, PartitionServiceConfig][]) {
-      platforms[partition] = { accountId: c.accountId, ...(c.roleArn === undefined ? {} : { roleArn: c.roleArn }), ...(c.callbackTopicArn === undefined ? {} : { callbackTopicArn: c.callbackTopicArn }) };
+      platforms[partition] = {
+        accountId: c.accountId,
+        ...(c.roleArn === undefined ? {} : { roleArn: c.roleArn }),
+        ...(c.callbackTopicArn === undefined ? {} : { callbackTopicArn: c.callbackTopicArn }),
+      };
       // Templates are published only to a bucket the platform's account owns, unless another owner is named.
-      awsConfig[partition] = c.templateBucket === undefined ? c : { ...c, templateBucketOwner: c.templateBucketOwner ?? c.accountId };
+      awsConfig[partition] =
+        c.templateBucket === undefined ? c : { ...c, templateBucketOwner: c.templateBucketOwner ?? c.accountId };
     }
     const deps: ConnectionDeps = {
       store,
@@ -101,11 +110,18 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
     });
     deps.log = built.app.log;
     // Answers whose every PUT failed are re-sent while CloudFormation still waits (SNS will not deliver them again).
-    const resender = startAnswerResender(deps, fetchPort, { onError: (error) => built.app.log.error({ err: error }, 'callback: re-sending undelivered answers failed') });
+    const resender = startAnswerResender(deps, fetchPort, {
+      onError: (error) => built.app.log.error({ err: error }, 'callback: re-sending undelivered answers failed'),
+    });
     const scheduler =
       config.reverify === false
         ? undefined
-        : startReverifyScheduler(deps, { holder: randomUUID(), ...(config.reverify?.intervalMs === undefined ? {} : { intervalMs: config.reverify.intervalMs }), ...(config.reverify?.tickMs === undefined ? {} : { tickMs: config.reverify.tickMs }), onError: (error) => built.app.log.error({ err: error }, 're-verification failed') });
+        : startReverifyScheduler(deps, {
+            holder: randomUUID(),
+            ...(config.reverify?.intervalMs === undefined ? {} : { intervalMs: config.reverify.intervalMs }),
+            ...(config.reverify?.tickMs === undefined ? {} : { tickMs: config.reverify.tickMs }),
+            onError: (error) => built.app.log.error({ err: error }, 're-verification failed'),
+          });
     return {
       ...built,
       store,

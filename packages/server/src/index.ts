@@ -2,16 +2,37 @@
  * @trustgate/server — the connection service: store (SQLite, PostgreSQL), AWS adapters behind narrow ports,
  * use cases (connect, verify, callback, re-verify), auth/access levels/audit, and the HTTP API.
  */
-export { createTrustgateService, DEFAULT_CATALOG_FILE, type TrustgateService, type TrustgateServiceConfig, type PartitionServiceConfig } from './create-service.ts';
+export {
+  createTrustgateService,
+  DEFAULT_CATALOG_FILE,
+  type TrustgateService,
+  type TrustgateServiceConfig,
+  type PartitionServiceConfig,
+} from './create-service.ts';
 export { openStore, type Store, type Repositories } from './store/store.ts';
 export { DEFAULT_DATABASE_FILE } from './store/open-database.ts';
 export { createOrganizationWithAdmin } from './app/directory/organizations.ts';
 export { seedDemoOrganization } from './app/directory/seed-demo-organization.ts';
 export { buildApp, type BuildAppOptions, type TrustgateApp } from './http/build-app.ts';
-export { sdkClientFactory, type AwsClientFactory, type AwsCredentials, type PartitionAwsConfig } from './aws/aws-clients.ts';
+export {
+  sdkClientFactory,
+  type AwsClientFactory,
+  type AwsCredentials,
+  type PartitionAwsConfig,
+} from './aws/aws-clients.ts';
 export { createPlatformUser } from './aws/create-platform-user.ts';
 export { createTemplateBucket } from './aws/create-template-bucket.ts';
 export { readPlatformAccount } from './aws/read-platform-identity.ts';
 export { reverifyDueConnections, startReverifyScheduler } from './app/jobs/reverify-connections.ts';
 export type { Connection, ConnectionStatus, AccessLevel, TokenScope } from './model/records.ts';
-export { createSnsMessageVerifier, fetchCertificateText, isAwsSnsCertificateUrl, isCertificateUrl, MAX_CERTIFICATE_BYTES, type SnsMessageVerifier, type SnsMessageVerifierOptions, type VerifiedSnsMessage, type CertificateFetchPort } from './aws/verify-sns-message.ts';
+export {
+  createSnsMessageVerifier,
+  fetchCertificateText,
+  isAwsSnsCertificateUrl,
+  isCertificateUrl,
+  MAX_CERTIFICATE_BYTES,
+  type SnsMessageVerifier,
+  type SnsMessageVerifierOptions,
+  type VerifiedSnsMessage,
+  type CertificateFetchPort,
+} from './aws/verify-sns-message.ts';

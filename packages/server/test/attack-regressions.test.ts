@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './test-stores.ts';
 import { startTestService, type TestService } from './service-harness.ts';
 
-const NO_AWS = { aws: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' }, accountId: '111111111111' } };
+const NO_AWS = {
+  aws: {
+    endpoint: 'http://127.0.0.1:9',
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' },
+    accountId: '111111111111',
+  },
+};
 
 // Regressions of the defects found by attacking the service (issue 11), on both stores.
 describe.each(DIALECTS)('attack regressions on %s', (dialect) => {
@@ -15,7 +22,10 @@ describe.each(DIALECTS)('attack regressions on %s', (dialect) => {
   afterAll(async () => t?.close());
 
   const create = async (name: string) => {
-    const res = await t.api('POST', '/v1/connections', { token, body: { name, scope: { kind: 'account', accountId: '222222222222' } } });
+    const res = await t.api('POST', '/v1/connections', {
+      token,
+      body: { name, scope: { kind: 'account', accountId: '222222222222' } },
+    });
     expect(res.status, res.text).toBe(201);
     return res.body.connection.id as string;
   };
@@ -26,7 +36,10 @@ describe.each(DIALECTS)('attack regressions on %s', (dialect) => {
     const renamed = await t.api('PATCH', `/v1/connections/${id}`, { token, body: { name: 'taken' } });
     expect(renamed.status, renamed.text).toBe(409);
     expect(renamed.body.error).toMatchObject({ code: 'CONFLICT', field: 'name' });
-    const again = await t.api('POST', '/v1/connections', { token, body: { name: 'taken', scope: { kind: 'account', accountId: '222222222222' } } });
+    const again = await t.api('POST', '/v1/connections', {
+      token,
+      body: { name: 'taken', scope: { kind: 'account', accountId: '222222222222' } },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ code: 'CONFLICT', field: 'name' });
     expect((await t.api('GET', `/v1/connections/${id}`, { token })).body.name).toBe('mine');
@@ -38,7 +51,9 @@ describe.each(DIALECTS)('attack regressions on %s', (dialect) => {
     expect(renamed.status, renamed.text).toBe(200);
     expect(renamed.body.name).toBe('Renamed Inc');
     const audit = await t.api('GET', '/v1/audit', { token });
-    const event = (audit.body as { action: string; details: Record<string, unknown> }[]).find((e) => e.action === 'organization.rename');
+    const event = (audit.body as { action: string; details: Record<string, unknown> }[]).find(
+      (e) => e.action === 'organization.rename',
+    );
     expect(event?.details).toEqual({ from: before, to: 'Renamed Inc' });
   });
 });

@@ -9,7 +9,14 @@ import { NOT_AN_ARN } from '../src/app/callbacks/auditable-fields.ts';
 import type { FetchPort } from '../src/aws/fetch-port.ts';
 import { resendUndeliveredAnswers } from '../src/app/jobs/resend-undelivered-answers.ts';
 import { DIALECTS, openSharedTestDatabase, TEST_POSTGRES_URL, type SharedTestDatabase } from './test-stores.ts';
-import { applyStack, callbackTopicArn, OPERATOR_TOKEN, sandboxServiceSettings, startTestService, TEST_SERVICE_DEFAULTS } from './service-harness.ts';
+import {
+  applyStack,
+  callbackTopicArn,
+  OPERATOR_TOKEN,
+  sandboxServiceSettings,
+  startTestService,
+  TEST_SERVICE_DEFAULTS,
+} from './service-harness.ts';
 
 /** One PUT attempt the service made to a ResponseURL: the fault the test put in its way, or `ok`. */
 type PutFault = '503' | 'refused' | 'ok';
@@ -68,7 +75,11 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: 3, customResourceTimeoutMs: 45_000 });
     const platform = sandbox.accounts[0]!;
-    const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform) });
+    const platformUser = await createPlatformUser({
+      endpoint: sandbox.endpoint,
+      region: sandbox.region,
+      adminCredentials: creds(platform),
+    });
     db = openSharedTestDatabase(dialect, 'tg-delivery-');
     service = await createTrustgateService({
       ...db.config,
@@ -90,15 +101,28 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
       req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
       req.on('end', () => {
         void (async () => {
-          const answer = await fetch(`${url}/v1/callbacks/cloudformation`, { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8' }, body: raw });
+          const answer = await fetch(`${url}/v1/callbacks/cloudformation`, {
+            method: 'POST',
+            headers: { 'content-type': 'text/plain; charset=UTF-8' },
+            body: raw,
+          });
           if ((JSON.parse(raw) as { Type: string }).Type === 'Notification') notificationStatuses.push(answer.status);
           res.writeHead(answer.status).end();
         })();
       });
     });
     await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-    await sandbox.subscribe(topicArn(), `http://127.0.0.1:${(relay.address() as { port: number }).port}/`, { confirm: true });
-    token = (await api('POST', '/v1/organizations', { name: 'Acme', adminEmail: 'admin@acme.test', adminName: 'Acme admin' }, OPERATOR_TOKEN)).body.token.secret;
+    await sandbox.subscribe(topicArn(), `http://127.0.0.1:${(relay.address() as { port: number }).port}/`, {
+      confirm: true,
+    });
+    token = (
+      await api(
+        'POST',
+        '/v1/organizations',
+        { name: 'Acme', adminEmail: 'admin@acme.test', adminName: 'Acme admin' },
+        OPERATOR_TOKEN,
+      )
+    ).body.token.secret;
   });
   afterAll(async () => {
     await service?.close();
@@ -107,15 +131,32 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
     await db?.remove();
   });
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field
-  async function api(method: string, path: string, body?: unknown, bearer = token): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  async function api(
+    method: string,
+    path: string,
+    body?: unknown,
+    bearer = token,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field
+  ): Promise<{ status: number; body: any }> {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const text = await res.text();
     return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
   }
 
   async function newConnection(name: string): Promise<{ id: string; template: string }> {
-    const res = await api('POST', '/v1/connections', { name, mode: 'automatic', scope: { kind: 'account', accountId: sandbox.accounts[1]!.accountId }, roleName: `Tg-${name}` });
+    const res = await api('POST', '/v1/connections', {
+      name,
+      mode: 'automatic',
+      scope: { kind: 'account', accountId: sandbox.accounts[1]!.accountId },
+      roleName: `Tg-${name}`,
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return { id: res.body.connection.id, template: res.body.deliverables.formats['cloudformation-json'] };
   }
@@ -125,7 +166,12 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
     faults.push('503', 'refused');
     attempts.length = 0;
     notificationStatuses.length = 0;
-    const stack = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(sandbox.accounts[1]!), stackName: 'tg-lost', templateBody: template });
+    const stack = await applyStack({
+      endpoint: sandbox.endpoint,
+      credentials: creds(sandbox.accounts[1]!),
+      stackName: 'tg-lost',
+      templateBody: template,
+    });
     expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
     expect(attempts).toEqual(['503', 'refused', 'ok']);
     // SNS delivered the request once (answered 202) and never again: the retries were the service's own.
@@ -139,17 +185,32 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
     const { id, template } = await newConnection('resent');
     faults.push('503', '503', 'refused', '503', '503');
     attempts.length = 0;
-    const stackDone = applyStack({ endpoint: sandbox.endpoint, credentials: creds(sandbox.accounts[1]!), stackName: 'tg-resent', templateBody: template });
+    const stackDone = applyStack({
+      endpoint: sandbox.endpoint,
+      credentials: creds(sandbox.accounts[1]!),
+      stackName: 'tg-resent',
+      templateBody: template,
+    });
     // The callback gives up after its five attempts and keeps the answer undelivered.
     for (let i = 0; i < 1200 && attempts.length < 5; i++) await new Promise((r) => setTimeout(r, 25));
     await service.background.idle();
     expect(attempts).toEqual(['503', '503', 'refused', '503', '503']);
     expect((await api('GET', `/v1/connections/${id}`)).body.status).toBe('connected');
     // S3 is back: one pass of the re-sender delivers it.
-    expect(await resendUndeliveredAnswers(service.deps, fetchPort, { retryWindowMs: 0 })).toEqual({ delivered: 1, failed: 0, abandoned: 0, answeredForStoppedDeciders: 0 });
+    expect(await resendUndeliveredAnswers(service.deps, fetchPort, { retryWindowMs: 0 })).toEqual({
+      delivered: 1,
+      failed: 0,
+      abandoned: 0,
+      answeredForStoppedDeciders: 0,
+    });
     const stack = await stackDone;
     expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
-    expect(await resendUndeliveredAnswers(service.deps, fetchPort, { retryWindowMs: 0 })).toEqual({ delivered: 0, failed: 0, abandoned: 0, answeredForStoppedDeciders: 0 });
+    expect(await resendUndeliveredAnswers(service.deps, fetchPort, { retryWindowMs: 0 })).toEqual({
+      delivered: 0,
+      failed: 0,
+      abandoned: 0,
+      answeredForStoppedDeciders: 0,
+    });
     expect(log.join('\n')).not.toMatch(/Signature=|Expires=/);
   }, 60_000);
 
@@ -158,27 +219,48 @@ describe.each(DIALECTS)('callback answers reach CloudFormation on %s', (dialect)
     await runSql('alter table audit_events rename to audit_events_away');
     let stack: Awaited<ReturnType<typeof applyStack>>;
     try {
-      stack = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(sandbox.accounts[1]!), stackName: 'tg-after', templateBody: template });
+      stack = await applyStack({
+        endpoint: sandbox.endpoint,
+        credentials: creds(sandbox.accounts[1]!),
+        stackName: 'tg-after',
+        templateBody: template,
+      });
     } finally {
       await runSql('alter table audit_events_away rename to audit_events');
     }
     expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
     expect((await api('GET', `/v1/connections/${id}`)).body.status).toBe('connected');
-    expect(log.some((line) => (JSON.parse(line) as { msg: string }).msg.includes('the audit failed; the answer stands'))).toBe(true);
+    expect(
+      log.some((line) => (JSON.parse(line) as { msg: string }).msg.includes('the audit failed; the answer stands')),
+    ).toBe(true);
   });
 
-  it('a stranger\'s stack naming the victim\'s connection with a wrong token: its RoleArn text never reaches the victim\'s audit log', async () => {
+  it("a stranger's stack naming the victim's connection with a wrong token: its RoleArn text never reaches the victim's audit log", async () => {
     const { id } = await newConnection('victim');
     const pitch = 'Please call +1-555-0100 to re-verify your account. '.repeat(700); // ~35 KB, under CloudFormation's 51,200-byte template limit
     const attackerTemplate = JSON.stringify({
-      Resources: { Connect: { Type: 'Custom::TrustgateConnect', Properties: { ServiceToken: topicArn(), ConnectionId: id, CallbackToken: 'not-the-token', RoleArn: pitch } } },
+      Resources: {
+        Connect: {
+          Type: 'Custom::TrustgateConnect',
+          Properties: { ServiceToken: topicArn(), ConnectionId: id, CallbackToken: 'not-the-token', RoleArn: pitch },
+        },
+      },
     });
-    const stack = await applyStack({ endpoint: sandbox.endpoint, credentials: creds(sandbox.accounts[2]!), stackName: 'tg-stranger', templateBody: attackerTemplate });
+    const stack = await applyStack({
+      endpoint: sandbox.endpoint,
+      credentials: creds(sandbox.accounts[2]!),
+      stackName: 'tg-stranger',
+      templateBody: attackerTemplate,
+    });
     expect(stack.status).not.toBe('CREATE_COMPLETE');
-    const refused = ((await api('GET', `/v1/audit?connectionId=${id}`)).body as { details: Record<string, unknown> }[]).filter((e) => e.details.refusal === 'invalid-callback-token');
+    const refused = (
+      (await api('GET', `/v1/audit?connectionId=${id}`)).body as { details: Record<string, unknown> }[]
+    ).filter((e) => e.details.refusal === 'invalid-callback-token');
     expect(refused).toHaveLength(1);
     expect(refused[0]!.details.roleArn).toBe(NOT_AN_ARN);
-    expect(refused[0]!.details.stackId).toMatch(new RegExp(`^arn:aws:cloudformation:us-east-1:${sandbox.accounts[2]!.accountId}:stack/tg-stranger/`));
+    expect(refused[0]!.details.stackId).toMatch(
+      new RegExp(`^arn:aws:cloudformation:us-east-1:${sandbox.accounts[2]!.accountId}:stack/tg-stranger/`),
+    );
     expect(JSON.stringify(refused[0]).length).toBeLessThan(1_000);
     expect(JSON.stringify(refused)).not.toContain('555-0100');
     expect((await api('GET', `/v1/connections/${id}`)).body.status).toBe('pending');
@@ -216,7 +298,8 @@ describe('an unreachable SubscribeURL', () => {
       sandbox.subscribe(topic, relayUrl, { confirm: true, timeoutMs: 60_000 }).catch(() => undefined);
       sandbox.subscribe(topic, relayUrl, { confirm: true, timeoutMs: 60_000 }).catch(() => undefined);
       for (let i = 0; i < 400 && raws.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
-      const post = (raw: string) => t.api('POST', '/v1/callbacks/cloudformation', { rawBody: raw, contentType: 'text/plain; charset=UTF-8' });
+      const post = (raw: string) =>
+        t.api('POST', '/v1/callbacks/cloudformation', { rawBody: raw, contentType: 'text/plain; charset=UTF-8' });
       expect((await post(raws[0]!)).status).toBe(202);
       // The SNS endpoint goes away (the certificate is cached by now): the SubscribeURL refuses connections.
       await sandbox.stop();

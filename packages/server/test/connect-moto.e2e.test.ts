@@ -18,7 +18,10 @@ describe('manual connect against moto', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    t = await startTestService({ dialect: 'sqlite', partitions: { aws: { endpoint: moto.endpoint, region: 'us-east-1', credentials, accountId: account } } });
+    t = await startTestService({
+      dialect: 'sqlite',
+      partitions: { aws: { endpoint: moto.endpoint, region: 'us-east-1', credentials, accountId: account } },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -27,12 +30,28 @@ describe('manual connect against moto', () => {
 
   it('creates, applies the template in moto, and verifies: assumed, policies read and evaluated, insecure because moto ignores external IDs', async () => {
     const { adminToken: token } = await t.newOrganization('Moto');
-    const created = await t.api('POST', '/v1/connections', { token, body: { name: 'moto', scope: { kind: 'account', accountId: account }, roleName: 'TgMoto', selection: { mode: 'custom', products: ['cost-inventory'] } } });
+    const created = await t.api('POST', '/v1/connections', {
+      token,
+      body: {
+        name: 'moto',
+        scope: { kind: 'account', accountId: account },
+        roleName: 'TgMoto',
+        selection: { mode: 'custom', products: ['cost-inventory'] },
+      },
+    });
     expect(created.status, created.text).toBe(201);
-    const stack = await applyStack({ endpoint: moto.endpoint, credentials, stackName: 'tg-moto', templateBody: created.body.deliverables.formats['cloudformation-json'] });
+    const stack = await applyStack({
+      endpoint: moto.endpoint,
+      credentials,
+      stackName: 'tg-moto',
+      templateBody: created.body.deliverables.formats['cloudformation-json'],
+    });
     expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
     const roleArn = stack.outputs.RoleArn ?? `arn:aws:iam::${account}:role/TgMoto`;
-    const verified = await t.api('POST', `/v1/connections/${created.body.connection.id}/verify`, { token, body: { roleArn } });
+    const verified = await t.api('POST', `/v1/connections/${created.body.connection.id}/verify`, {
+      token,
+      body: { roleArn },
+    });
     expect(verified.status, verified.text).toBe(200);
     expect(verified.body.roles[0].roleArn).toBe(roleArn);
     expect(verified.body.roles[0].missing).toEqual([]);
@@ -57,15 +76,39 @@ describe('manual connect against moto', () => {
 
   it('a role in moto that lacks the policies is listed as missing actions', async () => {
     const { adminToken: token } = await t.newOrganization('Moto2');
-    const created = await t.api('POST', '/v1/connections', { token, body: { name: 'moto-bare', scope: { kind: 'account', accountId: account }, roleName: 'TgMotoBare', selection: { mode: 'custom', integrations: ['cost-inventory/cost-explorer'] } } });
-    const body = JSON.parse(created.body.deliverables.formats['cloudformation-json']) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const created = await t.api('POST', '/v1/connections', {
+      token,
+      body: {
+        name: 'moto-bare',
+        scope: { kind: 'account', accountId: account },
+        roleName: 'TgMotoBare',
+        selection: { mode: 'custom', integrations: ['cost-inventory/cost-explorer'] },
+      },
+    });
+    const body = JSON.parse(created.body.deliverables.formats['cloudformation-json']) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
     // Keep only the role (with its trust policy): no permissions at all.
-    body.Resources = Object.fromEntries(Object.entries(body.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([k, r]) => [k, { ...r, Properties: { ...r.Properties, ManagedPolicyArns: [] } }]));
-    const stack = await applyStack({ endpoint: moto.endpoint, credentials, stackName: 'tg-moto-bare', templateBody: JSON.stringify(body) });
+    body.Resources = Object.fromEntries(
+      Object.entries(body.Resources)
+        .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+        .map(([k, r]) => [k, { ...r, Properties: { ...r.Properties, ManagedPolicyArns: [] } }]),
+    );
+    const stack = await applyStack({
+      endpoint: moto.endpoint,
+      credentials,
+      stackName: 'tg-moto-bare',
+      templateBody: JSON.stringify(body),
+    });
     expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
-    const verified = await t.api('POST', `/v1/connections/${created.body.connection.id}/verify`, { token, body: { roleArn: `arn:aws:iam::${account}:role/TgMotoBare` } });
+    const verified = await t.api('POST', `/v1/connections/${created.body.connection.id}/verify`, {
+      token,
+      body: { roleArn: `arn:aws:iam::${account}:role/TgMotoBare` },
+    });
     expect(verified.status, verified.text).toBe(200);
     // moto lets the session read nothing-granted policies (it does not authorize IAM calls), so the local check runs and finds every action missing.
-    expect(verified.body.roles[0].missing.map((m: { integrationId: string }) => m.integrationId)).toEqual(['cost-explorer']);
+    expect(verified.body.roles[0].missing.map((m: { integrationId: string }) => m.integrationId)).toEqual([
+      'cost-explorer',
+    ]);
   });
 });

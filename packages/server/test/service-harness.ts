@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
-import { createTrustgateService, type PartitionServiceConfig, type TrustgateServiceConfig, type TrustgateService } from '../src/create-service.ts';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
+  createTrustgateService,
+  type PartitionServiceConfig,
+  type TrustgateServiceConfig,
+  type TrustgateService,
+} from '../src/create-service.ts';
 import type { DialectName } from '../src/store/open-database.ts';
 import type { RetryOptions } from '../src/aws/retry-with-backoff.ts';
 import { dropSchema, TEST_POSTGRES_URL } from './test-stores.ts';
@@ -24,7 +34,10 @@ export const OPERATOR_TOKEN = `op_${randomBytes(16).toString('hex')}`;
  * What every test service is configured with: the operator token above, no verification retries, insecurity probes
  * retried with short waits (10, 20, 40 ms), no scheduled re-verification.
  */
-export const TEST_SERVICE_DEFAULTS: Pick<TrustgateServiceConfig, 'publicUrl' | 'operatorToken' | 'verifyRetry' | 'probeRetry' | 'reverify'> = {
+export const TEST_SERVICE_DEFAULTS: Pick<
+  TrustgateServiceConfig,
+  'publicUrl' | 'operatorToken' | 'verifyRetry' | 'probeRetry' | 'reverify'
+> = {
   publicUrl: 'http://127.0.0.1',
   operatorToken: OPERATOR_TOKEN,
   verifyRetry: { maxWaitMs: 0 },
@@ -36,7 +49,11 @@ export const TEST_SERVICE_DEFAULTS: Pick<TrustgateServiceConfig, 'publicUrl' | '
 export interface TestService {
   service: TrustgateService;
   url: string;
-  api(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; contentType?: string }): Promise<ApiResponse>;
+  api(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; rawBody?: string; contentType?: string },
+  ): Promise<ApiResponse>;
   /** Creates an organization through the operator route; returns its admin token and IDs. */
   newOrganization(name: string): Promise<{ organizationId: string; adminId: string; adminToken: string }>;
   close(): Promise<void>;
@@ -90,9 +107,16 @@ export async function startTestService(options: {
     url,
     api,
     async newOrganization(name) {
-      const res = await api('POST', '/v1/organizations', { token: OPERATOR_TOKEN, body: { name, adminEmail: `admin@${name.toLowerCase().replace(/\W/g, '')}.test`, adminName: `${name} admin` } });
+      const res = await api('POST', '/v1/organizations', {
+        token: OPERATOR_TOKEN,
+        body: { name, adminEmail: `admin@${name.toLowerCase().replace(/\W/g, '')}.test`, adminName: `${name} admin` },
+      });
       if (res.status !== 201) throw new Error(`organization: ${res.status} ${res.text}`);
-      return { organizationId: res.body.organization.id, adminId: res.body.admin.id, adminToken: res.body.token.secret };
+      return {
+        organizationId: res.body.organization.id,
+        adminId: res.body.admin.id,
+        adminToken: res.body.token.secret,
+      };
     },
     async close() {
       await service.close();
@@ -111,12 +135,19 @@ export async function applyStack(options: {
   parameters?: Record<string, string>;
   update?: boolean;
 }): Promise<{ status: string; reason?: string; outputs: Record<string, string> }> {
-  const cfn = new CloudFormationClient({ endpoint: options.endpoint, region: options.region ?? 'us-east-1', credentials: options.credentials });
+  const cfn = new CloudFormationClient({
+    endpoint: options.endpoint,
+    region: options.region ?? 'us-east-1',
+    credentials: options.credentials,
+  });
   const input = {
     StackName: options.stackName,
     TemplateBody: options.templateBody,
     Capabilities: ['CAPABILITY_NAMED_IAM' as const],
-    Parameters: Object.entries(options.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+    Parameters: Object.entries(options.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({
+      ParameterKey,
+      ParameterValue,
+    })),
   };
   await cfn.send(options.update === true ? new UpdateStackCommand(input) : new CreateStackCommand(input));
   for (let i = 0; i < 600; i++) {
@@ -125,7 +156,11 @@ export async function applyStack(options: {
     const status = stack?.StackStatus ?? 'UNKNOWN';
     if (!status.endsWith('_IN_PROGRESS')) {
       const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
-      return { status, ...(stack?.StackStatusReason === undefined ? {} : { reason: stack.StackStatusReason }), outputs };
+      return {
+        status,
+        ...(stack?.StackStatusReason === undefined ? {} : { reason: stack.StackStatusReason }),
+        outputs,
+      };
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -142,14 +177,25 @@ export function callbackTopicArn(platformAccountId: string): string {
  * partition, used with the platform's `credentials`, its callback topic in the platform's account; ResponseURLs
  * allowed on the sandbox's origin only; SNS messages trusted only when signed with the sandbox's certificate.
  */
-export function sandboxServiceSettings(sandbox: Sandbox, platform: { accountId: string; credentials: { accessKeyId: string; secretAccessKey: string } }): {
+export function sandboxServiceSettings(
+  sandbox: Sandbox,
+  platform: { accountId: string; credentials: { accessKeyId: string; secretAccessKey: string } },
+): {
   partitions: TrustgateServiceConfig['partitions'];
   isAllowedResponseUrl: (url: URL) => boolean;
   snsMessages: NonNullable<TrustgateServiceConfig['snsMessages']>;
 } {
   const sandboxOrigin = new URL(sandbox.endpoint).origin;
   return {
-    partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: platform.credentials, accountId: platform.accountId, callbackTopicArn: callbackTopicArn(platform.accountId) } },
+    partitions: {
+      aws: {
+        endpoint: sandbox.endpoint,
+        region: sandbox.region,
+        credentials: platform.credentials,
+        accountId: platform.accountId,
+        callbackTopicArn: callbackTopicArn(platform.accountId),
+      },
+    },
     isAllowedResponseUrl: (url) => url.origin === sandboxOrigin,
     snsMessages: { isTrustedCertificateUrl: isCertificateUrl(sandbox.snsSigningCertificateUrl) },
   };
@@ -183,7 +229,11 @@ export async function startServiceOnSandbox(options: {
     const platform = sandbox.accounts[options.platformAccount ?? 0];
     if (platform === undefined) throw new Error(`the sandbox has no account ${options.platformAccount ?? 0}`);
     const topicArn = callbackTopicArn(platform.accountId);
-    const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: { accessKeyId: platform.accessKeyId, secretAccessKey: platform.secretAccessKey } });
+    const platformUser = await createPlatformUser({
+      endpoint: sandbox.endpoint,
+      region: sandbox.region,
+      adminCredentials: { accessKeyId: platform.accessKeyId, secretAccessKey: platform.secretAccessKey },
+    });
     const t = await startTestService({
       dialect: options.dialect,
       ...sandboxServiceSettings(sandbox, { accountId: platform.accountId, credentials: platformUser.credentials }),

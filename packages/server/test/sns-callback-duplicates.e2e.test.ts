@@ -34,21 +34,35 @@ describe.each(DIALECTS)('duplicate SNS deliveries of one custom-resource request
   const puts: ResponsePut[] = [];
   let token = '';
   let customer: Sandbox['accounts'][number];
-  const creds = (x: Sandbox['accounts'][number]) => ({ accessKeyId: x.accessKeyId, secretAccessKey: x.secretAccessKey });
+  const creds = (x: Sandbox['accounts'][number]) => ({
+    accessKeyId: x.accessKeyId,
+    secretAccessKey: x.secretAccessKey,
+  });
   const topicArn = () => callbackTopicArn(sandbox.accounts[0]!.accountId);
 
   /** The service's real HTTP port, recording what it PUTs to CloudFormation's ResponseURL. */
-  const recordingFetch = (instance: string): FetchPort => async (url, init) => {
-    const answer = await fetch(url, init);
-    if (init.method === 'PUT') puts.push({ instance, status: (JSON.parse(init.body ?? '{}') as { Status: string }).Status, body: init.body ?? '' });
-    return answer;
-  };
+  const recordingFetch =
+    (instance: string): FetchPort =>
+    async (url, init) => {
+      const answer = await fetch(url, init);
+      if (init.method === 'PUT')
+        puts.push({
+          instance,
+          status: (JSON.parse(init.body ?? '{}') as { Status: string }).Status,
+          body: init.body ?? '',
+        });
+      return answer;
+    };
 
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: 2, customResourceTimeoutMs: 30_000 });
     const [platform, c] = sandbox.accounts;
     customer = c!;
-    const platformUser = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(platform!) });
+    const platformUser = await createPlatformUser({
+      endpoint: sandbox.endpoint,
+      region: sandbox.region,
+      adminCredentials: creds(platform!),
+    });
     const database = openSharedTestDatabase(dialect, 'tg-dup-');
     db = database;
     const start = async (instance: string): Promise<TrustgateService> => {
@@ -84,7 +98,13 @@ describe.each(DIALECTS)('duplicate SNS deliveries of one custom-resource request
     await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
     relayUrl = `http://127.0.0.1:${(relay.address() as { port: number }).port}/`;
     await sandbox.subscribe(topicArn(), relayUrl);
-    const org = await api('a', 'POST', '/v1/organizations', { name: 'Acme', adminEmail: 'admin@acme.test', adminName: 'Acme admin' }, OPERATOR_TOKEN);
+    const org = await api(
+      'a',
+      'POST',
+      '/v1/organizations',
+      { name: 'Acme', adminEmail: 'admin@acme.test', adminName: 'Acme admin' },
+      OPERATOR_TOKEN,
+    );
     expect(org.status, JSON.stringify(org.body)).toBe(201);
     token = (org.body as { token: { secret: string } }).token.secret;
   });
@@ -96,8 +116,15 @@ describe.each(DIALECTS)('duplicate SNS deliveries of one custom-resource request
     await db?.remove();
   });
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field
-  async function api(instance: string, method: string, path: string, body?: unknown, bearer = token, contentType = 'application/json'): Promise<{ status: number; body: any }> {
+  async function api(
+    instance: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    bearer = token,
+    contentType = 'application/json',
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field
+  ): Promise<{ status: number; body: any }> {
     const res = await fetch(`${urls[instance]}${path}`, {
       method,
       headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
@@ -106,21 +133,42 @@ describe.each(DIALECTS)('duplicate SNS deliveries of one custom-resource request
     const text = await res.text();
     return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
   }
-  const deliver = (instance: string, raw: string) => api(instance, 'POST', '/v1/callbacks/cloudformation', raw, '', 'text/plain; charset=UTF-8');
+  const deliver = (instance: string, raw: string) =>
+    api(instance, 'POST', '/v1/callbacks/cloudformation', raw, '', 'text/plain; charset=UTF-8');
   const idle = () => Promise.all([a.background.idle(), b.background.idle()]);
 
   async function newConnection(name: string): Promise<{ id: string; template: string }> {
-    const res = await api('a', 'POST', '/v1/connections', { name, mode: 'automatic', scope: { kind: 'account', accountId: customer.accountId }, roleName: `Tg-${name}` });
+    const res = await api('a', 'POST', '/v1/connections', {
+      name,
+      mode: 'automatic',
+      scope: { kind: 'account', accountId: customer.accountId },
+      roleName: `Tg-${name}`,
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return { id: res.body.connection.id, template: res.body.deliverables.formats['cloudformation-json'] };
   }
 
   /** Starts the stack and returns the Create request's genuine, sandbox-signed delivery. */
-  async function captureCreate(stackName: string, templateBody: string): Promise<{ raw: string; message: Record<string, unknown> }> {
-    const cfn = new CloudFormationClient({ endpoint: sandbox.endpoint, region: 'us-east-1', credentials: creds(customer) });
-    await cfn.send(new CreateStackCommand({ StackName: stackName, TemplateBody: templateBody, Capabilities: ['CAPABILITY_NAMED_IAM'] }));
+  async function captureCreate(
+    stackName: string,
+    templateBody: string,
+  ): Promise<{ raw: string; message: Record<string, unknown> }> {
+    const cfn = new CloudFormationClient({
+      endpoint: sandbox.endpoint,
+      region: 'us-east-1',
+      credentials: creds(customer),
+    });
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: stackName,
+        TemplateBody: templateBody,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
     for (let i = 0; i < 400; i++) {
-      const found = deliveries.find((d) => String(d.message.StackId ?? '').includes(`:stack/${stackName}/`) && d.message.RequestType === 'Create');
+      const found = deliveries.find(
+        (d) => String(d.message.StackId ?? '').includes(`:stack/${stackName}/`) && d.message.RequestType === 'Create',
+      );
       if (found !== undefined) return found;
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -128,17 +176,27 @@ describe.each(DIALECTS)('duplicate SNS deliveries of one custom-resource request
   }
 
   async function stackStatus(stackName: string): Promise<string> {
-    const cfn = new CloudFormationClient({ endpoint: sandbox.endpoint, region: 'us-east-1', credentials: creds(customer) });
+    const cfn = new CloudFormationClient({
+      endpoint: sandbox.endpoint,
+      region: 'us-east-1',
+      credentials: creds(customer),
+    });
     for (let i = 0; i < 400; i++) {
-      const status = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.StackStatus ?? 'UNKNOWN';
+      const status =
+        (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.StackStatus ?? 'UNKNOWN';
       if (!status.endsWith('_IN_PROGRESS')) return status;
       await new Promise((r) => setTimeout(r, 25));
     }
     return 'STILL_IN_PROGRESS';
   }
 
-  const putsFor = (requestId: unknown) => puts.filter((p) => (JSON.parse(p.body) as { RequestId: string }).RequestId === requestId);
-  const auditOf = async (id: string) => ((await api('a', 'GET', `/v1/audit?connectionId=${id}`)).body as { action: string; details: Record<string, unknown> }[]);
+  const putsFor = (requestId: unknown) =>
+    puts.filter((p) => (JSON.parse(p.body) as { RequestId: string }).RequestId === requestId);
+  const auditOf = async (id: string) =>
+    (await api('a', 'GET', `/v1/audit?connectionId=${id}`)).body as {
+      action: string;
+      details: Record<string, unknown>;
+    }[];
 
   it('the same signed Create delivered again (to the same and to another instance) re-sends the stored SUCCESS without verifying again', async () => {
     const { id, template } = await newConnection('dup-after');
@@ -164,7 +222,12 @@ describe.each(DIALECTS)('duplicate SNS deliveries of one custom-resource request
   it('two copies delivered at once to two instances: one verifies and answers; the other does not decide it again', async () => {
     const { id, template } = await newConnection('dup-concurrent');
     const create = await captureCreate('tg-dup-concurrent', template);
-    const answers = await Promise.all([deliver('a', create.raw), deliver('b', create.raw), deliver('a', create.raw), deliver('b', create.raw)]);
+    const answers = await Promise.all([
+      deliver('a', create.raw),
+      deliver('b', create.raw),
+      deliver('a', create.raw),
+      deliver('b', create.raw),
+    ]);
     expect(answers.map((r) => r.status)).toEqual([202, 202, 202, 202]);
     await idle();
     expect(await stackStatus('tg-dup-concurrent')).toBe('CREATE_COMPLETE');
@@ -180,7 +243,10 @@ describe.each(DIALECTS)('duplicate SNS deliveries of one custom-resource request
     const { id, template } = await newConnection('dup-bad-token');
     const genuineToken = /"CallbackToken":\s*"([^"]+)"/.exec(template)?.[1];
     expect(genuineToken).toBeDefined();
-    const wrongToken = `${genuineToken!.slice(0, -4)}AAAA` === genuineToken ? `${genuineToken!.slice(0, -4)}BBBB` : `${genuineToken!.slice(0, -4)}AAAA`;
+    const wrongToken =
+      `${genuineToken!.slice(0, -4)}AAAA` === genuineToken
+        ? `${genuineToken!.slice(0, -4)}BBBB`
+        : `${genuineToken!.slice(0, -4)}AAAA`;
     const create = await captureCreate('tg-dup-bad-token', template.replace(genuineToken!, wrongToken));
     expect((await deliver('a', create.raw)).status).toBe(202);
     await idle();
@@ -191,7 +257,11 @@ describe.each(DIALECTS)('duplicate SNS deliveries of one custom-resource request
     expect(answered[1]!.body).toBe(answered[0]!.body);
     const callbacks = (await auditOf(id)).filter((e) => e.action === 'connection.callback');
     expect(callbacks).toHaveLength(1);
-    expect(callbacks[0]!.details).toMatchObject({ answer: 'FAILED', refusal: 'invalid-callback-token', requestType: 'Create' });
+    expect(callbacks[0]!.details).toMatchObject({
+      answer: 'FAILED',
+      refusal: 'invalid-callback-token',
+      requestType: 'Create',
+    });
     const recorded = JSON.stringify(callbacks[0]);
     expect(recorded).not.toContain(wrongToken);
     expect(recorded).not.toContain(genuineToken!);

@@ -19,10 +19,17 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
   it('keeps organizations, users and spaces apart per organization', async () => {
     const a = await store.directory.createOrganization({ name: 'A' });
     const b = await store.directory.createOrganization({ name: 'B' });
-    const alice = await store.directory.createUser({ organizationId: a.id, email: 'alice@a.test', name: 'Alice', role: 'admin' });
+    const alice = await store.directory.createUser({
+      organizationId: a.id,
+      email: 'alice@a.test',
+      name: 'Alice',
+      role: 'admin',
+    });
     expect(await store.directory.getUser(a.id, alice.id)).toEqual(alice);
     expect(await store.directory.getUser(b.id, alice.id)).toBeUndefined();
-    await expect(store.directory.createUser({ organizationId: a.id, email: 'alice@a.test', name: 'Again', role: 'member' })).rejects.toMatchObject({ code: 'CONFLICT', field: 'email' });
+    await expect(
+      store.directory.createUser({ organizationId: a.id, email: 'alice@a.test', name: 'Again', role: 'member' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT', field: 'email' });
     // the same e-mail in another organization is a different user
     await store.directory.createUser({ organizationId: b.id, email: 'alice@a.test', name: 'Other', role: 'member' });
     const space = await store.directory.createSpace({ organizationId: a.id, name: 'prod' });
@@ -31,13 +38,20 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
   });
 
   it('enforces foreign keys', async () => {
-    await expect(store.directory.createUser({ organizationId: 'org_missing', email: 'x@y.z', name: 'X', role: 'member' })).rejects.toThrow();
+    await expect(
+      store.directory.createUser({ organizationId: 'org_missing', email: 'x@y.z', name: 'X', role: 'member' }),
+    ).rejects.toThrow();
   });
 
   it('versions catalogs', async () => {
     const a = await store.directory.createOrganization({ name: 'A' });
     await store.directory.addCatalogVersion({ organizationId: a.id, name: 'main', source: 'v1', fileName: 'c.yaml' });
-    const v2 = await store.directory.addCatalogVersion({ organizationId: a.id, name: 'main', source: 'v2', fileName: 'c.yaml' });
+    const v2 = await store.directory.addCatalogVersion({
+      organizationId: a.id,
+      name: 'main',
+      source: 'v2',
+      fileName: 'c.yaml',
+    });
     expect(v2.version).toBe(2);
     expect((await store.directory.getLatestCatalog(a.id, 'main'))?.source).toBe('v2');
     expect(await store.directory.listCatalogs(a.id)).toHaveLength(1);
@@ -45,20 +59,47 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
   it('stores connections with optimistic locking, roles, access grants and filters', async () => {
     const org = await store.directory.createOrganization({ name: 'A' });
-    const user = await store.directory.createUser({ organizationId: org.id, email: 'u@a.test', name: 'U', role: 'member' });
+    const user = await store.directory.createUser({
+      organizationId: org.id,
+      email: 'u@a.test',
+      name: 'U',
+      role: 'member',
+    });
     const c1 = connection(org.id, 'one', { labels: { env: 'prod' } });
     const c2 = connection(org.id, 'two', { labels: { env: 'dev' }, status: 'connected' });
     await store.connections.insert(c1);
     await store.connections.insert(c2);
-    await expect(store.connections.insert({ ...connection(org.id, 'one'), id: 'con_other' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(store.connections.insert({ ...connection(org.id, 'one'), id: 'con_other' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     expect(await store.connections.get(org.id, c1.id)).toEqual(c1);
-    expect((await store.connections.list({ organizationId: org.id, labels: { env: 'prod' } })).map((c) => c.name)).toEqual(['one']);
-    expect((await store.connections.list({ organizationId: org.id, status: 'connected' })).map((c) => c.name)).toEqual(['two']);
+    expect(
+      (await store.connections.list({ organizationId: org.id, labels: { env: 'prod' } })).map((c) => c.name),
+    ).toEqual(['one']);
+    expect((await store.connections.list({ organizationId: org.id, status: 'connected' })).map((c) => c.name)).toEqual([
+      'two',
+    ]);
     const updated = await store.connections.update({ ...c1, status: 'connected' });
     expect(updated.recordVersion).toBe(2);
     await expect(store.connections.update({ ...c1, status: 'broken' })).rejects.toMatchObject({ code: 'CONFLICT' });
-    await store.connections.putRole({ connectionId: c1.id, accountId: '123456789012', roleArn: 'arn:aws:iam::123456789012:role/R', status: 'connected', statusReason: 'ok', details: null, verifiedAt: null });
-    await store.connections.putRole({ connectionId: c1.id, accountId: '123456789012', roleArn: 'arn:aws:iam::123456789012:role/R', status: 'broken', statusReason: 'gone', details: null, verifiedAt: null });
+    await store.connections.putRole({
+      connectionId: c1.id,
+      accountId: '123456789012',
+      roleArn: 'arn:aws:iam::123456789012:role/R',
+      status: 'connected',
+      statusReason: 'ok',
+      details: null,
+      verifiedAt: null,
+    });
+    await store.connections.putRole({
+      connectionId: c1.id,
+      accountId: '123456789012',
+      roleArn: 'arn:aws:iam::123456789012:role/R',
+      status: 'broken',
+      statusReason: 'gone',
+      details: null,
+      verifiedAt: null,
+    });
     expect((await store.connections.listRoles(c1.id)).map((r) => r.status)).toEqual(['broken']);
     await store.connections.putAccess({ connectionId: c1.id, userId: user.id, level: 'viewer' });
     await store.connections.putAccess({ connectionId: c1.id, userId: user.id, level: 'editor' });
@@ -73,7 +114,14 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     const now = new Date('2026-01-01T00:00:00Z');
     expect(await store.claimJobRun({ name: 'reverify', intervalMs: 60_000, holder: 'a', now })).toBe(true);
     expect(await store.claimJobRun({ name: 'reverify', intervalMs: 60_000, holder: 'b', now })).toBe(false);
-    expect(await store.claimJobRun({ name: 'reverify', intervalMs: 60_000, holder: 'b', now: new Date(now.getTime() + 61_000) })).toBe(true);
+    expect(
+      await store.claimJobRun({
+        name: 'reverify',
+        intervalMs: 60_000,
+        holder: 'b',
+        now: new Date(now.getTime() + 61_000),
+      }),
+    ).toBe(true);
   });
 
   it('rolls a transaction back as a whole', async () => {
@@ -99,8 +147,12 @@ describe('embedded SQLite file', () => {
     try {
       const url = join(dir, 'nested', 'trustgate.db');
       const first = await openDatabase({ url });
-      expect((await sql<{ journal_mode: string }>`pragma journal_mode`.execute(first.db)).rows[0]?.journal_mode).toBe('wal');
-      expect((await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(first.db)).rows[0]?.foreign_keys).toBe(1);
+      expect((await sql<{ journal_mode: string }>`pragma journal_mode`.execute(first.db)).rows[0]?.journal_mode).toBe(
+        'wal',
+      );
+      expect((await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(first.db)).rows[0]?.foreign_keys).toBe(
+        1,
+      );
       await first.db.insertInto('organizations').values({ id: 'org_1', name: 'kept', created_at: 'now' }).execute();
       await first.close();
       const second = await openStore({ url });
@@ -122,7 +174,9 @@ describe('store on PostgreSQL with two instances', () => {
     try {
       const now = new Date();
       const claims = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? one : two).claimJobRun({ name: 'reverify', intervalMs: 60_000, holder: `i${i}`, now })),
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 === 0 ? one : two).claimJobRun({ name: 'reverify', intervalMs: 60_000, holder: `i${i}`, now }),
+        ),
       );
       expect(claims.filter(Boolean)).toHaveLength(1);
       const org = await one.directory.createOrganization({ name: 'shared' });
@@ -168,15 +222,34 @@ async function appliedMigrations(db: Kysely<Database>, schema: string | undefine
 }
 
 /** The tables of the deployment (its schema on PostgreSQL) with their columns, by name; Kysely's own tables left out. */
-async function tablesOf(db: Kysely<Database>, schema: string | undefined): Promise<Record<string, Record<string, { nullable: boolean; hasDefault: boolean }>>> {
+async function tablesOf(
+  db: Kysely<Database>,
+  schema: string | undefined,
+): Promise<Record<string, Record<string, { nullable: boolean; hasDefault: boolean }>>> {
   const tables = (await db.introspection.getTables()).filter((t) => schema === undefined || t.schema === schema);
   return Object.fromEntries(
-    tables.map((t) => [t.name, Object.fromEntries(t.columns.map((c) => [c.name, { nullable: c.isNullable, hasDefault: c.hasDefaultValue }]))]),
+    tables.map((t) => [
+      t.name,
+      Object.fromEntries(t.columns.map((c) => [c.name, { nullable: c.isNullable, hasDefault: c.hasDefaultValue }])),
+    ]),
   );
 }
 
 /** Every table the migrations create. */
-const TABLES = ['api_tokens', 'audit_events', 'callback_requests', 'catalogs', 'connection_access', 'connection_roles', 'connections', 'job_runs', 'organizations', 'settings', 'spaces', 'users'];
+const TABLES = [
+  'api_tokens',
+  'audit_events',
+  'callback_requests',
+  'catalogs',
+  'connection_access',
+  'connection_roles',
+  'connections',
+  'job_runs',
+  'organizations',
+  'settings',
+  'spaces',
+  'users',
+];
 
 /** The columns of callback_requests after the last migration: 0003's, then 0004's four. */
 const CALLBACK_REQUEST_COLUMNS = {
@@ -207,7 +280,10 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
 
   it('a new database has every migration of the list applied, in order, and the schema the last one leaves', async () => {
     const db = openSharedTestDatabase(dialect, 'tg-migrations-');
-    const options: OpenDatabaseOptions = { url: db.config.databaseUrl, ...(db.schema === undefined ? {} : { schema: db.schema, poolSize: 2 }) };
+    const options: OpenDatabaseOptions = {
+      url: db.config.databaseUrl,
+      ...(db.schema === undefined ? {} : { schema: db.schema, poolSize: 2 }),
+    };
     try {
       const opened = await openDatabase(options);
       let applied: AppliedMigration[];
@@ -235,17 +311,28 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
 
   it('a deployment migrated up to the one before last is upgraded by the last alone, after the others, keeping its rows', async () => {
     const db = openSharedTestDatabase(dialect, 'tg-migrations-');
-    const options: OpenDatabaseOptions = { url: db.config.databaseUrl, ...(db.schema === undefined ? {} : { schema: db.schema, poolSize: 2 }) };
+    const options: OpenDatabaseOptions = {
+      url: db.config.databaseUrl,
+      ...(db.schema === undefined ? {} : { schema: db.schema, poolSize: 2 }),
+    };
     const older = Object.fromEntries(Object.entries(MIGRATIONS).slice(0, -1)) as Record<string, Migration>;
     try {
       const first = await openDatabase({ ...options, migrate: false });
       try {
-        const migrator = new Migrator({ db: first.db, provider: { getMigrations: async () => older }, ...(db.schema === undefined ? {} : { migrationTableSchema: db.schema }) });
+        const migrator = new Migrator({
+          db: first.db,
+          provider: { getMigrations: async () => older },
+          ...(db.schema === undefined ? {} : { migrationTableSchema: db.schema }),
+        });
         const { error } = await migrator.migrateToLatest();
         expect(error).toBeUndefined();
         expect((await appliedMigrations(first.db, db.schema)).map((m) => m.name)).toEqual(names.slice(0, -1));
-        expect(Object.keys((await tablesOf(first.db, db.schema)).callback_requests ?? {})).not.toContain('request_digest');
-        await sql`insert into callback_requests (stack_id, request_id, logical_resource_id, request_type, state, holder, claimed_at) values ('stack', 'request', 'Connect', 'Create', 'decided', 'old', '2026-01-01T00:00:00.000Z')`.execute(first.db);
+        expect(Object.keys((await tablesOf(first.db, db.schema)).callback_requests ?? {})).not.toContain(
+          'request_digest',
+        );
+        await sql`insert into callback_requests (stack_id, request_id, logical_resource_id, request_type, state, holder, claimed_at) values ('stack', 'request', 'Connect', 'Create', 'decided', 'old', '2026-01-01T00:00:00.000Z')`.execute(
+          first.db,
+        );
       } finally {
         await first.close();
       }
@@ -256,13 +343,29 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
         expect(applied.map((m) => m.name)).toEqual(names);
         // The last one was applied after all the others.
         const last = applied.at(-1)!;
-        for (const m of applied.slice(0, -1)) expect(m.timestamp < last.timestamp, `${m.name} ${m.timestamp} before ${last.name} ${last.timestamp}`).toBe(true);
+        for (const m of applied.slice(0, -1))
+          expect(m.timestamp < last.timestamp, `${m.name} ${m.timestamp} before ${last.name} ${last.timestamp}`).toBe(
+            true,
+          );
         expect((await tablesOf(upgraded.db, db.schema)).callback_requests).toEqual(CALLBACK_REQUEST_COLUMNS);
         const kept = await upgraded.db.selectFrom('callback_requests').selectAll().execute();
         expect(kept).toEqual([
           {
-            stack_id: 'stack', request_id: 'request', logical_resource_id: 'Connect', request_type: 'Create', state: 'decided', holder: 'old', claimed_at: '2026-01-01T00:00:00.000Z',
-            status: null, reason: null, connection_id: null, answered_at: null, request_digest: '', delivered_at: null, response_url: null, response_body: null,
+            stack_id: 'stack',
+            request_id: 'request',
+            logical_resource_id: 'Connect',
+            request_type: 'Create',
+            state: 'decided',
+            holder: 'old',
+            claimed_at: '2026-01-01T00:00:00.000Z',
+            status: null,
+            reason: null,
+            connection_id: null,
+            answered_at: null,
+            request_digest: '',
+            delivered_at: null,
+            response_url: null,
+            response_body: null,
           },
         ]);
       } finally {

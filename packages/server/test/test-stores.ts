@@ -13,7 +13,9 @@ export const DIALECTS: readonly DialectName[] = ['sqlite', 'postgres'];
 export const TEST_POSTGRES_URL = process.env.TRUSTGATE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A fresh store: an in-memory SQLite database, or a new PostgreSQL schema `tg_<random>` dropped on close. */
-export async function openTestStore(dialect: DialectName): Promise<{ store: Store; url: string; schema?: string; cleanup(): Promise<void> }> {
+export async function openTestStore(
+  dialect: DialectName,
+): Promise<{ store: Store; url: string; schema?: string; cleanup(): Promise<void> }> {
   if (dialect === 'sqlite') {
     const store = await openStore({ url: ':memory:' });
     return { store, url: ':memory:', cleanup: () => store.close() };
@@ -51,10 +53,18 @@ export function openSharedTestDatabase(dialect: DialectName, prefix: string): Sh
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), prefix));
     const sqliteFile = join(dir, 'tg.sqlite');
-    return { config: { databaseUrl: sqliteFile }, sqliteFile, remove: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      config: { databaseUrl: sqliteFile },
+      sqliteFile,
+      remove: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const schema = `tg_${randomBytes(6).toString('hex')}`;
-  return { config: { databaseUrl: TEST_POSTGRES_URL, databaseSchema: schema, databasePoolSize: 3 }, schema, remove: () => dropSchema(schema) };
+  return {
+    config: { databaseUrl: TEST_POSTGRES_URL, databaseSchema: schema, databasePoolSize: 3 },
+    schema,
+    remove: () => dropSchema(schema),
+  };
 }
 
 /** Drops a test schema and everything in it. */

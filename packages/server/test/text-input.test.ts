@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './test-stores.ts';
 import { OPERATOR_TOKEN, startTestService, type TestService } from './service-harness.ts';
 
-const NO_AWS = { aws: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' }, accountId: '111111111111' } };
+const NO_AWS = {
+  aws: {
+    endpoint: 'http://127.0.0.1:9',
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' },
+    accountId: '111111111111',
+  },
+};
 
 /** The bad values every text field is tried with. */
 const BAD_TEXT: Record<string, string> = {
@@ -20,18 +27,40 @@ interface Probe {
   operator?: boolean;
 }
 const PROBES: Probe[] = [
-  { method: 'POST', path: '/v1/organizations', operator: true, body: { name: 'Org', adminEmail: 'a@org.test', adminName: 'Admin' } },
+  {
+    method: 'POST',
+    path: '/v1/organizations',
+    operator: true,
+    body: { name: 'Org', adminEmail: 'a@org.test', adminName: 'Admin' },
+  },
   { method: 'PATCH', path: '/v1/organization', body: { name: 'Renamed' } },
   { method: 'POST', path: '/v1/users', body: { email: 'u@org.test', name: 'User', role: 'member' } },
   { method: 'POST', path: '/v1/tokens', body: { name: 'tok', scopes: ['connections:read'] } },
   { method: 'POST', path: '/v1/spaces', body: { name: 'space' } },
-  { method: 'POST', path: '/v1/catalogs', body: { name: 'cat', fileName: 'cat.yaml', source: 'version: 1\nproducts: []\n' } },
+  {
+    method: 'POST',
+    path: '/v1/catalogs',
+    body: { name: 'cat', fileName: 'cat.yaml', source: 'version: 1\nproducts: []\n' },
+  },
   {
     method: 'POST',
     path: '/v1/connections',
-    body: { name: 'conn', scope: { kind: 'account', accountId: '222222222222' }, roleName: 'Role', region: 'us-east-1', labels: { env: 'prod' }, catalogName: 'missing', extraActions: ['s3:GetObject'], managedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] },
+    body: {
+      name: 'conn',
+      scope: { kind: 'account', accountId: '222222222222' },
+      roleName: 'Role',
+      region: 'us-east-1',
+      labels: { env: 'prod' },
+      catalogName: 'missing',
+      extraActions: ['s3:GetObject'],
+      managedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    },
   },
-  { method: 'PATCH', path: '/v1/connections/{id}', body: { name: 'renamed', labels: { team: 'a' }, catalogName: 'missing' } },
+  {
+    method: 'PATCH',
+    path: '/v1/connections/{id}',
+    body: { name: 'renamed', labels: { team: 'a' }, catalogName: 'missing' },
+  },
   { method: 'POST', path: '/v1/connections/{id}/verify', body: { roleArn: 'arn:aws:iam::222222222222:role/Role' } },
   { method: 'PUT', path: '/v1/connections/{id}/access/{user}', body: { level: 'viewer' } },
   { method: 'GET', path: '/v1/connections', query: { status: 'pending', space: 'spc_x', label: 'env:prod' } },
@@ -42,7 +71,8 @@ const PROBES: Probe[] = [
 function stringPaths(value: unknown, path: string[] = []): string[][] {
   if (typeof value === 'string') return [path];
   if (Array.isArray(value)) return value.flatMap((v, i) => stringPaths(v, [...path, String(i)]));
-  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([k, v]) => stringPaths(v, [...path, k]));
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).flatMap(([k, v]) => stringPaths(v, [...path, k]));
   return [];
 }
 function withValue(value: Record<string, unknown>, path: string[], text: string): Record<string, unknown> {
@@ -64,7 +94,10 @@ describe.each(DIALECTS)('text fields on %s', (dialect) => {
     t = await startTestService({ dialect, partitions: NO_AWS });
     const org = await t.newOrganization('Text');
     token = org.adminToken;
-    const created = await t.api('POST', '/v1/connections', { token, body: { name: 'target', scope: { kind: 'account', accountId: '222222222222' } } });
+    const created = await t.api('POST', '/v1/connections', {
+      token,
+      body: { name: 'target', scope: { kind: 'account', accountId: '222222222222' } },
+    });
     ids = { id: created.body.connection.id, user: org.adminId };
   });
   afterAll(async () => t?.close());
@@ -79,10 +112,16 @@ describe.each(DIALECTS)('text fields on %s', (dialect) => {
         for (const [kind, text] of Object.entries(BAD_TEXT)) {
           let res;
           if (probe.query !== undefined) {
-            const query = new URLSearchParams({ ...probe.query, [field[0]!]: text.length > 100_000 ? text.slice(0, 10_000) : text });
+            const query = new URLSearchParams({
+              ...probe.query,
+              [field[0]!]: text.length > 100_000 ? text.slice(0, 10_000) : text,
+            });
             res = await t.api(probe.method, `${path}?${query.toString()}`, { token });
           } else {
-            res = await t.api(probe.method, path, { token: probe.operator === true ? OPERATOR_TOKEN : token, body: withValue(probe.body!, field, text) });
+            res = await t.api(probe.method, path, {
+              token: probe.operator === true ? OPERATOR_TOKEN : token,
+              body: withValue(probe.body!, field, text),
+            });
           }
           const where = `${probe.method} ${probe.path} ${field.join('.')} ${kind}`;
           expect(res.status, `${where}: ${res.text.slice(0, 300)}`).toBeGreaterThanOrEqual(400);

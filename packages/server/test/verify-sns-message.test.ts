@@ -3,7 +3,16 @@ import { createServer } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTrustgateError } from '@trustgate/core';
 import { createSnsSigningIdentity, type SnsSigningIdentity } from '@trustgate/sandbox';
-import { createSnsMessageVerifier, fetchCertificateText, isAwsSnsCertificateUrl, isCertificateUrl, MAX_CERTIFICATE_BYTES, snsStringToSign, type CertificateFetchPort, type SnsMessageVerifierOptions } from '../src/aws/verify-sns-message.ts';
+import {
+  createSnsMessageVerifier,
+  fetchCertificateText,
+  isAwsSnsCertificateUrl,
+  isCertificateUrl,
+  MAX_CERTIFICATE_BYTES,
+  snsStringToSign,
+  type CertificateFetchPort,
+  type SnsMessageVerifierOptions,
+} from '../src/aws/verify-sns-message.ts';
 
 /**
  * SNS signature verification with a real RSA key and X.509 certificate. The strings to sign are written out by
@@ -22,7 +31,9 @@ beforeAll(async () => {
 });
 
 /** A fetch port standing in for SNS's certificate host: serves `aws`'s certificate at CERT_URL, records calls. */
-function certificateHost(overrides: Record<string, { status: number; text: string } | Error> = {}): CertificateFetchPort & { calls: string[] } {
+function certificateHost(
+  overrides: Record<string, { status: number; text: string } | Error> = {},
+): CertificateFetchPort & { calls: string[] } {
   const calls: string[] = [];
   const port = async (url: string) => {
     calls.push(url);
@@ -38,19 +49,31 @@ function verifier(fetchCertificate: CertificateFetchPort, extra: Partial<SnsMess
   return createSnsMessageVerifier({ topicArns: () => [TOPIC], fetchCertificate, now: () => NOW, ...extra });
 }
 
-const signWith = (key: SnsSigningIdentity, hash: 'sha1' | 'sha256', text: string): string => sign(hash, Buffer.from(text, 'utf8'), key.privateKey).toString('base64');
+const signWith = (key: SnsSigningIdentity, hash: 'sha1' | 'sha256', text: string): string =>
+  sign(hash, Buffer.from(text, 'utf8'), key.privateKey).toString('base64');
 
 /** Expects a TrustgateError with this code and field. */
 async function refused(promise: Promise<unknown>, code: string, field?: string): Promise<void> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isTrustgateError(error), String(error)).toBe(true);
-  expect({ code: (error as { code: string }).code, field: (error as { field?: string }).field }).toEqual({ code, field });
+  expect({ code: (error as { code: string }).code, field: (error as { field?: string }).field }).toEqual({
+    code,
+    field,
+  });
 }
 
 describe('SNS message signatures', () => {
   const notification = (timestamp: string) => ({
-    Type: 'Notification', MessageId: '4d4dc071-ddbf-465d-bba8-08f81c89da64', TopicArn: TOPIC, Subject: 'My subject',
-    Message: 'My Test Message', Timestamp: timestamp, SigningCertURL: CERT_URL,
+    Type: 'Notification',
+    MessageId: '4d4dc071-ddbf-465d-bba8-08f81c89da64',
+    TopicArn: TOPIC,
+    Subject: 'My subject',
+    Message: 'My Test Message',
+    Timestamp: timestamp,
+    SigningCertURL: CERT_URL,
     UnsubscribeURL: 'https://sns.us-east-2.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=x',
   });
   const handBuiltNotification = (timestamp: string, withSubject = true) =>
@@ -58,27 +81,48 @@ describe('SNS message signatures', () => {
 
   it('SignatureVersion 1 (SHA1withRSA): a Notification with a Subject verifies over the documented string to sign', async () => {
     const ts = iso(-60_000);
-    const body = { ...notification(ts), SignatureVersion: '1', Signature: signWith(aws, 'sha1', handBuiltNotification(ts)) };
+    const body = {
+      ...notification(ts),
+      SignatureVersion: '1',
+      Signature: signWith(aws, 'sha1', handBuiltNotification(ts)),
+    };
     expect(snsStringToSign({ ...body, Type: 'Notification' })).toBe(handBuiltNotification(ts));
     const host = certificateHost();
     const verified = await verifier(host).verify(JSON.parse(JSON.stringify(body)));
-    expect(verified).toMatchObject({ Type: 'Notification', Subject: 'My subject', Message: 'My Test Message', SignatureVersion: '1' });
+    expect(verified).toMatchObject({
+      Type: 'Notification',
+      Subject: 'My subject',
+      Message: 'My Test Message',
+      SignatureVersion: '1',
+    });
     expect(host.calls).toEqual([CERT_URL]);
   });
 
   it('SignatureVersion 2 (SHA256withRSA): Subject present and absent; adding or dropping a Subject after signing breaks it', async () => {
     const ts = iso(-1000);
     const v = verifier(certificateHost());
-    const withSubject = { ...notification(ts), SignatureVersion: '2', Signature: signWith(aws, 'sha256', handBuiltNotification(ts)) };
+    const withSubject = {
+      ...notification(ts),
+      SignatureVersion: '2',
+      Signature: signWith(aws, 'sha256', handBuiltNotification(ts)),
+    };
     await expect(v.verify(withSubject)).resolves.toMatchObject({ Subject: 'My subject', SignatureVersion: '2' });
     const { Subject: _subject, ...noSubjectFields } = notification(ts);
-    const withoutSubject = { ...noSubjectFields, SignatureVersion: '2', Signature: signWith(aws, 'sha256', handBuiltNotification(ts, false)) };
+    const withoutSubject = {
+      ...noSubjectFields,
+      SignatureVersion: '2',
+      Signature: signWith(aws, 'sha256', handBuiltNotification(ts, false)),
+    };
     const verified = await v.verify(withoutSubject);
     expect(verified.Subject).toBeUndefined();
     await refused(v.verify({ ...withoutSubject, Subject: 'added later' }), 'FORBIDDEN', 'Signature');
     await refused(v.verify({ ...withSubject, Subject: undefined }), 'FORBIDDEN', 'Signature');
     // Signed with SHA-1 but presented as version 2 (and the reverse): refused.
-    await refused(v.verify({ ...withSubject, Signature: signWith(aws, 'sha1', handBuiltNotification(ts)) }), 'FORBIDDEN', 'Signature');
+    await refused(
+      v.verify({ ...withSubject, Signature: signWith(aws, 'sha1', handBuiltNotification(ts)) }),
+      'FORBIDDEN',
+      'Signature',
+    );
     await refused(v.verify({ ...withSubject, SignatureVersion: '1' }), 'FORBIDDEN', 'Signature');
   });
 
@@ -86,7 +130,16 @@ describe('SNS message signatures', () => {
     const ts = iso(-1000);
     const message = JSON.stringify({ RequestType: 'Create', note: 'line one\nline two\ttab "quoted" — ünïcode' });
     const text = `Message\n${message}\nMessageId\nm-1\nTimestamp\n${ts}\nTopicArn\n${TOPIC}\nType\nNotification\n`;
-    const body = { Type: 'Notification', MessageId: 'm-1', TopicArn: TOPIC, Message: message, Timestamp: ts, SignatureVersion: '2', Signature: signWith(aws, 'sha256', text), SigningCertURL: CERT_URL };
+    const body = {
+      Type: 'Notification',
+      MessageId: 'm-1',
+      TopicArn: TOPIC,
+      Message: message,
+      Timestamp: ts,
+      SignatureVersion: '2',
+      Signature: signWith(aws, 'sha256', text),
+      SigningCertURL: CERT_URL,
+    };
     const v = verifier(certificateHost());
     await expect(v.verify(JSON.parse(JSON.stringify(body)))).resolves.toMatchObject({ Message: message });
     await refused(v.verify({ ...body, Message: message.replace('Create', 'Delete') }), 'FORBIDDEN', 'Signature');
@@ -97,32 +150,62 @@ describe('SNS message signatures', () => {
     const ts = iso(-1000);
     const subscribeUrl = `https://sns.us-east-2.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=233abc`;
     const message = `You have chosen to subscribe to the topic ${TOPIC}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`;
-    const text = (type: string) => `Message\n${message}\nMessageId\n3d891288-136d-417f-bc05-901c108273ee\nSubscribeURL\n${subscribeUrl}\nTimestamp\n${ts}\nToken\n233abc\nTopicArn\n${TOPIC}\nType\n${type}\n`;
+    const text = (type: string) =>
+      `Message\n${message}\nMessageId\n3d891288-136d-417f-bc05-901c108273ee\nSubscribeURL\n${subscribeUrl}\nTimestamp\n${ts}\nToken\n233abc\nTopicArn\n${TOPIC}\nType\n${type}\n`;
     const confirmation = (type: string, version: '1' | '2') => ({
-      Type: type, MessageId: '3d891288-136d-417f-bc05-901c108273ee', Token: '233abc', TopicArn: TOPIC, Message: message, SubscribeURL: subscribeUrl,
-      Timestamp: ts, SignatureVersion: version, Signature: signWith(aws, version === '1' ? 'sha1' : 'sha256', text(type)), SigningCertURL: CERT_URL,
+      Type: type,
+      MessageId: '3d891288-136d-417f-bc05-901c108273ee',
+      Token: '233abc',
+      TopicArn: TOPIC,
+      Message: message,
+      SubscribeURL: subscribeUrl,
+      Timestamp: ts,
+      SignatureVersion: version,
+      Signature: signWith(aws, version === '1' ? 'sha1' : 'sha256', text(type)),
+      SigningCertURL: CERT_URL,
     });
     const v = verifier(certificateHost());
     for (const version of ['1', '2'] as const) {
-      await expect(v.verify(confirmation('SubscriptionConfirmation', version))).resolves.toMatchObject({ Type: 'SubscriptionConfirmation', SubscribeURL: subscribeUrl, Token: '233abc' });
-      await expect(v.verify(confirmation('UnsubscribeConfirmation', version))).resolves.toMatchObject({ Type: 'UnsubscribeConfirmation' });
+      await expect(v.verify(confirmation('SubscriptionConfirmation', version))).resolves.toMatchObject({
+        Type: 'SubscriptionConfirmation',
+        SubscribeURL: subscribeUrl,
+        Token: '233abc',
+      });
+      await expect(v.verify(confirmation('UnsubscribeConfirmation', version))).resolves.toMatchObject({
+        Type: 'UnsubscribeConfirmation',
+      });
     }
     const genuine = confirmation('SubscriptionConfirmation', '2');
-    await refused(v.verify({ ...genuine, SubscribeURL: 'https://sns.us-east-2.amazonaws.com/?Action=ConfirmSubscription&TopicArn=x&Token=other' }), 'FORBIDDEN', 'Signature');
+    await refused(
+      v.verify({
+        ...genuine,
+        SubscribeURL: 'https://sns.us-east-2.amazonaws.com/?Action=ConfirmSubscription&TopicArn=x&Token=other',
+      }),
+      'FORBIDDEN',
+      'Signature',
+    );
     await refused(v.verify({ ...genuine, Token: 'other' }), 'FORBIDDEN', 'Signature');
     await refused(v.verify({ ...genuine, Type: 'UnsubscribeConfirmation' }), 'FORBIDDEN', 'Signature');
     const { Token: _token, ...noToken } = genuine;
     await refused(v.verify(noToken), 'INVALID_INPUT', 'Token');
   });
 
-  it('a signature by another key is refused, even with SNS\'s certificate URL', async () => {
+  it("a signature by another key is refused, even with SNS's certificate URL", async () => {
     const ts = iso(-1000);
-    const body = { ...notification(ts), SignatureVersion: '2', Signature: signWith(other, 'sha256', handBuiltNotification(ts)) };
+    const body = {
+      ...notification(ts),
+      SignatureVersion: '2',
+      Signature: signWith(other, 'sha256', handBuiltNotification(ts)),
+    };
     await refused(verifier(certificateHost()).verify(body), 'FORBIDDEN', 'Signature');
   });
 
   it('SigningCertURL must be https on sns.<region>.amazonaws.com[.cn]: anything else is refused before any fetch', async () => {
-    for (const good of [CERT_URL, 'https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem', 'https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-1.pem']) {
+    for (const good of [
+      CERT_URL,
+      'https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem',
+      'https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-1.pem',
+    ]) {
       expect(isAwsSnsCertificateUrl(new URL(good)), good).toBe(true);
     }
     const bad = [
@@ -145,7 +228,12 @@ describe('SNS message signatures', () => {
     const host = certificateHost();
     const v = verifier(host);
     for (const url of bad) {
-      const body = { ...notification(ts), SigningCertURL: url, SignatureVersion: '2', Signature: signWith(aws, 'sha256', handBuiltNotification(ts)) };
+      const body = {
+        ...notification(ts),
+        SigningCertURL: url,
+        SignatureVersion: '2',
+        Signature: signWith(aws, 'sha256', handBuiltNotification(ts)),
+      };
       await refused(v.verify(body), 'FORBIDDEN', 'SigningCertURL');
     }
     expect(host.calls).toEqual([]);
@@ -155,7 +243,11 @@ describe('SNS message signatures', () => {
     const v = verifier(certificateHost());
     const at = (offsetMs: number) => {
       const ts = iso(offsetMs);
-      return { ...notification(ts), SignatureVersion: '2', Signature: signWith(aws, 'sha256', handBuiltNotification(ts)) };
+      return {
+        ...notification(ts),
+        SignatureVersion: '2',
+        Signature: signWith(aws, 'sha256', handBuiltNotification(ts)),
+      };
     };
     await refused(v.verify(at(-3_600_001)), 'FORBIDDEN', 'Timestamp');
     await refused(v.verify(at(-2 * 86_400_000)), 'FORBIDDEN', 'Timestamp');
@@ -170,21 +262,61 @@ describe('SNS message signatures', () => {
     const otherTopic = 'arn:aws:sns:us-east-2:999999999999:attacker';
     const text = handBuiltNotification(ts).replace(TOPIC, otherTopic);
     const host = certificateHost();
-    await refused(verifier(host).verify({ ...notification(ts), TopicArn: otherTopic, SignatureVersion: '2', Signature: signWith(aws, 'sha256', text) }), 'FORBIDDEN', 'TopicArn');
+    await refused(
+      verifier(host).verify({
+        ...notification(ts),
+        TopicArn: otherTopic,
+        SignatureVersion: '2',
+        Signature: signWith(aws, 'sha256', text),
+      }),
+      'FORBIDDEN',
+      'TopicArn',
+    );
     expect(host.calls).toEqual([]);
     // No callback topic configured: nothing is accepted.
-    await refused(verifier(host, { topicArns: () => [] }).verify({ ...notification(ts), SignatureVersion: '2', Signature: signWith(aws, 'sha256', handBuiltNotification(ts)) }), 'FORBIDDEN', 'TopicArn');
+    await refused(
+      verifier(host, { topicArns: () => [] }).verify({
+        ...notification(ts),
+        SignatureVersion: '2',
+        Signature: signWith(aws, 'sha256', handBuiltNotification(ts)),
+      }),
+      'FORBIDDEN',
+      'TopicArn',
+    );
   });
 
   it('malformed bodies are 400; unknown signature versions 403', async () => {
     const v = verifier(certificateHost());
-    await refused(v.verify({ RequestType: 'Create', ResponseURL: 'https://x.s3.amazonaws.com/', StackId: 's', RequestId: 'r', LogicalResourceId: 'l', ResourceProperties: {} }), 'INVALID_INPUT', 'Type');
+    await refused(
+      v.verify({
+        RequestType: 'Create',
+        ResponseURL: 'https://x.s3.amazonaws.com/',
+        StackId: 's',
+        RequestId: 'r',
+        LogicalResourceId: 'l',
+        ResourceProperties: {},
+      }),
+      'INVALID_INPUT',
+      'Type',
+    );
     await refused(v.verify('text'), 'INVALID_INPUT');
     await refused(v.verify([]), 'INVALID_INPUT');
     await refused(v.verify({ Type: 'Notification', Message: '{}' }), 'INVALID_INPUT', 'MessageId');
     const ts = iso(-1000);
-    await refused(v.verify({ ...notification(ts), SignatureVersion: '3', Signature: signWith(aws, 'sha256', handBuiltNotification(ts)) }), 'FORBIDDEN', 'SignatureVersion');
-    await refused(v.verify({ ...notification(ts), SignatureVersion: 2, Signature: 'x' }), 'INVALID_INPUT', 'SignatureVersion');
+    await refused(
+      v.verify({
+        ...notification(ts),
+        SignatureVersion: '3',
+        Signature: signWith(aws, 'sha256', handBuiltNotification(ts)),
+      }),
+      'FORBIDDEN',
+      'SignatureVersion',
+    );
+    await refused(
+      v.verify({ ...notification(ts), SignatureVersion: 2, Signature: 'x' }),
+      'INVALID_INPUT',
+      'SignatureVersion',
+    );
   });
 
   it('certificates are cached by URL (bounded); failed fetches are not cached; an unreachable, failing (5xx) or throttling (429) host is 502, other answers and junk 403', async () => {
@@ -194,7 +326,12 @@ describe('SNS message signatures', () => {
     for (const n of [1, 2, 3]) overrides[urlN(n)] = { status: 200, text: aws.certificatePem };
     const host = certificateHost(overrides);
     const v = verifier(host, { cacheSize: 2 });
-    const body = (url: string) => ({ ...notification(ts), SigningCertURL: url, SignatureVersion: '2', Signature: signWith(aws, 'sha256', handBuiltNotification(ts)) });
+    const body = (url: string) => ({
+      ...notification(ts),
+      SigningCertURL: url,
+      SignatureVersion: '2',
+      Signature: signWith(aws, 'sha256', handBuiltNotification(ts)),
+    });
     await v.verify(body(urlN(1)));
     await v.verify(body(urlN(1)));
     expect(host.calls).toEqual([urlN(1)]);
@@ -224,7 +361,11 @@ describe('SNS message signatures', () => {
   it('a certificate outside its validity period is refused', async () => {
     const later = new Date(NOW.getTime() + 2 * 365 * 86_400_000);
     const ts = later.toISOString();
-    const body = { ...notification(ts), SignatureVersion: '2', Signature: signWith(aws, 'sha256', handBuiltNotification(ts)) };
+    const body = {
+      ...notification(ts),
+      SignatureVersion: '2',
+      Signature: signWith(aws, 'sha256', handBuiltNotification(ts)),
+    };
     await refused(verifier(certificateHost(), { now: () => later }).verify(body), 'FORBIDDEN', 'SigningCertURL');
   });
 
@@ -242,7 +383,8 @@ describe('SNS message signatures', () => {
       'https://127.0.0.1:4566/sns/SimpleNotificationService-ab.pem',
       'http://u:p@127.0.0.1:4566/sns/SimpleNotificationService-ab.pem',
       'http://127.0.0.1:4566/sns/%53impleNotificationService-ab.pem',
-    ]) expect(trusted(new URL(url)), url).toBe(false);
+    ])
+      expect(trusted(new URL(url)), url).toBe(false);
     expect(() => isCertificateUrl('http://127.0.0.1:4566/sns/x.pem?a=1')).toThrow();
   });
 
@@ -286,10 +428,21 @@ describe('SNS message signatures', () => {
       expect(await fetchCertificateText(`${base}/declared.pem`)).toEqual({ status: 413, text: '' });
       // Through the verifier: 413 is the sender's problem, 403.
       const ts = iso(-1000);
-      const v = createSnsMessageVerifier({ topicArns: () => [TOPIC], now: () => NOW, isTrustedCertificateUrl: (url) => url.origin === base });
-      const body = { ...notification(ts), SigningCertURL: `${base}/endless.pem`, SignatureVersion: '2', Signature: signWith(aws, 'sha256', handBuiltNotification(ts)) };
+      const v = createSnsMessageVerifier({
+        topicArns: () => [TOPIC],
+        now: () => NOW,
+        isTrustedCertificateUrl: (url) => url.origin === base,
+      });
+      const body = {
+        ...notification(ts),
+        SigningCertURL: `${base}/endless.pem`,
+        SignatureVersion: '2',
+        Signature: signWith(aws, 'sha256', handBuiltNotification(ts)),
+      };
       await refused(v.verify(body), 'FORBIDDEN', 'SigningCertURL');
-      await expect(v.verify({ ...body, SigningCertURL: `${base}/ok.pem` })).resolves.toMatchObject({ Type: 'Notification' });
+      await expect(v.verify({ ...body, SigningCertURL: `${base}/ok.pem` })).resolves.toMatchObject({
+        Type: 'Notification',
+      });
       // A redirect is not followed, even to the certificate on the same trusted host: 403, not 502.
       expect((await fetchCertificateText(`${base}/moved.pem`)).status).toBe(301);
       await refused(v.verify({ ...body, SigningCertURL: `${base}/moved.pem` }), 'FORBIDDEN', 'SigningCertURL');

@@ -18,7 +18,9 @@ interface PolicyOptions extends SelectionOptions {
 function printText(result: CompiledPolicies): void {
   const out: string[] = [];
   for (const d of result.documents) {
-    out.push(`# ${result.mode === 'inline' ? 'inline policy' : 'customer managed policy'} ${d.name}: ${d.size.toLocaleString('en-US')} characters, ${d.actions} action entries`);
+    out.push(
+      `# ${result.mode === 'inline' ? 'inline policy' : 'customer managed policy'} ${d.name}: ${d.size.toLocaleString('en-US')} characters, ${d.actions} action entries`,
+    );
     out.push(JSON.stringify(d.document, null, 2));
   }
   if (result.managedPolicyArns.length > 0) {
@@ -50,21 +52,27 @@ export function registerPolicy(program: Command): void {
   program.enablePositionalOptions();
   const policy = program
     .command('policy')
-    .description('Compile a catalog selection into IAM policy documents within AWS\'s size limits.')
+    .description("Compile a catalog selection into IAM policy documents within AWS's size limits.")
     .exitOverride()
     .enablePositionalOptions();
   addSelectionOptions(policy)
-    .addOption(new Option('--partition <partition>', 'AWS partition').choices(['aws', 'aws-us-gov', 'aws-cn']).default('aws'))
-    .option('--account-id <id>', 'the customer\'s 12-digit account ID, for ${AccountId} (else *)')
-    .option('--region <region>', 'the customer\'s region, for ${Region} (else *)')
+    .addOption(
+      new Option('--partition <partition>', 'AWS partition').choices(['aws', 'aws-us-gov', 'aws-cn']).default('aws'),
+    )
+    .option('--account-id <id>', "the customer's 12-digit account ID, for ${AccountId} (else *)")
+    .option('--region <region>', "the customer's region, for ${Region} (else *)")
     .option('--compact', 'write prefix wildcards where they cover only selected actions today (warns)')
     .option('--inline', 'one inline policy (10,240 characters) instead of customer managed policies')
-    .option('--max-managed-policies <n>', 'managed policies a role may have, AWS managed included (default 10; up to 20 by quota increase)')
+    .option(
+      '--max-managed-policies <n>',
+      'managed policies a role may have, AWS managed included (default 10; up to 20 by quota increase)',
+    )
     .option('--name-prefix <prefix>', 'name prefix of the documents', 'trustgate-permissions')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: PolicyOptions) => {
       if (!opts.catalog) throw new TrustgateError('INVALID_INPUT', 'missing --catalog FILE', { field: 'catalog' });
-      if (!isPartition(opts.partition)) throw new TrustgateError('INVALID_PARTITION', `unknown partition ${opts.partition}`, { field: 'partition' });
+      if (!isPartition(opts.partition))
+        throw new TrustgateError('INVALID_PARTITION', `unknown partition ${opts.partition}`, { field: 'partition' });
       const max = opts.maxManagedPolicies === undefined ? undefined : Number(opts.maxManagedPolicies);
       const { catalog, actionList } = await loadCatalogFile(opts.catalog);
       const result = compilePolicies(

@@ -11,13 +11,21 @@ export interface ScopedIdOptions {
 /** `--phase`: `read` (plan) or `write` (apply); anything else is refused naming the field. */
 export function phaseOf(value: string | undefined): RunPhase | undefined {
   if (value === undefined) return undefined;
-  if (value !== 'read' && value !== 'write') throw new TrustgateError('INVALID_EXTERNAL_ID', `--phase: must be read or write, not "${value}"`, { field: 'phase' });
+  if (value !== 'read' && value !== 'write')
+    throw new TrustgateError('INVALID_EXTERNAL_ID', `--phase: must be read or write, not "${value}"`, {
+      field: 'phase',
+    });
   return value;
 }
 
 /** True when any scoped-ID option is given (a stack or phase lock must never be dropped silently). */
 export function wantsScope(opts: ScopedIdOptions): boolean {
-  return opts.accountName !== undefined || opts.integration !== undefined || opts.stack !== undefined || opts.phase !== undefined;
+  return (
+    opts.accountName !== undefined ||
+    opts.integration !== undefined ||
+    opts.stack !== undefined ||
+    opts.phase !== undefined
+  );
 }
 
 /**
@@ -26,5 +34,10 @@ export function wantsScope(opts: ScopedIdOptions): boolean {
  */
 export function scopeOf(opts: ScopedIdOptions): ScopedExternalIdScope {
   const phase = phaseOf(opts.phase);
-  return { accountName: opts.accountName ?? '', integrationId: opts.integration ?? '', ...(opts.stack !== undefined ? { stackSlug: opts.stack } : {}), ...(phase ? { phase } : {}) };
+  return {
+    accountName: opts.accountName ?? '',
+    integrationId: opts.integration ?? '',
+    ...(opts.stack !== undefined ? { stackSlug: opts.stack } : {}),
+    ...(phase ? { phase } : {}),
+  };
 }

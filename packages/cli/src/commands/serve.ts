@@ -2,7 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { TrustgateError, isPartition, type Partition } from '@trustgate/core';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
-import { createPlatformUser, createTemplateBucket, createTrustgateService, isCertificateUrl, readPlatformAccount, DEFAULT_DATABASE_FILE, seedDemoOrganization, type PartitionServiceConfig, type TrustgateService } from '@trustgate/server';
+import {
+  createPlatformUser,
+  createTemplateBucket,
+  createTrustgateService,
+  isCertificateUrl,
+  readPlatformAccount,
+  DEFAULT_DATABASE_FILE,
+  seedDemoOrganization,
+  type PartitionServiceConfig,
+  type TrustgateService,
+} from '@trustgate/server';
 
 /** Options of `trustgate serve`. */
 interface ServeOptions {
@@ -34,7 +44,8 @@ export interface RunningServe {
 
 function parsePort(text: string): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TrustgateError('INVALID_INPUT', '--port: a TCP port 0-65535', { field: 'port' });
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new TrustgateError('INVALID_INPUT', '--port: a TCP port 0-65535', { field: 'port' });
   return port;
 }
 
@@ -53,37 +64,66 @@ const MIN_OPERATOR_TOKEN_LENGTH = 16;
  * it; none leaves creating organizations closed. Both the flag and a file, an unreadable file, or a token under 16
  * characters is refused: the service would otherwise start with that route silently closed.
  */
-export async function readOperatorToken(options: Pick<ServeOptions, 'operatorToken' | 'operatorTokenFile'>, source: string | undefined): Promise<string | undefined> {
+export async function readOperatorToken(
+  options: Pick<ServeOptions, 'operatorToken' | 'operatorTokenFile'>,
+  source: string | undefined,
+): Promise<string | undefined> {
   const fromFlag = source === 'cli';
   if (fromFlag) process.stderr.write(OPERATOR_TOKEN_FLAG_WARNING);
   if (options.operatorTokenFile === undefined) {
     // An empty TRUSTGATE_OPERATOR_TOKEN= is unset, as before; a short token would leave the route closed unannounced.
     if (options.operatorToken === undefined || (options.operatorToken === '' && !fromFlag)) return undefined;
     if (options.operatorToken.length < MIN_OPERATOR_TOKEN_LENGTH) {
-      throw new TrustgateError('INVALID_INPUT', `${fromFlag ? '--operator-token' : OPERATOR_TOKEN_ENV}: the operator token must be at least ${MIN_OPERATOR_TOKEN_LENGTH} characters.`, { field: 'operatorToken' });
+      throw new TrustgateError(
+        'INVALID_INPUT',
+        `${fromFlag ? '--operator-token' : OPERATOR_TOKEN_ENV}: the operator token must be at least ${MIN_OPERATOR_TOKEN_LENGTH} characters.`,
+        { field: 'operatorToken' },
+      );
     }
     return options.operatorToken;
   }
-  if (fromFlag) throw new TrustgateError('INVALID_INPUT', 'Give the operator token once: --operator-token-file or --operator-token, not both.', { field: 'operatorToken' });
+  if (fromFlag)
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      'Give the operator token once: --operator-token-file or --operator-token, not both.',
+      { field: 'operatorToken' },
+    );
   let token: string;
   try {
     token = (await readFile(options.operatorTokenFile, 'utf8')).trim();
   } catch (error) {
-    throw new TrustgateError('FILE_NOT_READABLE', `--operator-token-file: cannot read ${options.operatorTokenFile}.`, { field: 'operatorTokenFile', cause: error });
+    throw new TrustgateError('FILE_NOT_READABLE', `--operator-token-file: cannot read ${options.operatorTokenFile}.`, {
+      field: 'operatorTokenFile',
+      cause: error,
+    });
   }
   if (token.length < MIN_OPERATOR_TOKEN_LENGTH || /\s/.test(token)) {
-    throw new TrustgateError('INVALID_INPUT', `--operator-token-file: the file must hold one operator token of at least ${MIN_OPERATOR_TOKEN_LENGTH} characters and no spaces.`, { field: 'operatorTokenFile' });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `--operator-token-file: the file must hold one operator token of at least ${MIN_OPERATOR_TOKEN_LENGTH} characters and no spaces.`,
+      { field: 'operatorTokenFile' },
+    );
   }
   return token;
 }
 
 /** Partition settings for the platform's own identity through the SDK's default credential chain. */
 async function defaultAwsPartition(options: ServeOptions): Promise<[Partition, PartitionServiceConfig]> {
-  if (!isPartition(options.partition)) throw new TrustgateError('INVALID_PARTITION', '--partition: aws, aws-us-gov or aws-cn', { field: 'partition' });
+  if (!isPartition(options.partition))
+    throw new TrustgateError('INVALID_PARTITION', '--partition: aws, aws-us-gov or aws-cn', { field: 'partition' });
   const partition = options.partition;
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   const identity = await readPlatformAccount({ partition, ...(region === undefined ? {} : { region }) });
-  return [partition, { region: identity.region, accountId: identity.accountId, ...(options.platformRoleArn === undefined ? {} : { roleArn: options.platformRoleArn }), ...(options.callbackTopic === undefined ? {} : { callbackTopicArn: options.callbackTopic }), ...(options.templateBucket === undefined ? {} : { templateBucket: options.templateBucket }) }];
+  return [
+    partition,
+    {
+      region: identity.region,
+      accountId: identity.accountId,
+      ...(options.platformRoleArn === undefined ? {} : { roleArn: options.platformRoleArn }),
+      ...(options.callbackTopic === undefined ? {} : { callbackTopicArn: options.callbackTopic }),
+      ...(options.templateBucket === undefined ? {} : { templateBucket: options.templateBucket }),
+    },
+  ];
 }
 
 /**
@@ -102,12 +142,27 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     sandbox = await startSandbox({ accounts: 3 });
     const platformAccount = sandbox.accounts[0];
     if (platformAccount === undefined) throw new TrustgateError('INTERNAL', 'The sandbox started without accounts.');
-    const adminCredentials = { accessKeyId: platformAccount.accessKeyId, secretAccessKey: platformAccount.secretAccessKey };
+    const adminCredentials = {
+      accessKeyId: platformAccount.accessKeyId,
+      secretAccessKey: platformAccount.secretAccessKey,
+    };
     const user = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials });
     // CloudFormation opens templates only from S3: a private bucket in the platform account, published to as the platform user.
-    const { bucket: templateBucket } = await createTemplateBucket({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials, bucket: `trustgate-templates-${user.accountId}` });
+    const { bucket: templateBucket } = await createTemplateBucket({
+      endpoint: sandbox.endpoint,
+      region: sandbox.region,
+      adminCredentials,
+      bucket: `trustgate-templates-${user.accountId}`,
+    });
     partitions = {
-      aws: { endpoint: sandbox.endpoint, region: sandbox.region, credentials: user.credentials, accountId: user.accountId, callbackTopicArn: `arn:aws:sns:${sandbox.region}:${user.accountId}:trustgate-connect`, templateBucket },
+      aws: {
+        endpoint: sandbox.endpoint,
+        region: sandbox.region,
+        credentials: user.credentials,
+        accountId: user.accountId,
+        callbackTopicArn: `arn:aws:sns:${sandbox.region}:${user.accountId}:trustgate-connect`,
+        templateBucket,
+      },
     };
     const origin = new URL(sandbox.endpoint).origin;
     isAllowedResponseUrl = (url) => url.origin === origin;
@@ -142,7 +197,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     } catch (error) {
       await service.close();
       await sandbox.stop();
-      throw new TrustgateError('INTERNAL', `The service did not confirm its subscription to the sandbox's SNS topic ${callbackTopic}.`, { cause: error });
+      throw new TrustgateError(
+        'INTERNAL',
+        `The service did not confirm its subscription to the sandbox's SNS topic ${callbackTopic}.`,
+        { cause: error },
+      );
     }
   }
   const demo = await seedDemoOrganization(service.store);
@@ -163,36 +222,72 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Run the connection service (HTTP API, OpenAPI at /openapi.json, docs at /docs). With no flags: embedded SQLite, the AWS sandbox in-process, a demo organization.')
+    .description(
+      'Run the connection service (HTTP API, OpenAPI at /openapi.json, docs at /docs). With no flags: embedded SQLite, the AWS sandbox in-process, a demo organization.',
+    )
     .option('--db <url>', 'SQLite file, or postgres://user@host:5432/db for several instances', DEFAULT_DATABASE_FILE)
     .option('--port <port>', 'TCP port (0 picks a free one)', '8080')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .addOption(new Option('--aws <mode>', 'sandbox: the in-process AWS sandbox; default: the SDK\'s default credential chain and real endpoints').choices(['sandbox', 'default']).default('sandbox'))
+    .addOption(
+      new Option(
+        '--aws <mode>',
+        "sandbox: the in-process AWS sandbox; default: the SDK's default credential chain and real endpoints",
+      )
+        .choices(['sandbox', 'default'])
+        .default('sandbox'),
+    )
     .option('--partition <partition>', 'with --aws default: the partition the platform identity serves', 'aws')
-    .option('--platform-role-arn <arn>', 'with --aws default: the platform role customers\' trust policies name (default: the account root)')
+    .option(
+      '--platform-role-arn <arn>',
+      "with --aws default: the platform role customers' trust policies name (default: the account root)",
+    )
     .option('--callback-topic <arn>', 'with --aws default: the SNS topic automatic-mode templates report to')
-    .option('--template-bucket <name>', 'with --aws default: a private S3 bucket of the platform that templates are published to, so quick-create links carry presigned S3 URLs')
+    .option(
+      '--template-bucket <name>',
+      'with --aws default: a private S3 bucket of the platform that templates are published to, so quick-create links carry presigned S3 URLs',
+    )
     .option('--public-url <url>', 'the URL customers and templates reach the service at')
-    .addOption(new Option('--operator-token-file <file>', `a file holding the bearer token allowed to create organizations (or set ${OPERATOR_TOKEN_ENV})`))
-    .addOption(new Option('--operator-token <token>', `bearer token allowed to create organizations; visible to every local user in ps, so prefer ${OPERATOR_TOKEN_ENV} or --operator-token-file`).env(OPERATOR_TOKEN_ENV))
+    .addOption(
+      new Option(
+        '--operator-token-file <file>',
+        `a file holding the bearer token allowed to create organizations (or set ${OPERATOR_TOKEN_ENV})`,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--operator-token <token>',
+        `bearer token allowed to create organizations; visible to every local user in ps, so prefer ${OPERATOR_TOKEN_ENV} or --operator-token-file`,
+      ).env(OPERATOR_TOKEN_ENV),
+    )
     .action(async (options: ServeOptions, command: Command) => {
       const operatorToken = await readOperatorToken(options, command.getOptionValueSource('operatorToken'));
       const running = await startServe({ ...options, ...(operatorToken === undefined ? {} : { operatorToken }) });
       const out = process.stdout;
       out.write(`trustgate is serving at ${running.url}\n`);
       out.write(`  API docs:     ${running.url}/docs  (OpenAPI: ${running.url}/openapi.json)\n`);
-      out.write(`  database:     ${options.db.startsWith('postgres') ? options.db.replace(/\/\/[^@]*@/, '//***@') : options.db}\n`);
+      out.write(
+        `  database:     ${options.db.startsWith('postgres') ? options.db.replace(/\/\/[^@]*@/, '//***@') : options.db}\n`,
+      );
       // The token once, in a line a shell can run; the try line names the variable, not the token again.
       out.write(`  admin token of the demo organization (a new one each start); to try the API, paste into a shell:\n`);
       out.write(`    export TRUSTGATE_TOKEN=${running.adminToken}\n`);
       out.write(`    curl -H "Authorization: Bearer $TRUSTGATE_TOKEN" ${running.url}/v1/connections\n`);
       if (running.sandbox !== undefined) {
-        out.write(`AWS sandbox at ${running.sandbox.endpoint} (region ${running.sandbox.region}); customer accounts to connect:\n`);
+        out.write(
+          `AWS sandbox at ${running.sandbox.endpoint} (region ${running.sandbox.region}); customer accounts to connect:\n`,
+        );
         for (const account of running.sandbox.accounts.slice(1)) {
-          out.write(`  account ${account.accountId}  AWS_ACCESS_KEY_ID=${account.accessKeyId} AWS_SECRET_ACCESS_KEY=${account.secretAccessKey}\n`);
+          out.write(
+            `  account ${account.accountId}  AWS_ACCESS_KEY_ID=${account.accessKeyId} AWS_SECRET_ACCESS_KEY=${account.secretAccessKey}\n`,
+          );
         }
-        if (running.templateBucket !== undefined) out.write(`  templates:        published to the sandbox's S3 bucket ${running.templateBucket}; quick-create links carry presigned URLs (--template-url)\n`);
-        out.write(`  apply a template: aws --endpoint-url ${running.sandbox.endpoint} cloudformation create-stack --capabilities CAPABILITY_NAMED_IAM ...\n`);
+        if (running.templateBucket !== undefined)
+          out.write(
+            `  templates:        published to the sandbox's S3 bucket ${running.templateBucket}; quick-create links carry presigned URLs (--template-url)\n`,
+          );
+        out.write(
+          `  apply a template: aws --endpoint-url ${running.sandbox.endpoint} cloudformation create-stack --capabilities CAPABILITY_NAMED_IAM ...\n`,
+        );
       }
       await new Promise<void>((resolve) => {
         const stop = () => {

@@ -3,7 +3,13 @@ import { createActionList, editDistance, splitAction } from './action-list.ts';
 import { loadAwsActionList } from './load-aws-action-list.ts';
 
 describe('createActionList (synthetic list)', () => {
-  const list = createActionList(['ec2:RunInstances', 'ec2:DescribeSpotFleetRequests', 'ec2:DescribeSpotPriceHistory', 'iam:PassRole', 'iam:PassRole']);
+  const list = createActionList([
+    'ec2:RunInstances',
+    'ec2:DescribeSpotFleetRequests',
+    'ec2:DescribeSpotPriceHistory',
+    'iam:PassRole',
+    'iam:PassRole',
+  ]);
 
   it('deduplicates and gives the canonical spelling case-insensitively', () => {
     expect(list.size).toBe(4);

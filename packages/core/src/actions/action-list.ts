@@ -98,9 +98,10 @@ export function createActionList(names: Iterable<string>): ActionList {
     expand,
     suggest(action, limit = 3) {
       const parts = splitAction(action);
-      const pool = parts && byService.has(parts.service.toLowerCase())
-        ? byService.get(parts.service.toLowerCase())!
-        : [...byLower.values()];
+      const pool =
+        parts && byService.has(parts.service.toLowerCase())
+          ? byService.get(parts.service.toLowerCase())!
+          : [...byLower.values()];
       return pool
         .map((candidate) => ({ candidate, d: editDistance(candidate, action) }))
         .sort((x, y) => x.d - y.d || x.candidate.localeCompare(y.candidate))

@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { TrustgateError } from '../errors/index.ts';
-import { assertNoErrors, isAccountId, parseArn, parseRoleArn, splitArn, validateAccountId, validateIamPath, validateRoleName } from './index.ts';
+import {
+  assertNoErrors,
+  isAccountId,
+  parseArn,
+  parseRoleArn,
+  splitArn,
+  validateAccountId,
+  validateIamPath,
+  validateRoleName,
+} from './index.ts';
 
 describe('parseArn', () => {
   it('takes an ARN apart in each partition', () => {
-    for (const [partition, region] of [['aws', 'us-east-1'], ['aws-us-gov', 'us-gov-west-1'], ['aws-cn', 'cn-northwest-1']] as const) {
+    for (const [partition, region] of [
+      ['aws', 'us-east-1'],
+      ['aws-us-gov', 'us-gov-west-1'],
+      ['aws-cn', 'cn-northwest-1'],
+    ] as const) {
       const r = parseArn(`arn:${partition}:ec2:${region}:123456789012:spot-fleet-request/sfr-1:x`);
-      expect(r).toEqual({ ok: true, arn: { partition, service: 'ec2', region, accountId: '123456789012', resource: 'spot-fleet-request/sfr-1:x' } });
+      expect(r).toEqual({
+        ok: true,
+        arn: { partition, service: 'ec2', region, accountId: '123456789012', resource: 'spot-fleet-request/sfr-1:x' },
+      });
     }
     expect(parseArn('arn:aws:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole').ok).toBe(true);
   });
@@ -37,7 +53,7 @@ describe('parseArn', () => {
 });
 
 describe('parseArn region and account parts', () => {
-  it('accepts an empty region (global services), a wildcard, or a region of the ARN\'s partition', () => {
+  it("accepts an empty region (global services), a wildcard, or a region of the ARN's partition", () => {
     for (const arn of [
       'arn:aws:s3:::bucket/key',
       'arn:aws:ec2:*:123456789012:spot-fleet-request/sfr-*',
@@ -45,14 +61,27 @@ describe('parseArn region and account parts', () => {
       'arn:aws-us-gov:sns:us-gov-east-1:123456789012:topic',
       'arn:aws-cn:kms:cn-north-1:123456789012:key/k',
       'arn:aws:sns:us-east-1:*:topic',
-    ]) expect(parseArn(arn).ok, arn).toBe(true);
+    ])
+      expect(parseArn(arn).ok, arn).toBe(true);
   });
 });
 
 describe('splitArn', () => {
   it('splits six parts without judging them, the resource keeping its colons', () => {
-    expect(splitArn('arn:aws*:s?:*::a:b:c')).toEqual({ partition: 'aws*', service: 's?', region: '*', account: '', resource: 'a:b:c' });
-    expect(splitArn('arn:aws:iam::123456789012:')).toEqual({ partition: 'aws', service: 'iam', region: '', account: '123456789012', resource: '' });
+    expect(splitArn('arn:aws*:s?:*::a:b:c')).toEqual({
+      partition: 'aws*',
+      service: 's?',
+      region: '*',
+      account: '',
+      resource: 'a:b:c',
+    });
+    expect(splitArn('arn:aws:iam::123456789012:')).toEqual({
+      partition: 'aws',
+      service: 'iam',
+      region: '',
+      account: '123456789012',
+      resource: '',
+    });
   });
   it.each([['aws:iam::1:x'], ['arn:aws:iam::1'], ['ARN:aws:iam::1:x'], ['']])('gives undefined for %j', (text) => {
     expect(splitArn(text)).toBeUndefined();
@@ -60,21 +89,31 @@ describe('splitArn', () => {
 });
 
 describe('isAccountId', () => {
-  it.each([['123456789012', true], ['012345678901', true], ['12345678901', false], ['1234567890123', false], ['12345678901a', false], ['１２３４５６７８９０１２', false], ['123456789012\n', false], [123456789012, false], [undefined, false]])(
-    '%j -> %s',
-    (value, expected) => expect(isAccountId(value)).toBe(expected),
-  );
+  it.each([
+    ['123456789012', true],
+    ['012345678901', true],
+    ['12345678901', false],
+    ['1234567890123', false],
+    ['12345678901a', false],
+    ['１２３４５６７８９０１２', false],
+    ['123456789012\n', false],
+    [123456789012, false],
+    [undefined, false],
+  ])('%j -> %s', (value, expected) => expect(isAccountId(value)).toBe(expected));
 });
 
 describe('validateAccountId', () => {
   it('accepts exactly 12 digits, leading zeros included', () => {
     expect(validateAccountId('012345678901')).toEqual([]);
   });
-  it.each([['12345678901'], ['1234567890123'], ['12345678901a'], [123456789012], [' 123456789012'], [undefined]])('refuses %j', (value) => {
-    const f = validateAccountId(value, 'platform.accountId');
-    expect(f).toHaveLength(1);
-    expect(f[0]).toMatchObject({ code: 'INVALID_ACCOUNT_ID', path: 'platform.accountId' });
-  });
+  it.each([['12345678901'], ['1234567890123'], ['12345678901a'], [123456789012], [' 123456789012'], [undefined]])(
+    'refuses %j',
+    (value) => {
+      const f = validateAccountId(value, 'platform.accountId');
+      expect(f).toHaveLength(1);
+      expect(f[0]).toMatchObject({ code: 'INVALID_ACCOUNT_ID', path: 'platform.accountId' });
+    },
+  );
 });
 
 describe('validateRoleName', () => {
@@ -102,8 +141,19 @@ describe('validateRoleName', () => {
 
 describe('parseRoleArn', () => {
   it('takes a role ARN with a path apart', () => {
-    const r = parseRoleArn('arn:aws-us-gov:iam::123456789012:role/platform/team/Trustgate', { partition: 'aws-us-gov' });
-    expect(r).toEqual({ ok: true, role: { arn: 'arn:aws-us-gov:iam::123456789012:role/platform/team/Trustgate', partition: 'aws-us-gov', accountId: '123456789012', rolePath: '/platform/team/', roleName: 'Trustgate' } });
+    const r = parseRoleArn('arn:aws-us-gov:iam::123456789012:role/platform/team/Trustgate', {
+      partition: 'aws-us-gov',
+    });
+    expect(r).toEqual({
+      ok: true,
+      role: {
+        arn: 'arn:aws-us-gov:iam::123456789012:role/platform/team/Trustgate',
+        partition: 'aws-us-gov',
+        accountId: '123456789012',
+        rolePath: '/platform/team/',
+        roleName: 'Trustgate',
+      },
+    });
   });
   it('refuses an ARN of another partition: a role cannot be assumed across partitions', () => {
     const r = parseRoleArn('arn:aws:iam::123456789012:role/x', { partition: 'aws-cn' });

@@ -8,7 +8,7 @@ import { ERROR_CATALOG, TrustgateError, type ErrorCode, type Finding } from '../
 export function assertNoErrors(findings: Finding[], fallback: ErrorCode = 'INVALID_INPUT'): void {
   const first = findings.find((f) => f.severity === 'error');
   if (!first) return;
-  const code = (isErrorCode(first.code) ? first.code : fallback);
+  const code = isErrorCode(first.code) ? first.code : fallback;
   throw new TrustgateError(code, first.message, { field: first.path, findings });
 }
 

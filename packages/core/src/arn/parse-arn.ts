@@ -40,12 +40,14 @@ export function parseArn(text: string, path = 'arn'): ParseArnResult {
   if (!isPartition(partition)) {
     return {
       ok: false,
-      findings: [{
-        code: 'INVALID_PARTITION',
-        severity: 'error',
-        message: `${path}: unknown partition "${partition}"; use aws, aws-us-gov or aws-cn`,
-        path,
-      }],
+      findings: [
+        {
+          code: 'INVALID_PARTITION',
+          severity: 'error',
+          message: `${path}: unknown partition "${partition}"; use aws, aws-us-gov or aws-cn`,
+          path,
+        },
+      ],
     };
   }
   if (!/^[a-z0-9-]+$/.test(service)) return fail(`the service part "${service}" is not a service prefix`);

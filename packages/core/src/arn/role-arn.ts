@@ -36,12 +36,19 @@ export function parseRoleArn(
     findings: [{ code, severity: 'error', message: `${path}: ${message}`, path }],
   });
   if (arn.service !== 'iam' || !arn.resource.startsWith('role/')) {
-    return fail('INVALID_ARN', `"${text}" is not an IAM role ARN (arn:${options.partition ?? 'aws'}:iam::<account-id>:role/<name>)`);
+    return fail(
+      'INVALID_ARN',
+      `"${text}" is not an IAM role ARN (arn:${options.partition ?? 'aws'}:iam::<account-id>:role/<name>)`,
+    );
   }
   if (arn.region !== '') return fail('INVALID_ARN', 'an IAM role ARN has an empty region part (iam is global)');
-  if (!isAccountId(arn.accountId)) return fail('INVALID_ACCOUNT_ID', `the account part "${arn.accountId}" is not a 12-digit account ID`);
+  if (!isAccountId(arn.accountId))
+    return fail('INVALID_ACCOUNT_ID', `the account part "${arn.accountId}" is not a 12-digit account ID`);
   if (options.partition && arn.partition !== options.partition) {
-    return fail('INVALID_PARTITION', `the role is in partition "${arn.partition}" but the connection is in "${options.partition}"; a role cannot be assumed across partitions`);
+    return fail(
+      'INVALID_PARTITION',
+      `the role is in partition "${arn.partition}" but the connection is in "${options.partition}"; a role cannot be assumed across partitions`,
+    );
   }
   if (options.accountId && arn.accountId !== options.accountId) {
     return fail('INVALID_ACCOUNT_ID', `the role belongs to account ${arn.accountId}, not ${options.accountId}`);

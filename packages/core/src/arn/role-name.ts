@@ -8,13 +8,19 @@ const NAME_PATTERN = /^[\w+=,.@-]+$/;
  * CreateRole; IAM quotas "Role name 64 characters"). The same rule applies to user, instance profile and
  * managed policy names except for the length: pass `maxLength` (users 64, policies 128). Returns findings.
  */
-export function validateIamName(value: unknown, options: { path?: string; maxLength?: number; kind?: string } = {}): Finding[] {
+export function validateIamName(
+  value: unknown,
+  options: { path?: string; maxLength?: number; kind?: string } = {},
+): Finding[] {
   const path = options.path ?? 'roleName';
   const max = options.maxLength ?? 64;
   const kind = options.kind ?? 'role name';
-  const fail = (message: string): Finding[] => [{ code: 'INVALID_ROLE_NAME', severity: 'error', message: `${path}: ${message}`, path }];
+  const fail = (message: string): Finding[] => [
+    { code: 'INVALID_ROLE_NAME', severity: 'error', message: `${path}: ${message}`, path },
+  ];
   if (typeof value !== 'string' || value.length === 0) return fail(`a ${kind} is required`);
-  if (value.length > max) return fail(`a ${kind} is at most ${max} characters; "${value.slice(0, 20)}..." has ${value.length}`);
+  if (value.length > max)
+    return fail(`a ${kind} is at most ${max} characters; "${value.slice(0, 20)}..." has ${value.length}`);
   if (!NAME_PATTERN.test(value)) {
     const bad = [...new Set([...value].filter((c) => !/[\w+=,.@-]/.test(c)))].map((c) => JSON.stringify(c)).join(', ');
     return fail(`a ${kind} may contain only letters, digits and +=,.@_- ; "${value}" contains ${bad}`);
@@ -33,5 +39,12 @@ export function validateRoleName(value: unknown, path = 'roleName'): Finding[] {
  */
 export function validateIamPath(value: unknown, path = 'path'): Finding[] {
   if (typeof value === 'string' && value.length <= 512 && /^\/(?:[\x21-\x7e]*\/)?$/.test(value)) return [];
-  return [{ code: 'INVALID_INPUT', severity: 'error', message: `${path}: an IAM path starts and ends with "/" (for example "/" or "/trustgate/")`, path }];
+  return [
+    {
+      code: 'INVALID_INPUT',
+      severity: 'error',
+      message: `${path}: an IAM path starts and ends with "/" (for example "/" or "/trustgate/")`,
+      path,
+    },
+  ];
 }

@@ -17,10 +17,26 @@ export interface Blueprint {
 
 /** Every blueprint, by name; `cross-account-role` is the default. */
 export const BLUEPRINTS: Readonly<Record<string, Blueprint>> = {
-  'cross-account-role': { name: 'cross-account-role', description: 'Role the platform assumes with an external ID (default).', build: crossAccountRoleBlueprint },
-  'spot-fleet': { name: 'spot-fleet', description: 'Spot Fleet service-linked roles, tagging role and user policy.', build: spotFleetBlueprint },
-  'installer-user': { name: 'installer-user', description: 'Restricted IAM user with programmatic access for an installer.', build: installerUserBlueprint },
-  'instance-profile-role': { name: 'instance-profile-role', description: 'Role and same-name instance profile for the platform\'s EC2 instances.', build: instanceProfileRoleBlueprint },
+  'cross-account-role': {
+    name: 'cross-account-role',
+    description: 'Role the platform assumes with an external ID (default).',
+    build: crossAccountRoleBlueprint,
+  },
+  'spot-fleet': {
+    name: 'spot-fleet',
+    description: 'Spot Fleet service-linked roles, tagging role and user policy.',
+    build: spotFleetBlueprint,
+  },
+  'installer-user': {
+    name: 'installer-user',
+    description: 'Restricted IAM user with programmatic access for an installer.',
+    build: installerUserBlueprint,
+  },
+  'instance-profile-role': {
+    name: 'instance-profile-role',
+    description: "Role and same-name instance profile for the platform's EC2 instances.",
+    build: instanceProfileRoleBlueprint,
+  },
 };
 
 /** The default blueprint's name. */
@@ -36,10 +52,18 @@ export function buildBlueprint(name: string, options: BlueprintOptions): Deliver
     const names = Object.keys(BLUEPRINTS);
     const closest = names.map((n) => ({ n, d: editDistance(n, String(name)) })).sort((a, b) => a.d - b.d)[0];
     const hint = closest && closest.d <= 4 ? ` Did you mean "${closest.n}"?` : '';
-    throw new TrustgateError('UNKNOWN_BLUEPRINT', `blueprint: no blueprint "${String(name)}"; known: ${names.join(', ')}.${hint}`, { field: 'blueprint' });
+    throw new TrustgateError(
+      'UNKNOWN_BLUEPRINT',
+      `blueprint: no blueprint "${String(name)}"; known: ${names.join(', ')}.${hint}`,
+      { field: 'blueprint' },
+    );
   }
   if (!isPartition(options?.partition)) {
-    throw new TrustgateError('INVALID_PARTITION', `partition: "${String(options?.partition)}" is not one of aws, aws-us-gov, aws-cn`, { field: 'partition' });
+    throw new TrustgateError(
+      'INVALID_PARTITION',
+      `partition: "${String(options?.partition)}" is not one of aws, aws-us-gov, aws-cn`,
+      { field: 'partition' },
+    );
   }
   return blueprint.build(options);
 }

@@ -7,7 +7,8 @@ import { blueprintPermissions } from './check-policies.ts';
 export const DEFAULT_INSTALLER_USER_NAME = 'trustgate-installer';
 
 /** The warning every installer-user deliverable carries. */
-export const INSTALLER_SECRET_WARNING = 'The access key secret is shown once: the customer must store it (in a secret manager) — the platform does not keep a copy. Rotate or delete the key when the installation is done.';
+export const INSTALLER_SECRET_WARNING =
+  'The access key secret is shown once: the customer must store it (in a secret manager) — the platform does not keep a copy. Rotate or delete the key when the installation is done.';
 
 /**
  * A restricted IAM user for an installer that needs long-lived credentials: programmatic access only (no
@@ -20,15 +21,18 @@ export function installerUserBlueprint(options: BlueprintOptions): DeliverableMo
   assertNoErrors(validateIamName(userName, { path: 'userName', maxLength: 64, kind: 'user name' }));
   if (options.rolePath !== undefined) assertNoErrors(validateIamPath(options.rolePath, 'rolePath'));
   const { policies, managedPolicyArns, warnings } = blueprintPermissions(options, 'the installer user');
-  if (options.customerAccountId !== undefined) assertNoErrors(validateAccountId(options.customerAccountId, 'customerAccountId'));
-  const parameters: TemplateParameter[] = [{
-    name: 'UserName',
-    description: 'Name of the installer IAM user (1-64 characters of letters, digits and +=,.@_-).',
-    value: userName,
-    allowedPattern: '[\\w+=,.@-]+',
-    minLength: 1,
-    maxLength: 64,
-  }];
+  if (options.customerAccountId !== undefined)
+    assertNoErrors(validateAccountId(options.customerAccountId, 'customerAccountId'));
+  const parameters: TemplateParameter[] = [
+    {
+      name: 'UserName',
+      description: 'Name of the installer IAM user (1-64 characters of letters, digits and +=,.@_-).',
+      value: userName,
+      allowedPattern: '[\\w+=,.@-]+',
+      minLength: 1,
+      maxLength: 64,
+    },
+  ];
   return {
     blueprint: 'installer-user',
     description: `Restricted IAM user ${userName} with programmatic access only, for the platform's installer.`,
@@ -36,7 +40,14 @@ export function installerUserBlueprint(options: BlueprintOptions): DeliverableMo
     parameters,
     ...(options.customerAccountId ? { customerAccountId: options.customerAccountId } : {}),
     resources: [
-      { kind: 'user', id: 'InstallerUser', userName, path: options.rolePath ?? '/', attachedPolicyArns: managedPolicyArns, accessKey: true },
+      {
+        kind: 'user',
+        id: 'InstallerUser',
+        userName,
+        path: options.rolePath ?? '/',
+        attachedPolicyArns: managedPolicyArns,
+        accessKey: true,
+      },
       ...policies.map((p, i) => ({
         kind: 'managed-policy' as const,
         id: `InstallerPolicy${i + 1}`,
@@ -48,10 +59,22 @@ export function installerUserBlueprint(options: BlueprintOptions): DeliverableMo
     ],
     outputs: [
       { name: 'UserArn', description: 'ARN of the installer user.', from: { id: 'InstallerUser', attribute: 'Arn' } },
-      { name: 'AccessKeyId', description: 'Access key ID of the installer user.', from: { id: 'InstallerUser', attribute: 'AccessKeyId' } },
-      { name: 'AccessKeySecretArn', description: 'Where the access key secret is stored; read it once and keep it safe.', from: { id: 'InstallerUser', attribute: 'SecretArn' } },
+      {
+        name: 'AccessKeyId',
+        description: 'Access key ID of the installer user.',
+        from: { id: 'InstallerUser', attribute: 'AccessKeyId' },
+      },
+      {
+        name: 'AccessKeySecretArn',
+        description: 'Where the access key secret is stored; read it once and keep it safe.',
+        from: { id: 'InstallerUser', attribute: 'SecretArn' },
+      },
     ],
-    notes: [INSTALLER_SECRET_WARNING, 'Programmatic access only: no console password is created.', ...warnings.map((w) => w.message)],
+    notes: [
+      INSTALLER_SECRET_WARNING,
+      'Programmatic access only: no console password is created.',
+      ...warnings.map((w) => w.message),
+    ],
     manualSteps: [],
   };
 }

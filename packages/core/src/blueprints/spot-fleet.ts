@@ -23,9 +23,18 @@ export const SPOT_FLEET_TAGGING_ROLE_NAME = 'aws-ec2-spot-fleet-tagging-role';
 export function spotFleetBlueprint(options: BlueprintOptions): DeliverableModel {
   const partition = options.partition;
   const account = options.customerAccountId;
-  if (!account) throw new TrustgateError('INVALID_INPUT', 'customerAccountId: the tagging role\'s confused-deputy conditions name the customer\'s account', { field: 'customerAccountId' });
+  if (!account)
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      "customerAccountId: the tagging role's confused-deputy conditions name the customer's account",
+      { field: 'customerAccountId' },
+    );
   assertNoErrors(validateAccountId(account, 'customerAccountId'));
-  const sourceArn = options.spotFleetSourceArn ?? { scope: 'account' as const, service: 'ec2', resource: 'spot-fleet-request/sfr-*' };
+  const sourceArn = options.spotFleetSourceArn ?? {
+    scope: 'account' as const,
+    service: 'ec2',
+    resource: 'spot-fleet-request/sfr-*',
+  };
   const trust = buildTrustPolicy({
     partition,
     principals: [{ type: 'service', service: 'spotfleet', confusedDeputy: { sourceAccount: account, sourceArn } }],
@@ -40,12 +49,23 @@ export function spotFleetBlueprint(options: BlueprintOptions): DeliverableModel 
         Sid: 'SpotFleet',
         Effect: 'Allow',
         Action: [
-          'ec2:RunInstances', 'ec2:CreateTags', 'ec2:RequestSpotFleet', 'ec2:ModifySpotFleetRequest', 'ec2:CancelSpotFleetRequests',
-          'ec2:DescribeSpotFleetRequests', 'ec2:DescribeSpotFleetInstances', 'ec2:DescribeSpotFleetRequestHistory',
+          'ec2:RunInstances',
+          'ec2:CreateTags',
+          'ec2:RequestSpotFleet',
+          'ec2:ModifySpotFleetRequest',
+          'ec2:CancelSpotFleetRequests',
+          'ec2:DescribeSpotFleetRequests',
+          'ec2:DescribeSpotFleetInstances',
+          'ec2:DescribeSpotFleetRequestHistory',
         ],
         Resource: '*',
       },
-      { Sid: 'PassTaggingRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:${partition}:iam::${account}:role/${SPOT_FLEET_TAGGING_ROLE_NAME}` },
+      {
+        Sid: 'PassTaggingRole',
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: `arn:${partition}:iam::${account}:role/${SPOT_FLEET_TAGGING_ROLE_NAME}`,
+      },
       {
         Sid: 'CreateSpotServiceLinkedRoles',
         Effect: 'Allow',
@@ -53,7 +73,12 @@ export function spotFleetBlueprint(options: BlueprintOptions): DeliverableModel 
         Resource: '*',
         Condition: { StringEquals: { 'iam:AWSServiceName': [spotFleet, spot] } },
       },
-      { Sid: 'ListRolesAndProfiles', Effect: 'Allow', Action: ['iam:ListRoles', 'iam:ListInstanceProfiles'], Resource: '*' },
+      {
+        Sid: 'ListRolesAndProfiles',
+        Effect: 'Allow',
+        Action: ['iam:ListRoles', 'iam:ListInstanceProfiles'],
+        Resource: '*',
+      },
     ],
   };
   let kmsKey = '<KMS_KEY_ARN>';
@@ -61,8 +86,16 @@ export function spotFleetBlueprint(options: BlueprintOptions): DeliverableModel 
   if (options.kmsKeyArn !== undefined) {
     const parsed = parseArn(options.kmsKeyArn, 'kmsKeyArn');
     if (!parsed.ok) assertNoErrors(parsed.findings);
-    else if (parsed.arn.partition !== partition || parsed.arn.service !== 'kms' || !parsed.arn.resource.startsWith('key/')) {
-      throw new TrustgateError('INVALID_ARN', `kmsKeyArn: must be a KMS key ARN (arn:${partition}:kms:<region>:<account>:key/<id>)`, { field: 'kmsKeyArn' });
+    else if (
+      parsed.arn.partition !== partition ||
+      parsed.arn.service !== 'kms' ||
+      !parsed.arn.resource.startsWith('key/')
+    ) {
+      throw new TrustgateError(
+        'INVALID_ARN',
+        `kmsKeyArn: must be a KMS key ARN (arn:${partition}:kms:<region>:<account>:key/<id>)`,
+        { field: 'kmsKeyArn' },
+      );
     } else {
       kmsKey = options.kmsKeyArn;
       kmsRegion = parsed.arn.region;
@@ -71,16 +104,39 @@ export function spotFleetBlueprint(options: BlueprintOptions): DeliverableModel 
   const slrArn = `arn:${partition}:iam::${account}:role/aws-service-role/${spotFleet}/AWSServiceRoleForEC2SpotFleet`;
   return {
     blueprint: 'spot-fleet',
-    description: 'Spot Fleet roles: service-linked roles, the tagging role with confused-deputy conditions, and the user policy.',
+    description:
+      'Spot Fleet roles: service-linked roles, the tagging role with confused-deputy conditions, and the user policy.',
     partition,
     customerAccountId: account,
     parameters: [
-      { name: 'CreateSpotFleetServiceLinkedRole', description: 'Create AWSServiceRoleForEC2SpotFleet ("false" if the account already has it).', value: 'true', allowedValues: ['true', 'false'] },
-      { name: 'CreateSpotServiceLinkedRole', description: 'Create AWSServiceRoleForEC2Spot ("false" if the account already has it).', value: 'true', allowedValues: ['true', 'false'] },
+      {
+        name: 'CreateSpotFleetServiceLinkedRole',
+        description: 'Create AWSServiceRoleForEC2SpotFleet ("false" if the account already has it).',
+        value: 'true',
+        allowedValues: ['true', 'false'],
+      },
+      {
+        name: 'CreateSpotServiceLinkedRole',
+        description: 'Create AWSServiceRoleForEC2Spot ("false" if the account already has it).',
+        value: 'true',
+        allowedValues: ['true', 'false'],
+      },
     ],
     resources: [
-      { kind: 'service-linked-role', id: 'SpotFleetServiceLinkedRole', awsServiceName: spotFleet, roleName: 'AWSServiceRoleForEC2SpotFleet', createParameter: 'CreateSpotFleetServiceLinkedRole' },
-      { kind: 'service-linked-role', id: 'SpotServiceLinkedRole', awsServiceName: spot, roleName: 'AWSServiceRoleForEC2Spot', createParameter: 'CreateSpotServiceLinkedRole' },
+      {
+        kind: 'service-linked-role',
+        id: 'SpotFleetServiceLinkedRole',
+        awsServiceName: spotFleet,
+        roleName: 'AWSServiceRoleForEC2SpotFleet',
+        createParameter: 'CreateSpotFleetServiceLinkedRole',
+      },
+      {
+        kind: 'service-linked-role',
+        id: 'SpotServiceLinkedRole',
+        awsServiceName: spot,
+        roleName: 'AWSServiceRoleForEC2Spot',
+        createParameter: 'CreateSpotServiceLinkedRole',
+      },
       {
         kind: 'role',
         id: 'SpotFleetTaggingRole',
@@ -90,25 +146,42 @@ export function spotFleetBlueprint(options: BlueprintOptions): DeliverableModel 
         trustPolicy: trust.document,
         attachedPolicyArns: [`arn:${partition}:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole`],
       },
-      { kind: 'managed-policy', id: 'SpotFleetUserPolicy', policyName: 'SpotFleetUserPolicy', description: 'Lets a user or role create and manage Spot Fleets.', document: userPolicy, attachTo: [] },
+      {
+        kind: 'managed-policy',
+        id: 'SpotFleetUserPolicy',
+        policyName: 'SpotFleetUserPolicy',
+        description: 'Lets a user or role create and manage Spot Fleets.',
+        document: userPolicy,
+        attachTo: [],
+      },
     ],
     outputs: [
-      { name: 'TaggingRoleArn', description: 'Pass this role as IamFleetRole in Spot Fleet requests.', from: { id: 'SpotFleetTaggingRole', attribute: 'Arn' } },
-      { name: 'UserPolicyArn', description: 'Attach this policy to the users or roles that manage Spot Fleets.', from: { id: 'SpotFleetUserPolicy', attribute: 'Arn' } },
+      {
+        name: 'TaggingRoleArn',
+        description: 'Pass this role as IamFleetRole in Spot Fleet requests.',
+        from: { id: 'SpotFleetTaggingRole', attribute: 'Arn' },
+      },
+      {
+        name: 'UserPolicyArn',
+        description: 'Attach this policy to the users or roles that manage Spot Fleets.',
+        from: { id: 'SpotFleetUserPolicy', attribute: 'Arn' },
+      },
     ],
     notes: [
       'Attach SpotFleetUserPolicy to the users or roles that request Spot Fleets.',
       'Encrypted AMIs or EBS snapshots with a customer managed KMS key need the create-grant step for AWSServiceRoleForEC2SpotFleet.',
       ...trust.warnings.map((w) => w.message),
     ],
-    manualSteps: [{
-      title: 'Let Spot Fleet use your customer managed KMS key (only for encrypted AMIs or EBS snapshots)',
-      command: [
-        `aws kms create-grant --region ${kmsRegion} \\`,
-        `  --key-id ${kmsKey} \\`,
-        `  --grantee-principal ${slrArn} \\`,
-        '  --operations "Decrypt" "Encrypt" "GenerateDataKey" "GenerateDataKeyWithoutPlaintext" "CreateGrant" "DescribeKey" "ReEncryptFrom" "ReEncryptTo"',
-      ].join('\n'),
-    }],
+    manualSteps: [
+      {
+        title: 'Let Spot Fleet use your customer managed KMS key (only for encrypted AMIs or EBS snapshots)',
+        command: [
+          `aws kms create-grant --region ${kmsRegion} \\`,
+          `  --key-id ${kmsKey} \\`,
+          `  --grantee-principal ${slrArn} \\`,
+          '  --operations "Decrypt" "Encrypt" "GenerateDataKey" "GenerateDataKeyWithoutPlaintext" "CreateGrant" "DescribeKey" "ReEncryptFrom" "ReEncryptTo"',
+        ].join('\n'),
+      },
+    ],
   };
 }

@@ -21,7 +21,10 @@ interface Entry {
  * prefix would be granted too — the compiler warns with the list of wildcards (IAM User Guide, "Grant least
  * privilege"; binbashar/le-tf-infra-aws PR 1088 review on prefix wildcards).
  */
-export function compactActions(actions: readonly string[], actionList: ActionList): { actions: string[]; wildcards: string[] } {
+export function compactActions(
+  actions: readonly string[],
+  actionList: ActionList,
+): { actions: string[]; wildcards: string[] } {
   const selected = new Set(actions.map((a) => a.toLowerCase()));
   const byService = new Map<string, string[]>();
   for (const action of uniqueActions(actions)) {
@@ -37,7 +40,11 @@ export function compactActions(actions: readonly string[], actionList: ActionLis
   for (const [service, listed] of byService) {
     const all = actionList.actionsOf(service);
     const entries: Entry[] = all
-      .map((canonical) => ({ lower: canonical.toLowerCase(), canonical, selected: selected.has(canonical.toLowerCase()) }))
+      .map((canonical) => ({
+        lower: canonical.toLowerCase(),
+        canonical,
+        selected: selected.has(canonical.toLowerCase()),
+      }))
       .sort((a, b) => compareText(a.lower, b.lower));
     // Actions not in the action list (cannot happen for a validated catalog) are kept as they are.
     const known = new Set(entries.map((e) => e.lower));

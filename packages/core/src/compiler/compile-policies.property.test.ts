@@ -42,14 +42,21 @@ const oracle = (entry: string): string[] => {
 /** The integrations a selection means, computed here without the compiler. */
 function expectedIntegrations(catalog: Catalog, selection: Selection, partition: Partition): CatalogIntegration[] {
   const picked = (p: CatalogProduct, i: CatalogIntegration): boolean =>
-    selection.mode === 'default' ? i.default : (selection.products ?? []).includes(p.id) || (selection.integrations ?? []).includes(i.id);
-  return catalog.products.flatMap((p) => p.integrations.filter((i) => picked(p, i) && i.partitions.includes(partition)));
+    selection.mode === 'default'
+      ? i.default
+      : (selection.products ?? []).includes(p.id) || (selection.integrations ?? []).includes(i.id);
+  return catalog.products.flatMap((p) =>
+    p.integrations.filter((i) => picked(p, i) && i.partitions.includes(partition)),
+  );
 }
 
 /** The statements the selection should grant, templates filled in by plain string replacement. */
 function expectedStatements(integrations: CatalogIntegration[], options: CompileOptions): NormalStatement[] {
   const fill = (t: string): string =>
-    t.replaceAll('${Partition}', options.partition).replaceAll('${AccountId}', options.accountId ?? '*').replaceAll('${Region}', options.region ?? '*');
+    t
+      .replaceAll('${Partition}', options.partition)
+      .replaceAll('${AccountId}', options.accountId ?? '*')
+      .replaceAll('${Region}', options.region ?? '*');
   const out: NormalStatement[] = integrations.flatMap((i) =>
     i.statements.map((s) => ({
       effect: s.effect ?? 'Allow',
@@ -68,7 +75,8 @@ async function checkCompile(options: CompileOptions): Promise<CompiledPolicies |
   try {
     result = compilePolicies(options, actionList);
   } catch (error) {
-    if (error instanceof TrustgateError && (error.code === 'POLICY_TOO_LARGE' || error.code === 'INVALID_SELECTION')) return error;
+    if (error instanceof TrustgateError && (error.code === 'POLICY_TOO_LARGE' || error.code === 'INVALID_SELECTION'))
+      return error;
     throw error;
   }
   const max = options.maxManagedPolicies ?? 10;
@@ -80,22 +88,46 @@ async function checkCompile(options: CompileOptions): Promise<CompiledPolicies |
     for (const d of result.documents) expect(JSON.stringify(d.document).length).toBeLessThanOrEqual(6144);
     expect(result.documents.length + result.managedPolicyArns.length).toBeLessThanOrEqual(max);
   }
-  const expected = expectedStatements(expectedIntegrations(options.catalog, options.selection, options.partition), options);
+  const expected = expectedStatements(
+    expectedIntegrations(options.catalog, options.selection, options.partition),
+    options,
+  );
   const outputEntries = result.documents.flatMap((d) => d.document.Statement.flatMap((s) => [s.Action ?? []].flat()));
   await prime([...expected.flatMap((s) => s.actions), ...outputEntries]);
 
   // Actions: the union of what the documents allow is exactly the selected actions, no more, no less.
   const allowedByDocs = new Set(outputEntries.flatMap(oracle).map((a) => a.toLowerCase()));
-  const selected = new Set(expected.flatMap((s) => s.actions).flatMap(oracle).map((a) => a.toLowerCase()));
+  const selected = new Set(
+    expected
+      .flatMap((s) => s.actions)
+      .flatMap(oracle)
+      .map((a) => a.toLowerCase()),
+  );
   expect([...allowedByDocs].filter((a) => !selected.has(a))).toEqual([]);
   expect([...selected].filter((a) => !allowedByDocs.has(a))).toEqual([]);
   // Grants: the same actions on the same resources under the same conditions.
-  expect(sameGrants(grantsOfNormal(expected, oracle), grantsOfDocuments(result.documents.map((d) => d.document), oracle))).toEqual({ missing: [], extra: [] });
+  expect(
+    sameGrants(
+      grantsOfNormal(expected, oracle),
+      grantsOfDocuments(
+        result.documents.map((d) => d.document),
+        oracle,
+      ),
+    ),
+  ).toEqual({ missing: [], extra: [] });
   return result;
 }
 
 const PARTITION = fc.constantFrom<Partition>('aws', 'aws-us-gov', 'aws-cn');
-const EXTRA_POOL = ['s3:GetObject', 'ec2:DescribeRegions', 'EC2:describeinstances', 'ssm:GetParameter', 'ec2:DescribeSpotFleet*', 'sts:GetCallerIdentity', 'cloudformation:Describe*'];
+const EXTRA_POOL = [
+  's3:GetObject',
+  'ec2:DescribeRegions',
+  'EC2:describeinstances',
+  'ssm:GetParameter',
+  'ec2:DescribeSpotFleet*',
+  'sts:GetCallerIdentity',
+  'cloudformation:Describe*',
+];
 
 describe('compiler properties on the example catalog (oracle: iam-expand)', () => {
   it('random selections always fit the limits and allow exactly the selected actions', async () => {
@@ -103,17 +135,35 @@ describe('compiler properties on the example catalog (oracle: iam-expand)', () =
     const integrationIds = example.products.flatMap((p) => p.integrations.map((i) => i.id));
     const selection: fc.Arbitrary<Selection> = fc.oneof(
       fc.constant<Selection>({ mode: 'default' }),
-      fc.record({ products: fc.subarray(productIds), integrations: fc.subarray(integrationIds) }).map((s): Selection => ({ mode: 'custom', ...s })),
+      fc
+        .record({ products: fc.subarray(productIds), integrations: fc.subarray(integrationIds) })
+        .map((s): Selection => ({ mode: 'custom', ...s })),
     );
     await fc.assert(
-      fc.asyncProperty(selection, PARTITION, fc.boolean(), fc.boolean(), fc.subarray(EXTRA_POOL), fc.option(fc.constant('123456789012'), { nil: undefined }), async (sel, partition, compact, inline, extraActions, accountId) => {
-        const outcome = await checkCompile({ catalog: example, selection: sel, partition, compact, inline, extraActions, ...(accountId ? { accountId } : {}) });
-        if (outcome instanceof TrustgateError) {
-          // Only an inline policy of everything may be too large, or a selection with nothing offered.
-          if (outcome.code === 'POLICY_TOO_LARGE') expect(inline).toBe(true);
-          else expect(expectedIntegrations(example, sel, partition).length + extraActions.length).toBe(0);
-        }
-      }),
+      fc.asyncProperty(
+        selection,
+        PARTITION,
+        fc.boolean(),
+        fc.boolean(),
+        fc.subarray(EXTRA_POOL),
+        fc.option(fc.constant('123456789012'), { nil: undefined }),
+        async (sel, partition, compact, inline, extraActions, accountId) => {
+          const outcome = await checkCompile({
+            catalog: example,
+            selection: sel,
+            partition,
+            compact,
+            inline,
+            extraActions,
+            ...(accountId ? { accountId } : {}),
+          });
+          if (outcome instanceof TrustgateError) {
+            // Only an inline policy of everything may be too large, or a selection with nothing offered.
+            if (outcome.code === 'POLICY_TOO_LARGE') expect(inline).toBe(true);
+            else expect(expectedIntegrations(example, sel, partition).length + extraActions.length).toBe(0);
+          }
+        },
+      ),
       propertyParameters({ numRuns: 120 }),
     );
   });
@@ -142,22 +192,33 @@ function pickActions(all: string[], size: number, seed: number, contiguous: bool
 }
 
 /** A synthetic catalog over `actions` (real AWS names), cut into products and integrations by `cuts`. */
-function syntheticCatalog(actions: string[], cuts: number[], resourcesFor: (n: number) => string[] | undefined): Catalog {
+function syntheticCatalog(
+  actions: string[],
+  cuts: number[],
+  resourcesFor: (n: number) => string[] | undefined,
+): Catalog {
   const integrations: CatalogIntegration[] = [];
   let start = 0;
-  const bounds = [...new Set(cuts.map((c) => c % Math.max(1, actions.length)))].sort((a, b) => a - b).filter((c) => c > 0);
+  const bounds = [...new Set(cuts.map((c) => c % Math.max(1, actions.length)))]
+    .sort((a, b) => a - b)
+    .filter((c) => c > 0);
   for (const end of [...bounds, actions.length]) {
     if (end <= start) continue;
     const n = integrations.length;
     const resources = resourcesFor(n);
     integrations.push({
-      id: `i${n}`, name: `Integration ${n}`, default: n % 2 === 0, partitions: n % 5 === 4 ? ['aws'] : ['aws', 'aws-us-gov', 'aws-cn'],
-      statements: [{ effect: 'Allow', actions: actions.slice(start, end), ...(resources ? { resources } : {}) }], managedPolicies: [],
+      id: `i${n}`,
+      name: `Integration ${n}`,
+      default: n % 2 === 0,
+      partitions: n % 5 === 4 ? ['aws'] : ['aws', 'aws-us-gov', 'aws-cn'],
+      statements: [{ effect: 'Allow', actions: actions.slice(start, end), ...(resources ? { resources } : {}) }],
+      managedPolicies: [],
     });
     start = end;
   }
   const products: CatalogProduct[] = [];
-  for (let i = 0; i < integrations.length; i += 3) products.push({ id: `p${i / 3}`, name: `Product ${i / 3}`, integrations: integrations.slice(i, i + 3) });
+  for (let i = 0; i < integrations.length; i += 3)
+    products.push({ id: `p${i / 3}`, name: `Product ${i / 3}`, integrations: integrations.slice(i, i + 3) });
   return { version: 1, products };
 }
 
@@ -165,7 +226,11 @@ describe('compiler properties on synthetic catalogs of up to 3,000 real actions 
   const sizes: number[] = [];
   let largeCompiled = 0;
   it('fit the limits and allow exactly the selection, or say POLICY_TOO_LARGE only when the actions cannot fit', async () => {
-    const RESOURCES = [undefined, ['arn:${Partition}:s3:::bucket-${AccountId}/*'], ['arn:${Partition}:iam::${AccountId}:role/x', 'arn:${Partition}:iam::${AccountId}:role/y']];
+    const RESOURCES = [
+      undefined,
+      ['arn:${Partition}:s3:::bucket-${AccountId}/*'],
+      ['arn:${Partition}:iam::${AccountId}:role/x', 'arn:${Partition}:iam::${AccountId}:role/y'],
+    ];
     await fc.assert(
       fc.asyncProperty(
         // A size (biased to large selections) and a seed rather than an array of 3,000 indices: cheap to shrink.
@@ -181,10 +246,23 @@ describe('compiler properties on synthetic catalogs of up to 3,000 real actions 
         async (size, seed, contiguous, cuts, resourceChoice, partition, compact, maxManagedPolicies, useDefault) => {
           const actions = pickActions(allActions, size, seed, contiguous);
           sizes.push(actions.length);
-          const catalog = syntheticCatalog(actions, cuts, (n) => RESOURCES[(resourceChoice[n] ?? 0) % RESOURCES.length]);
+          const catalog = syntheticCatalog(
+            actions,
+            cuts,
+            (n) => RESOURCES[(resourceChoice[n] ?? 0) % RESOURCES.length],
+          );
           const all = catalog.products.flatMap((p) => p.integrations.map((i) => i.id));
-          const selection: Selection = useDefault ? { mode: 'default' } : { mode: 'custom', integrations: all.filter((_, i) => (cuts[i] ?? 1) % 3 !== 0) };
-          const options: CompileOptions = { catalog, selection, partition, compact, maxManagedPolicies, accountId: '123456789012' };
+          const selection: Selection = useDefault
+            ? { mode: 'default' }
+            : { mode: 'custom', integrations: all.filter((_, i) => (cuts[i] ?? 1) % 3 !== 0) };
+          const options: CompileOptions = {
+            catalog,
+            selection,
+            partition,
+            compact,
+            maxManagedPolicies,
+            accountId: '123456789012',
+          };
           const outcome = await checkCompile(options);
           if (!(outcome instanceof TrustgateError)) {
             if (actions.length > 1000 && outcome.documents.length > 1) largeCompiled++;
@@ -198,7 +276,11 @@ describe('compiler properties on synthetic catalogs of up to 3,000 real actions 
           if (compact) {
             expect(() => compilePolicies({ ...options, compact: false }, actionList)).toThrow(TrustgateError);
           } else {
-            const names = new Set(expectedIntegrations(catalog, selection, partition).flatMap((i) => i.statements.flatMap((s) => s.actions)));
+            const names = new Set(
+              expectedIntegrations(catalog, selection, partition).flatMap((i) =>
+                i.statements.flatMap((s) => s.actions),
+              ),
+            );
             const bare = [...names].reduce((n, a) => n + a.length + 3, 0);
             expect(bare).toBeGreaterThan(maxManagedPolicies * 6144 * 0.9);
           }

@@ -41,7 +41,9 @@ describe('compilePolicies on the example catalog', () => {
     expect(ids).not.toContain('spot-fleet-iam-console');
     expect(ids).not.toContain('apply');
     const passRole = statementsOf(r).filter((s) => [s.Action].flat().includes('iam:PassRole'));
-    expect(passRole.flatMap((s) => [s.Resource].flat())).toContain('arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role');
+    expect(passRole.flatMap((s) => [s.Resource].flat())).toContain(
+      'arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role',
+    );
     expect(actionsOf(r)).not.toContain('iam:ListPolicies');
     expect(r.managedPolicyArns).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
     for (const d of r.documents) {
@@ -65,8 +67,12 @@ describe('compilePolicies on the example catalog', () => {
 
   it('ticking a product selects all its integrations; integrations by id or product/id', () => {
     const product = compile({ selection: { mode: 'custom', products: ['elastic-compute'] } });
-    expect(product.requiredActions.map((x) => x.integrationId)).toEqual(catalog.products[0]!.integrations.map((i) => i.id));
-    const some = compile({ selection: { mode: 'custom', integrations: ['cost-inventory/inventory', 'spot-fleet-iam-console'] } });
+    expect(product.requiredActions.map((x) => x.integrationId)).toEqual(
+      catalog.products[0]!.integrations.map((i) => i.id),
+    );
+    const some = compile({
+      selection: { mode: 'custom', integrations: ['cost-inventory/inventory', 'spot-fleet-iam-console'] },
+    });
     expect(some.requiredActions.map((x) => x.integrationId)).toEqual(['spot-fleet-iam-console', 'inventory']);
     expect(actionsOf(some)).toContain('iam:ListPolicies');
     expect(actionsOf(some)).not.toContain('ec2:RequestSpotFleet');
@@ -74,41 +80,78 @@ describe('compilePolicies on the example catalog', () => {
 
   it('an unticked integration contributes nothing', () => {
     const without = compile({ selection: { mode: 'custom', integrations: ['inventory'] } });
-    const withConsole = compile({ selection: { mode: 'custom', integrations: ['inventory', 'spot-fleet-iam-console'] } });
-    const added = actionsOf(withConsole).filter((a) => !actionsOf(without).includes(a)).sort();
+    const withConsole = compile({
+      selection: { mode: 'custom', integrations: ['inventory', 'spot-fleet-iam-console'] },
+    });
+    const added = actionsOf(withConsole)
+      .filter((a) => !actionsOf(without).includes(a))
+      .sort();
     expect(added).toEqual([...withConsole.requiredActions[0]!.actions].sort());
   });
 
   it('is byte-identical for the same input in any order', () => {
-    const a = compile({ selection: { mode: 'custom', integrations: ['plan', 'spot-fleet', 'inventory'] }, extraActions: ['s3:GetObject', 'EC2:describeregions'] });
-    const b = compile({ selection: { mode: 'custom', integrations: ['inventory', 'spot-fleet', 'plan', 'plan'] }, extraActions: ['ec2:DescribeRegions', 's3:getobject'] });
+    const a = compile({
+      selection: { mode: 'custom', integrations: ['plan', 'spot-fleet', 'inventory'] },
+      extraActions: ['s3:GetObject', 'EC2:describeregions'],
+    });
+    const b = compile({
+      selection: { mode: 'custom', integrations: ['inventory', 'spot-fleet', 'plan', 'plan'] },
+      extraActions: ['ec2:DescribeRegions', 's3:getobject'],
+    });
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
   });
 
-  it.each(['aws-cn', 'aws-us-gov'] as const)('partition %s: every ARN in that partition, unoffered integrations left out with a warning', (partition) => {
-    const r = compile({ partition, selection: { mode: 'custom', products: catalog.products.map((p) => p.id) }, accountId: '123456789012' });
-    const arns = [...statementsOf(r).flatMap((s) => [s.Resource].flat()), ...r.managedPolicyArns].filter((x) => x !== '*');
-    expect(arns.length).toBeGreaterThan(0);
-    for (const arn of arns) expect(arn).toMatch(new RegExp(`^arn:${partition}:`));
-    const notOffered = catalog.products.flatMap((p) => p.integrations).filter((i) => !i.partitions.includes(partition));
-    expect(notOffered.length).toBeGreaterThan(0);
-    for (const i of notOffered) {
-      expect(r.requiredActions.map((x) => x.integrationId)).not.toContain(i.id);
-      expect(r.warnings.some((w) => w.code === 'INTEGRATION_NOT_OFFERED' && w.message.includes(`"${i.id}"`))).toBe(true);
-    }
-  });
+  it.each(['aws-cn', 'aws-us-gov'] as const)(
+    'partition %s: every ARN in that partition, unoffered integrations left out with a warning',
+    (partition) => {
+      const r = compile({
+        partition,
+        selection: { mode: 'custom', products: catalog.products.map((p) => p.id) },
+        accountId: '123456789012',
+      });
+      const arns = [...statementsOf(r).flatMap((s) => [s.Resource].flat()), ...r.managedPolicyArns].filter(
+        (x) => x !== '*',
+      );
+      expect(arns.length).toBeGreaterThan(0);
+      for (const arn of arns) expect(arn).toMatch(new RegExp(`^arn:${partition}:`));
+      const notOffered = catalog.products
+        .flatMap((p) => p.integrations)
+        .filter((i) => !i.partitions.includes(partition));
+      expect(notOffered.length).toBeGreaterThan(0);
+      for (const i of notOffered) {
+        expect(r.requiredActions.map((x) => x.integrationId)).not.toContain(i.id);
+        expect(r.warnings.some((w) => w.code === 'INTEGRATION_NOT_OFFERED' && w.message.includes(`"${i.id}"`))).toBe(
+          true,
+        );
+      }
+    },
+  );
 
   it('fills ${AccountId} and ${Region}, or * without them', () => {
-    const filled = compile({ selection: { mode: 'custom', integrations: ['state-backend'] }, accountId: '123456789012', region: 'eu-west-1' });
-    expect(JSON.stringify(filled.documents)).toContain('arn:aws:dynamodb:eu-west-1:123456789012:table/example-platform-locks');
+    const filled = compile({
+      selection: { mode: 'custom', integrations: ['state-backend'] },
+      accountId: '123456789012',
+      region: 'eu-west-1',
+    });
+    expect(JSON.stringify(filled.documents)).toContain(
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/example-platform-locks',
+    );
     const open = compile({ selection: { mode: 'custom', integrations: ['state-backend'] } });
     expect(JSON.stringify(open.documents)).toContain('arn:aws:dynamodb:*:*:table/example-platform-locks');
     expect(JSON.stringify(open.documents)).not.toContain('${');
   });
 
   it('extra actions: canonical spelling, deduplicated, validated with suggestions', () => {
-    const r = compile({ selection: { mode: 'custom', integrations: ['inventory'] }, extraActions: ['S3:getobject', 's3:GetObject', 'ec2:DescribeSpotFleet*'] });
-    expect(r.extraActions).toEqual(['ec2:DescribeSpotFleetInstances', 'ec2:DescribeSpotFleetRequestHistory', 'ec2:DescribeSpotFleetRequests', 's3:GetObject']);
+    const r = compile({
+      selection: { mode: 'custom', integrations: ['inventory'] },
+      extraActions: ['S3:getobject', 's3:GetObject', 'ec2:DescribeSpotFleet*'],
+    });
+    expect(r.extraActions).toEqual([
+      'ec2:DescribeSpotFleetInstances',
+      'ec2:DescribeSpotFleetRequestHistory',
+      'ec2:DescribeSpotFleetRequests',
+      's3:GetObject',
+    ]);
     expect(actionsOf(r)).toContain('s3:GetObject');
     const e = thrown(() => compile({ extraActions: ['ec2:RunInstance'] }));
     expect(e.code).toBe('UNKNOWN_ACTION');
@@ -117,28 +160,55 @@ describe('compilePolicies on the example catalog', () => {
   });
 
   it('AWS managed policies: partition-correct ARNs, paths kept, ARNs rewritten, customer ARNs refused', () => {
-    const r = compile({ partition: 'aws-cn', selection: { mode: 'custom', integrations: ['view-only-console'] }, managedPolicies: ['service-role/AmazonEC2SpotFleetTaggingRole', 'arn:aws:iam::aws:policy/ReadOnlyAccess'] });
+    const r = compile({
+      partition: 'aws-cn',
+      selection: { mode: 'custom', integrations: ['view-only-console'] },
+      managedPolicies: ['service-role/AmazonEC2SpotFleetTaggingRole', 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    });
     expect(r.managedPolicyArns).toEqual([
       'arn:aws-cn:iam::aws:policy/job-function/ViewOnlyAccess',
       'arn:aws-cn:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole',
       'arn:aws-cn:iam::aws:policy/ReadOnlyAccess',
     ]);
     expect(r.documents).toEqual([]);
-    expect(thrown(() => compile({ managedPolicies: ['arn:aws:iam::123456789012:policy/Mine'] })).code).toBe('INVALID_INPUT');
+    expect(thrown(() => compile({ managedPolicies: ['arn:aws:iam::123456789012:policy/Mine'] })).code).toBe(
+      'INVALID_INPUT',
+    );
   });
 
   it('AWS managed policies named twice in different case count once against the quota', () => {
-    const r = compile({ selection: { mode: 'custom', integrations: ['plan'] }, managedPolicies: ['readonlyaccess', 'arn:aws:iam::aws:policy/READONLYACCESS', 'job-function/ViewOnlyAccess'] });
-    expect(r.managedPolicyArns).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess']);
+    const r = compile({
+      selection: { mode: 'custom', integrations: ['plan'] },
+      managedPolicies: ['readonlyaccess', 'arn:aws:iam::aws:policy/READONLYACCESS', 'job-function/ViewOnlyAccess'],
+    });
+    expect(r.managedPolicyArns).toEqual([
+      'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess',
+    ]);
   });
 
   it('POLICY_TOO_LARGE names the numbers when AWS managed policies leave no room', () => {
-    const names = ['ReadOnlyAccess', 'PowerUserAccess', 'AmazonS3ReadOnlyAccess', 'AmazonEC2ReadOnlyAccess', 'IAMReadOnlyAccess', 'AWSLambda_ReadOnlyAccess', 'AmazonRDSReadOnlyAccess', 'CloudWatchReadOnlyAccess', 'AmazonVPCReadOnlyAccess', 'AWSBillingReadOnlyAccess'];
+    const names = [
+      'ReadOnlyAccess',
+      'PowerUserAccess',
+      'AmazonS3ReadOnlyAccess',
+      'AmazonEC2ReadOnlyAccess',
+      'IAMReadOnlyAccess',
+      'AWSLambda_ReadOnlyAccess',
+      'AmazonRDSReadOnlyAccess',
+      'CloudWatchReadOnlyAccess',
+      'AmazonVPCReadOnlyAccess',
+      'AWSBillingReadOnlyAccess',
+    ];
     const e = thrown(() => compile({ managedPolicies: names }));
     expect(e.code).toBe('POLICY_TOO_LARGE');
-    expect(e.message).toMatch(/needs 1 customer managed policies .* plus 10 AWS managed = 11 managed policies, but a role may have at most 10/);
+    expect(e.message).toMatch(
+      /needs 1 customer managed policies .* plus 10 AWS managed = 11 managed policies, but a role may have at most 10/,
+    );
     expect(e.details).toMatchObject({ documentsNeeded: 1, awsManagedPolicies: 10, maxManagedPolicies: 10 });
-    expect(thrown(() => compile({ managedPolicies: [...names, 'AmazonSQSReadOnlyAccess'] })).message).toMatch(/11 AWS managed policies .* at most 10/);
+    expect(thrown(() => compile({ managedPolicies: [...names, 'AmazonSQSReadOnlyAccess'] })).message).toMatch(
+      /11 AWS managed policies .* at most 10/,
+    );
   });
 
   it('splits a large selection across documents within 6,144 characters, up to the quota', () => {
@@ -169,18 +239,26 @@ describe('compilePolicies on the example catalog', () => {
   it('--compact warns and lists the wildcards it wrote', () => {
     const r = compile({ compact: true, selection: { mode: 'custom', integrations: ['spot-fleet'] } });
     expect(r.wildcards).toContain('ec2:DescribeSpotF*');
-    expect(r.warnings.find((w) => w.code === 'COMPACTED_TO_WILDCARDS')!.message).toMatch(/actions AWS adds later under these prefixes would be granted too/);
-    expect(r.figures.characters).toBeLessThan(compile({ selection: { mode: 'custom', integrations: ['spot-fleet'] } }).figures.characters);
+    expect(r.warnings.find((w) => w.code === 'COMPACTED_TO_WILDCARDS')!.message).toMatch(
+      /actions AWS adds later under these prefixes would be granted too/,
+    );
+    expect(r.figures.characters).toBeLessThan(
+      compile({ selection: { mode: 'custom', integrations: ['spot-fleet'] } }).figures.characters,
+    );
   });
 
   it('refuses unknown selections with suggestions, empty selections, bad account and region', () => {
-    const e = thrown(() => compile({ selection: { mode: 'custom', products: ['elastic-compte'], integrations: ['spotfleet'] } }));
+    const e = thrown(() =>
+      compile({ selection: { mode: 'custom', products: ['elastic-compte'], integrations: ['spotfleet'] } }),
+    );
     expect(e.code).toBe('INVALID_SELECTION');
     expect(e.findings.map((f) => f.path)).toEqual(['selection.products[0]', 'selection.integrations[0]']);
     expect(e.message).toMatch(/did you mean elastic-compute/);
     expect(e.message).toMatch(/did you mean spot-fleet/);
     expect(thrown(() => compile({ selection: { mode: 'custom' } })).code).toBe('INVALID_SELECTION');
-    const gone = thrown(() => compile({ partition: 'aws-cn', selection: { mode: 'custom', integrations: ['savings-plans'] } }));
+    const gone = thrown(() =>
+      compile({ partition: 'aws-cn', selection: { mode: 'custom', integrations: ['savings-plans'] } }),
+    );
     expect(gone.code).toBe('INVALID_SELECTION');
     expect(gone.findings[0]!.code).toBe('INTEGRATION_NOT_OFFERED');
     expect(thrown(() => compile({ accountId: '1234' })).code).toBe('INVALID_ACCOUNT_ID');
@@ -191,7 +269,9 @@ describe('compilePolicies on the example catalog', () => {
     expect(compile({ region: 'ap-southeast-12' }).partition).toBe('aws');
     expect(thrown(() => compile({ namePrefix: 'my policy' })).code).toBe('INVALID_INPUT');
     expect(thrown(() => compile({ maxManagedPolicies: 21 })).code).toBe('INVALID_INPUT');
-    const names = compile({ namePrefix: 'acme-connect', extraActions: ['ec2:*', 'iam:*', 's3:*'] }).documents.map((d) => d.name);
+    const names = compile({ namePrefix: 'acme-connect', extraActions: ['ec2:*', 'iam:*', 's3:*'] }).documents.map(
+      (d) => d.name,
+    );
     expect(names.length).toBeGreaterThan(1);
     expect(names).toEqual(names.map((_, i) => `acme-connect-${i + 1}`));
   });
@@ -214,11 +294,34 @@ describe('compilePolicies on the example catalog', () => {
       '            resources: ["arn:${Partition}:ec2:${Region}:${AccountId}:spot-fleet-request/*"]',
     ].join('\n');
     const guard = parseCatalog(yaml, { actionList }).catalog!;
-    const r = compilePolicies({ catalog: guard, selection: { mode: 'default' }, partition: 'aws-us-gov', accountId: '123456789012', region: 'us-gov-west-1', compact: true }, actionList);
+    const r = compilePolicies(
+      {
+        catalog: guard,
+        selection: { mode: 'default' },
+        partition: 'aws-us-gov',
+        accountId: '123456789012',
+        region: 'us-gov-west-1',
+        compact: true,
+      },
+      actionList,
+    );
     const statements = r.documents[0]!.document.Statement;
     expect(statements).toEqual([
-      { Effect: 'Allow', Action: 'ec2:DescribeSpotF*', Resource: '*', Condition: { StringEquals: { 'aws:ResourceAccount': '123456789012' } } },
-      { Effect: 'Deny', Action: ['ec2:DescribeSpotFleetInstances', 'ec2:DescribeSpotFleetRequestHistory', 'ec2:DescribeSpotFleetRequests'], Resource: 'arn:aws-us-gov:ec2:us-gov-west-1:123456789012:spot-fleet-request/*' },
+      {
+        Effect: 'Allow',
+        Action: 'ec2:DescribeSpotF*',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:ResourceAccount': '123456789012' } },
+      },
+      {
+        Effect: 'Deny',
+        Action: [
+          'ec2:DescribeSpotFleetInstances',
+          'ec2:DescribeSpotFleetRequestHistory',
+          'ec2:DescribeSpotFleetRequests',
+        ],
+        Resource: 'arn:aws-us-gov:ec2:us-gov-west-1:123456789012:spot-fleet-request/*',
+      },
     ]);
     expect(r.requiredActions[0]!.actions).toHaveLength(3);
   });

@@ -38,7 +38,11 @@ export const DEFAULT_MAX_MANAGED_POLICIES = 10;
 export function compilePolicies(options: CompileOptions, actionList: ActionList): CompiledPolicies {
   const { catalog, partition } = options;
   checkOptions(options);
-  const values: TemplateValues = { partition, ...(options.accountId ? { accountId: options.accountId } : {}), ...(options.region ? { region: options.region } : {}) };
+  const values: TemplateValues = {
+    partition,
+    ...(options.accountId ? { accountId: options.accountId } : {}),
+    ...(options.region ? { region: options.region } : {}),
+  };
   const { selected, warnings } = resolveSelection(catalog, options.selection, partition);
 
   const collected: NormalStatement[] = [];
@@ -46,35 +50,49 @@ export function compilePolicies(options: CompileOptions, actionList: ActionList)
   for (const { product, integration, path } of selected) {
     const allowed: string[] = [];
     integration.statements.forEach((statement, s) => {
-      const actions = statement.actions.flatMap((entry, a) => expandOrThrow(entry, actionList, `${path}.statements[${s}].actions[${a}]`));
+      const actions = statement.actions.flatMap((entry, a) =>
+        expandOrThrow(entry, actionList, `${path}.statements[${s}].actions[${a}]`),
+      );
       const effect = statement.effect ?? 'Allow';
       if (effect === 'Allow') allowed.push(...actions);
       const conditions = statement.conditions ? resolveConditions(statement.conditions, values) : undefined;
-      collected.push(normalStatement({
-        effect,
-        actions,
-        resources: (statement.resources ?? ['*']).map((r) => resolveTemplate(r, values)),
-        ...(conditions ? { conditions } : {}),
-      }));
+      collected.push(
+        normalStatement({
+          effect,
+          actions,
+          resources: (statement.resources ?? ['*']).map((r) => resolveTemplate(r, values)),
+          ...(conditions ? { conditions } : {}),
+        }),
+      );
     });
     requiredActions.push({ productId: product.id, integrationId: integration.id, actions: uniqueActions(allowed) });
   }
-  const extraActions = uniqueActions((options.extraActions ?? []).flatMap((entry, n) => expandOrThrow(entry, actionList, `extraActions[${n}]`)));
-  if (extraActions.length > 0) collected.push(normalStatement({ effect: 'Allow', actions: extraActions, resources: ['*'] }));
+  const extraActions = uniqueActions(
+    (options.extraActions ?? []).flatMap((entry, n) => expandOrThrow(entry, actionList, `extraActions[${n}]`)),
+  );
+  if (extraActions.length > 0)
+    collected.push(normalStatement({ effect: 'Allow', actions: extraActions, resources: ['*'] }));
 
   // IAM names are unique regardless of case, so `ReadOnlyAccess` and `readonlyaccess` are one policy (and one
   // attachment against the quota); the first spelling is kept (IAM User Guide, "IAM identifiers" > friendly names).
   const managedByName = new Map<string, string>();
-  for (const name of [...selected.flatMap(({ integration }) => integration.managedPolicies), ...(options.managedPolicies ?? [])]) {
+  for (const name of [
+    ...selected.flatMap(({ integration }) => integration.managedPolicies),
+    ...(options.managedPolicies ?? []),
+  ]) {
     const arn = managedPolicyArn(name, partition);
     if (!managedByName.has(arn.toLowerCase())) managedByName.set(arn.toLowerCase(), arn);
   }
   const managedPolicyArns = [...managedByName.values()];
   if (collected.length === 0 && managedPolicyArns.length === 0) {
-    throw new TrustgateError('INVALID_SELECTION', `the selection grants nothing in ${partition}: select products or integrations offered there`, {
-      findings: warnings,
-      field: 'selection',
-    });
+    throw new TrustgateError(
+      'INVALID_SELECTION',
+      `the selection grants nothing in ${partition}: select products or integrations offered there`,
+      {
+        findings: warnings,
+        field: 'selection',
+      },
+    );
   }
 
   let statements = mergeStatements(collected);
@@ -120,16 +138,28 @@ export function compilePolicies(options: CompileOptions, actionList: ActionList)
 
 function checkOptions(options: CompileOptions): void {
   if (!isPartition(options.partition)) {
-    throw new TrustgateError('INVALID_PARTITION', `unknown partition "${String(options.partition)}"; use aws, aws-us-gov or aws-cn`, { field: 'partition' });
+    throw new TrustgateError(
+      'INVALID_PARTITION',
+      `unknown partition "${String(options.partition)}"; use aws, aws-us-gov or aws-cn`,
+      { field: 'partition' },
+    );
   }
   if (options.accountId !== undefined) assertNoErrors(validateAccountId(options.accountId, 'accountId'));
   if (options.region !== undefined) assertNoErrors(validateRegion(options.region, { partition: options.partition }));
   if (options.namePrefix !== undefined && !/^[\w+=,.@-]{1,120}$/.test(options.namePrefix)) {
-    throw new TrustgateError('INVALID_INPUT', `name prefix "${options.namePrefix}" must be 1-120 characters of letters, digits and +=,.@_- (IAM policy names)`, { field: 'namePrefix' });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `name prefix "${options.namePrefix}" must be 1-120 characters of letters, digits and +=,.@_- (IAM policy names)`,
+      { field: 'namePrefix' },
+    );
   }
   const max = options.maxManagedPolicies ?? DEFAULT_MAX_MANAGED_POLICIES;
   if (!Number.isInteger(max) || max < 1 || max > 20) {
-    throw new TrustgateError('INVALID_INPUT', `maxManagedPolicies must be 1-20 (AWS's highest quota is 20), not ${max}`, { field: 'maxManagedPolicies' });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `maxManagedPolicies must be 1-20 (AWS's highest quota is 20), not ${max}`,
+      { field: 'maxManagedPolicies' },
+    );
   }
 }
 
@@ -137,7 +167,11 @@ function expandOrThrow(entry: string, actionList: ActionList, path: string): str
   const check = checkAction(entry, actionList);
   if (check.ok) return check.canonical;
   const finding: Finding = { code: check.code, severity: 'error', path, message: check.message };
-  throw new TrustgateError('UNKNOWN_ACTION', `${path}: ${check.message}`, { findings: [finding], field: path, details: { action: entry, suggestions: check.suggestions } });
+  throw new TrustgateError('UNKNOWN_ACTION', `${path}: ${check.message}`, {
+    findings: [finding],
+    field: path,
+    details: { action: entry, suggestions: check.suggestions },
+  });
 }
 
 function resolveConditions(conditions: ConditionBlock, values: TemplateValues): ConditionBlock {
@@ -145,7 +179,8 @@ function resolveConditions(conditions: ConditionBlock, values: TemplateValues): 
   for (const [operator, entries] of Object.entries(conditions)) {
     out[operator] = {};
     for (const [key, value] of Object.entries(entries)) {
-      const fill = (v: string | number | boolean): string | number | boolean => (typeof v === 'string' ? resolveTemplate(v, values) : v);
+      const fill = (v: string | number | boolean): string | number | boolean =>
+        typeof v === 'string' ? resolveTemplate(v, values) : v;
       out[operator][key] = Array.isArray(value) ? value.map(fill) : fill(value);
     }
   }
@@ -157,15 +192,22 @@ function layOut(statements: NormalStatement[], awsManaged: number, options: Comp
   const prefix = options.namePrefix ?? 'trustgate-permissions';
   const maxPolicies = options.maxManagedPolicies ?? DEFAULT_MAX_MANAGED_POLICIES;
   if (awsManaged > maxPolicies) {
-    throw new TrustgateError('POLICY_TOO_LARGE', `${awsManaged} AWS managed policies are requested, but a role may have at most ${maxPolicies} managed policies attached`, {
-      details: { awsManagedPolicies: awsManaged, maxManagedPolicies: maxPolicies },
-    });
+    throw new TrustgateError(
+      'POLICY_TOO_LARGE',
+      `${awsManaged} AWS managed policies are requested, but a role may have at most ${maxPolicies} managed policies attached`,
+      {
+        details: { awsManagedPolicies: awsManaged, maxManagedPolicies: maxPolicies },
+      },
+    );
   }
   const describe = (d: { Statement: unknown[] }, name: string): CompiledDocument => ({
     name,
     document: d as CompiledDocument['document'],
     size: policySize(d),
-    actions: (d.Statement as Array<{ Action?: string | string[] }>).reduce((n, s) => n + [s.Action ?? []].flat().length, 0),
+    actions: (d.Statement as Array<{ Action?: string | string[] }>).reduce(
+      (n, s) => n + [s.Action ?? []].flat().length,
+      0,
+    ),
   });
   if (statements.length === 0) return [];
   if (options.inline) {
@@ -185,9 +227,13 @@ function layOut(statements: NormalStatement[], awsManaged: number, options: Comp
     documents = splitDocuments(statements, MANAGED_POLICY_MAX_CHARACTERS);
   } catch (error) {
     if (!(error instanceof StatementTooLargeError)) throw error;
-    throw new TrustgateError('POLICY_TOO_LARGE', `a statement with resources ${JSON.stringify(error.statement.resources)} needs ${error.size.toLocaleString('en-US')} characters even with one action; a managed policy holds at most ${MANAGED_POLICY_MAX_CHARACTERS.toLocaleString('en-US')}`, {
-      details: { characters: error.size, maxCharacters: MANAGED_POLICY_MAX_CHARACTERS },
-    });
+    throw new TrustgateError(
+      'POLICY_TOO_LARGE',
+      `a statement with resources ${JSON.stringify(error.statement.resources)} needs ${error.size.toLocaleString('en-US')} characters even with one action; a managed policy holds at most ${MANAGED_POLICY_MAX_CHARACTERS.toLocaleString('en-US')}`,
+      {
+        details: { characters: error.size, maxCharacters: MANAGED_POLICY_MAX_CHARACTERS },
+      },
+    );
   }
   const total = documents.length + awsManaged;
   if (total > maxPolicies) {
@@ -195,12 +241,24 @@ function layOut(statements: NormalStatement[], awsManaged: number, options: Comp
     throw new TrustgateError(
       'POLICY_TOO_LARGE',
       `the selection needs ${documents.length} customer managed policies (${characters.toLocaleString('en-US')} characters, at most ${MANAGED_POLICY_MAX_CHARACTERS.toLocaleString('en-US')} each) plus ${awsManaged} AWS managed = ${total} managed policies, but a role may have at most ${maxPolicies} attached; select fewer integrations, try --compact, or raise the quota (up to 20) with --max-managed-policies`,
-      { details: { documentsNeeded: documents.length, characters, awsManagedPolicies: awsManaged, maxManagedPolicies: maxPolicies, maxCharacters: MANAGED_POLICY_MAX_CHARACTERS } },
+      {
+        details: {
+          documentsNeeded: documents.length,
+          characters,
+          awsManagedPolicies: awsManaged,
+          maxManagedPolicies: maxPolicies,
+          maxCharacters: MANAGED_POLICY_MAX_CHARACTERS,
+        },
+      },
     );
   }
   const described = documents.map((d, i) => describe(d, `${prefix}-${i + 1}`));
   const over = described.find((d) => d.size > MANAGED_POLICY_MAX_CHARACTERS);
-  if (over) throw new TrustgateError('INTERNAL', `packing produced ${over.name} of ${over.size} characters, over ${MANAGED_POLICY_MAX_CHARACTERS}`);
+  if (over)
+    throw new TrustgateError(
+      'INTERNAL',
+      `packing produced ${over.name} of ${over.size} characters, over ${MANAGED_POLICY_MAX_CHARACTERS}`,
+    );
   return described;
 }
 

@@ -18,7 +18,8 @@ export function grantsOfNormal(statements: readonly NormalStatement[], expand: E
   const out = new Set<string>();
   for (const s of statements) {
     const c = JSON.stringify(normalConditions(s.conditions) ?? null);
-    for (const entry of s.actions) for (const a of expand(entry)) for (const r of s.resources) out.add(key(s.effect, a, r, c));
+    for (const entry of s.actions)
+      for (const a of expand(entry)) for (const r of s.resources) out.add(key(s.effect, a, r, c));
   }
   return out;
 }

@@ -1,5 +1,16 @@
-export { compilePolicies, DEFAULT_MAX_MANAGED_POLICIES, INLINE_POLICY_MAX_CHARACTERS, MANAGED_POLICY_MAX_CHARACTERS } from './compile-policies.ts';
-export type { CompiledDocument, CompiledPolicies, CompileOptions, NormalStatement, Selection } from './compile-types.ts';
+export {
+  compilePolicies,
+  DEFAULT_MAX_MANAGED_POLICIES,
+  INLINE_POLICY_MAX_CHARACTERS,
+  MANAGED_POLICY_MAX_CHARACTERS,
+} from './compile-policies.ts';
+export type {
+  CompiledDocument,
+  CompiledPolicies,
+  CompileOptions,
+  NormalStatement,
+  Selection,
+} from './compile-types.ts';
 export { compactActions } from './compact-actions.ts';
 export { managedPolicyArn } from './managed-policy-arn.ts';
 export { mergeStatements } from './merge-statements.ts';

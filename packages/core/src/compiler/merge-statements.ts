@@ -23,15 +23,23 @@ export function mergeStatements(statements: readonly NormalStatement[]): NormalS
   let current = statements.map(normalStatement);
   for (;;) {
     const before = signature(current);
-    current = mergeBy(current, (s) => `${s.effect}|${s.resources.join('\n')}|${conditionsKey(s.conditions)}`, (a, b) => ({
-      ...a,
-      actions: uniqueActions([...a.actions, ...b.actions]),
-    }));
-    current = mergeBy(current, (s) => `${s.effect}|${s.actions.join('\n').toLowerCase()}|${conditionsKey(s.conditions)}`, (a, b) => ({
-      ...a,
-      actions: uniqueActions([...a.actions, ...b.actions]),
-      resources: normalResources([...a.resources, ...b.resources]),
-    }));
+    current = mergeBy(
+      current,
+      (s) => `${s.effect}|${s.resources.join('\n')}|${conditionsKey(s.conditions)}`,
+      (a, b) => ({
+        ...a,
+        actions: uniqueActions([...a.actions, ...b.actions]),
+      }),
+    );
+    current = mergeBy(
+      current,
+      (s) => `${s.effect}|${s.actions.join('\n').toLowerCase()}|${conditionsKey(s.conditions)}`,
+      (a, b) => ({
+        ...a,
+        actions: uniqueActions([...a.actions, ...b.actions]),
+        resources: normalResources([...a.resources, ...b.resources]),
+      }),
+    );
     current = dropSubsumed(current);
     if (signature(current) === before) break;
   }
@@ -55,7 +63,8 @@ function mergeBy(
 /** Rule 3: actions granted (or denied) unconditionally on `*` are removed from the other statements of that effect. */
 function dropSubsumed(statements: NormalStatement[]): NormalStatement[] {
   const everywhere = { Allow: new Set<string>(), Deny: new Set<string>() };
-  const isUniversal = (s: NormalStatement): boolean => !s.conditions && s.resources.length === 1 && s.resources[0] === '*';
+  const isUniversal = (s: NormalStatement): boolean =>
+    !s.conditions && s.resources.length === 1 && s.resources[0] === '*';
   for (const s of statements) if (isUniversal(s)) for (const a of s.actions) everywhere[s.effect].add(a.toLowerCase());
   const out: NormalStatement[] = [];
   for (const s of statements) {

@@ -41,7 +41,9 @@ export function normalConditions(conditions: ConditionBlock | undefined): Condit
     const block: ConditionBlock[string] = {};
     for (const key of Object.keys(entries).sort()) {
       const raw = entries[key]!;
-      const values = [...new Map((Array.isArray(raw) ? raw : [raw]).map((v) => [`${typeof v}:${String(v)}`, v])).entries()]
+      const values = [
+        ...new Map((Array.isArray(raw) ? raw : [raw]).map((v) => [`${typeof v}:${String(v)}`, v])).entries(),
+      ]
         .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
         .map(([, v]) => v);
       block[key] = values.length === 1 ? values[0]! : values;
@@ -70,7 +72,11 @@ export function normalStatement(statement: NormalStatement): NormalStatement {
 /** Deterministic statement order: Allow before Deny, then by resources, conditions, actions. */
 export function compareStatements(a: NormalStatement, b: NormalStatement): number {
   if (a.effect !== b.effect) return a.effect === 'Allow' ? -1 : 1;
-  const keys = (s: NormalStatement): string[] => [s.resources.join('\n'), conditionsKey(s.conditions), s.actions.join('\n')];
+  const keys = (s: NormalStatement): string[] => [
+    s.resources.join('\n'),
+    conditionsKey(s.conditions),
+    s.actions.join('\n'),
+  ];
   const [x, y] = [keys(a), keys(b)];
   for (let i = 0; i < x.length; i++) {
     const c = compareText(x[i]!, y[i]!);

@@ -37,11 +37,22 @@ export function resolveSelection(
     (selection.integrations ?? []).forEach((name, n) => {
       const [productId, integrationId] = name.includes('/') ? name.split('/', 2) : [undefined, name];
       const match = all.find(({ p, i }) => i.id === integrationId && (productId === undefined || p.id === productId));
-      if (!match) problems.push(unknown('integration', name, all.map(({ i }) => i.id), `selection.integrations[${n}]`));
+      if (!match)
+        problems.push(
+          unknown(
+            'integration',
+            name,
+            all.map(({ i }) => i.id),
+            `selection.integrations[${n}]`,
+          ),
+        );
       else wanted.add(match.i);
     });
     if (problems.length > 0) {
-      throw new TrustgateError('INVALID_SELECTION', problems.map((p) => p.message).join('; '), { findings: problems, field: 'selection' });
+      throw new TrustgateError('INVALID_SELECTION', problems.map((p) => p.message).join('; '), {
+        findings: problems,
+        field: 'selection',
+      });
     }
   }
 

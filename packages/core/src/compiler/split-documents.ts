@@ -27,7 +27,10 @@ interface Bin {
 
 /** A statement that cannot fit in one document even with a single action. */
 export class StatementTooLargeError extends Error {
-  constructor(readonly statement: NormalStatement, readonly size: number) {
+  constructor(
+    readonly statement: NormalStatement,
+    readonly size: number,
+  ) {
     super(`a statement needs ${size} characters with a single action`);
   }
 }

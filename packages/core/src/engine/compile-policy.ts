@@ -1,5 +1,11 @@
 import { splitArn } from '../arn/index.ts';
-import { comparePositive, parseOperator, prepareValue, type ParsedOperator, type PreparedValue } from './condition-operators.ts';
+import {
+  comparePositive,
+  parseOperator,
+  prepareValue,
+  type ParsedOperator,
+  type PreparedValue,
+} from './condition-operators.ts';
 import { CompiledPattern } from './pattern.ts';
 import { compilePrincipal, matchPrincipal, type PrincipalEntry } from './principal-match.ts';
 import type { PreparedRequest } from './request-context.ts';
@@ -113,7 +119,11 @@ function compileResource(text: string, variables: boolean): ResourcePattern {
 }
 
 /** True/false, or undefined when a policy variable could not be resolved (the pattern matches nothing). */
-function resourceMatches(pattern: ResourcePattern, req: PreparedRequest, reqParts: string[] | undefined): boolean | undefined {
+function resourceMatches(
+  pattern: ResourcePattern,
+  req: PreparedRequest,
+  reqParts: string[] | undefined,
+): boolean | undefined {
   switch (pattern.kind) {
     case 'all':
       return true;
@@ -150,7 +160,11 @@ export function compilePolicy(document: unknown): CompiledPolicy {
     const s = raw as Record<string, unknown>;
     const notAction = s.NotAction !== undefined;
     const notResource = s.NotResource !== undefined;
-    const resourceList = notResource ? asList(s.NotResource) : s.Resource !== undefined ? asList(s.Resource) : undefined;
+    const resourceList = notResource
+      ? asList(s.NotResource)
+      : s.Resource !== undefined
+        ? asList(s.Resource)
+        : undefined;
     const notPrincipal = s.NotPrincipal !== undefined;
     const principalRaw = notPrincipal ? s.NotPrincipal : s.Principal;
     const conditions: CompiledCondition[] = [];
@@ -160,7 +174,9 @@ export function compilePolicy(document: unknown): CompiledPolicy {
         if (typeof block !== 'object' || block === null) continue;
         for (const [keyText, rawValues] of Object.entries(block as Record<string, unknown>)) {
           const values: PreparedValue[] = [];
-          if (operator) for (const v of Array.isArray(rawValues) ? rawValues : [rawValues]) values.push(prepareValue(operator.base, valueText(v), variables));
+          if (operator)
+            for (const v of Array.isArray(rawValues) ? rawValues : [rawValues])
+              values.push(prepareValue(operator.base, valueText(v), variables));
           conditions.push({ operatorText, operator, keyText, key: keyText.toLowerCase(), values });
         }
       }
@@ -238,7 +254,13 @@ export function statementPrincipal(
 }
 
 /** The outcome of one request value against all of a condition's values: OR for positive operators, AND-NOT for negated. */
-function singleValue(c: CompiledCondition, op: ParsedOperator, requestValue: string, req: PreparedRequest, errors: string[]): boolean {
+function singleValue(
+  c: CompiledCondition,
+  op: ParsedOperator,
+  requestValue: string,
+  req: PreparedRequest,
+  errors: string[],
+): boolean {
   if (op.base.negated) {
     for (const v of c.values) {
       const r = comparePositive(op.base, v, requestValue, req.context);

@@ -120,7 +120,11 @@ export function prepareValue(base: BaseOperator, text: string, variables: boolea
       return {
         family: 'string',
         text,
-        pattern: new CompiledPattern(text, { variables, wildcards: base.string === 'like', ignoreCase: base.string === 'equalsIgnoreCase' }),
+        pattern: new CompiledPattern(text, {
+          variables,
+          wildcards: base.string === 'like',
+          ignoreCase: base.string === 'equalsIgnoreCase',
+        }),
       };
     case 'numeric':
       return { family: 'numeric', text, number: parseNumeric(text) };
@@ -147,9 +151,17 @@ export function prepareValue(base: BaseOperator, text: string, variables: boolea
 /** Parsed request values shared across requests (bounded): the same IPs and dates recur. */
 const PARSED = new Map<string, unknown>();
 
-function cachedParse(cache: Map<string, unknown> | undefined, family: 'date' | 'numeric', text: string): number | undefined;
+function cachedParse(
+  cache: Map<string, unknown> | undefined,
+  family: 'date' | 'numeric',
+  text: string,
+): number | undefined;
 function cachedParse(cache: Map<string, unknown> | undefined, family: 'ip', text: string): IpNetwork | undefined;
-function cachedParse(cache: Map<string, unknown> | undefined, family: 'date' | 'numeric' | 'ip', text: string): unknown {
+function cachedParse(
+  cache: Map<string, unknown> | undefined,
+  family: 'date' | 'numeric' | 'ip',
+  text: string,
+): unknown {
   const key = `${family}\u0000${text}`;
   const store = cache ?? PARSED;
   if (store.has(key)) return store.get(key);
@@ -195,9 +207,11 @@ export function comparePositive(
     }
     case 'numeric':
     case 'date': {
-      if (value.number === undefined) return { error: `policy value '${value.text}' is not a ${value.family === 'date' ? 'date' : 'number'}` };
+      if (value.number === undefined)
+        return { error: `policy value '${value.text}' is not a ${value.family === 'date' ? 'date' : 'number'}` };
       const req = cachedParse(parsed, value.family, requestValue);
-      if (req === undefined) return { error: `request value '${requestValue}' is not a ${value.family === 'date' ? 'date' : 'number'}` };
+      if (req === undefined)
+        return { error: `request value '${requestValue}' is not a ${value.family === 'date' ? 'date' : 'number'}` };
       return compareNumbers(base.compare, value.number, req);
     }
     case 'bool': {
@@ -214,7 +228,8 @@ export function comparePositive(
     case 'ip': {
       if (!value.network) return { error: `policy value '${value.text}' is not an IP address or CIDR block` };
       const addr = cachedParse(parsed, 'ip', requestValue);
-      if (!addr || addr.prefix !== (addr.version === 4 ? 32 : 128)) return { error: `request value '${requestValue}' is not an IP address` };
+      if (!addr || addr.prefix !== (addr.version === 4 ? 32 : 128))
+        return { error: `request value '${requestValue}' is not an IP address` };
       return ipInNetwork(addr, value.network);
     }
     case 'arn': {

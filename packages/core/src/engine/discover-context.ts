@@ -32,7 +32,15 @@ export interface DiscoverOptions {
   limit?: number;
 }
 
-const DEFAULT_FIXED = ['aws:PrincipalArn', 'aws:PrincipalAccount', 'aws:PrincipalType', 'aws:username', 'aws:userid', 'aws:PrincipalServiceName', 'aws:ResourceAccount'];
+const DEFAULT_FIXED = [
+  'aws:PrincipalArn',
+  'aws:PrincipalAccount',
+  'aws:PrincipalType',
+  'aws:username',
+  'aws:userid',
+  'aws:PrincipalServiceName',
+  'aws:ResourceAccount',
+];
 
 /** A value that satisfies `c`, or `null` for "leave the key out", or undefined when none is obvious. */
 function satisfyingValue(c: CompiledCondition, req: PreparedRequest): ContextValue | null | undefined {
@@ -59,9 +67,10 @@ function satisfyingValue(c: CompiledCondition, req: PreparedRequest): ContextVal
     text = family === 'date' ? new Date(n).toISOString() : String(n);
   } else if (family === 'ip' && 'network' in first && first.network) {
     const net = first.network;
-    text = net.version === 4
-      ? [24n, 16n, 8n, 0n].map((s) => String((net.bits >> s) & 255n)).join('.')
-      : [...Array(8).keys()].map((i) => ((net.bits >> BigInt((7 - i) * 16)) & 0xffffn).toString(16)).join(':');
+    text =
+      net.version === 4
+        ? [24n, 16n, 8n, 0n].map((s) => String((net.bits >> s) & 255n)).join('.')
+        : [...Array(8).keys()].map((i) => ((net.bits >> BigInt((7 - i) * 16)) & 0xffffn).toString(16)).join(':');
   } else text = first.text;
   if (text === undefined) return undefined;
   return op.set ? [text] : text;
@@ -80,7 +89,8 @@ function escapeValues(c: CompiledCondition, req: PreparedRequest): Array<Context
   if (family === 'bool') texts.push(first.text.toLowerCase() === 'true' ? 'false' : 'true');
   else if ((family === 'numeric' || family === 'date') && 'number' in first && first.number !== undefined) {
     const step = family === 'date' ? 1000 : 1;
-    for (const n of [first.number, first.number + step, first.number - step]) texts.push(family === 'date' ? new Date(n).toISOString() : String(n));
+    for (const n of [first.number, first.number + step, first.number - step])
+      texts.push(family === 'date' ? new Date(n).toISOString() : String(n));
   } else {
     const resolved = 'pattern' in first ? first.pattern.resolve(req.context) : first.text;
     if (typeof resolved === 'string') texts.push(resolved, `${resolved}-other`);
@@ -90,7 +100,10 @@ function escapeValues(c: CompiledCondition, req: PreparedRequest): Array<Context
 }
 
 /** The request's context with `patch` applied: keys set to a value, or removed where the value is `null`. */
-function patchedContext(base: Record<string, ContextValue> | undefined, patch: Record<string, ContextValue | null>): Record<string, ContextValue> {
+function patchedContext(
+  base: Record<string, ContextValue> | undefined,
+  patch: Record<string, ContextValue | null>,
+): Record<string, ContextValue> {
   const patchedKeys = new Set(Object.keys(patch).map((k) => k.toLowerCase()));
   const context: Record<string, ContextValue> = {};
   for (const [k, v] of Object.entries(base ?? {})) if (!patchedKeys.has(k.toLowerCase())) context[k] = v;
@@ -100,7 +113,14 @@ function patchedContext(base: Record<string, ContextValue> | undefined, patch: R
 
 /** Every Deny statement of the set, of every policy kind. */
 function denyStatements(compiled: CompiledPolicySet): CompiledStatement[] {
-  const policies = [...(compiled.identity ?? []), ...(compiled.resource ? [compiled.resource] : []), ...(compiled.boundary ? [compiled.boundary] : []), ...(compiled.session ?? []), ...(compiled.scp ?? []).flat(), ...(compiled.rcp ?? []).flat()];
+  const policies = [
+    ...(compiled.identity ?? []),
+    ...(compiled.resource ? [compiled.resource] : []),
+    ...(compiled.boundary ? [compiled.boundary] : []),
+    ...(compiled.session ?? []),
+    ...(compiled.scp ?? []).flat(),
+    ...(compiled.rcp ?? []).flat(),
+  ];
   return policies.flatMap((p) => p.statements.filter((s) => s.effect === 'Deny'));
 }
 
@@ -109,19 +129,31 @@ function denyStatements(compiled: CompiledPolicySet): CompiledStatement[] {
  * made to fail, checked statement by statement), or undefined when a Deny cannot be escaped (no condition, or
  * only keys AWS derives from the principal).
  */
-function escapeDenies(compiled: CompiledPolicySet, request: EvaluationRequest, fixed: Set<string>): Record<string, ContextValue | null> | undefined {
+function escapeDenies(
+  compiled: CompiledPolicySet,
+  request: EvaluationRequest,
+  fixed: Set<string>,
+): Record<string, ContextValue | null> | undefined {
   const denies = denyStatements(compiled);
   const escape: Record<string, ContextValue | null> = {};
-  const prepared = (patch: Record<string, ContextValue | null>): PreparedRequest => prepareRequest({ ...request, context: patchedContext(request.context, patch) });
+  const prepared = (patch: Record<string, ContextValue | null>): PreparedRequest =>
+    prepareRequest({ ...request, context: patchedContext(request.context, patch) });
   for (let round = 0; round <= denies.length; round++) {
     const req = prepared(escape);
     const parts = requestResourceParts(req.resource);
-    const blocking = denies.find((s) => statementCovers(s, req, parts) && (!s.principal || statementPrincipal(s, req, false) !== undefined) && evaluateConditions(s, req, false).matched);
+    const blocking = denies.find(
+      (s) =>
+        statementCovers(s, req, parts) &&
+        (!s.principal || statementPrincipal(s, req, false) !== undefined) &&
+        evaluateConditions(s, req, false).matched,
+    );
     if (!blocking) return escape;
     let stepped = false;
     for (const c of blocking.conditions) {
       if (fixed.has(c.key)) continue;
-      const value = escapeValues(c, req).find((v) => !evaluateConditions(blocking, prepared({ ...escape, [c.keyText]: v }), false).matched);
+      const value = escapeValues(c, req).find(
+        (v) => !evaluateConditions(blocking, prepared({ ...escape, [c.keyText]: v }), false).matched,
+      );
       if (value !== undefined) {
         escape[c.keyText] = value;
         stepped = true;
@@ -133,13 +165,17 @@ function escapeDenies(compiled: CompiledPolicySet, request: EvaluationRequest, f
   return undefined;
 }
 
-function candidates(kind: PolicyKind, policies: CompiledPolicy[] | undefined, req: PreparedRequest): Array<{ kind: PolicyKind; index: number; s: CompiledPolicy['statements'][number] }> {
+function candidates(
+  kind: PolicyKind,
+  policies: CompiledPolicy[] | undefined,
+  req: PreparedRequest,
+): Array<{ kind: PolicyKind; index: number; s: CompiledPolicy['statements'][number] }> {
   const out: Array<{ kind: PolicyKind; index: number; s: CompiledPolicy['statements'][number] }> = [];
   const parts = requestResourceParts(req.resource);
   (policies ?? []).forEach((p, index) => {
     for (const s of p.statements) {
       if (s.effect !== 'Allow' || !statementCovers(s, req, parts)) continue;
-      if ((kind === 'resource') && !statementPrincipal(s, req, false)) continue;
+      if (kind === 'resource' && !statementPrincipal(s, req, false)) continue;
       out.push({ kind, index, s });
     }
   });
@@ -206,7 +242,10 @@ export function discoverAllowingContext(
       const key = JSON.stringify(attempt);
       if (seen.has(key)) continue;
       seen.add(key);
-      if (evaluateRequest({ ...request, context: patchedContext(request.context, attempt) }, compiled, { explain: false }).decision === 'Allowed') {
+      if (
+        evaluateRequest({ ...request, context: patchedContext(request.context, attempt) }, compiled, { explain: false })
+          .decision === 'Allowed'
+      ) {
         const statement: ContextSuggestion['statement'] = { policy: kind, policyIndex: index, statementIndex: s.index };
         if (s.sid !== undefined) statement.sid = s.sid;
         out.push({ context: attempt, statement });

@@ -43,14 +43,24 @@ export function evaluateKind(
   scope: EvaluationScope,
   level?: number,
 ): KindVerdict {
-  const verdict: KindVerdict = { policy: kind, result: 'NotApplicable', statements: [], denied: false, allowed: false, grants: new Set(), wildcardGrant: false, namedGrant: false };
+  const verdict: KindVerdict = {
+    policy: kind,
+    result: 'NotApplicable',
+    statements: [],
+    denied: false,
+    allowed: false,
+    grants: new Set(),
+    wildcardGrant: false,
+    namedGrant: false,
+  };
   if (!policies) return verdict;
   const withPrincipal = kind === 'resource' || kind === 'rcp';
   policies.forEach((policy, policyIndex) => {
     for (const s of policy.statements) {
       // A Deny cannot change an already denied verdict; an Allow is needed only until one is found, except
       // for resource policies, where every way of naming the principal matters.
-      if (!scope.detail && (verdict.denied || (s.effect === 'Allow' && verdict.allowed && kind !== 'resource'))) continue;
+      if (!scope.detail && (verdict.denied || (s.effect === 'Allow' && verdict.allowed && kind !== 'resource')))
+        continue;
       if (!statementCovers(s, scope.req, scope.reqParts)) continue;
       let principalMatch: PrincipalMatchKind | undefined;
       if (withPrincipal) {
@@ -65,12 +75,20 @@ export function evaluateKind(
           if (principalMatch) {
             verdict.grants.add(principalMatch);
             if (!s.notPrincipal && s.principal?.some((e) => e.type === 'wildcard')) verdict.wildcardGrant = true;
-            if (!s.notPrincipal && s.principal?.some((e) => e.type === 'arn' && e.arn === scope.req.principalArn)) verdict.namedGrant = true;
+            if (!s.notPrincipal && s.principal?.some((e) => e.type === 'arn' && e.arn === scope.req.principalArn))
+              verdict.namedGrant = true;
           }
         }
       }
       if (scope.detail) {
-        const outcome: StatementOutcome = { policy: kind, policyIndex, statementIndex: s.index, effect: s.effect, matched, conditions: outcomes };
+        const outcome: StatementOutcome = {
+          policy: kind,
+          policyIndex,
+          statementIndex: s.index,
+          effect: s.effect,
+          matched,
+          conditions: outcomes,
+        };
         if (s.sid !== undefined) outcome.sid = s.sid;
         if (level !== undefined) outcome.level = level;
         if (principalMatch) outcome.principalMatch = principalMatch;
@@ -86,8 +104,21 @@ export function evaluateKind(
  * Evaluate organization policies level by level (IAM User Guide, "Policy evaluation logic": every level, from
  * the root through each OU to the account, must allow; a deny at any level denies).
  */
-export function evaluateLevels(kind: 'scp' | 'rcp', levels: CompiledPolicy[][] | undefined, scope: EvaluationScope): KindVerdict {
-  const verdict: KindVerdict = { policy: kind, result: 'NotApplicable', statements: [], denied: false, allowed: false, grants: new Set(), wildcardGrant: false, namedGrant: false };
+export function evaluateLevels(
+  kind: 'scp' | 'rcp',
+  levels: CompiledPolicy[][] | undefined,
+  scope: EvaluationScope,
+): KindVerdict {
+  const verdict: KindVerdict = {
+    policy: kind,
+    result: 'NotApplicable',
+    statements: [],
+    denied: false,
+    allowed: false,
+    grants: new Set(),
+    wildcardGrant: false,
+    namedGrant: false,
+  };
   if (!levels) return verdict;
   let allLevelsAllow = true;
   levels.forEach((level, index) => {

@@ -35,7 +35,16 @@ function blocked(identityOk: boolean, boundaryOk: boolean, sessionOk: boolean): 
 }
 
 function none(policy: KindVerdict['policy']): KindVerdict {
-  return { policy, result: 'NotApplicable', statements: [], denied: false, allowed: false, grants: new Set(), wildcardGrant: false, namedGrant: false };
+  return {
+    policy,
+    result: 'NotApplicable',
+    statements: [],
+    denied: false,
+    allowed: false,
+    grants: new Set(),
+    wildcardGrant: false,
+    namedGrant: false,
+  };
 }
 
 const KINDS = ['identity', 'resource', 'boundary', 'session', 'scp', 'rcp'] as const;
@@ -68,7 +77,8 @@ interface Verdicts {
  */
 function decide(req: PreparedRequest, v: Verdicts, hasResourcePolicy: boolean): { decision: Decision; reason: string } {
   const sameAccount = req.principalAccountId !== undefined && req.principalAccountId === req.resourceAccountId;
-  if (req.principalType === 'AWS' && req.action === 'sts:getcalleridentity') return { decision: 'Allowed', reason: 'allow:get-caller-identity' };
+  if (req.principalType === 'AWS' && req.action === 'sts:getcalleridentity')
+    return { decision: 'Allowed', reason: 'allow:get-caller-identity' };
   for (const kind of ['scp', 'rcp', 'resource', 'identity', 'boundary', 'session'] as const) {
     if (v[kind].denied) return { decision: 'ExplicitlyDenied', reason: `explicit-deny:${kind}` };
   }
@@ -77,7 +87,9 @@ function decide(req: PreparedRequest, v: Verdicts, hasResourcePolicy: boolean): 
 
   const grants = v.resource.grants;
   if (req.principalType !== 'AWS') {
-    return grants.size > 0 ? { decision: 'Allowed', reason: 'allow:resource' } : { decision: 'ImplicitlyDenied', reason: 'implicit-deny:resource' };
+    return grants.size > 0
+      ? { decision: 'Allowed', reason: 'allow:resource' }
+      : { decision: 'ImplicitlyDenied', reason: 'implicit-deny:resource' };
   }
 
   const boundaryOk = v.boundary.result !== 'ImplicitlyDenied';
@@ -90,21 +102,29 @@ function decide(req: PreparedRequest, v: Verdicts, hasResourcePolicy: boolean): 
   if (!sameAccount) {
     if (grants.size === 0) return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:resource' };
     if (!identityOk) return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:identity' };
-    return identityPath ? { decision: 'Allowed', reason: 'allow:identity+resource' } : blocked(identityOk, boundaryOk, sessionOk);
+    return identityPath
+      ? { decision: 'Allowed', reason: 'allow:identity+resource' }
+      : blocked(identityOk, boundaryOk, sessionOk);
   }
 
   // Same account: a grant to this very user or session (or to everyone) is not limited by an implicit deny of
   // the permissions boundary; a session policy yields only to a grant that names the session's own ARN
   // (IAM User Guide, "Session policies").
-  const sessionLike = req.principalKind === 'assumed-role' || req.principalKind === 'user' || req.principalKind === 'federated-user';
-  if (grants.has('direct') && (sessionLike || isRoot || v.resource.wildcardGrant) && (sessionOk || v.resource.namedGrant)) {
+  const sessionLike =
+    req.principalKind === 'assumed-role' || req.principalKind === 'user' || req.principalKind === 'federated-user';
+  if (
+    grants.has('direct') &&
+    (sessionLike || isRoot || v.resource.wildcardGrant) &&
+    (sessionOk || v.resource.namedGrant)
+  ) {
     return { decision: 'Allowed', reason: 'allow:resource' };
   }
   if (hasNamedGrant && boundaryOk && sessionOk) return { decision: 'Allowed', reason: 'allow:resource' };
 
   if (resourcePolicyRequired(req, hasResourcePolicy)) {
     if (grants.has('account') && identityPath) return { decision: 'Allowed', reason: 'allow:identity+resource' };
-    if (!grants.has('account') && !hasNamedGrant) return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:resource' };
+    if (!grants.has('account') && !hasNamedGrant)
+      return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:resource' };
     return blocked(identityOk, boundaryOk, sessionOk);
   }
   if (identityPath) return { decision: 'Allowed', reason: 'allow:identity' };
@@ -115,20 +135,26 @@ const SUMMARY_TEXTS: Record<string, string> = {
   'allow:get-caller-identity': 'sts:GetCallerIdentity needs no permission and cannot be denied.',
   'allow:identity': 'An identity-based policy allows it, and no boundary or session policy stands in the way.',
   'allow:resource': 'The resource-based policy allows it for this principal.',
-  'allow:identity+resource': 'Both the resource-based policy (naming the account or principal) and an identity-based policy allow it.',
+  'allow:identity+resource':
+    'Both the resource-based policy (naming the account or principal) and an identity-based policy allow it.',
   'implicit-deny:scp': 'A service control policy level has no statement that allows it.',
   'implicit-deny:rcp': 'A resource control policy level has no statement that allows it.',
   'implicit-deny:boundary': 'The permissions boundary does not allow it.',
   'implicit-deny:session': 'The session policy does not allow it.',
-  'implicit-deny:resource': 'The resource-based policy does not allow this principal (or, across accounts, its account).',
-  'implicit-deny:identity': 'Cross-account access needs an identity-based policy in the caller\'s account to allow it too, and none does.',
+  'implicit-deny:resource':
+    'The resource-based policy does not allow this principal (or, across accounts, its account).',
+  'implicit-deny:identity':
+    "Cross-account access needs an identity-based policy in the caller's account to allow it too, and none does.",
   'implicit-deny:no-allow': 'No policy allows it.',
 };
 
 function summaryOf(decision: Decision, reason: string, req: PreparedRequest, sameAccount: boolean): string[] {
   const who = req.principalArn;
-  const lines = [`${who} ${decision === 'Allowed' ? 'may' : 'may not'} perform ${req.actionText} on ${req.resource} (${sameAccount ? 'same account' : 'cross-account'}).`];
-  if (reason.startsWith('explicit-deny:')) lines.push(`A Deny statement in the ${reason.slice('explicit-deny:'.length)} policy matches.`);
+  const lines = [
+    `${who} ${decision === 'Allowed' ? 'may' : 'may not'} perform ${req.actionText} on ${req.resource} (${sameAccount ? 'same account' : 'cross-account'}).`,
+  ];
+  if (reason.startsWith('explicit-deny:'))
+    lines.push(`A Deny statement in the ${reason.slice('explicit-deny:'.length)} policy matches.`);
   else if (SUMMARY_TEXTS[reason]) lines.push(SUMMARY_TEXTS[reason]!);
   return lines;
 }
@@ -153,10 +179,15 @@ export function evaluateRequest(
   const orgApplies = isAws && !isServiceLinkedRole(req) && request.principal.managementAccount !== true;
   const verdicts: Verdicts = {
     scp: orgApplies ? evaluateLevels('scp', compiled.scp, scope) : none('scp'),
-    rcp: req.principalType !== 'Service' && !isServiceLinkedRole(req) ? evaluateLevels('rcp', compiled.rcp, scope) : none('rcp'),
+    rcp:
+      req.principalType !== 'Service' && !isServiceLinkedRole(req)
+        ? evaluateLevels('rcp', compiled.rcp, scope)
+        : none('rcp'),
     resource: evaluateKind('resource', compiled.resource ? [compiled.resource] : undefined, scope),
     identity: isAws ? evaluateKind('identity', compiled.identity, scope) : none('identity'),
-    boundary: isAws ? evaluateKind('boundary', compiled.boundary ? [compiled.boundary] : undefined, scope) : none('boundary'),
+    boundary: isAws
+      ? evaluateKind('boundary', compiled.boundary ? [compiled.boundary] : undefined, scope)
+      : none('boundary'),
     session: isAws ? evaluateKind('session', compiled.session, scope) : none('session'),
   };
   const { decision, reason } = decide(req, verdicts, compiled.resource !== undefined);

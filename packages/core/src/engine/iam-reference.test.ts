@@ -5,9 +5,19 @@ import { resourceFitsAction } from './policy-advice.ts';
 const reference = createIamReference({
   services: ['s3', 'sts', 'ec2'],
   actions: [
-    { name: 's3:GetObject', resourceTypes: [{ name: 'object', arn: 'arn:${Partition}:s3:::${BucketName}/${ObjectName}', conditionKeys: [] }], conditionKeys: ['s3:ExistingObjectTag/<key>'] },
+    {
+      name: 's3:GetObject',
+      resourceTypes: [{ name: 'object', arn: 'arn:${Partition}:s3:::${BucketName}/${ObjectName}', conditionKeys: [] }],
+      conditionKeys: ['s3:ExistingObjectTag/<key>'],
+    },
     { name: 's3:ListAllMyBuckets', resourceTypes: [], conditionKeys: [] },
-    { name: 'sts:AssumeRole', resourceTypes: [{ name: 'role', arn: 'arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}', conditionKeys: [] }], conditionKeys: ['sts:ExternalId', 'aws:RequestTag/${TagKey}'] },
+    {
+      name: 'sts:AssumeRole',
+      resourceTypes: [
+        { name: 'role', arn: 'arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}', conditionKeys: [] },
+      ],
+      conditionKeys: ['sts:ExternalId', 'aws:RequestTag/${TagKey}'],
+    },
   ],
   conditionKeys: [
     { key: 'aws:RequestTag/${TagKey}', type: 'String' },
@@ -27,15 +37,21 @@ describe('createIamReference', () => {
   });
 
   it('matches condition keys with ${...} and <...> placeholders', () => {
-    expect(reference.conditionKey('aws:requesttag/Team')).toMatchObject({ key: 'aws:RequestTag/${TagKey}', global: true });
-    expect(reference.conditionKey('s3:ExistingObjectTag/classification')).toMatchObject({ type: 'String', global: false });
+    expect(reference.conditionKey('aws:requesttag/Team')).toMatchObject({
+      key: 'aws:RequestTag/${TagKey}',
+      global: true,
+    });
+    expect(reference.conditionKey('s3:ExistingObjectTag/classification')).toMatchObject({
+      type: 'String',
+      global: false,
+    });
     expect(reference.conditionKey('aws:RequestTag/')).toBeUndefined();
     expect(reference.conditionKey('sts:ExternalID')?.key).toBe('sts:ExternalId');
   });
 });
 
 describe('resourceFitsAction', () => {
-  it('compares policy ARNs with the action\'s resource ARN formats', () => {
+  it("compares policy ARNs with the action's resource ARN formats", () => {
     expect(resourceFitsAction('arn:aws:s3:::bucket/*', 's3:GetObject', reference)).toBe(true);
     expect(resourceFitsAction('arn:aws:s3:::bucket/key.txt', 's3:GetObject', reference)).toBe(true);
     expect(resourceFitsAction('arn:aws:s3:::bucket', 's3:GetObject', reference)).toBe(false);

@@ -128,7 +128,11 @@ async function loadService(service: string): Promise<IamReferenceData> {
       const resourceTypes = d.resourceTypes
         .map((rt) => types.get(rt.name.toLowerCase()))
         .filter((rt): rt is ReferenceResourceType => rt !== undefined);
-      const conditionKeys = [...d.conditionKeys, ...d.resourceTypes.flatMap((rt) => rt.conditionKeys), ...resourceTypes.flatMap((rt) => rt.conditionKeys)];
+      const conditionKeys = [
+        ...d.conditionKeys,
+        ...d.resourceTypes.flatMap((rt) => rt.conditionKeys),
+        ...resourceTypes.flatMap((rt) => rt.conditionKeys),
+      ];
       return { name: `${service}:${d.name}`, resourceTypes, conditionKeys: [...new Set(conditionKeys)] };
     }),
   );
@@ -149,7 +153,8 @@ async function loadService(service: string): Promise<IamReferenceData> {
 export async function loadIamReference(services?: Iterable<string>): Promise<IamReference> {
   const all = await iamServiceKeys();
   const known = new Set(all.map((s) => s.toLowerCase()));
-  const wanted = services === undefined ? all : [...new Set([...services].map((s) => s.toLowerCase()))].filter((s) => known.has(s));
+  const wanted =
+    services === undefined ? all : [...new Set([...services].map((s) => s.toLowerCase()))].filter((s) => known.has(s));
   const parts = await Promise.all(
     wanted.map((s) => {
       let p = serviceCache.get(s);

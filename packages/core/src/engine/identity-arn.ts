@@ -24,7 +24,13 @@ export function parseIdentityArn(arn: string): IdentityArn | undefined {
       if (resource.startsWith(`${kind}/`)) {
         const rest = resource.slice(kind.length + 1);
         const slash = rest.lastIndexOf('/');
-        return { kind, partition, account, name: rest.slice(slash + 1), path: slash < 0 ? '/' : `/${rest.slice(0, slash + 1)}` };
+        return {
+          kind,
+          partition,
+          account,
+          name: rest.slice(slash + 1),
+          path: slash < 0 ? '/' : `/${rest.slice(0, slash + 1)}`,
+        };
       }
     }
   }
@@ -32,7 +38,8 @@ export function parseIdentityArn(arn: string): IdentityArn | undefined {
     if (resource.startsWith('assumed-role/')) {
       const rest = resource.slice('assumed-role/'.length);
       const slash = rest.indexOf('/');
-      if (slash > 0) return { kind: 'assumed-role', partition, account, name: rest.slice(0, slash), session: rest.slice(slash + 1) };
+      if (slash > 0)
+        return { kind: 'assumed-role', partition, account, name: rest.slice(0, slash), session: rest.slice(slash + 1) };
     }
     if (resource.startsWith('federated-user/')) {
       return { kind: 'federated-user', partition, account, name: resource.slice('federated-user/'.length) };

@@ -26,6 +26,7 @@ describe('IP networks', () => {
   });
 
   it('rejects malformed addresses and prefixes', () => {
-    for (const bad of ['256.1.1.1', '1.2.3', '1.2.3.4/33', '2001:db8::/129', '1::2::3', 'x', '10.0.0.0/']) expect(parseIpNetwork(bad)).toBeUndefined();
+    for (const bad of ['256.1.1.1', '1.2.3', '1.2.3.4/33', '2001:db8::/129', '1::2::3', 'x', '10.0.0.0/'])
+      expect(parseIpNetwork(bad)).toBeUndefined();
   });
 });

@@ -21,14 +21,21 @@ describe('CompiledPattern', () => {
   });
 
   it('ignores case only when asked', () => {
-    expect(new CompiledPattern('s3:Get*', { wildcards: true, ignoreCase: true }).matches('S3:GETOBJECT', ctx({}))).toBe(true);
+    expect(new CompiledPattern('s3:Get*', { wildcards: true, ignoreCase: true }).matches('S3:GETOBJECT', ctx({}))).toBe(
+      true,
+    );
     expect(new CompiledPattern('Get*', { wildcards: true }).matches('getObject', ctx({}))).toBe(false);
   });
 
   it('resolves variables case-insensitively, with defaults, and reports the unresolved one', () => {
-    const p = new CompiledPattern("home/${aws:username}/${aws:PrincipalTag/team, 'none'}/*", { wildcards: true, variables: true });
+    const p = new CompiledPattern("home/${aws:username}/${aws:PrincipalTag/team, 'none'}/*", {
+      wildcards: true,
+      variables: true,
+    });
     expect(p.matches('home/alice/none/x', ctx({ 'AWS:USERNAME': 'alice' }))).toBe(true);
-    expect(p.matches('home/alice/blue/x', ctx({ 'aws:username': 'alice', 'aws:PrincipalTag/team': 'blue' }))).toBe(true);
+    expect(p.matches('home/alice/blue/x', ctx({ 'aws:username': 'alice', 'aws:PrincipalTag/team': 'blue' }))).toBe(
+      true,
+    );
     expect(p.matches('home/bob/none/x', ctx({}))).toEqual({ unresolved: 'aws:username' });
   });
 
@@ -41,7 +48,9 @@ describe('CompiledPattern', () => {
   });
 
   it('reads ${*}, ${?}, ${$} as literal characters and an unterminated ${ as text', () => {
-    expect(parsePattern('${*}${?}${$}${', { wildcards: true, variables: true })).toEqual([{ kind: 'text', text: '*?$${' }]);
+    expect(parsePattern('${*}${?}${$}${', { wildcards: true, variables: true })).toEqual([
+      { kind: 'text', text: '*?$${' },
+    ]);
   });
 
   it('reads ${...} literally when variables are off (Version 2008-10-17)', () => {

@@ -139,10 +139,14 @@ export class CompiledPattern {
       case 'empty':
         return v === '';
       case 'exact':
-        return this.ignoreCase ? v.length === this.literal.length && v.toLowerCase() === this.literal : v === this.literal;
+        return this.ignoreCase
+          ? v.length === this.literal.length && v.toLowerCase() === this.literal
+          : v === this.literal;
       case 'prefix':
         if (v.length < this.literal.length) return false;
-        return this.ignoreCase ? v.slice(0, this.literal.length).toLowerCase() === this.literal : v.startsWith(this.literal);
+        return this.ignoreCase
+          ? v.slice(0, this.literal.length).toLowerCase() === this.literal
+          : v.startsWith(this.literal);
       case 'regex':
         return this.regex!.test(v);
       default:

@@ -51,7 +51,18 @@ function segmentFits(format: string, policy: string): boolean {
 
 /** Condition keys that restrict who the principal is (or on whose behalf a service acts). */
 const SCOPING_KEYS = new Set(
-  ['aws:PrincipalArn', 'aws:PrincipalAccount', 'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths', 'aws:SourceAccount', 'aws:SourceArn', 'aws:SourceOrgID', 'aws:SourceOrgPaths', 'aws:userid', 'aws:username'].map((k) => k.toLowerCase()),
+  [
+    'aws:PrincipalArn',
+    'aws:PrincipalAccount',
+    'aws:PrincipalOrgID',
+    'aws:PrincipalOrgPaths',
+    'aws:SourceAccount',
+    'aws:SourceArn',
+    'aws:SourceOrgID',
+    'aws:SourceOrgPaths',
+    'aws:userid',
+    'aws:username',
+  ].map((k) => k.toLowerCase()),
 );
 
 /** Web identity providers whose tokens carry `aud` and `sub` claims a trust policy must pin. */
@@ -86,15 +97,21 @@ export function securityFindings(
   const keys = conditionKeys(s);
   const principal = s.Principal;
   const at = `${base}.Principal`;
-  const aws = principal === '*' ? ['*'] : typeof principal === 'object' && principal !== null ? [(principal as Record<string, unknown>).AWS ?? []].flat() : [];
+  const aws =
+    principal === '*'
+      ? ['*']
+      : typeof principal === 'object' && principal !== null
+        ? [(principal as Record<string, unknown>).AWS ?? []].flat()
+        : [];
   const everyone = aws.includes('*') || principal === '*';
   if (everyone && keys.length === 0) {
     findings.push({
       code: options.kind === 'trust' ? 'TRUST_ANY_PRINCIPAL' : 'RESOURCE_PUBLIC',
       severity: 'warning',
-      message: options.kind === 'trust'
-        ? 'Any AWS principal in any account may assume this role: there is no condition. Name the trusted account or role.'
-        : 'Any principal, including anonymous ones, is allowed: there is no condition.',
+      message:
+        options.kind === 'trust'
+          ? 'Any AWS principal in any account may assume this role: there is no condition. Name the trusted account or role.'
+          : 'Any principal, including anonymous ones, is allowed: there is no condition.',
       path: at,
     });
   }
@@ -103,11 +120,15 @@ export function securityFindings(
     findings.push({
       code: 'TRUST_ANY_PRINCIPAL_UNSCOPED',
       severity: 'warning',
-      message: 'Any AWS principal may assume this role if it meets the conditions, and no condition names who (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount...).',
+      message:
+        'Any AWS principal may assume this role if it meets the conditions, and no condition names who (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount...).',
       path: at,
     });
   }
-  const actions = [s.Action ?? []].flat().filter((a): a is string => typeof a === 'string').map((a) => a.toLowerCase());
+  const actions = [s.Action ?? []]
+    .flat()
+    .filter((a): a is string => typeof a === 'string')
+    .map((a) => a.toLowerCase());
   const assumes = actions.some((a) => a === '*' || a === 'sts:*' || a === 'sts:assumerole');
   const crossAccount = aws.some((p) => {
     if (typeof p !== 'string' || p === '*') return false;
@@ -118,16 +139,24 @@ export function securityFindings(
     findings.push({
       code: 'TRUST_NO_EXTERNAL_ID',
       severity: 'warning',
-      message: 'Another account may assume this role without an sts:ExternalId condition (confused deputy). Require the external ID the vendor issued.',
+      message:
+        'Another account may assume this role without an sts:ExternalId condition (confused deputy). Require the external ID the vendor issued.',
       path: at,
     });
   }
-  const federated = typeof principal === 'object' && principal !== null ? [(principal as Record<string, unknown>).Federated ?? []].flat() : [];
+  const federated =
+    typeof principal === 'object' && principal !== null
+      ? [(principal as Record<string, unknown>).Federated ?? []].flat()
+      : [];
   for (const f of federated) {
     if (typeof f !== 'string') continue;
     const provider = providerOf(f);
     if (!provider) continue; // SAML: SAML:aud is added by AWS's console template and checked by STS
-    const missing = ['aud', 'sub'].filter((claim) => !keys.includes(`${provider.toLowerCase()}:${claim}`) && !(claim === 'aud' && keys.includes(`${provider.toLowerCase()}:oaud`)));
+    const missing = ['aud', 'sub'].filter(
+      (claim) =>
+        !keys.includes(`${provider.toLowerCase()}:${claim}`) &&
+        !(claim === 'aud' && keys.includes(`${provider.toLowerCase()}:oaud`)),
+    );
     if (missing.length > 0) {
       findings.push({
         code: 'TRUST_OIDC_UNPINNED',

@@ -30,7 +30,14 @@ export function compilePrincipal(element: unknown): PrincipalEntry[] {
         else {
           const id = parseIdentityArn(value);
           if (id?.kind === 'root') out.push({ type: 'account', account: id.account });
-          else if (id?.kind === 'role') out.push({ type: 'arn', arn: value, roleName: id.name!.toLowerCase(), roleAccount: id.account, rolePartition: id.partition });
+          else if (id?.kind === 'role')
+            out.push({
+              type: 'arn',
+              arn: value,
+              roleName: id.name!.toLowerCase(),
+              roleAccount: id.account,
+              rolePartition: id.partition,
+            });
           else out.push({ type: 'arn', arn: value });
         }
       } else if (type === 'Service') out.push(value === '*' ? { type: 'wildcard' } : { type: 'service', value });
@@ -69,7 +76,8 @@ function matchOne(entry: PrincipalEntry, req: PreparedRequest): PrincipalMatchKi
       }
       if (req.principalKind === 'federated-user' && req.principalName !== undefined) {
         const session = splitArn(req.principalArn);
-        if (session && entry.arn === `arn:${session.partition}:iam::${session.account}:user/${req.principalName}`) return 'user-of-session';
+        if (session && entry.arn === `arn:${session.partition}:iam::${session.account}:user/${req.principalName}`)
+          return 'user-of-session';
       }
       return undefined;
     }

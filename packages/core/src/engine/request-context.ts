@@ -44,7 +44,15 @@ export function contextValueText(value: string | number | boolean | Date): strin
  * single value given for one of them is still one value of a multivalued key.
  */
 const MULTIVALUED_GLOBAL_KEYS = new Set(
-  ['aws:TagKeys', 'aws:PrincipalOrgPaths', 'aws:PrincipalServiceNamesList', 'aws:CalledVia', 'aws:ResourceOrgPaths', 'aws:SourceOrgPaths', 'aws:VpceOrgPaths'].map((k) => k.toLowerCase()),
+  [
+    'aws:TagKeys',
+    'aws:PrincipalOrgPaths',
+    'aws:PrincipalServiceNamesList',
+    'aws:CalledVia',
+    'aws:ResourceOrgPaths',
+    'aws:SourceOrgPaths',
+    'aws:VpceOrgPaths',
+  ].map((k) => k.toLowerCase()),
 );
 
 function entryOf(lowerKey: string, value: ContextValue): ContextEntry {
@@ -52,7 +60,13 @@ function entryOf(lowerKey: string, value: ContextValue): ContextEntry {
   return { values: [contextValueText(value)], multi: MULTIVALUED_GLOBAL_KEYS.has(lowerKey) };
 }
 
-const PRINCIPAL_TYPES: Record<string, string | undefined> = { root: 'Account', user: 'User', role: 'AssumedRole', 'assumed-role': 'AssumedRole', 'federated-user': 'FederatedUser' };
+const PRINCIPAL_TYPES: Record<string, string | undefined> = {
+  root: 'Account',
+  user: 'User',
+  role: 'AssumedRole',
+  'assumed-role': 'AssumedRole',
+  'federated-user': 'FederatedUser',
+};
 
 function setDefault(context: Map<string, ContextEntry>, key: string, value: string): void {
   const lower = key.toLowerCase();
@@ -105,7 +119,8 @@ export function prepareRequest(request: EvaluationRequest): PreparedRequest {
       if (id.kind === 'user' && id.name) setDefault(context, 'aws:username', id.name);
     }
     if (principalAccountId) setDefault(context, 'aws:PrincipalAccount', principalAccountId);
-    for (const [key, value] of Object.entries(request.principal.tags ?? {})) setDefault(context, `aws:PrincipalTag/${key}`, value);
+    for (const [key, value] of Object.entries(request.principal.tags ?? {}))
+      setDefault(context, `aws:PrincipalTag/${key}`, value);
   }
 
   let resourceAccountId = request.resourceAccountId;

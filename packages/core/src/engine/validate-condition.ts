@@ -43,9 +43,19 @@ export function variableFindings(text: string, path: string, reference: IamRefer
     const def = reference.conditionKey(name);
     const prefix = name.slice(0, Math.max(0, name.indexOf(':'))).toLowerCase();
     if (!def && (prefix === 'aws' || reference.isLoaded(prefix))) {
-      out.push({ code: 'POLICY_VARIABLE_UNKNOWN', severity: 'warning', message: `\${${name}} names no documented context key: it never resolves, so "${text}" never matches.`, path });
+      out.push({
+        code: 'POLICY_VARIABLE_UNKNOWN',
+        severity: 'warning',
+        message: `\${${name}} names no documented context key: it never resolves, so "${text}" never matches.`,
+        path,
+      });
     } else if (def?.type.toLowerCase().startsWith('arrayof')) {
-      out.push({ code: 'POLICY_VARIABLE_MULTIVALUED', severity: 'warning', message: `\${${name}} is multivalued and cannot be used as a policy variable.`, path });
+      out.push({
+        code: 'POLICY_VARIABLE_MULTIVALUED',
+        severity: 'warning',
+        message: `\${${name}} is multivalued and cannot be used as a policy variable.`,
+        path,
+      });
     }
   }
   return out;
@@ -81,7 +91,11 @@ function keyApplies(key: string, actions: string[], reference: IamReference): bo
     if (!a) return true;
     for (const k of a.conditionKeys) {
       const re = new RegExp(
-        `^${k.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\$\\\{[^}]*\\\}/g, '.+').replace(/<[^>]*>/g, '.+')}$`,
+        `^${k
+          .toLowerCase()
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/\\\$\\\{[^}]*\\\}/g, '.+')
+          .replace(/<[^>]*>/g, '.+')}$`,
       );
       if (re.test(lower)) return true;
     }
@@ -97,7 +111,8 @@ function keyApplies(key: string, actions: string[], reference: IamReference): bo
  */
 export function validateConditionBlock(condition: unknown, path: string, options: ConditionCheckOptions): Finding[] {
   const findings: Finding[] = [];
-  const add = (code: string, severity: Finding['severity'], message: string, at: string) => findings.push({ code, severity, message, path: at });
+  const add = (code: string, severity: Finding['severity'], message: string, at: string) =>
+    findings.push({ code, severity, message, path: at });
   if (typeof condition !== 'object' || condition === null || Array.isArray(condition)) {
     add('CONDITION_INVALID', 'error', 'Condition must be an object of operators.', path);
     return findings;
@@ -107,7 +122,12 @@ export function validateConditionBlock(condition: unknown, path: string, options
     const op = parseOperator(operatorText);
     if (!op) {
       const hint = suggestOperator(operatorText);
-      add('CONDITION_OPERATOR_UNKNOWN', 'error', `Unknown condition operator "${operatorText}"${hint ? `; did you mean "${hint}"?` : '.'}`, opPath);
+      add(
+        'CONDITION_OPERATOR_UNKNOWN',
+        'error',
+        `Unknown condition operator "${operatorText}"${hint ? `; did you mean "${hint}"?` : '.'}`,
+        opPath,
+      );
       continue;
     }
     if (typeof block !== 'object' || block === null || Array.isArray(block)) {
@@ -117,7 +137,8 @@ export function validateConditionBlock(condition: unknown, path: string, options
     for (const [key, raw] of Object.entries(block as Record<string, unknown>)) {
       const keyPath = `${opPath}["${key}"]`;
       const values = Array.isArray(raw) ? raw : [raw];
-      if (values.length === 0) add('CONDITION_VALUES_EMPTY', 'warning', `${key} has no values: the condition can never match.`, keyPath);
+      if (values.length === 0)
+        add('CONDITION_VALUES_EMPTY', 'warning', `${key} has no values: the condition can never match.`, keyPath);
       values.forEach((v, i) => {
         const at = Array.isArray(raw) ? `${keyPath}[${i}]` : keyPath;
         if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
@@ -129,18 +150,54 @@ export function validateConditionBlock(condition: unknown, path: string, options
         const vars = policyVariables(text);
         if (options.reference && options.variables) findings.push(...variableFindings(text, at, options.reference));
         if (vars.length > 0 && !options.variables) {
-          add('POLICY_VARIABLE_IN_OLD_VERSION', 'warning', `"${text}" uses a policy variable, which Version 2008-10-17 reads as literal text; use Version 2012-10-17.`, at);
+          add(
+            'POLICY_VARIABLE_IN_OLD_VERSION',
+            'warning',
+            `"${text}" uses a policy variable, which Version 2008-10-17 reads as literal text; use Version 2012-10-17.`,
+            at,
+          );
         } else if (vars.length > 0 && !['string', 'arn', 'bool'].includes(family)) {
-          add('POLICY_VARIABLE_UNSUPPORTED', 'warning', `${op.base.name} does not resolve policy variables; "${text}" is compared literally.`, at);
+          add(
+            'POLICY_VARIABLE_UNSUPPORTED',
+            'warning',
+            `${op.base.name} does not resolve policy variables; "${text}" is compared literally.`,
+            at,
+          );
         }
-        if (family === 'null' && !/^(true|false)$/i.test(text)) add('CONDITION_VALUE_INVALID', 'error', `Null takes "true" or "false", not "${text}".`, at);
-        if (family === 'bool' && vars.length === 0 && !/^(true|false)$/i.test(text)) add('CONDITION_VALUE_INVALID', 'error', `Bool takes "true" or "false", not "${text}".`, at);
-        if (family === 'numeric' && parseNumeric(text) === undefined) add('CONDITION_VALUE_INVALID', 'error', `${op.base.name} needs a number, not "${text}".`, at);
-        if (family === 'date' && parseDateValue(text) === undefined) add('CONDITION_VALUE_INVALID', 'error', `${op.base.name} needs an ISO 8601 date or epoch seconds, not "${text}".`, at);
-        if (family === 'ip' && !parseIpNetwork(text)) add('CONDITION_VALUE_INVALID', 'error', `${op.base.name} needs an IP address or CIDR block, not "${text}".`, at);
-        if (family === 'arn' && vars.length === 0 && text !== '*' && !splitArn(text)) add('CONDITION_VALUE_INVALID', 'warning', `"${text}" is not an ARN; ${op.base.name} compares ARNs part by part and will not match.`, at);
+        if (family === 'null' && !/^(true|false)$/i.test(text))
+          add('CONDITION_VALUE_INVALID', 'error', `Null takes "true" or "false", not "${text}".`, at);
+        if (family === 'bool' && vars.length === 0 && !/^(true|false)$/i.test(text))
+          add('CONDITION_VALUE_INVALID', 'error', `Bool takes "true" or "false", not "${text}".`, at);
+        if (family === 'numeric' && parseNumeric(text) === undefined)
+          add('CONDITION_VALUE_INVALID', 'error', `${op.base.name} needs a number, not "${text}".`, at);
+        if (family === 'date' && parseDateValue(text) === undefined)
+          add(
+            'CONDITION_VALUE_INVALID',
+            'error',
+            `${op.base.name} needs an ISO 8601 date or epoch seconds, not "${text}".`,
+            at,
+          );
+        if (family === 'ip' && !parseIpNetwork(text))
+          add(
+            'CONDITION_VALUE_INVALID',
+            'error',
+            `${op.base.name} needs an IP address or CIDR block, not "${text}".`,
+            at,
+          );
+        if (family === 'arn' && vars.length === 0 && text !== '*' && !splitArn(text))
+          add(
+            'CONDITION_VALUE_INVALID',
+            'warning',
+            `"${text}" is not an ARN; ${op.base.name} compares ARNs part by part and will not match.`,
+            at,
+          );
         if (family === 'string' && op.base.string !== 'like' && /[*?]/.test(text.replace(/\$\{[^}]*\}/g, ''))) {
-          add('CONDITION_WILDCARD_LITERAL', 'warning', `${op.base.name} treats * and ? literally; use StringLike for wildcards.`, at);
+          add(
+            'CONDITION_WILDCARD_LITERAL',
+            'warning',
+            `${op.base.name} treats * and ? literally; use StringLike for wildcards.`,
+            at,
+          );
         }
       });
       checkKey(key, keyPath, op.set, op.base.family, operatorText, options, add);
@@ -160,14 +217,26 @@ function checkKey(
 ): void {
   const prefix = key.slice(0, Math.max(0, key.indexOf(':'))).toLowerCase();
   if (set === 'ForAllValues' && options.effect === 'Allow') {
-    add('CONDITION_FORALLVALUES_ALLOW', 'warning', `ForAllValues matches when ${key} is missing from the request; in an Allow, pair it with a Null check.`, keyPath);
+    add(
+      'CONDITION_FORALLVALUES_ALLOW',
+      'warning',
+      `ForAllValues matches when ${key} is missing from the request; in an Allow, pair it with a Null check.`,
+      keyPath,
+    );
   }
   const ref = options.reference;
   if (!ref || prefix.includes('.') || prefix === '') return; // identity-provider keys (token.actions.githubusercontent.com:sub)
   const def = ref.conditionKey(key);
   if (!def) {
-    if (prefix === 'aws' || ref.isLoaded(prefix)) add('CONDITION_KEY_UNKNOWN', 'warning', `"${key}" is not a condition key AWS documents.`, keyPath);
-    else if (!ref.hasService(prefix)) add('CONDITION_KEY_UNKNOWN', 'warning', `"${prefix}" is not an AWS service prefix, so "${key}" is not a known condition key.`, keyPath);
+    if (prefix === 'aws' || ref.isLoaded(prefix))
+      add('CONDITION_KEY_UNKNOWN', 'warning', `"${key}" is not a condition key AWS documents.`, keyPath);
+    else if (!ref.hasService(prefix))
+      add(
+        'CONDITION_KEY_UNKNOWN',
+        'warning',
+        `"${prefix}" is not an AWS service prefix, so "${key}" is not a known condition key.`,
+        keyPath,
+      );
     return;
   }
   const type = def.type.toLowerCase();
@@ -175,11 +244,34 @@ function checkKey(
   const base = multi ? type.slice('arrayof'.length) : type;
   if (family !== 'null') {
     const fits = FAMILY_FOR_TYPE[base];
-    if (fits && !fits.includes(family)) add('CONDITION_OPERATOR_TYPE', 'warning', `${operatorText} does not fit ${key}, whose type is ${def.type}.`, keyPath);
-    if (multi && !set) add('CONDITION_MULTIVALUED_KEY', 'warning', `${key} is multivalued: use ForAllValues: or ForAnyValue: (a single-valued operator never matches several values).`, keyPath);
-    if (!multi && set) add('CONDITION_SET_ON_SINGLE_KEY', 'warning', `${key} is single-valued: ${set}: is not meant for it and can be more permissive than intended.`, keyPath);
+    if (fits && !fits.includes(family))
+      add(
+        'CONDITION_OPERATOR_TYPE',
+        'warning',
+        `${operatorText} does not fit ${key}, whose type is ${def.type}.`,
+        keyPath,
+      );
+    if (multi && !set)
+      add(
+        'CONDITION_MULTIVALUED_KEY',
+        'warning',
+        `${key} is multivalued: use ForAllValues: or ForAnyValue: (a single-valued operator never matches several values).`,
+        keyPath,
+      );
+    if (!multi && set)
+      add(
+        'CONDITION_SET_ON_SINGLE_KEY',
+        'warning',
+        `${key} is single-valued: ${set}: is not meant for it and can be more permissive than intended.`,
+        keyPath,
+      );
   }
   if (!def.global && options.actions.length > 0 && !keyApplies(key, options.actions, ref)) {
-    add('CONDITION_KEY_NOT_APPLICABLE', 'warning', `No action of this statement supports ${key}; the condition will never see it.`, keyPath);
+    add(
+      'CONDITION_KEY_NOT_APPLICABLE',
+      'warning',
+      `No action of this statement supports ${key}; the condition will never see it.`,
+      keyPath,
+    );
   }
 }

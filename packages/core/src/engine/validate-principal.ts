@@ -3,7 +3,12 @@ import { isAccountId, splitArn } from '../arn/index.ts';
 import { parseIdentityArn } from './identity-arn.ts';
 
 /** Identity providers AWS names by domain in `Federated` (IAM User Guide, "AWS JSON policy elements: Principal"). */
-const FEDERATED_DOMAINS = new Set(['cognito-identity.amazonaws.com', 'accounts.google.com', 'graph.facebook.com', 'www.amazon.com']);
+const FEDERATED_DOMAINS = new Set([
+  'cognito-identity.amazonaws.com',
+  'accounts.google.com',
+  'graph.facebook.com',
+  'www.amazon.com',
+]);
 
 function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
@@ -18,10 +23,15 @@ function list(value: unknown): unknown[] {
  */
 export function validatePrincipalElement(element: unknown, path: string): Finding[] {
   const findings: Finding[] = [];
-  const add = (code: string, severity: Finding['severity'], message: string, at = path) => findings.push({ code, severity, message, path: at });
+  const add = (code: string, severity: Finding['severity'], message: string, at = path) =>
+    findings.push({ code, severity, message, path: at });
   if (element === '*') return findings;
   if (typeof element !== 'object' || element === null || Array.isArray(element)) {
-    add('PRINCIPAL_INVALID', 'error', 'Principal must be "*" or an object with AWS, Service, Federated or CanonicalUser.');
+    add(
+      'PRINCIPAL_INVALID',
+      'error',
+      'Principal must be "*" or an object with AWS, Service, Federated or CanonicalUser.',
+    );
     return findings;
   }
   const entries = Object.entries(element as Record<string, unknown>);
@@ -29,7 +39,12 @@ export function validatePrincipalElement(element: unknown, path: string): Findin
   for (const [type, raw] of entries) {
     const typePath = `${path}.${type}`;
     if (!['AWS', 'Service', 'Federated', 'CanonicalUser'].includes(type)) {
-      add('PRINCIPAL_TYPE_UNKNOWN', 'error', `Unknown principal type "${type}"; use AWS, Service, Federated or CanonicalUser.`, typePath);
+      add(
+        'PRINCIPAL_TYPE_UNKNOWN',
+        'error',
+        `Unknown principal type "${type}"; use AWS, Service, Federated or CanonicalUser.`,
+        typePath,
+      );
       continue;
     }
     const values = list(raw);
@@ -48,20 +63,42 @@ export function validatePrincipalElement(element: unknown, path: string): Findin
           return;
         }
         if (/[*?]/.test(value)) {
-          add('PRINCIPAL_WILDCARD', 'error', `Wildcards cannot match part of a principal ARN ("${value}"); use "*" with a condition on aws:PrincipalArn.`, at);
+          add(
+            'PRINCIPAL_WILDCARD',
+            'error',
+            `Wildcards cannot match part of a principal ARN ("${value}"); use "*" with a condition on aws:PrincipalArn.`,
+            at,
+          );
           return;
         }
-        if (!isAccountId(id.account)) add('PRINCIPAL_INVALID', 'error', `"${value}" has no valid 12-digit account ID.`, at);
-        if (id.kind === 'other') add('PRINCIPAL_INVALID', 'error', `"${value}" is not a root, user, role, assumed-role or federated-user ARN.`, at);
+        if (!isAccountId(id.account))
+          add('PRINCIPAL_INVALID', 'error', `"${value}" has no valid 12-digit account ID.`, at);
+        if (id.kind === 'other')
+          add(
+            'PRINCIPAL_INVALID',
+            'error',
+            `"${value}" is not a root, user, role, assumed-role or federated-user ARN.`,
+            at,
+          );
       } else if (type === 'Service') {
         if (value !== '*' && !/^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(value)) {
-          add('PRINCIPAL_SERVICE_UNUSUAL', 'warning', `"${value}" does not look like a service principal (service.amazonaws.com).`, at);
+          add(
+            'PRINCIPAL_SERVICE_UNUSUAL',
+            'warning',
+            `"${value}" does not look like a service principal (service.amazonaws.com).`,
+            at,
+          );
         }
       } else if (type === 'Federated') {
         if (FEDERATED_DOMAINS.has(value)) return;
         const parts = splitArn(value);
         if (!parts || parts.service !== 'iam' || !/^(oidc-provider|saml-provider)\//.test(parts.resource)) {
-          add('PRINCIPAL_INVALID', 'error', `"${value}" is not an OIDC or SAML provider ARN or a supported identity provider.`, at);
+          add(
+            'PRINCIPAL_INVALID',
+            'error',
+            `"${value}" is not an OIDC or SAML provider ARN or a supported identity provider.`,
+            at,
+          );
         }
       }
     });

@@ -16,7 +16,10 @@ describe('error catalog', () => {
   });
 
   it('reports only INTERNAL and upstream failures as server errors, never a user mistake', () => {
-    const serverSide = entries.filter(([, e]) => e.http >= 500).map(([c]) => c).sort();
+    const serverSide = entries
+      .filter(([, e]) => e.http >= 500)
+      .map(([c]) => c)
+      .sort();
     expect(serverSide).toEqual(['AWS_ERROR', 'INTERNAL']);
   });
 

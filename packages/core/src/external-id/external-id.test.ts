@@ -14,7 +14,10 @@ import {
 
 /** StringLike as IAM evaluates it: `*` any run, `?` one character, case-sensitive, whole value. */
 function stringLike(pattern: string, value: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 's').test(value);
 }
 
@@ -31,7 +34,10 @@ describe('generateExternalId', () => {
     expect(chars.size).toBe(64);
   });
   it('encodes exactly the random bytes it draws (no modulo bias, no truncation)', () => {
-    const fixed = (b: Uint8Array) => { b.fill(0xff); return b; };
+    const fixed = (b: Uint8Array) => {
+      b.fill(0xff);
+      return b;
+    };
     expect(generateExternalId({ bytes: 16, random: fixed })).toBe('_____________________w');
     expect(generateExternalId({ bytes: 18, random: fixed })).toBe('________________________');
   });
@@ -48,10 +54,13 @@ describe('validateExternalId (customer-supplied custom IDs)', () => {
     expect(validateExternalId('a'.repeat(1224))).toEqual([]);
     expect(validateExternalId('Acme_1+=,.@:/-')).toEqual([]);
   });
-  it.each([['a'], ['a'.repeat(1225)], ['has space'], ['semi;colon'], ['quote"'], ['tab\t'], ['ümlaut'], [42]])('refuses %j naming the field', (value) => {
-    const f = validateExternalId(value, 'externalId');
-    expect(f[0]).toMatchObject({ code: 'INVALID_EXTERNAL_ID', path: 'externalId' });
-  });
+  it.each([['a'], ['a'.repeat(1225)], ['has space'], ['semi;colon'], ['quote"'], ['tab\t'], ['ümlaut'], [42]])(
+    'refuses %j naming the field',
+    (value) => {
+      const f = validateExternalId(value, 'externalId');
+      expect(f[0]).toMatchObject({ code: 'INVALID_EXTERNAL_ID', path: 'externalId' });
+    },
+  );
 });
 
 describe('scoped external IDs', () => {
@@ -67,9 +76,17 @@ describe('scoped external IDs', () => {
   });
 
   it('gives patterns for any stack, one stack, and one stack and phase', () => {
-    expect(scopedExternalIdPatterns({ accountName: 'acme', integrationId: '01HX9' })).toEqual(['acme@01HX9@*@read', 'acme@01HX9@*@write']);
-    expect(scopedExternalIdPatterns({ accountName: 'acme', integrationId: '01HX9', stackSlug: 'prod' })).toEqual(['acme@01HX9@prod@read', 'acme@01HX9@prod@write']);
-    expect(scopedExternalIdPatterns({ accountName: 'acme', integrationId: '01HX9', stackSlug: 'prod', phase: 'read' })).toEqual(['acme@01HX9@prod@read']);
+    expect(scopedExternalIdPatterns({ accountName: 'acme', integrationId: '01HX9' })).toEqual([
+      'acme@01HX9@*@read',
+      'acme@01HX9@*@write',
+    ]);
+    expect(scopedExternalIdPatterns({ accountName: 'acme', integrationId: '01HX9', stackSlug: 'prod' })).toEqual([
+      'acme@01HX9@prod@read',
+      'acme@01HX9@prod@write',
+    ]);
+    expect(
+      scopedExternalIdPatterns({ accountName: 'acme', integrationId: '01HX9', stackSlug: 'prod', phase: 'read' }),
+    ).toEqual(['acme@01HX9@prod@read']);
   });
 
   it('ATTACK: names and slugs with @, *, ? or $ are refused, not escaped, so they cannot widen a pattern', () => {
@@ -88,35 +105,57 @@ describe('scoped external IDs', () => {
       expect(() => scopedExternalId({ ...scope, phase: 'read' }), JSON.stringify(scope)).toThrow(TrustgateError);
     }
     // The error names the field (checked outside a catch block, so a missing throw fails the test).
-    expect(() => scopedExternalIdPatterns({ accountName: 'acme', integrationId: '01HX9', stackSlug: 'prod@write' }))
-      .toThrow(expect.objectContaining({ code: 'INVALID_EXTERNAL_ID', field: 'stackSlug' }));
-    expect(validateScopedExternalIdParts({ accountName: 'a', integrationId: 'b', phase: 'apply' as 'read' })[0]?.path).toBe('phase');
+    expect(() =>
+      scopedExternalIdPatterns({ accountName: 'acme', integrationId: '01HX9', stackSlug: 'prod@write' }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_EXTERNAL_ID', field: 'stackSlug' }));
+    expect(
+      validateScopedExternalIdParts({ accountName: 'a', integrationId: 'b', phase: 'apply' as 'read' })[0]?.path,
+    ).toBe('phase');
   });
 
   it('ATTACK: a stack named "prod@write" cannot produce an ID that a pattern locked to stack "prod" admits', () => {
     // Had the slug been accepted, "acme@01HX9@prod@write@read" would match "acme@01HX9@prod@*".
     const locked = scopedExternalIdPatterns({ accountName: 'acme', integrationId: '01HX9', stackSlug: 'prod' });
     expect(locked.some((p) => p.includes('*'))).toBe(false);
-    expect(() => scopedExternalId({ accountName: 'acme', integrationId: '01HX9', stackSlug: 'prod@write', phase: 'read' })).toThrow(TrustgateError);
+    expect(() =>
+      scopedExternalId({ accountName: 'acme', integrationId: '01HX9', stackSlug: 'prod@write', phase: 'read' }),
+    ).toThrow(TrustgateError);
   });
 
   const part = fc.stringMatching(/^[\w+=,.:/-]{1,12}$/);
-  it('property: every generated ID matches its scope\'s patterns exactly when it is inside the scope', () => {
-    fc.assert(fc.property(
-      fc.record({ accountName: part, integrationId: part, stackSlug: part, phase: fc.constantFrom('read' as const, 'write' as const) }),
-      fc.record({ accountName: part, integrationId: part, stackSlug: fc.option(part, { nil: undefined }), phase: fc.option(fc.constantFrom('read' as const, 'write' as const), { nil: undefined }) }),
-      fc.boolean(),
-      (run, scopeIn, sameTenant) => {
-        const scope = sameTenant ? { ...scopeIn, accountName: run.accountName, integrationId: run.integrationId } : scopeIn;
-        const patterns = scopedExternalIdPatterns(scope);
-        const id = scopedExternalId(run);
-        const inside = run.accountName === scope.accountName && run.integrationId === scope.integrationId
-          && (scope.stackSlug === undefined || scope.stackSlug === run.stackSlug)
-          && (scope.phase === undefined || scope.phase === run.phase);
-        expect(patterns.some((p) => stringLike(p, id))).toBe(inside);
-        // The core's wildcard matcher (case-insensitive, used for actions) agrees whenever case does not matter.
-        if (inside) expect(patterns.some((p) => wildcardToRegExp(p).test(id))).toBe(true);
-      },
-    ), propertyParameters({ numRuns: 400 }));
+  it("property: every generated ID matches its scope's patterns exactly when it is inside the scope", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          accountName: part,
+          integrationId: part,
+          stackSlug: part,
+          phase: fc.constantFrom('read' as const, 'write' as const),
+        }),
+        fc.record({
+          accountName: part,
+          integrationId: part,
+          stackSlug: fc.option(part, { nil: undefined }),
+          phase: fc.option(fc.constantFrom('read' as const, 'write' as const), { nil: undefined }),
+        }),
+        fc.boolean(),
+        (run, scopeIn, sameTenant) => {
+          const scope = sameTenant
+            ? { ...scopeIn, accountName: run.accountName, integrationId: run.integrationId }
+            : scopeIn;
+          const patterns = scopedExternalIdPatterns(scope);
+          const id = scopedExternalId(run);
+          const inside =
+            run.accountName === scope.accountName &&
+            run.integrationId === scope.integrationId &&
+            (scope.stackSlug === undefined || scope.stackSlug === run.stackSlug) &&
+            (scope.phase === undefined || scope.phase === run.phase);
+          expect(patterns.some((p) => stringLike(p, id))).toBe(inside);
+          // The core's wildcard matcher (case-insensitive, used for actions) agrees whenever case does not matter.
+          if (inside) expect(patterns.some((p) => wildcardToRegExp(p).test(id))).toBe(true);
+        },
+      ),
+      propertyParameters({ numRuns: 400 }),
+    );
   });
 });

@@ -20,13 +20,21 @@ export interface GenerateExternalIdOptions {
 export function generateExternalId(options: GenerateExternalIdOptions = {}): string {
   const bytes = options.bytes ?? 24;
   if (!Number.isInteger(bytes) || bytes < 16 || bytes > 900) {
-    throw new TrustgateError('INVALID_INPUT', 'bytes: an external ID needs 16 to 900 random bytes (at least 128 bits)', { field: 'bytes' });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      'bytes: an external ID needs 16 to 900 random bytes (at least 128 bits)',
+      { field: 'bytes' },
+    );
   }
   const random = options.random ?? ((b: Uint8Array) => globalThis.crypto.getRandomValues(b));
   const buffer = random(new Uint8Array(bytes));
   const id = `${options.prefix ?? ''}${base64url(buffer)}`;
   const findings = validateExternalId(id, options.prefix ? 'prefix' : 'externalId');
-  if (findings.length > 0) throw new TrustgateError('INVALID_EXTERNAL_ID', findings[0]?.message ?? 'invalid external ID', { field: 'prefix', findings });
+  if (findings.length > 0)
+    throw new TrustgateError('INVALID_EXTERNAL_ID', findings[0]?.message ?? 'invalid external ID', {
+      field: 'prefix',
+      findings,
+    });
   return id;
 }
 

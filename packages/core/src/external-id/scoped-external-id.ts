@@ -32,16 +32,31 @@ const PART = /^[\w+=,.:/-]{1,300}$/;
  * Check the parts of a scoped ID. Every part must be non-empty and free of `@`, `*`, `?`, `$` and anything AWS
  * refuses in an external ID; a part that could widen a StringLike pattern is refused, never escaped.
  */
-export function validateScopedExternalIdParts(parts: Partial<ScopedExternalIdParts>, options: { requireStack?: boolean; requirePhase?: boolean; path?: string } = {}): Finding[] {
+export function validateScopedExternalIdParts(
+  parts: Partial<ScopedExternalIdParts>,
+  options: { requireStack?: boolean; requirePhase?: boolean; path?: string } = {},
+): Finding[] {
   const base = options.path ? `${options.path}.` : '';
   const findings: Finding[] = [];
-  const check = (field: 'accountName' | 'integrationId' | 'stackSlug', value: string | undefined, required: boolean) => {
+  const check = (
+    field: 'accountName' | 'integrationId' | 'stackSlug',
+    value: string | undefined,
+    required: boolean,
+  ) => {
     if (value === undefined) {
-      if (required) findings.push({ code: 'INVALID_EXTERNAL_ID', severity: 'error', message: `${base}${field}: required`, path: `${base}${field}` });
+      if (required)
+        findings.push({
+          code: 'INVALID_EXTERNAL_ID',
+          severity: 'error',
+          message: `${base}${field}: required`,
+          path: `${base}${field}`,
+        });
       return;
     }
     if (!PART.test(value)) {
-      const bad = [...new Set([...value].filter((c) => !/[\w+=,.:/-]/.test(c)))].map((c) => JSON.stringify(c)).join(', ');
+      const bad = [...new Set([...value].filter((c) => !/[\w+=,.:/-]/.test(c)))]
+        .map((c) => JSON.stringify(c))
+        .join(', ');
       findings.push({
         code: 'INVALID_EXTERNAL_ID',
         severity: 'error',
@@ -54,7 +69,12 @@ export function validateScopedExternalIdParts(parts: Partial<ScopedExternalIdPar
   check('integrationId', parts.integrationId, true);
   check('stackSlug', parts.stackSlug, options.requireStack ?? false);
   if (parts.phase === undefined ? options.requirePhase : parts.phase !== 'read' && parts.phase !== 'write') {
-    findings.push({ code: 'INVALID_EXTERNAL_ID', severity: 'error', message: `${base}phase: must be "read" (plan) or "write" (apply)`, path: `${base}phase` });
+    findings.push({
+      code: 'INVALID_EXTERNAL_ID',
+      severity: 'error',
+      message: `${base}phase: must be "read" (plan) or "write" (apply)`,
+      path: `${base}phase`,
+    });
   }
   return findings;
 }
@@ -72,7 +92,12 @@ function assertParts(findings: Finding[]): void {
 export function scopedExternalId(parts: ScopedExternalIdParts): string {
   assertParts(validateScopedExternalIdParts(parts, { requireStack: true, requirePhase: true }));
   const id = `${parts.accountName}@${parts.integrationId}@${parts.stackSlug}@${parts.phase}`;
-  if (id.length > 1224) throw new TrustgateError('INVALID_EXTERNAL_ID', 'externalId: the scoped external ID is longer than 1,224 characters', { field: 'externalId' });
+  if (id.length > 1224)
+    throw new TrustgateError(
+      'INVALID_EXTERNAL_ID',
+      'externalId: the scoped external ID is longer than 1,224 characters',
+      { field: 'externalId' },
+    );
   return id;
 }
 
@@ -82,7 +107,9 @@ export function parseScopedExternalId(id: string): ScopedExternalIdParts | undef
   if (pieces.length !== 4) return undefined;
   const [accountName = '', integrationId = '', stackSlug = '', phase = ''] = pieces;
   const parts = { accountName, integrationId, stackSlug, phase: phase as RunPhase };
-  return validateScopedExternalIdParts(parts, { requireStack: true, requirePhase: true }).length === 0 ? parts : undefined;
+  return validateScopedExternalIdParts(parts, { requireStack: true, requirePhase: true }).length === 0
+    ? parts
+    : undefined;
 }
 
 /**

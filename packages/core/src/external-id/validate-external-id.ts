@@ -9,12 +9,16 @@ export const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
  * customer-supplied custom IDs; trustgate's own come from {@link generateExternalId}. Returns findings.
  */
 export function validateExternalId(value: unknown, path = 'externalId'): Finding[] {
-  const fail = (message: string): Finding[] => [{ code: 'INVALID_EXTERNAL_ID', severity: 'error', message: `${path}: ${message}`, path }];
+  const fail = (message: string): Finding[] => [
+    { code: 'INVALID_EXTERNAL_ID', severity: 'error', message: `${path}: ${message}`, path },
+  ];
   if (typeof value !== 'string') return fail('an external ID must be a string');
   if (value.length < 2) return fail('an external ID has at least 2 characters');
   if (value.length > 1224) return fail(`an external ID has at most 1,224 characters (this one has ${value.length})`);
   if (!EXTERNAL_ID_PATTERN.test(value)) {
-    const bad = [...new Set([...value].filter((c) => !/[\w+=,.@:/-]/.test(c)))].map((c) => JSON.stringify(c)).join(', ');
+    const bad = [...new Set([...value].filter((c) => !/[\w+=,.@:/-]/.test(c)))]
+      .map((c) => JSON.stringify(c))
+      .join(', ');
     return fail(`an external ID may contain only letters, digits and _+=,.@:/- ; found ${bad}`);
   }
   return [];

@@ -1,1 +1,8 @@
-export { PARTITIONS, isPartition, partitionInfo, partitionOfRegion, type Partition, type PartitionInfo } from './partitions.ts';
+export {
+  PARTITIONS,
+  isPartition,
+  partitionInfo,
+  partitionOfRegion,
+  type Partition,
+  type PartitionInfo,
+} from './partitions.ts';

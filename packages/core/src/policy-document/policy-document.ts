@@ -6,7 +6,10 @@
 export type StringOrArray = string | string[];
 
 /** `{ "<operator>": { "<key>": value | [values] } }` */
-export type ConditionBlock = Record<string, Record<string, string | number | boolean | Array<string | number | boolean>>>;
+export type ConditionBlock = Record<
+  string,
+  Record<string, string | number | boolean | Array<string | number | boolean>>
+>;
 
 /** A principal element: `"*"` or `{ AWS | Service | Federated | CanonicalUser: string | string[] }`. */
 export type PrincipalElement = '*' | Partial<Record<'AWS' | 'Service' | 'Federated' | 'CanonicalUser', StringOrArray>>;

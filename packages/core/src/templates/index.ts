@@ -11,7 +11,13 @@ export type {
   UserResource,
 } from './deliverable-model.ts';
 export { TemplateStrings, mapStrings, resolveSegments, type StringSegment } from './template-strings.ts';
-export { cfnValue, renderCloudFormation, toCloudFormationJson, toCloudFormationYaml, type CloudFormationTemplate } from './render-cloudformation.ts';
+export {
+  cfnValue,
+  renderCloudFormation,
+  toCloudFormationJson,
+  toCloudFormationYaml,
+  type CloudFormationTemplate,
+} from './render-cloudformation.ts';
 export { renderTerraform } from './render-terraform.ts';
 export { renderCliScript } from './render-cli-script.ts';
 export { renderConsoleJson, type ConsoleJson } from './render-console-json.ts';
@@ -19,4 +25,9 @@ export { quickCreateLink, type QuickCreateLinkOptions } from './quick-create-lin
 export { updateStackLink } from './update-stack-link.ts';
 export { stackNameFor } from './stack-name-for.ts';
 export { renderStackSet, type StackSetDeliverable, type StackSetOptions } from './stack-set.ts';
-export { DELIVERABLE_FORMATS, isDeliverableFormat, renderDeliverable, type DeliverableFormat } from './render-deliverable.ts';
+export {
+  DELIVERABLE_FORMATS,
+  isDeliverableFormat,
+  renderDeliverable,
+  type DeliverableFormat,
+} from './render-deliverable.ts';

@@ -27,11 +27,18 @@ export function quickCreateLink(options: QuickCreateLinkOptions): string {
   assertNoErrors(validateRegion(region, { partition: options.partition }));
   assertHttpsTemplateUrl(options.templateUrl);
   if (!isStackName(options.stackName)) {
-    throw new TrustgateError('INVALID_INPUT', 'stackName: 1-128 characters, starting with a letter, of letters, digits and hyphens', { field: 'stackName' });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      'stackName: 1-128 characters, starting with a letter, of letters, digits and hyphens',
+      { field: 'stackName' },
+    );
   }
   const query = new URLSearchParams({ templateURL: options.templateUrl, stackName: options.stackName });
   for (const [name, value] of Object.entries(options.parameters ?? {})) {
-    if (!/^[A-Za-z0-9]+$/.test(name)) throw new TrustgateError('INVALID_INPUT', `parameters.${name}: parameter names are alphanumeric`, { field: `parameters.${name}` });
+    if (!/^[A-Za-z0-9]+$/.test(name))
+      throw new TrustgateError('INVALID_INPUT', `parameters.${name}: parameter names are alphanumeric`, {
+        field: `parameters.${name}`,
+      });
     query.set(`param_${name}`, value);
   }
   return `${cloudFormationConsoleHome(options.partition, region)}#/stacks/quickcreate?${query.toString()}`;

@@ -59,7 +59,8 @@ export function renderCloudFormation(model: DeliverableModel): CloudFormationTem
     if (!target) continue;
     let v: unknown;
     // A managed policy's Ref is its ARN; roles and users have the Arn attribute.
-    if (o.from.attribute === 'Arn') v = target.kind === 'managed-policy' ? { Ref: o.from.id } : { 'Fn::GetAtt': [o.from.id, 'Arn'] };
+    if (o.from.attribute === 'Arn')
+      v = target.kind === 'managed-policy' ? { Ref: o.from.id } : { 'Fn::GetAtt': [o.from.id, 'Arn'] };
     else if (o.from.attribute === 'Name') v = { Ref: o.from.id };
     else if (o.from.attribute === 'AccessKeyId') v = { Ref: `${o.from.id}AccessKey` };
     else v = { Ref: `${o.from.id}AccessKeySecret` };
@@ -106,7 +107,10 @@ function resourceFor(
     case 'managed-policy': {
       const roles = r.attachTo.filter((id) => model.resources.find((x) => x.id === id)?.kind === 'role');
       const users = r.attachTo.filter((id) => model.resources.find((x) => x.id === id)?.kind === 'user');
-      const props: Record<string, unknown> = { ManagedPolicyName: value(r.policyName), PolicyDocument: deep(r.document) };
+      const props: Record<string, unknown> = {
+        ManagedPolicyName: value(r.policyName),
+        PolicyDocument: deep(r.document),
+      };
       if (r.description) props.Description = r.description;
       if (roles.length) props.Roles = roles.map((id) => ({ Ref: id }));
       if (users.length) props.Users = users.map((id) => ({ Ref: id }));
@@ -117,15 +121,23 @@ function resourceFor(
       if (r.attachedPolicyArns?.length) props.ManagedPolicyArns = r.attachedPolicyArns.map(value);
       const out: Record<string, unknown> = { [r.id]: { Type: 'AWS::IAM::User', Properties: props } };
       if (r.accessKey) {
-        out[`${r.id}AccessKey`] = { Type: 'AWS::IAM::AccessKey', Properties: { UserName: { Ref: r.id }, Status: 'Active' } };
+        out[`${r.id}AccessKey`] = {
+          Type: 'AWS::IAM::AccessKey',
+          Properties: { UserName: { Ref: r.id }, Status: 'Active' },
+        };
         out[`${r.id}AccessKeySecret`] = {
           Type: 'AWS::SecretsManager::Secret',
           Properties: {
-            Description: { 'Fn::Sub': `Access key of the IAM user \${${r.id}} (created by trustgate). Store it; it is shown nowhere else.` },
+            Description: {
+              'Fn::Sub': `Access key of the IAM user \${${r.id}} (created by trustgate). Store it; it is shown nowhere else.`,
+            },
             SecretString: {
               'Fn::Sub': [
                 '{"AccessKeyId":"${KeyId}","SecretAccessKey":"${Secret}"}',
-                { KeyId: { Ref: `${r.id}AccessKey` }, Secret: { 'Fn::GetAtt': [`${r.id}AccessKey`, 'SecretAccessKey'] } },
+                {
+                  KeyId: { Ref: `${r.id}AccessKey` },
+                  Secret: { 'Fn::GetAtt': [`${r.id}AccessKey`, 'SecretAccessKey'] },
+                },
               ],
             },
           },
@@ -152,14 +164,20 @@ export function cfnValue(segments: StringSegment[]): unknown {
     if (only.kind === 'partition') return { Ref: 'AWS::Partition' };
     return { Ref: 'AWS::AccountId' };
   }
-  const text = segments.map((s) => {
-    switch (s.kind) {
-      case 'text': return s.text.replace(/\$\{/g, '${!');
-      case 'param': return `\${${s.name}}`;
-      case 'partition': return '${AWS::Partition}';
-      case 'account': return '${AWS::AccountId}';
-    }
-  }).join('');
+  const text = segments
+    .map((s) => {
+      switch (s.kind) {
+        case 'text':
+          return s.text.replace(/\$\{/g, '${!');
+        case 'param':
+          return `\${${s.name}}`;
+        case 'partition':
+          return '${AWS::Partition}';
+        case 'account':
+          return '${AWS::AccountId}';
+      }
+    })
+    .join('');
   return { 'Fn::Sub': text };
 }
 
@@ -181,7 +199,8 @@ const YAML_11_SPECIAL = new Set(['=', '<<']);
  */
 export function toCloudFormationYaml(template: CloudFormationTemplate): string {
   // Without the merge tag, `<<` is an ordinary string that the visitor below can quote.
-  const customTags = (tags: Tags): Tags => tags.filter((t) => (typeof t === 'string' ? t !== 'merge' : t.tag !== 'tag:yaml.org,2002:merge'));
+  const customTags = (tags: Tags): Tags =>
+    tags.filter((t) => (typeof t === 'string' ? t !== 'merge' : t.tag !== 'tag:yaml.org,2002:merge'));
   const doc = new Document(template, { version: '1.1', aliasDuplicateObjects: false, customTags });
   visit(doc, {
     Scalar(_key, node) {

@@ -17,7 +17,12 @@ export interface ConsoleJson {
     attachedPolicyArns: string[];
     instanceProfile: boolean;
   }>;
-  users: Array<{ userName: string; permissionsPolicies: Array<{ name: string; document: PolicyDocument }>; attachedPolicyArns: string[]; accessKey: boolean }>;
+  users: Array<{
+    userName: string;
+    permissionsPolicies: Array<{ name: string; document: PolicyDocument }>;
+    attachedPolicyArns: string[];
+    accessKey: boolean;
+  }>;
   serviceLinkedRoles: Array<{ roleName: string; awsServiceName: string }>;
   notes: string[];
   manualSteps: Array<{ title: string; command: string }>;
@@ -31,10 +36,28 @@ export interface ConsoleJson {
 export function renderConsoleJson(model: DeliverableModel): ConsoleJson {
   const strings = new TemplateStrings(model);
   const params = Object.fromEntries(model.parameters.map((p) => [p.name, p.value]));
-  const resolve = (s: string) => resolveSegments(strings.segments(s), { params, partition: model.partition, accountId: model.customerAccountId ?? '<ACCOUNT_ID>' });
+  const resolve = (s: string) =>
+    resolveSegments(strings.segments(s), {
+      params,
+      partition: model.partition,
+      accountId: model.customerAccountId ?? '<ACCOUNT_ID>',
+    });
   const doc = (d: PolicyDocument) => mapStrings(d, resolve) as PolicyDocument;
-  const policiesFor = (id: string) => model.resources.flatMap((r) => (r.kind === 'managed-policy' && r.attachTo.includes(id) ? [{ name: resolve(r.policyName), document: doc(r.document) }] : []));
-  const out: ConsoleJson = { blueprint: model.blueprint, partition: model.partition, roles: [], users: [], serviceLinkedRoles: [], notes: model.notes, manualSteps: model.manualSteps };
+  const policiesFor = (id: string) =>
+    model.resources.flatMap((r) =>
+      r.kind === 'managed-policy' && r.attachTo.includes(id)
+        ? [{ name: resolve(r.policyName), document: doc(r.document) }]
+        : [],
+    );
+  const out: ConsoleJson = {
+    blueprint: model.blueprint,
+    partition: model.partition,
+    roles: [],
+    users: [],
+    serviceLinkedRoles: [],
+    notes: model.notes,
+    manualSteps: model.manualSteps,
+  };
   for (const r of model.resources) {
     if (r.kind === 'role') {
       out.roles.push({
@@ -47,7 +70,12 @@ export function renderConsoleJson(model: DeliverableModel): ConsoleJson {
         instanceProfile: r.instanceProfile ?? false,
       });
     } else if (r.kind === 'user') {
-      out.users.push({ userName: resolve(r.userName), permissionsPolicies: policiesFor(r.id), attachedPolicyArns: (r.attachedPolicyArns ?? []).map(resolve), accessKey: r.accessKey ?? false });
+      out.users.push({
+        userName: resolve(r.userName),
+        permissionsPolicies: policiesFor(r.id),
+        attachedPolicyArns: (r.attachedPolicyArns ?? []).map(resolve),
+        accessKey: r.accessKey ?? false,
+      });
     } else if (r.kind === 'service-linked-role') {
       out.serviceLinkedRoles.push({ roleName: r.roleName, awsServiceName: r.awsServiceName });
     }

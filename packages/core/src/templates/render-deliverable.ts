@@ -22,12 +22,21 @@ export function isDeliverableFormat(value: unknown): value is DeliverableFormat 
  */
 export function renderDeliverable(model: DeliverableModel, format: DeliverableFormat): string {
   switch (format) {
-    case 'cloudformation-json': return toCloudFormationJson(renderCloudFormation(model));
-    case 'cloudformation-yaml': return toCloudFormationYaml(renderCloudFormation(model));
-    case 'terraform': return renderTerraform(model);
-    case 'cli': return renderCliScript(model);
-    case 'json': return `${JSON.stringify(renderConsoleJson(model), null, 2)}\n`;
+    case 'cloudformation-json':
+      return toCloudFormationJson(renderCloudFormation(model));
+    case 'cloudformation-yaml':
+      return toCloudFormationYaml(renderCloudFormation(model));
+    case 'terraform':
+      return renderTerraform(model);
+    case 'cli':
+      return renderCliScript(model);
+    case 'json':
+      return `${JSON.stringify(renderConsoleJson(model), null, 2)}\n`;
     default:
-      throw new TrustgateError('INVALID_INPUT', `format: "${String(format)}" is not one of ${DELIVERABLE_FORMATS.join(', ')}`, { field: 'format' });
+      throw new TrustgateError(
+        'INVALID_INPUT',
+        `format: "${String(format)}" is not one of ${DELIVERABLE_FORMATS.join(', ')}`,
+        { field: 'format' },
+      );
   }
 }

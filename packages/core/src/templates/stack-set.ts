@@ -44,33 +44,55 @@ export interface StackSetDeliverable {
  */
 export function renderStackSet(model: DeliverableModel, options: StackSetOptions): StackSetDeliverable {
   if (!isStackName(options.stackSetName)) {
-    throw new TrustgateError('INVALID_INPUT', 'stackSetName: 1-128 characters, starting with a letter, of letters, digits and hyphens', { field: 'stackSetName' });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      'stackSetName: 1-128 characters, starting with a letter, of letters, digits and hyphens',
+      { field: 'stackSetName' },
+    );
   }
   if (options.organizationalUnitIds.length === 0) {
-    throw new TrustgateError('INVALID_INPUT', 'organizationalUnitIds: at least one organizational unit or root ID is required', { field: 'organizationalUnitIds' });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      'organizationalUnitIds: at least one organizational unit or root ID is required',
+      { field: 'organizationalUnitIds' },
+    );
   }
   options.organizationalUnitIds.forEach((id, i) => {
     // Organizations API: ou-[0-9a-z]{4,32}-[a-z0-9]{8,32} or r-[0-9a-z]{4,32}.
     if (!/^(?:ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/.test(id)) {
-      throw new TrustgateError('INVALID_INPUT', `organizationalUnitIds[${i}]: "${id}" is not an organizational unit ID (ou-xxxx-xxxxxxxx) or root ID (r-xxxx)`, { field: `organizationalUnitIds[${i}]` });
+      throw new TrustgateError(
+        'INVALID_INPUT',
+        `organizationalUnitIds[${i}]: "${id}" is not an organizational unit ID (ou-xxxx-xxxxxxxx) or root ID (r-xxxx)`,
+        { field: `organizationalUnitIds[${i}]` },
+      );
     }
   });
   const region = options.region ?? partitionInfo(model.partition).defaultRegion;
   assertNoErrors(validateRegion(region, { partition: model.partition }));
-  const token = model.callback === undefined ? undefined : parseArn(model.callback.serviceToken, 'callback.serviceToken');
+  const token =
+    model.callback === undefined ? undefined : parseArn(model.callback.serviceToken, 'callback.serviceToken');
   const tokenRegion = token?.ok ? token.arn.region : undefined;
   if (tokenRegion !== undefined && tokenRegion !== region) {
     // AWS::CloudFormation::CustomResource: "The service token must be from the same Region in which you are creating the stack."
-    throw new TrustgateError('INVALID_INPUT', `region: the stack instances go to ${region}, but the callback's ServiceToken is in ${tokenRegion}; a custom resource's service token must be in the stack's region`, { field: 'region' });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `region: the stack instances go to ${region}, but the callback's ServiceToken is in ${tokenRegion}; a custom resource's service token must be in the stack's region`,
+      { field: 'region' },
+    );
   }
   const callAs = options.callAs ?? 'SELF';
   if (callAs !== 'SELF' && callAs !== 'DELEGATED_ADMIN') {
-    throw new TrustgateError('INVALID_INPUT', `callAs: "${String(callAs)}" is not SELF or DELEGATED_ADMIN`, { field: 'callAs' });
+    throw new TrustgateError('INVALID_INPUT', `callAs: "${String(callAs)}" is not SELF or DELEGATED_ADMIN`, {
+      field: 'callAs',
+    });
   }
   const template = renderCloudFormation(model);
   const known = new Set(model.parameters.map((p) => p.name));
   const parameters = Object.entries(options.parameters ?? {}).map(([key, value]) => {
-    if (!known.has(key)) throw new TrustgateError('INVALID_INPUT', `parameters.${key}: the template has no parameter ${key}`, { field: `parameters.${key}` });
+    if (!known.has(key))
+      throw new TrustgateError('INVALID_INPUT', `parameters.${key}: the template has no parameter ${key}`, {
+        field: `parameters.${key}`,
+      });
     return { ParameterKey: key, ParameterValue: value };
   });
   const createStackSet = {
@@ -88,10 +110,16 @@ export function renderStackSet(model: DeliverableModel, options: StackSetOptions
     StackSetName: options.stackSetName,
     DeploymentTargets: { OrganizationalUnitIds: options.organizationalUnitIds },
     Regions: [region],
-    OperationPreferences: { FailureToleranceCount: 0, MaxConcurrentPercentage: 25, RegionConcurrencyType: 'SEQUENTIAL' },
+    OperationPreferences: {
+      FailureToleranceCount: 0,
+      MaxConcurrentPercentage: 25,
+      RegionConcurrencyType: 'SEQUENTIAL',
+    },
     CallAs: callAs,
   };
-  const paramArgs = parameters.length ? ` --parameters ${parameters.map((p) => `ParameterKey=${p.ParameterKey},ParameterValue=${shellSafe(p.ParameterValue)}`).join(' ')}` : '';
+  const paramArgs = parameters.length
+    ? ` --parameters ${parameters.map((p) => `ParameterKey=${p.ParameterKey},ParameterValue=${shellSafe(p.ParameterValue)}`).join(' ')}`
+    : '';
   const commands = [
     `aws cloudformation create-stack-set --region ${region} --stack-set-name ${options.stackSetName} --template-body file://template.json --capabilities CAPABILITY_NAMED_IAM --permission-model SERVICE_MANAGED --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false --managed-execution Active=true --call-as ${callAs}${paramArgs}`,
     `aws cloudformation create-stack-instances --region ${region} --stack-set-name ${options.stackSetName} --deployment-targets OrganizationalUnitIds=${options.organizationalUnitIds.join(',')} --regions ${region} --operation-preferences FailureToleranceCount=0,MaxConcurrentPercentage=25 --call-as ${callAs}`,

@@ -4,10 +4,7 @@ import type { DeliverableModel } from './deliverable-model.ts';
 
 /** A piece of a string in a deliverable: literal text, a parameter, or the account/partition it runs in. */
 export type StringSegment =
-  | { kind: 'text'; text: string }
-  | { kind: 'param'; name: string }
-  | { kind: 'partition' }
-  | { kind: 'account' };
+  { kind: 'text'; text: string } | { kind: 'param'; name: string } | { kind: 'partition' } | { kind: 'account' };
 
 /**
  * Split strings of a deliverable into literal text and references, the one rule all renderers share:
@@ -76,18 +73,30 @@ export function mapStrings(value: unknown, map: (s: string) => unknown): unknown
 }
 
 /** The literal value of segments given parameter values, a partition and an account (for tests and raw JSON). */
-export function resolveSegments(segments: StringSegment[], values: { params: Record<string, string>; partition: Partition; accountId?: string }): string {
-  return segments.map((s) => {
-    switch (s.kind) {
-      case 'text': return s.text;
-      case 'param': return values.params[s.name] ?? '';
-      case 'partition': return values.partition;
-      case 'account': return values.accountId ?? '';
-    }
-  }).join('');
+export function resolveSegments(
+  segments: StringSegment[],
+  values: { params: Record<string, string>; partition: Partition; accountId?: string },
+): string {
+  return segments
+    .map((s) => {
+      switch (s.kind) {
+        case 'text':
+          return s.text;
+        case 'param':
+          return values.params[s.name] ?? '';
+        case 'partition':
+          return values.partition;
+        case 'account':
+          return values.accountId ?? '';
+      }
+    })
+    .join('');
 }
 
 /** `ExternalId` -> `external_id`. */
 export function snakeCase(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
 }

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { TrustgateError } from '../errors/index.ts';
 import { PARTITIONS } from '../partition/index.ts';
 import { policySize } from '../policy-document/index.ts';
-import { CHINA_SERVICE_PRINCIPALS, buildTrustPolicy, platformIdentityFor, servicePrincipal, validateMaxSessionDuration } from './index.ts';
+import {
+  CHINA_SERVICE_PRINCIPALS,
+  buildTrustPolicy,
+  platformIdentityFor,
+  servicePrincipal,
+  validateMaxSessionDuration,
+} from './index.ts';
 
 function thrown(fn: () => unknown): TrustgateError {
   try {
@@ -17,7 +23,10 @@ function thrown(fn: () => unknown): TrustgateError {
 describe('buildTrustPolicy', () => {
   it('trusts the platform account root of the partition with the external ID', () => {
     for (const partition of PARTITIONS) {
-      const { document, size } = buildTrustPolicy({ partition, principals: [{ type: 'account', accountId: '111122223333', externalId: { ids: ['ext-1234'] } }] });
+      const { document, size } = buildTrustPolicy({
+        partition,
+        principals: [{ type: 'account', accountId: '111122223333', externalId: { ids: ['ext-1234'] } }],
+      });
       expect(document.Statement[0]).toEqual({
         Sid: 'PlatformAssumeRole',
         Effect: 'Allow',
@@ -30,28 +39,66 @@ describe('buildTrustPolicy', () => {
   });
 
   it('accepts two external IDs during a rotation and drops duplicates', () => {
-    const { document } = buildTrustPolicy({ partition: 'aws', principals: [{ type: 'account', accountId: '111122223333', externalId: { ids: ['old-id', 'new-id', 'old-id'] } }] });
+    const { document } = buildTrustPolicy({
+      partition: 'aws',
+      principals: [{ type: 'account', accountId: '111122223333', externalId: { ids: ['old-id', 'new-id', 'old-id'] } }],
+    });
     expect(document.Statement[0]?.Condition).toEqual({ StringEquals: { 'sts:ExternalId': ['old-id', 'new-id'] } });
   });
 
   it('uses StringLike patterns for scoped external IDs', () => {
-    const { document } = buildTrustPolicy({ partition: 'aws', principals: [{ type: 'role', roleArn: 'arn:aws:iam::111122223333:role/runner', externalId: { scope: { accountName: 'acme', integrationId: 'i1', stackSlug: 'prod', phase: 'read' } } }] });
-    expect(document.Statement[0]).toMatchObject({ Principal: { AWS: 'arn:aws:iam::111122223333:role/runner' }, Condition: { StringLike: { 'sts:ExternalId': 'acme@i1@prod@read' } } });
+    const { document } = buildTrustPolicy({
+      partition: 'aws',
+      principals: [
+        {
+          type: 'role',
+          roleArn: 'arn:aws:iam::111122223333:role/runner',
+          externalId: { scope: { accountName: 'acme', integrationId: 'i1', stackSlug: 'prod', phase: 'read' } },
+        },
+      ],
+    });
+    expect(document.Statement[0]).toMatchObject({
+      Principal: { AWS: 'arn:aws:iam::111122223333:role/runner' },
+      Condition: { StringLike: { 'sts:ExternalId': 'acme@i1@prod@read' } },
+    });
   });
 
   it('writes service principals per partition and confused-deputy conditions per scope', () => {
     const cn = buildTrustPolicy({ partition: 'aws-cn', principals: [{ type: 'service', service: 'ec2' }] });
     expect(cn.document.Statement[0]?.Principal).toEqual({ Service: 'ec2.amazonaws.com.cn' });
-    const gov = buildTrustPolicy({ partition: 'aws-us-gov', principals: [{ type: 'service', service: 'ec2.amazonaws.com' }] });
+    const gov = buildTrustPolicy({
+      partition: 'aws-us-gov',
+      principals: [{ type: 'service', service: 'ec2.amazonaws.com' }],
+    });
     expect(gov.document.Statement[0]?.Principal).toEqual({ Service: 'ec2.amazonaws.com' });
     const scopes = [
-      [{ scope: 'account', service: 'ec2', resource: 'spot-fleet-request/sfr-*' }, 'arn:aws:ec2:*:444455556666:spot-fleet-request/sfr-*'],
-      [{ scope: 'region', region: 'eu-west-1', service: 'ec2', resource: 'spot-fleet-request/sfr-*' }, 'arn:aws:ec2:eu-west-1:444455556666:spot-fleet-request/sfr-*'],
-      [{ scope: 'resource', arn: 'arn:aws:ec2:eu-west-1:444455556666:spot-fleet-request/sfr-11111111-1111-1111-1111-111111111111' }, 'arn:aws:ec2:eu-west-1:444455556666:spot-fleet-request/sfr-11111111-1111-1111-1111-111111111111'],
+      [
+        { scope: 'account', service: 'ec2', resource: 'spot-fleet-request/sfr-*' },
+        'arn:aws:ec2:*:444455556666:spot-fleet-request/sfr-*',
+      ],
+      [
+        { scope: 'region', region: 'eu-west-1', service: 'ec2', resource: 'spot-fleet-request/sfr-*' },
+        'arn:aws:ec2:eu-west-1:444455556666:spot-fleet-request/sfr-*',
+      ],
+      [
+        {
+          scope: 'resource',
+          arn: 'arn:aws:ec2:eu-west-1:444455556666:spot-fleet-request/sfr-11111111-1111-1111-1111-111111111111',
+        },
+        'arn:aws:ec2:eu-west-1:444455556666:spot-fleet-request/sfr-11111111-1111-1111-1111-111111111111',
+      ],
     ] as const;
     for (const [sourceArn, expected] of scopes) {
-      const { document } = buildTrustPolicy({ partition: 'aws', principals: [{ type: 'service', service: 'spotfleet', confusedDeputy: { sourceAccount: '444455556666', sourceArn } }] });
-      expect(document.Statement[0]?.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '444455556666' }, ArnLike: { 'aws:SourceArn': expected } });
+      const { document } = buildTrustPolicy({
+        partition: 'aws',
+        principals: [
+          { type: 'service', service: 'spotfleet', confusedDeputy: { sourceAccount: '444455556666', sourceArn } },
+        ],
+      });
+      expect(document.Statement[0]?.Condition).toEqual({
+        StringEquals: { 'aws:SourceAccount': '444455556666' },
+        ArnLike: { 'aws:SourceArn': expected },
+      });
     }
   });
 
@@ -59,35 +106,173 @@ describe('buildTrustPolicy', () => {
     const r = buildTrustPolicy({ partition: 'aws-cn', principals: [{ type: 'service', service: 'batch' }] });
     expect(r.document.Statement[0]?.Principal).toEqual({ Service: 'batch.amazonaws.com' });
     expect(r.warnings[0]).toMatchObject({ code: 'UNVERIFIED_SERVICE_PRINCIPAL', path: 'principals[0].service' });
-    expect(buildTrustPolicy({ partition: 'aws', principals: [{ type: 'service', service: 'batch' }] }).warnings).toEqual([]);
-    expect(buildTrustPolicy({ partition: 'aws-cn', principals: [{ type: 'service', service: 'spotfleet' }] }).warnings).toEqual([]);
+    expect(
+      buildTrustPolicy({ partition: 'aws', principals: [{ type: 'service', service: 'batch' }] }).warnings,
+    ).toEqual([]);
+    expect(
+      buildTrustPolicy({ partition: 'aws-cn', principals: [{ type: 'service', service: 'spotfleet' }] }).warnings,
+    ).toEqual([]);
   });
 
   it('builds web-identity trust with aud and sub conditions', () => {
-    const { document } = buildTrustPolicy({ partition: 'aws-us-gov', principals: [{ type: 'oidc', accountId: '444455556666', issuer: 'https://token.example.com/', audiences: ['sts.amazonaws.com'], subjects: ['platform:prod', 'platform:worker-*'] }] });
+    const { document } = buildTrustPolicy({
+      partition: 'aws-us-gov',
+      principals: [
+        {
+          type: 'oidc',
+          accountId: '444455556666',
+          issuer: 'https://token.example.com/',
+          audiences: ['sts.amazonaws.com'],
+          subjects: ['platform:prod', 'platform:worker-*'],
+        },
+      ],
+    });
     expect(document.Statement[0]).toEqual({
       Sid: 'WebIdentityAssumeRole',
       Effect: 'Allow',
       Principal: { Federated: 'arn:aws-us-gov:iam::444455556666:oidc-provider/token.example.com' },
       Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: { StringEquals: { 'token.example.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.example.com:sub': ['platform:worker-*', 'platform:prod'] } },
+      Condition: {
+        StringEquals: { 'token.example.com:aud': 'sts.amazonaws.com' },
+        StringLike: { 'token.example.com:sub': ['platform:worker-*', 'platform:prod'] },
+      },
     });
   });
 
   it('refuses bad input with an error naming the field', () => {
     const cases: Array<[() => unknown, string, string]> = [
-      [() => buildTrustPolicy({ partition: 'aws', principals: [{ type: 'account', accountId: '1234', externalId: { ids: ['abc'] } }] }), 'INVALID_ACCOUNT_ID', 'principals[0].accountId'],
-      [() => buildTrustPolicy({ partition: 'aws-cn', principals: [{ type: 'role', roleArn: 'arn:aws:iam::111122223333:role/x', externalId: { ids: ['abc'] } }] }), 'INVALID_PARTITION', 'principals[0].roleArn'],
-      [() => buildTrustPolicy({ partition: 'aws', principals: [{ type: 'account', accountId: '111122223333', externalId: { ids: [] } }] }), 'INVALID_EXTERNAL_ID', 'principals[0].externalId.ids'],
-      [() => buildTrustPolicy({ partition: 'aws', principals: [{ type: 'account', accountId: '111122223333', externalId: { ids: ['ok-id', 'bad id'] } }] }), 'INVALID_EXTERNAL_ID', 'principals[0].externalId.ids[1]'],
+      [
+        () =>
+          buildTrustPolicy({
+            partition: 'aws',
+            principals: [{ type: 'account', accountId: '1234', externalId: { ids: ['abc'] } }],
+          }),
+        'INVALID_ACCOUNT_ID',
+        'principals[0].accountId',
+      ],
+      [
+        () =>
+          buildTrustPolicy({
+            partition: 'aws-cn',
+            principals: [{ type: 'role', roleArn: 'arn:aws:iam::111122223333:role/x', externalId: { ids: ['abc'] } }],
+          }),
+        'INVALID_PARTITION',
+        'principals[0].roleArn',
+      ],
+      [
+        () =>
+          buildTrustPolicy({
+            partition: 'aws',
+            principals: [{ type: 'account', accountId: '111122223333', externalId: { ids: [] } }],
+          }),
+        'INVALID_EXTERNAL_ID',
+        'principals[0].externalId.ids',
+      ],
+      [
+        () =>
+          buildTrustPolicy({
+            partition: 'aws',
+            principals: [{ type: 'account', accountId: '111122223333', externalId: { ids: ['ok-id', 'bad id'] } }],
+          }),
+        'INVALID_EXTERNAL_ID',
+        'principals[0].externalId.ids[1]',
+      ],
       [() => buildTrustPolicy({ partition: 'aws', principals: [] }), 'INVALID_INPUT', 'principals'],
       // A string where a list belongs must not be spread into one-character IDs.
-      [() => buildTrustPolicy({ partition: 'aws', principals: [{ type: 'account', accountId: '111122223333', externalId: { ids: 'abcdef' as unknown as string[] } }] }), 'INVALID_EXTERNAL_ID', 'principals[0].externalId.ids'],
-      [() => buildTrustPolicy({ partition: 'aws', principals: [{ type: 'oidc', accountId: '111122223333', issuer: 'token.example.com', audiences: 'sts.amazonaws.com' as unknown as string[], subjects: ['x'] }] }), 'INVALID_INPUT', 'principals[0].audiences'],
-      [() => buildTrustPolicy({ partition: 'aws', principals: [{ type: 'service', service: 'spotfleet', confusedDeputy: { sourceAccount: '111122223333', sourceArn: { scope: 'resource', arn: 'arn:aws:ec2:us-east-1:999999999999:spot-fleet-request/sfr-1' } } }] }), 'INVALID_ACCOUNT_ID', 'principals[0].confusedDeputy.sourceArn.arn'],
-      [() => buildTrustPolicy({ partition: 'aws', principals: [{ type: 'service', service: 'spotfleet', confusedDeputy: { sourceAccount: '111122223333', sourceArn: { scope: 'resource', arn: 'arn:aws-cn:ec2:cn-north-1:111122223333:spot-fleet-request/sfr-1' } } }] }), 'INVALID_PARTITION', 'principals[0].confusedDeputy.sourceArn.arn'],
-      [() => buildTrustPolicy({ partition: 'aws', principals: [{ type: 'oidc', accountId: '111122223333', issuer: 'token.example.com', audiences: ['sts.amazonaws.com'], subjects: ['*'] }] }), 'INVALID_INPUT', 'principals[0].subjects'],
-      [() => buildTrustPolicy({ partition: 'aws', principals: [{ type: 'account', accountId: '111122223333', externalId: { ids: ['abc'] } }], maxSize: 5000 }), 'INVALID_INPUT', 'maxSize'],
+      [
+        () =>
+          buildTrustPolicy({
+            partition: 'aws',
+            principals: [
+              { type: 'account', accountId: '111122223333', externalId: { ids: 'abcdef' as unknown as string[] } },
+            ],
+          }),
+        'INVALID_EXTERNAL_ID',
+        'principals[0].externalId.ids',
+      ],
+      [
+        () =>
+          buildTrustPolicy({
+            partition: 'aws',
+            principals: [
+              {
+                type: 'oidc',
+                accountId: '111122223333',
+                issuer: 'token.example.com',
+                audiences: 'sts.amazonaws.com' as unknown as string[],
+                subjects: ['x'],
+              },
+            ],
+          }),
+        'INVALID_INPUT',
+        'principals[0].audiences',
+      ],
+      [
+        () =>
+          buildTrustPolicy({
+            partition: 'aws',
+            principals: [
+              {
+                type: 'service',
+                service: 'spotfleet',
+                confusedDeputy: {
+                  sourceAccount: '111122223333',
+                  sourceArn: { scope: 'resource', arn: 'arn:aws:ec2:us-east-1:999999999999:spot-fleet-request/sfr-1' },
+                },
+              },
+            ],
+          }),
+        'INVALID_ACCOUNT_ID',
+        'principals[0].confusedDeputy.sourceArn.arn',
+      ],
+      [
+        () =>
+          buildTrustPolicy({
+            partition: 'aws',
+            principals: [
+              {
+                type: 'service',
+                service: 'spotfleet',
+                confusedDeputy: {
+                  sourceAccount: '111122223333',
+                  sourceArn: {
+                    scope: 'resource',
+                    arn: 'arn:aws-cn:ec2:cn-north-1:111122223333:spot-fleet-request/sfr-1',
+                  },
+                },
+              },
+            ],
+          }),
+        'INVALID_PARTITION',
+        'principals[0].confusedDeputy.sourceArn.arn',
+      ],
+      [
+        () =>
+          buildTrustPolicy({
+            partition: 'aws',
+            principals: [
+              {
+                type: 'oidc',
+                accountId: '111122223333',
+                issuer: 'token.example.com',
+                audiences: ['sts.amazonaws.com'],
+                subjects: ['*'],
+              },
+            ],
+          }),
+        'INVALID_INPUT',
+        'principals[0].subjects',
+      ],
+      [
+        () =>
+          buildTrustPolicy({
+            partition: 'aws',
+            principals: [{ type: 'account', accountId: '111122223333', externalId: { ids: ['abc'] } }],
+            maxSize: 5000,
+          }),
+        'INVALID_INPUT',
+        'maxSize',
+      ],
     ];
     for (const [fn, code, field] of cases) {
       const e = thrown(fn);
@@ -125,12 +310,21 @@ describe('service principal table', () => {
 });
 
 describe('platform identity and session duration', () => {
-  it('picks the identity of the customer\'s partition and refuses a missing or mismatched one', () => {
-    const ids = { aws: { accountId: '111122223333' }, 'aws-cn': { accountId: '444455556666', roleArn: 'arn:aws-cn:iam::444455556666:role/platform' } };
+  it("picks the identity of the customer's partition and refuses a missing or mismatched one", () => {
+    const ids = {
+      aws: { accountId: '111122223333' },
+      'aws-cn': { accountId: '444455556666', roleArn: 'arn:aws-cn:iam::444455556666:role/platform' },
+    };
     expect(platformIdentityFor(ids, 'aws-cn').roleArn).toBe('arn:aws-cn:iam::444455556666:role/platform');
-    expect(thrown(() => platformIdentityFor(ids, 'aws-us-gov'))).toMatchObject({ code: 'INVALID_PARTITION', field: 'platform.aws-us-gov' });
+    expect(thrown(() => platformIdentityFor(ids, 'aws-us-gov'))).toMatchObject({
+      code: 'INVALID_PARTITION',
+      field: 'platform.aws-us-gov',
+    });
     const wrong = { 'aws-us-gov': { accountId: '111122223333', roleArn: 'arn:aws:iam::111122223333:role/platform' } };
-    expect(thrown(() => platformIdentityFor(wrong, 'aws-us-gov'))).toMatchObject({ code: 'INVALID_PARTITION', field: 'platform.aws-us-gov.roleArn' });
+    expect(thrown(() => platformIdentityFor(wrong, 'aws-us-gov'))).toMatchObject({
+      code: 'INVALID_PARTITION',
+      field: 'platform.aws-us-gov.roleArn',
+    });
   });
   it('accepts MaxSessionDuration 3,600-43,200 only', () => {
     expect(validateMaxSessionDuration(3600)).toEqual([]);

@@ -2,7 +2,12 @@ import { assertNoErrors, parseArn, parseRoleArn, validateAccountId, validateRegi
 import { TrustgateError, type Finding } from '../errors/index.ts';
 import { scopedExternalIdPatterns, validateExternalId, type ScopedExternalIdScope } from '../external-id/index.ts';
 import type { Partition } from '../partition/index.ts';
-import { policySize, type ConditionBlock, type PolicyDocument, type PolicyStatement } from '../policy-document/index.ts';
+import {
+  policySize,
+  type ConditionBlock,
+  type PolicyDocument,
+  type PolicyStatement,
+} from '../policy-document/index.ts';
 import { servicePrincipal } from './service-principals.ts';
 
 /** AWS's default role trust policy size quota (IAM quotas: 2,048 characters, adjustable to 4,096). */
@@ -70,22 +75,39 @@ export interface TrustPolicyResult {
 export function buildTrustPolicy(options: TrustPolicyOptions): TrustPolicyResult {
   const limit = options.maxSize ?? DEFAULT_TRUST_POLICY_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TRUST_POLICY_LIMIT) {
-    throw new TrustgateError('INVALID_INPUT', `maxSize: the trust policy limit is 1 to ${MAX_TRUST_POLICY_LIMIT} characters (AWS's default is ${DEFAULT_TRUST_POLICY_LIMIT})`, { field: 'maxSize' });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `maxSize: the trust policy limit is 1 to ${MAX_TRUST_POLICY_LIMIT} characters (AWS's default is ${DEFAULT_TRUST_POLICY_LIMIT})`,
+      { field: 'maxSize' },
+    );
   }
   if (!Array.isArray(options.principals) || options.principals.length === 0) {
-    throw new TrustgateError('INVALID_INPUT', 'principals: a trust policy needs at least one principal', { field: 'principals' });
+    throw new TrustgateError('INVALID_INPUT', 'principals: a trust policy needs at least one principal', {
+      field: 'principals',
+    });
   }
   const warnings: Finding[] = [];
-  const statements = options.principals.map((spec, i) => statementFor(spec, options.partition, `principals[${i}]`, warnings));
+  const statements = options.principals.map((spec, i) =>
+    statementFor(spec, options.partition, `principals[${i}]`, warnings),
+  );
   const document: PolicyDocument = { Version: '2012-10-17', Statement: statements };
   const size = policySize(document);
   if (size > limit) {
-    throw new TrustgateError('TRUST_POLICY_TOO_LARGE', `trustPolicy: ${size} characters exceed the role trust policy limit of ${limit} (AWS counts the JSON without white space; ask AWS to raise AssumeRolePolicySizeQuota up to 4,096, or trust fewer principals or external IDs)`, { field: 'trustPolicy', details: { size, limit } });
+    throw new TrustgateError(
+      'TRUST_POLICY_TOO_LARGE',
+      `trustPolicy: ${size} characters exceed the role trust policy limit of ${limit} (AWS counts the JSON without white space; ask AWS to raise AssumeRolePolicySizeQuota up to 4,096, or trust fewer principals or external IDs)`,
+      { field: 'trustPolicy', details: { size, limit } },
+    );
   }
   return { document, size, warnings };
 }
 
-function statementFor(spec: TrustPrincipalSpec, partition: Partition, path: string, warnings: Finding[]): PolicyStatement {
+function statementFor(
+  spec: TrustPrincipalSpec,
+  partition: Partition,
+  path: string,
+  warnings: Finding[],
+): PolicyStatement {
   switch (spec.type) {
     case 'account': {
       assertNoErrors(validateAccountId(spec.accountId, `${path}.accountId`));
@@ -111,32 +133,55 @@ function statementFor(spec: TrustPrincipalSpec, partition: Partition, path: stri
     case 'service': {
       const sp = servicePrincipal(spec.service, partition);
       if (!sp.verified) {
-        warnings.push({ code: 'UNVERIFIED_SERVICE_PRINCIPAL', severity: 'warning', message: `${path}.service: no source confirms the China form of "${sp.principal}"; if IAM answers "Invalid principal in policy", try the .amazonaws.com.cn form`, path: `${path}.service` });
+        warnings.push({
+          code: 'UNVERIFIED_SERVICE_PRINCIPAL',
+          severity: 'warning',
+          message: `${path}.service: no source confirms the China form of "${sp.principal}"; if IAM answers "Invalid principal in policy", try the .amazonaws.com.cn form`,
+          path: `${path}.service`,
+        });
       }
-      const statement: PolicyStatement = { Sid: 'ServiceAssumeRole', Effect: 'Allow', Principal: { Service: sp.principal }, Action: 'sts:AssumeRole' };
-      if (spec.confusedDeputy) statement.Condition = confusedDeputyCondition(spec.confusedDeputy, partition, `${path}.confusedDeputy`);
+      const statement: PolicyStatement = {
+        Sid: 'ServiceAssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: sp.principal },
+        Action: 'sts:AssumeRole',
+      };
+      if (spec.confusedDeputy)
+        statement.Condition = confusedDeputyCondition(spec.confusedDeputy, partition, `${path}.confusedDeputy`);
       return statement;
     }
     case 'oidc':
       return oidcStatement(spec, partition, path);
     default: {
       const unknown = (spec as { type?: unknown }).type;
-      throw new TrustgateError('INVALID_INPUT', `${path}.type: unknown principal type ${JSON.stringify(unknown)}; use account, role, service or oidc`, { field: `${path}.type` });
+      throw new TrustgateError(
+        'INVALID_INPUT',
+        `${path}.type: unknown principal type ${JSON.stringify(unknown)}; use account, role, service or oidc`,
+        { field: `${path}.type` },
+      );
     }
   }
 }
 
 function externalIdCondition(condition: ExternalIdCondition | undefined, path: string): ConditionBlock {
-  if (!condition) throw new TrustgateError('INVALID_EXTERNAL_ID', `${path}: a platform principal must be bound to an external ID`, { field: path });
+  if (!condition)
+    throw new TrustgateError('INVALID_EXTERNAL_ID', `${path}: a platform principal must be bound to an external ID`, {
+      field: path,
+    });
   if ('scope' in condition) {
     const patterns = scopedExternalIdPatterns(condition.scope);
     return { StringLike: { 'sts:ExternalId': patterns.length === 1 ? (patterns[0] as string) : patterns } };
   }
   if (!Array.isArray(condition.ids) || condition.ids.some((id) => typeof id !== 'string')) {
-    throw new TrustgateError('INVALID_EXTERNAL_ID', `${path}.ids: a list of external IDs is required`, { field: `${path}.ids` });
+    throw new TrustgateError('INVALID_EXTERNAL_ID', `${path}.ids: a list of external IDs is required`, {
+      field: `${path}.ids`,
+    });
   }
   const ids = [...new Set(condition.ids)];
-  if (ids.length === 0) throw new TrustgateError('INVALID_EXTERNAL_ID', `${path}.ids: at least one external ID is required`, { field: `${path}.ids` });
+  if (ids.length === 0)
+    throw new TrustgateError('INVALID_EXTERNAL_ID', `${path}.ids: at least one external ID is required`, {
+      field: `${path}.ids`,
+    });
   ids.forEach((id, i) => assertNoErrors(validateExternalId(id, `${path}.ids[${i}]`)));
   return { StringEquals: { 'sts:ExternalId': ids.length === 1 ? (ids[0] as string) : ids } };
 }
@@ -151,15 +196,33 @@ function confusedDeputyCondition(cd: ConfusedDeputyCondition, partition: Partiti
     const parsed = parseArn(scope.arn, `${path}.sourceArn.arn`);
     if (!parsed.ok) assertNoErrors(parsed.findings);
     else if (parsed.arn.partition !== partition) {
-      throw new TrustgateError('INVALID_PARTITION', `${path}.sourceArn.arn: the ARN is in partition ${parsed.arn.partition}, the role in ${partition}`, { field: `${path}.sourceArn.arn` });
+      throw new TrustgateError(
+        'INVALID_PARTITION',
+        `${path}.sourceArn.arn: the ARN is in partition ${parsed.arn.partition}, the role in ${partition}`,
+        { field: `${path}.sourceArn.arn` },
+      );
     } else if (parsed.arn.accountId !== cd.sourceAccount) {
       // AWS: when both keys are used, the account in aws:SourceArn must equal aws:SourceAccount.
-      throw new TrustgateError('INVALID_ACCOUNT_ID', `${path}.sourceArn.arn: the ARN's account ${parsed.arn.accountId} differs from sourceAccount ${cd.sourceAccount}`, { field: `${path}.sourceArn.arn` });
+      throw new TrustgateError(
+        'INVALID_ACCOUNT_ID',
+        `${path}.sourceArn.arn: the ARN's account ${parsed.arn.accountId} differs from sourceAccount ${cd.sourceAccount}`,
+        { field: `${path}.sourceArn.arn` },
+      );
     }
     arn = scope.arn;
   } else {
-    if (!/^[a-z0-9-]+$/.test(scope.service)) throw new TrustgateError('INVALID_INPUT', `${path}.sourceArn.service: "${scope.service}" is not a service prefix`, { field: `${path}.sourceArn.service` });
-    if (!scope.resource || /\s/.test(scope.resource)) throw new TrustgateError('INVALID_INPUT', `${path}.sourceArn.resource: a resource pattern such as "spot-fleet-request/sfr-*" is required`, { field: `${path}.sourceArn.resource` });
+    if (!/^[a-z0-9-]+$/.test(scope.service))
+      throw new TrustgateError(
+        'INVALID_INPUT',
+        `${path}.sourceArn.service: "${scope.service}" is not a service prefix`,
+        { field: `${path}.sourceArn.service` },
+      );
+    if (!scope.resource || /\s/.test(scope.resource))
+      throw new TrustgateError(
+        'INVALID_INPUT',
+        `${path}.sourceArn.resource: a resource pattern such as "spot-fleet-request/sfr-*" is required`,
+        { field: `${path}.sourceArn.resource` },
+      );
     let region = '*';
     if (scope.scope === 'region') {
       assertNoErrors(validateRegion(scope.region, { path: `${path}.sourceArn.region`, partition }));
@@ -171,25 +234,43 @@ function confusedDeputyCondition(cd: ConfusedDeputyCondition, partition: Partiti
   return condition;
 }
 
-function oidcStatement(spec: Extract<TrustPrincipalSpec, { type: 'oidc' }>, partition: Partition, path: string): PolicyStatement {
+function oidcStatement(
+  spec: Extract<TrustPrincipalSpec, { type: 'oidc' }>,
+  partition: Partition,
+  path: string,
+): PolicyStatement {
   assertNoErrors(validateAccountId(spec.accountId, `${path}.accountId`));
   const issuer = (spec.issuer ?? '').replace(/^https:\/\//, '').replace(/\/$/, '');
   if (!/^[a-z0-9.-]+\.[a-z]{2,}(?:\/[\w.~%-]+)*$/i.test(issuer)) {
-    throw new TrustgateError('INVALID_INPUT', `${path}.issuer: "${spec.issuer}" is not an OIDC issuer host (for example token.example.com or https://oidc.example.com/id/abc)`, { field: `${path}.issuer` });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `${path}.issuer: "${spec.issuer}" is not an OIDC issuer host (for example token.example.com or https://oidc.example.com/id/abc)`,
+      { field: `${path}.issuer` },
+    );
   }
   for (const key of ['audiences', 'subjects'] as const) {
     if (!Array.isArray(spec[key]) || spec[key].some((v) => typeof v !== 'string')) {
-      throw new TrustgateError('INVALID_INPUT', `${path}.${key}: a list of strings is required`, { field: `${path}.${key}` });
+      throw new TrustgateError('INVALID_INPUT', `${path}.${key}: a list of strings is required`, {
+        field: `${path}.${key}`,
+      });
     }
   }
   const audiences = [...new Set(spec.audiences)];
   const subjects = [...new Set(spec.subjects)];
   if (audiences.length === 0 || audiences.some((a) => a.length === 0 || /[*?]/.test(a))) {
-    throw new TrustgateError('INVALID_INPUT', `${path}.audiences: at least one exact audience (no wildcards) is required`, { field: `${path}.audiences` });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `${path}.audiences: at least one exact audience (no wildcards) is required`,
+      { field: `${path}.audiences` },
+    );
   }
   if (subjects.length === 0 || subjects.some((s) => s.length === 0 || /^[*?]+$/.test(s))) {
     // A missing or all-wildcard sub lets every identity of the issuer in (GitHub OIDC advisories).
-    throw new TrustgateError('INVALID_INPUT', `${path}.subjects: at least one subject that is not only a wildcard is required`, { field: `${path}.subjects` });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `${path}.subjects: at least one subject that is not only a wildcard is required`,
+      { field: `${path}.subjects` },
+    );
   }
   const one = (values: string[]) => (values.length === 1 ? (values[0] as string) : values);
   const exactSubs = subjects.filter((s) => !/[*?]/.test(s));
@@ -200,7 +281,8 @@ function oidcStatement(spec: Extract<TrustPrincipalSpec, { type: 'oidc' }>, part
     exactSubs.length = 0;
   }
   const condition: ConditionBlock = { StringEquals: { [`${issuer}:aud`]: one(audiences) } };
-  if (exactSubs.length > 0) (condition.StringEquals as Record<string, string | string[]>)[`${issuer}:sub`] = one(exactSubs);
+  if (exactSubs.length > 0)
+    (condition.StringEquals as Record<string, string | string[]>)[`${issuer}:sub`] = one(exactSubs);
   else condition.StringLike = { [`${issuer}:sub`]: one(likeSubs) };
   return {
     Sid: 'WebIdentityAssumeRole',

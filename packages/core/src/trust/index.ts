@@ -8,6 +8,11 @@ export {
   type TrustPolicyResult,
   type TrustPrincipalSpec,
 } from './build-trust-policy.ts';
-export { CHINA_SERVICE_PRINCIPALS, servicePrincipal, type ChinaServicePrincipalFact, type ServicePrincipalResult } from './service-principals.ts';
+export {
+  CHINA_SERVICE_PRINCIPALS,
+  servicePrincipal,
+  type ChinaServicePrincipalFact,
+  type ServicePrincipalResult,
+} from './service-principals.ts';
 export { platformIdentityFor, type PlatformIdentities, type PlatformIdentity } from './platform-identity.ts';
 export { DEFAULT_MAX_SESSION_DURATION, validateMaxSessionDuration } from './session-duration.ts';

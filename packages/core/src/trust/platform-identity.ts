@@ -23,11 +23,19 @@ export type PlatformIdentities = Partial<Record<Partition, PlatformIdentity>>;
 export function platformIdentityFor(identities: PlatformIdentities, partition: Partition): PlatformIdentity {
   const identity = identities[partition];
   if (!identity) {
-    throw new TrustgateError('INVALID_PARTITION', `platform.${partition}: the platform has no identity in partition ${partition}; roles cannot be assumed across partitions`, { field: `platform.${partition}` });
+    throw new TrustgateError(
+      'INVALID_PARTITION',
+      `platform.${partition}: the platform has no identity in partition ${partition}; roles cannot be assumed across partitions`,
+      { field: `platform.${partition}` },
+    );
   }
   assertNoErrors(validateAccountId(identity.accountId, `platform.${partition}.accountId`));
   if (identity.roleArn !== undefined) {
-    const parsed = parseRoleArn(identity.roleArn, { path: `platform.${partition}.roleArn`, partition, accountId: identity.accountId });
+    const parsed = parseRoleArn(identity.roleArn, {
+      path: `platform.${partition}.roleArn`,
+      partition,
+      accountId: identity.accountId,
+    });
     if (!parsed.ok) assertNoErrors(parsed.findings);
   }
   return identity;

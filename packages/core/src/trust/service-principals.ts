@@ -32,7 +32,11 @@ export const CHINA_SERVICE_PRINCIPALS: Readonly<Record<string, ChinaServicePrinc
   },
   elasticmapreduce: {
     principal: 'elasticmapreduce.amazonaws.com.cn',
-    sources: ['aws/aws-cdk#31767 (EMR fails with elasticmapreduce.amazonaws.com in aws-cn)', 'aws/aws-cdk#19867', 'aws/aws-cdk#20014'],
+    sources: [
+      'aws/aws-cdk#31767 (EMR fails with elasticmapreduce.amazonaws.com in aws-cn)',
+      'aws/aws-cdk#19867',
+      'aws/aws-cdk#20014',
+    ],
   },
   lambda: {
     principal: 'lambda.amazonaws.com',
@@ -40,11 +44,16 @@ export const CHINA_SERVICE_PRINCIPALS: Readonly<Record<string, ChinaServicePrinc
   },
   rds: {
     principal: 'rds.amazonaws.com',
-    sources: ['terraform-aws-modules/terraform-aws-rds-proxy#32 (rds.amazonaws.com.cn rejected)', 'hashicorp/terraform-provider-aws#42642'],
+    sources: [
+      'terraform-aws-modules/terraform-aws-rds-proxy#32 (rds.amazonaws.com.cn rejected)',
+      'hashicorp/terraform-provider-aws#42642',
+    ],
   },
   spotfleet: {
     principal: 'spotfleet.amazonaws.com',
-    sources: ['AWS Batch User Guide (China), "Create Amazon EC2 spot fleet roles with the Amazon CLI" (docs.amazonaws.cn/en_us/batch/latest/userguide/spot-fleet-roles-cli.html): trust names spotfleet.amazonaws.com with arn:aws-cn:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole'],
+    sources: [
+      'AWS Batch User Guide (China), "Create Amazon EC2 spot fleet roles with the Amazon CLI" (docs.amazonaws.cn/en_us/batch/latest/userguide/spot-fleet-roles-cli.html): trust names spotfleet.amazonaws.com with arn:aws-cn:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole',
+    ],
   },
   'ecs-tasks': {
     principal: 'ecs-tasks.amazonaws.com',
@@ -68,9 +77,18 @@ export interface ServicePrincipalResult {
 export function servicePrincipal(service: string, partition: Partition): ServicePrincipalResult {
   const name = service.replace(/\.amazonaws\.com(?:\.cn)?$/, '');
   if (!/^[a-z0-9][a-z0-9.-]*$/.test(name)) {
-    throw new TrustgateError('INVALID_INPUT', `service: "${service}" is not a service name such as "ec2" or "spotfleet.amazonaws.com"`, { field: 'service' });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `service: "${service}" is not a service name such as "ec2" or "spotfleet.amazonaws.com"`,
+      { field: 'service' },
+    );
   }
-  if (partition !== 'aws-cn') return { principal: `${name}.amazonaws.com`, verified: true, sources: ['IAM User Guide, "AWS service principals"'] };
+  if (partition !== 'aws-cn')
+    return {
+      principal: `${name}.amazonaws.com`,
+      verified: true,
+      sources: ['IAM User Guide, "AWS service principals"'],
+    };
   const fact = CHINA_SERVICE_PRINCIPALS[name];
   if (fact) return { principal: fact.principal, verified: true, sources: fact.sources };
   return { principal: `${name}.amazonaws.com`, verified: false, sources: [] };

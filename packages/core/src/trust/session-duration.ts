@@ -9,5 +9,12 @@ export const DEFAULT_MAX_SESSION_DURATION = 3600;
  */
 export function validateMaxSessionDuration(value: unknown, path = 'maxSessionDuration'): Finding[] {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 3600 && value <= 43200) return [];
-  return [{ code: 'INVALID_INPUT', severity: 'error', message: `${path}: ${String(value)} is not a whole number of seconds from 3,600 to 43,200`, path }];
+  return [
+    {
+      code: 'INVALID_INPUT',
+      severity: 'error',
+      message: `${path}: ${String(value)} is not a whole number of seconds from 3,600 to 43,200`,
+      path,
+    },
+  ];
 }

@@ -12,17 +12,39 @@ export const ACCOUNT_B = '444455556666';
 
 /** Principals the generator uses, with the context keys AWS derives from each. */
 export const PRINCIPALS = [
-  { arn: `arn:aws:iam::${ACCOUNT_A}:user/alice`, account: ACCOUNT_A, principalArn: `arn:aws:iam::${ACCOUNT_A}:user/alice`, username: 'alice' },
-  { arn: `arn:aws:sts::${ACCOUNT_A}:assumed-role/app/s1`, account: ACCOUNT_A, principalArn: `arn:aws:iam::${ACCOUNT_A}:role/app` },
-  { arn: `arn:aws:iam::${ACCOUNT_B}:user/bob`, account: ACCOUNT_B, principalArn: `arn:aws:iam::${ACCOUNT_B}:user/bob`, username: 'bob' },
-  { arn: `arn:aws:sts::${ACCOUNT_B}:assumed-role/ops/s2`, account: ACCOUNT_B, principalArn: `arn:aws:iam::${ACCOUNT_B}:role/ops` },
+  {
+    arn: `arn:aws:iam::${ACCOUNT_A}:user/alice`,
+    account: ACCOUNT_A,
+    principalArn: `arn:aws:iam::${ACCOUNT_A}:user/alice`,
+    username: 'alice',
+  },
+  {
+    arn: `arn:aws:sts::${ACCOUNT_A}:assumed-role/app/s1`,
+    account: ACCOUNT_A,
+    principalArn: `arn:aws:iam::${ACCOUNT_A}:role/app`,
+  },
+  {
+    arn: `arn:aws:iam::${ACCOUNT_B}:user/bob`,
+    account: ACCOUNT_B,
+    principalArn: `arn:aws:iam::${ACCOUNT_B}:user/bob`,
+    username: 'bob',
+  },
+  {
+    arn: `arn:aws:sts::${ACCOUNT_B}:assumed-role/ops/s2`,
+    account: ACCOUNT_B,
+    principalArn: `arn:aws:iam::${ACCOUNT_B}:role/ops`,
+  },
 ] as const;
 
 /** Actions with a resource ARN maker; S3 ARNs carry no account, so the request names it. */
 const ACTIONS: Array<{ action: string; resource: (account: string, name: string) => string; accountless?: boolean }> = [
   { action: 's3:GetObject', resource: (_a, n) => `arn:aws:s3:::bucket-x/${n}`, accountless: true },
   { action: 's3:PutObject', resource: (_a, n) => `arn:aws:s3:::bucket-x/${n}`, accountless: true },
-  { action: 's3:ListBucket', resource: (_a, n) => `arn:aws:s3:::${n === 'alice' ? 'bucket-x' : 'bucket-y'}`, accountless: true },
+  {
+    action: 's3:ListBucket',
+    resource: (_a, n) => `arn:aws:s3:::${n === 'alice' ? 'bucket-x' : 'bucket-y'}`,
+    accountless: true,
+  },
   { action: 'sts:AssumeRole', resource: (a, n) => `arn:aws:iam::${a}:role/${n}` },
   { action: 'iam:GetRole', resource: (a, n) => `arn:aws:iam::${a}:role/${n}` },
   { action: 'sqs:SendMessage', resource: (a, n) => `arn:aws:sqs:us-east-1:${a}:${n}` },
@@ -37,8 +59,28 @@ const KEYS = {
   string: {
     keys: ['aws:PrincipalTag/team', 'aws:RequestTag/env', 'aws:SourceAccount'],
     request: ['blue', 'Blue', 'red', 'prod', ACCOUNT_A, 'alice'],
-    policy: ['blue', 'BLUE', 'bl*', '?lue', 'red', 'prod', '*', ACCOUNT_A, '${aws:username}', '${aws:PrincipalTag/team}', "${aws:PrincipalTag/dept, 'blue'}", 'b${*}'],
-    ops: ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike'],
+    policy: [
+      'blue',
+      'BLUE',
+      'bl*',
+      '?lue',
+      'red',
+      'prod',
+      '*',
+      ACCOUNT_A,
+      '${aws:username}',
+      '${aws:PrincipalTag/team}',
+      "${aws:PrincipalTag/dept, 'blue'}",
+      'b${*}',
+    ],
+    ops: [
+      'StringEquals',
+      'StringNotEquals',
+      'StringEqualsIgnoreCase',
+      'StringNotEqualsIgnoreCase',
+      'StringLike',
+      'StringNotLike',
+    ],
   },
   multi: {
     keys: ['aws:TagKeys'],
@@ -56,13 +98,27 @@ const KEYS = {
     keys: ['aws:CurrentTime', 'aws:TokenIssueTime'],
     request: ['2024-01-01T00:00:00Z', '2025-06-15T12:00:00Z', '2026-12-31T23:59:59Z'],
     policy: ['2024-01-01T00:00:00Z', '2025-01-01T00:00:00Z', '2026-12-31T23:59:59Z'],
-    ops: ['DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals'],
+    ops: [
+      'DateEquals',
+      'DateNotEquals',
+      'DateLessThan',
+      'DateLessThanEquals',
+      'DateGreaterThan',
+      'DateGreaterThanEquals',
+    ],
   },
   numeric: {
     keys: ['aws:MultiFactorAuthAge'],
     request: ['0', '100', '3600'],
     policy: ['100', '3600', '50.5'],
-    ops: ['NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals'],
+    ops: [
+      'NumericEquals',
+      'NumericNotEquals',
+      'NumericLessThan',
+      'NumericLessThanEquals',
+      'NumericGreaterThan',
+      'NumericGreaterThanEquals',
+    ],
   },
   bool: {
     keys: ['aws:SecureTransport', 'aws:MultiFactorAuthPresent'],
@@ -73,46 +129,112 @@ const KEYS = {
   arn: {
     keys: ['aws:SourceArn'],
     request: [`arn:aws:sns:us-east-1:${ACCOUNT_A}:topic`, `arn:aws:sqs:eu-west-1:${ACCOUNT_B}:queue`],
-    policy: [`arn:aws:sns:us-east-1:${ACCOUNT_A}:topic`, `arn:aws:sns:*:${ACCOUNT_A}:*`, 'arn:aws:*:*:*:queue', `arn:aws:sqs:eu-west-1:${ACCOUNT_B}:q?eue`],
+    policy: [
+      `arn:aws:sns:us-east-1:${ACCOUNT_A}:topic`,
+      `arn:aws:sns:*:${ACCOUNT_A}:*`,
+      'arn:aws:*:*:*:queue',
+      `arn:aws:sqs:eu-west-1:${ACCOUNT_B}:q?eue`,
+    ],
     ops: ['ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike'],
   },
 } as const;
 type KeyFamily = keyof typeof KEYS;
 const FAMILIES = Object.keys(KEYS) as KeyFamily[];
 
-const conditionArb: fc.Arbitrary<[string, string, string[]]> = fc
-  .constantFrom(...FAMILIES)
-  .chain((family) => {
-    const f = KEYS[family];
-    const setPrefix = family === 'multi' ? fc.constantFrom('ForAllValues:', 'ForAnyValue:', 'ForAnyValue:', '') : fc.constantFrom('', '', '', 'ForAnyValue:', 'ForAllValues:');
-    const op = fc.tuple(setPrefix, fc.constantFrom(...f.ops), fc.constantFrom('', '', 'IfExists')).map(([s, o, i]) => `${s}${o}${i}`);
-    const nullOp = fc.constant('Null');
-    return fc.tuple(
+const conditionArb: fc.Arbitrary<[string, string, string[]]> = fc.constantFrom(...FAMILIES).chain((family) => {
+  const f = KEYS[family];
+  const setPrefix =
+    family === 'multi'
+      ? fc.constantFrom('ForAllValues:', 'ForAnyValue:', 'ForAnyValue:', '')
+      : fc.constantFrom('', '', '', 'ForAnyValue:', 'ForAllValues:');
+  const op = fc
+    .tuple(setPrefix, fc.constantFrom(...f.ops), fc.constantFrom('', '', 'IfExists'))
+    .map(([s, o, i]) => `${s}${o}${i}`);
+  const nullOp = fc.constant('Null');
+  return fc
+    .tuple(
       fc.oneof({ weight: 9, arbitrary: op }, { weight: 1, arbitrary: nullOp }),
       fc.constantFrom(...f.keys),
       fc.uniqueArray(fc.constantFrom(...f.policy), { minLength: 1, maxLength: 2 }),
-    ).map(([o, k, v]): [string, string, string[]] => (o === 'Null' ? [o, k, [v.length > 1 ? 'false' : 'true']] : [o, k, v]));
-  });
-
-const conditionBlockArb = fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 3, arbitrary: fc.array(conditionArb, { minLength: 1, maxLength: 2 }) }).map((list) => {
-  const block: Record<string, Record<string, string[]>> = {};
-  for (const [op, key, values] of list) (block[op] ??= {})[key] = values;
-  return block;
+    )
+    .map(([o, k, v]): [string, string, string[]] =>
+      o === 'Null' ? [o, k, [v.length > 1 ? 'false' : 'true']] : [o, k, v],
+    );
 });
 
+const conditionBlockArb = fc
+  .oneof(
+    { weight: 2, arbitrary: fc.constant([]) },
+    { weight: 3, arbitrary: fc.array(conditionArb, { minLength: 1, maxLength: 2 }) },
+  )
+  .map((list) => {
+    const block: Record<string, Record<string, string[]>> = {};
+    for (const [op, key, values] of list) (block[op] ??= {})[key] = values;
+    return block;
+  });
+
 const actionPatternArb = fc.constantFrom(
-  '*', '*', '*', 's3:*', 'sts:AssumeRole', 'kms:*', 'sqs:*', 'iam:*', 'ec2:*', 'dynamodb:*', 's3:*', 's3:Get*', 's3:GetObject', 's3:PutObject', 'S3:listbucket', 'sts:AssumeRole', 'sts:*', 'iam:Get*', 'sqs:SendMessage',
-  'ec2:Start*', 'ec2:StartInstances', 'dynamodb:GetItem', 'kms:*', 'kms:Decrypt', 's3:*Object', 'iam:GetRol?',
+  '*',
+  '*',
+  '*',
+  's3:*',
+  'sts:AssumeRole',
+  'kms:*',
+  'sqs:*',
+  'iam:*',
+  'ec2:*',
+  'dynamodb:*',
+  's3:*',
+  's3:Get*',
+  's3:GetObject',
+  's3:PutObject',
+  'S3:listbucket',
+  'sts:AssumeRole',
+  'sts:*',
+  'iam:Get*',
+  'sqs:SendMessage',
+  'ec2:Start*',
+  'ec2:StartInstances',
+  'dynamodb:GetItem',
+  'kms:*',
+  'kms:Decrypt',
+  's3:*Object',
+  'iam:GetRol?',
 );
 const resourcePatternArb = fc.constantFrom(
-  '*', '*', '*', '*', 'arn:aws:s3:::bucket-x/*', 'arn:aws:s3:::bucket-x/alice', 'arn:aws:s3:::bucket-x/${aws:username}', 'arn:aws:s3:::bucket-?',
-  'arn:aws:s3:::*', `arn:aws:iam::${ACCOUNT_A}:role/*`, `arn:aws:iam::*:role/app`, 'arn:aws:sqs:*:*:*', `arn:aws:sqs:us-east-1:${ACCOUNT_B}:Orders`,
-  `arn:aws:ec2:*:${ACCOUNT_A}:instance/*`, 'arn:aws:dynamodb:eu-west-1:*:table/Orders', 'arn:aws:kms:*:*:key/*', `arn:aws:kms:us-east-1:${ACCOUNT_B}:key/app`,
-  'arn:aws:*:*:*:*', 'arn:aws:iam::*:role/${aws:PrincipalTag/team}',
+  '*',
+  '*',
+  '*',
+  '*',
+  'arn:aws:s3:::bucket-x/*',
+  'arn:aws:s3:::bucket-x/alice',
+  'arn:aws:s3:::bucket-x/${aws:username}',
+  'arn:aws:s3:::bucket-?',
+  'arn:aws:s3:::*',
+  `arn:aws:iam::${ACCOUNT_A}:role/*`,
+  `arn:aws:iam::*:role/app`,
+  'arn:aws:sqs:*:*:*',
+  `arn:aws:sqs:us-east-1:${ACCOUNT_B}:Orders`,
+  `arn:aws:ec2:*:${ACCOUNT_A}:instance/*`,
+  'arn:aws:dynamodb:eu-west-1:*:table/Orders',
+  'arn:aws:kms:*:*:key/*',
+  `arn:aws:kms:us-east-1:${ACCOUNT_B}:key/app`,
+  'arn:aws:*:*:*:*',
+  'arn:aws:iam::*:role/${aws:PrincipalTag/team}',
 );
 const principalElementArb = fc.constantFrom<unknown>(
-  '*', { AWS: `arn:aws:iam::${ACCOUNT_A}:root` }, { AWS: ACCOUNT_B }, { AWS: '*' }, { AWS: ACCOUNT_A }, { AWS: `arn:aws:iam::${ACCOUNT_B}:root` }, { AWS: PRINCIPALS[0].arn }, { AWS: `arn:aws:iam::${ACCOUNT_A}:role/app` },
-  { AWS: PRINCIPALS[1].arn }, { AWS: [PRINCIPALS[2].arn, ACCOUNT_A] }, { AWS: `arn:aws:iam::${ACCOUNT_B}:role/ops` }, { Service: 'ec2.amazonaws.com' },
+  '*',
+  { AWS: `arn:aws:iam::${ACCOUNT_A}:root` },
+  { AWS: ACCOUNT_B },
+  { AWS: '*' },
+  { AWS: ACCOUNT_A },
+  { AWS: `arn:aws:iam::${ACCOUNT_B}:root` },
+  { AWS: PRINCIPALS[0].arn },
+  { AWS: `arn:aws:iam::${ACCOUNT_A}:role/app` },
+  { AWS: PRINCIPALS[1].arn },
+  { AWS: [PRINCIPALS[2].arn, ACCOUNT_A] },
+  { AWS: `arn:aws:iam::${ACCOUNT_B}:role/ops` },
+  { Service: 'ec2.amazonaws.com' },
 );
 
 function statementArb(withPrincipal: boolean): fc.Arbitrary<PolicyStatement> {
@@ -138,7 +260,9 @@ function statementArb(withPrincipal: boolean): fc.Arbitrary<PolicyStatement> {
 }
 
 function policyArb(withPrincipal = false): fc.Arbitrary<PolicyDocument> {
-  return fc.array(statementArb(withPrincipal), { minLength: 1, maxLength: 3 }).map((Statement) => ({ Version: '2012-10-17', Statement }));
+  return fc
+    .array(statementArb(withPrincipal), { minLength: 1, maxLength: 3 })
+    .map((Statement) => ({ Version: '2012-10-17', Statement }));
 }
 
 /** RCPs: Deny statements with `Principal: "*"` only (AWS Organizations User Guide, "RCP syntax"). */
@@ -149,7 +273,12 @@ const rcpPolicyArb: fc.Arbitrary<PolicyDocument> = fc
     Statement: list.map((s) => {
       const { NotPrincipal: _np, NotAction, ...rest } = s;
       const actions = [rest.Action ?? NotAction ?? []].flat().filter((a) => a !== '*');
-      return { ...rest, Action: actions.length > 0 ? actions : ['s3:*'], Effect: 'Deny' as const, Principal: '*' as const };
+      return {
+        ...rest,
+        Action: actions.length > 0 ? actions : ['s3:*'],
+        Effect: 'Deny' as const,
+        Principal: '*' as const,
+      };
     }),
   }));
 
@@ -167,12 +296,18 @@ export interface GeneratedCase {
 
 const contextArb = fc
   .record({
-    string: fc.array(fc.tuple(fc.constantFrom(...KEYS.string.keys), fc.constantFrom(...KEYS.string.request)), { maxLength: 2 }),
+    string: fc.array(fc.tuple(fc.constantFrom(...KEYS.string.keys), fc.constantFrom(...KEYS.string.request)), {
+      maxLength: 2,
+    }),
     multi: sometimes(fc.uniqueArray(fc.constantFrom(...KEYS.multi.request), { maxLength: 3 }), 0.5),
     ip: sometimes(fc.constantFrom(...KEYS.ip.request), 0.5),
-    date: fc.array(fc.tuple(fc.constantFrom(...KEYS.date.keys), fc.constantFrom(...KEYS.date.request)), { maxLength: 2 }),
+    date: fc.array(fc.tuple(fc.constantFrom(...KEYS.date.keys), fc.constantFrom(...KEYS.date.request)), {
+      maxLength: 2,
+    }),
     numeric: sometimes(fc.constantFrom(...KEYS.numeric.request), 0.5),
-    bool: fc.array(fc.tuple(fc.constantFrom(...KEYS.bool.keys), fc.constantFrom(...KEYS.bool.request)), { maxLength: 2 }),
+    bool: fc.array(fc.tuple(fc.constantFrom(...KEYS.bool.keys), fc.constantFrom(...KEYS.bool.request)), {
+      maxLength: 2,
+    }),
     arn: sometimes(fc.constantFrom(...KEYS.arn.request), 0.5),
     multiAsString: fc.boolean(),
   })
@@ -210,18 +345,33 @@ function addAimedGrant(grant: AimedGrant, request: EvaluationRequest, account: s
     Resource: request.resource,
   };
   if (Object.keys(grant.condition).length > 0) statement.Condition = grant.condition;
-  if (grant.to !== 'resource') policies.identityPolicies = [...(policies.identityPolicies ?? []), { Version: '2012-10-17', Statement: [statement as unknown as PolicyStatement] }];
+  if (grant.to !== 'resource')
+    policies.identityPolicies = [
+      ...(policies.identityPolicies ?? []),
+      { Version: '2012-10-17', Statement: [statement as unknown as PolicyStatement] },
+    ];
   if (grant.to !== 'identity') {
     const principal = { AWS: grant.principal === 'account' ? account : request.principal.arn };
     const resourceStatement = { ...statement, Principal: principal } as unknown as PolicyStatement;
-    policies.resourcePolicy = { Version: '2012-10-17', Statement: [...(policies.resourcePolicy?.Statement ?? []), resourceStatement] };
+    policies.resourcePolicy = {
+      Version: '2012-10-17',
+      Statement: [...(policies.resourcePolicy?.Statement ?? []), resourceStatement],
+    };
   }
 }
 
 /** A request and its policies. The context carries the keys AWS derives from the principal, for both evaluators. */
 export const caseArb: fc.Arbitrary<GeneratedCase> = fc
   .record({
-    principal: fc.constantFrom(PRINCIPALS[0], PRINCIPALS[0], PRINCIPALS[1], PRINCIPALS[1], PRINCIPALS[1], PRINCIPALS[2], PRINCIPALS[3]),
+    principal: fc.constantFrom(
+      PRINCIPALS[0],
+      PRINCIPALS[0],
+      PRINCIPALS[1],
+      PRINCIPALS[1],
+      PRINCIPALS[1],
+      PRINCIPALS[2],
+      PRINCIPALS[3],
+    ),
     action: fc.constantFrom(...ACTIONS),
     name: fc.constantFrom(...NAMES),
     resourceAccount: fc.constantFrom(ACCOUNT_A, ACCOUNT_A, ACCOUNT_B),
@@ -230,12 +380,22 @@ export const caseArb: fc.Arbitrary<GeneratedCase> = fc
     resource: sometimes(policyArb(true), 0.5),
     boundary: sometimes(policyArb(), 0.25),
     session: sometimes(policyArb(), 0.3),
-    scp: sometimes(fc.array(fc.array(policyArb(), { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 2 }), 0.2),
-    rcp: sometimes(fc.array(fc.array(rcpPolicyArb, { minLength: 1, maxLength: 1 }), { minLength: 1, maxLength: 2 }), 0.15),
+    scp: sometimes(
+      fc.array(fc.array(policyArb(), { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 2 }),
+      0.2,
+    ),
+    rcp: sometimes(
+      fc.array(fc.array(rcpPolicyArb, { minLength: 1, maxLength: 1 }), { minLength: 1, maxLength: 2 }),
+      0.15,
+    ),
     grant: sometimes(aimedGrantArb, 0.5),
   })
   .map((g): GeneratedCase => {
-    const context: Record<string, string | string[]> = { ...g.context, 'aws:PrincipalArn': g.principal.principalArn, 'aws:PrincipalAccount': g.principal.account };
+    const context: Record<string, string | string[]> = {
+      ...g.context,
+      'aws:PrincipalArn': g.principal.principalArn,
+      'aws:PrincipalAccount': g.principal.account,
+    };
     if ('username' in g.principal) context['aws:username'] = g.principal.username;
     const request: EvaluationRequest = {
       principal: { arn: g.principal.arn },
@@ -256,19 +416,45 @@ export const caseArb: fc.Arbitrary<GeneratedCase> = fc
 
 /** Trust-policy scenarios: sts:AssumeRole by users, sessions and services against trust policies. */
 const TRUST_CALLERS = [
-  { arn: PRINCIPALS[1].arn, type: 'AWS' as const, context: { 'aws:PrincipalArn': PRINCIPALS[1].principalArn, 'aws:PrincipalAccount': ACCOUNT_A } },
-  { arn: PRINCIPALS[0].arn, type: 'AWS' as const, context: { 'aws:PrincipalArn': PRINCIPALS[0].principalArn, 'aws:PrincipalAccount': ACCOUNT_A, 'aws:username': 'alice' } },
-  { arn: PRINCIPALS[3].arn, type: 'AWS' as const, context: { 'aws:PrincipalArn': PRINCIPALS[3].principalArn, 'aws:PrincipalAccount': ACCOUNT_B } },
+  {
+    arn: PRINCIPALS[1].arn,
+    type: 'AWS' as const,
+    context: { 'aws:PrincipalArn': PRINCIPALS[1].principalArn, 'aws:PrincipalAccount': ACCOUNT_A },
+  },
+  {
+    arn: PRINCIPALS[0].arn,
+    type: 'AWS' as const,
+    context: {
+      'aws:PrincipalArn': PRINCIPALS[0].principalArn,
+      'aws:PrincipalAccount': ACCOUNT_A,
+      'aws:username': 'alice',
+    },
+  },
+  {
+    arn: PRINCIPALS[3].arn,
+    type: 'AWS' as const,
+    context: { 'aws:PrincipalArn': PRINCIPALS[3].principalArn, 'aws:PrincipalAccount': ACCOUNT_B },
+  },
   { arn: 'ec2.amazonaws.com', type: 'Service' as const, context: {} },
   { arn: 'lambda.amazonaws.com', type: 'Service' as const, context: {} },
 ];
 const trustPrincipalArb = fc.constantFrom<unknown>(
-  { AWS: `arn:aws:iam::${ACCOUNT_A}:root` }, { AWS: ACCOUNT_A }, { AWS: ACCOUNT_B }, { AWS: `arn:aws:iam::${ACCOUNT_A}:role/app` },
-  { AWS: PRINCIPALS[1].arn }, { AWS: PRINCIPALS[0].arn }, { AWS: `arn:aws:iam::${ACCOUNT_B}:role/ops` }, { AWS: '*' }, '*',
-  { Service: 'ec2.amazonaws.com' }, { Service: ['lambda.amazonaws.com', 'ec2.amazonaws.com'] }, { AWS: [ACCOUNT_B, `arn:aws:iam::${ACCOUNT_A}:role/app`] },
+  { AWS: `arn:aws:iam::${ACCOUNT_A}:root` },
+  { AWS: ACCOUNT_A },
+  { AWS: ACCOUNT_B },
+  { AWS: `arn:aws:iam::${ACCOUNT_A}:role/app` },
+  { AWS: PRINCIPALS[1].arn },
+  { AWS: PRINCIPALS[0].arn },
+  { AWS: `arn:aws:iam::${ACCOUNT_B}:role/ops` },
+  { AWS: '*' },
+  '*',
+  { Service: 'ec2.amazonaws.com' },
+  { Service: ['lambda.amazonaws.com', 'ec2.amazonaws.com'] },
+  { AWS: [ACCOUNT_B, `arn:aws:iam::${ACCOUNT_A}:role/app`] },
 );
 const trustConditionArb = fc.constantFrom<Record<string, Record<string, string | string[]>> | undefined>(
-  undefined, undefined,
+  undefined,
+  undefined,
   { StringEquals: { 'sts:ExternalId': 'tg-1' } },
   { StringEquals: { 'sts:ExternalId': ['tg-1', 'tg-2'] } },
   { StringLike: { 'sts:ExternalId': 'tg-*' } },
@@ -277,16 +463,24 @@ const trustConditionArb = fc.constantFrom<Record<string, Record<string, string |
   { Null: { 'sts:ExternalId': 'false' } },
   { StringNotEquals: { 'aws:PrincipalAccount': ACCOUNT_B } },
 );
-const trustStatementArb = fc.record({
-  effect: fc.constantFrom<'Allow' | 'Deny'>('Allow', 'Allow', 'Allow', 'Deny'),
-  principal: trustPrincipalArb,
-  action: fc.constantFrom<string | string[]>('sts:AssumeRole', 'sts:AssumeRole', ['sts:AssumeRole', 'sts:TagSession'], 'sts:*', 'sts:AssumeRoleWithWebIdentity'),
-  condition: trustConditionArb,
-}).map((r) => {
-  const s: Record<string, unknown> = { Effect: r.effect, Principal: r.principal, Action: r.action };
-  if (r.condition) s.Condition = r.condition;
-  return s as unknown as PolicyStatement;
-});
+const trustStatementArb = fc
+  .record({
+    effect: fc.constantFrom<'Allow' | 'Deny'>('Allow', 'Allow', 'Allow', 'Deny'),
+    principal: trustPrincipalArb,
+    action: fc.constantFrom<string | string[]>(
+      'sts:AssumeRole',
+      'sts:AssumeRole',
+      ['sts:AssumeRole', 'sts:TagSession'],
+      'sts:*',
+      'sts:AssumeRoleWithWebIdentity',
+    ),
+    condition: trustConditionArb,
+  })
+  .map((r) => {
+    const s: Record<string, unknown> = { Effect: r.effect, Principal: r.principal, Action: r.action };
+    if (r.condition) s.Condition = r.condition;
+    return s as unknown as PolicyStatement;
+  });
 
 /** A caller assuming a role, with the role's trust policy and the caller's identity policies. */
 export const trustCaseArb: fc.Arbitrary<GeneratedCase> = fc
@@ -299,10 +493,29 @@ export const trustCaseArb: fc.Arbitrary<GeneratedCase> = fc
     identity: fc.constantFrom<PolicyDocument[]>(
       [],
       [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }],
-      [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${ACCOUNT_B}:role/*` }] }],
-      [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:*', Resource: '*' }, { Effect: 'Deny', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${ACCOUNT_A}:role/*` }] }],
+      [
+        {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${ACCOUNT_B}:role/*` }],
+        },
+      ],
+      [
+        {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 'sts:*', Resource: '*' },
+            { Effect: 'Deny', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${ACCOUNT_A}:role/*` },
+          ],
+        },
+      ],
     ),
-    boundary: sometimes(fc.constantFrom<PolicyDocument>({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }), 0.2),
+    boundary: sometimes(
+      fc.constantFrom<PolicyDocument>(
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] },
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] },
+      ),
+      0.2,
+    ),
   })
   .map((g): GeneratedCase => {
     const context: Record<string, string | string[]> = { ...(g.caller.context as Record<string, string>) };
@@ -316,7 +529,10 @@ export const trustCaseArb: fc.Arbitrary<GeneratedCase> = fc
       resourceAccountId: g.roleAccount,
       context,
     };
-    const policies: PolicySet = { identityPolicies: isAws ? g.identity : [], resourcePolicy: { Version: '2012-10-17', Statement: g.trust } };
+    const policies: PolicySet = {
+      identityPolicies: isAws ? g.identity : [],
+      resourcePolicy: { Version: '2012-10-17', Statement: g.trust },
+    };
     if (g.boundary && isAws) policies.permissionsBoundary = g.boundary;
     return { request, policies };
   });

@@ -11,12 +11,15 @@ function explanationIsConsistent(result: EvaluationResult): void {
   const { reason, policies } = result.explanation;
   const matched = (kind: string, effect: 'Allow' | 'Deny') =>
     policies.some((p) => p.policy === kind && p.statements.some((st) => st.matched && st.effect === effect));
-  if (reason.startsWith('explicit-deny:')) expect(matched(reason.slice('explicit-deny:'.length), 'Deny'), reason).toBe(true);
+  if (reason.startsWith('explicit-deny:'))
+    expect(matched(reason.slice('explicit-deny:'.length), 'Deny'), reason).toBe(true);
   if (reason === 'allow:identity') expect(matched('identity', 'Allow')).toBe(true);
   if (reason === 'allow:resource') expect(matched('resource', 'Allow')).toBe(true);
-  if (reason === 'allow:identity+resource') expect(matched('identity', 'Allow') && matched('resource', 'Allow')).toBe(true);
+  if (reason === 'allow:identity+resource')
+    expect(matched('identity', 'Allow') && matched('resource', 'Allow')).toBe(true);
   for (const p of policies) {
-    if (p.result === 'ExplicitlyDenied') expect(p.statements.some((st) => st.matched && st.effect === 'Deny')).toBe(true);
+    if (p.result === 'ExplicitlyDenied')
+      expect(p.statements.some((st) => st.matched && st.effect === 'Deny')).toBe(true);
     for (const st of p.statements) if (st.matched) expect(st.conditions.every((c) => c.matched)).toBe(true);
     for (const st of p.statements) if (!st.matched) expect(st.conditions.some((c) => !c.matched)).toBe(true);
   }
@@ -71,13 +74,18 @@ const TRUST_MINIMUMS: Record<string, number> = {
 
 /** Counts one result's decision and reason. */
 function countOutcome(counts: Map<string, number>, result: EvaluationResult): void {
-  for (const outcome of [result.decision, result.explanation.reason]) counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+  for (const outcome of [result.decision, result.explanation.reason])
+    counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
 }
 
 /** Fails, naming every outcome short of its minimum, unless `counts` over `runs` runs meet `minimums` (per 1,000). */
 function expectOutcomeMinimums(counts: Map<string, number>, minimums: Record<string, number>, runs: number): void {
   const short = Object.entries(minimums)
-    .map(([outcome, perThousand]) => ({ outcome, seen: counts.get(outcome) ?? 0, needed: Math.ceil((perThousand * runs) / 1000) }))
+    .map(([outcome, perThousand]) => ({
+      outcome,
+      seen: counts.get(outcome) ?? 0,
+      needed: Math.ceil((perThousand * runs) / 1000),
+    }))
     .filter((o) => o.seen < o.needed)
     .map((o) => `${o.outcome}: ${o.seen} of ${runs} runs, at least ${o.needed} needed`);
   expect(short, 'outcomes the generator reached too rarely').toEqual([]);
@@ -102,7 +110,9 @@ describe('differential: trustgate vs @cloud-copilot/iam-simulate', () => {
           seen.set(known, (seen.get(known) ?? 0) + 1);
           return;
         }
-        throw new Error(`trustgate ${mine.decision} (${mine.explanation.reason}) vs oracle ${oracle}\n${JSON.stringify(c, null, 1)}`);
+        throw new Error(
+          `trustgate ${mine.decision} (${mine.explanation.reason}) vs oracle ${oracle}\n${JSON.stringify(c, null, 1)}`,
+        );
       }),
       propertyParameters({ numRuns: RUNS, endOnFailure: !SHRINK }),
     );
@@ -120,7 +130,9 @@ describe('differential: trustgate vs @cloud-copilot/iam-simulate', () => {
         const oracle = await oracleDecision(c.request, c.policies);
         if (typeof oracle !== 'string') throw new Error(`oracle refused the input: ${oracle.error}`);
         if (oracle === mine.decision || knownDisagreement(c, mine, oracle)) return;
-        throw new Error(`trustgate ${mine.decision} (${mine.explanation.reason}) vs oracle ${oracle}\n${JSON.stringify(c, null, 1)}`);
+        throw new Error(
+          `trustgate ${mine.decision} (${mine.explanation.reason}) vs oracle ${oracle}\n${JSON.stringify(c, null, 1)}`,
+        );
       }),
       propertyParameters({ numRuns: Math.round(RUNS / 2), endOnFailure: !SHRINK }),
     );

@@ -2,7 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compilePolicySet, evaluateRequest, type Decision, type EvaluationRequest, type PolicySet } from '../../src/engine/index.ts';
+import {
+  compilePolicySet,
+  evaluateRequest,
+  type Decision,
+  type EvaluationRequest,
+  type PolicySet,
+} from '../../src/engine/index.ts';
 
 /** A case drawn from AWS's documentation: the request, the policies, the documented answer and its source. */
 interface DocumentedCase {
@@ -15,7 +21,9 @@ interface DocumentedCase {
 }
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'cases', 'evaluation');
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()) {
   const cases = JSON.parse(readFileSync(join(dir, file), 'utf8')) as DocumentedCase[];
   describe(file, () => {
     it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {

@@ -24,7 +24,10 @@ export const KNOWN_DISAGREEMENTS: Known[] = [
     // JavaScript), so 0.0.0.0/0 matches only 0.0.0.0. RFC 4632: /0 covers every IPv4 address.
     id: 'D1-ipv4-prefix-0',
     applies: (c) => JSON.stringify(c.policies).includes('/0"'),
-    asOracleReads: (c) => ({ ...c, policies: mapPolicies(c.policies, (j) => j.replaceAll('0.0.0.0/0"', '0.0.0.0/32"')) }),
+    asOracleReads: (c) => ({
+      ...c,
+      policies: mapPolicies(c.policies, (j) => j.replaceAll('0.0.0.0/0"', '0.0.0.0/32"')),
+    }),
   },
   {
     // D2: iam-simulate compares a bare IPv4 policy value (`192.0.2.10`) only with IPv4 request values and
@@ -34,7 +37,10 @@ export const KNOWN_DISAGREEMENTS: Known[] = [
     // NotIpAddress matches. The oracle's reading is reproduced by making such values unusable.
     id: 'D2-bare-ipv4-vs-ipv6-request',
     applies: (c) => String(c.request.context?.['aws:SourceIp'] ?? '').includes(':'),
-    asOracleReads: (c) => ({ ...c, policies: mapPolicies(c.policies, (j) => j.replace(/"(\d+\.\d+\.\d+\.\d+)"/g, '"$1/99"')) }),
+    asOracleReads: (c) => ({
+      ...c,
+      policies: mapPolicies(c.policies, (j) => j.replace(/"(\d+\.\d+\.\d+\.\d+)"/g, '"$1/99"')),
+    }),
   },
   {
     // D3: a resource-based policy that names the role session's own ARN grants access even when the session

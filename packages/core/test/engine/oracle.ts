@@ -29,13 +29,17 @@ export function toSimulation(request: EvaluationRequest, policies: PolicySet): S
     })),
   };
   if (policies.resourcePolicy) sim.resourcePolicy = policies.resourcePolicy;
-  if (policies.permissionsBoundary) sim.permissionBoundaryPolicies = [{ name: 'boundary', policy: policies.permissionsBoundary }];
+  if (policies.permissionsBoundary)
+    sim.permissionBoundaryPolicies = [{ name: 'boundary', policy: policies.permissionsBoundary }];
   if (policies.sessionPolicies?.length) sim.sessionPolicy = policies.sessionPolicies[0];
   return sim;
 }
 
 /** The oracle's decision, or an error message when it refused the input. */
-export async function oracleDecision(request: EvaluationRequest, policies: PolicySet): Promise<Decision | { error: string }> {
+export async function oracleDecision(
+  request: EvaluationRequest,
+  policies: PolicySet,
+): Promise<Decision | { error: string }> {
   const result = await runSimulation(toSimulation(request, policies), {});
   if (result.resultType === 'error') return { error: JSON.stringify(result.errors) };
   return result.overallResult as Decision;

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadIamReference, validatePolicyDocument, type IamReference, type PolicyDocumentKind } from '../../src/engine/index.ts';
+import {
+  loadIamReference,
+  validatePolicyDocument,
+  type IamReference,
+  type PolicyDocumentKind,
+} from '../../src/engine/index.ts';
 
 /** A validation case: a document, its kind, the finding codes (and paths) it must produce. */
 interface ValidationCase {
@@ -31,7 +36,10 @@ describe('validatePolicyDocument', () => {
     const codes = [...new Set(findings.map((f) => f.code))].sort();
     const relevant = codes.filter((code) => !['POLICY_VERSION_OLD'].includes(code) || c.expectCodes.includes(code));
     if (c.expectCodes.length === 0) {
-      expect(findings.filter((f) => f.severity !== 'info'), JSON.stringify(findings)).toEqual([]);
+      expect(
+        findings.filter((f) => f.severity !== 'info'),
+        JSON.stringify(findings),
+      ).toEqual([]);
     } else {
       expect(relevant, JSON.stringify(findings)).toEqual([...c.expectCodes].sort());
     }
@@ -50,7 +58,17 @@ describe('validatePolicyDocument', () => {
   });
 
   it('suggests the operator that was meant', () => {
-    const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEqualz: { 'aws:PrincipalTag/team': 'x' } } }] };
+    const doc = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: '*',
+          Condition: { StringEqualz: { 'aws:PrincipalTag/team': 'x' } },
+        },
+      ],
+    };
     expect(validatePolicyDocument(doc, { kind: 'identity' })[0]!.message).toContain('StringEquals');
   });
 });

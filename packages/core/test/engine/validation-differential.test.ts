@@ -33,13 +33,37 @@ function base(kind: PolicyDocumentKind, n: number): Doc {
   const statements = Array.from({ length: n }, (_, i): Record<string, unknown> => {
     switch (kind) {
       case 'trust':
-        return { Sid: `T${i}`, Effect: 'Allow', Principal: { AWS: `arn:aws:iam::11112222333${i}:root` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'x1' } } };
+        return {
+          Sid: `T${i}`,
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::11112222333${i}:root` },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': 'x1' } },
+        };
       case 'resource':
-        return { Sid: `R${i}`, Effect: 'Allow', Principal: { AWS: '111122223333' }, Action: ['s3:GetObject'], Resource: `arn:aws:s3:::b${i}/*` };
+        return {
+          Sid: `R${i}`,
+          Effect: 'Allow',
+          Principal: { AWS: '111122223333' },
+          Action: ['s3:GetObject'],
+          Resource: `arn:aws:s3:::b${i}/*`,
+        };
       case 'rcp':
-        return { Sid: `C${i}`, Effect: 'Deny', Principal: '*', Action: ['s3:*'], Resource: '*', Condition: { BoolIfExists: { 'aws:SecureTransport': 'false' } } };
+        return {
+          Sid: `C${i}`,
+          Effect: 'Deny',
+          Principal: '*',
+          Action: ['s3:*'],
+          Resource: '*',
+          Condition: { BoolIfExists: { 'aws:SecureTransport': 'false' } },
+        };
       default:
-        return { Sid: `S${i}`, Effect: i % 2 ? 'Deny' : 'Allow', Action: ['s3:GetObject', 'sqs:*'], Resource: `arn:aws:s3:::b${i}/*` };
+        return {
+          Sid: `S${i}`,
+          Effect: i % 2 ? 'Deny' : 'Allow',
+          Action: ['s3:GetObject', 'sqs:*'],
+          Resource: `arn:aws:s3:::b${i}/*`,
+        };
     }
   });
   return { Version: '2012-10-17', Statement: statements };
@@ -52,13 +76,25 @@ const MUTATIONS: Array<{ name: string; kinds?: PolicyDocumentKind[]; apply(doc: 
   { name: 'no action', apply: (d, i) => void delete d.Statement[i]!.Action },
   { name: 'action and notaction', apply: (d, i) => void (d.Statement[i]!.NotAction = 's3:PutObject') },
   { name: 'action without colon', apply: (d, i) => void (d.Statement[i]!.Action = 's3GetObject') },
-  { name: 'resource and notresource', kinds: ['identity', 'session', 'scp', 'resource'], apply: (d, i) => void (d.Statement[i]!.NotResource = '*') },
+  {
+    name: 'resource and notresource',
+    kinds: ['identity', 'session', 'scp', 'resource'],
+    apply: (d, i) => void (d.Statement[i]!.NotResource = '*'),
+  },
   { name: 'no resource', kinds: ['identity', 'session', 'scp'], apply: (d, i) => void delete d.Statement[i]!.Resource },
-  { name: 'principal in identity', kinds: ['identity', 'session', 'scp'], apply: (d, i) => void (d.Statement[i]!.Principal = '*') },
+  {
+    name: 'principal in identity',
+    kinds: ['identity', 'session', 'scp'],
+    apply: (d, i) => void (d.Statement[i]!.Principal = '*'),
+  },
   { name: 'resource in trust', kinds: ['trust'], apply: (d, i) => void (d.Statement[i]!.Resource = '*') },
   { name: 'no principal', kinds: ['trust'], apply: (d, i) => void delete d.Statement[i]!.Principal },
   { name: 'allow in rcp', kinds: ['rcp'], apply: (d, i) => void (d.Statement[i]!.Effect = 'Allow') },
-  { name: 'notaction in rcp', kinds: ['rcp'], apply: (d, i) => void ((d.Statement[i]!.NotAction = d.Statement[i]!.Action), delete d.Statement[i]!.Action) },
+  {
+    name: 'notaction in rcp',
+    kinds: ['rcp'],
+    apply: (d, i) => void ((d.Statement[i]!.NotAction = d.Statement[i]!.Action), delete d.Statement[i]!.Action),
+  },
   { name: 'bad version', apply: (d) => void (d.Version = '2012-10-18') },
   { name: 'unknown element', apply: (d, i) => void (d.Statement[i]!.Actions = ['s3:GetObject']) },
 ];
@@ -90,7 +126,10 @@ describe('differential validation: trustgate vs @cloud-copilot/iam-policy', () =
         const mine = validatePolicyDocument(doc, { kind }).filter((f) => f.severity === 'error');
         const theirs = ORACLE[kind]!(doc);
         if (mine.length > 0) broken++;
-        expect(mine.length > 0, `${kind} ${applied.join(', ')}: trustgate ${JSON.stringify(mine)} oracle ${JSON.stringify(theirs)}`).toBe(theirs.length > 0);
+        expect(
+          mine.length > 0,
+          `${kind} ${applied.join(', ')}: trustgate ${JSON.stringify(mine)} oracle ${JSON.stringify(theirs)}`,
+        ).toBe(theirs.length > 0);
         if (applied.length === 0) expect(mine, JSON.stringify(doc)).toEqual([]);
       }),
       propertyParameters({ numRuns: 1500 }),

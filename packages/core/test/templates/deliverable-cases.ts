@@ -29,13 +29,21 @@ export interface DeliverableCase {
 }
 
 /** The example catalog's default selection compiled by the policy compiler for `partition`. */
-export async function compiledExample(partition: Partition): Promise<{ documents: Array<{ name: string; document: PolicyDocument }>; managedPolicyArns: string[] }> {
+export async function compiledExample(
+  partition: Partition,
+): Promise<{ documents: Array<{ name: string; document: PolicyDocument }>; managedPolicyArns: string[] }> {
   const actionList = await loadAwsActionList();
   const text = readFileSync(fileURLToPath(new URL('../../../../catalogs/example.yaml', import.meta.url)), 'utf8');
   const { catalog, findings } = parseCatalog(text, { fileName: 'example.yaml', actionList });
   if (!catalog) throw new Error(`example catalog invalid: ${JSON.stringify(findings)}`);
-  const result = compilePolicies({ catalog, selection: { mode: 'default' }, partition, accountId: CUSTOMER_ACCOUNT }, actionList);
-  return { documents: result.documents.map((d) => ({ name: d.name, document: d.document })), managedPolicyArns: result.managedPolicyArns };
+  const result = compilePolicies(
+    { catalog, selection: { mode: 'default' }, partition, accountId: CUSTOMER_ACCOUNT },
+    actionList,
+  );
+  return {
+    documents: result.documents.map((d) => ({ name: d.name, document: d.document })),
+    managedPolicyArns: result.managedPolicyArns,
+  };
 }
 
 /** Every blueprint in every partition, built from compiled example policies. */
@@ -54,7 +62,9 @@ export async function allCases(): Promise<DeliverableCase[]> {
         maxSessionDuration: 7200,
       };
       const model = buildBlueprint(blueprint, options);
-      const expectedPolicies = model.resources.flatMap((r) => (r.kind === 'managed-policy' ? [{ name: r.policyName, document: r.document }] : []));
+      const expectedPolicies = model.resources.flatMap((r) =>
+        r.kind === 'managed-policy' ? [{ name: r.policyName, document: r.document }] : [],
+      );
       cases.push({ name: `${blueprint} in ${partition}`, blueprint, partition, options, model, expectedPolicies });
     }
   }
@@ -90,7 +100,9 @@ export function resolveCfn(value: unknown, v: ResolveValues, local: Record<strin
       const [key, arg] = entries[0] as [string, unknown];
       if (key === 'Ref' && typeof arg === 'string') return ref(arg);
       if (key === 'Fn::Sub') {
-        const [template, vars] = Array.isArray(arg) ? [arg[0] as string, resolveCfn(arg[1], v, local) as Record<string, unknown>] : [arg as string, {}];
+        const [template, vars] = Array.isArray(arg)
+          ? [arg[0] as string, resolveCfn(arg[1], v, local) as Record<string, unknown>]
+          : [arg as string, {}];
         const scope = { ...local, ...vars };
         return template.replace(/\$\{(!?)([^}]*)\}/g, (whole, bang: string, name: string) => {
           if (bang) return `\${${name}}`;
@@ -110,7 +122,10 @@ export function resolveCfn(value: unknown, v: ResolveValues, local: Record<strin
  * `${data.aws_caller_identity.current.account_id}`, and the escapes `$${` and `%%{`. Any other interpolation
  * is an error.
  */
-export function evaluateTerraformTemplate(text: string, values: { variables: Record<string, string>; partition: string; accountId: string }): string {
+export function evaluateTerraformTemplate(
+  text: string,
+  values: { variables: Record<string, string>; partition: string; accountId: string },
+): string {
   return text.replace(/\$\$\{|%%\{|\$\{([^}]*)\}|%\{/g, (match, expr: string | undefined) => {
     if (match === '$${') return '${';
     if (match === '%%{') return '%{';

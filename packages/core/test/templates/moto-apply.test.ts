@@ -21,7 +21,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import {
   GetInstanceProfileCommand,
   GetLoginProfileCommand,
@@ -37,7 +42,16 @@ import {
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PARTITIONS, TemplateStrings, mapStrings, renderConsoleJson, renderDeliverable, resolveSegments, type DeliverableModel, type PolicyDocument } from '../../src/index.ts';
+import {
+  PARTITIONS,
+  TemplateStrings,
+  mapStrings,
+  renderConsoleJson,
+  renderDeliverable,
+  resolveSegments,
+  type DeliverableModel,
+  type PolicyDocument,
+} from '../../src/index.ts';
 import { allCases, type DeliverableCase } from './deliverable-cases.ts';
 import { startMoto, type MotoServer } from '../../../../test/support/moto-server.ts';
 
@@ -66,11 +80,18 @@ afterAll(async () => {
 function expected(model: DeliverableModel) {
   const strings = new TemplateStrings(model);
   const params = Object.fromEntries(model.parameters.map((p) => [p.name, p.value]));
-  const resolve = (s: string) => resolveSegments(strings.segments(s), { params, partition: 'aws', accountId: MOTO_ACCOUNT });
+  const resolve = (s: string) =>
+    resolveSegments(strings.segments(s), { params, partition: 'aws', accountId: MOTO_ACCOUNT });
   const raw = renderConsoleJson(model);
   const doc = (d: PolicyDocument) => mapStrings(d, resolve) as PolicyDocument;
-  const policies = model.resources.flatMap((r) => (r.kind === 'managed-policy' ? [{ name: resolve(r.policyName), document: doc(r.document) }] : []));
-  return { raw, policies, roles: model.resources.flatMap((r) => (r.kind === 'role' ? [{ ...r, trustPolicy: doc(r.trustPolicy) }] : [])) };
+  const policies = model.resources.flatMap((r) =>
+    r.kind === 'managed-policy' ? [{ name: resolve(r.policyName), document: doc(r.document) }] : [],
+  );
+  return {
+    raw,
+    policies,
+    roles: model.resources.flatMap((r) => (r.kind === 'role' ? [{ ...r, trustPolicy: doc(r.trustPolicy) }] : [])),
+  };
 }
 
 const decode = (text: string | undefined) => JSON.parse(decodeURIComponent(text ?? '{}')) as unknown;
@@ -83,7 +104,9 @@ async function checkAccount(model: DeliverableModel, path: 'cloudformation' | 'c
     const meta = listed.Policies?.find((x) => x.PolicyName === p.name);
     expect(meta, p.name).toBeDefined();
     const policy = await iam.send(new GetPolicyCommand({ PolicyArn: meta?.Arn }));
-    const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: meta?.Arn, VersionId: policy.Policy?.DefaultVersionId }));
+    const version = await iam.send(
+      new GetPolicyVersionCommand({ PolicyArn: meta?.Arn, VersionId: policy.Policy?.DefaultVersionId }),
+    );
     expect(decode(version.PolicyVersion?.Document), p.name).toEqual(p.document);
   }
   for (const role of want.roles) {
@@ -92,8 +115,12 @@ async function checkAccount(model: DeliverableModel, path: 'cloudformation' | 'c
     expect(decode(got?.AssumeRolePolicyDocument)).toEqual(role.trustPolicy);
     expect(got?.MaxSessionDuration).toBe(role.maxSessionDuration ?? 3600);
     expect(got?.Description).toBe(role.description);
-    const attached = (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role.roleName }))).AttachedPolicies?.map((a) => a.PolicyName).sort();
-    const mine = model.resources.flatMap((r) => (r.kind === 'managed-policy' && r.attachTo.includes(role.id) ? [r.policyName] : []));
+    const attached = (
+      await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role.roleName }))
+    ).AttachedPolicies?.map((a) => a.PolicyName).sort();
+    const mine = model.resources.flatMap((r) =>
+      r.kind === 'managed-policy' && r.attachTo.includes(role.id) ? [r.policyName] : [],
+    );
     // moto leaves out AWS managed policies (see the file comment); the CLI path attaches them only if moto knows them.
     for (const name of mine) expect(attached, `${path} ${role.roleName}`).toContain(name);
     if (role.instanceProfile) {
@@ -105,17 +132,24 @@ async function checkAccount(model: DeliverableModel, path: 'cloudformation' | 'c
     if (user.kind !== 'user') continue;
     const got = await iam.send(new GetUserCommand({ UserName: user.userName }));
     expect(got.User?.UserName).toBe(user.userName);
-    const attached = (await iam.send(new ListAttachedUserPoliciesCommand({ UserName: user.userName }))).AttachedPolicies?.map((a) => a.PolicyName);
-    for (const r of model.resources) if (r.kind === 'managed-policy' && r.attachTo.includes(user.id)) expect(attached).toContain(r.policyName);
+    const attached = (
+      await iam.send(new ListAttachedUserPoliciesCommand({ UserName: user.userName }))
+    ).AttachedPolicies?.map((a) => a.PolicyName);
+    for (const r of model.resources)
+      if (r.kind === 'managed-policy' && r.attachTo.includes(user.id)) expect(attached).toContain(r.policyName);
     const keys = await iam.send(new ListAccessKeysCommand({ UserName: user.userName }));
     expect(keys.AccessKeyMetadata).toHaveLength(1);
     // Programmatic access only: no console password.
-    await expect(iam.send(new GetLoginProfileCommand({ UserName: user.userName }))).rejects.toThrow(/NoSuchEntity|not found|cannot be found/i);
+    await expect(iam.send(new GetLoginProfileCommand({ UserName: user.userName }))).rejects.toThrow(
+      /NoSuchEntity|not found|cannot be found/i,
+    );
   }
 }
 
 async function createStack(name: string, body: string): Promise<string> {
-  await cfn.send(new CreateStackCommand({ StackName: name, TemplateBody: body, Capabilities: ['CAPABILITY_NAMED_IAM'] }));
+  await cfn.send(
+    new CreateStackCommand({ StackName: name, TemplateBody: body, Capabilities: ['CAPABILITY_NAMED_IAM'] }),
+  );
   for (let i = 0; i < 100; i++) {
     const stack = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
     if (stack?.StackStatus && !stack.StackStatus.endsWith('_IN_PROGRESS')) return stack.StackStatus;
@@ -136,7 +170,8 @@ describe.each(PARTITIONS)('CloudFormation applied to moto (%s templates)', (part
       await checkAccount(c.model, 'cloudformation');
       const outputs = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.Outputs ?? [];
       const byKey = Object.fromEntries(outputs.map((o) => [o.OutputKey, o.OutputValue]));
-      if (c.blueprint === 'cross-account-role') expect(byKey.RoleArn).toBe(`arn:aws:iam::${MOTO_ACCOUNT}:role/TrustgateAccess`);
+      if (c.blueprint === 'cross-account-role')
+        expect(byKey.RoleArn).toBe(`arn:aws:iam::${MOTO_ACCOUNT}:role/TrustgateAccess`);
       if (c.blueprint === 'spot-fleet') {
         expect(byKey.TaggingRoleArn).toBe(`arn:aws:iam::${MOTO_ACCOUNT}:role/aws-ec2-spot-fleet-tagging-role`);
         expect(byKey.UserPolicyArn).toBe(`arn:aws:iam::${MOTO_ACCOUNT}:policy/SpotFleetUserPolicy`);
@@ -144,8 +179,11 @@ describe.each(PARTITIONS)('CloudFormation applied to moto (%s templates)', (part
       if (c.blueprint === 'installer-user') {
         expect(byKey.AccessKeyId).toMatch(/^AKIA/);
         expect(JSON.stringify(outputs)).not.toMatch(/SecretAccessKey/);
-        const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }))).StackResources ?? [];
-        expect(resources.find((r) => r.ResourceType === 'AWS::IAM::AccessKey')?.PhysicalResourceId).toBe(byKey.AccessKeyId);
+        const resources =
+          (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }))).StackResources ?? [];
+        expect(resources.find((r) => r.ResourceType === 'AWS::IAM::AccessKey')?.PhysicalResourceId).toBe(
+          byKey.AccessKeyId,
+        );
       }
       if (c.blueprint === 'instance-profile-role') expect(byKey.InstanceProfileName).toBe('TrustgateInstanceRole');
     }
@@ -158,7 +196,16 @@ describe('AWS CLI scripts run against moto', () => {
     writeFileSync(file, renderDeliverable(c.model, 'cli'));
     return spawnSync('bash', [file], {
       encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', HOME: dir, AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      },
       timeout: 120_000,
     });
   };
@@ -169,16 +216,20 @@ describe('AWS CLI scripts run against moto', () => {
       const r = run(c);
       expect(r.status, `${c.name}\n${r.stderr}`).toBe(0);
       await checkAccount(c.model, 'cli');
-      if (c.blueprint === 'cross-account-role') expect(r.stdout).toContain(`RoleArn: arn:aws:iam::${MOTO_ACCOUNT}:role/TrustgateAccess`);
+      if (c.blueprint === 'cross-account-role')
+        expect(r.stdout).toContain(`RoleArn: arn:aws:iam::${MOTO_ACCOUNT}:role/TrustgateAccess`);
       if (c.blueprint === 'installer-user') {
         expect(r.stderr).toMatch(/printed ONCE/);
-        expect(JSON.parse(r.stdout.slice(r.stdout.indexOf('{'), r.stdout.lastIndexOf('}') + 1)).AccessKey.SecretAccessKey).toBeTruthy();
+        expect(
+          JSON.parse(r.stdout.slice(r.stdout.indexOf('{'), r.stdout.lastIndexOf('}') + 1)).AccessKey.SecretAccessKey,
+        ).toBeTruthy();
       }
       if (c.blueprint === 'spot-fleet') {
         // moto names service-linked roles AWSServiceRoleFor<service> (AWSServiceRoleForspotfleet), not AWS's
         // names; find them by their path, which moto does get right.
         for (const service of ['spotfleet.amazonaws.com', 'spot.amazonaws.com']) {
-          const roles = (await iam.send(new ListRolesCommand({ PathPrefix: `/aws-service-role/${service}/` }))).Roles ?? [];
+          const roles =
+            (await iam.send(new ListRolesCommand({ PathPrefix: `/aws-service-role/${service}/` }))).Roles ?? [];
           expect(roles, service).toHaveLength(1);
         }
       }

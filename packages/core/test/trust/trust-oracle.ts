@@ -1,5 +1,11 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { evaluateRequest, type ContextValue, type Decision, type PolicyDocument, type PrincipalType } from '../../src/index.ts';
+import {
+  evaluateRequest,
+  type ContextValue,
+  type Decision,
+  type PolicyDocument,
+  type PrincipalType,
+} from '../../src/index.ts';
 
 /** One AssumeRole-style call to decide against a trust policy. */
 export interface TrustCall {
@@ -35,13 +41,21 @@ export async function decideBoth(trust: PolicyDocument, call: TrustCall): Promis
   if (type === 'Service' && call.principal.endsWith('.amazonaws.com.cn')) return { core, oracle: 'unsupported' };
   const accountId = call.roleArn.split(':')[4] ?? '';
   const simulation = {
-    request: { principal: call.principal, action, resource: { resource: call.roleArn, accountId }, contextVariables: call.context ?? {} },
+    request: {
+      principal: call.principal,
+      action,
+      resource: { resource: call.roleArn, accountId },
+      contextVariables: call.context ?? {},
+    },
     identityPolicies: identityPolicies.map((policy, i) => ({ name: `identity${i}`, policy })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     resourcePolicy: trust,
   };
   const result = await runSimulation(simulation as unknown as Parameters<typeof runSimulation>[0], {});
-  const oracle = result.resultType === 'error' ? `error: ${JSON.stringify((result as { errors?: unknown }).errors)}` : (result as { overallResult: string }).overallResult;
+  const oracle =
+    result.resultType === 'error'
+      ? `error: ${JSON.stringify((result as { errors?: unknown }).errors)}`
+      : (result as { overallResult: string }).overallResult;
   return { core, oracle };
 }

@@ -29,7 +29,12 @@ const NO_KIND_NAMES: Record<string, string> = {
  * because no identity-based policy allows the <action> action" or "... with an explicit deny in a
  * <kind>" (IAM User Guide, "Troubleshoot access denied error messages").
  */
-export function accessDeniedMessage(options: { principalArn: string; action: string; resource: string; result: EvaluationResult }): string {
+export function accessDeniedMessage(options: {
+  principalArn: string;
+  action: string;
+  resource: string;
+  result: EvaluationResult;
+}): string {
   const { principalArn, action, resource, result } = options;
   const base = `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource}`;
   const m = /^(explicit|implicit)-deny:([a-z-]+)/.exec(result.explanation.reason);
@@ -73,8 +78,25 @@ export function evaluateCaller(options: {
  * everything in its own account; every other caller needs its identity policies (and boundary and session
  * policies) to allow `action` on `resource`. Throws `AccessDenied` (403) with AWS's message otherwise.
  */
-export function authorizeCall(ctx: RequestContext, action: string, resource: string, extraContext: Record<string, ContextValue> = {}): void {
-  authorizeCaller({ state: ctx.runtime.store.state, caller: ctx.caller, accountId: ctx.account.accountId, now: ctx.now, region: ctx.region, sourceIp: ctx.sourceIp }, action, resource, extraContext);
+export function authorizeCall(
+  ctx: RequestContext,
+  action: string,
+  resource: string,
+  extraContext: Record<string, ContextValue> = {},
+): void {
+  authorizeCaller(
+    {
+      state: ctx.runtime.store.state,
+      caller: ctx.caller,
+      accountId: ctx.account.accountId,
+      now: ctx.now,
+      region: ctx.region,
+      sourceIp: ctx.sourceIp,
+    },
+    action,
+    resource,
+    extraContext,
+  );
 }
 
 /**
@@ -83,20 +105,43 @@ export function authorizeCall(ctx: RequestContext, action: string, resource: str
  * has no account field (S3 buckets and objects).
  */
 export function authorizeCaller(
-  request: { state: SandboxState; caller: Caller; accountId: string; now: Date; region: string; sourceIp: string; resourceAccountId?: string },
+  request: {
+    state: SandboxState;
+    caller: Caller;
+    accountId: string;
+    now: Date;
+    region: string;
+    sourceIp: string;
+    resourceAccountId?: string;
+  },
   action: string,
   resource: string,
   extraContext: Record<string, ContextValue> = {},
 ): void {
   const { state, caller } = request;
   // The root user is allowed everything in its own account (never in another's), unless SCPs govern the account.
-  if (caller.kind === 'root' && caller.accountId === request.accountId && !serviceControlPoliciesFor(state, caller.accountId)) return;
-  const context = { ...callerContext(state, caller, { now: request.now, region: request.region, sourceIp: request.sourceIp }), ...extraContext };
+  if (
+    caller.kind === 'root' &&
+    caller.accountId === request.accountId &&
+    !serviceControlPoliciesFor(state, caller.accountId)
+  )
+    return;
+  const context = {
+    ...callerContext(state, caller, { now: request.now, region: request.region, sourceIp: request.sourceIp }),
+    ...extraContext,
+  };
   // AWS managed policies (`arn:<partition>:iam::aws:policy/...`) are readable by any principal whose identity
   // policies allow it: they are not another account's resources needing a resource-based grant.
   const awsManaged = /^arn:[^:]+:iam::aws:policy\//.test(resource);
   const resourceAccountId = awsManaged ? caller.accountId : request.resourceAccountId;
-  const result = evaluateCaller({ state, caller, action, resource, context, ...(resourceAccountId ? { resourceAccountId } : {}) });
+  const result = evaluateCaller({
+    state,
+    caller,
+    action,
+    resource,
+    context,
+    ...(resourceAccountId ? { resourceAccountId } : {}),
+  });
   if (result.decision !== 'Allowed') {
     throw accessDenied(accessDeniedMessage({ principalArn: caller.arn, action, resource, result }));
   }

@@ -29,7 +29,10 @@ export function managedPolicyDocument(state: SandboxState, arn: string): PolicyD
   return version ? parsePolicy(version.document) : undefined;
 }
 
-const ALLOW_ALL: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+const ALLOW_ALL: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+};
 
 /**
  * The policies that decide what a caller may do (IAM User Guide, "Policy evaluation logic"): a user's inline
@@ -46,7 +49,10 @@ export function callerPolicies(state: SandboxState, caller: Caller): PolicySet {
 }
 
 /** AWS's default SCP, attached to every organization root (Organizations User Guide, "FullAWSAccess"). */
-const FULL_AWS_ACCESS: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+const FULL_AWS_ACCESS: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+};
 
 /**
  * The SCP levels governing an account: one level (the organization root) with FullAWSAccess and the
@@ -64,7 +70,10 @@ export function serviceControlPoliciesFor(state: SandboxState, accountId: string
  * a session of a deleted role never gains the permissions of a new role recreated with the same name, as
  * AWS binds sessions to the role's unique ID (`AROA…`).
  */
-function sessionRole(state: SandboxState, session: { accountId: string; roleName: string; roleId: string }): RoleRecord | undefined {
+function sessionRole(
+  state: SandboxState,
+  session: { accountId: string; roleName: string; roleId: string },
+): RoleRecord | undefined {
   const role = state.accounts[session.accountId]?.roles[session.roleName.toLowerCase()];
   return role?.roleId === session.roleId ? role : undefined;
 }
@@ -74,11 +83,16 @@ function entityPolicies(state: SandboxState, caller: Exclude<Caller, { kind: 'ro
   if (!entity) return { identityPolicies: [] };
   const identityPolicies = [
     ...Object.values(entity.inlinePolicies).map(parsePolicy),
-    ...entity.attachedPolicyArns.map((arn) => managedPolicyDocument(state, arn)).filter((d): d is PolicyDocument => d !== undefined),
+    ...entity.attachedPolicyArns
+      .map((arn) => managedPolicyDocument(state, arn))
+      .filter((d): d is PolicyDocument => d !== undefined),
   ];
   const set: PolicySet = { identityPolicies };
   if (entity.permissionsBoundaryArn) {
-    set.permissionsBoundary = managedPolicyDocument(state, entity.permissionsBoundaryArn) ?? { Version: '2012-10-17', Statement: [] };
+    set.permissionsBoundary = managedPolicyDocument(state, entity.permissionsBoundaryArn) ?? {
+      Version: '2012-10-17',
+      Statement: [],
+    };
   }
   if (caller.kind === 'session') {
     const s = caller.session;
@@ -113,7 +127,11 @@ export function callerTags(state: SandboxState, caller: Caller): Tag[] {
  * aws:EpochTime, aws:SecureTransport (AWS endpoints are HTTPS only), aws:SourceIp, aws:RequestedRegion,
  * aws:PrincipalOrgID when the caller's account belongs to an organization the sandbox models.
  */
-export function callerContext(state: SandboxState, caller: Caller, options: { now: Date; region: string; sourceIp: string }): Record<string, ContextValue> {
+export function callerContext(
+  state: SandboxState,
+  caller: Caller,
+  options: { now: Date; region: string; sourceIp: string },
+): Record<string, ContextValue> {
   const ctx: Record<string, ContextValue> = {
     'aws:PrincipalAccount': caller.accountId,
     'aws:userid': caller.userId,

@@ -30,7 +30,13 @@ export function resolveAccessKey(state: SandboxState, accessKeyId: string): Reso
       sessionToken: session.sessionToken,
       expiration: session.expiration,
       active: true,
-      caller: { kind: 'session', accountId: session.accountId, arn: session.assumedRoleArn, userId: `${session.roleId}:${session.sessionName}`, session },
+      caller: {
+        kind: 'session',
+        accountId: session.accountId,
+        arn: session.assumedRoleArn,
+        userId: `${session.roleId}:${session.sessionName}`,
+        session,
+      },
     };
   }
   for (const account of Object.values(state.accounts)) {
@@ -38,7 +44,12 @@ export function resolveAccessKey(state: SandboxState, accessKeyId: string): Reso
       return {
         secretAccessKey: account.rootSecretAccessKey,
         active: true,
-        caller: { kind: 'root', accountId: account.accountId, arn: `arn:${p}:iam::${account.accountId}:root`, userId: account.accountId },
+        caller: {
+          kind: 'root',
+          accountId: account.accountId,
+          arn: `arn:${p}:iam::${account.accountId}:root`,
+          userId: account.accountId,
+        },
       };
     }
     const key = account.accessKeys[accessKeyId];

@@ -41,7 +41,12 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 /** Parses a SigV4 Authorization header; a malformed one is AWS's `IncompleteSignature` (400). */
 export function parseAuthorization(header: string): ParsedAuthorization {
   const match = /^AWS4-HMAC-SHA256\s+(.*)$/.exec(header.trim());
-  if (!match) throw new AwsError('IncompleteSignature', `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${header.split(' ')[0] ?? ''}`, 400);
+  if (!match)
+    throw new AwsError(
+      'IncompleteSignature',
+      `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${header.split(' ')[0] ?? ''}`,
+      400,
+    );
   const parts: Record<string, string> = {};
   for (const piece of match[1]!.split(',')) {
     const eq = piece.indexOf('=');
@@ -49,15 +54,27 @@ export function parseAuthorization(header: string): ParsedAuthorization {
   }
   const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((k) => !parts[k]);
   if (missing.length > 0) {
-    throw new AwsError('IncompleteSignature', `Authorization header requires '${missing[0]}' parameter. Authorization=${header}`, 400);
+    throw new AwsError(
+      'IncompleteSignature',
+      `Authorization header requires '${missing[0]}' parameter. Authorization=${header}`,
+      400,
+    );
   }
   const scope = parts.Credential!.split('/');
   if (scope.length !== 5 || scope[4] !== 'aws4_request') {
-    throw new AwsError('IncompleteSignature', `Credential should be scoped to a valid region. Credential=${parts.Credential}`, 400);
+    throw new AwsError(
+      'IncompleteSignature',
+      `Credential should be scoped to a valid region. Credential=${parts.Credential}`,
+      400,
+    );
   }
   return {
-    accessKeyId: scope[0]!, date: scope[1]!, region: scope[2]!, service: scope[3]!,
-    signedHeaders: parts.SignedHeaders!.split(';'), signature: parts.Signature!,
+    accessKeyId: scope[0]!,
+    date: scope[1]!,
+    region: scope[2]!,
+    service: scope[3]!,
+    signedHeaders: parts.SignedHeaders!.split(';'),
+    signature: parts.Signature!,
   };
 }
 
@@ -76,7 +93,12 @@ export function parseAmzDate(value: string): Date | undefined {
  * (`@smithy/signature-v4`) over the headers the client signed must equal the one sent
  * (`SignatureDoesNotMatch` 403). AWS General Reference, "Signature Version 4 signing process".
  */
-export async function verifySigV4(state: SandboxState, request: ReceivedRequest, now = new Date(), wallClock = new Date()): Promise<VerifiedRequest> {
+export async function verifySigV4(
+  state: SandboxState,
+  request: ReceivedRequest,
+  now = new Date(),
+  wallClock = new Date(),
+): Promise<VerifiedRequest> {
   const header = request.headers.authorization;
   if (!header) throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
   const auth = parseAuthorization(header);
@@ -90,18 +112,44 @@ export async function verifySigV4(state: SandboxState, request: ReceivedRequest,
     throw new AwsError('ExpiredToken', 'The security token included in the request is expired', 403);
   }
   const amzDate = request.headers['x-amz-date'];
-  const signingDate = amzDate ? parseAmzDate(amzDate) : request.headers.date ? new Date(request.headers.date) : undefined;
+  const signingDate = amzDate
+    ? parseAmzDate(amzDate)
+    : request.headers.date
+      ? new Date(request.headers.date)
+      : undefined;
   if (!signingDate || Number.isNaN(signingDate.getTime())) {
-    throw new AwsError('IncompleteSignature', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.", 400);
+    throw new AwsError(
+      'IncompleteSignature',
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+      400,
+    );
   }
   // The request time is checked against the wall clock; credential expiry against the sandbox clock (`now`).
   if (Math.abs(wallClock.getTime() - signingDate.getTime()) > MAX_SKEW_MS) {
-    const fmt = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-    throw new AwsError('SignatureDoesNotMatch', `Signature expired: ${amzDate ?? ''} is now earlier than ${fmt(new Date(wallClock.getTime() - MAX_SKEW_MS))} (${fmt(wallClock)} - 15 min.)`, 403);
+    const fmt = (d: Date): string =>
+      d
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+    throw new AwsError(
+      'SignatureDoesNotMatch',
+      `Signature expired: ${amzDate ?? ''} is now earlier than ${fmt(new Date(wallClock.getTime() - MAX_SKEW_MS))} (${fmt(wallClock)} - 15 min.)`,
+      403,
+    );
   }
-  const recomputed = await headerSignature({ request, auth, secretAccessKey: resolved.secretAccessKey, ...(sentToken ? { sessionToken: sentToken } : {}), signingDate });
+  const recomputed = await headerSignature({
+    request,
+    auth,
+    secretAccessKey: resolved.secretAccessKey,
+    ...(sentToken ? { sessionToken: sentToken } : {}),
+    signingDate,
+  });
   if (recomputed !== auth.signature) {
-    throw new AwsError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.', 403);
+    throw new AwsError(
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      403,
+    );
   }
   return { caller: resolved.caller, service: auth.service, region: auth.region, accessKeyId: auth.accessKeyId };
 }
@@ -129,9 +177,15 @@ export async function headerSignature(options: {
     const value = request.headers[name];
     if (value !== undefined) signedHeaders[name] = value;
   }
-  if ('x-amz-content-sha256' in signedHeaders) signedHeaders['x-amz-content-sha256'] = options.payloadHash ?? createHash('sha256').update(request.body).digest('hex');
+  if ('x-amz-content-sha256' in signedHeaders)
+    signedHeaders['x-amz-content-sha256'] =
+      options.payloadHash ?? createHash('sha256').update(request.body).digest('hex');
   const signer = new SignatureV4({
-    credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: options.secretAccessKey, ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}) },
+    credentials: {
+      accessKeyId: auth.accessKeyId,
+      secretAccessKey: options.secretAccessKey,
+      ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}),
+    },
     region: auth.region,
     service: auth.service,
     sha256: NodeSha256,
@@ -140,14 +194,36 @@ export async function headerSignature(options: {
   });
   const [hostname, port] = (request.headers.host ?? 'localhost').split(':');
   const signed = await signer.sign(
-    { method: request.method, protocol: 'http:', hostname: hostname!, ...(port ? { port: Number(port) } : {}), path: request.path, query: request.query, headers: signedHeaders, body: request.body },
-    { signingDate: options.signingDate, signingRegion: auth.region, signingService: auth.service, signableHeaders: new Set(auth.signedHeaders) },
+    {
+      method: request.method,
+      protocol: 'http:',
+      hostname: hostname!,
+      ...(port ? { port: Number(port) } : {}),
+      path: request.path,
+      query: request.query,
+      headers: signedHeaders,
+      body: request.body,
+    },
+    {
+      signingDate: options.signingDate,
+      signingRegion: auth.region,
+      signingService: auth.service,
+      signableHeaders: new Set(auth.signedHeaders),
+    },
   );
   return parseAuthorization(signed.headers.authorization ?? signed.headers.Authorization ?? '').signature;
 }
 
 /** The SigV4 query parameters of a presigned URL (AWS General Reference, "Authentication with query parameters"). */
-export const PRESIGN_QUERY_PARAMETERS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token'];
+export const PRESIGN_QUERY_PARAMETERS = [
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+];
 
 /**
  * The `X-Amz-Signature` the SDK's own signer computes for a presigned request (query-string auth): the
@@ -175,7 +251,11 @@ export async function presignedSignature(options: {
     if (value !== undefined) headers[name] = value;
   }
   const signer = new SignatureV4({
-    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey, ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}) },
+    credentials: {
+      accessKeyId: options.accessKeyId,
+      secretAccessKey: options.secretAccessKey,
+      ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}),
+    },
     region: options.region,
     service: options.service,
     sha256: NodeSha256,
@@ -184,9 +264,20 @@ export async function presignedSignature(options: {
   });
   const [hostname, port] = (request.headers.host ?? 'localhost').split(':');
   const signed = await signer.presign(
-    { method: request.method, protocol: 'http:', hostname: hostname!, ...(port ? { port: Number(port) } : {}), path: request.path, query, headers },
     {
-      signingDate: options.signingDate, signingRegion: options.region, signingService: options.service, expiresIn: options.expiresIn,
+      method: request.method,
+      protocol: 'http:',
+      hostname: hostname!,
+      ...(port ? { port: Number(port) } : {}),
+      path: request.path,
+      query,
+      headers,
+    },
+    {
+      signingDate: options.signingDate,
+      signingRegion: options.region,
+      signingService: options.service,
+      expiresIn: options.expiresIn,
       // The signed headers stay headers (not hoisted into the query); the payload-hash marker is not a header.
       unhoistableHeaders: new Set([...options.signedHeaders, 'x-amz-content-sha256']),
       unsignableHeaders: new Set(['x-amz-content-sha256']),

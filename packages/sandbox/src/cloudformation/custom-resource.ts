@@ -18,7 +18,10 @@ function signToken(token: string, expires: string): string {
  * answered FAILED: CloudFormation then sends it a Delete during rollback, since it may have made something.
  */
 export class CustomResourceFailure extends Error {
-  constructor(message: string, readonly physicalId?: string) {
+  constructor(
+    message: string,
+    readonly physicalId?: string,
+  ) {
     super(message);
   }
 }
@@ -28,18 +31,27 @@ export class CustomResourceFailure extends Error {
  * signature and expiry in the query must be valid, the body JSON must be a response; the waiting resource is
  * released. Answers S3-style: 200 on success, 403 `AccessDenied` / `SignatureDoesNotMatch` XML otherwise.
  */
-export function receiveCustomResourceResponse(runtime: SandboxRuntime, request: { method: string; url: URL; body: string }): { status: number; body: string } {
+export function receiveCustomResourceResponse(
+  runtime: SandboxRuntime,
+  request: { method: string; url: URL; body: string },
+): { status: number; body: string } {
   const token = request.url.pathname.slice(CUSTOM_RESOURCE_RESPONSE_PATH.length);
   const expires = request.url.searchParams.get('Expires') ?? '';
   const signature = request.url.searchParams.get('Signature') ?? '';
   const s3Error = (status: number, code: string, message: string): { status: number; body: string } => ({
-    status, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+    status,
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`,
   });
-  if (request.method !== 'PUT') return s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+  if (request.method !== 'PUT')
+    return s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
   const expected = Buffer.from(signToken(token, expires));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-    return s3Error(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+    return s3Error(
+      403,
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided.',
+    );
   }
   if (Number(expires) * 1000 < Date.now()) return s3Error(403, 'AccessDenied', 'Request has expired');
   const resolve = runtime.pendingResponses.get(token);
@@ -60,27 +72,48 @@ export function receiveCustomResourceResponse(runtime: SandboxRuntime, request: 
 function publishRequest(runtime: SandboxRuntime, url: string, topicArn: string, message: string): Promise<boolean> {
   const messageId = randomUUID();
   return deliverSnsMessage(runtime, url, {
-    Type: 'Notification', MessageId: messageId, TopicArn: topicArn, Subject: 'AWS CloudFormation custom resource request',
-    Message: message, Timestamp: runtime.clock().toISOString(),
+    Type: 'Notification',
+    MessageId: messageId,
+    TopicArn: topicArn,
+    Subject: 'AWS CloudFormation custom resource request',
+    Message: message,
+    Timestamp: runtime.clock().toISOString(),
     UnsubscribeURL: `${runtime.endpoint}/?Action=Unsubscribe&SubscriptionArn=${topicArn}:${messageId}`,
   });
 }
 
 /** Sends one request to a custom resource and waits for its response (or the timeout). */
-async function invoke(ctx: ProviderContext, requestType: 'Create' | 'Update' | 'Delete', props: Record<string, unknown>, previous?: StackResourceRecord): Promise<CustomResourceResponse & { RequestId: string }> {
+async function invoke(
+  ctx: ProviderContext,
+  requestType: 'Create' | 'Update' | 'Delete',
+  props: Record<string, unknown>,
+  previous?: StackResourceRecord,
+): Promise<CustomResourceResponse & { RequestId: string }> {
   if (ctx.runtime.stopping) throw new CustomResourceFailure('The sandbox stopped before the custom resource answered.');
   const serviceToken = String(props.ServiceToken ?? '');
   const sns = /^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(serviceToken);
-  if (!sns) throw new CustomResourceFailure(`Invalid service token: the sandbox delivers custom resource requests to SNS topics only (${serviceToken})`);
+  if (!sns)
+    throw new CustomResourceFailure(
+      `Invalid service token: the sandbox delivers custom resource requests to SNS topics only (${serviceToken})`,
+    );
   const requestId = randomUUID();
   const token = randomBytes(18).toString('hex');
-  const timeoutMs = props.ServiceTimeout !== undefined ? Math.min(Number(props.ServiceTimeout) * 1000, ctx.runtime.customResourceTimeoutMs) : ctx.runtime.customResourceTimeoutMs;
+  const timeoutMs =
+    props.ServiceTimeout !== undefined
+      ? Math.min(Number(props.ServiceTimeout) * 1000, ctx.runtime.customResourceTimeoutMs)
+      : ctx.runtime.customResourceTimeoutMs;
   const expires = String(Math.floor((Date.now() + Math.max(timeoutMs, 7200_000)) / 1000));
   const responseUrl = `${ctx.runtime.endpoint}${CUSTOM_RESOURCE_RESPONSE_PATH}${token}?AWSAccessKeyId=SANDBOX&Expires=${expires}&Signature=${signToken(token, expires)}`;
   const resourceProperties = { ...props };
   const message = {
-    RequestType: requestType, ServiceToken: serviceToken, ResponseURL: responseUrl, StackId: ctx.stack.stackId, RequestId: requestId,
-    LogicalResourceId: ctx.logicalId, ResourceType: ctx.resourceType, ResourceProperties: resourceProperties,
+    RequestType: requestType,
+    ServiceToken: serviceToken,
+    ResponseURL: responseUrl,
+    StackId: ctx.stack.stackId,
+    RequestId: requestId,
+    LogicalResourceId: ctx.logicalId,
+    ResourceType: ctx.resourceType,
+    ResourceProperties: resourceProperties,
     ...(previous ? { PhysicalResourceId: previous.physicalId } : {}),
     ...(requestType === 'Update' && previous ? { OldResourceProperties: previous.properties } : {}),
   };
@@ -99,16 +132,31 @@ async function invoke(ctx: ProviderContext, requestType: 'Create' | 'Update' | '
   const answer = await response;
   if (ctx.runtime.stopping) throw new CustomResourceFailure('The sandbox stopped before the custom resource answered.');
   if (answer.Status === 'TIMEOUT') {
-    throw new CustomResourceFailure(`CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}]. If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.`);
+    throw new CustomResourceFailure(
+      `CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}]. If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.`,
+    );
   }
-  if (answer.StackId !== ctx.stack.stackId || answer.RequestId !== requestId || answer.LogicalResourceId !== ctx.logicalId) {
-    throw new CustomResourceFailure(`Invalid response object: The response does not match the request (StackId, RequestId and LogicalResourceId must be echoed) (RequestId: ${requestId})`);
+  if (
+    answer.StackId !== ctx.stack.stackId ||
+    answer.RequestId !== requestId ||
+    answer.LogicalResourceId !== ctx.logicalId
+  ) {
+    throw new CustomResourceFailure(
+      `Invalid response object: The response does not match the request (StackId, RequestId and LogicalResourceId must be echoed) (RequestId: ${requestId})`,
+    );
   }
   if (answer.Status === 'FAILED') {
-    throw new CustomResourceFailure(`Received response status [FAILED] from custom resource. Message returned: ${answer.Reason ?? 'See the details in CloudWatch Log Stream'} (RequestId: ${requestId})`, answer.PhysicalResourceId ?? requestId);
+    throw new CustomResourceFailure(
+      `Received response status [FAILED] from custom resource. Message returned: ${answer.Reason ?? 'See the details in CloudWatch Log Stream'} (RequestId: ${requestId})`,
+      answer.PhysicalResourceId ?? requestId,
+    );
   }
-  if (answer.Status !== 'SUCCESS') throw new CustomResourceFailure(`Invalid response object: Status must be SUCCESS or FAILED (RequestId: ${requestId})`);
-  if (!answer.PhysicalResourceId) throw new CustomResourceFailure(`Invalid PhysicalResourceId (RequestId: ${requestId})`);
+  if (answer.Status !== 'SUCCESS')
+    throw new CustomResourceFailure(
+      `Invalid response object: Status must be SUCCESS or FAILED (RequestId: ${requestId})`,
+    );
+  if (!answer.PhysicalResourceId)
+    throw new CustomResourceFailure(`Invalid PhysicalResourceId (RequestId: ${requestId})`);
   return { ...answer, RequestId: requestId };
 }
 
@@ -135,4 +183,3 @@ export const customResourceProvider: ResourceProvider = {
     await invoke(ctx, 'Delete', resource.properties, resource);
   },
 };
-

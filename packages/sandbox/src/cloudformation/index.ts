@@ -17,5 +17,11 @@ function resourceOf(action: string, ctx: RequestContext): string {
 
 /** The CloudFormation actions the sandbox serves, each authorized as `cloudformation:<Action>` on the stack (set). */
 export const CLOUDFORMATION_ACTIONS: ServiceActions = Object.fromEntries(
-  Object.entries(HANDLERS).map(([action, handler]) => [action, { handler, authorize: (ctx: RequestContext) => ({ action: `cloudformation:${action}`, resource: resourceOf(action, ctx) }) }]),
+  Object.entries(HANDLERS).map(([action, handler]) => [
+    action,
+    {
+      handler,
+      authorize: (ctx: RequestContext) => ({ action: `cloudformation:${action}`, resource: resourceOf(action, ctx) }),
+    },
+  ]),
 );

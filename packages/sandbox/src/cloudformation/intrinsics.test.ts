@@ -17,19 +17,31 @@ const env = (overrides: Partial<IntrinsicEnv> = {}): IntrinsicEnv => ({
 
 describe('intrinsic functions', () => {
   it('Ref resolves parameters, pseudo parameters and resources; AWS::NoValue removes the property', () => {
-    expect(evaluate({ a: { Ref: 'Env' }, b: { Ref: 'Role' }, c: { Ref: 'AWS::NoValue' }, d: [{ Ref: 'AWS::NoValue' }, 1] }, env())).toEqual({ a: 'prod', b: 'role-name', d: [1] });
+    expect(
+      evaluate(
+        { a: { Ref: 'Env' }, b: { Ref: 'Role' }, c: { Ref: 'AWS::NoValue' }, d: [{ Ref: 'AWS::NoValue' }, 1] },
+        env(),
+      ),
+    ).toEqual({ a: 'prod', b: 'role-name', d: [1] });
     expect(() => evaluate({ Ref: 'Missing' }, env())).toThrow('Unresolved resource dependencies [Missing]');
   });
 
   it('Fn::Sub with ${Param}, ${Resource.Attr}, ${!Literal} and a variable map', () => {
-    expect(evaluate({ 'Fn::Sub': 'arn:${AWS::Region}:${Role.Arn}:${!Keep}:${Env}' }, env())).toBe('arn:us-east-1:arn:aws:iam::111122223333:role/role-name:${Keep}:prod');
+    expect(evaluate({ 'Fn::Sub': 'arn:${AWS::Region}:${Role.Arn}:${!Keep}:${Env}' }, env())).toBe(
+      'arn:us-east-1:arn:aws:iam::111122223333:role/role-name:${Keep}:prod',
+    );
     expect(evaluate({ 'Fn::Sub': ['${X}-${Env}', { X: { Ref: 'Role' } }] }, env())).toBe('role-name-prod');
   });
 
   it('Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or and Condition', () => {
     expect(evaluate({ 'Fn::If': ['IsProd', 'yes', 'no'] }, env())).toBe('yes');
     expect(evaluate({ 'Fn::If': ['IsDev', 'yes', { Ref: 'AWS::NoValue' }] }, env())).toBe(NO_VALUE);
-    expect(evaluate({ 'Fn::And': [{ 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] }, { 'Fn::Not': [{ Condition: 'IsDev' }] }] }, env())).toBe(true);
+    expect(
+      evaluate(
+        { 'Fn::And': [{ 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] }, { 'Fn::Not': [{ Condition: 'IsDev' }] }] },
+        env(),
+      ),
+    ).toBe(true);
     expect(evaluate({ 'Fn::Or': [{ Condition: 'IsDev' }, { 'Fn::Equals': ['a', 'b'] }] }, env())).toBe(false);
     expect(() => evaluate({ 'Fn::If': ['Nope', 1, 2] }, env())).toThrow('unresolved condition');
   });
@@ -45,7 +57,12 @@ describe('intrinsic functions', () => {
   });
 
   it('collects the logical IDs a fragment depends on', () => {
-    const deps = references({ a: { Ref: 'A' }, b: { 'Fn::GetAtt': ['B', 'Arn'] }, c: { 'Fn::Sub': ['${C.Arn}-${v}-${!Lit}', { v: { Ref: 'D' } }] }, e: 'plain' });
+    const deps = references({
+      a: { Ref: 'A' },
+      b: { 'Fn::GetAtt': ['B', 'Arn'] },
+      c: { 'Fn::Sub': ['${C.Arn}-${v}-${!Lit}', { v: { Ref: 'D' } }] },
+      e: 'plain',
+    });
     expect([...deps].sort()).toEqual(['A', 'B', 'C', 'D']);
   });
 });

@@ -54,16 +54,25 @@ export function evaluate(value: unknown, env: IntrinsicEnv): unknown {
       if (target === 'AWS::NoValue') return NO_VALUE;
       if (target in env.refs) return env.refs[target];
       const ref = env.resourceRef(target);
-      if (ref === undefined) throw validationError(`Template format error: Unresolved resource dependencies [${target}] in the Resources block of the template`);
+      if (ref === undefined)
+        throw validationError(
+          `Template format error: Unresolved resource dependencies [${target}] in the Resources block of the template`,
+        );
       return ref;
     }
     case 'Fn::GetAtt': {
-      const parts = typeof arg === 'string' ? [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)] : (evaluate(arg, env) as unknown[]);
-      if (!Array.isArray(parts) || parts.length !== 2) throw validationError('Template error: every Fn::GetAtt object requires two non-empty parameters');
+      const parts =
+        typeof arg === 'string'
+          ? [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)]
+          : (evaluate(arg, env) as unknown[]);
+      if (!Array.isArray(parts) || parts.length !== 2)
+        throw validationError('Template error: every Fn::GetAtt object requires two non-empty parameters');
       return env.resourceAttribute(str(parts[0], 'Fn::GetAtt'), str(parts[1], 'Fn::GetAtt'));
     }
     case 'Fn::Sub': {
-      const [template, vars] = Array.isArray(arg) ? [arg[0], evaluate(arg[1] ?? {}, env) as Record<string, unknown>] : [arg, {} as Record<string, unknown>];
+      const [template, vars] = Array.isArray(arg)
+        ? [arg[0], evaluate(arg[1] ?? {}, env) as Record<string, unknown>]
+        : [arg, {} as Record<string, unknown>];
       return str(template, 'Fn::Sub').replace(/\$\{([^}]*)\}/g, (whole, expr: string) => {
         if (expr.startsWith('!')) return `\${${expr.slice(1)}}`;
         if (expr in vars) return String(vars[expr]);
@@ -76,52 +85,75 @@ export function evaluate(value: unknown, env: IntrinsicEnv): unknown {
       });
     }
     case 'Fn::Join': {
-      if (!Array.isArray(arg) || arg.length !== 2) throw validationError('Template error: every Fn::Join object requires two parameters, (1) a string delimiter and (2) a list of strings to be joined or a function that returns a list of strings (such as Fn::GetAZs) to be joined.');
+      if (!Array.isArray(arg) || arg.length !== 2)
+        throw validationError(
+          'Template error: every Fn::Join object requires two parameters, (1) a string delimiter and (2) a list of strings to be joined or a function that returns a list of strings (such as Fn::GetAZs) to be joined.',
+        );
       const list = evaluate(arg[1], env);
-      if (!Array.isArray(list)) throw validationError('Template error: every Fn::Join object requires two parameters, (1) a string delimiter and (2) a list of strings to be joined');
+      if (!Array.isArray(list))
+        throw validationError(
+          'Template error: every Fn::Join object requires two parameters, (1) a string delimiter and (2) a list of strings to be joined',
+        );
       return list.map((v) => str(v, 'Fn::Join')).join(str(arg[0], 'Fn::Join'));
     }
     case 'Fn::If': {
-      if (!Array.isArray(arg) || arg.length !== 3) throw validationError('Template error: Fn::If requires a list argument with three elements');
+      if (!Array.isArray(arg) || arg.length !== 3)
+        throw validationError('Template error: Fn::If requires a list argument with three elements');
       const condition = str(arg[0], 'Fn::If');
-      if (!(condition in env.conditions)) throw validationError(`Template error: unresolved condition dependency ${condition} in Fn::If`);
+      if (!(condition in env.conditions))
+        throw validationError(`Template error: unresolved condition dependency ${condition} in Fn::If`);
       return evaluate(env.conditions[condition] ? arg[1] : arg[2], env);
     }
     case 'Condition': {
       const condition = str(arg, 'Condition');
-      if (!(condition in env.conditions)) throw validationError(`Template error: unresolved condition dependency ${condition}`);
+      if (!(condition in env.conditions))
+        throw validationError(`Template error: unresolved condition dependency ${condition}`);
       return env.conditions[condition];
     }
     case 'Fn::Equals': {
-      if (!Array.isArray(arg) || arg.length !== 2) throw validationError('Template error: every Fn::Equals object requires a list of 2 string parameters.');
+      if (!Array.isArray(arg) || arg.length !== 2)
+        throw validationError('Template error: every Fn::Equals object requires a list of 2 string parameters.');
       const [a, b] = arg.map((v) => evaluate(v, env));
       return JSON.stringify(a) === JSON.stringify(b) || String(a) === String(b);
     }
     case 'Fn::Not':
-      if (!Array.isArray(arg) || arg.length !== 1) throw validationError('Template error: every Fn::Not object requires a list of 1 parameter.');
+      if (!Array.isArray(arg) || arg.length !== 1)
+        throw validationError('Template error: every Fn::Not object requires a list of 1 parameter.');
       return !evaluate(arg[0], env);
     case 'Fn::And':
     case 'Fn::Or': {
-      if (!Array.isArray(arg) || arg.length < 2 || arg.length > 10) throw validationError(`Template error: every ${name} object requires a list of at least 2 and at most 10 boolean parameters.`);
+      if (!Array.isArray(arg) || arg.length < 2 || arg.length > 10)
+        throw validationError(
+          `Template error: every ${name} object requires a list of at least 2 and at most 10 boolean parameters.`,
+        );
       const values = arg.map((v) => evaluate(v, env) === true);
       return name === 'Fn::And' ? values.every(Boolean) : values.some(Boolean);
     }
     case 'Fn::Select': {
-      if (!Array.isArray(arg) || arg.length !== 2) throw validationError('Template error: Fn::Select requires a list argument with two elements: an integer index and a list');
+      if (!Array.isArray(arg) || arg.length !== 2)
+        throw validationError(
+          'Template error: Fn::Select requires a list argument with two elements: an integer index and a list',
+        );
       const index = Number(evaluate(arg[0], env));
       const list = evaluate(arg[1], env);
-      if (!Array.isArray(list) || !Number.isInteger(index) || index < 0 || index >= list.length) throw validationError('Template error: Fn::Select cannot select nonexistent value at index ' + String(index));
+      if (!Array.isArray(list) || !Number.isInteger(index) || index < 0 || index >= list.length)
+        throw validationError('Template error: Fn::Select cannot select nonexistent value at index ' + String(index));
       return list[index];
     }
     case 'Fn::Split': {
-      if (!Array.isArray(arg) || arg.length !== 2) throw validationError('Template error: every Fn::Split object requires two parameters');
+      if (!Array.isArray(arg) || arg.length !== 2)
+        throw validationError('Template error: every Fn::Split object requires two parameters');
       return str(evaluate(arg[1], env), 'Fn::Split').split(str(arg[0], 'Fn::Split'));
     }
     case 'Fn::FindInMap': {
-      if (!Array.isArray(arg) || arg.length < 3) throw validationError('Template error: every Fn::FindInMap object requires three parameters, the map name, map key and the attribute for return value');
+      if (!Array.isArray(arg) || arg.length < 3)
+        throw validationError(
+          'Template error: every Fn::FindInMap object requires three parameters, the map name, map key and the attribute for return value',
+        );
       const [map, key, attr] = arg.slice(0, 3).map((v) => str(evaluate(v, env), 'Fn::FindInMap'));
       const found = env.mappings[map!]?.[key!]?.[attr!];
-      if (found === undefined) throw validationError(`Template error: Unable to get mapping for ${map}::${key}::${attr}`);
+      if (found === undefined)
+        throw validationError(`Template error: Unable to get mapping for ${map}::${key}::${attr}`);
       return found;
     }
     case 'Fn::Base64':

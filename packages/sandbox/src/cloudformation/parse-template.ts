@@ -41,7 +41,24 @@ export interface TemplateResource {
   Metadata?: unknown;
 }
 
-const FUNCTIONS = ['Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'Transform', 'And', 'Equals', 'If', 'Not', 'Or'];
+const FUNCTIONS = [
+  'Base64',
+  'Cidr',
+  'FindInMap',
+  'GetAtt',
+  'GetAZs',
+  'ImportValue',
+  'Join',
+  'Select',
+  'Split',
+  'Sub',
+  'Transform',
+  'And',
+  'Equals',
+  'If',
+  'Not',
+  'Or',
+];
 
 /** YAML short-form intrinsic tags (`!Ref`, `!Sub`, `!GetAtt A.B`, ...) mapped to their long form. */
 function shortFormTags(): Array<ScalarTag | CollectionTag> {
@@ -64,7 +81,18 @@ function splitGetAtt(value: string): string[] {
   return dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)];
 }
 
-const TOP_LEVEL = new Set(['AWSTemplateFormatVersion', 'Description', 'Metadata', 'Parameters', 'Mappings', 'Conditions', 'Transform', 'Rules', 'Resources', 'Outputs']);
+const TOP_LEVEL = new Set([
+  'AWSTemplateFormatVersion',
+  'Description',
+  'Metadata',
+  'Parameters',
+  'Mappings',
+  'Conditions',
+  'Transform',
+  'Rules',
+  'Resources',
+  'Outputs',
+]);
 
 /**
  * Parses a template body in JSON or YAML (long or short form intrinsics) and checks its anatomy as
@@ -75,15 +103,23 @@ export function parseTemplate(body: string): Template {
   let doc: unknown;
   const trimmed = body.trimStart();
   try {
-    doc = trimmed.startsWith('{') ? JSON.parse(body) : parseYaml(body, { customTags: shortFormTags(), version: '1.1', uniqueKeys: true });
+    doc = trimmed.startsWith('{')
+      ? JSON.parse(body)
+      : parseYaml(body, { customTags: shortFormTags(), version: '1.1', uniqueKeys: true });
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n')[0] : '';
-    throw validationError(trimmed.startsWith('{') ? 'Template format error: JSON not well-formed.' : `Template format error: YAML not well-formed. ${detail ?? ''}`.trim());
+    throw validationError(
+      trimmed.startsWith('{')
+        ? 'Template format error: JSON not well-formed.'
+        : `Template format error: YAML not well-formed. ${detail ?? ''}`.trim(),
+    );
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw validationError('Template format error: JSON not well-formed.');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw validationError('Template format error: JSON not well-formed.');
   const template = doc as Record<string, unknown>;
   for (const key of Object.keys(template)) {
-    if (!TOP_LEVEL.has(key)) throw validationError(`Template format error: Invalid template property or properties [${key}]`);
+    if (!TOP_LEVEL.has(key))
+      throw validationError(`Template format error: Invalid template property or properties [${key}]`);
   }
   const version = template.AWSTemplateFormatVersion;
   if (version !== undefined) {
@@ -91,15 +127,23 @@ export function parseTemplate(body: string): Template {
     if (text !== '2010-09-09') throw validationError(`Template format error: '${text}' is not a supported version.`);
     template.AWSTemplateFormatVersion = text;
   }
-  if (template.Transform !== undefined) throw validationError('Template format error: Transforms are not supported by the sandbox.');
+  if (template.Transform !== undefined)
+    throw validationError('Template format error: Transforms are not supported by the sandbox.');
   const resources = template.Resources;
   if (typeof resources !== 'object' || resources === null || Object.keys(resources).length === 0) {
     throw validationError('Template format error: At least one Resources member must be defined.');
   }
   for (const [logicalId, resource] of Object.entries(resources as Record<string, unknown>)) {
-    if (!/^[A-Za-z0-9]+$/.test(logicalId)) throw validationError(`Template format error: Resource name ${logicalId} is non alphanumeric.`);
-    if (typeof resource !== 'object' || resource === null || typeof (resource as { Type?: unknown }).Type !== 'string') {
-      throw validationError(`Template format error: [/Resources/${logicalId}] Every Resources object must contain a Type member.`);
+    if (!/^[A-Za-z0-9]+$/.test(logicalId))
+      throw validationError(`Template format error: Resource name ${logicalId} is non alphanumeric.`);
+    if (
+      typeof resource !== 'object' ||
+      resource === null ||
+      typeof (resource as { Type?: unknown }).Type !== 'string'
+    ) {
+      throw validationError(
+        `Template format error: [/Resources/${logicalId}] Every Resources object must contain a Type member.`,
+      );
     }
   }
   return template as unknown as Template;

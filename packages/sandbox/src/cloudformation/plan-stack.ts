@@ -3,7 +3,11 @@ import { evaluate, references, type IntrinsicEnv } from './intrinsics.ts';
 import type { Template } from './parse-template.ts';
 
 /** A parameter as CreateStack/UpdateStack receive it. */
-export interface GivenParameter { ParameterKey: string; ParameterValue?: string; UsePreviousValue?: boolean }
+export interface GivenParameter {
+  ParameterKey: string;
+  ParameterValue?: string;
+  UsePreviousValue?: boolean;
+}
 
 /** A template checked against the request: parameter values, conditions and resource order. */
 export interface StackPlan {
@@ -19,24 +23,36 @@ export interface StackPlan {
   dependencies: Record<string, string[]>;
 }
 
-const PARAMETER_TYPES = /^(String|Number|List<Number>|CommaDelimitedList|AWS::SSM::Parameter::(Name|Value<.+>)|AWS::[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+|List<AWS::[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+>)$/;
+const PARAMETER_TYPES =
+  /^(String|Number|List<Number>|CommaDelimitedList|AWS::SSM::Parameter::(Name|Value<.+>)|AWS::[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+|List<AWS::[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+>)$/;
 
 function parameterValue(name: string, decl: NonNullable<Template['Parameters']>[string], raw: string): unknown {
   const fail = (message: string): never => {
-    throw validationError(decl.ConstraintDescription !== undefined && !message.includes('must be one of') ? `Parameter '${name}' failed to satisfy constraint: ${decl.ConstraintDescription}` : message);
+    throw validationError(
+      decl.ConstraintDescription !== undefined && !message.includes('must be one of')
+        ? `Parameter '${name}' failed to satisfy constraint: ${decl.ConstraintDescription}`
+        : message,
+    );
   };
   if (decl.Type === 'Number') {
     if (raw.trim() === '' || Number.isNaN(Number(raw))) fail(`Parameter '${name}' must be a number.`);
-    if (decl.MinValue !== undefined && Number(raw) < Number(decl.MinValue)) fail(`Parameter '${name}' must be a number not less than ${String(decl.MinValue)}`);
-    if (decl.MaxValue !== undefined && Number(raw) > Number(decl.MaxValue)) fail(`Parameter '${name}' must be a number not greater than ${String(decl.MaxValue)}`);
+    if (decl.MinValue !== undefined && Number(raw) < Number(decl.MinValue))
+      fail(`Parameter '${name}' must be a number not less than ${String(decl.MinValue)}`);
+    if (decl.MaxValue !== undefined && Number(raw) > Number(decl.MaxValue))
+      fail(`Parameter '${name}' must be a number not greater than ${String(decl.MaxValue)}`);
   }
   if (decl.Type === 'String' || decl.Type === 'Number') {
-    if (decl.MinLength !== undefined && raw.length < Number(decl.MinLength)) fail(`Parameter '${name}' must contain at least ${String(decl.MinLength)} characters`);
-    if (decl.MaxLength !== undefined && raw.length > Number(decl.MaxLength)) fail(`Parameter '${name}' must contain at most ${String(decl.MaxLength)} characters`);
-    if (decl.AllowedPattern !== undefined && !new RegExp(`^(?:${decl.AllowedPattern})$`).test(raw)) fail(`Parameter '${name}' must match pattern ${decl.AllowedPattern}`);
+    if (decl.MinLength !== undefined && raw.length < Number(decl.MinLength))
+      fail(`Parameter '${name}' must contain at least ${String(decl.MinLength)} characters`);
+    if (decl.MaxLength !== undefined && raw.length > Number(decl.MaxLength))
+      fail(`Parameter '${name}' must contain at most ${String(decl.MaxLength)} characters`);
+    if (decl.AllowedPattern !== undefined && !new RegExp(`^(?:${decl.AllowedPattern})$`).test(raw))
+      fail(`Parameter '${name}' must match pattern ${decl.AllowedPattern}`);
   }
-  if (decl.AllowedValues !== undefined && !decl.AllowedValues.map(String).includes(raw)) fail(`Parameter '${name}' must be one of AllowedValues`);
-  if (decl.Type.startsWith('List<') || decl.Type === 'CommaDelimitedList') return raw === '' ? [] : raw.split(',').map((s) => s.trim());
+  if (decl.AllowedValues !== undefined && !decl.AllowedValues.map(String).includes(raw))
+    fail(`Parameter '${name}' must be one of AllowedValues`);
+  if (decl.Type.startsWith('List<') || decl.Type === 'CommaDelimitedList')
+    return raw === '' ? [] : raw.split(',').map((s) => s.trim());
   return raw;
 }
 
@@ -67,12 +83,14 @@ export function planStack(options: {
     if (typeof decl !== 'object' || decl === null || typeof decl.Type !== 'string') {
       throw validationError(`Template format error: Every Parameters object must contain a Type member.`);
     }
-    if (!PARAMETER_TYPES.test(decl.Type)) throw validationError(`Template format error: Unrecognized parameter type: ${decl.Type}`);
+    if (!PARAMETER_TYPES.test(decl.Type))
+      throw validationError(`Template format error: Unrecognized parameter type: ${decl.Type}`);
     const g = given.find((p) => p.ParameterKey === name);
     let raw: string | undefined;
     if (g?.UsePreviousValue) raw = options.previous?.find((p) => p.ParameterKey === name)?.ParameterValue;
     else if (g?.ParameterValue !== undefined) raw = g.ParameterValue;
-    else if (decl.Default !== undefined) raw = Array.isArray(decl.Default) ? decl.Default.join(',') : String(decl.Default);
+    else if (decl.Default !== undefined)
+      raw = Array.isArray(decl.Default) ? decl.Default.join(',') : String(decl.Default);
     if (raw === undefined) {
       missing.push(name);
       continue;
@@ -86,9 +104,15 @@ export function planStack(options: {
   const conditionDecls = template.Conditions ?? {};
   const conditions: Record<string, boolean> = {};
   const env: IntrinsicEnv = {
-    refs, conditions, mappings: template.Mappings ?? {}, azs: options.azs, region: options.region,
+    refs,
+    conditions,
+    mappings: template.Mappings ?? {},
+    azs: options.azs,
+    region: options.region,
     resourceRef: (id) => {
-      throw validationError(`Template format error: Unresolved resource dependencies [${id}] in the Resources block of the template`);
+      throw validationError(
+        `Template format error: Unresolved resource dependencies [${id}] in the Resources block of the template`,
+      );
     },
     resourceAttribute: (id) => {
       throw validationError(`Template error: resource ${id} cannot be referenced in a condition`);
@@ -97,7 +121,8 @@ export function planStack(options: {
   const evaluating = new Set<string>();
   const evalCondition = (name: string): boolean => {
     if (name in conditions) return conditions[name]!;
-    if (!(name in conditionDecls)) throw validationError(`Template format error: Unresolved condition dependency ${name}`);
+    if (!(name in conditionDecls))
+      throw validationError(`Template format error: Unresolved condition dependency ${name}`);
     if (evaluating.has(name)) throw validationError(`Template error: circular condition dependency ${name}`);
     evaluating.add(name);
     for (const dep of conditionDeps(conditionDecls[name])) evalCondition(dep);
@@ -107,17 +132,30 @@ export function planStack(options: {
   for (const name of Object.keys(conditionDecls)) evalCondition(name);
 
   const resources = template.Resources;
-  const unrecognized = [...new Set(Object.values(resources).map((r) => r.Type).filter((t) => !options.supportedTypes(t)))];
-  if (unrecognized.length > 0) throw validationError(`Template format error: Unrecognized resource types: [${unrecognized.join(', ')}]`);
+  const unrecognized = [
+    ...new Set(
+      Object.values(resources)
+        .map((r) => r.Type)
+        .filter((t) => !options.supportedTypes(t)),
+    ),
+  ];
+  if (unrecognized.length > 0)
+    throw validationError(`Template format error: Unrecognized resource types: [${unrecognized.join(', ')}]`);
   for (const [id, r] of Object.entries(resources)) {
-    if (r.Condition !== undefined && !(r.Condition in conditions)) throw validationError(`Template format error: Unresolved condition dependency ${r.Condition} in Resources/${id}`);
+    if (r.Condition !== undefined && !(r.Condition in conditions))
+      throw validationError(`Template format error: Unresolved condition dependency ${r.Condition} in Resources/${id}`);
   }
-  const active = Object.keys(resources).filter((id) => resources[id]!.Condition === undefined || conditions[resources[id]!.Condition!]);
+  const active = Object.keys(resources).filter(
+    (id) => resources[id]!.Condition === undefined || conditions[resources[id]!.Condition!],
+  );
   const dependencies: Record<string, string[]> = {};
   const unresolved = new Set<string>();
   for (const id of Object.keys(resources)) {
     const r = resources[id]!;
-    const deps = new Set<string>([...references(r.Properties ?? {}), ...(r.DependsOn === undefined ? [] : Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn])]);
+    const deps = new Set<string>([
+      ...references(r.Properties ?? {}),
+      ...(r.DependsOn === undefined ? [] : Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn]),
+    ]);
     const resourceDeps: string[] = [];
     for (const dep of deps) {
       if (dep in resources) resourceDeps.push(dep);
@@ -128,12 +166,16 @@ export function planStack(options: {
   for (const output of Object.values(template.Outputs ?? {})) {
     for (const dep of references(output.Value)) if (!(dep in resources) && !(dep in refs)) unresolved.add(dep);
   }
-  if (unresolved.size > 0) throw validationError(`Template format error: Unresolved resource dependencies [${[...unresolved].join(', ')}] in the Resources block of the template`);
+  if (unresolved.size > 0)
+    throw validationError(
+      `Template format error: Unresolved resource dependencies [${[...unresolved].join(', ')}] in the Resources block of the template`,
+    );
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (id: string, path: string[]): void => {
     if (state.get(id) === 'done') return;
-    if (state.get(id) === 'visiting') throw validationError(`Circular dependency between resources: [${path.slice(path.indexOf(id)).join(', ')}]`);
+    if (state.get(id) === 'visiting')
+      throw validationError(`Circular dependency between resources: [${path.slice(path.indexOf(id)).join(', ')}]`);
     state.set(id, 'visiting');
     for (const dep of dependencies[id] ?? []) visit(dep, [...path, id]);
     state.set(id, 'done');
@@ -170,9 +212,14 @@ const IAM_NAME_PROPERTIES: Record<string, string> = {
 export function checkCapabilities(template: Template, capabilities: string[]): void {
   const resources = Object.values(template.Resources);
   const iam = resources.some((r) => r.Type.startsWith('AWS::IAM::'));
-  const named = resources.some((r) => IAM_NAME_PROPERTIES[r.Type] !== undefined && r.Properties?.[IAM_NAME_PROPERTIES[r.Type]!] !== undefined);
+  const named = resources.some(
+    (r) => IAM_NAME_PROPERTIES[r.Type] !== undefined && r.Properties?.[IAM_NAME_PROPERTIES[r.Type]!] !== undefined,
+  );
   const need = named ? 'CAPABILITY_NAMED_IAM' : iam ? 'CAPABILITY_IAM' : undefined;
   if (!need) return;
-  const ok = need === 'CAPABILITY_NAMED_IAM' ? capabilities.includes('CAPABILITY_NAMED_IAM') : capabilities.includes('CAPABILITY_IAM') || capabilities.includes('CAPABILITY_NAMED_IAM');
+  const ok =
+    need === 'CAPABILITY_NAMED_IAM'
+      ? capabilities.includes('CAPABILITY_NAMED_IAM')
+      : capabilities.includes('CAPABILITY_IAM') || capabilities.includes('CAPABILITY_NAMED_IAM');
   if (!ok) throw new AwsError('InsufficientCapabilitiesException', `Requires capabilities : [${need}]`, 400);
 }

@@ -1,56 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { authorizeCall } from '../auth/authorize.ts';
 import { AwsError, validationError } from '../protocol/aws-error.ts';
-import type { XmlValue } from '../protocol/xml.ts';
 import type { ActionResult, RequestContext } from '../runtime.ts';
 import type { AccountState, StackRecord } from '../state/model.ts';
 import { readTemplateUrl } from '../s3/template-url.ts';
 import { constraintError } from '../sts/session-inputs.ts';
-import { parseTemplate, type Template } from './parse-template.ts';
-import { checkCapabilities, planStack, type GivenParameter, type StackPlan } from './plan-stack.ts';
-import { providerFor } from './providers/index.ts';
-import { runCreate, runDelete, runUpdate, setStackStatus, type EngineEnv } from './stack-engine.ts';
-
-/** Availability zones the sandbox reports for `Fn::GetAZs`. */
-export function sandboxAzs(region: string): string[] {
-  return ['a', 'b', 'c'].map((z) => `${region}${z}`);
-}
-
-/** The engine environment for a request: the caller's account, authorizing as the caller via CloudFormation. */
-export function engineEnv(ctx: RequestContext, account: AccountState = ctx.account): EngineEnv {
-  return {
-    runtime: ctx.runtime, account, azs: sandboxAzs, region: ctx.region,
-    authorize: (action, resource, context = {}) => authorizeCall(ctx, action, resource, { ...context, 'aws:CalledVia': ['cloudformation.amazonaws.com'], 'aws:CalledViaFirst': 'cloudformation.amazonaws.com', 'aws:ViaAWSService': true }),
-  };
-}
-
-/** Pseudo parameters (CloudFormation User Guide, "Pseudo parameters reference"). */
-export function pseudoParameters(ctx: { partition: string; region: string; accountId: string; stackName: string; stackId: string; notificationArns: string[] }): Record<string, unknown> {
-  return {
-    'AWS::AccountId': ctx.accountId, 'AWS::Region': ctx.region, 'AWS::StackName': ctx.stackName, 'AWS::StackId': ctx.stackId,
-    'AWS::Partition': ctx.partition, 'AWS::URLSuffix': ctx.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com', 'AWS::NotificationARNs': ctx.notificationArns,
-  };
-}
-
-/** Plans a template for a stack (parameters, conditions, order). */
-export function planFor(options: { template: Template; given: GivenParameter[]; previous?: StackRecord['rawParameters']; stack: Pick<StackRecord, 'stackName' | 'stackId' | 'notificationArns'>; accountId: string; partition: string; region: string }): StackPlan {
-  return planStack({
-    template: options.template, given: options.given, ...(options.previous ? { previous: options.previous } : {}),
-    pseudo: pseudoParameters({ partition: options.partition, region: options.region, accountId: options.accountId, stackName: options.stack.stackName, stackId: options.stack.stackId, notificationArns: options.stack.notificationArns }),
-    supportedTypes: (t) => providerFor(t) !== undefined, azs: sandboxAzs, region: options.region,
-  });
-}
+import { parseTemplate } from './parse-template.ts';
+import { checkCapabilities, type GivenParameter, type StackPlan } from './plan-stack.ts';
+import { runCreate, runDelete, runUpdate } from './stack-engine.ts';
+import { setStackStatus } from './stack-events.ts';
+import { engineEnv, planFor } from './stack-environment.ts';
+import { stackXml } from './stack-xml.ts';
 
 /** Reads TemplateBody, or TemplateURL from the sandbox's S3 (see {@link readTemplateUrl}). */
 async function templateBody(ctx: RequestContext, required: boolean): Promise<string | undefined> {
   const body = ctx.params.get('TemplateBody');
   if (body !== undefined) {
-    if (body.length > 51200) throw constraintError('TemplateBody', 'templateBody', 'Member must have length less than or equal to 51200');
+    if (body.length > 51200)
+      throw constraintError('TemplateBody', 'templateBody', 'Member must have length less than or equal to 51200');
     return body;
   }
   const url = ctx.params.get('TemplateURL');
   if (url !== undefined) {
-    if (url.length > 5120) throw constraintError('TemplateURL', 'templateURL', 'Member must have length less than or equal to 5120');
+    if (url.length > 5120)
+      throw constraintError('TemplateURL', 'templateURL', 'Member must have length less than or equal to 5120');
     return readTemplateUrl(ctx, url);
   }
   if (required) throw validationError('Either Template URL or Template Body must be specified.');
@@ -66,7 +38,10 @@ function givenParameters(ctx: RequestContext): GivenParameter[] {
 }
 
 function rawOf(plan: StackPlan): StackRecord['rawParameters'] {
-  return Object.keys(plan.template.Parameters ?? {}).map((k) => ({ ParameterKey: k, ParameterValue: Array.isArray(plan.refs[k]) ? (plan.refs[k] as string[]).join(',') : String(plan.refs[k]) }));
+  return Object.keys(plan.template.Parameters ?? {}).map((k) => ({
+    ParameterKey: k,
+    ParameterValue: Array.isArray(plan.refs[k]) ? (plan.refs[k] as string[]).join(',') : String(plan.refs[k]),
+  }));
 }
 
 /** Finds a stack by name (live stacks only) or by stack ID (deleted ones too); `ValidationError` otherwise. */
@@ -87,33 +62,74 @@ function track(ctx: RequestContext, promise: Promise<void>): void {
  * Validates and starts a stack creation (CloudFormation API reference, CreateStack); the resources are
  * provisioned in the background, as CloudFormation does, and the StackId returned at once.
  */
-export function createStackIn(ctx: RequestContext, account: AccountState, input: { stackName: string; body: string; given: GivenParameter[]; capabilities: string[]; tags: StackRecord['tags']; disableRollback: boolean; onFailure?: string; notificationArns?: string[] }): StackRecord {
+export function createStackIn(
+  ctx: RequestContext,
+  account: AccountState,
+  input: {
+    stackName: string;
+    body: string;
+    given: GivenParameter[];
+    capabilities: string[];
+    tags: StackRecord['tags'];
+    disableRollback: boolean;
+    onFailure?: string;
+    notificationArns?: string[];
+  },
+): StackRecord {
   const { stackName } = input;
-  if (stackName.length > 128) throw constraintError(stackName, 'stackName', 'Member must have length less than or equal to 128');
-  if (!/^[a-zA-Z][-a-zA-Z0-9]*$/.test(stackName)) throw constraintError(stackName, 'stackName', 'Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*');
-  if (account.stacks.some((s) => s.stackName === stackName && s.status !== 'DELETE_COMPLETE')) throw new AwsError('AlreadyExistsException', `Stack [${stackName}] already exists`, 400);
+  if (stackName.length > 128)
+    throw constraintError(stackName, 'stackName', 'Member must have length less than or equal to 128');
+  if (!/^[a-zA-Z][-a-zA-Z0-9]*$/.test(stackName))
+    throw constraintError(
+      stackName,
+      'stackName',
+      'Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*',
+    );
+  if (account.stacks.some((s) => s.stackName === stackName && s.status !== 'DELETE_COMPLETE'))
+    throw new AwsError('AlreadyExistsException', `Stack [${stackName}] already exists`, 400);
   const template = parseTemplate(input.body);
   const partition = ctx.runtime.store.state.partition;
   const stackId = `arn:${partition}:cloudformation:${ctx.region}:${account.accountId}:stack/${stackName}/${randomUUID()}`;
   const notificationArns = input.notificationArns ?? [];
-  const plan = planFor({ template, given: input.given, stack: { stackName, stackId, notificationArns }, accountId: account.accountId, partition, region: ctx.region });
+  const plan = planFor({
+    template,
+    given: input.given,
+    stack: { stackName, stackId, notificationArns },
+    accountId: account.accountId,
+    partition,
+    region: ctx.region,
+  });
   checkCapabilities(template, input.capabilities);
   const stack: StackRecord = {
-    stackId, stackName, status: 'CREATE_IN_PROGRESS', creationTime: ctx.now.toISOString(), templateBody: input.body,
-    parameters: plan.parameters, rawParameters: rawOf(plan), capabilities: input.capabilities, tags: input.tags, outputs: [], resources: {}, events: [],
-    disableRollback: input.disableRollback || input.onFailure === 'DO_NOTHING', notificationArns,
+    stackId,
+    stackName,
+    status: 'CREATE_IN_PROGRESS',
+    creationTime: ctx.now.toISOString(),
+    templateBody: input.body,
+    parameters: plan.parameters,
+    rawParameters: rawOf(plan),
+    capabilities: input.capabilities,
+    tags: input.tags,
+    outputs: [],
+    resources: {},
+    events: [],
+    disableRollback: input.disableRollback || input.onFailure === 'DO_NOTHING',
+    notificationArns,
     ...(template.Description !== undefined ? { description: String(template.Description) } : {}),
   };
   account.stacks.push(stack);
   setStackStatus(stack, 'CREATE_IN_PROGRESS', 'User Initiated');
   const env = engineEnv(ctx, account);
-  track(ctx, (async () => {
-    await runCreate(env, stack, plan);
-    if (input.onFailure === 'DELETE' && stack.status === 'ROLLBACK_COMPLETE') {
-      setStackStatus(stack, 'DELETE_IN_PROGRESS');
-      await runDelete(env, stack, undefined);
-    }
-  })());
+  track(
+    ctx,
+    (async () => {
+      await runCreate(env, stack, plan);
+      if (input.onFailure === 'DELETE' && stack.status === 'ROLLBACK_COMPLETE') {
+        setStackStatus(stack, 'DELETE_IN_PROGRESS');
+        await runDelete(env, stack, undefined);
+      }
+    })(),
+  );
   return stack;
 }
 
@@ -121,7 +137,14 @@ export function createStackIn(ctx: RequestContext, account: AccountState, input:
 export function deleteStackIn(ctx: RequestContext, account: AccountState, stack: StackRecord): Promise<void> {
   let plan: StackPlan | undefined;
   try {
-    plan = planFor({ template: parseTemplate(stack.templateBody), given: stack.rawParameters, stack, accountId: account.accountId, partition: ctx.runtime.store.state.partition, region: ctx.region });
+    plan = planFor({
+      template: parseTemplate(stack.templateBody),
+      given: stack.rawParameters,
+      stack,
+      accountId: account.accountId,
+      partition: ctx.runtime.store.state.partition,
+      region: ctx.region,
+    });
   } catch {
     plan = undefined;
   }
@@ -129,17 +152,6 @@ export function deleteStackIn(ctx: RequestContext, account: AccountState, stack:
   const run = runDelete(engineEnv(ctx, account), stack, plan);
   track(ctx, run);
   return run.catch(() => undefined);
-}
-
-function stackXml(stack: StackRecord): Record<string, XmlValue> {
-  return {
-    StackId: stack.stackId, StackName: stack.stackName, Description: stack.description, Parameters: stack.parameters,
-    CreationTime: new Date(stack.creationTime), LastUpdatedTime: stack.lastUpdatedTime ? new Date(stack.lastUpdatedTime) : undefined,
-    DeletionTime: stack.deletionTime ? new Date(stack.deletionTime) : undefined, RollbackConfiguration: {},
-    StackStatus: stack.status, StackStatusReason: stack.statusReason, DisableRollback: stack.disableRollback, NotificationARNs: stack.notificationArns,
-    Capabilities: stack.capabilities.length > 0 ? stack.capabilities : undefined, Outputs: stack.outputs.length > 0 ? stack.outputs : undefined,
-    Tags: stack.tags.map((t) => ({ Key: t.Key, Value: t.Value })), EnableTerminationProtection: false, DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
-  };
 }
 
 const UPDATABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']);
@@ -151,8 +163,13 @@ export const stackHandlers = {
     const stackName = p.required('StackName');
     const body = (await templateBody(ctx, true))!;
     const stack = createStackIn(ctx, ctx.account, {
-      stackName, body, given: givenParameters(ctx), capabilities: p.list('Capabilities') ?? [],
-      tags: p.tags() ?? [], disableRollback: p.bool('DisableRollback') ?? false, notificationArns: p.list('NotificationARNs') ?? [],
+      stackName,
+      body,
+      given: givenParameters(ctx),
+      capabilities: p.list('Capabilities') ?? [],
+      tags: p.tags() ?? [],
+      disableRollback: p.bool('DisableRollback') ?? false,
+      notificationArns: p.list('NotificationARNs') ?? [],
       ...(p.get('OnFailure') !== undefined ? { onFailure: p.get('OnFailure')! } : {}),
     });
     return { StackId: stack.stackId };
@@ -160,16 +177,36 @@ export const stackHandlers = {
   async UpdateStack(ctx: RequestContext): Promise<ActionResult> {
     const p = ctx.params;
     const stack = findStack(ctx.account, p.required('StackName'));
-    if (!UPDATABLE.has(stack.status)) throw validationError(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);
+    if (!UPDATABLE.has(stack.status))
+      throw validationError(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);
     const usePrevious = p.bool('UsePreviousTemplate') ?? false;
     const body = usePrevious ? stack.templateBody : (await templateBody(ctx, true))!;
     const template = parseTemplate(body);
     const partition = ctx.runtime.store.state.partition;
-    const plan = planFor({ template, given: givenParameters(ctx), previous: stack.rawParameters, stack, accountId: ctx.account.accountId, partition, region: ctx.region });
+    const plan = planFor({
+      template,
+      given: givenParameters(ctx),
+      previous: stack.rawParameters,
+      stack,
+      accountId: ctx.account.accountId,
+      partition,
+      region: ctx.region,
+    });
     const capabilities = p.list('Capabilities') ?? [];
     checkCapabilities(template, capabilities);
-    const previousPlan = planFor({ template: parseTemplate(stack.templateBody), given: stack.rawParameters, stack, accountId: ctx.account.accountId, partition, region: ctx.region });
-    if (body === stack.templateBody && JSON.stringify(rawOf(plan)) === JSON.stringify(stack.rawParameters) && p.tags() === undefined) {
+    const previousPlan = planFor({
+      template: parseTemplate(stack.templateBody),
+      given: stack.rawParameters,
+      stack,
+      accountId: ctx.account.accountId,
+      partition,
+      region: ctx.region,
+    });
+    if (
+      body === stack.templateBody &&
+      JSON.stringify(rawOf(plan)) === JSON.stringify(stack.rawParameters) &&
+      p.tags() === undefined
+    ) {
       throw validationError('No updates are to be performed.');
     }
     const previous = { plan: previousPlan, templateBody: stack.templateBody, parameters: stack.parameters };
@@ -181,30 +218,47 @@ export const stackHandlers = {
     if (p.tags() !== undefined) stack.tags = p.tags()!;
     stack.lastUpdatedTime = ctx.now.toISOString();
     setStackStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated');
-    track(ctx, runUpdate(engineEnv(ctx), stack, plan, previous).then(() => {
-      if (stack.status === 'UPDATE_ROLLBACK_COMPLETE') stack.rawParameters = previousRaw;
-    }));
+    track(
+      ctx,
+      runUpdate(engineEnv(ctx), stack, plan, previous).then(() => {
+        if (stack.status === 'UPDATE_ROLLBACK_COMPLETE') stack.rawParameters = previousRaw;
+      }),
+    );
     return { StackId: stack.stackId };
   },
   DeleteStack(ctx: RequestContext): ActionResult {
     const name = ctx.params.required('StackName');
-    const stack = name.startsWith('arn:') ? ctx.account.stacks.find((s) => s.stackId === name) : ctx.account.stacks.find((s) => s.stackName === name && s.status !== 'DELETE_COMPLETE');
+    const stack = name.startsWith('arn:')
+      ? ctx.account.stacks.find((s) => s.stackId === name)
+      : ctx.account.stacks.find((s) => s.stackName === name && s.status !== 'DELETE_COMPLETE');
     if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS') return undefined;
-    if (stack.status.endsWith('_IN_PROGRESS')) throw validationError(`Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`);
+    if (stack.status.endsWith('_IN_PROGRESS'))
+      throw validationError(`Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`);
     void deleteStackIn(ctx, ctx.account, stack);
     return undefined;
   },
   DescribeStacks(ctx: RequestContext): ActionResult {
     const name = ctx.params.get('StackName');
-    const stacks = name !== undefined ? [findStack(ctx.account, name)] : ctx.account.stacks.filter((s) => s.status !== 'DELETE_COMPLETE');
+    const stacks =
+      name !== undefined
+        ? [findStack(ctx.account, name)]
+        : ctx.account.stacks.filter((s) => s.status !== 'DELETE_COMPLETE');
     return { Stacks: stacks.map(stackXml) };
   },
   DescribeStackEvents(ctx: RequestContext): ActionResult {
     const stack = findStack(ctx.account, ctx.params.required('StackName'));
     return {
       StackEvents: [...stack.events].reverse().map((e) => ({
-        StackId: stack.stackId, EventId: e.eventId, StackName: stack.stackName, LogicalResourceId: e.logicalId, PhysicalResourceId: e.physicalId,
-        ResourceType: e.type, Timestamp: new Date(e.timestamp), ResourceStatus: e.status, ResourceStatusReason: e.statusReason, ResourceProperties: e.properties,
+        StackId: stack.stackId,
+        EventId: e.eventId,
+        StackName: stack.stackName,
+        LogicalResourceId: e.logicalId,
+        PhysicalResourceId: e.physicalId,
+        ResourceType: e.type,
+        Timestamp: new Date(e.timestamp),
+        ResourceStatus: e.status,
+        ResourceStatusReason: e.statusReason,
+        ResourceProperties: e.properties,
       })),
     };
   },
@@ -212,10 +266,18 @@ export const stackHandlers = {
     const stack = findStack(ctx.account, ctx.params.required('StackName'));
     const only = ctx.params.get('LogicalResourceId');
     return {
-      StackResources: Object.values(stack.resources).filter((r) => !only || r.logicalId === only).map((r) => ({
-        StackName: stack.stackName, StackId: stack.stackId, LogicalResourceId: r.logicalId, PhysicalResourceId: r.physicalId, ResourceType: r.type,
-        Timestamp: new Date(r.timestamp), ResourceStatus: r.status, DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
-      })),
+      StackResources: Object.values(stack.resources)
+        .filter((r) => !only || r.logicalId === only)
+        .map((r) => ({
+          StackName: stack.stackName,
+          StackId: stack.stackId,
+          LogicalResourceId: r.logicalId,
+          PhysicalResourceId: r.physicalId,
+          ResourceType: r.type,
+          Timestamp: new Date(r.timestamp),
+          ResourceStatus: r.status,
+          DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
+        })),
     };
   },
   DescribeStackResource(ctx: RequestContext): ActionResult {
@@ -223,14 +285,29 @@ export const stackHandlers = {
     const id = ctx.params.required('LogicalResourceId');
     const r = stack.resources[id];
     if (!r) throw validationError(`Resource ${id} does not exist for stack ${stack.stackName}`);
-    return { StackResourceDetail: { StackName: stack.stackName, StackId: stack.stackId, LogicalResourceId: r.logicalId, PhysicalResourceId: r.physicalId, ResourceType: r.type, LastUpdatedTimestamp: new Date(r.timestamp), ResourceStatus: r.status, DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' } } };
+    return {
+      StackResourceDetail: {
+        StackName: stack.stackName,
+        StackId: stack.stackId,
+        LogicalResourceId: r.logicalId,
+        PhysicalResourceId: r.physicalId,
+        ResourceType: r.type,
+        LastUpdatedTimestamp: new Date(r.timestamp),
+        ResourceStatus: r.status,
+        DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
+      },
+    };
   },
   ListStackResources(ctx: RequestContext): ActionResult {
     const stack = findStack(ctx.account, ctx.params.required('StackName'));
     return {
       StackResourceSummaries: Object.values(stack.resources).map((r) => ({
-        LogicalResourceId: r.logicalId, PhysicalResourceId: r.physicalId, ResourceType: r.type, LastUpdatedTimestamp: new Date(r.timestamp),
-        ResourceStatus: r.status, DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
+        LogicalResourceId: r.logicalId,
+        PhysicalResourceId: r.physicalId,
+        ResourceType: r.type,
+        LastUpdatedTimestamp: new Date(r.timestamp),
+        ResourceStatus: r.status,
+        DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
       })),
     };
   },
@@ -239,9 +316,15 @@ export const stackHandlers = {
     const stacks = ctx.account.stacks.filter((s) => !filter || filter.length === 0 || filter.includes(s.status));
     return {
       StackSummaries: [...stacks].reverse().map((s) => ({
-        StackId: s.stackId, StackName: s.stackName, TemplateDescription: s.description, CreationTime: new Date(s.creationTime),
-        LastUpdatedTime: s.lastUpdatedTime ? new Date(s.lastUpdatedTime) : undefined, DeletionTime: s.deletionTime ? new Date(s.deletionTime) : undefined,
-        StackStatus: s.status, StackStatusReason: s.statusReason, DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+        StackId: s.stackId,
+        StackName: s.stackName,
+        TemplateDescription: s.description,
+        CreationTime: new Date(s.creationTime),
+        LastUpdatedTime: s.lastUpdatedTime ? new Date(s.lastUpdatedTime) : undefined,
+        DeletionTime: s.deletionTime ? new Date(s.deletionTime) : undefined,
+        StackStatus: s.status,
+        StackStatusReason: s.statusReason,
+        DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
       })),
     };
   },
@@ -252,9 +335,18 @@ export const stackHandlers = {
   async ValidateTemplate(ctx: RequestContext): Promise<ActionResult> {
     const template = parseTemplate((await templateBody(ctx, true))!);
     const stack = { stackName: 'validate', stackId: 'validate', notificationArns: [] };
-    const given = Object.entries(template.Parameters ?? {}).filter(([, d]) => d.Default === undefined).map(([k]) => ({ ParameterKey: k, ParameterValue: '' }));
+    const given = Object.entries(template.Parameters ?? {})
+      .filter(([, d]) => d.Default === undefined)
+      .map(([k]) => ({ ParameterKey: k, ParameterValue: '' }));
     try {
-      planFor({ template, given, stack, accountId: ctx.account.accountId, partition: ctx.runtime.store.state.partition, region: ctx.region });
+      planFor({
+        template,
+        given,
+        stack,
+        accountId: ctx.account.accountId,
+        partition: ctx.runtime.store.state.partition,
+        region: ctx.region,
+      });
     } catch (error) {
       if (error instanceof AwsError && error.message.startsWith('Template')) throw error;
     }
@@ -265,13 +357,26 @@ export const stackHandlers = {
     } catch (error) {
       if (error instanceof AwsError) {
         capabilities = [/NAMED/.test(error.message) ? 'CAPABILITY_NAMED_IAM' : 'CAPABILITY_IAM'];
-        reason = `The following resource(s) require capabilities: [${[...new Set(Object.values(template.Resources).filter((r) => r.Type.startsWith('AWS::IAM::')).map((r) => r.Type))].join(', ')}]`;
+        reason = `The following resource(s) require capabilities: [${[
+          ...new Set(
+            Object.values(template.Resources)
+              .filter((r) => r.Type.startsWith('AWS::IAM::'))
+              .map((r) => r.Type),
+          ),
+        ].join(', ')}]`;
       }
     }
     return {
-      Parameters: Object.entries(template.Parameters ?? {}).map(([k, d]) => ({ ParameterKey: k, DefaultValue: d.Default === undefined ? undefined : String(d.Default), NoEcho: d.NoEcho === true || d.NoEcho === 'true', Description: d.Description })),
-      Description: template.Description, Capabilities: capabilities, CapabilitiesReason: reason, DeclaredTransforms: [],
+      Parameters: Object.entries(template.Parameters ?? {}).map(([k, d]) => ({
+        ParameterKey: k,
+        DefaultValue: d.Default === undefined ? undefined : String(d.Default),
+        NoEcho: d.NoEcho === true || d.NoEcho === 'true',
+        Description: d.Description,
+      })),
+      Description: template.Description,
+      Capabilities: capabilities,
+      CapabilitiesReason: reason,
+      DeclaredTransforms: [],
     };
   },
 };
-

@@ -9,6 +9,7 @@ import { evaluate, type IntrinsicEnv } from './intrinsics.ts';
 import type { StackPlan } from './plan-stack.ts';
 import { CustomResourceFailure } from './custom-resource.ts';
 import { providerFor } from './providers/index.ts';
+import { addEvent, setStackStatus } from './stack-events.ts';
 import type { ProviderContext, ProvisionResult, ResourceProvider } from './providers/provider.ts';
 
 /** How a stack operation runs: where, and as whom its resource calls are authorized. */
@@ -21,32 +22,25 @@ export interface EngineEnv {
   region: string;
 }
 
-/** Adds a stack event (newest last; DescribeStackEvents returns newest first). */
-export function addEvent(stack: StackRecord, e: { logicalId: string; physicalId: string; type: string; status: string; reason?: string; properties?: unknown }): void {
-  stack.events.push({
-    eventId: randomUUID(), logicalId: e.logicalId, physicalId: e.physicalId, type: e.type, status: e.status, timestamp: new Date().toISOString(),
-    ...(e.reason !== undefined ? { statusReason: e.reason } : {}),
-    ...(e.properties !== undefined ? { properties: JSON.stringify(e.properties) } : {}),
-  });
-}
-
-/** Sets the stack status and records the stack-level event. */
-export function setStackStatus(stack: StackRecord, status: string, reason?: string): void {
-  stack.status = status;
-  if (reason === undefined) delete stack.statusReason;
-  else stack.statusReason = reason;
-  addEvent(stack, { logicalId: stack.stackName, physicalId: stack.stackId, type: 'AWS::CloudFormation::Stack', status, ...(reason !== undefined ? { reason } : {}) });
-}
-
 function intrinsicEnv(env: EngineEnv, plan: StackPlan, stack: StackRecord): IntrinsicEnv {
   return {
-    refs: plan.refs, conditions: plan.conditions, mappings: plan.template.Mappings ?? {}, azs: env.azs, region: env.region,
+    refs: plan.refs,
+    conditions: plan.conditions,
+    mappings: plan.template.Mappings ?? {},
+    azs: env.azs,
+    region: env.region,
     resourceRef: (id) => stack.resources[id]?.ref,
     resourceAttribute: (id, attribute) => {
       const resource = stack.resources[id];
-      if (!resource) throw validationError(`Template error: instance of Fn::GetAtt references undefined resource ${id}`);
-      const value = attribute.startsWith('Data.') ? resource.attributes[attribute.slice(5)] : resource.attributes[attribute];
-      if (value === undefined) throw validationError(`Template error: resource ${id} does not support attribute type ${attribute} in Fn::GetAtt`);
+      if (!resource)
+        throw validationError(`Template error: instance of Fn::GetAtt references undefined resource ${id}`);
+      const value = attribute.startsWith('Data.')
+        ? resource.attributes[attribute.slice(5)]
+        : resource.attributes[attribute];
+      if (value === undefined)
+        throw validationError(
+          `Template error: resource ${id} does not support attribute type ${attribute} in Fn::GetAtt`,
+        );
       return value;
     },
   };
@@ -54,7 +48,10 @@ function intrinsicEnv(env: EngineEnv, plan: StackPlan, stack: StackRecord): Intr
 
 function providerContext(env: EngineEnv, stack: StackRecord, logicalId: string, type: string): ProviderContext {
   return {
-    runtime: env.runtime, stack, logicalId, resourceType: type,
+    runtime: env.runtime,
+    stack,
+    logicalId,
+    resourceType: type,
     scope: { state: env.runtime.store.state, account: env.account, now: new Date() },
     authorize: env.authorize,
     physicalName: (max) => {
@@ -65,8 +62,14 @@ function providerContext(env: EngineEnv, stack: StackRecord, logicalId: string, 
 }
 
 const HANDLER_ERROR_CODES: Record<string, string> = {
-  AccessDenied: 'AccessDenied', EntityAlreadyExists: 'AlreadyExists', NoSuchEntity: 'NotFound', LimitExceeded: 'ServiceLimitExceeded',
-  MalformedPolicyDocument: 'InvalidRequest', ValidationError: 'InvalidRequest', InvalidInput: 'InvalidRequest', DeleteConflict: 'ResourceConflict',
+  AccessDenied: 'AccessDenied',
+  EntityAlreadyExists: 'AlreadyExists',
+  NoSuchEntity: 'NotFound',
+  LimitExceeded: 'ServiceLimitExceeded',
+  MalformedPolicyDocument: 'InvalidRequest',
+  ValidationError: 'InvalidRequest',
+  InvalidInput: 'InvalidRequest',
+  DeleteConflict: 'ResourceConflict',
 };
 
 /** A resource failure's status reason, in the form CloudFormation's resource handlers report service errors. */
@@ -79,7 +82,10 @@ function reasonOf(error: unknown): string {
 }
 
 class ResourceFailure extends Error {
-  constructor(readonly logicalId: string, message: string) {
+  constructor(
+    readonly logicalId: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -90,49 +96,116 @@ function provider(type: string): ResourceProvider {
   return p;
 }
 
-async function provision(env: EngineEnv, plan: StackPlan, stack: StackRecord, id: string, previous?: StackResourceRecord): Promise<{ replaced?: StackResourceRecord }> {
+async function provision(
+  env: EngineEnv,
+  plan: StackPlan,
+  stack: StackRecord,
+  id: string,
+  previous?: StackResourceRecord,
+): Promise<{ replaced?: StackResourceRecord }> {
   const decl = plan.template.Resources[id]!;
   const p = provider(decl.Type);
   const props = (evaluate(decl.Properties ?? {}, intrinsicEnv(env, plan, stack)) ?? {}) as Record<string, unknown>;
-  if (previous && previous.type === decl.Type && JSON.stringify(previous.properties) === JSON.stringify(props)) return {};
-  const replace = !previous || previous.type !== decl.Type || !p.update || p.replaceOn.some((k) => JSON.stringify(previous.properties[k]) !== JSON.stringify(props[k]));
+  if (previous && previous.type === decl.Type && JSON.stringify(previous.properties) === JSON.stringify(props))
+    return {};
+  const replace =
+    !previous ||
+    previous.type !== decl.Type ||
+    !p.update ||
+    p.replaceOn.some((k) => JSON.stringify(previous.properties[k]) !== JSON.stringify(props[k]));
   const verb = previous ? 'UPDATE' : 'CREATE';
-  addEvent(stack, { logicalId: id, physicalId: previous?.physicalId ?? '', type: decl.Type, status: `${verb}_IN_PROGRESS`, properties: props });
+  addEvent(stack, {
+    logicalId: id,
+    physicalId: previous?.physicalId ?? '',
+    type: decl.Type,
+    status: `${verb}_IN_PROGRESS`,
+    properties: props,
+  });
   const ctx = providerContext(env, stack, id, decl.Type);
   let result: ProvisionResult;
   try {
     const missing = p.required.filter((k) => props[k] === undefined);
-    if (missing.length > 0) throw new Error(`Properties validation failed for resource ${id} with message: #: required key [${missing[0]!}] not found`);
+    if (missing.length > 0)
+      throw new Error(
+        `Properties validation failed for resource ${id} with message: #: required key [${missing[0]!}] not found`,
+      );
     result = replace || !previous ? await p.create(props, ctx) : await p.update!(previous, props, ctx);
   } catch (error) {
     const reason = reasonOf(error);
-    addEvent(stack, { logicalId: id, physicalId: previous?.physicalId ?? '', type: decl.Type, status: `${verb}_FAILED`, reason });
+    addEvent(stack, {
+      logicalId: id,
+      physicalId: previous?.physicalId ?? '',
+      type: decl.Type,
+      status: `${verb}_FAILED`,
+      reason,
+    });
     if (!previous && error instanceof CustomResourceFailure && error.physicalId !== undefined) {
       // Kept so the rollback sends the custom resource its Delete, as CloudFormation does.
-      stack.resources[id] = { logicalId: id, type: decl.Type, physicalId: error.physicalId, status: 'CREATE_FAILED', timestamp: new Date().toISOString(), properties: props, attributes: {}, ref: error.physicalId };
+      stack.resources[id] = {
+        logicalId: id,
+        type: decl.Type,
+        physicalId: error.physicalId,
+        status: 'CREATE_FAILED',
+        timestamp: new Date().toISOString(),
+        properties: props,
+        attributes: {},
+        ref: error.physicalId,
+      };
     }
     throw new ResourceFailure(id, reason);
   }
   stack.resources[id] = {
-    logicalId: id, type: decl.Type, physicalId: result.physicalId, status: `${verb}_COMPLETE`, timestamp: new Date().toISOString(),
-    properties: props, attributes: result.attributes, ref: result.ref,
+    logicalId: id,
+    type: decl.Type,
+    physicalId: result.physicalId,
+    status: `${verb}_COMPLETE`,
+    timestamp: new Date().toISOString(),
+    properties: props,
+    attributes: result.attributes,
+    ref: result.ref,
   };
   addEvent(stack, { logicalId: id, physicalId: result.physicalId, type: decl.Type, status: `${verb}_COMPLETE` });
   return previous && replace && previous.physicalId !== result.physicalId ? { replaced: previous } : {};
 }
 
-async function remove(env: EngineEnv, stack: StackRecord, resource: StackResourceRecord, retain: boolean): Promise<boolean> {
+async function remove(
+  env: EngineEnv,
+  stack: StackRecord,
+  resource: StackResourceRecord,
+  retain: boolean,
+): Promise<boolean> {
   if (retain) {
-    addEvent(stack, { logicalId: resource.logicalId, physicalId: resource.physicalId, type: resource.type, status: 'DELETE_SKIPPED' });
+    addEvent(stack, {
+      logicalId: resource.logicalId,
+      physicalId: resource.physicalId,
+      type: resource.type,
+      status: 'DELETE_SKIPPED',
+    });
     return true;
   }
-  addEvent(stack, { logicalId: resource.logicalId, physicalId: resource.physicalId, type: resource.type, status: 'DELETE_IN_PROGRESS' });
+  addEvent(stack, {
+    logicalId: resource.logicalId,
+    physicalId: resource.physicalId,
+    type: resource.type,
+    status: 'DELETE_IN_PROGRESS',
+  });
   try {
     await provider(resource.type).delete(resource, providerContext(env, stack, resource.logicalId, resource.type));
-    addEvent(stack, { logicalId: resource.logicalId, physicalId: resource.physicalId, type: resource.type, status: 'DELETE_COMPLETE' });
+    addEvent(stack, {
+      logicalId: resource.logicalId,
+      physicalId: resource.physicalId,
+      type: resource.type,
+      status: 'DELETE_COMPLETE',
+    });
     return true;
   } catch (error) {
-    addEvent(stack, { logicalId: resource.logicalId, physicalId: resource.physicalId, type: resource.type, status: 'DELETE_FAILED', reason: reasonOf(error) });
+    addEvent(stack, {
+      logicalId: resource.logicalId,
+      physicalId: resource.physicalId,
+      type: resource.type,
+      status: 'DELETE_FAILED',
+      reason: reasonOf(error),
+    });
     return false;
   }
 }
@@ -144,7 +217,8 @@ function computeOutputs(env: EngineEnv, plan: StackPlan, stack: StackRecord): St
     if (o.Condition !== undefined && !plan.conditions[o.Condition]) continue;
     const value = evaluate(o.Value, ienv);
     out.push({
-      OutputKey: key, OutputValue: Array.isArray(value) ? value.join(',') : String(value),
+      OutputKey: key,
+      OutputValue: Array.isArray(value) ? value.join(',') : String(value),
       ...(o.Description !== undefined ? { Description: String(o.Description) } : {}),
       ...(o.Export ? { ExportName: String(evaluate(o.Export.Name, ienv)) } : {}),
     });
@@ -153,7 +227,12 @@ function computeOutputs(env: EngineEnv, plan: StackPlan, stack: StackRecord): St
 }
 
 /** Deletes resources in reverse dependency order; returns the logical IDs that failed to delete. */
-async function removeAll(env: EngineEnv, stack: StackRecord, order: string[], template: StackPlan['template'] | undefined): Promise<string[]> {
+async function removeAll(
+  env: EngineEnv,
+  stack: StackRecord,
+  order: string[],
+  template: StackPlan['template'] | undefined,
+): Promise<string[]> {
   const failed: string[] = [];
   for (const id of [...order].reverse()) {
     const resource = stack.resources[id];
@@ -188,7 +267,11 @@ export async function runCreate(env: EngineEnv, stack: StackRecord, plan: StackP
     setStackStatus(stack, 'ROLLBACK_IN_PROGRESS', `${summary}Rollback requested by user.`);
     const toRemove = failedId !== undefined && stack.resources[failedId] ? [...created, failedId] : created;
     const failed = await removeAll(env, stack, toRemove, plan.template);
-    setStackStatus(stack, failed.length > 0 ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE', failed.length > 0 ? `The following resource(s) failed to delete: [${failed.join(', ')}]. ` : undefined);
+    setStackStatus(
+      stack,
+      failed.length > 0 ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE',
+      failed.length > 0 ? `The following resource(s) failed to delete: [${failed.join(', ')}]. ` : undefined,
+    );
   } finally {
     env.runtime.store.save();
   }
@@ -200,7 +283,12 @@ export async function runCreate(env: EngineEnv, stack: StackRecord, plan: StackP
  * updated resources get their previous properties, new and replacement ones are deleted
  * (UPDATE_ROLLBACK_COMPLETE).
  */
-export async function runUpdate(env: EngineEnv, stack: StackRecord, plan: StackPlan, previous: { plan: StackPlan; templateBody: string; parameters: StackRecord['parameters'] }): Promise<void> {
+export async function runUpdate(
+  env: EngineEnv,
+  stack: StackRecord,
+  plan: StackPlan,
+  previous: { plan: StackPlan; templateBody: string; parameters: StackRecord['parameters'] },
+): Promise<void> {
   const created: string[] = [];
   const changed: StackResourceRecord[] = [];
   const replaced: StackResourceRecord[] = [];
@@ -218,11 +306,20 @@ export async function runUpdate(env: EngineEnv, stack: StackRecord, plan: StackP
     setStackStatus(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
     for (const old of replaced) await remove(env, stack, old, false);
     const removed = Object.keys(stack.resources).filter((id) => !plan.order.includes(id));
-    await removeAll(env, stack, previous.plan.order.filter((id) => removed.includes(id)), previous.plan.template);
+    await removeAll(
+      env,
+      stack,
+      previous.plan.order.filter((id) => removed.includes(id)),
+      previous.plan.template,
+    );
     setStackStatus(stack, 'UPDATE_COMPLETE');
   } catch (error) {
     const failedId = error instanceof ResourceFailure ? error.logicalId : undefined;
-    setStackStatus(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', failedId ? `The following resource(s) failed to update: [${failedId}]. ` : reasonOf(error));
+    setStackStatus(
+      stack,
+      'UPDATE_ROLLBACK_IN_PROGRESS',
+      failedId ? `The following resource(s) failed to update: [${failedId}]. ` : reasonOf(error),
+    );
     for (const before of [...changed].reverse()) {
       const current = stack.resources[before.logicalId]!;
       const p = provider(before.type);
@@ -231,9 +328,20 @@ export async function runUpdate(env: EngineEnv, stack: StackRecord, plan: StackP
         if (current.physicalId !== before.physicalId) await p.delete(current, ctx);
         else if (p.update) await p.update(current, before.properties, ctx);
         stack.resources[before.logicalId] = before;
-        addEvent(stack, { logicalId: before.logicalId, physicalId: before.physicalId, type: before.type, status: 'UPDATE_COMPLETE' });
+        addEvent(stack, {
+          logicalId: before.logicalId,
+          physicalId: before.physicalId,
+          type: before.type,
+          status: 'UPDATE_COMPLETE',
+        });
       } catch (rollbackError) {
-        addEvent(stack, { logicalId: before.logicalId, physicalId: current.physicalId, type: before.type, status: 'UPDATE_FAILED', reason: reasonOf(rollbackError) });
+        addEvent(stack, {
+          logicalId: before.logicalId,
+          physicalId: current.physicalId,
+          type: before.type,
+          status: 'UPDATE_FAILED',
+          reason: reasonOf(rollbackError),
+        });
       }
     }
     stack.templateBody = previous.templateBody;

@@ -31,16 +31,30 @@ export function stackSetExecutionCaller(options: {
   const { state, adminAccountId, targetAccountId, now } = options;
   const p = state.partition;
   const target = state.accounts[targetAccountId];
-  if (!target) return { reason: `Account ${targetAccountId} should have '${STACK_SET_ROLE_DEFAULTS.executionRoleName}' role with trust relationship to Role '${STACK_SET_ROLE_DEFAULTS.administrationRoleName}'.` };
+  if (!target)
+    return {
+      reason: `Account ${targetAccountId} should have '${STACK_SET_ROLE_DEFAULTS.executionRoleName}' role with trust relationship to Role '${STACK_SET_ROLE_DEFAULTS.administrationRoleName}'.`,
+    };
   if (options.permissionModel === 'SERVICE_MANAGED') {
-    return { caller: { kind: 'root', accountId: targetAccountId, arn: `arn:${p}:iam::${targetAccountId}:root`, userId: targetAccountId } };
+    return {
+      caller: {
+        kind: 'root',
+        accountId: targetAccountId,
+        arn: `arn:${p}:iam::${targetAccountId}:root`,
+        userId: targetAccountId,
+      },
+    };
   }
-  const adminRoleArn = options.administrationRoleArn ?? `arn:${p}:iam::${adminAccountId}:role/${STACK_SET_ROLE_DEFAULTS.administrationRoleName}`;
+  const adminRoleArn =
+    options.administrationRoleArn ??
+    `arn:${p}:iam::${adminAccountId}:role/${STACK_SET_ROLE_DEFAULTS.administrationRoleName}`;
   const adminRoleName = adminRoleArn.split('/').pop()!;
   const executionRoleName = options.executionRoleName ?? STACK_SET_ROLE_DEFAULTS.executionRoleName;
   const adminRole = state.accounts[adminAccountId]?.roles[adminRoleName.toLowerCase()];
   if (!adminRole || adminRole.arn !== adminRoleArn) {
-    return { reason: `Account ${adminAccountId} should have '${adminRoleName}' role with trust relationship to CloudFormation service.` };
+    return {
+      reason: `Account ${adminAccountId} should have '${adminRoleName}' role with trust relationship to CloudFormation service.`,
+    };
   }
   const executionRole = target.roles[executionRoleName.toLowerCase()];
   const untrusted = `Account ${targetAccountId} should have '${executionRoleName}' role with trust relationship to Role '${adminRoleName}'.`;
@@ -52,15 +66,43 @@ export function stackSetExecutionCaller(options: {
       action: 'sts:AssumeRole',
       resource: executionRole.arn,
       resourceAccountId: targetAccountId,
-      context: { 'aws:PrincipalArn': adminRole.arn, 'aws:PrincipalAccount': adminAccountId, 'aws:PrincipalType': 'AssumedRole', 'aws:CurrentTime': now, 'aws:SecureTransport': true },
+      context: {
+        'aws:PrincipalArn': adminRole.arn,
+        'aws:PrincipalAccount': adminAccountId,
+        'aws:PrincipalType': 'AssumedRole',
+        'aws:CurrentTime': now,
+        'aws:SecureTransport': true,
+      },
     },
     // The administration role's own permission to assume the execution role is not modelled: only the trust decides.
-    { identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }], resourcePolicy: parsePolicy(executionRole.assumeRolePolicyDocument) },
+    {
+      identityPolicies: [
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] },
+      ],
+      resourcePolicy: parsePolicy(executionRole.assumeRolePolicyDocument),
+    },
   );
   if (trust.decision !== 'Allowed') return { reason: untrusted };
   const session = issueSession({
-    state, accountId: targetAccountId, role: executionRole, sessionName: `stacksets-${adminAccountId}`, durationSeconds: 3600, now,
-    policyArns: [], tags: [], transitiveTagKeys: [], chained: true, sourceArn: sessionArn,
+    state,
+    accountId: targetAccountId,
+    role: executionRole,
+    sessionName: `stacksets-${adminAccountId}`,
+    durationSeconds: 3600,
+    now,
+    policyArns: [],
+    tags: [],
+    transitiveTagKeys: [],
+    chained: true,
+    sourceArn: sessionArn,
   });
-  return { caller: { kind: 'session', accountId: targetAccountId, arn: session.assumedRoleArn, userId: `${session.roleId}:${session.sessionName}`, session } };
+  return {
+    caller: {
+      kind: 'session',
+      accountId: targetAccountId,
+      arn: session.assumedRoleArn,
+      userId: `${session.roleId}:${session.sessionName}`,
+      session,
+    },
+  };
 }

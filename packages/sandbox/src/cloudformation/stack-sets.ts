@@ -24,9 +24,19 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * where the runtime waits for it; `work` resolves to true when any instance failed. The operation then ends FAILED
  * or SUCCEEDED and the store is saved.
  */
-function startOperation(ctx: RequestContext, set: StackSetRecord, action: 'CREATE' | 'DELETE', work: () => Promise<boolean>): ActionResult {
+function startOperation(
+  ctx: RequestContext,
+  set: StackSetRecord,
+  action: 'CREATE' | 'DELETE',
+  work: () => Promise<boolean>,
+): ActionResult {
   const operationId = ctx.params.get('OperationId') ?? randomUUID();
-  const operation: StackSetOperationRecord = { operationId, action, status: 'RUNNING', creationTimestamp: ctx.now.toISOString() };
+  const operation: StackSetOperationRecord = {
+    operationId,
+    action,
+    status: 'RUNNING',
+    creationTimestamp: ctx.now.toISOString(),
+  };
   set.operations.push(operation);
   const run = async (): Promise<void> => {
     const failed = await work();
@@ -44,7 +54,8 @@ function targetAccounts(ctx: RequestContext, set: StackSetRecord): string[] {
   const accounts = ctx.params.list('Accounts') ?? ctx.params.list('DeploymentTargets.Accounts');
   const ous = ctx.params.list('DeploymentTargets.OrganizationalUnitIds');
   if (set.permissionModel === 'SERVICE_MANAGED') {
-    if (!ous || ous.length === 0) throw validationError('DeploymentTargets.OrganizationalUnitIds must be specified for SERVICE_MANAGED stack sets');
+    if (!ous || ous.length === 0)
+      throw validationError('DeploymentTargets.OrganizationalUnitIds must be specified for SERVICE_MANAGED stack sets');
     const org = ctx.runtime.store.state.organization;
     if (!org) throw validationError('Account used is not a member of an organization.');
     // Service-managed StackSets deploy to the organization's members only, never to the management account
@@ -52,14 +63,23 @@ function targetAccounts(ctx: RequestContext, set: StackSetRecord): string[] {
     const members = org.memberAccountIds ?? Object.keys(ctx.runtime.store.state.accounts);
     return members.filter((a) => a !== org.managementAccountId);
   }
-  if (!accounts || accounts.length === 0) throw validationError('Accounts must be specified for SELF_MANAGED stack sets');
+  if (!accounts || accounts.length === 0)
+    throw validationError('Accounts must be specified for SELF_MANAGED stack sets');
   return accounts;
 }
 
 /** The identity a StackSet deploys as in one target account (or AWS's failure reason). */
-function executionFor(ctx: RequestContext, set: StackSetRecord, targetAccountId: string): ReturnType<typeof stackSetExecutionCaller> {
+function executionFor(
+  ctx: RequestContext,
+  set: StackSetRecord,
+  targetAccountId: string,
+): ReturnType<typeof stackSetExecutionCaller> {
   return stackSetExecutionCaller({
-    state: ctx.runtime.store.state, permissionModel: set.permissionModel, adminAccountId: ctx.account.accountId, targetAccountId, now: ctx.now,
+    state: ctx.runtime.store.state,
+    permissionModel: set.permissionModel,
+    adminAccountId: ctx.account.accountId,
+    targetAccountId,
+    now: ctx.now,
     ...(set.administrationRoleArn !== undefined ? { administrationRoleArn: set.administrationRoleArn } : {}),
     ...(set.executionRoleName !== undefined ? { executionRoleName: set.executionRoleName } : {}),
   });
@@ -75,25 +95,47 @@ function executionFor(ctx: RequestContext, set: StackSetRecord, targetAccountId:
 export const stackSetHandlers = {
   CreateStackSet(ctx: RequestContext): ActionResult {
     const name = ctx.params.required('StackSetName');
-    if (!/^[a-zA-Z][-a-zA-Z0-9]*$/.test(name) || name.length > 128) throw validationError(`1 validation error detected: Value '${name}' at 'stackSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*`);
-    if (ctx.account.stackSets[name]?.status === 'ACTIVE') throw new AwsError('NameAlreadyExistsException', `StackSet ${name} already exists`, 409);
+    if (!/^[a-zA-Z][-a-zA-Z0-9]*$/.test(name) || name.length > 128)
+      throw validationError(
+        `1 validation error detected: Value '${name}' at 'stackSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*`,
+      );
+    if (ctx.account.stackSets[name]?.status === 'ACTIVE')
+      throw new AwsError('NameAlreadyExistsException', `StackSet ${name} already exists`, 409);
     const body = ctx.params.get('TemplateBody');
     if (body === undefined) throw validationError('Either Template URL or Template Body must be specified.');
     const template = parseTemplate(body);
     const capabilities = ctx.params.list('Capabilities') ?? [];
     checkCapabilities(template, capabilities);
-    const permissionModel = ctx.params.get('PermissionModel') === 'SERVICE_MANAGED' ? 'SERVICE_MANAGED' : 'SELF_MANAGED';
-    if (permissionModel === 'SERVICE_MANAGED' && !ctx.runtime.store.state.organization) throw validationError('Account used is not a member of an organization.');
-    if (permissionModel === 'SERVICE_MANAGED' && ctx.runtime.store.state.organization!.managementAccountId !== ctx.account.accountId) {
-      throw validationError('You must be logged in as the management account or a delegated administrator to create a stack set with service-managed permissions.');
+    const permissionModel =
+      ctx.params.get('PermissionModel') === 'SERVICE_MANAGED' ? 'SERVICE_MANAGED' : 'SELF_MANAGED';
+    if (permissionModel === 'SERVICE_MANAGED' && !ctx.runtime.store.state.organization)
+      throw validationError('Account used is not a member of an organization.');
+    if (
+      permissionModel === 'SERVICE_MANAGED' &&
+      ctx.runtime.store.state.organization!.managementAccountId !== ctx.account.accountId
+    ) {
+      throw validationError(
+        'You must be logged in as the management account or a delegated administrator to create a stack set with service-managed permissions.',
+      );
     }
     const administrationRoleArn = ctx.params.get('AdministrationRoleARN');
     const executionRoleName = ctx.params.get('ExecutionRoleName');
     const stackSetId = `${name}:${randomUUID()}`;
     ctx.account.stackSets[name] = {
-      stackSetName: name, stackSetId, arn: `arn:${ctx.runtime.store.state.partition}:cloudformation:${ctx.region}:${ctx.account.accountId}:stackset/${stackSetId}`,
-      status: 'ACTIVE', templateBody: body, capabilities, permissionModel, tags: ctx.params.tags() ?? [], instances: [], operations: [],
-      parameters: (ctx.params.structList('Parameters') ?? []).map((p) => ({ ParameterKey: p.ParameterKey ?? '', ParameterValue: p.ParameterValue ?? '' })),
+      stackSetName: name,
+      stackSetId,
+      arn: `arn:${ctx.runtime.store.state.partition}:cloudformation:${ctx.region}:${ctx.account.accountId}:stackset/${stackSetId}`,
+      status: 'ACTIVE',
+      templateBody: body,
+      capabilities,
+      permissionModel,
+      tags: ctx.params.tags() ?? [],
+      instances: [],
+      operations: [],
+      parameters: (ctx.params.structList('Parameters') ?? []).map((p) => ({
+        ParameterKey: p.ParameterKey ?? '',
+        ParameterValue: p.ParameterValue ?? '',
+      })),
       ...(ctx.params.get('Description') !== undefined ? { description: ctx.params.get('Description')! } : {}),
       ...(administrationRoleArn !== undefined ? { administrationRoleArn } : {}),
       ...(executionRoleName !== undefined ? { executionRoleName } : {}),
@@ -102,14 +144,37 @@ export const stackSetHandlers = {
   },
   DescribeStackSet(ctx: RequestContext): ActionResult {
     const set = findStackSet(ctx, ctx.params.required('StackSetName'));
-    return { StackSet: { StackSetName: set.stackSetName, StackSetId: set.stackSetId, StackSetARN: set.arn, Status: set.status, Description: set.description, TemplateBody: set.templateBody, Parameters: set.parameters, Capabilities: set.capabilities, Tags: set.tags.map((t) => ({ Key: t.Key, Value: t.Value })), PermissionModel: set.permissionModel } };
+    return {
+      StackSet: {
+        StackSetName: set.stackSetName,
+        StackSetId: set.stackSetId,
+        StackSetARN: set.arn,
+        Status: set.status,
+        Description: set.description,
+        TemplateBody: set.templateBody,
+        Parameters: set.parameters,
+        Capabilities: set.capabilities,
+        Tags: set.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
+        PermissionModel: set.permissionModel,
+      },
+    };
   },
   ListStackSets(ctx: RequestContext): ActionResult {
-    return { Summaries: Object.values(ctx.account.stackSets).filter((s) => s.status === 'ACTIVE').map((s) => ({ StackSetName: s.stackSetName, StackSetId: s.stackSetId, Status: s.status, PermissionModel: s.permissionModel })) };
+    return {
+      Summaries: Object.values(ctx.account.stackSets)
+        .filter((s) => s.status === 'ACTIVE')
+        .map((s) => ({
+          StackSetName: s.stackSetName,
+          StackSetId: s.stackSetId,
+          Status: s.status,
+          PermissionModel: s.permissionModel,
+        })),
+    };
   },
   DeleteStackSet(ctx: RequestContext): ActionResult {
     const set = findStackSet(ctx, ctx.params.required('StackSetName'));
-    if (set.instances.length > 0) throw new AwsError('StackSetNotEmptyException', `StackSet ${set.stackSetName} is not empty`, 409);
+    if (set.instances.length > 0)
+      throw new AwsError('StackSetNotEmptyException', `StackSet ${set.stackSetName} is not empty`, 409);
     set.status = 'DELETED';
     return {};
   },
@@ -122,26 +187,47 @@ export const stackSetHandlers = {
       let failed = false;
       for (const accountId of accounts) {
         for (const region of regions) {
-          const instance = { account: accountId, region, status: 'OUTDATED', detailedStatus: 'RUNNING' } as StackSetRecord['instances'][number];
+          const instance = {
+            account: accountId,
+            region,
+            status: 'OUTDATED',
+            detailedStatus: 'RUNNING',
+          } as StackSetRecord['instances'][number];
           set.instances.push(instance);
           const account = ctx.runtime.store.account(accountId);
           const execution = executionFor(ctx, set, accountId);
           if (!account || 'reason' in execution) {
-            Object.assign(instance, { status: 'OUTDATED', detailedStatus: 'FAILED', statusReason: 'reason' in execution ? execution.reason : '' });
+            Object.assign(instance, {
+              status: 'OUTDATED',
+              detailedStatus: 'FAILED',
+              statusReason: 'reason' in execution ? execution.reason : '',
+            });
             failed = true;
             continue;
           }
           try {
             const stack = createStackIn({ ...ctx, account, region, caller: execution.caller }, account, {
-              stackName: `StackSet-${set.stackSetName}-${randomUUID()}`, body: set.templateBody, given: set.parameters, capabilities: set.capabilities, tags: set.tags, disableRollback: false,
+              stackName: `StackSet-${set.stackSetName}-${randomUUID()}`,
+              body: set.templateBody,
+              given: set.parameters,
+              capabilities: set.capabilities,
+              tags: set.tags,
+              disableRollback: false,
             });
             instance.stackId = stack.stackId;
             while (stack.status.endsWith('_IN_PROGRESS')) await sleep(10);
             const ok = stack.status === 'CREATE_COMPLETE';
-            Object.assign(instance, { status: ok ? 'CURRENT' : 'OUTDATED', detailedStatus: ok ? 'SUCCEEDED' : 'FAILED', ...(ok ? {} : { statusReason: stack.statusReason }) });
+            Object.assign(instance, {
+              status: ok ? 'CURRENT' : 'OUTDATED',
+              detailedStatus: ok ? 'SUCCEEDED' : 'FAILED',
+              ...(ok ? {} : { statusReason: stack.statusReason }),
+            });
             failed ||= !ok;
           } catch (error) {
-            Object.assign(instance, { detailedStatus: 'FAILED', statusReason: error instanceof Error ? error.message : String(error) });
+            Object.assign(instance, {
+              detailedStatus: 'FAILED',
+              statusReason: error instanceof Error ? error.message : String(error),
+            });
             failed = true;
           }
         }
@@ -184,20 +270,41 @@ export const stackSetHandlers = {
     const id = ctx.params.required('OperationId');
     const op = set.operations.find((o) => o.operationId === id);
     if (!op) throw new AwsError('OperationNotFoundException', `Operation ${id} not found`, 404);
-    return { StackSetOperation: { OperationId: op.operationId, StackSetId: set.stackSetId, Action: op.action, Status: op.status, CreationTimestamp: new Date(op.creationTimestamp), EndTimestamp: op.endTimestamp ? new Date(op.endTimestamp) : undefined } };
+    return {
+      StackSetOperation: {
+        OperationId: op.operationId,
+        StackSetId: set.stackSetId,
+        Action: op.action,
+        Status: op.status,
+        CreationTimestamp: new Date(op.creationTimestamp),
+        EndTimestamp: op.endTimestamp ? new Date(op.endTimestamp) : undefined,
+      },
+    };
   },
   ListStackSetOperations(ctx: RequestContext): ActionResult {
     const set = findStackSet(ctx, ctx.params.required('StackSetName'));
-    return { Summaries: set.operations.map((o) => ({ OperationId: o.operationId, Action: o.action, Status: o.status, CreationTimestamp: new Date(o.creationTimestamp), EndTimestamp: o.endTimestamp ? new Date(o.endTimestamp) : undefined })) };
+    return {
+      Summaries: set.operations.map((o) => ({
+        OperationId: o.operationId,
+        Action: o.action,
+        Status: o.status,
+        CreationTimestamp: new Date(o.creationTimestamp),
+        EndTimestamp: o.endTimestamp ? new Date(o.endTimestamp) : undefined,
+      })),
+    };
   },
   ListStackInstances(ctx: RequestContext): ActionResult {
     const set = findStackSet(ctx, ctx.params.required('StackSetName'));
     return {
       Summaries: set.instances.map((i) => ({
-        StackSetId: set.stackSetId, Region: i.region, Account: i.account, StackId: i.stackId, Status: i.status, StatusReason: i.statusReason,
+        StackSetId: set.stackSetId,
+        Region: i.region,
+        Account: i.account,
+        StackId: i.stackId,
+        Status: i.status,
+        StatusReason: i.statusReason,
         StackInstanceStatus: { DetailedStatus: i.detailedStatus },
       })),
     };
   },
 };
-

@@ -19,25 +19,37 @@ const NAME = /^[\w+=,.@-]+$/;
 export function checkName(value: string, member: string, max: number): void {
   if (value.length < 1) throw constraintError(value, member, 'Member must have length greater than or equal to 1');
   if (value.length > max) throw constraintError(value, member, `Member must have length less than or equal to ${max}`);
-  if (!NAME.test(value)) throw constraintError(value, member, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
+  if (!NAME.test(value))
+    throw constraintError(value, member, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
 }
 
 /** Checks an IAM path: `/` or `/segments/`, 1-512 printable ASCII characters. */
 export function checkPath(path: string): void {
   if (path.length > 512) throw constraintError(path, 'path', 'Member must have length less than or equal to 512');
   if (!/^(\/|\/[\u0021-\u007E]+\/)$/.test(path)) {
-    throw new AwsError('ValidationError', 'The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.', 400);
+    throw new AwsError(
+      'ValidationError',
+      'The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.',
+      400,
+    );
   }
 }
 
 /** Checks tags (IAM quotas: 50 tags, key 1-128, value 0-256, keys unique case-insensitively). */
 export function checkTags(tags: Tag[], existing: Tag[] = []): void {
   for (const t of tags) {
-    if (t.Key.length < 1 || t.Key.length > 128) throw constraintError(t.Key, 'tags.member.key', 'Member must have length less than or equal to 128');
-    if (t.Value.length > 256) throw constraintError(t.Value, 'tags.member.value', 'Member must have length less than or equal to 256');
+    if (t.Key.length < 1 || t.Key.length > 128)
+      throw constraintError(t.Key, 'tags.member.key', 'Member must have length less than or equal to 128');
+    if (t.Value.length > 256)
+      throw constraintError(t.Value, 'tags.member.value', 'Member must have length less than or equal to 256');
   }
   const keys = tags.map((t) => t.Key.toLowerCase());
-  if (new Set(keys).size !== keys.length) throw new AwsError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.', 400);
+  if (new Set(keys).size !== keys.length)
+    throw new AwsError(
+      'InvalidInput',
+      'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
+      400,
+    );
   const merged = new Set([...existing.map((t) => t.Key.toLowerCase()), ...keys]);
   if (merged.size > 50) throw limitExceeded('The number of tags has reached the maximum limit.');
 }
@@ -79,7 +91,8 @@ export function getUserRecord(scope: IamScope, userName: string): UserRecord {
 
 /** Checks an ARN parameter is an ARN at all (`InvalidInput` "ARN x is not valid."). */
 export function checkArn(arn: string): void {
-  if (!/^arn:[a-z-]+:[a-z0-9-]*:[a-z0-9-]*:[0-9a-z]*:.+$/.test(arn)) throw new AwsError('InvalidInput', `ARN ${arn} is not valid.`, 400);
+  if (!/^arn:[a-z-]+:[a-z0-9-]*:[a-z0-9-]*:[0-9a-z]*:.+$/.test(arn))
+    throw new AwsError('InvalidInput', `ARN ${arn} is not valid.`, 400);
 }
 
 /** A managed policy of this account by ARN (customer managed), or an AWS managed one, for attaching. */
@@ -105,18 +118,30 @@ export function encodeDocument(text: string): string {
 /** Marker/MaxItems pagination (IAM API reference, "Pagination"); the marker is an opaque offset. */
 export function paginate<T>(items: T[], params: QueryParams): { page: T[]; IsTruncated: boolean; Marker?: string } {
   const maxItems = params.int('MaxItems') ?? 100;
-  if (maxItems < 1 || maxItems > 1000) throw constraintError(String(maxItems), 'maxItems', 'Member must have value less than or equal to 1000');
+  if (maxItems < 1 || maxItems > 1000)
+    throw constraintError(String(maxItems), 'maxItems', 'Member must have value less than or equal to 1000');
   const marker = params.get('Marker');
   const start = marker ? Number.parseInt(Buffer.from(marker, 'base64').toString('utf8'), 10) || 0 : 0;
   const page = items.slice(start, start + maxItems);
   const truncated = start + maxItems < items.length;
-  return { page, IsTruncated: truncated, ...(truncated ? { Marker: Buffer.from(String(start + maxItems)).toString('base64') } : {}) };
+  return {
+    page,
+    IsTruncated: truncated,
+    ...(truncated ? { Marker: Buffer.from(String(start + maxItems)).toString('base64') } : {}),
+  };
 }
 
 /** One page (`paginate`) of a `List*` action's records under `PathPrefix` (default `/`), sorted by name. */
-export function pageUnderPath<T extends { path: string }>(records: T[], params: QueryParams, nameOf: (record: T) => string): { page: T[]; IsTruncated: boolean; Marker?: string } {
+export function pageUnderPath<T extends { path: string }>(
+  records: T[],
+  params: QueryParams,
+  nameOf: (record: T) => string,
+): { page: T[]; IsTruncated: boolean; Marker?: string } {
   const prefix = params.get('PathPrefix') ?? '/';
-  return paginate(records.filter((r) => r.path.startsWith(prefix)).sort((a, b) => nameOf(a).localeCompare(nameOf(b))), params);
+  return paginate(
+    records.filter((r) => r.path.startsWith(prefix)).sort((a, b) => nameOf(a).localeCompare(nameOf(b))),
+    params,
+  );
 }
 
 /** Tags as XML (`<Tags><member><Key/><Value/></member></Tags>`); omitted when empty, as IAM does. */
@@ -135,7 +160,9 @@ export function roleXml(role: RoleRecord, full: boolean): Record<string, XmlValu
     AssumeRolePolicyDocument: encodeDocument(role.assumeRolePolicyDocument),
     Description: role.description,
     MaxSessionDuration: role.maxSessionDuration,
-    PermissionsBoundary: role.permissionsBoundaryArn ? { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: role.permissionsBoundaryArn } : undefined,
+    PermissionsBoundary: role.permissionsBoundaryArn
+      ? { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: role.permissionsBoundaryArn }
+      : undefined,
     Tags: tagsXml(role.tags),
     RoleLastUsed: full ? {} : undefined,
   };
@@ -149,7 +176,9 @@ export function userXml(user: UserRecord): Record<string, XmlValue> {
     UserId: user.userId,
     Arn: user.arn,
     CreateDate: new Date(user.createDate),
-    PermissionsBoundary: user.permissionsBoundaryArn ? { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: user.permissionsBoundaryArn } : undefined,
+    PermissionsBoundary: user.permissionsBoundaryArn
+      ? { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: user.permissionsBoundaryArn }
+      : undefined,
     Tags: tagsXml(user.tags),
   };
 }
@@ -174,5 +203,7 @@ export function policyXml(policy: ManagedPolicyRecord, attachmentCount: number):
 
 /** How many roles and users of the account have the policy attached. */
 export function attachmentCount(account: AccountState, arn: string): number {
-  return [...Object.values(account.roles), ...Object.values(account.users)].filter((e) => e.attachedPolicyArns.includes(arn)).length;
+  return [...Object.values(account.roles), ...Object.values(account.users)].filter((e) =>
+    e.attachedPolicyArns.includes(arn),
+  ).length;
 }

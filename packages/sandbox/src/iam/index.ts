@@ -18,8 +18,10 @@ function base(ctx: RequestContext): string {
 /** The ARN of a named entity for authorization: the existing entity's ARN (with its path), or the one it will get. */
 function entityArn(kind: 'role' | 'user' | 'instance-profile', param: string) {
   return (ctx: RequestContext): string => {
-    const name = ctx.params.get(param) ?? (kind === 'user' && ctx.caller.kind === 'user' ? ctx.caller.user.userName : '');
-    const map = kind === 'role' ? ctx.account.roles : kind === 'user' ? ctx.account.users : ctx.account.instanceProfiles;
+    const name =
+      ctx.params.get(param) ?? (kind === 'user' && ctx.caller.kind === 'user' ? ctx.caller.user.userName : '');
+    const map =
+      kind === 'role' ? ctx.account.roles : kind === 'user' ? ctx.account.users : ctx.account.instanceProfiles;
     const existing = map[name.toLowerCase()];
     return existing?.arn ?? `${base(ctx)}${kind}${ctx.params.get('Path') ?? '/'}${name}`;
   };
@@ -29,17 +31,29 @@ const roleArn = entityArn('role', 'RoleName');
 const userArn = entityArn('user', 'UserName');
 const profileArn = entityArn('instance-profile', 'InstanceProfileName');
 const policyArn = (ctx: RequestContext): string => ctx.params.get('PolicyArn') ?? '';
-const newPolicyArn = (ctx: RequestContext): string => `${base(ctx)}policy${ctx.params.get('Path') ?? '/'}${ctx.params.get('PolicyName') ?? ''}`;
-const listArn = (kind: string) => (ctx: RequestContext): string => `${base(ctx)}${kind}${ctx.params.get('PathPrefix') ?? '/'}`;
-const oidcArn = (ctx: RequestContext): string => ctx.params.get('OpenIDConnectProviderArn') ?? `${base(ctx)}oidc-provider/${(ctx.params.get('Url') ?? '').replace(/^https:\/\//, '')}`;
+const newPolicyArn = (ctx: RequestContext): string =>
+  `${base(ctx)}policy${ctx.params.get('Path') ?? '/'}${ctx.params.get('PolicyName') ?? ''}`;
+const listArn =
+  (kind: string) =>
+  (ctx: RequestContext): string =>
+    `${base(ctx)}${kind}${ctx.params.get('PathPrefix') ?? '/'}`;
+const oidcArn = (ctx: RequestContext): string =>
+  ctx.params.get('OpenIDConnectProviderArn') ??
+  `${base(ctx)}oidc-provider/${(ctx.params.get('Url') ?? '').replace(/^https:\/\//, '')}`;
 const slrArn = (ctx: RequestContext): string => {
   const service = ctx.params.get('AWSServiceName');
   return service ? `${base(ctx)}role/aws-service-role/${service}/*` : roleArn(ctx);
 };
 
 const HANDLERS: Record<string, Handler> = {
-  ...roleHandlers, ...inlinePolicyHandlers, ...managedPolicyHandlers, ...userHandlers, ...instanceProfileHandlers,
-  ...oidcProviderHandlers, ...serviceLinkedRoleHandlers, SimulatePrincipalPolicy: simulatePrincipalPolicy,
+  ...roleHandlers,
+  ...inlinePolicyHandlers,
+  ...managedPolicyHandlers,
+  ...userHandlers,
+  ...instanceProfileHandlers,
+  ...oidcProviderHandlers,
+  ...serviceLinkedRoleHandlers,
+  SimulatePrincipalPolicy: simulatePrincipalPolicy,
 };
 
 /** The resource each IAM action is authorized on (Service Authorization Reference, "Actions defined by IAM"). */
@@ -77,7 +91,12 @@ function iamContext(action: string, ctx: RequestContext): Record<string, Context
   const p = ctx.params;
   const roleName = p.get('RoleName');
   const userName = p.get('UserName');
-  const target = /Role|InstanceProfile/.test(action) && roleName ? ctx.account.roles[roleName.toLowerCase()] : /User|AccessKey/.test(action) && userName ? ctx.account.users[userName.toLowerCase()] : undefined;
+  const target =
+    /Role|InstanceProfile/.test(action) && roleName
+      ? ctx.account.roles[roleName.toLowerCase()]
+      : /User|AccessKey/.test(action) && userName
+        ? ctx.account.users[userName.toLowerCase()]
+        : undefined;
   for (const t of target?.tags ?? []) {
     out[`aws:ResourceTag/${t.Key}`] = t.Value;
     out[`iam:ResourceTag/${t.Key}`] = t.Value;
@@ -101,6 +120,16 @@ function iamContext(action: string, ctx: RequestContext): Record<string, Context
 export const IAM_ACTIONS: ServiceActions = Object.fromEntries(
   Object.entries(HANDLERS).map(([action, handler]) => {
     const resource = resourceOf(action);
-    return [action, { handler, authorize: (ctx: RequestContext) => ({ action: `iam:${action}`, resource: resource(ctx), context: iamContext(action, ctx) }) }];
+    return [
+      action,
+      {
+        handler,
+        authorize: (ctx: RequestContext) => ({
+          action: `iam:${action}`,
+          resource: resource(ctx),
+          context: iamContext(action, ctx),
+        }),
+      },
+    ];
   }),
 );

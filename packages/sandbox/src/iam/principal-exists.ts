@@ -15,10 +15,12 @@ export function principalExistsIn(state: SandboxState): (arn: string) => boolean
     const resource = m[4]!;
     if (resource === 'root') return true;
     const name = resource.split('/').pop()!.toLowerCase();
-    if (m[2] === 'sts') return resource.startsWith('assumed-role/') && account.roles[resource.split('/')[1]!.toLowerCase()] !== undefined;
+    if (m[2] === 'sts')
+      return resource.startsWith('assumed-role/') && account.roles[resource.split('/')[1]!.toLowerCase()] !== undefined;
     if (resource.startsWith('role/')) return account.roles[name]?.arn === arn;
     if (resource.startsWith('user/')) return account.users[name]?.arn === arn;
-    if (resource.startsWith('oidc-provider/')) return account.oidcProviders[resource.slice('oidc-provider/'.length).toLowerCase()] !== undefined;
+    if (resource.startsWith('oidc-provider/'))
+      return account.oidcProviders[resource.slice('oidc-provider/'.length).toLowerCase()] !== undefined;
     return true;
   };
 }

@@ -3,7 +3,20 @@ import type { ActionResult, RequestContext } from '../runtime.ts';
 import { uniqueId } from '../state/ids.ts';
 import type { RoleRecord, Tag } from '../state/model.ts';
 import { constraintError } from '../sts/session-inputs.ts';
-import { checkName, checkPath, checkTags, findAttachablePolicy, getRoleRecord, iamArn, pageUnderPath, retag, roleXml, tagsXml, documentSize, type IamScope } from './iam-common.ts';
+import {
+  checkName,
+  checkPath,
+  checkTags,
+  findAttachablePolicy,
+  getRoleRecord,
+  iamArn,
+  pageUnderPath,
+  retag,
+  roleXml,
+  tagsXml,
+  documentSize,
+  type IamScope,
+} from './iam-common.ts';
 import { orphanPrincipal } from './orphan-principals.ts';
 import { principalExistsIn } from './principal-exists.ts';
 import { validatePolicyDocument } from './validate-policy.ts';
@@ -26,12 +39,15 @@ export const TRUST_POLICY_QUOTA = 2048;
 /** Validates a trust policy as CreateRole / UpdateAssumeRolePolicy do (grammar, principals, size). */
 export function checkTrustPolicy(scope: IamScope, document: string): void {
   validatePolicyDocument(document, 'trust', principalExistsIn(scope.state));
-  if (documentSize(document) > TRUST_POLICY_QUOTA) throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA}`);
+  if (documentSize(document) > TRUST_POLICY_QUOTA)
+    throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA}`);
 }
 
 function checkMaxSessionDuration(value: number): void {
-  if (value < 3600) throw constraintError(String(value), 'maxSessionDuration', 'Member must have value greater than or equal to 3600');
-  if (value > 43200) throw constraintError(String(value), 'maxSessionDuration', 'Member must have value less than or equal to 43200');
+  if (value < 3600)
+    throw constraintError(String(value), 'maxSessionDuration', 'Member must have value greater than or equal to 3600');
+  if (value > 43200)
+    throw constraintError(String(value), 'maxSessionDuration', 'Member must have value less than or equal to 43200');
 }
 
 /** `iam:CreateRole` (IAM API reference, CreateRole). */
@@ -40,12 +56,15 @@ export function createRoleOp(scope: IamScope, input: CreateRoleInput): RoleRecor
   const path = input.path ?? '/';
   checkPath(path);
   if (input.maxSessionDuration !== undefined) checkMaxSessionDuration(input.maxSessionDuration);
-  if (input.description !== undefined && input.description.length > 1000) throw constraintError(input.description, 'description', 'Member must have length less than or equal to 1000');
+  if (input.description !== undefined && input.description.length > 1000)
+    throw constraintError(input.description, 'description', 'Member must have length less than or equal to 1000');
   checkTags(input.tags ?? []);
-  if (scope.account.roles[input.roleName.toLowerCase()]) throw entityAlreadyExists(`Role with name ${input.roleName} already exists.`);
+  if (scope.account.roles[input.roleName.toLowerCase()])
+    throw entityAlreadyExists(`Role with name ${input.roleName} already exists.`);
   checkTrustPolicy(scope, input.assumeRolePolicyDocument);
   if (input.permissionsBoundary) findAttachablePolicy(scope, input.permissionsBoundary);
-  if (Object.keys(scope.account.roles).length >= 1000) throw limitExceeded('Cannot exceed quota for RolesPerAccount: 1000');
+  if (Object.keys(scope.account.roles).length >= 1000)
+    throw limitExceeded('Cannot exceed quota for RolesPerAccount: 1000');
   const role: RoleRecord = {
     roleName: input.roleName,
     roleId: uniqueId('AROA'),
@@ -69,7 +88,11 @@ export function createRoleOp(scope: IamScope, input: CreateRoleInput): RoleRecor
 /** Refuses changes to service-linked roles, which only their service may modify. */
 export function checkModifiable(role: RoleRecord): void {
   if (role.serviceLinkedTo) {
-    throw new AwsError('UnmodifiableEntity', `Cannot perform the operation on the protected role '${role.roleName}' - this role is only modifiable by AWS`, 400);
+    throw new AwsError(
+      'UnmodifiableEntity',
+      `Cannot perform the operation on the protected role '${role.roleName}' - this role is only modifiable by AWS`,
+      400,
+    );
   }
 }
 
@@ -77,9 +100,14 @@ export function checkModifiable(role: RoleRecord): void {
 export function deleteRoleOp(scope: IamScope, roleName: string, options: { serviceLinked?: boolean } = {}): void {
   const role = getRoleRecord(scope, roleName);
   if (!options.serviceLinked) checkModifiable(role);
-  if (Object.keys(role.inlinePolicies).length > 0) throw deleteConflict('Cannot delete entity, must delete policies first.');
+  if (Object.keys(role.inlinePolicies).length > 0)
+    throw deleteConflict('Cannot delete entity, must delete policies first.');
   if (role.attachedPolicyArns.length > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
-  if (Object.values(scope.account.instanceProfiles).some((p) => p.roleNames.some((r) => r.toLowerCase() === roleName.toLowerCase()))) {
+  if (
+    Object.values(scope.account.instanceProfiles).some((p) =>
+      p.roleNames.some((r) => r.toLowerCase() === roleName.toLowerCase()),
+    )
+  ) {
     throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
   }
   delete scope.account.roles[roleName.toLowerCase()];
@@ -96,7 +124,11 @@ export function updateAssumeRolePolicyOp(scope: IamScope, roleName: string, docu
 }
 
 /** `iam:UpdateRole` (description and maximum session duration). */
-export function updateRoleOp(scope: IamScope, roleName: string, input: { description?: string; maxSessionDuration?: number }): RoleRecord {
+export function updateRoleOp(
+  scope: IamScope,
+  roleName: string,
+  input: { description?: string; maxSessionDuration?: number },
+): RoleRecord {
   const role = getRoleRecord(scope, roleName);
   if (input.maxSessionDuration !== undefined) {
     checkMaxSessionDuration(input.maxSessionDuration);
@@ -161,7 +193,9 @@ export const roleHandlers = {
     return {};
   },
   UpdateRoleDescription(ctx: RequestContext): ActionResult {
-    const role = updateRoleOp(scopeOf(ctx), ctx.params.required('RoleName'), { description: ctx.params.required('Description') });
+    const role = updateRoleOp(scopeOf(ctx), ctx.params.required('RoleName'), {
+      description: ctx.params.required('Description'),
+    });
     return { Role: roleXml(role, false) };
   },
   UpdateAssumeRolePolicy(ctx: RequestContext): ActionResult {

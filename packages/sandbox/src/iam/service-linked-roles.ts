@@ -31,7 +31,10 @@ export const SERVICE_LINKED_ROLE_NAMES: Record<string, { name: string; suffix: b
  * `/aws-service-role/<service>/`, trusting the service principal. The role is protected: only its service
  * (here: DeleteServiceLinkedRole) may change or delete it (`UnmodifiableEntity`).
  */
-export function createServiceLinkedRoleOp(scope: IamScope, input: { serviceName: string; description?: string; customSuffix?: string }): RoleRecord {
+export function createServiceLinkedRoleOp(
+  scope: IamScope,
+  input: { serviceName: string; description?: string; customSuffix?: string },
+): RoleRecord {
   const known = SERVICE_LINKED_ROLE_NAMES[input.serviceName];
   if (!known) throw new AwsError('InvalidInput', `Invalid service name: ${input.serviceName}`, 400);
   if (input.customSuffix !== undefined && !known.suffix) {
@@ -39,11 +42,21 @@ export function createServiceLinkedRoleOp(scope: IamScope, input: { serviceName:
   }
   const roleName = input.customSuffix ? `${known.name}_${input.customSuffix}` : known.name;
   if (scope.account.roles[roleName.toLowerCase()]) {
-    throw new AwsError('InvalidInput', `Service role name ${roleName} has been taken in this account, please try a different suffix.`, 400);
+    throw new AwsError(
+      'InvalidInput',
+      `Service role name ${roleName} has been taken in this account, please try a different suffix.`,
+      400,
+    );
   }
-  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: [input.serviceName] }, Action: ['sts:AssumeRole'] }] });
+  const trust = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: [input.serviceName] }, Action: ['sts:AssumeRole'] }],
+  });
   return createRoleOp(scope, {
-    roleName, assumeRolePolicyDocument: trust, path: `/aws-service-role/${input.serviceName}/`, serviceLinkedTo: input.serviceName,
+    roleName,
+    assumeRolePolicyDocument: trust,
+    path: `/aws-service-role/${input.serviceName}/`,
+    serviceLinkedTo: input.serviceName,
     ...(input.description !== undefined ? { description: input.description } : {}),
   });
 }
@@ -74,7 +87,8 @@ export const serviceLinkedRoleHandlers = {
   },
   GetServiceLinkedRoleDeletionStatus(ctx: RequestContext): ActionResult {
     const id = ctx.params.required('DeletionTaskId');
-    if (!id.startsWith('task/aws-service-role/')) throw new AwsError('InvalidInput', `Invalid deletion task id ${id}`, 400);
+    if (!id.startsWith('task/aws-service-role/'))
+      throw new AwsError('InvalidInput', `Invalid deletion task id ${id}`, 400);
     return { Status: 'SUCCEEDED' };
   },
 };

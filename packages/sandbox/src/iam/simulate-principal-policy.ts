@@ -14,8 +14,10 @@ function contextEntries(ctx: RequestContext): Record<string, ContextValue> {
   for (const entry of ctx.params.structList('ContextEntries') ?? []) {
     const name = entry.ContextKeyName;
     if (!name) continue;
-    const values = Object.entries(entry).filter(([k]) => k.startsWith('ContextKeyValues.member.')).map(([, v]) => v);
-    out[name] = (entry.ContextKeyType ?? '').endsWith('List') ? values : values[0] ?? '';
+    const values = Object.entries(entry)
+      .filter(([k]) => k.startsWith('ContextKeyValues.member.'))
+      .map(([, v]) => v);
+    out[name] = (entry.ContextKeyType ?? '').endsWith('List') ? values : (values[0] ?? '');
   }
   return out;
 }
@@ -43,20 +45,41 @@ export function simulatePrincipalPolicy(ctx: RequestContext): ActionResult {
     const role = account.roles[m[3]!.toLowerCase()];
     if (!role) throw noSuchEntity(`The role with name ${m[3]!} cannot be found.`);
     const session: SessionRecord = {
-      accessKeyId: '', secretAccessKey: '', sessionToken: '', expiration: '', issuedAt: ctx.now.toISOString(), accountId: account.accountId,
-      roleName: role.roleName, roleArn: role.arn, roleId: role.roleId, sessionName: 'SimulatePrincipalPolicy', assumedRoleArn: role.arn,
-      policyArns: [], tags: [], transitiveTagKeys: [], chained: false,
+      accessKeyId: '',
+      secretAccessKey: '',
+      sessionToken: '',
+      expiration: '',
+      issuedAt: ctx.now.toISOString(),
+      accountId: account.accountId,
+      roleName: role.roleName,
+      roleArn: role.arn,
+      roleId: role.roleId,
+      sessionName: 'SimulatePrincipalPolicy',
+      assumedRoleArn: role.arn,
+      policyArns: [],
+      tags: [],
+      transitiveTagKeys: [],
+      chained: false,
     };
     caller = { kind: 'session', accountId: account.accountId, arn: role.arn, userId: role.roleId, session };
   }
-  const extraIdentity: PolicyDocument[] = (ctx.params.list('PolicyInputList') ?? []).map((text) => validatePolicyDocument(text, 'identity'));
+  const extraIdentity: PolicyDocument[] = (ctx.params.list('PolicyInputList') ?? []).map((text) =>
+    validatePolicyDocument(text, 'identity'),
+  );
   const resourcePolicyText = ctx.params.get('ResourcePolicy');
-  const context = { ...callerContext(state, caller, { now: ctx.now, region: ctx.region, sourceIp: ctx.sourceIp }), ...contextEntries(ctx) };
+  const context = {
+    ...callerContext(state, caller, { now: ctx.now, region: ctx.region, sourceIp: ctx.sourceIp }),
+    ...contextEntries(ctx),
+  };
   const results = [];
   for (const action of actions) {
     for (const resource of resources) {
       const result = evaluateCaller({
-        state, caller, action, resource, context,
+        state,
+        caller,
+        action,
+        resource,
+        context,
         extraPolicies: {
           ...(extraIdentity.length > 0 ? { identityPolicies: [...extraIdentity] } : {}),
           ...(resourcePolicyText ? { resourcePolicy: parsePolicy(resourcePolicyText) } : {}),
@@ -66,10 +89,15 @@ export function simulatePrincipalPolicy(ctx: RequestContext): ActionResult {
         EvalActionName: action,
         EvalResourceName: resource,
         EvalDecision: DECISIONS[result.decision],
-        MatchedStatements: result.explanation.policies.flatMap((p) => p.statements.filter((s) => s.matched).map((s) => ({
-          SourcePolicyId: `${p.policy}-${s.policyIndex}`,
-          SourcePolicyType: p.policy === 'identity' ? 'IAM Policy' : p.policy === 'resource' ? 'Resource Policy' : p.policy,
-        }))),
+        MatchedStatements: result.explanation.policies.flatMap((p) =>
+          p.statements
+            .filter((s) => s.matched)
+            .map((s) => ({
+              SourcePolicyId: `${p.policy}-${s.policyIndex}`,
+              SourcePolicyType:
+                p.policy === 'identity' ? 'IAM Policy' : p.policy === 'resource' ? 'Resource Policy' : p.policy,
+            })),
+        ),
         MissingContextValues: [],
       });
     }

@@ -3,19 +3,41 @@ import type { ActionResult, RequestContext } from '../runtime.ts';
 import { accessKeyId, secretAccessKey, uniqueId } from '../state/ids.ts';
 import type { AccessKeyRecord, Tag, UserRecord } from '../state/model.ts';
 import { orphanPrincipal } from './orphan-principals.ts';
-import { checkName, checkPath, checkTags, findAttachablePolicy, getUserRecord, iamArn, pageUnderPath, retag, tagsXml, userXml, type IamScope } from './iam-common.ts';
+import {
+  checkName,
+  checkPath,
+  checkTags,
+  findAttachablePolicy,
+  getUserRecord,
+  iamArn,
+  pageUnderPath,
+  retag,
+  tagsXml,
+  userXml,
+  type IamScope,
+} from './iam-common.ts';
 
 /** `iam:CreateUser`. */
-export function createUserOp(scope: IamScope, input: { userName: string; path?: string; permissionsBoundary?: string; tags?: Tag[] }): UserRecord {
+export function createUserOp(
+  scope: IamScope,
+  input: { userName: string; path?: string; permissionsBoundary?: string; tags?: Tag[] },
+): UserRecord {
   checkName(input.userName, 'userName', 64);
   const path = input.path ?? '/';
   checkPath(path);
   checkTags(input.tags ?? []);
-  if (scope.account.users[input.userName.toLowerCase()]) throw entityAlreadyExists(`User with name ${input.userName} already exists.`);
+  if (scope.account.users[input.userName.toLowerCase()])
+    throw entityAlreadyExists(`User with name ${input.userName} already exists.`);
   if (input.permissionsBoundary) findAttachablePolicy(scope, input.permissionsBoundary);
   const user: UserRecord = {
-    userName: input.userName, userId: uniqueId('AIDA'), path, arn: iamArn(scope, 'user', path, input.userName),
-    createDate: scope.now.toISOString(), tags: input.tags ?? [], inlinePolicies: {}, attachedPolicyArns: [],
+    userName: input.userName,
+    userId: uniqueId('AIDA'),
+    path,
+    arn: iamArn(scope, 'user', path, input.userName),
+    createDate: scope.now.toISOString(),
+    tags: input.tags ?? [],
+    inlinePolicies: {},
+    attachedPolicyArns: [],
     ...(input.permissionsBoundary ? { permissionsBoundaryArn: input.permissionsBoundary } : {}),
   };
   scope.account.users[input.userName.toLowerCase()] = user;
@@ -25,8 +47,10 @@ export function createUserOp(scope: IamScope, input: { userName: string; path?: 
 /** `iam:DeleteUser`: no access keys, inline or attached policies may remain. */
 export function deleteUserOp(scope: IamScope, userName: string): void {
   const user = getUserRecord(scope, userName);
-  if (Object.values(scope.account.accessKeys).some((k) => k.userName === user.userName)) throw deleteConflict('Cannot delete entity, must delete access keys first.');
-  if (Object.keys(user.inlinePolicies).length > 0) throw deleteConflict('Cannot delete entity, must delete policies first.');
+  if (Object.values(scope.account.accessKeys).some((k) => k.userName === user.userName))
+    throw deleteConflict('Cannot delete entity, must delete access keys first.');
+  if (Object.keys(user.inlinePolicies).length > 0)
+    throw deleteConflict('Cannot delete entity, must delete policies first.');
   if (user.attachedPolicyArns.length > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
   delete scope.account.users[userName.toLowerCase()];
   orphanPrincipal(scope.state, user.arn, user.userId);
@@ -38,7 +62,13 @@ export function createAccessKeyOp(scope: IamScope, userName: string): AccessKeyR
   if (Object.values(scope.account.accessKeys).filter((k) => k.userName === user.userName).length >= 2) {
     throw limitExceeded('Cannot exceed quota for AccessKeysPerUser: 2');
   }
-  const key: AccessKeyRecord = { accessKeyId: accessKeyId('AKIA'), secretAccessKey: secretAccessKey(), userName: user.userName, status: 'Active', createDate: scope.now.toISOString() };
+  const key: AccessKeyRecord = {
+    accessKeyId: accessKeyId('AKIA'),
+    secretAccessKey: secretAccessKey(),
+    userName: user.userName,
+    status: 'Active',
+    createDate: scope.now.toISOString(),
+  };
   scope.account.accessKeys[key.accessKeyId] = key;
   return key;
 }
@@ -46,7 +76,8 @@ export function createAccessKeyOp(scope: IamScope, userName: string): AccessKeyR
 /** `iam:DeleteAccessKey`. */
 export function deleteAccessKeyOp(scope: IamScope, userName: string, keyId: string): void {
   const key = scope.account.accessKeys[keyId];
-  if (!key || key.userName.toLowerCase() !== userName.toLowerCase()) throw noSuchEntity(`The Access Key with id ${keyId} cannot be found.`);
+  if (!key || key.userName.toLowerCase() !== userName.toLowerCase())
+    throw noSuchEntity(`The Access Key with id ${keyId} cannot be found.`);
   delete scope.account.accessKeys[keyId];
 }
 
@@ -67,7 +98,8 @@ export const userHandlers = {
   CreateUser(ctx: RequestContext): ActionResult {
     const p = ctx.params;
     const user = createUserOp(scopeOf(ctx), {
-      userName: p.required('UserName'), tags: p.tags() ?? [],
+      userName: p.required('UserName'),
+      tags: p.tags() ?? [],
       ...(p.get('Path') !== undefined ? { path: p.get('Path')! } : {}),
       ...(p.get('PermissionsBoundary') !== undefined ? { permissionsBoundary: p.get('PermissionsBoundary')! } : {}),
     });
@@ -115,7 +147,15 @@ export const userHandlers = {
   },
   CreateAccessKey(ctx: RequestContext): ActionResult {
     const key = createAccessKeyOp(scopeOf(ctx), userNameOf(ctx));
-    return { AccessKey: { UserName: key.userName, AccessKeyId: key.accessKeyId, Status: key.status, SecretAccessKey: key.secretAccessKey, CreateDate: new Date(key.createDate) } };
+    return {
+      AccessKey: {
+        UserName: key.userName,
+        AccessKeyId: key.accessKeyId,
+        Status: key.status,
+        SecretAccessKey: key.secretAccessKey,
+        CreateDate: new Date(key.createDate),
+      },
+    };
   },
   DeleteAccessKey(ctx: RequestContext): ActionResult {
     deleteAccessKeyOp(scopeOf(ctx), userNameOf(ctx), ctx.params.required('AccessKeyId'));
@@ -125,13 +165,22 @@ export const userHandlers = {
     const id = ctx.params.required('AccessKeyId');
     const status = ctx.params.required('Status');
     const key = ctx.account.accessKeys[id];
-    if (!key || key.userName.toLowerCase() !== userNameOf(ctx).toLowerCase()) throw noSuchEntity(`The Access Key with id ${id} cannot be found.`);
+    if (!key || key.userName.toLowerCase() !== userNameOf(ctx).toLowerCase())
+      throw noSuchEntity(`The Access Key with id ${id} cannot be found.`);
     key.status = status === 'Inactive' ? 'Inactive' : 'Active';
     return undefined;
   },
   ListAccessKeys(ctx: RequestContext): ActionResult {
     const user = getUserRecord(scopeOf(ctx), userNameOf(ctx));
     const keys = Object.values(ctx.account.accessKeys).filter((k) => k.userName === user.userName);
-    return { AccessKeyMetadata: keys.map((k) => ({ UserName: k.userName, AccessKeyId: k.accessKeyId, Status: k.status, CreateDate: new Date(k.createDate) })), IsTruncated: false };
+    return {
+      AccessKeyMetadata: keys.map((k) => ({
+        UserName: k.userName,
+        AccessKeyId: k.accessKeyId,
+        Status: k.status,
+        CreateDate: new Date(k.createDate),
+      })),
+      IsTruncated: false,
+    };
   },
 };

@@ -3,8 +3,25 @@ import { PARTITIONS } from '@trustgate/core';
 import { malformedPolicy } from '../protocol/aws-error.ts';
 
 const TOP_ELEMENTS = new Set(['Version', 'Id', 'Statement']);
-const STATEMENT_ELEMENTS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
-const TRUST_ACTIONS = new Set(['sts:assumerole', 'sts:assumerolewithsaml', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity', 'sts:setcontext']);
+const STATEMENT_ELEMENTS = new Set([
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+]);
+const TRUST_ACTIONS = new Set([
+  'sts:assumerole',
+  'sts:assumerolewithsaml',
+  'sts:assumerolewithwebidentity',
+  'sts:tagsession',
+  'sts:setsourceidentity',
+  'sts:setcontext',
+]);
 
 /** What kind of policy is being validated: AWS applies different rules to each. */
 export type PolicyUse = 'identity' | 'trust';
@@ -29,7 +46,11 @@ function isStringOrStrings(value: unknown): boolean {
  * unique Sids. Size quotas are checked by the caller, which knows which quota applies.
  * Returns the parsed document; throws `MalformedPolicyDocument` (400) with AWS's message.
  */
-export function validatePolicyDocument(text: string, use: PolicyUse, principalExists?: PrincipalExists): PolicyDocument {
+export function validatePolicyDocument(
+  text: string,
+  use: PolicyUse,
+  principalExists?: PrincipalExists,
+): PolicyDocument {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -53,11 +74,13 @@ export function validatePolicyDocument(text: string, use: PolicyUse, principalEx
     syntax(Object.keys(st).every((k) => STATEMENT_ELEMENTS.has(k)));
     syntax(!('Action' in st && 'NotAction' in st) && !('Resource' in st && 'NotResource' in st));
     syntax(st.Effect === 'Allow' || st.Effect === 'Deny');
-    for (const key of ['Action', 'NotAction', 'Resource', 'NotResource']) syntax(st[key] === undefined || isStringOrStrings(st[key]));
+    for (const key of ['Action', 'NotAction', 'Resource', 'NotResource'])
+      syntax(st[key] === undefined || isStringOrStrings(st[key]));
     syntax(st.Sid === undefined || typeof st.Sid === 'string');
     if (st.Condition !== undefined) {
       syntax(typeof st.Condition === 'object' && st.Condition !== null && !Array.isArray(st.Condition));
-      for (const block of Object.values(st.Condition as object)) syntax(typeof block === 'object' && block !== null && !Array.isArray(block));
+      for (const block of Object.values(st.Condition as object))
+        syntax(typeof block === 'object' && block !== null && !Array.isArray(block));
     }
   }
   const sids = new Set<string>();
@@ -70,26 +93,33 @@ export function validatePolicyDocument(text: string, use: PolicyUse, principalEx
     if (actions.length === 0) throw malformedPolicy('Policy statement must contain actions.');
     for (const action of actions) {
       const parts = action.split(':');
-      if (parts.length === 1 && action !== '*') throw malformedPolicy('Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
+      if (parts.length === 1 && action !== '*')
+        throw malformedPolicy('Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
       if (parts.length > 2) throw malformedPolicy('Actions/Condition can contain only one colon.');
-      if (action !== '*' && /[^a-zA-Z0-9\-.*?]/.test(parts[0]!)) throw malformedPolicy(`Vendor ${parts[0]!} is not valid`);
+      if (action !== '*' && /[^a-zA-Z0-9\-.*?]/.test(parts[0]!))
+        throw malformedPolicy(`Vendor ${parts[0]!} is not valid`);
     }
     for (const resource of asList(st.Resource ?? st.NotResource) as string[]) {
-      if (resource !== '*' && !resource.includes(':')) throw malformedPolicy(`Resource ${resource} must be in ARN format or "*".`);
+      if (resource !== '*' && !resource.includes(':'))
+        throw malformedPolicy(`Resource ${resource} must be in ARN format or "*".`);
       const partition = resource.split(':')[1];
       if (resource !== '*' && partition !== '*' && !(PARTITIONS as readonly string[]).includes(partition ?? '')) {
         throw malformedPolicy(`Partition "${partition ?? ''}" is not valid for resource "${resource}".`);
       }
     }
     if (use === 'identity') {
-      if ('Principal' in st || 'NotPrincipal' in st) throw malformedPolicy('Policy document should not specify a principal.');
-      if (!('Resource' in st) && !('NotResource' in st)) throw malformedPolicy('Policy statement must contain resources.');
+      if ('Principal' in st || 'NotPrincipal' in st)
+        throw malformedPolicy('Policy document should not specify a principal.');
+      if (!('Resource' in st) && !('NotResource' in st))
+        throw malformedPolicy('Policy statement must contain resources.');
     } else {
       if ('Resource' in st || 'NotResource' in st) throw malformedPolicy('Has prohibited field Resource.');
       if (!('Principal' in st) && !('NotPrincipal' in st)) throw malformedPolicy('Missing required field Principal.');
       for (const action of actions) {
         if (!TRUST_ACTIONS.has(action.toLowerCase()) && !action.includes('*')) {
-          throw malformedPolicy('Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML, and sts:AssumeRoleWithWebIdentity');
+          throw malformedPolicy(
+            'Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML, and sts:AssumeRoleWithWebIdentity',
+          );
         }
       }
       checkPrincipal(st.Principal ?? st.NotPrincipal, principalExists);
@@ -103,9 +133,11 @@ function checkPrincipal(principal: unknown, principalExists?: PrincipalExists): 
   const invalid = (type: string, value: string): never => {
     throw malformedPolicy(`Invalid principal in policy: "${type}":"${value}"`);
   };
-  if (typeof principal !== 'object' || principal === null || Array.isArray(principal)) throw malformedPolicy('Syntax errors in policy.');
+  if (typeof principal !== 'object' || principal === null || Array.isArray(principal))
+    throw malformedPolicy('Syntax errors in policy.');
   for (const [type, values] of Object.entries(principal as Record<string, unknown>)) {
-    if (!['AWS', 'Service', 'Federated', 'CanonicalUser'].includes(type)) throw malformedPolicy('Syntax errors in policy.');
+    if (!['AWS', 'Service', 'Federated', 'CanonicalUser'].includes(type))
+      throw malformedPolicy('Syntax errors in policy.');
     if (!isStringOrStrings(values)) throw malformedPolicy('Syntax errors in policy.');
     for (const value of asList(values) as string[]) {
       if (type === 'AWS') {

@@ -51,7 +51,11 @@ function jsonParam(input: Record<string, unknown>, name: string): string | undef
  * call), then runs the action. Errors are AWS's JSON error shape: `{"__type": code, "Message": ...}` with the
  * `x-amzn-ErrorType` header (AWS Organizations API reference, "Errors"; AWS JSON 1.1 protocol).
  */
-export async function dispatchOrganizations(options: { runtime: SandboxRuntime; request: ReceivedRequest; sourceIp: string }): Promise<JsonResponse> {
+export async function dispatchOrganizations(options: {
+  runtime: SandboxRuntime;
+  request: ReceivedRequest;
+  sourceIp: string;
+}): Promise<JsonResponse> {
   const { runtime, request } = options;
   const requestId = newRequestId();
   const action = (request.headers['x-amz-target'] ?? '').slice(ORGANIZATIONS_TARGET_PREFIX.length);
@@ -60,7 +64,8 @@ export async function dispatchOrganizations(options: { runtime: SandboxRuntime; 
     body: JSON.stringify(body),
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId, ...extra },
   });
-  const error = (e: OrganizationsError): JsonResponse => json(e.status, { __type: e.code, Message: e.message }, { 'x-amzn-errortype': e.code });
+  const error = (e: OrganizationsError): JsonResponse =>
+    json(e.status, { __type: e.code, Message: e.message }, { 'x-amzn-errortype': e.code });
   try {
     const state = runtime.store.state;
     const now = runtime.clock();
@@ -68,18 +73,29 @@ export async function dispatchOrganizations(options: { runtime: SandboxRuntime; 
     try {
       verified = await verifySigV4(state, request, now);
     } catch (e) {
-      if (isAwsError(e)) throw new OrganizationsError(JSON_AUTH_CODES[e.code] ?? e.code, e.message, e.status >= 500 ? 500 : 400);
+      if (isAwsError(e))
+        throw new OrganizationsError(JSON_AUTH_CODES[e.code] ?? e.code, e.message, e.status >= 500 ? 500 : 400);
       throw e;
     }
     if (verified.service !== 'organizations') {
-      throw new OrganizationsError('InvalidSignatureException', "Credential should be scoped to correct service: 'organizations'. ");
+      throw new OrganizationsError(
+        'InvalidSignatureException',
+        "Credential should be scoped to correct service: 'organizations'. ",
+      );
     }
     const region = organizationsRegion(state.partition);
     if (verified.region !== region) {
-      throw new OrganizationsError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${verified.region}'. `);
+      throw new OrganizationsError(
+        'InvalidSignatureException',
+        `Credential should be scoped to a valid region, not '${verified.region}'. `,
+      );
     }
     const spec = ORGANIZATIONS_ACTIONS[action];
-    if (!spec) throw new OrganizationsError('UnknownOperationException', `The action ${action} is not valid for this web service.`);
+    if (!spec)
+      throw new OrganizationsError(
+        'UnknownOperationException',
+        `The action ${action} is not valid for this web service.`,
+      );
     let input: Record<string, unknown>;
     try {
       const parsed: unknown = request.body.trim() === '' ? {} : JSON.parse(request.body);
@@ -90,15 +106,31 @@ export async function dispatchOrganizations(options: { runtime: SandboxRuntime; 
     }
     const fault = runtime.faults.next('organizations', action, (name) => jsonParam(input, name));
     if (fault.kind === 'timeout') return { status: 0, body: '', headers: {}, hang: true };
-    if (fault.kind === 'throttle') throw new OrganizationsError('TooManyRequestsException', 'AWS Organizations can\'t complete your request because another request is already in progress. Try again later.');
-    if (fault.kind === 'server-error') throw new OrganizationsError('ServiceException', 'AWS Organizations can\'t complete your request because of an internal service error. Try again later.', 500);
+    if (fault.kind === 'throttle')
+      throw new OrganizationsError(
+        'TooManyRequestsException',
+        "AWS Organizations can't complete your request because another request is already in progress. Try again later.",
+      );
+    if (fault.kind === 'server-error')
+      throw new OrganizationsError(
+        'ServiceException',
+        "AWS Organizations can't complete your request because of an internal service error. Try again later.",
+        500,
+      );
     if (fault.kind === 'latency') await sleep(fault.ms);
     const call = { state, caller: verified.caller, input };
     // The Query services' authorization: the root user acts freely in its own account unless SCPs govern it;
     // everyone else needs an Allow from core's engine (identity, boundary, session policies, SCPs).
     try {
       authorizeCaller(
-        { state, caller: verified.caller, accountId: verified.caller.accountId, now, region, sourceIp: options.sourceIp },
+        {
+          state,
+          caller: verified.caller,
+          accountId: verified.caller.accountId,
+          now,
+          region,
+          sourceIp: options.sourceIp,
+        },
         `organizations:${action}`,
         spec.resource(call),
       );

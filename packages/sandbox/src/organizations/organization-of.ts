@@ -18,11 +18,15 @@ export function organizationsOf(state: SandboxState): OrganizationView[] {
   const fallbackDate = '2024-01-01T00:00:00.000Z';
   if (org) {
     out.push({
-      id: org.id, rootId: org.rootId, managementAccountId: org.managementAccountId,
-      memberAccountIds: org.memberAccountIds ?? Object.keys(state.accounts), createdAt: org.createdAt ?? fallbackDate,
+      id: org.id,
+      rootId: org.rootId,
+      managementAccountId: org.managementAccountId,
+      memberAccountIds: org.memberAccountIds ?? Object.keys(state.accounts),
+      createdAt: org.createdAt ?? fallbackDate,
     });
   }
-  for (const other of state.otherOrganizations ?? []) out.push({ ...other, createdAt: other.createdAt ?? fallbackDate });
+  for (const other of state.otherOrganizations ?? [])
+    out.push({ ...other, createdAt: other.createdAt ?? fallbackDate });
   return out;
 }
 

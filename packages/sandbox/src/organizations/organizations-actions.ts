@@ -22,7 +22,10 @@ export function organizationsAccessDenied(): OrganizationsError {
 
 /** `AWSOrganizationsNotInUseException`: the caller's account is in no organization. */
 export function notInUse(): OrganizationsError {
-  return new OrganizationsError('AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.');
+  return new OrganizationsError(
+    'AWSOrganizationsNotInUseException',
+    'Your account is not a member of an organization.',
+  );
 }
 
 /** One Organizations call being served. */
@@ -39,7 +42,8 @@ export interface OrganizationsActionSpec {
   handler(call: OrganizationsCall): Record<string, unknown>;
 }
 
-const arnPrefix = (state: SandboxState, org: OrganizationView): string => `arn:${state.partition}:organizations::${org.managementAccountId}`;
+const arnPrefix = (state: SandboxState, org: OrganizationView): string =>
+  `arn:${state.partition}:organizations::${org.managementAccountId}`;
 
 /** The account's email and name: the sandbox has none of its own, so both are derived from the ID. */
 function accountJson(state: SandboxState, org: OrganizationView, accountId: string): Record<string, unknown> {
@@ -108,9 +112,13 @@ export const ORGANIZATIONS_ACTIONS: Record<string, OrganizationsActionSpec> = {
       const org = managementOrganization(call);
       const id = call.input.AccountId;
       if (typeof id !== 'string' || !/^\d{12}$/.test(id)) {
-        throw new OrganizationsError('InvalidInputException', 'You provided a value that does not match the required pattern.');
+        throw new OrganizationsError(
+          'InvalidInputException',
+          'You provided a value that does not match the required pattern.',
+        );
       }
-      if (!org.memberAccountIds.includes(id)) throw new OrganizationsError('AccountNotFoundException', "You specified an account that doesn't exist.");
+      if (!org.memberAccountIds.includes(id))
+        throw new OrganizationsError('AccountNotFoundException', "You specified an account that doesn't exist.");
       return { Account: accountJson(call.state, org, id) };
     },
   },
@@ -120,15 +128,28 @@ export const ORGANIZATIONS_ACTIONS: Record<string, OrganizationsActionSpec> = {
       const org = managementOrganization(call);
       const max = call.input.MaxResults;
       if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 20)) {
-        throw new OrganizationsError('InvalidInputException', 'You provided a value that does not match the required pattern.');
+        throw new OrganizationsError(
+          'InvalidInputException',
+          'You provided a value that does not match the required pattern.',
+        );
       }
       const token = call.input.NextToken;
-      const start = typeof token === 'string' && /^\d+$/.test(Buffer.from(token, 'base64url').toString()) ? Number(Buffer.from(token, 'base64url').toString()) : 0;
-      if (token !== undefined && start === 0) throw new OrganizationsError('InvalidInputException', 'The NextToken value is not valid.');
+      const start =
+        typeof token === 'string' && /^\d+$/.test(Buffer.from(token, 'base64url').toString())
+          ? Number(Buffer.from(token, 'base64url').toString())
+          : 0;
+      if (token !== undefined && start === 0)
+        throw new OrganizationsError('InvalidInputException', 'The NextToken value is not valid.');
       const size = typeof max === 'number' ? max : PAGE_SIZE;
       const page = org.memberAccountIds.slice(start, start + size);
-      const next = start + size < org.memberAccountIds.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
-      return { Accounts: page.map((id) => accountJson(call.state, org, id)), ...(next === undefined ? {} : { NextToken: next }) };
+      const next =
+        start + size < org.memberAccountIds.length
+          ? Buffer.from(String(start + size)).toString('base64url')
+          : undefined;
+      return {
+        Accounts: page.map((id) => accountJson(call.state, org, id)),
+        ...(next === undefined ? {} : { NextToken: next }),
+      };
     },
   },
 };

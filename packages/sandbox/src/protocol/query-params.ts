@@ -34,7 +34,11 @@ export class QueryParams {
     const value = this.raw.get(name);
     if (value === undefined) {
       const member = name.charAt(0).toLowerCase() + name.slice(1);
-      throw new AwsError('ValidationError', `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`, 400);
+      throw new AwsError(
+        'ValidationError',
+        `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
+        400,
+      );
     }
     return value;
   }
@@ -44,7 +48,12 @@ export class QueryParams {
     const value = this.raw.get(name);
     if (value === undefined) return undefined;
     const n = Number(value);
-    if (!Number.isInteger(n)) throw new AwsError('ValidationError', `Value '${value}' at '${name}' failed to satisfy constraint: Member must be an integer`, 400);
+    if (!Number.isInteger(n))
+      throw new AwsError(
+        'ValidationError',
+        `Value '${value}' at '${name}' failed to satisfy constraint: Member must be an integer`,
+        400,
+      );
     return n;
   }
 

@@ -3,7 +3,10 @@ export type XmlValue = string | number | boolean | Date | undefined | null | Xml
 
 /** Escapes text for XML character data and attribute values. */
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&'"\r]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;', '\r': '&#xD;' })[c] ?? c);
+  return text.replace(
+    /[<>&'"\r]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;', '\r': '&#xD;' })[c] ?? c,
+  );
 }
 
 /**
@@ -18,7 +21,9 @@ export function toXml(name: string, value: XmlValue): string {
   }
   if (value instanceof Date) return `<${name}>${isoSeconds(value)}</${name}>`;
   if (typeof value === 'object') {
-    const inner = Object.entries(value).map(([k, v]) => toXml(k, v)).join('');
+    const inner = Object.entries(value)
+      .map(([k, v]) => toXml(k, v))
+      .join('');
     return `<${name}>${inner}</${name}>`;
   }
   return `<${name}>${escapeXml(String(value))}</${name}>`;
@@ -40,16 +45,31 @@ export const XML_NAMESPACES = {
 export type ServiceName = keyof typeof XML_NAMESPACES;
 
 /** `<ActionResponse><ActionResult>...</ActionResult><ResponseMetadata>` — a successful Query response. */
-export function successXml(options: { service: ServiceName; action: string; result?: Record<string, XmlValue>; requestId: string }): string {
+export function successXml(options: {
+  service: ServiceName;
+  action: string;
+  result?: Record<string, XmlValue>;
+  requestId: string;
+}): string {
   const { service, action, result, requestId } = options;
   const resultXml = result === undefined ? '' : toXml(`${action}Result`, result);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${XML_NAMESPACES[service]}">${resultXml}` +
-    `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${XML_NAMESPACES[service]}">${resultXml}` +
+    `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`
+  );
 }
 
 /** AWS's Query error document: `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`. */
-export function errorXml(options: { service: ServiceName; type: string; code: string; message: string; requestId: string }): string {
+export function errorXml(options: {
+  service: ServiceName;
+  type: string;
+  code: string;
+  message: string;
+  requestId: string;
+}): string {
   const { service, type, code, message, requestId } = options;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${XML_NAMESPACES[service]}"><Error><Type>${type}</Type>` +
-    `<Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${XML_NAMESPACES[service]}"><Error><Type>${type}</Type>` +
+    `<Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`
+  );
 }

@@ -4,7 +4,14 @@ import { S3Error } from './s3-error.ts';
 
 /** A trailing checksum S3 can check, by header name: the digest of the decoded body, base64. */
 const CHECKSUMS: Record<string, { name: string; digest: (body: Buffer) => string }> = {
-  'x-amz-checksum-crc32': { name: 'CRC32', digest: (b) => { const out = Buffer.alloc(4); out.writeUInt32BE(crc32(b) >>> 0); return out.toString('base64'); } },
+  'x-amz-checksum-crc32': {
+    name: 'CRC32',
+    digest: (b) => {
+      const out = Buffer.alloc(4);
+      out.writeUInt32BE(crc32(b) >>> 0);
+      return out.toString('base64');
+    },
+  },
   'x-amz-checksum-sha1': { name: 'SHA1', digest: (b) => createHash('sha1').update(b).digest('base64') },
   'x-amz-checksum-sha256': { name: 'SHA256', digest: (b) => createHash('sha256').update(b).digest('base64') },
 };

@@ -31,7 +31,14 @@ export function s3AccessDenied(message = 'Access Denied', fields: Record<string,
 
 /** S3's XML error document: `<Error><Code/><Message/>...<RequestId/><HostId/></Error>`. */
 export function s3ErrorXml(error: AwsError, requestId: string, hostId: string): string {
-  const fields = error instanceof S3Error ? Object.entries(error.fields).map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('') : '';
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message>${fields}` +
-    `<RequestId>${requestId}</RequestId><HostId>${hostId}</HostId></Error>`;
+  const fields =
+    error instanceof S3Error
+      ? Object.entries(error.fields)
+          .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`)
+          .join('')
+      : '';
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message>${fields}` +
+    `<RequestId>${requestId}</RequestId><HostId>${hostId}</HostId></Error>`
+  );
 }

@@ -30,13 +30,23 @@ export function getObject(bucket: S3BucketRecord, key: string): S3ObjectRecord {
  * `InvalidBucketName` (400) otherwise.
  */
 export function validateBucketName(name: string): void {
-  const ok = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
-    !/^(xn--|sthree-)/.test(name) && !/(-s3alias|--ol-s3)$/.test(name);
+  const ok =
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
+    !name.includes('..') &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
+    !/^(xn--|sthree-)/.test(name) &&
+    !/(-s3alias|--ol-s3)$/.test(name);
   if (!ok) throw new S3Error('InvalidBucketName', 'The specified bucket is not valid.', 400, { BucketName: name });
 }
 
 /** A new object record: ETag is the MD5 of the body, as S3 computes it for a single-part upload. */
-export function newObject(options: { key: string; body: Buffer; contentType?: string; metadata: Record<string, string>; now: Date }): S3ObjectRecord {
+export function newObject(options: {
+  key: string;
+  body: Buffer;
+  contentType?: string;
+  metadata: Record<string, string>;
+  now: Date;
+}): S3ObjectRecord {
   return {
     key: options.key,
     bodyBase64: options.body.toString('base64'),

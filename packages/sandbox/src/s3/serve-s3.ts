@@ -29,9 +29,20 @@ export function isSignedForS3(headers: Record<string, string>, query: Record<str
 export function s3RefusalOnSnsPath(method: string): { status: number; headers: Record<string, string>; body: string } {
   const requestId = newRequestId().replace(/-/g, '').slice(0, 16).toUpperCase();
   const hostId = randomBytes(48).toString('base64');
-  const error = s3AccessDenied(`The sandbox serves its SNS signing certificate and SubscribeURL under ${SNS_CERTIFICATE_PATH_PREFIX}; S3 requests there (a bucket named sns, path-style) are not served.`);
+  const error = s3AccessDenied(
+    `The sandbox serves its SNS signing certificate and SubscribeURL under ${SNS_CERTIFICATE_PATH_PREFIX}; S3 requests there (a bucket named sns, path-style) are not served.`,
+  );
   const body = method === 'HEAD' ? '' : s3ErrorXml(error, requestId, hostId);
-  return { status: error.status, headers: { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)), 'x-amz-request-id': requestId, 'x-amz-id-2': hostId }, body };
+  return {
+    status: error.status,
+    headers: {
+      'content-type': 'application/xml',
+      'content-length': String(Buffer.byteLength(body)),
+      'x-amz-request-id': requestId,
+      'x-amz-id-2': hostId,
+    },
+    body,
+  };
 }
 
 /** Splits a path-style S3 path (`/bucket/key`, still percent-encoded) into bucket and decoded key. */
@@ -49,7 +60,10 @@ export function splitS3Path(rawPath: string): { bucket: string; key?: string } {
  * sandbox's SNS paths (`/sns/…`, signed or not): a bucket named `sns` (a valid name) cannot shadow the SNS
  * signing certificate or SubscribeURL; its objects are not reachable path-style.
  */
-export function isS3Request(runtime: SandboxRuntime, request: { method: string; path: string; headers: Record<string, string>; query: Record<string, string> }): boolean {
+export function isS3Request(
+  runtime: SandboxRuntime,
+  request: { method: string; path: string; headers: Record<string, string>; query: Record<string, string> },
+): boolean {
   if (request.path.startsWith(SNS_CERTIFICATE_PATH_PREFIX)) return false;
   const service = scopeService(request.headers, request.query);
   if (service !== undefined) return service === 's3';
@@ -63,7 +77,11 @@ export function isS3Request(runtime: SandboxRuntime, request: { method: string; 
  * it with SigV4 as S3 does, authorizes it with core's policy engine and runs the operation; errors are S3's XML
  * error documents (no body for HEAD, as S3 answers).
  */
-export async function serveS3(options: { runtime: SandboxRuntime; request: ReceivedRequest; sourceIp: string }): Promise<S3Response> {
+export async function serveS3(options: {
+  runtime: SandboxRuntime;
+  request: ReceivedRequest;
+  sourceIp: string;
+}): Promise<S3Response> {
   const { runtime, request } = options;
   const requestId = newRequestId().replace(/-/g, '').slice(0, 16).toUpperCase();
   const hostId = randomBytes(48).toString('base64');
@@ -73,14 +91,29 @@ export async function serveS3(options: { runtime: SandboxRuntime; request: Recei
     const auth = await authenticateS3(runtime.store.state, request, now);
     const { bucket, key } = splitS3Path(request.path);
     const bytes = request.rawBody ?? Buffer.from(request.body, 'utf8');
-    const body = request.headers['x-amz-content-sha256'] === 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' ? decodeAwsChunked(bytes, request.headers) : bytes;
+    const body =
+      request.headers['x-amz-content-sha256'] === 'STREAMING-UNSIGNED-PAYLOAD-TRAILER'
+        ? decodeAwsChunked(bytes, request.headers)
+        : bytes;
     const response = runS3Operation({
-      runtime, ...(auth.caller ? { caller: auth.caller } : {}), method: request.method, bucket, ...(key === undefined ? {} : { key }),
-      query: request.query, headers: request.headers, body, region: auth.region ?? runtime.store.state.region, now, sourceIp: options.sourceIp,
+      runtime,
+      ...(auth.caller ? { caller: auth.caller } : {}),
+      method: request.method,
+      bucket,
+      ...(key === undefined ? {} : { key }),
+      query: request.query,
+      headers: request.headers,
+      body,
+      region: auth.region ?? runtime.store.state.region,
+      now,
+      sourceIp: options.sourceIp,
     });
     return { ...response, headers: { ...response.headers, ...ids } };
   } catch (error) {
-    const e = error instanceof AwsError ? error : new S3Error('InternalError', 'We encountered an internal error. Please try again.', 500);
+    const e =
+      error instanceof AwsError
+        ? error
+        : new S3Error('InternalError', 'We encountered an internal error. Please try again.', 500);
     const body = request.method === 'HEAD' ? '' : s3ErrorXml(e, requestId, hostId);
     return { status: e.status, headers: { 'content-type': 'application/xml', ...ids }, body };
   }
@@ -90,12 +123,25 @@ export async function serveS3(options: { runtime: SandboxRuntime; request: Recei
  * The sandbox's S3 route: when the request is S3's, serves it and writes the response; returns false otherwise.
  * `body` is the request body already read; the path is taken raw from `req.url` (S3 signs the path as sent).
  */
-export async function routeS3(runtime: SandboxRuntime, req: IncomingMessage, res: ServerResponse, received: { headers: Record<string, string>; query: Record<string, string>; body: string; rawBody?: Buffer }): Promise<boolean> {
+export async function routeS3(
+  runtime: SandboxRuntime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  received: { headers: Record<string, string>; query: Record<string, string>; body: string; rawBody?: Buffer },
+): Promise<boolean> {
   const method = req.method ?? 'GET';
   const path = (req.url ?? '/').split('?')[0] || '/';
   if (!isS3Request(runtime, { method, path, headers: received.headers, query: received.query })) return false;
   const response = await serveS3({
-    runtime, request: { method, path, query: received.query, headers: received.headers, body: received.body, ...(received.rawBody === undefined ? {} : { rawBody: received.rawBody }) },
+    runtime,
+    request: {
+      method,
+      path,
+      query: received.query,
+      headers: received.headers,
+      body: received.body,
+      ...(received.rawBody === undefined ? {} : { rawBody: received.rawBody }),
+    },
     sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
   });
   const length = typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length;

@@ -18,7 +18,10 @@ const MAX_TEMPLATE_URL_BYTES = 1_000_000;
  * `https://bucket.s3.amazonaws.com/key`, `https://bucket.s3.<region>.amazonaws.com/key` (and `s3-<region>`,
  * `.amazonaws.com.cn`) — which the sandbox maps to its own store. The raw path is what a presigned URL signed.
  */
-export function parseS3ObjectUrl(templateUrl: string, sandboxEndpoint: string): { bucket: string; key: string; rawPath: string } | undefined {
+export function parseS3ObjectUrl(
+  templateUrl: string,
+  sandboxEndpoint: string,
+): { bucket: string; key: string; rawPath: string } | undefined {
   let url: URL;
   try {
     url = new URL(templateUrl);
@@ -66,16 +69,35 @@ export async function readTemplateUrl(ctx: RequestContext, templateUrl: string):
   try {
     const presigned = query['X-Amz-Signature'] !== undefined || query['X-Amz-Credential'] !== undefined;
     const caller = presigned
-      ? (await authenticateS3(state, { method: 'GET', path: target.rawPath, query, headers: { host: url.host }, body: '' }, ctx.now)).caller
+      ? (
+          await authenticateS3(
+            state,
+            { method: 'GET', path: target.rawPath, query, headers: { host: url.host }, body: '' },
+            ctx.now,
+          )
+        ).caller
       : ctx.caller;
     const bucket = state.s3Buckets?.[target.bucket];
     if (!bucket) throw validationError(NO_ACCESS);
     checkExpectedOwner(bucket, {}, query);
-    const via: Record<string, ContextValue> = presigned ? {} : { 'aws:CalledVia': ['cloudformation.amazonaws.com'], 'aws:CalledViaFirst': 'cloudformation.amazonaws.com', 'aws:ViaAWSService': true };
-    authorizeS3({ runtime: ctx.runtime, ...(caller ? { caller } : {}), now: ctx.now, region: ctx.region, sourceIp: ctx.sourceIp }, bucket, 's3:GetObject', s3Arn(state.partition, target.bucket, target.key), via);
+    const via: Record<string, ContextValue> = presigned
+      ? {}
+      : {
+          'aws:CalledVia': ['cloudformation.amazonaws.com'],
+          'aws:CalledViaFirst': 'cloudformation.amazonaws.com',
+          'aws:ViaAWSService': true,
+        };
+    authorizeS3(
+      { runtime: ctx.runtime, ...(caller ? { caller } : {}), now: ctx.now, region: ctx.region, sourceIp: ctx.sourceIp },
+      bucket,
+      's3:GetObject',
+      s3Arn(state.partition, target.bucket, target.key),
+      via,
+    );
     const object = bucket.objects[target.key];
     if (!object) throw validationError(NO_ACCESS);
-    if (object.size > MAX_TEMPLATE_URL_BYTES) throw validationError(`Template may not exceed ${MAX_TEMPLATE_URL_BYTES} bytes in size.`);
+    if (object.size > MAX_TEMPLATE_URL_BYTES)
+      throw validationError(`Template may not exceed ${MAX_TEMPLATE_URL_BYTES} bytes in size.`);
     return Buffer.from(object.bodyBase64, 'base64').toString('utf8');
   } catch (error) {
     if (error instanceof Error && error.message.startsWith('Template may not exceed')) throw error;

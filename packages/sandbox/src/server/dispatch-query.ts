@@ -15,7 +15,11 @@ export interface QueryResponse {
   hang?: boolean;
 }
 
-const API_VERSIONS: Record<ServiceName, string> = { sts: '2011-06-15', iam: '2010-05-08', cloudformation: '2010-05-15' };
+const API_VERSIONS: Record<ServiceName, string> = {
+  sts: '2011-06-15',
+  iam: '2010-05-08',
+  cloudformation: '2010-05-15',
+};
 
 function isServiceName(value: string): value is ServiceName {
   return value === 'sts' || value === 'iam' || value === 'cloudformation';
@@ -63,17 +67,34 @@ export async function dispatchQuery(options: {
       region = verified.region;
     }
     if (!spec) {
-      throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? API_VERSIONS[service]}`, 400);
+      throw new AwsError(
+        'InvalidAction',
+        `Could not find operation ${action} for version ${params.get('Version') ?? API_VERSIONS[service]}`,
+        400,
+      );
     }
     const fault = runtime.faults.next(service, action, (name) => params.get(name));
     if (fault.kind === 'timeout') return { status: 0, body: '', headers: {}, hang: true };
     if (fault.kind === 'throttle') throw new AwsError('Throttling', 'Rate exceeded', 400);
-    if (fault.kind === 'server-error') throw new AwsError(service === 'iam' ? 'ServiceFailure' : 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);
+    if (fault.kind === 'server-error')
+      throw new AwsError(
+        service === 'iam' ? 'ServiceFailure' : 'InternalFailure',
+        'The request processing has failed because of an unknown error, exception or failure.',
+        500,
+      );
     if (fault.kind === 'latency') await sleep(fault.ms);
     const accountId = caller?.accountId ?? Object.keys(runtime.store.state.accounts)[0]!;
     const account = runtime.store.account(accountId)!;
     const ctx: RequestContext = {
-      runtime, account, params, service, action, region, requestId, now, sourceIp: options.sourceIp,
+      runtime,
+      account,
+      params,
+      service,
+      action,
+      region,
+      requestId,
+      now,
+      sourceIp: options.sourceIp,
       caller: caller ?? { kind: 'root', accountId, arn: '', userId: '' },
     };
     if (spec.authorize && caller) {

@@ -52,9 +52,10 @@ export async function listen(port: number, handle: ServerResponseHandler): Promi
   return {
     server,
     port: actualPort,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

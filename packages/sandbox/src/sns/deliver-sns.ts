@@ -35,13 +35,27 @@ export function isSnsDelivered(status: number): boolean {
  * attempts, the same envelope each time); any 2xx–4xx answer ends the delivery. Resolves to whether SNS would
  * count the message delivered (a 2xx–4xx answer).
  */
-export async function deliverSnsMessage(runtime: SandboxRuntime, url: string, fields: SnsMessageFields & Record<string, string | undefined>): Promise<boolean> {
-  const envelope = runtime.snsSigning.sign(fields, { signingCertUrl: snsSigningCertificateUrl(runtime), signatureVersion: topicSignatureVersion(runtime, fields.TopicArn) });
+export async function deliverSnsMessage(
+  runtime: SandboxRuntime,
+  url: string,
+  fields: SnsMessageFields & Record<string, string | undefined>,
+): Promise<boolean> {
+  const envelope = runtime.snsSigning.sign(fields, {
+    signingCertUrl: snsSigningCertificateUrl(runtime),
+    signatureVersion: topicSignatureVersion(runtime, fields.TopicArn),
+  });
   for (let attempt = 1; attempt <= SNS_HTTP_DELIVERY_ATTEMPTS; attempt++) {
     try {
       const response = await fetch(url, {
-        method: 'POST', body: JSON.stringify(envelope),
-        headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': fields.Type, 'x-amz-sns-message-id': fields.MessageId, 'x-amz-sns-topic-arn': fields.TopicArn, 'user-agent': 'Amazon Simple Notification Service Agent' },
+        method: 'POST',
+        body: JSON.stringify(envelope),
+        headers: {
+          'content-type': 'text/plain; charset=UTF-8',
+          'x-amz-sns-message-type': fields.Type,
+          'x-amz-sns-message-id': fields.MessageId,
+          'x-amz-sns-topic-arn': fields.TopicArn,
+          'user-agent': 'Amazon Simple Notification Service Agent',
+        },
         signal: AbortSignal.timeout(15_000),
       });
       await response.arrayBuffer().catch(() => undefined);

@@ -45,7 +45,13 @@ function objectIdentifier(dotted: string): Buffer {
 /** UTCTime `YYMMDDHHMMSSZ` (RFC 5280 §4.1.2.5.1: dates through 2049). */
 function utcTime(date: Date): Buffer {
   const iso = date.toISOString();
-  return tlv(0x17, Buffer.from(`${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`, 'ascii'));
+  return tlv(
+    0x17,
+    Buffer.from(
+      `${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`,
+      'ascii',
+    ),
+  );
 }
 
 const SHA256_WITH_RSA = sequence(objectIdentifier('1.2.840.113549.1.1.11'), nullValue());
@@ -56,7 +62,13 @@ const COMMON_NAME = '2.5.4.3';
  * a random positive serial number, signed SHA256withRSA. Returns it PEM-encoded, readable by node:crypto's
  * `X509Certificate` and OpenSSL.
  */
-export function createSelfSignedCertificate(options: { commonName: string; publicKey: KeyObject; privateKey: KeyObject; notBefore: Date; notAfter: Date }): string {
+export function createSelfSignedCertificate(options: {
+  commonName: string;
+  publicKey: KeyObject;
+  privateKey: KeyObject;
+  notBefore: Date;
+  notAfter: Date;
+}): string {
   const serial = randomBytes(16);
   serial[0] = serial[0]! & 0x7f;
   const name = sequence(set(sequence(objectIdentifier(COMMON_NAME), utf8String(options.commonName))));
@@ -69,6 +81,9 @@ export function createSelfSignedCertificate(options: { commonName: string; publi
     options.publicKey.export({ type: 'spki', format: 'der' }),
   );
   const der = sequence(tbs, SHA256_WITH_RSA, bitString(sign('sha256', tbs, options.privateKey)));
-  const base64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const base64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`;
 }

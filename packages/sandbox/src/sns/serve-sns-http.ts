@@ -19,14 +19,19 @@ function answer(status: number, contentType: string, body: string): SnsHttpAnswe
  * (`/sns/?Action=ConfirmSubscription&TopicArn=…&Token=…`). Returns undefined for paths outside `/sns/` (the
  * caller routes those elsewhere); 404 for other files there; 405 for methods other than GET/HEAD.
  */
-export function serveSnsHttp(runtime: SandboxRuntime, request: { method: string; path: string; query: URLSearchParams }): SnsHttpAnswer | undefined {
+export function serveSnsHttp(
+  runtime: SandboxRuntime,
+  request: { method: string; path: string; query: URLSearchParams },
+): SnsHttpAnswer | undefined {
   if (!request.path.startsWith(SNS_CERTIFICATE_PATH_PREFIX)) return undefined;
-  if (request.method !== 'GET' && request.method !== 'HEAD') return answer(405, 'text/plain; charset=utf-8', 'Method Not Allowed');
+  if (request.method !== 'GET' && request.method !== 'HEAD')
+    return answer(405, 'text/plain; charset=utf-8', 'Method Not Allowed');
   if (request.path === SNS_CERTIFICATE_PATH_PREFIX && request.query.get('Action') === 'ConfirmSubscription') {
     const result = confirmSubscription(runtime, request.query);
     return answer(result.status, 'text/xml', result.body);
   }
-  if (request.path !== `${SNS_CERTIFICATE_PATH_PREFIX}${runtime.snsSigning.certificateFileName}`) return answer(404, 'text/plain; charset=utf-8', 'Not Found');
+  if (request.path !== `${SNS_CERTIFICATE_PATH_PREFIX}${runtime.snsSigning.certificateFileName}`)
+    return answer(404, 'text/plain; charset=utf-8', 'Not Found');
   const pem = runtime.snsSigning.certificatePem;
   return { ...answer(200, 'application/x-x509-ca-cert', pem), ...(request.method === 'HEAD' ? { body: '' } : {}) };
 }

@@ -27,7 +27,11 @@ export interface SnsMessageFields {
 }
 
 /** A signed SNS envelope: the fields plus SignatureVersion, Signature and SigningCertURL (and whatever else was given). */
-export type SignedSnsEnvelope = SnsMessageFields & { SignatureVersion: '1' | '2'; Signature: string; SigningCertURL: string } & Record<string, string>;
+export type SignedSnsEnvelope = SnsMessageFields & {
+  SignatureVersion: '1' | '2';
+  Signature: string;
+  SigningCertURL: string;
+} & Record<string, string>;
 
 /**
  * The string SNS signs (SNS Developer Guide, "Verifying the signatures of Amazon SNS messages"): name, newline,
@@ -36,9 +40,17 @@ export type SignedSnsEnvelope = SnsMessageFields & { SignatureVersion: '1' | '2'
  * Message, MessageId, SubscribeURL, Timestamp, Token, TopicArn, Type.
  */
 export function snsStringToSign(fields: SnsMessageFields): string {
-  const names: (keyof SnsMessageFields)[] = fields.Type === 'Notification'
-    ? ['Message', 'MessageId', ...(fields.Subject === undefined ? [] : ['Subject' as const]), 'Timestamp', 'TopicArn', 'Type']
-    : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+  const names: (keyof SnsMessageFields)[] =
+    fields.Type === 'Notification'
+      ? [
+          'Message',
+          'MessageId',
+          ...(fields.Subject === undefined ? [] : ['Subject' as const]),
+          'Timestamp',
+          'TopicArn',
+          'Type',
+        ]
+      : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
   return names.map((name) => `${name}\n${fields[name] ?? ''}\n`).join('');
 }
 
@@ -54,7 +66,10 @@ export interface SnsSigningIdentity {
    * Signs `fields` as SNS does: SignatureVersion 2 is SHA256withRSA (the default here), 1 is SHA1withRSA, over
    * {@link snsStringToSign}. Returns the envelope with SignatureVersion, Signature (base64) and SigningCertURL.
    */
-  sign(fields: SnsMessageFields & Record<string, string | undefined>, options: { signingCertUrl: string; signatureVersion?: '1' | '2' }): SignedSnsEnvelope;
+  sign(
+    fields: SnsMessageFields & Record<string, string | undefined>,
+    options: { signingCertUrl: string; signatureVersion?: '1' | '2' },
+  ): SignedSnsEnvelope;
 }
 
 /**
@@ -64,17 +79,32 @@ export interface SnsSigningIdentity {
 export async function createSnsSigningIdentity(): Promise<SnsSigningIdentity> {
   const { publicKey, privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   const now = Date.now();
-  const certificatePem = createSelfSignedCertificate({ commonName: 'sns.amazonaws.com', publicKey, privateKey, notBefore: new Date(now - 3_600_000), notAfter: new Date(now + 365 * 86_400_000) });
+  const certificatePem = createSelfSignedCertificate({
+    commonName: 'sns.amazonaws.com',
+    publicKey,
+    privateKey,
+    notBefore: new Date(now - 3_600_000),
+    notAfter: new Date(now + 365 * 86_400_000),
+  });
   const certificateFileName = `SimpleNotificationService-${createHash('sha256').update(certificatePem).digest('hex').slice(0, 32)}.pem`;
   return {
     certificatePem,
     certificateFileName,
     privateKey,
     sign(fields, { signingCertUrl, signatureVersion = '2' }) {
-      const signature = sign(signatureVersion === '1' ? 'sha1' : 'sha256', Buffer.from(snsStringToSign(fields), 'utf8'), privateKey).toString('base64');
+      const signature = sign(
+        signatureVersion === '1' ? 'sha1' : 'sha256',
+        Buffer.from(snsStringToSign(fields), 'utf8'),
+        privateKey,
+      ).toString('base64');
       const envelope: Record<string, string> = {};
       for (const [name, value] of Object.entries(fields)) if (value !== undefined) envelope[name] = value;
-      return { ...envelope, SignatureVersion: signatureVersion, Signature: signature, SigningCertURL: signingCertUrl } as SignedSnsEnvelope;
+      return {
+        ...envelope,
+        SignatureVersion: signatureVersion,
+        Signature: signature,
+        SigningCertURL: signingCertUrl,
+      } as SignedSnsEnvelope;
     },
   };
 }

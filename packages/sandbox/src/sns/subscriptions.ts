@@ -19,7 +19,12 @@ export interface PendingSubscription {
  * endpoint visits the SubscribeURL of the signed `SubscriptionConfirmation` the sandbox POSTs to it. Resolves
  * once confirmed; rejects when the endpoint did not confirm within `timeoutMs`.
  */
-export function subscribeWithConfirmation(runtime: SandboxRuntime, topicArn: string, url: string, timeoutMs = 15_000): Promise<void> {
+export function subscribeWithConfirmation(
+  runtime: SandboxRuntime,
+  topicArn: string,
+  url: string,
+  timeoutMs = 15_000,
+): Promise<void> {
   const token = randomBytes(64).toString('hex');
   const subscribeUrl = `${runtime.endpoint}${SNS_CERTIFICATE_PATH_PREFIX}?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topicArn)}&Token=${token}`;
   return new Promise<void>((resolve, reject) => {
@@ -28,7 +33,9 @@ export function subscribeWithConfirmation(runtime: SandboxRuntime, topicArn: str
       reject(new Error(`The endpoint ${url} did not confirm its subscription to ${topicArn} within ${timeoutMs} ms.`));
     }, timeoutMs);
     runtime.pendingSubscriptions.set(token, {
-      topicArn, url, subscriptionArn: `${topicArn}:${randomUUID()}`,
+      topicArn,
+      url,
+      subscriptionArn: `${topicArn}:${randomUUID()}`,
       confirmed: () => {
         clearTimeout(timer);
         resolve();
@@ -36,9 +43,13 @@ export function subscribeWithConfirmation(runtime: SandboxRuntime, topicArn: str
       abandon: () => clearTimeout(timer),
     });
     void deliverSnsMessage(runtime, url, {
-      Type: 'SubscriptionConfirmation', MessageId: randomUUID(), Token: token, TopicArn: topicArn,
+      Type: 'SubscriptionConfirmation',
+      MessageId: randomUUID(),
+      Token: token,
+      TopicArn: topicArn,
       Message: `You have chosen to subscribe to the topic ${topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`,
-      SubscribeURL: subscribeUrl, Timestamp: runtime.clock().toISOString(),
+      SubscribeURL: subscribeUrl,
+      Timestamp: runtime.clock().toISOString(),
     });
   });
 }

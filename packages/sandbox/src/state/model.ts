@@ -2,7 +2,10 @@ import type { Partition, PolicyDocument } from '@trustgate/core';
 import type { S3BucketRecord } from '../s3/s3-model.ts';
 
 /** An IAM/STS tag. */
-export interface Tag { Key: string; Value: string }
+export interface Tag {
+  Key: string;
+  Value: string;
+}
 
 /** An IAM role (IAM API reference, `Role` data type). Policy documents are kept as the JSON text given. */
 export interface RoleRecord {
@@ -47,7 +50,11 @@ export interface AccessKeyRecord {
 }
 
 /** One version of a customer managed policy. */
-export interface PolicyVersionRecord { versionId: string; document: string; createDate: string }
+export interface PolicyVersionRecord {
+  versionId: string;
+  document: string;
+  createDate: string;
+}
 
 /** A customer managed policy (IAM API reference, `Policy`). */
 export interface ManagedPolicyRecord {
@@ -163,10 +170,23 @@ export interface StackRecord {
 }
 
 /** A stack instance of a StackSet. */
-export interface StackInstanceRecord { account: string; region: string; stackId?: string; status: string; statusReason?: string; detailedStatus: string }
+export interface StackInstanceRecord {
+  account: string;
+  region: string;
+  stackId?: string;
+  status: string;
+  statusReason?: string;
+  detailedStatus: string;
+}
 
 /** A StackSet operation. */
-export interface StackSetOperationRecord { operationId: string; action: string; status: string; creationTimestamp: string; endTimestamp?: string }
+export interface StackSetOperationRecord {
+  operationId: string;
+  action: string;
+  status: string;
+  creationTimestamp: string;
+  endTimestamp?: string;
+}
 
 /** A StackSet (CloudFormation API reference, `StackSet`). */
 export interface StackSetRecord {
@@ -214,9 +234,22 @@ export interface SandboxState {
    * The modelled AWS Organization; `serviceControlPolicies` are attached at its root next to FullAWSAccess.
    * `memberAccountIds` (management account included) lists its members; absent, every account is a member.
    */
-  organization?: { id: string; managementAccountId: string; rootId: string; serviceControlPolicies: PolicyDocument[]; memberAccountIds?: string[]; createdAt?: string };
+  organization?: {
+    id: string;
+    managementAccountId: string;
+    rootId: string;
+    serviceControlPolicies: PolicyDocument[];
+    memberAccountIds?: string[];
+    createdAt?: string;
+  };
   /** Further organizations (no SCPs), each with its own accounts: accounts of the sandbox outside `organization`. */
-  otherOrganizations?: Array<{ id: string; managementAccountId: string; rootId: string; memberAccountIds: string[]; createdAt?: string }>;
+  otherOrganizations?: Array<{
+    id: string;
+    managementAccountId: string;
+    rootId: string;
+    memberAccountIds: string[];
+    createdAt?: string;
+  }>;
   /** S3 buckets by name (one namespace for the whole sandbox, as S3's is global), each with its owner and objects. */
   s3Buckets?: Record<string, S3BucketRecord>;
 }

@@ -20,9 +20,13 @@ export interface StateStoreOptions {
 }
 
 const INTERRUPTED: Record<string, string> = {
-  CREATE_IN_PROGRESS: 'CREATE_FAILED', ROLLBACK_IN_PROGRESS: 'ROLLBACK_FAILED', DELETE_IN_PROGRESS: 'DELETE_FAILED',
-  UPDATE_IN_PROGRESS: 'UPDATE_ROLLBACK_FAILED', UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: 'UPDATE_COMPLETE',
-  UPDATE_ROLLBACK_IN_PROGRESS: 'UPDATE_ROLLBACK_FAILED', UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: 'UPDATE_ROLLBACK_COMPLETE',
+  CREATE_IN_PROGRESS: 'CREATE_FAILED',
+  ROLLBACK_IN_PROGRESS: 'ROLLBACK_FAILED',
+  DELETE_IN_PROGRESS: 'DELETE_FAILED',
+  UPDATE_IN_PROGRESS: 'UPDATE_ROLLBACK_FAILED',
+  UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: 'UPDATE_COMPLETE',
+  UPDATE_ROLLBACK_IN_PROGRESS: 'UPDATE_ROLLBACK_FAILED',
+  UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: 'UPDATE_ROLLBACK_COMPLETE',
 };
 
 /** Stack operations cannot resume after a restart: they end in the failed state of their phase. */
@@ -47,7 +51,14 @@ export function newAccount(accountId: string): AccountState {
     accountId,
     rootAccessKeyId: accessKeyId('AKIA'),
     rootSecretAccessKey: secretAccessKey(),
-    roles: {}, users: {}, accessKeys: {}, policies: {}, instanceProfiles: {}, oidcProviders: {}, stacks: [], stackSets: {},
+    roles: {},
+    users: {},
+    accessKeys: {},
+    policies: {},
+    instanceProfiles: {},
+    oidcProviders: {},
+    stacks: [],
+    stackSets: {},
   };
 }
 
@@ -68,7 +79,8 @@ export class StateStore {
   static open(options: StateStoreOptions): StateStore {
     if (options.persistFile && existsSync(options.persistFile)) {
       const loaded = JSON.parse(readFileSync(options.persistFile, 'utf8')) as SandboxState;
-      if (loaded.version !== 1) throw new Error(`unsupported sandbox state version ${String(loaded.version)} in ${options.persistFile}`);
+      if (loaded.version !== 1)
+        throw new Error(`unsupported sandbox state version ${String(loaded.version)} in ${options.persistFile}`);
       interruptOperations(loaded);
       return new StateStore(loaded, options.persistFile);
     }
@@ -78,15 +90,25 @@ export class StateStore {
       accounts[id] = newAccount(id);
     }
     const ids = Object.keys(accounts);
-    const memberCount = options.organization ? Math.min(ids.length, Math.max(1, options.organizationMembers ?? ids.length)) : 0;
+    const memberCount = options.organization
+      ? Math.min(ids.length, Math.max(1, options.organizationMembers ?? ids.length))
+      : 0;
     const createdAt = new Date().toISOString();
-    const newOrgIds = (): { id: string; rootId: string } => ({ id: `o-${randomUpper(10).toLowerCase()}`, rootId: `r-${randomUpper(4).toLowerCase()}` });
+    const newOrgIds = (): { id: string; rootId: string } => ({
+      id: `o-${randomUpper(10).toLowerCase()}`,
+      rootId: `r-${randomUpper(4).toLowerCase()}`,
+    });
     const otherOrganizations: NonNullable<SandboxState['otherOrganizations']> = [];
     let next = memberCount;
     for (const size of options.otherOrganizations ?? []) {
       const members = ids.slice(next, next + Math.max(1, size));
       if (members.length === 0) throw new Error('otherOrganizations needs more accounts than the sandbox has');
-      otherOrganizations.push({ ...newOrgIds(), managementAccountId: members[0]!, memberAccountIds: members, createdAt });
+      otherOrganizations.push({
+        ...newOrgIds(),
+        managementAccountId: members[0]!,
+        memberAccountIds: members,
+        createdAt,
+      });
       next += members.length;
     }
     const state: SandboxState = {
@@ -95,7 +117,17 @@ export class StateStore {
       region: partitionInfo(options.partition).defaultRegion,
       accounts,
       sessions: {},
-      ...(options.organization ? { organization: { ...newOrgIds(), managementAccountId: ids[0]!, serviceControlPolicies: options.serviceControlPolicies ?? [], createdAt, ...(options.organizationMembers === undefined ? {} : { memberAccountIds: ids.slice(0, memberCount) }) } } : {}),
+      ...(options.organization
+        ? {
+            organization: {
+              ...newOrgIds(),
+              managementAccountId: ids[0]!,
+              serviceControlPolicies: options.serviceControlPolicies ?? [],
+              createdAt,
+              ...(options.organizationMembers === undefined ? {} : { memberAccountIds: ids.slice(0, memberCount) }),
+            },
+          }
+        : {}),
       ...(otherOrganizations.length > 0 ? { otherOrganizations } : {}),
     };
     const store = new StateStore(state, options.persistFile);

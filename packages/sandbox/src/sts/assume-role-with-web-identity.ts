@@ -1,4 +1,12 @@
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { evaluateRequest, type ContextValue } from '@trustgate/core';
 import { parsePolicy } from '../auth/caller-policies.ts';
 import { AwsError, accessDenied, validationError } from '../protocol/aws-error.ts';
@@ -26,7 +34,12 @@ async function keySetFor(ctx: RequestContext, issuer: string): Promise<JWTVerify
     } catch {
       url = undefined;
     }
-    if (!url) throw new AwsError('IDPCommunicationError', "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements", 400);
+    if (!url)
+      throw new AwsError(
+        'IDPCommunicationError',
+        "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+        400,
+      );
   }
   let set = remoteSets.get(url);
   if (!set) {
@@ -47,13 +60,18 @@ async function keySetFor(ctx: RequestContext, issuer: string): Promise<JWTVerify
 export async function assumeRoleWithWebIdentity(ctx: RequestContext): Promise<ActionResult> {
   const inputs = readSessionInputs(ctx.params);
   const token = ctx.params.required('WebIdentityToken');
-  if (token.length < 4 || token.length > 20000) throw validationError('1 validation error detected: Value at \'webIdentityToken\' failed to satisfy constraint: Member must have length less than or equal to 20000');
+  if (token.length < 4 || token.length > 20000)
+    throw validationError(
+      "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length less than or equal to 20000",
+    );
   const denied = accessDenied('Not authorized to perform sts:AssumeRoleWithWebIdentity');
   let claims: JWTPayload;
   try {
     claims = decodeJwt(token);
   } catch {
-    throw invalidToken('The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)');
+    throw invalidToken(
+      'The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)',
+    );
   }
   const found = findRoleByArn(ctx, inputs.roleArn);
   if (!found) throw denied;
@@ -67,10 +85,14 @@ export async function assumeRoleWithWebIdentity(ctx: RequestContext): Promise<Ac
     await jwtVerify(token, keys, { currentDate: ctx.now });
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) {
-      throw new AwsError('ExpiredTokenException', `Token expired: current date/time ${Math.floor(ctx.now.getTime() / 1000)} must be before the expiration date/time${claims.exp ?? ''}`, 400);
+      throw new AwsError(
+        'ExpiredTokenException',
+        `Token expired: current date/time ${Math.floor(ctx.now.getTime() / 1000)} must be before the expiration date/time${claims.exp ?? ''}`,
+        400,
+      );
     }
     if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWSSignatureVerificationFailed) {
-      throw invalidToken('Couldn\'t verify the signature of the token with the key of your identity provider');
+      throw invalidToken("Couldn't verify the signature of the token with the key of your identity provider");
     }
     if (error instanceof AwsError) throw error;
     throw invalidToken(error instanceof Error ? error.message : 'The web identity token could not be validated');
@@ -78,7 +100,8 @@ export async function assumeRoleWithWebIdentity(ctx: RequestContext): Promise<Ac
   const audiences = Array.isArray(claims.aud) ? claims.aud : claims.aud ? [claims.aud] : [];
   if (!audiences.some((a) => provider.clientIds.includes(a))) throw invalidToken('Incorrect token audience');
   const duration = inputs.durationSeconds ?? 3600;
-  if (duration > role.maxSessionDuration) throw validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+  if (duration > role.maxSessionDuration)
+    throw validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   const packed = packedPolicySize(inputs);
   const context: Record<string, ContextValue> = {
     [`${providerUrl}:aud`]: audiences.length === 1 ? audiences[0]! : audiences,
@@ -92,13 +115,28 @@ export async function assumeRoleWithWebIdentity(ctx: RequestContext): Promise<Ac
   };
   if (Array.isArray(claims.amr)) context[`${providerUrl}:amr`] = claims.amr as string[];
   const result = evaluateRequest(
-    { principal: { arn: provider.arn, accountId, type: 'Federated' }, action: 'sts:AssumeRoleWithWebIdentity', resource: role.arn, resourceAccountId: accountId, context },
+    {
+      principal: { arn: provider.arn, accountId, type: 'Federated' },
+      action: 'sts:AssumeRoleWithWebIdentity',
+      resource: role.arn,
+      resourceAccountId: accountId,
+      context,
+    },
     { resourcePolicy: parsePolicy(role.assumeRolePolicyDocument) },
   );
   if (result.decision !== 'Allowed') throw denied;
   const session = issueSession({
-    state: ctx.runtime.store.state, accountId, role, sessionName: inputs.roleSessionName, durationSeconds: duration, now: ctx.now,
-    policyArns: inputs.policyArns, tags: [], transitiveTagKeys: [], chained: false, sourceArn: provider.arn,
+    state: ctx.runtime.store.state,
+    accountId,
+    role,
+    sessionName: inputs.roleSessionName,
+    durationSeconds: duration,
+    now: ctx.now,
+    policyArns: inputs.policyArns,
+    tags: [],
+    transitiveTagKeys: [],
+    chained: false,
+    sourceArn: provider.arn,
     ...(inputs.policy !== undefined ? { sessionPolicy: inputs.policy } : {}),
   });
   return {

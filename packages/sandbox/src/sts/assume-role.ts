@@ -8,7 +8,10 @@ import { issueSession, sessionResult } from './issue-session.ts';
 import { packedPolicySize, readSessionInputs, requestTagContext } from './session-inputs.ts';
 
 /** Finds a role by ARN in the sandbox (the ARN's path must match too). */
-export function findRoleByArn(ctx: RequestContext, roleArn: string): { accountId: string; role: import('../state/model.ts').RoleRecord } | undefined {
+export function findRoleByArn(
+  ctx: RequestContext,
+  roleArn: string,
+): { accountId: string; role: import('../state/model.ts').RoleRecord } | undefined {
   const m = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
   if (!m || m[1] !== ctx.runtime.store.state.partition) return undefined;
   const role = ctx.runtime.store.account(m[2]!)?.roles[m[3]!.toLowerCase()];
@@ -29,29 +32,46 @@ export function assumeRole(ctx: RequestContext): ActionResult {
   const state = ctx.runtime.store.state;
   // STS's AssumeRole denial never says why (nor whether the role exists).
   const deny = (): never => {
-    throw accessDenied(`User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${inputs.roleArn}`);
+    throw accessDenied(
+      `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${inputs.roleArn}`,
+    );
   };
   // AWS refuses AssumeRole with root credentials (STS API reference, AssumeRole: "You cannot use AWS account root user credentials to call AssumeRole").
   if (caller.kind === 'root') throw accessDenied('Roles may not be assumed by root accounts.');
   const found = findRoleByArn(ctx, inputs.roleArn);
   if (!found) return deny();
   const { role, accountId } = found;
-  const settled = role.trustUpdatedAt === undefined || Date.parse(role.trustUpdatedAt) + ctx.runtime.propagationDelayMs <= ctx.now.getTime();
+  const settled =
+    role.trustUpdatedAt === undefined ||
+    Date.parse(role.trustUpdatedAt) + ctx.runtime.propagationDelayMs <= ctx.now.getTime();
   if (!settled) return deny();
   const chained = caller.kind === 'session';
   const duration = inputs.durationSeconds ?? 3600;
-  if (chained && duration > 3600) throw validationError('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+  if (chained && duration > 3600)
+    throw validationError(
+      'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+    );
   const packed = packedPolicySize(inputs);
 
   // Transitive tags of a chained session carry over and cannot be overridden (IAM User Guide, "Chaining roles with session tags").
-  const inherited: Tag[] = chained ? caller.session.tags.filter((t) => caller.session.transitiveTagKeys.some((k) => k.toLowerCase() === t.Key.toLowerCase())) : [];
+  const inherited: Tag[] = chained
+    ? caller.session.tags.filter((t) =>
+        caller.session.transitiveTagKeys.some((k) => k.toLowerCase() === t.Key.toLowerCase()),
+      )
+    : [];
   for (const t of inherited) {
     if (inputs.tags.some((n) => n.Key.toLowerCase() === t.Key.toLowerCase())) {
-      throw validationError('One or more of the specified transitive tag keys can\'t be set because they conflict with a transitive tag key from the calling session.');
+      throw validationError(
+        "One or more of the specified transitive tag keys can't be set because they conflict with a transitive tag key from the calling session.",
+      );
     }
   }
   const previousSourceIdentity = chained ? caller.session.sourceIdentity : undefined;
-  if (previousSourceIdentity !== undefined && inputs.sourceIdentity !== undefined && inputs.sourceIdentity !== previousSourceIdentity) {
+  if (
+    previousSourceIdentity !== undefined &&
+    inputs.sourceIdentity !== undefined &&
+    inputs.sourceIdentity !== previousSourceIdentity
+  ) {
     return deny();
   }
   const sourceIdentity = inputs.sourceIdentity ?? previousSourceIdentity;
@@ -69,7 +89,15 @@ export function assumeRole(ctx: RequestContext): ActionResult {
   if (tags.length > 0) actions.push('sts:TagSession');
   if (inputs.sourceIdentity !== undefined) actions.push('sts:SetSourceIdentity');
   for (const action of actions) {
-    const result = evaluateCaller({ state, caller, action, resource: role.arn, resourceAccountId: accountId, context, extraPolicies: { resourcePolicy: trust } });
+    const result = evaluateCaller({
+      state,
+      caller,
+      action,
+      resource: role.arn,
+      resourceAccountId: accountId,
+      context,
+      extraPolicies: { resourcePolicy: trust },
+    });
     if (result.decision !== 'Allowed') {
       if (action === 'sts:AssumeRole') deny();
       throw accessDenied(accessDeniedMessage({ principalArn: caller.arn, action, resource: role.arn, result }));
@@ -77,11 +105,20 @@ export function assumeRole(ctx: RequestContext): ActionResult {
   }
   // Only a caller the role trusts learns its MaxSessionDuration: checked before the trust policy, the error
   // would tell anyone that the role exists (a missing and an untrusting role are denied alike).
-  if (duration > role.maxSessionDuration) throw validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+  if (duration > role.maxSessionDuration)
+    throw validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   const session = issueSession({
-    state, accountId, role, sessionName: inputs.roleSessionName, durationSeconds: duration, now: ctx.now,
-    policyArns: inputs.policyArns, tags, transitiveTagKeys: [...(chained ? caller.session.transitiveTagKeys : []), ...inputs.transitiveTagKeys],
-    chained, sourceArn: caller.arn,
+    state,
+    accountId,
+    role,
+    sessionName: inputs.roleSessionName,
+    durationSeconds: duration,
+    now: ctx.now,
+    policyArns: inputs.policyArns,
+    tags,
+    transitiveTagKeys: [...(chained ? caller.session.transitiveTagKeys : []), ...inputs.transitiveTagKeys],
+    chained,
+    sourceArn: caller.arn,
     ...(inputs.policy !== undefined ? { sessionPolicy: inputs.policy } : {}),
     ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
   });

@@ -18,7 +18,8 @@ export const STS_ACTIONS: ServiceActions = {
     handler: (ctx) => {
       const id = ctx.params.required('AccessKeyId');
       const resolved = resolveAccessKey(ctx.runtime.store.state, id);
-      if (!resolved) throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+      if (!resolved)
+        throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
       return { Account: resolved.caller.accountId };
     },
   },

@@ -3,8 +3,18 @@ import { accessKeyId, secretAccessKey, sessionToken } from '../state/ids.ts';
 import type { RoleRecord, SandboxState, SessionRecord } from '../state/model.ts';
 
 /** What a new role session is issued for: the caller's choices are recorded on the session as given. */
-export interface IssueSessionOptions
-  extends Pick<SessionRecord, 'accountId' | 'sessionName' | 'sessionPolicy' | 'policyArns' | 'sourceIdentity' | 'tags' | 'transitiveTagKeys' | 'chained' | 'sourceArn'> {
+export interface IssueSessionOptions extends Pick<
+  SessionRecord,
+  | 'accountId'
+  | 'sessionName'
+  | 'sessionPolicy'
+  | 'policyArns'
+  | 'sourceIdentity'
+  | 'tags'
+  | 'transitiveTagKeys'
+  | 'chained'
+  | 'sourceArn'
+> {
   state: SandboxState;
   role: RoleRecord;
   durationSeconds: number;

@@ -7,15 +7,26 @@ import type { Tag } from '../state/model.ts';
 
 /** AWS's model-validation message for one member. */
 export function constraintError(value: string, member: string, constraint: string): AwsError {
-  return validationError(`1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ${constraint}`);
+  return validationError(
+    `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ${constraint}`,
+  );
 }
 
 /** Checks a string against the length and pattern constraints of the STS API model. */
-export function checkString(options: { value: string; member: string; min: number; max: number; pattern: RegExp; patternText: string }): void {
+export function checkString(options: {
+  value: string;
+  member: string;
+  min: number;
+  max: number;
+  pattern: RegExp;
+  patternText: string;
+}): void {
   const { value, member, min, max, pattern, patternText } = options;
-  if (value.length < min) throw constraintError(value, member, `Member must have length greater than or equal to ${min}`);
+  if (value.length < min)
+    throw constraintError(value, member, `Member must have length greater than or equal to ${min}`);
   if (value.length > max) throw constraintError(value, member, `Member must have length less than or equal to ${max}`);
-  if (!pattern.test(value)) throw constraintError(value, member, `Member must satisfy regular expression pattern: ${patternText}`);
+  if (!pattern.test(value))
+    throw constraintError(value, member, `Member must satisfy regular expression pattern: ${patternText}`);
 }
 
 /** The session inputs shared by AssumeRole and AssumeRoleWithWebIdentity, validated as STS validates them. */
@@ -43,34 +54,85 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]*$/;
 export function readSessionInputs(params: QueryParams): SessionInputs {
   const roleArn = params.required('RoleArn');
   const roleSessionName = params.required('RoleSessionName');
-  if (roleArn.length < 20) throw constraintError(roleArn, 'roleArn', 'Member must have length greater than or equal to 20');
+  if (roleArn.length < 20)
+    throw constraintError(roleArn, 'roleArn', 'Member must have length greater than or equal to 20');
   if (!/^arn:[a-z-]+:iam::\d{12}:role\/.+$/.test(roleArn)) throw validationError(`${roleArn} is invalid`);
-  checkString({ value: roleSessionName, member: 'roleSessionName', min: 2, max: 64, pattern: SESSION_NAME, patternText: '[\\w+=,.@-]*' });
+  checkString({
+    value: roleSessionName,
+    member: 'roleSessionName',
+    min: 2,
+    max: 64,
+    pattern: SESSION_NAME,
+    patternText: '[\\w+=,.@-]*',
+  });
   const durationSeconds = params.int('DurationSeconds');
-  if (durationSeconds !== undefined && durationSeconds < 900) throw constraintError(String(durationSeconds), 'durationSeconds', 'Member must have value greater than or equal to 900');
-  if (durationSeconds !== undefined && durationSeconds > 43200) throw constraintError(String(durationSeconds), 'durationSeconds', 'Member must have value less than or equal to 43200');
+  if (durationSeconds !== undefined && durationSeconds < 900)
+    throw constraintError(
+      String(durationSeconds),
+      'durationSeconds',
+      'Member must have value greater than or equal to 900',
+    );
+  if (durationSeconds !== undefined && durationSeconds > 43200)
+    throw constraintError(
+      String(durationSeconds),
+      'durationSeconds',
+      'Member must have value less than or equal to 43200',
+    );
   const externalId = params.get('ExternalId');
-  if (externalId !== undefined) checkString({ value: externalId, member: 'externalId', min: 2, max: 1224, pattern: EXTERNAL_ID, patternText: '[\\w+=,.@:\\/-]*' });
+  if (externalId !== undefined)
+    checkString({
+      value: externalId,
+      member: 'externalId',
+      min: 2,
+      max: 1224,
+      pattern: EXTERNAL_ID,
+      patternText: '[\\w+=,.@:\\/-]*',
+    });
   const sourceIdentity = params.get('SourceIdentity');
-  if (sourceIdentity !== undefined) checkString({ value: sourceIdentity, member: 'sourceIdentity', min: 2, max: 64, pattern: SESSION_NAME, patternText: '[\\w+=,.@-]*' });
+  if (sourceIdentity !== undefined)
+    checkString({
+      value: sourceIdentity,
+      member: 'sourceIdentity',
+      min: 2,
+      max: 64,
+      pattern: SESSION_NAME,
+      patternText: '[\\w+=,.@-]*',
+    });
   const policy = params.get('Policy');
   if (policy !== undefined) {
-    if (policy.length > 2048) throw constraintError(policy, 'policy', 'Member must have length less than or equal to 2048');
+    if (policy.length > 2048)
+      throw constraintError(policy, 'policy', 'Member must have length less than or equal to 2048');
     validatePolicyDocument(policy, 'identity');
   }
   const policyArns = (params.structList('PolicyArns') ?? []).map((p) => p.arn ?? '');
-  if (policyArns.length > 10) throw constraintError(`[${policyArns.join(', ')}]`, 'policyArns', 'Member must have length less than or equal to 10');
+  if (policyArns.length > 10)
+    throw constraintError(
+      `[${policyArns.join(', ')}]`,
+      'policyArns',
+      'Member must have length less than or equal to 10',
+    );
   const tags = params.tags() ?? [];
   if (tags.length > 50) throw constraintError('tags', 'tags', 'Member must have length less than or equal to 50');
   for (const t of tags) {
-    if (t.Key.length < 1 || t.Key.length > 128) throw constraintError(t.Key, 'tags.member.key', 'Member must have length less than or equal to 128');
-    if (t.Value.length > 256) throw constraintError(t.Value, 'tags.member.value', 'Member must have length less than or equal to 256');
+    if (t.Key.length < 1 || t.Key.length > 128)
+      throw constraintError(t.Key, 'tags.member.key', 'Member must have length less than or equal to 128');
+    if (t.Value.length > 256)
+      throw constraintError(t.Value, 'tags.member.value', 'Member must have length less than or equal to 256');
   }
   const lowerKeys = tags.map((t) => t.Key.toLowerCase());
-  if (new Set(lowerKeys).size !== lowerKeys.length) throw new AwsError('InvalidParameterValue', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.', 400);
+  if (new Set(lowerKeys).size !== lowerKeys.length)
+    throw new AwsError(
+      'InvalidParameterValue',
+      'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
+      400,
+    );
   const transitiveTagKeys = params.list('TransitiveTagKeys') ?? [];
   return {
-    roleArn, roleSessionName, policyArns, tags, transitiveTagKeys,
+    roleArn,
+    roleSessionName,
+    policyArns,
+    tags,
+    transitiveTagKeys,
     ...(durationSeconds !== undefined ? { durationSeconds } : {}),
     ...(policy !== undefined ? { policy } : {}),
     ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
@@ -88,7 +150,12 @@ export function packedPolicySize(inputs: SessionInputs): number | undefined {
   const policyChars = inputs.policy ? policySize(JSON.parse(inputs.policy)) : 0;
   const tagChars = inputs.tags.reduce((n, t) => n + t.Key.length + t.Value.length, 0);
   const size = Math.ceil((100 * (policyChars + tagChars + inputs.policyArns.join('').length)) / 2048);
-  if (size > 100) throw new AwsError('PackedPolicyTooLarge', `Packed size of policy and session tags exceeded ${size - 100}% of the allowed maximum.`, 400);
+  if (size > 100)
+    throw new AwsError(
+      'PackedPolicyTooLarge',
+      `Packed size of policy and session tags exceeded ${size - 100}% of the allowed maximum.`,
+      400,
+    );
   return size;
 }
 

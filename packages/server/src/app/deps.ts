@@ -55,7 +55,11 @@ export interface ConnectionDeps {
 export function platformFor(deps: ConnectionDeps, partition: Partition): PlatformSettings {
   const p = deps.platforms[partition];
   if (p === undefined) {
-    throw new TrustgateError('INVALID_PARTITION', `This service has no AWS identity in partition ${partition}; roles cannot be assumed across partitions.`, { field: 'partition' });
+    throw new TrustgateError(
+      'INVALID_PARTITION',
+      `This service has no AWS identity in partition ${partition}; roles cannot be assumed across partitions.`,
+      { field: 'partition' },
+    );
   }
   return p;
 }

@@ -14,7 +14,12 @@ export function callbackToken(secret: string, connectionId: string, nonce: strin
 }
 
 /** Constant-time check of a presented callback token. */
-export function callbackTokenMatches(secret: string, connectionId: string, nonce: string | null, presented: string): boolean {
+export function callbackTokenMatches(
+  secret: string,
+  connectionId: string,
+  nonce: string | null,
+  presented: string,
+): boolean {
   if (nonce === null) return false;
   const expected = Buffer.from(callbackToken(secret, connectionId, nonce));
   const given = Buffer.from(presented);

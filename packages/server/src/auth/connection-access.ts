@@ -14,7 +14,11 @@ export interface ConnectionAccessPort {
  * The access level a principal holds on a connection of its own organization: organization admins hold
  * `owner` on every connection; members hold what was granted to them, or nothing.
  */
-export async function accessLevelOf(port: ConnectionAccessPort, principal: Principal, connection: Connection): Promise<AccessLevel | undefined> {
+export async function accessLevelOf(
+  port: ConnectionAccessPort,
+  principal: Principal,
+  connection: Connection,
+): Promise<AccessLevel | undefined> {
   if (connection.organizationId !== principal.organizationId) return undefined;
   if (principal.user.role === 'admin') return 'owner';
   return port.connections.accessOf(connection.id, principal.user.id);
@@ -26,7 +30,12 @@ export async function accessLevelOf(port: ConnectionAccessPort, principal: Princ
  * one the caller holds no access on are all the same NOT_FOUND — the caller learns nothing about it; a caller
  * who can see the connection but holds too low a level gets FORBIDDEN.
  */
-export async function loadConnectionFor(port: ConnectionAccessPort, principal: Principal, id: string, needed: AccessLevel): Promise<{ connection: Connection; level: AccessLevel }> {
+export async function loadConnectionFor(
+  port: ConnectionAccessPort,
+  principal: Principal,
+  id: string,
+  needed: AccessLevel,
+): Promise<{ connection: Connection; level: AccessLevel }> {
   requireScope(principal, needed === 'viewer' ? 'connections:read' : 'connections:write');
   const notFound = new TrustgateError('NOT_FOUND', 'No such connection.', { field: 'connectionId' });
   const connection = await port.connections.get(principal.organizationId, id);

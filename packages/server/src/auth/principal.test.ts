@@ -12,9 +12,21 @@ describe('authenticate', () => {
 
   async function tokenFor(role: 'admin' | 'member', extra: { expiresAt?: string | null } = {}) {
     const org = await store.directory.createOrganization({ name: 'o' });
-    const user = await store.directory.createUser({ organizationId: org.id, email: `${Math.random()}@o.test`, name: 'u', role });
+    const user = await store.directory.createUser({
+      organizationId: org.id,
+      email: `${Math.random()}@o.test`,
+      name: 'u',
+      role,
+    });
     const { secret, hash } = generateApiTokenSecret();
-    const token = await store.tokens.create({ organizationId: org.id, userId: user.id, name: 't', scopes: ['connections:read'], tokenHash: hash, expiresAt: extra.expiresAt ?? null });
+    const token = await store.tokens.create({
+      organizationId: org.id,
+      userId: user.id,
+      name: 't',
+      scopes: ['connections:read'],
+      tokenHash: hash,
+      expiresAt: extra.expiresAt ?? null,
+    });
     return { org, user, token, secret };
   }
 
@@ -55,7 +67,9 @@ describe('authenticate', () => {
   it('requires the admin role for the admin scope even when a token carries it', async () => {
     const { secret } = await tokenFor('member');
     const principal = await authenticate(store, `Bearer ${secret}`);
-    expect(() => requireScope({ ...principal, token: { ...principal.token, scopes: ['admin'] } }, 'admin')).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(() => requireScope({ ...principal, token: { ...principal.token, scopes: ['admin'] } }, 'admin')).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN' }),
+    );
     expect(() => requireScope(principal, 'connections:write')).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
   });
 });

@@ -22,8 +22,15 @@ const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/;
  * revoked or expired token — or one whose user was deleted — is UNAUTHENTICATED with the same message, so a
  * caller learns nothing about which tokens exist.
  */
-export async function authenticate(port: AuthenticatePort, header: string | undefined, now: Date = new Date()): Promise<Principal> {
-  const denied = new TrustgateError('UNAUTHENTICATED', 'A valid bearer token is required (Authorization: Bearer <token>).');
+export async function authenticate(
+  port: AuthenticatePort,
+  header: string | undefined,
+  now: Date = new Date(),
+): Promise<Principal> {
+  const denied = new TrustgateError(
+    'UNAUTHENTICATED',
+    'A valid bearer token is required (Authorization: Bearer <token>).',
+  );
   const match = header === undefined ? null : BEARER.exec(header.trim());
   if (match === null || match[1] === undefined) throw denied;
   const token = await port.tokens.findByHash(hashApiTokenSecret(match[1]));
@@ -32,7 +39,8 @@ export async function authenticate(port: AuthenticatePort, header: string | unde
   const user = await port.directory.getUser(token.organizationId, token.userId);
   if (user === undefined) throw denied;
   // Record use at most once a minute: a write per request would cost a commit (an fsync) on every call.
-  if (token.lastUsedAt === null || Date.parse(token.lastUsedAt) < now.getTime() - 60_000) await port.tokens.touch(token.id);
+  if (token.lastUsedAt === null || Date.parse(token.lastUsedAt) < now.getTime() - 60_000)
+    await port.tokens.touch(token.id);
   return { organizationId: token.organizationId, user, token };
 }
 

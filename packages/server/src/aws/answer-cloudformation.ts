@@ -32,14 +32,24 @@ class PutFailure extends Error {
  * AWS_ERROR (naming the last failure, never the URL's query string; `details.refused` when the URL refused it
  * for good) when no attempt succeeded.
  */
-export async function putResponse(fetchPort: FetchPort, responseUrl: string, body: string, retry: ResponseRetryOptions = {}): Promise<void> {
+export async function putResponse(
+  fetchPort: FetchPort,
+  responseUrl: string,
+  body: string,
+  retry: ResponseRetryOptions = {},
+): Promise<void> {
   const signal = retry.signal;
   const result = await retryWithBackoff(
     async () => {
       let answer: { ok: boolean; status: number };
       try {
         // A presigned S3 URL is signed without a content type: send an empty one (CloudFormation User Guide, cfn-response).
-        answer = await fetchPort(responseUrl, { method: 'PUT', headers: { 'content-type': '' }, body, ...(signal === undefined ? {} : { signal }) });
+        answer = await fetchPort(responseUrl, {
+          method: 'PUT',
+          headers: { 'content-type': '' },
+          body,
+          ...(signal === undefined ? {} : { signal }),
+        });
       } catch (error) {
         throw new PutFailure(describeFetchFailure(error, responseUrl), false);
       }
@@ -59,7 +69,9 @@ export async function putResponse(fetchPort: FetchPort, responseUrl: string, bod
   );
   if (result.ok) return;
   const failure = result.error instanceof PutFailure ? result.error : new PutFailure('unknown error', false);
-  throw new TrustgateError('AWS_ERROR', `CloudFormation's ResponseURL was not answered: ${failure.message}.`, { details: { lastFailure: failure.message, refused: failure.refused } });
+  throw new TrustgateError('AWS_ERROR', `CloudFormation's ResponseURL was not answered: ${failure.message}.`, {
+    details: { lastFailure: failure.message, refused: failure.refused },
+  });
 }
 
 /** Whether {@link putResponse} failed because the ResponseURL refused the answer for good (a 4xx other than 429). */

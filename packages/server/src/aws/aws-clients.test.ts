@@ -8,7 +8,12 @@ async function endpointOf(client: STSClient | IAMClient, region: string): Promis
   const provider = client.config.endpointProvider as (params: Record<string, unknown>) => { url: URL };
   const raw = (client.config as { useGlobalEndpoint?: boolean | (() => Promise<boolean>) }).useGlobalEndpoint;
   const useGlobalEndpoint = typeof raw === 'function' ? await raw() : raw;
-  return provider({ Region: region, UseFIPS: false, UseDualStack: false, ...(useGlobalEndpoint === undefined ? {} : { UseGlobalEndpoint: useGlobalEndpoint }) }).url.href;
+  return provider({
+    Region: region,
+    UseFIPS: false,
+    UseDualStack: false,
+    ...(useGlobalEndpoint === undefined ? {} : { UseGlobalEndpoint: useGlobalEndpoint }),
+  }).url.href;
 }
 
 describe('sdkClientFactory', () => {
@@ -28,7 +33,7 @@ describe('sdkClientFactory', () => {
     }
   });
 
-  it('defaults to the partition\'s default region and reuses the platform client', async () => {
+  it("defaults to the partition's default region and reuses the platform client", async () => {
     const a = factory.sts({ partition: 'aws-us-gov' }) as STSClient;
     expect(await a.config.region()).toBe('us-gov-west-1');
     expect(factory.sts({ partition: 'aws-us-gov' })).toBe(a);

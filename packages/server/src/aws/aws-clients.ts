@@ -60,7 +60,11 @@ export interface PartitionAwsConfig {
 }
 
 /** Settings every SDK client of a partition shares: the endpoint override, retries and HTTP timeouts. */
-export function sharedClientOptions(c: PartitionAwsConfig): { endpoint?: string; maxAttempts?: number; requestHandler: { requestTimeout: number; connectionTimeout: number; throwOnRequestTimeout: boolean } } {
+export function sharedClientOptions(c: PartitionAwsConfig): {
+  endpoint?: string;
+  maxAttempts?: number;
+  requestHandler: { requestTimeout: number; connectionTimeout: number; throwOnRequestTimeout: boolean };
+} {
   const requestTimeout = c.requestTimeoutMs ?? 10_000;
   return {
     ...(c.endpoint === undefined ? {} : { endpoint: c.endpoint }),
@@ -80,7 +84,12 @@ export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsC
   const publishers = new Map<Partition, TemplatePublisher>();
   const settingsFor = (partition: Partition) => {
     const c = config[partition];
-    if (c === undefined) throw new TrustgateError('INVALID_PARTITION', `This service has no AWS configuration for partition ${partition}.`, { field: 'partition' });
+    if (c === undefined)
+      throw new TrustgateError(
+        'INVALID_PARTITION',
+        `This service has no AWS configuration for partition ${partition}.`,
+        { field: 'partition' },
+      );
     return c;
   };
   return {
@@ -125,7 +134,12 @@ export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsC
           ...(c.endpoint === undefined ? {} : { forcePathStyle: true }),
           ...(c.credentials === undefined ? {} : { credentials: c.credentials }),
         });
-        publisher = s3TemplatePublisher({ client, bucket: c.templateBucket, ...(c.templateBucketOwner === undefined ? {} : { expectedBucketOwner: c.templateBucketOwner }), ...(c.templateUrlExpiresInSeconds === undefined ? {} : { expiresInSeconds: c.templateUrlExpiresInSeconds }) });
+        publisher = s3TemplatePublisher({
+          client,
+          bucket: c.templateBucket,
+          ...(c.templateBucketOwner === undefined ? {} : { expectedBucketOwner: c.templateBucketOwner }),
+          ...(c.templateUrlExpiresInSeconds === undefined ? {} : { expiresInSeconds: c.templateUrlExpiresInSeconds }),
+        });
         publishers.set(partition, publisher);
       }
       return publisher;

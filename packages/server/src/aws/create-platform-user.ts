@@ -9,8 +9,17 @@ import { sharedClientOptions, type AwsCredentials } from './aws-clients.ts';
  * account's root user ("Roles may not be assumed by root accounts"), so the platform identity must be an IAM
  * user or role. Used to bootstrap the demo against the sandbox or a test account.
  */
-export async function createPlatformUser(options: { endpoint?: string; region: string; adminCredentials: AwsCredentials; userName?: string }): Promise<{ accountId: string; userArn: string; credentials: AwsCredentials }> {
-  const settings = { region: options.region, credentials: options.adminCredentials, ...sharedClientOptions(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) };
+export async function createPlatformUser(options: {
+  endpoint?: string;
+  region: string;
+  adminCredentials: AwsCredentials;
+  userName?: string;
+}): Promise<{ accountId: string; userArn: string; credentials: AwsCredentials }> {
+  const settings = {
+    region: options.region,
+    credentials: options.adminCredentials,
+    ...sharedClientOptions(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+  };
   const iam = new IAMClient(settings);
   const userName = options.userName ?? 'trustgate-platform';
   const user = await iam.send(new CreateUserCommand({ UserName: userName }));
@@ -18,13 +27,27 @@ export async function createPlatformUser(options: { endpoint?: string; region: s
     new PutUserPolicyCommand({
       UserName: userName,
       PolicyName: 'trustgate-assume-customer-roles',
-      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:GetCallerIdentity'], Resource: '*' }] }),
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:GetCallerIdentity'], Resource: '*' }],
+      }),
     }),
   );
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
   const identity = await new STSClient(settings).send(new GetCallerIdentityCommand({}));
-  if (key.AccessKey?.AccessKeyId === undefined || key.AccessKey.SecretAccessKey === undefined || identity.Account === undefined) {
-    throw new TrustgateError('AWS_ERROR', 'IAM returned no access key (CreateAccessKey) or STS no account (GetCallerIdentity) for the platform user.');
+  if (
+    key.AccessKey?.AccessKeyId === undefined ||
+    key.AccessKey.SecretAccessKey === undefined ||
+    identity.Account === undefined
+  ) {
+    throw new TrustgateError(
+      'AWS_ERROR',
+      'IAM returned no access key (CreateAccessKey) or STS no account (GetCallerIdentity) for the platform user.',
+    );
   }
-  return { accountId: identity.Account, userArn: user.User?.Arn ?? '', credentials: { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey } };
+  return {
+    accountId: identity.Account,
+    userArn: user.User?.Arn ?? '',
+    credentials: { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey },
+  };
 }

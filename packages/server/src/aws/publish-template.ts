@@ -65,7 +65,10 @@ function statusOf(error: unknown): number | undefined {
  * session's duration, e.g. 1 hour by default), which `limitedByCredentials` reports.
  */
 export function s3TemplatePublisher(options: S3TemplatePublisherOptions): TemplatePublisher {
-  const expiresIn = Math.min(MAX_PRESIGNED_URL_SECONDS, Math.max(1, Math.floor(options.expiresInSeconds ?? MAX_PRESIGNED_URL_SECONDS)));
+  const expiresIn = Math.min(
+    MAX_PRESIGNED_URL_SECONDS,
+    Math.max(1, Math.floor(options.expiresInSeconds ?? MAX_PRESIGNED_URL_SECONDS)),
+  );
   const prefix = options.prefix ?? 'templates/';
   const now = options.now ?? (() => new Date());
   const uploaded = new Set<string>();
@@ -84,11 +87,23 @@ export function s3TemplatePublisher(options: S3TemplatePublisherOptions): Templa
           const status = statusOf(error);
           if (status !== 404 && status !== 403) throw error;
         }
-        if (!present) await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: template, ContentType: 'application/x-yaml', ...owner }));
+        if (!present)
+          await client.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              Body: template,
+              ContentType: 'application/x-yaml',
+              ...owner,
+            }),
+          );
         uploaded.add(key);
       }
       const signedAt = now();
-      const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key, ...owner }), { expiresIn, signingDate: signedAt });
+      const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key, ...owner }), {
+        expiresIn,
+        signingDate: signedAt,
+      });
       const urlExpiry = new Date(signedAt.getTime() + expiresIn * 1000);
       const credentials = await client.config.credentials();
       const credentialExpiry = credentials.expiration;

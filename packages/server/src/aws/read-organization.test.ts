@@ -30,7 +30,11 @@ describe('readOrganization against the sandbox', () => {
   let member: Account;
   let standalone: Account;
   // Two attempts: the SDK's retry is exercised, and the faults below cover every attempt.
-  const organizationsOf = (credentials: AwsCredentials) => sdkClientFactory({ aws: { endpoint: sandbox.endpoint, maxAttempts: 2 } }).organizations({ partition: 'aws', credentials });
+  const organizationsOf = (credentials: AwsCredentials) =>
+    sdkClientFactory({ aws: { endpoint: sandbox.endpoint, maxAttempts: 2 } }).organizations({
+      partition: 'aws',
+      credentials,
+    });
 
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: 3, organization: true, organizationMembers: 2 });
@@ -39,9 +43,19 @@ describe('readOrganization against the sandbox', () => {
   afterAll(async () => sandbox?.stop());
 
   it('a member account: its organization and management account', async () => {
-    const expected = (await new OrganizationsClient({ endpoint: sandbox.endpoint, region: 'us-east-1', credentials: creds(management) }).send(new DescribeOrganizationCommand({}))).Organization!;
+    const expected = (
+      await new OrganizationsClient({
+        endpoint: sandbox.endpoint,
+        region: 'us-east-1',
+        credentials: creds(management),
+      }).send(new DescribeOrganizationCommand({}))
+    ).Organization!;
     expect(expected.Id).toMatch(/^o-[a-z0-9]{10,32}$/);
-    expect(await readOrganization(organizationsOf(creds(member)))).toEqual({ kind: 'member', organizationId: expected.Id, managementAccountId: management.accountId });
+    expect(await readOrganization(organizationsOf(creds(member)))).toEqual({
+      kind: 'member',
+      organizationId: expected.Id,
+      managementAccountId: management.accountId,
+    });
   });
 
   it('a standalone account (AWSOrganizationsNotInUseException): none', async () => {
@@ -49,7 +63,12 @@ describe('readOrganization against the sandbox', () => {
   });
 
   it('a principal without organizations:DescribeOrganization (AccessDeniedException): unreadable — fail closed, not "none"', async () => {
-    const user = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials: creds(member), userName: 'no-organizations' });
+    const user = await createPlatformUser({
+      endpoint: sandbox.endpoint,
+      region: sandbox.region,
+      adminCredentials: creds(member),
+      userName: 'no-organizations',
+    });
     const observation = await readOrganization(organizationsOf(user.credentials));
     expect(observation).toMatchObject({ kind: 'unreadable' });
     expect(observation.kind === 'unreadable' && observation.error).toMatch(/^AccessDeniedException: /);
@@ -58,21 +77,24 @@ describe('readOrganization against the sandbox', () => {
   it.each([
     ['throttle', 'TooManyRequestsException'],
     ['server-error', 'ServiceException'],
-  ] as const)('AWS gives no answer (%s on every attempt): AWS_ERROR, never a verdict on the account', async (kind, name) => {
-    const before = sandbox.faults.injected.length;
-    sandbox.faults.inject({ service: 'organizations', action: 'DescribeOrganization', kind, count: Infinity });
-    try {
-      const error = await failure(readOrganization(organizationsOf(creds(member))));
-      expect(isTrustgateError(error) && error.code).toBe('AWS_ERROR');
-      expect((error as Error).message).toContain(name);
-      // The SDK retried before readOrganization gave up.
-      expect(sandbox.faults.injected.slice(before).map((f) => f.kind)).toEqual([kind, kind]);
-    } finally {
-      sandbox.faults.clear();
-    }
-  });
+  ] as const)(
+    'AWS gives no answer (%s on every attempt): AWS_ERROR, never a verdict on the account',
+    async (kind, name) => {
+      const before = sandbox.faults.injected.length;
+      sandbox.faults.inject({ service: 'organizations', action: 'DescribeOrganization', kind, count: Infinity });
+      try {
+        const error = await failure(readOrganization(organizationsOf(creds(member))));
+        expect(isTrustgateError(error) && error.code).toBe('AWS_ERROR');
+        expect((error as Error).message).toContain(name);
+        // The SDK retried before readOrganization gave up.
+        expect(sandbox.faults.injected.slice(before).map((f) => f.kind)).toEqual([kind, kind]);
+      } finally {
+        sandbox.faults.clear();
+      }
+    },
+  );
 
-  it('a throttle the SDK\'s retry outlasts: the answer', async () => {
+  it("a throttle the SDK's retry outlasts: the answer", async () => {
     sandbox.faults.inject({ service: 'organizations', action: 'DescribeOrganization', kind: 'throttle', count: 1 });
     expect(await readOrganization(organizationsOf(creds(standalone)))).toEqual({ kind: 'none' });
     expect(await readOrganization(organizationsOf(creds(member)))).toMatchObject({ kind: 'member' });

@@ -39,11 +39,19 @@ export async function readOrganization(organizations: OrganizationsPort): Promis
     const out = await organizations.send(new DescribeOrganizationCommand({}));
     const id = out.Organization?.Id;
     if (id === undefined) return { kind: 'unreadable', error: 'DescribeOrganization returned no organization ID' };
-    return { kind: 'member', organizationId: id, ...(out.Organization?.MasterAccountId === undefined ? {} : { managementAccountId: out.Organization.MasterAccountId }) };
+    return {
+      kind: 'member',
+      organizationId: id,
+      ...(out.Organization?.MasterAccountId === undefined
+        ? {}
+        : { managementAccountId: out.Organization.MasterAccountId }),
+    };
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     if (name === 'AWSOrganizationsNotInUseException') return { kind: 'none' };
     if (/AccessDenied/.test(name)) return { kind: 'unreadable', error: errorText(error) };
-    throw new TrustgateError('AWS_ERROR', `AWS could not be asked about the role's organization: ${errorText(error)}`, { cause: error });
+    throw new TrustgateError('AWS_ERROR', `AWS could not be asked about the role's organization: ${errorText(error)}`, {
+      cause: error,
+    });
   }
 }

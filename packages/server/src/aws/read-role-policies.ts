@@ -35,7 +35,9 @@ function decodeDocument(text: string | undefined): PolicyDocument {
     const json = text.trimStart().startsWith('{') ? text : decodeURIComponent(text);
     return JSON.parse(json) as PolicyDocument;
   } catch (error) {
-    throw new TrustgateError('AWS_ERROR', 'IAM returned a policy document that is not URL-encoded JSON.', { cause: error });
+    throw new TrustgateError('AWS_ERROR', 'IAM returned a policy document that is not URL-encoded JSON.', {
+      cause: error,
+    });
   }
 }
 
@@ -57,7 +59,9 @@ export async function readRolePolicies(iam: IamPort, roleName: string): Promise<
   const unreadable: string[] = [];
   let marker: string | undefined;
   do {
-    const page: ListAttachedRolePoliciesCommandOutput = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
+    const page: ListAttachedRolePoliciesCommandOutput = await iam.send(
+      new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }),
+    );
     const arns = (page.AttachedPolicies ?? []).flatMap((a) => (a.PolicyArn === undefined ? [] : [a.PolicyArn]));
     attachedPolicyArns.push(...arns);
     const documents = await Promise.all(
@@ -76,7 +80,9 @@ export async function readRolePolicies(iam: IamPort, roleName: string): Promise<
     marker = page.IsTruncated === true ? page.Marker : undefined;
   } while (marker !== undefined);
   do {
-    const page: ListRolePoliciesCommandOutput = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
+    const page: ListRolePoliciesCommandOutput = await iam.send(
+      new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }),
+    );
     for (const name of page.PolicyNames ?? []) {
       const inline = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
       identityPolicies.push({ source: `inline:${name}`, document: decodeDocument(inline.PolicyDocument) });
@@ -86,5 +92,7 @@ export async function readRolePolicies(iam: IamPort, roleName: string): Promise<
   const role = await iam.send(new GetRoleCommand({ RoleName: roleName }));
   const boundaryArn = role.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
   const base = { identityPolicies, attachedPolicyArns, unreadable };
-  return boundaryArn === undefined ? base : { ...base, permissionsBoundary: await managedPolicyDocument(iam, boundaryArn) };
+  return boundaryArn === undefined
+    ? base
+    : { ...base, permissionsBoundary: await managedPolicyDocument(iam, boundaryArn) };
 }

@@ -46,7 +46,11 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
  * not always immediately visible"), and throttled or failed calls are retried with backoff and jitter (AWS SDKs
  * and Tools Reference Guide, "Retry behavior").
  */
-export async function retryWithBackoff<T>(attempt: () => Promise<T>, isRetryable: (error: unknown) => boolean, options: RetryOptions = {}): Promise<RetryResult<T>> {
+export async function retryWithBackoff<T>(
+  attempt: () => Promise<T>,
+  isRetryable: (error: unknown) => boolean,
+  options: RetryOptions = {},
+): Promise<RetryResult<T>> {
   const maxWait = options.maxWaitMs ?? 30_000;
   const maxDelay = options.maxDelayMs ?? 5_000;
   const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
@@ -60,7 +64,8 @@ export async function retryWithBackoff<T>(attempt: () => Promise<T>, isRetryable
       return { ok: true, value: await attempt(), attempts };
     } catch (error) {
       const wait = options.jitter === true ? delay * (0.5 + Math.random() / 2) : delay;
-      const spent = attempts >= maxAttempts || waited + wait > maxWait || (deadline !== undefined && Date.now() + wait > deadline);
+      const spent =
+        attempts >= maxAttempts || waited + wait > maxWait || (deadline !== undefined && Date.now() + wait > deadline);
       if (!isRetryable(error) || spent || aborted()) return { ok: false, error, attempts };
       await options.onRetry?.({ attempt: attempts, delayMs: wait, error });
       await sleep(wait, options.signal);

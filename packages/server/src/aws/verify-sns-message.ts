@@ -59,8 +59,14 @@ const SNS_HOST = /^sns\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
  * `.amazonaws.com.cn`), a `.pem` file, no credentials or port in the URL.
  */
 export function isAwsSnsCertificateUrl(url: URL): boolean {
-  return url.protocol === 'https:' && url.username === '' && url.password === '' && url.port === ''
-    && isRegion(SNS_HOST.exec(url.hostname)?.[1]) && url.pathname.endsWith('.pem');
+  return (
+    url.protocol === 'https:' &&
+    url.username === '' &&
+    url.password === '' &&
+    url.port === '' &&
+    isRegion(SNS_HOST.exec(url.hostname)?.[1]) &&
+    url.pathname.endsWith('.pem')
+  );
 }
 
 /**
@@ -72,9 +78,19 @@ export function isAwsSnsCertificateUrl(url: URL): boolean {
 export function isCertificateUrl(expected: string): (url: URL) => boolean {
   const trusted = new URL(expected);
   if (trusted.search !== '' || trusted.hash !== '' || trusted.username !== '' || trusted.password !== '') {
-    throw new TrustgateError('INVALID_INPUT', 'A trusted SNS certificate URL has no query string, fragment or credentials.', { field: 'SigningCertURL' });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      'A trusted SNS certificate URL has no query string, fragment or credentials.',
+      { field: 'SigningCertURL' },
+    );
   }
-  return (url) => url.origin === trusted.origin && url.pathname === trusted.pathname && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  return (url) =>
+    url.origin === trusted.origin &&
+    url.pathname === trusted.pathname &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.username === '' &&
+    url.password === '';
 }
 
 /** The largest certificate the default fetch reads (SNS's certificates are about 2 KiB). */
@@ -120,36 +136,67 @@ export async function fetchCertificateText(url: string): Promise<{ status: numbe
  * UnsubscribeConfirmation: Message, MessageId, SubscribeURL, Timestamp, Token, TopicArn, Type.
  */
 export function snsStringToSign(message: Omit<VerifiedSnsMessage, 'SignatureVersion' | 'SigningCertURL'>): string {
-  const names: (keyof typeof message)[] = message.Type === 'Notification'
-    ? ['Message', 'MessageId', ...(message.Subject === undefined ? [] : ['Subject' as const]), 'Timestamp', 'TopicArn', 'Type']
-    : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+  const names: (keyof typeof message)[] =
+    message.Type === 'Notification'
+      ? [
+          'Message',
+          'MessageId',
+          ...(message.Subject === undefined ? [] : ['Subject' as const]),
+          'Timestamp',
+          'TopicArn',
+          'Type',
+        ]
+      : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
   return names.map((name) => `${name}\n${message[name] ?? ''}\n`).join('');
 }
 
-const forbidden = (message: string, field: string): TrustgateError => new TrustgateError('FORBIDDEN', message, { field });
+const forbidden = (message: string, field: string): TrustgateError =>
+  new TrustgateError('FORBIDDEN', message, { field });
 
 /** Reads the envelope's fields; INVALID_INPUT when it is not an SNS HTTP(S) message. */
 function readEnvelope(body: unknown): VerifiedSnsMessage & { Signature: string } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new TrustgateError('INVALID_INPUT', 'Expected a signed SNS message (a JSON object).');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new TrustgateError('INVALID_INPUT', 'Expected a signed SNS message (a JSON object).');
   const fields = body as Record<string, unknown>;
   const type = fields.Type;
   if (type !== 'Notification' && type !== 'SubscriptionConfirmation' && type !== 'UnsubscribeConfirmation') {
-    throw new TrustgateError('INVALID_INPUT', 'Expected a signed SNS message: Type must be Notification, SubscriptionConfirmation or UnsubscribeConfirmation.', { field: 'Type' });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      'Expected a signed SNS message: Type must be Notification, SubscriptionConfirmation or UnsubscribeConfirmation.',
+      { field: 'Type' },
+    );
   }
-  const required = ['MessageId', 'TopicArn', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL', ...(type === 'Notification' ? [] : ['SubscribeURL', 'Token'])];
+  const required = [
+    'MessageId',
+    'TopicArn',
+    'Message',
+    'Timestamp',
+    'SignatureVersion',
+    'Signature',
+    'SigningCertURL',
+    ...(type === 'Notification' ? [] : ['SubscribeURL', 'Token']),
+  ];
   for (const name of required) {
-    if (typeof fields[name] !== 'string') throw new TrustgateError('INVALID_INPUT', `The SNS message lacks ${name}.`, { field: name });
+    if (typeof fields[name] !== 'string')
+      throw new TrustgateError('INVALID_INPUT', `The SNS message lacks ${name}.`, { field: name });
   }
-  if (fields.Subject !== undefined && typeof fields.Subject !== 'string') throw new TrustgateError('INVALID_INPUT', 'The SNS message\'s Subject is not a string.', { field: 'Subject' });
+  if (fields.Subject !== undefined && typeof fields.Subject !== 'string')
+    throw new TrustgateError('INVALID_INPUT', "The SNS message's Subject is not a string.", { field: 'Subject' });
   if (fields.SignatureVersion !== '1' && fields.SignatureVersion !== '2') {
     throw forbidden('SignatureVersion must be 1 (SHA1withRSA) or 2 (SHA256withRSA).', 'SignatureVersion');
   }
   const text = (name: string): string => fields[name] as string;
   return {
-    Type: type, MessageId: text('MessageId'), TopicArn: text('TopicArn'), Message: text('Message'), Timestamp: text('Timestamp'),
+    Type: type,
+    MessageId: text('MessageId'),
+    TopicArn: text('TopicArn'),
+    Message: text('Message'),
+    Timestamp: text('Timestamp'),
     ...(typeof fields.Subject === 'string' && type === 'Notification' ? { Subject: fields.Subject } : {}),
     ...(type === 'Notification' ? {} : { SubscribeURL: text('SubscribeURL'), Token: text('Token') }),
-    SignatureVersion: fields.SignatureVersion, Signature: text('Signature'), SigningCertURL: text('SigningCertURL'),
+    SignatureVersion: fields.SignatureVersion,
+    Signature: text('Signature'),
+    SigningCertURL: text('SigningCertURL'),
   };
 }
 
@@ -178,17 +225,28 @@ export function createSnsMessageVerifier(options: SnsMessageVerifierOptions): Sn
     try {
       result = await fetchCertificate(url);
     } catch (error) {
-      throw new TrustgateError('AWS_ERROR', 'The SNS signing certificate could not be fetched.', { field: 'SigningCertURL', cause: error });
+      throw new TrustgateError('AWS_ERROR', 'The SNS signing certificate could not be fetched.', {
+        field: 'SigningCertURL',
+        cause: error,
+      });
     }
     // The trusted host failing for now (5xx, throttled) is not the sender's fault: 502, so SNS retries the delivery.
     if (result.status >= 500 || result.status === 429) {
-      throw new TrustgateError('AWS_ERROR', `The SNS signing certificate URL answered HTTP ${result.status}; try again later.`, { field: 'SigningCertURL' });
+      throw new TrustgateError(
+        'AWS_ERROR',
+        `The SNS signing certificate URL answered HTTP ${result.status}; try again later.`,
+        { field: 'SigningCertURL' },
+      );
     }
-    if (result.status !== 200) throw forbidden(`The SNS signing certificate URL answered HTTP ${result.status}.`, 'SigningCertURL');
+    if (result.status !== 200)
+      throw forbidden(`The SNS signing certificate URL answered HTTP ${result.status}.`, 'SigningCertURL');
     try {
       return new X509Certificate(result.text);
     } catch (error) {
-      throw new TrustgateError('FORBIDDEN', 'The SigningCertURL does not hold an X.509 certificate.', { field: 'SigningCertURL', cause: error });
+      throw new TrustgateError('FORBIDDEN', 'The SigningCertURL does not hold an X.509 certificate.', {
+        field: 'SigningCertURL',
+        cause: error,
+      });
     }
   }
 
@@ -209,12 +267,20 @@ export function createSnsMessageVerifier(options: SnsMessageVerifierOptions): Sn
   return {
     async verify(body) {
       const message = readEnvelope(body);
-      if (!options.topicArns().includes(message.TopicArn)) throw forbidden('The SNS message is from a topic this service does not listen to.', 'TopicArn');
+      if (!options.topicArns().includes(message.TopicArn))
+        throw forbidden('The SNS message is from a topic this service does not listen to.', 'TopicArn');
       const sentAt = Date.parse(message.Timestamp);
-      if (!/^\d{4}-\d{2}-\d{2}T/.test(message.Timestamp) || Number.isNaN(sentAt)) throw new TrustgateError('INVALID_INPUT', 'The SNS message\'s Timestamp is not an ISO 8601 time.', { field: 'Timestamp' });
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(message.Timestamp) || Number.isNaN(sentAt))
+        throw new TrustgateError('INVALID_INPUT', "The SNS message's Timestamp is not an ISO 8601 time.", {
+          field: 'Timestamp',
+        });
       const at = now().getTime();
-      if (sentAt < at - maxAgeMs) throw forbidden(`The SNS message is older than ${Math.round(maxAgeMs / 60_000)} minutes; it is not accepted again.`, 'Timestamp');
-      if (sentAt > at + maxSkewMs) throw forbidden('The SNS message\'s Timestamp is in the future.', 'Timestamp');
+      if (sentAt < at - maxAgeMs)
+        throw forbidden(
+          `The SNS message is older than ${Math.round(maxAgeMs / 60_000)} minutes; it is not accepted again.`,
+          'Timestamp',
+        );
+      if (sentAt > at + maxSkewMs) throw forbidden("The SNS message's Timestamp is in the future.", 'Timestamp');
       let certUrl: URL;
       try {
         certUrl = new URL(message.SigningCertURL);
@@ -223,12 +289,22 @@ export function createSnsMessageVerifier(options: SnsMessageVerifierOptions): Sn
       }
       // A certificate URL with a query string or fragment is never SNS's (AWS's default too): a presigned or otherwise
       // parameterized URL on a trusted origin could serve something else.
-      if (certUrl.search !== '' || certUrl.hash !== '' || message.SigningCertURL.includes('?') || message.SigningCertURL.includes('#')) {
+      if (
+        certUrl.search !== '' ||
+        certUrl.hash !== '' ||
+        message.SigningCertURL.includes('?') ||
+        message.SigningCertURL.includes('#')
+      ) {
         throw forbidden('SigningCertURL must not have a query string or fragment.', 'SigningCertURL');
       }
-      if (!isTrusted(certUrl)) throw forbidden('SigningCertURL is not an Amazon SNS certificate URL (https://sns.<region>.amazonaws.com/...pem).', 'SigningCertURL');
+      if (!isTrusted(certUrl))
+        throw forbidden(
+          'SigningCertURL is not an Amazon SNS certificate URL (https://sns.<region>.amazonaws.com/...pem).',
+          'SigningCertURL',
+        );
       const cert = await certificate(certUrl.href);
-      if (Date.parse(cert.validFrom) > at || Date.parse(cert.validTo) < at) throw forbidden('The SNS signing certificate is not valid at this time.', 'SigningCertURL');
+      if (Date.parse(cert.validFrom) > at || Date.parse(cert.validTo) < at)
+        throw forbidden('The SNS signing certificate is not valid at this time.', 'SigningCertURL');
       const signature = Buffer.from(message.Signature, 'base64');
       const data = Buffer.from(snsStringToSign(message), 'utf8');
       let valid = false;
@@ -237,7 +313,7 @@ export function createSnsMessageVerifier(options: SnsMessageVerifierOptions): Sn
       } catch {
         valid = false;
       }
-      if (!valid) throw forbidden('The SNS message\'s signature does not verify.', 'Signature');
+      if (!valid) throw forbidden("The SNS message's signature does not verify.", 'Signature');
       const { Signature: _signature, ...verified } = message;
       return verified;
     },

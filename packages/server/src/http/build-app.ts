@@ -44,8 +44,15 @@ export interface TrustgateApp {
  * `/openapi.json` and browsable docs at `/docs`.
  */
 export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> {
-  const logger = options.logger === undefined || options.logger === false ? false : { ...(options.logger === true ? {} : options.logger), redact: ['req.headers.authorization'] };
-  const app: FastifyInstance = Fastify({ logger, bodyLimit: options.bodyLimit ?? 1024 * 1024, ...errorAnswerOptions(() => app.log) });
+  const logger =
+    options.logger === undefined || options.logger === false
+      ? false
+      : { ...(options.logger === true ? {} : options.logger), redact: ['req.headers.authorization'] };
+  const app: FastifyInstance = Fastify({
+    logger,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    ...errorAnswerOptions(() => app.log),
+  });
   const background = new BackgroundTasks();
   const ctx: AppContext = {
     deps: options.deps,
@@ -71,7 +78,11 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'trustgate', description: 'Connect customers\' AWS accounts and act in them safely.', version: '0.1.0' },
+      info: {
+        title: 'trustgate',
+        description: "Connect customers' AWS accounts and act in them safely.",
+        version: '0.1.0',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
@@ -79,7 +90,17 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   const route = routeAdder(app, ctx.authenticate);
-  for (const register of [registerOrganizationRoutes, registerUserRoutes, registerTokenRoutes, registerSpaceRoutes, registerCatalogRoutes, registerConnectionRoutes, registerAccessRoutes, registerAuditRoutes, registerCallbackRoutes]) {
+  for (const register of [
+    registerOrganizationRoutes,
+    registerUserRoutes,
+    registerTokenRoutes,
+    registerSpaceRoutes,
+    registerCatalogRoutes,
+    registerConnectionRoutes,
+    registerAccessRoutes,
+    registerAuditRoutes,
+    registerCallbackRoutes,
+  ]) {
     register(route, ctx);
   }
   app.addHook('onClose', async () => background.idle());

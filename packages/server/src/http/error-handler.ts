@@ -1,6 +1,13 @@
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ConnectionError, FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  ConnectionError,
+  FastifyBaseLogger,
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import { ERROR_CATALOG, isTrustgateError, TrustgateError, type ErrorCode, type Finding } from '@trustgate/core';
 
 /** The body of every error response: `{ "error": { "code", "message", "field"?, "findings"? } }`. */
@@ -10,7 +17,14 @@ export interface ErrorBody {
 
 /** Builds an error body. */
 export function errorBody(code: ErrorCode, message: string, field?: string, findings?: Finding[]): ErrorBody {
-  return { error: { code, message, ...(field === undefined ? {} : { field }), ...(findings === undefined || findings.length === 0 ? {} : { findings }) } };
+  return {
+    error: {
+      code,
+      message,
+      ...(field === undefined ? {} : { field }),
+      ...(findings === undefined || findings.length === 0 ? {} : { findings }),
+    },
+  };
 }
 
 /**
@@ -32,33 +46,74 @@ const NOT_JSON = 'The request body is not valid JSON.';
  * never repeats the request: Fastify's own messages quote the URL.
  */
 const FASTIFY_ERRORS: Readonly<Record<string, Answer | ((request: FastifyRequest) => Answer)>> = {
-  FST_ERR_BAD_URL: { code: 'INVALID_INPUT', message: 'The URL has a malformed percent-escape (% must begin two hexadecimal digits of UTF-8); percent-encode the path.' },
-  FST_ERR_MAX_PARAM_LENGTH: { code: 'INVALID_INPUT', message: `A path parameter is longer than ${MAX_PATH_PARAMETER_LENGTH} characters; IDs and names are at most 64.` },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as JSON (Content-Type: application/json).' },
+  FST_ERR_BAD_URL: {
+    code: 'INVALID_INPUT',
+    message:
+      'The URL has a malformed percent-escape (% must begin two hexadecimal digits of UTF-8); percent-encode the path.',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'INVALID_INPUT',
+    message: `A path parameter is longer than ${MAX_PATH_PARAMETER_LENGTH} characters; IDs and names are at most 64.`,
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Send the body as JSON (Content-Type: application/json).',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'INVALID_INPUT', message: NOT_JSON },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'INVALID_INPUT', message: NOT_JSON },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'INVALID_INPUT', message: 'The request body is not as long as its Content-Length header says.' },
-  FST_ERR_CTP_BODY_TOO_LARGE: (request) => ({ code: 'PAYLOAD_TOO_LARGE', message: `The request body is larger than this route accepts (${formatBytes(request.routeOptions.bodyLimit)}); send less.` }),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'INVALID_INPUT',
+    message: 'The request body is not as long as its Content-Length header says.',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: (request) => ({
+    code: 'PAYLOAD_TOO_LARGE',
+    message: `The request body is larger than this route accepts (${formatBytes(request.routeOptions.bodyLimit)}); send less.`,
+  }),
 };
 
-const HEADER_CHARACTER: Answer = { code: 'INVALID_INPUT', message: 'A request header has a character HTTP does not allow (a control character or a line break, as in a badly pasted token); remove it.' };
-const CONTENT_LENGTH: Answer = { code: 'INVALID_INPUT', message: 'The Content-Length header is invalid: send one, a decimal number, and not with Transfer-Encoding.' };
-const CHUNKED_BODY: Answer = { code: 'INVALID_INPUT', message: 'The chunked request body is malformed; send the body with a Content-Length instead.' };
+const HEADER_CHARACTER: Answer = {
+  code: 'INVALID_INPUT',
+  message:
+    'A request header has a character HTTP does not allow (a control character or a line break, as in a badly pasted token); remove it.',
+};
+const CONTENT_LENGTH: Answer = {
+  code: 'INVALID_INPUT',
+  message: 'The Content-Length header is invalid: send one, a decimal number, and not with Transfer-Encoding.',
+};
+const CHUNKED_BODY: Answer = {
+  code: 'INVALID_INPUT',
+  message: 'The chunked request body is malformed; send the body with a Content-Length instead.',
+};
 
 /**
  * Errors of Node's HTTP parser (llhttp's `HPE_*`) and server, by code: requests refused before Fastify sees them,
  * answered through the server's `clientError` event. Node's own default answers 431/413/408/400 the same way.
  */
 const PARSER_ERRORS: Readonly<Record<string, Answer>> = {
-  HPE_HEADER_OVERFLOW: { code: 'HEADERS_TOO_LARGE', message: `The request line and headers are over ${maxHeaderSize / 1024} KB together; shorten the URL (its query) or the headers.` },
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: { code: 'PAYLOAD_TOO_LARGE', message: 'The chunked request body has chunk extensions over 16 KB; send the body without them.' },
-  ERR_HTTP_REQUEST_TIMEOUT: { code: 'REQUEST_TIMEOUT', message: 'The request\'s headers did not arrive in time; send the request again.' },
+  HPE_HEADER_OVERFLOW: {
+    code: 'HEADERS_TOO_LARGE',
+    message: `The request line and headers are over ${maxHeaderSize / 1024} KB together; shorten the URL (its query) or the headers.`,
+  },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'The chunked request body has chunk extensions over 16 KB; send the body without them.',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    code: 'REQUEST_TIMEOUT',
+    message: "The request's headers did not arrive in time; send the request again.",
+  },
   HPE_INVALID_HEADER_TOKEN: HEADER_CHARACTER,
   HPE_LF_EXPECTED: HEADER_CHARACTER,
   HPE_CR_EXPECTED: HEADER_CHARACTER,
   HPE_UNEXPECTED_SPACE: HEADER_CHARACTER,
-  HPE_INVALID_METHOD: { code: 'INVALID_INPUT', message: 'The request method is not valid HTTP; the API takes GET, POST, PUT, PATCH and DELETE.' },
-  HPE_INVALID_URL: { code: 'INVALID_INPUT', message: 'The URL has a character a URL may not contain (a space or a control character); percent-encode it.' },
+  HPE_INVALID_METHOD: {
+    code: 'INVALID_INPUT',
+    message: 'The request method is not valid HTTP; the API takes GET, POST, PUT, PATCH and DELETE.',
+  },
+  HPE_INVALID_URL: {
+    code: 'INVALID_INPUT',
+    message: 'The URL has a character a URL may not contain (a space or a control character); percent-encode it.',
+  },
   HPE_INVALID_VERSION: { code: 'INVALID_INPUT', message: 'The request is not HTTP/1.1 (or HTTP/1.0).' },
   HPE_INVALID_CONTENT_LENGTH: CONTENT_LENGTH,
   HPE_UNEXPECTED_CONTENT_LENGTH: CONTENT_LENGTH,
@@ -66,7 +121,10 @@ const PARSER_ERRORS: Readonly<Record<string, Answer>> = {
   HPE_INVALID_CHUNK_SIZE: CHUNKED_BODY,
 };
 
-const NOT_HTTP: Answer = { code: 'INVALID_INPUT', message: 'The request is not valid HTTP/1.1; check its request line and headers.' };
+const NOT_HTTP: Answer = {
+  code: 'INVALID_INPUT',
+  message: 'The request is not valid HTTP/1.1; check its request line and headers.',
+};
 
 /** `1048576` -> `1 MiB`, `65536` -> `64 KiB`, else bytes. */
 function formatBytes(bytes: number): string {
@@ -83,7 +141,18 @@ function answerFor(error: FastifyError, request: FastifyRequest): Answer | undef
   const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
   if (status >= 500 || status < 400) return undefined;
   // Another client error of Fastify's: its code by status, the status then the catalog's.
-  const code: ErrorCode = status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_INPUT';
+  const code: ErrorCode =
+    status === 401
+      ? 'UNAUTHENTICATED'
+      : status === 403
+        ? 'FORBIDDEN'
+        : status === 404
+          ? 'NOT_FOUND'
+          : status === 413
+            ? 'PAYLOAD_TOO_LARGE'
+            : status === 415
+              ? 'UNSUPPORTED_MEDIA_TYPE'
+              : 'INVALID_INPUT';
   return { code, message: code === 'INVALID_INPUT' ? 'The request is malformed.' : ERROR_CATALOG[code].description };
 }
 
@@ -91,14 +160,23 @@ function answerFor(error: FastifyError, request: FastifyRequest): Answer | undef
 function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isTrustgateError(error)) {
     if (error.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.status(error.httpStatus).type('application/json; charset=utf-8').send(JSON.stringify(errorBody(error.code, error.message, error.field, error.findings)));
+    return reply
+      .status(error.httpStatus)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(errorBody(error.code, error.message, error.field, error.findings)));
   }
   const answer = answerFor(error, request);
   if (answer === undefined) {
     request.log.error({ err: error }, 'unexpected failure');
-    return reply.status(500).type('application/json; charset=utf-8').send(JSON.stringify(errorBody('INTERNAL', 'An unexpected error occurred inside trustgate.')));
+    return reply
+      .status(500)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(errorBody('INTERNAL', 'An unexpected error occurred inside trustgate.')));
   }
-  return reply.status(ERROR_CATALOG[answer.code].http).type('application/json; charset=utf-8').send(JSON.stringify(errorBody(answer.code, answer.message)));
+  return reply
+    .status(ERROR_CATALOG[answer.code].http)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(errorBody(answer.code, answer.message)));
 }
 
 /**
@@ -118,7 +196,16 @@ export function answerClientError(error: ConnectionError, socket: Socket, log: F
   const answer = PARSER_ERRORS[error.code] ?? NOT_HTTP;
   const status = ERROR_CATALOG[answer.code].http;
   const body = JSON.stringify(errorBody(answer.code, answer.message));
-  socket.end([`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`, 'Content-Type: application/json; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close', '', body].join('\r\n'));
+  socket.end(
+    [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      'Connection: close',
+      '',
+      body,
+    ].join('\r\n'),
+  );
 }
 
 /**
@@ -150,9 +237,20 @@ export function errorAnswerOptions(log: () => FastifyBaseLogger) {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((_request, reply) =>
-    reply.status(404).type('application/json; charset=utf-8').send(JSON.stringify(errorBody('NOT_FOUND', 'No route matches this method and path; the API\'s routes are listed at /openapi.json (browsable at /docs).'))),
+    reply
+      .status(404)
+      .type('application/json; charset=utf-8')
+      .send(
+        JSON.stringify(
+          errorBody(
+            'NOT_FOUND',
+            "No route matches this method and path; the API's routes are listed at /openapi.json (browsable at /docs).",
+          ),
+        ),
+      ),
   );
   app.addHook('onRequest', async (request) => {
-    if (request.raw.httpVersion === '1.1' && !request.headers.host) throw new TrustgateError('INVALID_INPUT', 'An HTTP/1.1 request must carry a Host header.');
+    if (request.raw.httpVersion === '1.1' && !request.headers.host)
+      throw new TrustgateError('INVALID_INPUT', 'An HTTP/1.1 request must carry a Host header.');
   });
 }

@@ -6,16 +6,34 @@ import { NAME_FORBIDDEN, NAME_RULE } from './text-rules.ts';
 
 /** Request and response schemas of the HTTP API (zod; JSON Schema for OpenAPI is derived from them). */
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 const name = z
   .string()
   .trim()
   .min(1)
   .max(128)
   .refine((n) => !NAME_FORBIDDEN.test(n), NAME_RULE)
-  .describe(`1-128 characters of one line of visible text (${NAME_RULE}). Every text field of the API is valid Unicode without NUL characters.`);
-const labelKey = z.string().min(1).max(63).regex(/^[A-Za-z0-9_.\-/]+$/);
-const labels = z.record(labelKey, z.string().max(256).refine((v) => !NAME_FORBIDDEN.test(v), NAME_RULE)).refine((l) => Object.keys(l).length <= 50, 'at most 50 labels');
+  .describe(
+    `1-128 characters of one line of visible text (${NAME_RULE}). Every text field of the API is valid Unicode without NUL characters.`,
+  );
+const labelKey = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[A-Za-z0-9_.\-/]+$/);
+const labels = z
+  .record(
+    labelKey,
+    z
+      .string()
+      .max(256)
+      .refine((v) => !NAME_FORBIDDEN.test(v), NAME_RULE),
+  )
+  .refine((l) => Object.keys(l).length <= 50, 'at most 50 labels');
 const actionName = z.string().min(1).max(256);
 const status = z.enum(['pending', 'connected', 'needs-update', 'insecure', 'broken']);
 const partition = z.enum(['aws', 'aws-us-gov', 'aws-cn']);
@@ -29,7 +47,15 @@ export const tokenParams = z.object({ tokenId: id }).strict();
 /** Path parameters (space). */
 export const spaceParams = z.object({ spaceId: id }).strict();
 /** Path parameters (catalog). */
-export const catalogParams = z.object({ name: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/) }).strict();
+export const catalogParams = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[a-z0-9][a-z0-9-]*$/),
+  })
+  .strict();
 /** Path parameters (access). */
 export const accessParams = z.object({ id, userId: id }).strict();
 /** Path parameters (format). */
@@ -38,7 +64,13 @@ export const formatParams = z.object({ id, format: z.enum(DELIVERABLE_FORMATS) }
 /** Response: organization. */
 export const organizationView = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
 /** Response: user. */
-export const userView = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(['admin', 'member']), createdAt: z.string() });
+export const userView = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(['admin', 'member']),
+  createdAt: z.string(),
+});
 /** Response: token. */
 export const tokenView = z.object({
   id: z.string(),
@@ -51,27 +83,45 @@ export const tokenView = z.object({
   lastUsedAt: z.string().nullable(),
 });
 /** Response: issued token. */
-export const issuedTokenView = z.object({ token: tokenView, secret: z.string().describe('Shown once; only its SHA-256 hash is stored.') });
+export const issuedTokenView = z.object({
+  token: tokenView,
+  secret: z.string().describe('Shown once; only its SHA-256 hash is stored.'),
+});
 /** Response: space. */
 export const spaceView = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
 /** Response: catalog. */
-export const catalogView = z.object({ id: z.string(), name: z.string(), version: z.number(), fileName: z.string(), createdAt: z.string() });
+export const catalogView = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.number(),
+  fileName: z.string(),
+  createdAt: z.string(),
+});
 /** Response: ok. */
 export const okView = z.object({ ok: z.literal(true) });
 
 /** Request body: create organization. */
 export const createOrganizationBody = z.object({ name, adminEmail: z.email(), adminName: name }).strict();
 /** Response: created organization. */
-export const createdOrganizationView = z.object({ organization: organizationView, admin: userView, token: issuedTokenView });
+export const createdOrganizationView = z.object({
+  organization: organizationView,
+  admin: userView,
+  token: issuedTokenView,
+});
 /** Request body: rename organization. */
 export const renameOrganizationBody = z.object({ name }).strict();
 /** Request body: create user. */
-export const createUserBody = z.object({ email: z.email(), name, role: z.enum(['admin', 'member']).default('member') }).strict();
+export const createUserBody = z
+  .object({ email: z.email(), name, role: z.enum(['admin', 'member']).default('member') })
+  .strict();
 /** Request body: create token. */
 export const createTokenBody = z
   .object({
     name,
-    scopes: z.array(z.enum(TOKEN_SCOPES as [string, ...string[]])).min(1).max(4),
+    scopes: z
+      .array(z.enum(TOKEN_SCOPES as [string, ...string[]]))
+      .min(1)
+      .max(4),
     userId: id.optional(),
     expiresInDays: z.number().int().min(1).max(3650).optional(),
   })
@@ -79,7 +129,13 @@ export const createTokenBody = z
 /** Request body: create space. */
 export const createSpaceBody = z.object({ name }).strict();
 /** Request body: upload catalog. */
-export const uploadCatalogBody = z.object({ name: catalogParams.shape.name, fileName: z.string().max(256).default('catalog.yaml'), source: z.string().min(1).max(2_000_000) }).strict();
+export const uploadCatalogBody = z
+  .object({
+    name: catalogParams.shape.name,
+    fileName: z.string().max(256).default('catalog.yaml'),
+    source: z.string().min(1).max(2_000_000),
+  })
+  .strict();
 /** Response: uploaded catalog. */
 export const uploadedCatalogView = z.object({
   catalog: catalogView,
@@ -91,7 +147,11 @@ const scope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('account'), accountId: z.string() }).strict(),
   z.object({ kind: z.literal('accounts'), accountIds: z.array(z.string()).min(1).max(1000) }).strict(),
   z
-    .object({ kind: z.literal('organization'), organizationId: z.string(), organizationalUnitIds: z.array(z.string().max(64)).max(100).optional() })
+    .object({
+      kind: z.literal('organization'),
+      organizationId: z.string(),
+      organizationalUnitIds: z.array(z.string().max(64)).max(100).optional(),
+    })
     .strict()
     .describe(
       "Every account of an AWS Organization. Verification proves each role's account belongs to it by calling organizations:DescribeOrganization as the role (the template grants it); an account in another organization or none is broken, an unreadable membership needs-update. organizationalUnitIds shape the StackSet deliverable; OU membership is not verified.",
@@ -99,7 +159,13 @@ const scope = z.discriminatedUnion('kind', [
 ]);
 const selection = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('default') }).strict(),
-  z.object({ mode: z.literal('custom'), products: z.array(z.string().max(128)).max(500).optional(), integrations: z.array(z.string().max(256)).max(2000).optional() }).strict(),
+  z
+    .object({
+      mode: z.literal('custom'),
+      products: z.array(z.string().max(128)).max(500).optional(),
+      integrations: z.array(z.string().max(256)).max(2000).optional(),
+    })
+    .strict(),
 ]);
 
 /** Request body: create connection. */
@@ -120,20 +186,43 @@ export const createConnectionBody = z
   })
   .strict();
 /** Request body: update connection. */
-export const updateConnectionBody = createConnectionBody.pick({ name: true, labels: true, selection: true, managedPolicies: true, extraActions: true, catalogName: true, spaceId: true, region: true }).partial().strict();
+export const updateConnectionBody = createConnectionBody
+  .pick({
+    name: true,
+    labels: true,
+    selection: true,
+    managedPolicies: true,
+    extraActions: true,
+    catalogName: true,
+    spaceId: true,
+    region: true,
+  })
+  .partial()
+  .strict();
 /** Query string: list connections. */
 export const listConnectionsQuery = z
   .object({
     status: status.optional(),
     space: id.optional(),
-    label: z.union([z.string(), z.array(z.string())]).optional().describe('key:value, repeatable; every label must match'),
+    label: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .describe('key:value, repeatable; every label must match'),
   })
   .strict();
 /** Request body: verify. */
 export const verifyBody = z
   .object({
     roleArn: z.string().max(2048).optional(),
-    stackId: z.string().max(2048).refine((v) => parseStackArn(v) !== undefined, 'a CloudFormation stack ARN: arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>').optional().describe('The CloudFormation stack that created the role (for update-stack links)'),
+    stackId: z
+      .string()
+      .max(2048)
+      .refine(
+        (v) => parseStackArn(v) !== undefined,
+        'a CloudFormation stack ARN: arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>',
+      )
+      .optional()
+      .describe('The CloudFormation stack that created the role (for update-stack links)'),
   })
   .strict();
 
@@ -204,7 +293,9 @@ export const accessGrantView = z.object({ userId: z.string(), level: z.enum(ACCE
 /** Request body: put access. */
 export const putAccessBody = z.object({ level: z.enum(ACCESS_LEVELS as [string, ...string[]]) }).strict();
 /** Query string: audit. */
-export const auditQuery = z.object({ connectionId: id.optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }).strict();
+export const auditQuery = z
+  .object({ connectionId: id.optional(), limit: z.coerce.number().int().min(1).max(1000).optional() })
+  .strict();
 /** Response: audit event. */
 export const auditEventView = z.object({
   id: z.string(),

@@ -15,7 +15,8 @@
 export const NAME_FORBIDDEN = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
 /** The message for a name that breaks {@link NAME_FORBIDDEN}. */
-export const NAME_RULE = 'must be one line of visible text: no control characters (such as line breaks, tabs or escape sequences) and no bidirectional formatting characters';
+export const NAME_RULE =
+  'must be one line of visible text: no control characters (such as line breaks, tabs or escape sequences) and no bidirectional formatting characters';
 
 /** A lone surrogate: with the `u` flag a well-formed pair is one code point, so only a lone half matches `Cs`. */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -33,9 +34,15 @@ function isMalformed(text: string): boolean {
 export function findMalformedText(value: unknown, path: string[] = [], depth = 64): string | undefined {
   if (typeof value === 'string') return isMalformed(value) ? path.join('.') : undefined;
   if (depth === 0 || typeof value !== 'object' || value === null) return undefined;
-  const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
+  const entries: [string, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [String(i), v])
+    : Object.entries(value);
   for (const [key, child] of entries) {
-    if (isMalformed(key)) return [...path, LONE_SURROGATE.test(key) ? '(a key that is not valid Unicode)' : key.split('\u0000').join('\\0')].join('.');
+    if (isMalformed(key))
+      return [
+        ...path,
+        LONE_SURROGATE.test(key) ? '(a key that is not valid Unicode)' : key.split('\u0000').join('\\0'),
+      ].join('.');
     const found = findMalformedText(child, [...path, key], depth - 1);
     if (found !== undefined) return found;
   }

@@ -44,7 +44,12 @@ export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<
 /** Turns zod issues into INVALID_INPUT naming the first offending field (`scope.accountId`, `labels.env`). */
 export function invalidInput(error: z.ZodError, part: string): TrustgateError {
   const issue = error.issues[0];
-  const field = issue === undefined || issue.path.length === 0 ? (issue?.code === 'unrecognized_keys' ? issue.keys.join(',') : part) : issue.path.map(String).join('.');
+  const field =
+    issue === undefined || issue.path.length === 0
+      ? issue?.code === 'unrecognized_keys'
+        ? issue.keys.join(',')
+        : part
+      : issue.path.map(String).join('.');
   return new TrustgateError('INVALID_INPUT', `${field}: ${issue?.message ?? 'invalid'}`, { field });
 }
 
@@ -66,7 +71,13 @@ export function installZodCompilers(app: FastifyInstance): void {
       const malformed = findMalformedText(data);
       if (malformed !== undefined) {
         const field = malformed === '' ? (httpPart ?? 'body') : malformed;
-        return { error: new TrustgateError('INVALID_INPUT', `${field}: text must be valid Unicode (no lone surrogates) without NUL characters.`, { field }) };
+        return {
+          error: new TrustgateError(
+            'INVALID_INPUT',
+            `${field}: text must be valid Unicode (no lone surrogates) without NUL characters.`,
+            { field },
+          ),
+        };
       }
       if (schema === undefined) return { value: data };
       const result = schema.safeParse(data);
@@ -80,10 +91,18 @@ export function installZodCompilers(app: FastifyInstance): void {
  * Registers a route: JSON Schemas (for OpenAPI) and zod validation for body/query/params, bearer-token
  * authentication unless `auth: false`, and the response parsed by its zod schema.
  */
-export function addRoute<B, Q, P, R>(app: FastifyInstance, authenticate: (request: FastifyRequest) => Promise<Principal>, spec: RouteSpec<B, Q, P, R>): void {
+export function addRoute<B, Q, P, R>(
+  app: FastifyInstance,
+  authenticate: (request: FastifyRequest) => Promise<Principal>,
+  spec: RouteSpec<B, Q, P, R>,
+): void {
   const fullUrl = spec.url;
   const method = spec.method.toString().toUpperCase();
-  const schema: Record<string, unknown> = { summary: spec.summary, tags: spec.tags, response: { [spec.status ?? 200]: jsonSchemaOf(spec.response, 'output') } };
+  const schema: Record<string, unknown> = {
+    summary: spec.summary,
+    tags: spec.tags,
+    response: { [spec.status ?? 200]: jsonSchemaOf(spec.response, 'output') },
+  };
   if (spec.auth !== false) schema.security = [{ bearer: [] }];
   if (spec.body) {
     schema.body = jsonSchemaOf(spec.body, 'input');
@@ -109,7 +128,14 @@ export function addRoute<B, Q, P, R>(app: FastifyInstance, authenticate: (reques
     },
     handler: async (request, reply) => {
       const principal = principals.get(request) as Principal;
-      const result = await spec.handler({ body: request.body as B, query: request.query as Q, params: request.params as P, principal, request, reply });
+      const result = await spec.handler({
+        body: request.body as B,
+        query: request.query as Q,
+        params: request.params as P,
+        principal,
+        request,
+        reply,
+      });
       reply.status(spec.status ?? 200);
       return spec.response.parse(result);
     },
@@ -120,6 +146,9 @@ export function addRoute<B, Q, P, R>(app: FastifyInstance, authenticate: (reques
 export type AddRoute = <B, Q, P, R>(spec: RouteSpec<B, Q, P, R>) => void;
 
 /** Binds {@link addRoute} to `app` and `authenticate`. */
-export function routeAdder(app: FastifyInstance, authenticate: (request: FastifyRequest) => Promise<Principal>): AddRoute {
+export function routeAdder(
+  app: FastifyInstance,
+  authenticate: (request: FastifyRequest) => Promise<Principal>,
+): AddRoute {
   return (spec) => addRoute(app, authenticate, spec);
 }

@@ -81,8 +81,7 @@ export type ConnectionScope =
 
 /** What the customer granted: the catalog's defaults, or chosen products and integrations. */
 export type ConnectionSelection =
-  | { mode: 'default' }
-  | { mode: 'custom'; products?: string[]; integrations?: string[] };
+  { mode: 'default' } | { mode: 'custom'; products?: string[]; integrations?: string[] };
 
 /** Connection status; `reason` says why in words. */
 export type ConnectionStatus = 'pending' | 'connected' | 'needs-update' | 'insecure' | 'broken';

@@ -10,7 +10,11 @@ import type { Connection, IssuedPolicy } from './records.ts';
  * it also allows `organizations:DescribeOrganization`, so verification can prove the account's membership;
  * other connections do not get it.
  */
-export function selfInspectionPolicy(partition: Partition, roleName: string, options: { organization?: boolean } = {}): { name: string; document: PolicyDocument } {
+export function selfInspectionPolicy(
+  partition: Partition,
+  roleName: string,
+  options: { organization?: boolean } = {},
+): { name: string; document: PolicyDocument } {
   return {
     name: `${roleName}-verification`.slice(0, 128),
     document: {
@@ -19,7 +23,14 @@ export function selfInspectionPolicy(partition: Partition, roleName: string, opt
         // Organization-scoped connections only: verification asks, as the role, which organization the account
         // is in. The action has no resource type (Service Authorization Reference, AWS Organizations), hence `*`.
         ...(options.organization === true
-          ? [{ Sid: 'TrustgateReadsTheOrganization', Effect: 'Allow' as const, Action: 'organizations:DescribeOrganization', Resource: '*' }]
+          ? [
+              {
+                Sid: 'TrustgateReadsTheOrganization',
+                Effect: 'Allow' as const,
+                Action: 'organizations:DescribeOrganization',
+                Resource: '*',
+              },
+            ]
           : []),
         {
           Sid: 'TrustgateReadsThisRole',
@@ -44,9 +55,13 @@ export function selfInspectionPolicy(partition: Partition, roleName: string, opt
  * verification asked Organizations — gets a template that grants what verification now asks, so "update the
  * stack" fixes it. Only the document named `<role>-verification` is replaced; everything else is kept.
  */
-export function withCurrentSelfInspection(issued: IssuedPolicy, c: Pick<Connection, 'partition' | 'roleName' | 'scope'>): IssuedPolicy {
+export function withCurrentSelfInspection(
+  issued: IssuedPolicy,
+  c: Pick<Connection, 'partition' | 'roleName' | 'scope'>,
+): IssuedPolicy {
   const current = selfInspectionPolicy(c.partition, c.roleName, { organization: c.scope.kind === 'organization' });
   const index = issued.documents.findIndex((d) => d.name === current.name);
-  if (index < 0 || JSON.stringify(issued.documents[index]!.document) === JSON.stringify(current.document)) return issued;
+  if (index < 0 || JSON.stringify(issued.documents[index]!.document) === JSON.stringify(current.document))
+    return issued;
   return { ...issued, documents: issued.documents.map((d, i) => (i === index ? current : d)) };
 }

@@ -43,7 +43,11 @@ export class AuditRepository {
       if (query.connectionIds.length === 0) return [];
       q = q.where('connection_id', 'in', query.connectionIds);
     }
-    const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(Math.min(query.limit ?? 100, 1000)).execute();
+    const rows = await q
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(Math.min(query.limit ?? 100, 1000))
+      .execute();
     return rows.map((r) => ({
       id: r.id,
       organizationId: r.organization_id,

@@ -56,16 +56,45 @@ export class CallbackRequestsRepository {
    * `digest` (SHA-256 of the request) ties the key to one request body: a row stored for another body answers
    * `mismatch`, whatever its state, so a message reusing a known key never gets the stored answer.
    */
-  async claim(key: CallbackRequestKey, options: { requestType: string; digest: string; holder: string; leaseMs: number; now?: Date; fallback?: ClaimFallback }): Promise<CallbackClaim> {
+  async claim(
+    key: CallbackRequestKey,
+    options: {
+      requestType: string;
+      digest: string;
+      holder: string;
+      leaseMs: number;
+      now?: Date;
+      fallback?: ClaimFallback;
+    },
+  ): Promise<CallbackClaim> {
     const now = options.now ?? new Date();
     // Answered rows, and claims whose decider never answered (their answer given by the re-sender or given up), after a day.
-    await this.db.deleteFrom('callback_requests').where('claimed_at', '<', new Date(now.getTime() - KEEP_MS).toISOString()).where('state', 'in', ['answered', 'deciding']).execute();
+    await this.db
+      .deleteFrom('callback_requests')
+      .where('claimed_at', '<', new Date(now.getTime() - KEEP_MS).toISOString())
+      .where('state', 'in', ['answered', 'deciding'])
+      .execute();
     try {
-      await this.db.insertInto('callback_requests').values({
-        stack_id: key.stackId, request_id: key.requestId, logical_resource_id: key.logicalResourceId, request_type: options.requestType,
-        state: 'deciding', holder: options.holder, claimed_at: now.toISOString(), status: null, reason: null, connection_id: null, answered_at: null,
-        request_digest: options.digest, delivered_at: null, response_url: options.fallback?.responseUrl ?? null, response_body: options.fallback?.responseBody ?? null,
-      }).execute();
+      await this.db
+        .insertInto('callback_requests')
+        .values({
+          stack_id: key.stackId,
+          request_id: key.requestId,
+          logical_resource_id: key.logicalResourceId,
+          request_type: options.requestType,
+          state: 'deciding',
+          holder: options.holder,
+          claimed_at: now.toISOString(),
+          status: null,
+          reason: null,
+          connection_id: null,
+          answered_at: null,
+          request_digest: options.digest,
+          delivered_at: null,
+          response_url: options.fallback?.responseUrl ?? null,
+          response_body: options.fallback?.responseBody ?? null,
+        })
+        .execute();
       return { kind: 'claimed' };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -74,9 +103,15 @@ export class CallbackRequestsRepository {
     if (row === undefined) return this.claim(key, options); // pruned in between: claim afresh
     if (row.request_digest !== options.digest) return { kind: 'mismatch' };
     if (row.state === 'answered') return { kind: 'answered', outcome: toOutcome(row) };
-    if (Date.parse(row.claimed_at) > now.getTime() - options.leaseMs) return { kind: 'deciding', since: row.claimed_at };
-    const taken = await this.whereKey(this.db.updateTable('callback_requests').set({ holder: options.holder, claimed_at: now.toISOString() }), key)
-      .where('state', '=', 'deciding').where('holder', '=', row.holder).where('claimed_at', '=', row.claimed_at)
+    if (Date.parse(row.claimed_at) > now.getTime() - options.leaseMs)
+      return { kind: 'deciding', since: row.claimed_at };
+    const taken = await this.whereKey(
+      this.db.updateTable('callback_requests').set({ holder: options.holder, claimed_at: now.toISOString() }),
+      key,
+    )
+      .where('state', '=', 'deciding')
+      .where('holder', '=', row.holder)
+      .where('claimed_at', '=', row.claimed_at)
       .executeTakeFirst();
     return Number(taken.numUpdatedRows) === 1 ? { kind: 'claimed' } : { kind: 'deciding', since: row.claimed_at };
   }
@@ -86,13 +121,29 @@ export class CallbackRequestsRepository {
    * holder stores an answer, and only the first: a decider whose lease was taken over gets the taker's stored
    * answer, or undefined while the taker still decides (it answers; the late decider must not).
    */
-  async answer(key: CallbackRequestKey, outcome: StoredCallbackOutcome, options: { holder: string; now?: Date; delivery?: { responseUrl: string; responseBody: string } }): Promise<StoredCallbackOutcome | undefined> {
+  async answer(
+    key: CallbackRequestKey,
+    outcome: StoredCallbackOutcome,
+    options: { holder: string; now?: Date; delivery?: { responseUrl: string; responseBody: string } },
+  ): Promise<StoredCallbackOutcome | undefined> {
     // What re-sending needs is written with the answer itself: an instance stopping before its PUT succeeded leaves
     // an answer the re-sender can deliver.
-    await this.whereKey(this.db.updateTable('callback_requests').set({
-      state: 'answered', status: outcome.status, reason: outcome.reason, connection_id: outcome.connectionId, answered_at: (options.now ?? new Date()).toISOString(),
-      ...(options.delivery === undefined ? {} : { response_url: options.delivery.responseUrl, response_body: options.delivery.responseBody }),
-    }), key).where('state', '=', 'deciding').where('holder', '=', options.holder).execute();
+    await this.whereKey(
+      this.db.updateTable('callback_requests').set({
+        state: 'answered',
+        status: outcome.status,
+        reason: outcome.reason,
+        connection_id: outcome.connectionId,
+        answered_at: (options.now ?? new Date()).toISOString(),
+        ...(options.delivery === undefined
+          ? {}
+          : { response_url: options.delivery.responseUrl, response_body: options.delivery.responseBody }),
+      }),
+      key,
+    )
+      .where('state', '=', 'deciding')
+      .where('holder', '=', options.holder)
+      .execute();
     const row = await this.find(key);
     return row?.state === 'answered' ? toOutcome(row) : undefined;
   }
@@ -102,30 +153,76 @@ export class CallbackRequestsRepository {
    * on a claim still `deciding` (its answer was PUT but could not be stored): the re-sender must not answer it again.
    */
   async delivered(key: CallbackRequestKey, now: Date = new Date()): Promise<void> {
-    await this.whereKey(this.db.updateTable('callback_requests').set({ delivered_at: now.toISOString(), response_url: null, response_body: null }), key).execute();
+    await this.whereKey(
+      this.db
+        .updateTable('callback_requests')
+        .set({ delivered_at: now.toISOString(), response_url: null, response_body: null }),
+      key,
+    ).execute();
   }
 
   /**
    * Undelivered answers (with what re-sending them needs) answered at or after `since` and, when given, before
    * `answeredBefore` (younger ones may still be tried by their decider), oldest first.
    */
-  async listUndelivered(options: { since: Date; answeredBefore?: Date; limit?: number }): Promise<Array<CallbackRequestKey & { responseUrl: string; responseBody: string; answeredAt: string }>> {
-    let query = this.db.selectFrom('callback_requests').selectAll()
-      .where('state', '=', 'answered').where('delivered_at', 'is', null).where('response_url', 'is not', null).where('answered_at', '>=', options.since.toISOString());
-    if (options.answeredBefore !== undefined) query = query.where('answered_at', '<', options.answeredBefore.toISOString());
-    const rows = await query.orderBy('answered_at').limit(options.limit ?? 100).execute();
-    return rows.map((r) => ({ stackId: r.stack_id, requestId: r.request_id, logicalResourceId: r.logical_resource_id, responseUrl: r.response_url ?? '', responseBody: r.response_body ?? '', answeredAt: r.answered_at ?? '' }));
+  async listUndelivered(options: {
+    since: Date;
+    answeredBefore?: Date;
+    limit?: number;
+  }): Promise<Array<CallbackRequestKey & { responseUrl: string; responseBody: string; answeredAt: string }>> {
+    let query = this.db
+      .selectFrom('callback_requests')
+      .selectAll()
+      .where('state', '=', 'answered')
+      .where('delivered_at', 'is', null)
+      .where('response_url', 'is not', null)
+      .where('answered_at', '>=', options.since.toISOString());
+    if (options.answeredBefore !== undefined)
+      query = query.where('answered_at', '<', options.answeredBefore.toISOString());
+    const rows = await query
+      .orderBy('answered_at')
+      .limit(options.limit ?? 100)
+      .execute();
+    return rows.map((r) => ({
+      stackId: r.stack_id,
+      requestId: r.request_id,
+      logicalResourceId: r.logical_resource_id,
+      responseUrl: r.response_url ?? '',
+      responseBody: r.response_body ?? '',
+      answeredAt: r.answered_at ?? '',
+    }));
   }
 
   /**
    * Claims claimed at or after `since` and before `claimedBefore` (their lease ran out) that were never answered and
    * carry a ready answer ({@link ClaimFallback}): their decider stopped, and SNS never delivers them again. Oldest first.
    */
-  async listAbandonedClaims(options: { since: Date; claimedBefore: Date; limit?: number }): Promise<Array<CallbackRequestKey & { holder: string; claimedAt: string; responseUrl: string; responseBody: string }>> {
-    const rows = await this.db.selectFrom('callback_requests').selectAll()
-      .where('state', '=', 'deciding').where('response_url', 'is not', null).where('claimed_at', '>=', options.since.toISOString()).where('claimed_at', '<', options.claimedBefore.toISOString())
-      .orderBy('claimed_at').limit(options.limit ?? 100).execute();
-    return rows.map((r) => ({ stackId: r.stack_id, requestId: r.request_id, logicalResourceId: r.logical_resource_id, holder: r.holder, claimedAt: r.claimed_at, responseUrl: r.response_url ?? '', responseBody: r.response_body ?? '' }));
+  async listAbandonedClaims(options: {
+    since: Date;
+    claimedBefore: Date;
+    limit?: number;
+  }): Promise<
+    Array<CallbackRequestKey & { holder: string; claimedAt: string; responseUrl: string; responseBody: string }>
+  > {
+    const rows = await this.db
+      .selectFrom('callback_requests')
+      .selectAll()
+      .where('state', '=', 'deciding')
+      .where('response_url', 'is not', null)
+      .where('claimed_at', '>=', options.since.toISOString())
+      .where('claimed_at', '<', options.claimedBefore.toISOString())
+      .orderBy('claimed_at')
+      .limit(options.limit ?? 100)
+      .execute();
+    return rows.map((r) => ({
+      stackId: r.stack_id,
+      requestId: r.request_id,
+      logicalResourceId: r.logical_resource_id,
+      holder: r.holder,
+      claimedAt: r.claimed_at,
+      responseUrl: r.response_url ?? '',
+      responseBody: r.response_body ?? '',
+    }));
   }
 
   /**
@@ -133,26 +230,62 @@ export class CallbackRequestsRepository {
    * same compare-and-set on holder and time as a takeover in {@link claim}, so of several passes (or a new delivery)
    * exactly one wins. True when this caller won and must PUT the ready answer.
    */
-  async answerAbandonedClaim(key: CallbackRequestKey, seen: { holder: string; claimedAt: string }, outcome: StoredCallbackOutcome, options: { holder: string; now?: Date }): Promise<boolean> {
+  async answerAbandonedClaim(
+    key: CallbackRequestKey,
+    seen: { holder: string; claimedAt: string },
+    outcome: StoredCallbackOutcome,
+    options: { holder: string; now?: Date },
+  ): Promise<boolean> {
     const now = (options.now ?? new Date()).toISOString();
-    const taken = await this.whereKey(this.db.updateTable('callback_requests').set({
-      state: 'answered', holder: options.holder, claimed_at: now, status: outcome.status, reason: outcome.reason, connection_id: outcome.connectionId, answered_at: now,
-    }), key).where('state', '=', 'deciding').where('holder', '=', seen.holder).where('claimed_at', '=', seen.claimedAt).executeTakeFirst();
+    const taken = await this.whereKey(
+      this.db.updateTable('callback_requests').set({
+        state: 'answered',
+        holder: options.holder,
+        claimed_at: now,
+        status: outcome.status,
+        reason: outcome.reason,
+        connection_id: outcome.connectionId,
+        answered_at: now,
+      }),
+      key,
+    )
+      .where('state', '=', 'deciding')
+      .where('holder', '=', seen.holder)
+      .where('claimed_at', '=', seen.claimedAt)
+      .executeTakeFirst();
     return Number(taken.numUpdatedRows) === 1;
   }
 
   /** Gives up undelivered answers answered before `before` (CloudFormation stopped waiting): forgets their URLs; returns their keys. */
   async abandonUndelivered(before: Date): Promise<CallbackRequestKey[]> {
     // Claims never answered that CloudFormation stopped waiting for: their ready answer and URL are forgotten too.
-    await this.db.updateTable('callback_requests').set({ response_url: null, response_body: null })
-      .where('state', '=', 'deciding').where('response_url', 'is not', null).where('claimed_at', '<', before.toISOString()).execute();
-    const stale = this.db.selectFrom('callback_requests').select(['stack_id', 'request_id', 'logical_resource_id'])
-      .where('state', '=', 'answered').where('delivered_at', 'is', null).where('response_url', 'is not', null).where('answered_at', '<', before.toISOString());
+    await this.db
+      .updateTable('callback_requests')
+      .set({ response_url: null, response_body: null })
+      .where('state', '=', 'deciding')
+      .where('response_url', 'is not', null)
+      .where('claimed_at', '<', before.toISOString())
+      .execute();
+    const stale = this.db
+      .selectFrom('callback_requests')
+      .select(['stack_id', 'request_id', 'logical_resource_id'])
+      .where('state', '=', 'answered')
+      .where('delivered_at', 'is', null)
+      .where('response_url', 'is not', null)
+      .where('answered_at', '<', before.toISOString());
     const rows = await stale.execute();
     for (const r of rows) {
-      await this.whereKey(this.db.updateTable('callback_requests').set({ response_url: null, response_body: null }), { stackId: r.stack_id, requestId: r.request_id, logicalResourceId: r.logical_resource_id }).execute();
+      await this.whereKey(this.db.updateTable('callback_requests').set({ response_url: null, response_body: null }), {
+        stackId: r.stack_id,
+        requestId: r.request_id,
+        logicalResourceId: r.logical_resource_id,
+      }).execute();
     }
-    return rows.map((r) => ({ stackId: r.stack_id, requestId: r.request_id, logicalResourceId: r.logical_resource_id }));
+    return rows.map((r) => ({
+      stackId: r.stack_id,
+      requestId: r.request_id,
+      logicalResourceId: r.logical_resource_id,
+    }));
   }
 
   /** Whether a request's answer reached CloudFormation (`deciding`, `undelivered`, `delivered`), or undefined when unknown. */
@@ -165,18 +298,34 @@ export class CallbackRequestsRepository {
 
   /** Gives an undelivered answer up (its ResponseURL refused it for good): forgets the URL and the response object. */
   async giveUp(key: CallbackRequestKey): Promise<void> {
-    await this.whereKey(this.db.updateTable('callback_requests').set({ response_url: null, response_body: null }), key).where('state', '=', 'answered').where('delivered_at', 'is', null).execute();
+    await this.whereKey(this.db.updateTable('callback_requests').set({ response_url: null, response_body: null }), key)
+      .where('state', '=', 'answered')
+      .where('delivered_at', 'is', null)
+      .execute();
   }
 
   private find(key: CallbackRequestKey) {
     return this.whereKey(this.db.selectFrom('callback_requests').selectAll(), key).executeTakeFirst();
   }
 
-  private whereKey<Q extends { where: (column: 'stack_id' | 'request_id' | 'logical_resource_id', op: '=', value: string) => Q }>(query: Q, key: CallbackRequestKey): Q {
-    return query.where('stack_id', '=', key.stackId).where('request_id', '=', key.requestId).where('logical_resource_id', '=', key.logicalResourceId);
+  private whereKey<
+    Q extends { where: (column: 'stack_id' | 'request_id' | 'logical_resource_id', op: '=', value: string) => Q },
+  >(query: Q, key: CallbackRequestKey): Q {
+    return query
+      .where('stack_id', '=', key.stackId)
+      .where('request_id', '=', key.requestId)
+      .where('logical_resource_id', '=', key.logicalResourceId);
   }
 }
 
-function toOutcome(row: { status: string | null; reason: string | null; connection_id: string | null }): StoredCallbackOutcome {
-  return { status: row.status === 'SUCCESS' ? 'SUCCESS' : 'FAILED', reason: row.reason ?? '', connectionId: row.connection_id };
+function toOutcome(row: {
+  status: string | null;
+  reason: string | null;
+  connection_id: string | null;
+}): StoredCallbackOutcome {
+  return {
+    status: row.status === 'SUCCESS' ? 'SUCCESS' : 'FAILED',
+    reason: row.reason ?? '',
+    connectionId: row.connection_id,
+  };
 }

@@ -26,12 +26,23 @@ export async function claimJobRun(options: ClaimJobRunOptions): Promise<boolean>
   const dueBefore = new Date(now.getTime() - options.intervalMs).toISOString();
   return options.db.transaction().execute(async (trx) => {
     if (!(await options.dialect.lockJob(trx, options.name))) return false;
-    const last = await trx.selectFrom('job_runs').select('last_run_at').where('name', '=', options.name).executeTakeFirst();
+    const last = await trx
+      .selectFrom('job_runs')
+      .select('last_run_at')
+      .where('name', '=', options.name)
+      .executeTakeFirst();
     if (last !== undefined && last.last_run_at > dueBefore) return false;
     if (last === undefined) {
-      await trx.insertInto('job_runs').values({ name: options.name, last_run_at: now.toISOString(), holder: options.holder }).execute();
+      await trx
+        .insertInto('job_runs')
+        .values({ name: options.name, last_run_at: now.toISOString(), holder: options.holder })
+        .execute();
     } else {
-      await trx.updateTable('job_runs').set({ last_run_at: now.toISOString(), holder: options.holder }).where('name', '=', options.name).execute();
+      await trx
+        .updateTable('job_runs')
+        .set({ last_run_at: now.toISOString(), holder: options.holder })
+        .where('name', '=', options.name)
+        .execute();
     }
     return true;
   });

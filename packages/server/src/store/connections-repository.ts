@@ -95,7 +95,11 @@ export class ConnectionsRepository {
 
   /** Inserts a new connection; CONFLICT on a duplicate name in the organization. */
   async insert(connection: Connection): Promise<void> {
-    await conflictOnDuplicate(() => this.db.insertInto('connections').values(toRow(connection)).execute(), 'A connection with this name exists in the organization.', 'name');
+    await conflictOnDuplicate(
+      () => this.db.insertInto('connections').values(toRow(connection)).execute(),
+      'A connection with this name exists in the organization.',
+      'name',
+    );
   }
 
   /**
@@ -108,17 +112,29 @@ export class ConnectionsRepository {
     const row = toRow(next);
     // A rename to a name another connection of the organization has is the caller's conflict (409), as on insert.
     const result = await conflictOnDuplicate(
-      () => this.db.updateTable('connections').set(row).where('id', '=', connection.id).where('record_version', '=', connection.recordVersion).executeTakeFirst(),
+      () =>
+        this.db
+          .updateTable('connections')
+          .set(row)
+          .where('id', '=', connection.id)
+          .where('record_version', '=', connection.recordVersion)
+          .executeTakeFirst(),
       'A connection with this name exists in the organization.',
       'name',
     );
-    if (Number(result.numUpdatedRows) !== 1) throw new TrustgateError('CONFLICT', 'The connection changed meanwhile; read it again and retry.');
+    if (Number(result.numUpdatedRows) !== 1)
+      throw new TrustgateError('CONFLICT', 'The connection changed meanwhile; read it again and retry.');
     return next;
   }
 
   /** The connection with this ID in this organization, or undefined. */
   async get(organizationId: string, id: string): Promise<Connection | undefined> {
-    const r = await this.db.selectFrom('connections').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('connections')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return r && toConnection(r);
   }
 
@@ -157,13 +173,22 @@ export class ConnectionsRepository {
 
   /** Every connection of an organization that uses the named catalog. */
   async listByCatalog(organizationId: string, catalogName: string): Promise<Connection[]> {
-    const rows = await this.db.selectFrom('connections').selectAll().where('organization_id', '=', organizationId).where('catalog_name', '=', catalogName).execute();
+    const rows = await this.db
+      .selectFrom('connections')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('catalog_name', '=', catalogName)
+      .execute();
     return rows.map(toConnection);
   }
 
   /** Deletes a connection (roles and grants cascade). */
   async delete(organizationId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('connections').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('connections')
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
@@ -195,7 +220,12 @@ export class ConnectionsRepository {
 
   /** The roles of a connection, by account. */
   async listRoles(connectionId: string): Promise<ConnectionRole[]> {
-    const rows = await this.db.selectFrom('connection_roles').selectAll().where('connection_id', '=', connectionId).orderBy('account_id').execute();
+    const rows = await this.db
+      .selectFrom('connection_roles')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .orderBy('account_id')
+      .execute();
     return rows.map((r) => ({
       connectionId: r.connection_id,
       accountId: r.account_id,
@@ -218,25 +248,43 @@ export class ConnectionsRepository {
 
   /** Removes a user's access to a connection. */
   async deleteAccess(connectionId: string, userId: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('connection_access').where('connection_id', '=', connectionId).where('user_id', '=', userId).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('connection_access')
+      .where('connection_id', '=', connectionId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
   /** The access grants on a connection. */
   async listAccess(connectionId: string): Promise<AccessGrant[]> {
-    const rows = await this.db.selectFrom('connection_access').selectAll().where('connection_id', '=', connectionId).orderBy('user_id').execute();
+    const rows = await this.db
+      .selectFrom('connection_access')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .orderBy('user_id')
+      .execute();
     return rows.map((r) => ({ connectionId: r.connection_id, userId: r.user_id, level: r.level as AccessLevel }));
   }
 
   /** The access level a user has on a connection, or undefined. */
   async accessOf(connectionId: string, userId: string): Promise<AccessLevel | undefined> {
-    const row = await this.db.selectFrom('connection_access').select('level').where('connection_id', '=', connectionId).where('user_id', '=', userId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('connection_access')
+      .select('level')
+      .where('connection_id', '=', connectionId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return row?.level as AccessLevel | undefined;
   }
 
   /** IDs of the connections a user holds any access level on. */
   async connectionIdsOf(userId: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('connection_access').select('connection_id').where('user_id', '=', userId).execute();
+    const rows = await this.db
+      .selectFrom('connection_access')
+      .select('connection_id')
+      .where('user_id', '=', userId)
+      .execute();
     return rows.map((r) => r.connection_id);
   }
 }

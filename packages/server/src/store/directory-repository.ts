@@ -25,7 +25,10 @@ export class DirectoryRepository {
   /** Creates an organization. */
   async createOrganization(input: { name: string }): Promise<Organization> {
     const org = { id: newId('org'), name: input.name, createdAt: nowIso() };
-    await this.db.insertInto('organizations').values({ id: org.id, name: org.name, created_at: org.createdAt }).execute();
+    await this.db
+      .insertInto('organizations')
+      .values({ id: org.id, name: org.name, created_at: org.createdAt })
+      .execute();
     return org;
   }
 
@@ -47,7 +50,14 @@ export class DirectoryRepository {
       () =>
         this.db
           .insertInto('users')
-          .values({ id: user.id, organization_id: user.organizationId, email: user.email, name: user.name, role: user.role, created_at: user.createdAt })
+          .values({
+            id: user.id,
+            organization_id: user.organizationId,
+            email: user.email,
+            name: user.name,
+            role: user.role,
+            created_at: user.createdAt,
+          })
           .execute(),
       'A user with this e-mail exists in the organization.',
       'email',
@@ -57,19 +67,33 @@ export class DirectoryRepository {
 
   /** The user with this ID in this organization, or undefined. */
   async getUser(organizationId: string, id: string): Promise<User | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toUser(row);
   }
 
   /** The users of an organization, by e-mail. */
   async listUsers(organizationId: string): Promise<User[]> {
-    const rows = await this.db.selectFrom('users').selectAll().where('organization_id', '=', organizationId).orderBy('email').execute();
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .orderBy('email')
+      .execute();
     return rows.map(toUser);
   }
 
   /** Deletes a user (their tokens and access grants go with them). */
   async deleteUser(organizationId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('users').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('users')
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
@@ -77,7 +101,16 @@ export class DirectoryRepository {
   async createSpace(input: { organizationId: string; name: string }): Promise<Space> {
     const space: Space = { id: newId('spc'), ...input, createdAt: nowIso() };
     await conflictOnDuplicate(
-      () => this.db.insertInto('spaces').values({ id: space.id, organization_id: space.organizationId, name: space.name, created_at: space.createdAt }).execute(),
+      () =>
+        this.db
+          .insertInto('spaces')
+          .values({
+            id: space.id,
+            organization_id: space.organizationId,
+            name: space.name,
+            created_at: space.createdAt,
+          })
+          .execute(),
       'A space with this name exists in the organization.',
       'name',
     );
@@ -86,26 +119,50 @@ export class DirectoryRepository {
 
   /** The spaces of an organization, by name. */
   async listSpaces(organizationId: string): Promise<Space[]> {
-    const rows = await this.db.selectFrom('spaces').selectAll().where('organization_id', '=', organizationId).orderBy('name').execute();
+    const rows = await this.db
+      .selectFrom('spaces')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .orderBy('name')
+      .execute();
     return rows.map((r) => ({ id: r.id, organizationId: r.organization_id, name: r.name, createdAt: r.created_at }));
   }
 
   /** The space with this ID in this organization, or undefined. */
   async getSpace(organizationId: string, id: string): Promise<Space | undefined> {
-    const r = await this.db.selectFrom('spaces').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('spaces')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return r && { id: r.id, organizationId: r.organization_id, name: r.name, createdAt: r.created_at };
   }
 
   /** Deletes a space (its connections keep existing, outside any space). */
   async deleteSpace(organizationId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('spaces').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('spaces')
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
   /** Stores a new version of a named catalog (version = previous + 1). */
-  async addCatalogVersion(input: { organizationId: string; name: string; source: string; fileName: string }): Promise<CatalogRecord> {
+  async addCatalogVersion(input: {
+    organizationId: string;
+    name: string;
+    source: string;
+    fileName: string;
+  }): Promise<CatalogRecord> {
     const latest = await this.getLatestCatalog(input.organizationId, input.name);
-    const record: CatalogRecord = { id: newId('cat'), ...input, version: (latest?.version ?? 0) + 1, createdAt: nowIso() };
+    const record: CatalogRecord = {
+      id: newId('cat'),
+      ...input,
+      version: (latest?.version ?? 0) + 1,
+      createdAt: nowIso(),
+    };
     await conflictOnDuplicate(
       () =>
         this.db
@@ -136,7 +193,17 @@ export class DirectoryRepository {
       .orderBy('version', 'desc')
       .limit(1)
       .executeTakeFirst();
-    return r && { id: r.id, organizationId: r.organization_id, name: r.name, version: Number(r.version), source: r.source, fileName: r.file_name, createdAt: r.created_at };
+    return (
+      r && {
+        id: r.id,
+        organizationId: r.organization_id,
+        name: r.name,
+        version: Number(r.version),
+        source: r.source,
+        fileName: r.file_name,
+        createdAt: r.created_at,
+      }
+    );
   }
 
   /** The newest version of each catalog of an organization (without the source text). */
@@ -151,6 +218,13 @@ export class DirectoryRepository {
     const seen = new Set<string>();
     return rows
       .filter((r) => (seen.has(r.name) ? false : (seen.add(r.name), true)))
-      .map((r) => ({ id: r.id, organizationId: r.organization_id, name: r.name, version: Number(r.version), fileName: r.file_name, createdAt: r.created_at }));
+      .map((r) => ({
+        id: r.id,
+        organizationId: r.organization_id,
+        name: r.name,
+        version: Number(r.version),
+        fileName: r.file_name,
+        createdAt: r.created_at,
+      }));
   }
 }

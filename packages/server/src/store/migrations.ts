@@ -85,7 +85,11 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn('record_version', 'integer', (c) => c.notNull().defaultTo(1))
         .addUniqueConstraint('connections_org_name', ['organization_id', 'name'])
         .execute();
-      await db.schema.createIndex('connections_org_status').on('connections').columns(['organization_id', 'status']).execute();
+      await db.schema
+        .createIndex('connections_org_status')
+        .on('connections')
+        .columns(['organization_id', 'status'])
+        .execute();
       await db.schema
         .createTable('connection_roles')
         .addColumn('connection_id', 'text', (c) => c.notNull().references('connections.id').onDelete('cascade'))
@@ -115,7 +119,11 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn('connection_id', 'text')
         .addColumn('details', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('audit_events_org_at').on('audit_events').columns(['organization_id', 'at']).execute();
+      await db.schema
+        .createIndex('audit_events_org_at')
+        .on('audit_events')
+        .columns(['organization_id', 'at'])
+        .execute();
       await db.schema
         .createTable('job_runs')
         .addColumn('name', 'text', (c) => c.primaryKey())
@@ -152,14 +160,21 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn('answered_at', 'text')
         .addPrimaryKeyConstraint('callback_requests_pk', ['stack_id', 'request_id', 'logical_resource_id'])
         .execute();
-      await db.schema.createIndex('callback_requests_claimed_at').on('callback_requests').column('claimed_at').execute();
+      await db.schema
+        .createIndex('callback_requests_claimed_at')
+        .on('callback_requests')
+        .column('claimed_at')
+        .execute();
     },
   },
   '0004-callback-request-digest': {
     async up(db: Kysely<unknown>): Promise<void> {
       // The request body a key was claimed for (a repeat under the key with another body is refused), and whether
       // the answer reached CloudFormation's ResponseURL. Rows from before have no digest: nothing re-sends them.
-      await db.schema.alterTable('callback_requests').addColumn('request_digest', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .alterTable('callback_requests')
+        .addColumn('request_digest', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
       await db.schema.alterTable('callback_requests').addColumn('delivered_at', 'text').execute();
       // What re-sending an undelivered answer needs (the presigned ResponseURL only until it is sent or given up).
       await db.schema.alterTable('callback_requests').addColumn('response_url', 'text').execute();
@@ -182,8 +197,15 @@ class InCodeMigrationProvider implements MigrationProvider {
  * takes a `kysely_migration` table of ANY schema of the database for its own, so a second deployment (or test
  * run) in another schema of the same database would skip creating its tables and fail.
  */
-export async function migrateToLatest(db: Kysely<unknown>, options: { migrationTableSchema?: string } = {}): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(), ...(options.migrationTableSchema === undefined ? {} : { migrationTableSchema: options.migrationTableSchema }) });
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  options: { migrationTableSchema?: string } = {},
+): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(),
+    ...(options.migrationTableSchema === undefined ? {} : { migrationTableSchema: options.migrationTableSchema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined || failed !== undefined) {

@@ -42,7 +42,11 @@ export const DIALECTS: readonly StoreDialect[] = [postgresDialect, sqliteDialect
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenDatabase> {
   const url = options.url ?? DEFAULT_DATABASE_FILE;
   const dialect = DIALECTS.find((d) => d.serves(url)) ?? sqliteDialect;
-  const settings = { url, ...(options.schema === undefined ? {} : { schema: options.schema }), ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }) };
+  const settings = {
+    url,
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+  };
   const opened = await dialect.open(settings);
   const open: OpenDatabase = { ...opened, dialect };
   if (options.migrate ?? true) {

@@ -52,7 +52,11 @@ export async function openStore(options: OpenDatabaseOptions = {}): Promise<Stor
     transaction: (work) => db.transaction().execute((trx) => work(repositories(trx))),
     claimJobRun: (o) => claimJobRun({ db, dialect, ...o }),
     async sharedSetting(name, make) {
-      await db.insertInto('settings').values({ name, value: make() }).onConflict((oc) => oc.column('name').doNothing()).execute();
+      await db
+        .insertInto('settings')
+        .values({ name, value: make() })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
       const row = await db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
       return row.value;
     },
@@ -60,7 +64,11 @@ export async function openStore(options: OpenDatabaseOptions = {}): Promise<Stor
       return (await db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirst())?.value;
     },
     async putSetting(name, value) {
-      await db.insertInto('settings').values({ name, value }).onConflict((oc) => oc.column('name').doUpdateSet({ value })).execute();
+      await db
+        .insertInto('settings')
+        .values({ name, value })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ value }))
+        .execute();
     },
     close,
   };

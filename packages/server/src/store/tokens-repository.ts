@@ -22,7 +22,14 @@ export class TokensRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Stores a token's metadata and hash. */
-  async create(input: { organizationId: string; userId: string; name: string; scopes: TokenScope[]; tokenHash: string; expiresAt: string | null }): Promise<ApiToken> {
+  async create(input: {
+    organizationId: string;
+    userId: string;
+    name: string;
+    scopes: TokenScope[];
+    tokenHash: string;
+    expiresAt: string | null;
+  }): Promise<ApiToken> {
     const token: ApiToken = {
       id: newId('tok'),
       organizationId: input.organizationId,
@@ -54,13 +61,22 @@ export class TokensRepository {
 
   /** The token whose secret hashes to `tokenHash`, or undefined. */
   async findByHash(tokenHash: string): Promise<ApiToken | undefined> {
-    const row = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
     return row && toToken(row);
   }
 
   /** The token with this ID in this organization, or undefined. */
   async get(organizationId: string, id: string): Promise<ApiToken | undefined> {
-    const row = await this.db.selectFrom('api_tokens').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toToken(row);
   }
 
@@ -74,7 +90,13 @@ export class TokensRepository {
 
   /** Marks a token revoked (idempotent: the first revocation time is kept). */
   async revoke(organizationId: string, id: string): Promise<void> {
-    await this.db.updateTable('api_tokens').set({ revoked_at: nowIso() }).where('organization_id', '=', organizationId).where('id', '=', id).where('revoked_at', 'is', null).execute();
+    await this.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: nowIso() })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   /** Records the token's last use. */

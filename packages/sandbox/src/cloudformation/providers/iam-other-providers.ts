@@ -1,6 +1,18 @@
-import { getInstanceProfileRecord, createInstanceProfileOp, deleteInstanceProfileOp, setInstanceProfileRoleOp } from '../../iam/instance-profiles.ts';
+import {
+  getInstanceProfileRecord,
+  createInstanceProfileOp,
+  deleteInstanceProfileOp,
+  setInstanceProfileRoleOp,
+} from '../../iam/instance-profiles.ts';
 import { deleteInlinePolicyOp, putInlinePolicyOp } from '../../iam/inline-policies.ts';
-import { attachPolicyOp, createPolicyOp, createPolicyVersionOp, deletePolicyOp, deletePolicyVersionOp, getPolicyRecord } from '../../iam/managed-policies.ts';
+import {
+  attachPolicyOp,
+  createPolicyOp,
+  createPolicyVersionOp,
+  deletePolicyOp,
+  deletePolicyVersionOp,
+  getPolicyRecord,
+} from '../../iam/managed-policies.ts';
 import { createServiceLinkedRoleOp } from '../../iam/service-linked-roles.ts';
 import { deleteRoleOp, updateRoleOp } from '../../iam/roles.ts';
 import { createAccessKeyOp, createUserOp, deleteAccessKeyOp, deleteUserOp } from '../../iam/users.ts';
@@ -8,7 +20,8 @@ import { getUserRecord } from '../../iam/iam-common.ts';
 import { isAwsError } from '../../protocol/aws-error.ts';
 import { documentText, stringList, tagList, type ProviderContext, type ResourceProvider } from './provider.ts';
 
-const arnBase = (ctx: ProviderContext): string => `arn:${ctx.scope.state.partition}:iam::${ctx.scope.account.accountId}:`;
+const arnBase = (ctx: ProviderContext): string =>
+  `arn:${ctx.scope.state.partition}:iam::${ctx.scope.account.accountId}:`;
 
 async function ignoreMissing(fn: () => void): Promise<void> {
   try {
@@ -19,13 +32,23 @@ async function ignoreMissing(fn: () => void): Promise<void> {
   }
 }
 
-function setAttachments(ctx: ProviderContext, arn: string, kind: 'role' | 'user', oldNames: string[], newNames: string[]): void {
+function setAttachments(
+  ctx: ProviderContext,
+  arn: string,
+  kind: 'role' | 'user',
+  oldNames: string[],
+  newNames: string[],
+): void {
   for (const name of newNames.filter((n) => !oldNames.includes(n))) {
-    ctx.authorize(kind === 'role' ? 'iam:AttachRolePolicy' : 'iam:AttachUserPolicy', `${arnBase(ctx)}${kind}/${name}`, { 'iam:PolicyARN': arn });
+    ctx.authorize(kind === 'role' ? 'iam:AttachRolePolicy' : 'iam:AttachUserPolicy', `${arnBase(ctx)}${kind}/${name}`, {
+      'iam:PolicyARN': arn,
+    });
     attachPolicyOp(ctx.scope, kind, name, arn, true);
   }
   for (const name of oldNames.filter((n) => !newNames.includes(n))) {
-    ctx.authorize(kind === 'role' ? 'iam:DetachRolePolicy' : 'iam:DetachUserPolicy', `${arnBase(ctx)}${kind}/${name}`, { 'iam:PolicyARN': arn });
+    ctx.authorize(kind === 'role' ? 'iam:DetachRolePolicy' : 'iam:DetachUserPolicy', `${arnBase(ctx)}${kind}/${name}`, {
+      'iam:PolicyARN': arn,
+    });
     attachPolicyOp(ctx.scope, kind, name, arn, false);
   }
 }
@@ -38,10 +61,19 @@ export const iamManagedPolicyProvider: ResourceProvider = {
     const name = props.ManagedPolicyName !== undefined ? String(props.ManagedPolicyName) : ctx.physicalName(128);
     const path = props.Path !== undefined ? String(props.Path) : '/';
     ctx.authorize('iam:CreatePolicy', `${arnBase(ctx)}policy${path}${name}`);
-    const policy = createPolicyOp(ctx.scope, { policyName: name, path, document: documentText(props.PolicyDocument), ...(props.Description !== undefined ? { description: String(props.Description) } : {}) });
+    const policy = createPolicyOp(ctx.scope, {
+      policyName: name,
+      path,
+      document: documentText(props.PolicyDocument),
+      ...(props.Description !== undefined ? { description: String(props.Description) } : {}),
+    });
     setAttachments(ctx, policy.arn, 'role', [], stringList(props.Roles));
     setAttachments(ctx, policy.arn, 'user', [], stringList(props.Users));
-    return { physicalId: policy.arn, ref: policy.arn, attributes: { PolicyArn: policy.arn, PolicyId: policy.policyId, DefaultVersionId: policy.defaultVersionId } };
+    return {
+      physicalId: policy.arn,
+      ref: policy.arn,
+      attributes: { PolicyArn: policy.arn, PolicyId: policy.policyId, DefaultVersionId: policy.defaultVersionId },
+    };
   },
   async update(previous, props, ctx) {
     const arn = previous.physicalId;
@@ -58,7 +90,11 @@ export const iamManagedPolicyProvider: ResourceProvider = {
     setAttachments(ctx, arn, 'role', stringList(previous.properties.Roles), stringList(props.Roles));
     setAttachments(ctx, arn, 'user', stringList(previous.properties.Users), stringList(props.Users));
     const policy = getPolicyRecord(ctx.scope, arn);
-    return { physicalId: arn, ref: arn, attributes: { PolicyArn: arn, PolicyId: policy.policyId, DefaultVersionId: policy.defaultVersionId } };
+    return {
+      physicalId: arn,
+      ref: arn,
+      attributes: { PolicyArn: arn, PolicyId: policy.policyId, DefaultVersionId: policy.defaultVersionId },
+    };
   },
   async delete(resource, ctx) {
     const arn = resource.physicalId;
@@ -99,12 +135,19 @@ export const iamPolicyProvider: ResourceProvider = {
   async update(previous, props, ctx) {
     await iamPolicyProvider.delete(previous, ctx);
     const created = await iamPolicyProvider.create(props, ctx);
-    return { ...created, physicalId: previous.physicalId, ref: previous.physicalId, attributes: { Id: previous.physicalId } };
+    return {
+      ...created,
+      physicalId: previous.physicalId,
+      ref: previous.physicalId,
+      attributes: { Id: previous.physicalId },
+    };
   },
   async delete(resource, ctx) {
     const name = String(resource.properties.PolicyName);
-    for (const r of stringList(resource.properties.Roles)) await ignoreMissing(() => deleteInlinePolicyOp(ctx.scope, 'role', r, name));
-    for (const u of stringList(resource.properties.Users)) await ignoreMissing(() => deleteInlinePolicyOp(ctx.scope, 'user', u, name));
+    for (const r of stringList(resource.properties.Roles))
+      await ignoreMissing(() => deleteInlinePolicyOp(ctx.scope, 'role', r, name));
+    for (const u of stringList(resource.properties.Users))
+      await ignoreMissing(() => deleteInlinePolicyOp(ctx.scope, 'user', u, name));
   },
 };
 
@@ -115,8 +158,17 @@ export const iamUserProvider: ResourceProvider = {
   async create(props, ctx) {
     const name = props.UserName !== undefined ? String(props.UserName) : ctx.physicalName(64);
     const path = props.Path !== undefined ? String(props.Path) : '/';
-    ctx.authorize('iam:CreateUser', `${arnBase(ctx)}user${path}${name}`, props.PermissionsBoundary !== undefined ? { 'iam:PermissionsBoundary': String(props.PermissionsBoundary) } : {});
-    const user = createUserOp(ctx.scope, { userName: name, path, tags: tagList(props.Tags), ...(props.PermissionsBoundary !== undefined ? { permissionsBoundary: String(props.PermissionsBoundary) } : {}) });
+    ctx.authorize(
+      'iam:CreateUser',
+      `${arnBase(ctx)}user${path}${name}`,
+      props.PermissionsBoundary !== undefined ? { 'iam:PermissionsBoundary': String(props.PermissionsBoundary) } : {},
+    );
+    const user = createUserOp(ctx.scope, {
+      userName: name,
+      path,
+      tags: tagList(props.Tags),
+      ...(props.PermissionsBoundary !== undefined ? { permissionsBoundary: String(props.PermissionsBoundary) } : {}),
+    });
     for (const arn of stringList(props.ManagedPolicyArns)) attachPolicyOp(ctx.scope, 'user', name, arn, true);
     for (const p of (props.Policies as Array<{ PolicyName?: unknown; PolicyDocument?: unknown }> | undefined) ?? []) {
       putInlinePolicyOp(ctx.scope, 'user', name, String(p.PolicyName), documentText(p.PolicyDocument));
@@ -205,7 +257,9 @@ export const iamServiceLinkedRoleProvider: ResourceProvider = {
   replaceOn: ['AWSServiceName', 'CustomSuffix'],
   async create(props, ctx) {
     const serviceName = String(props.AWSServiceName);
-    ctx.authorize('iam:CreateServiceLinkedRole', `${arnBase(ctx)}role/aws-service-role/${serviceName}/*`, { 'iam:AWSServiceName': serviceName });
+    ctx.authorize('iam:CreateServiceLinkedRole', `${arnBase(ctx)}role/aws-service-role/${serviceName}/*`, {
+      'iam:AWSServiceName': serviceName,
+    });
     const role = createServiceLinkedRoleOp(ctx.scope, {
       serviceName,
       ...(props.CustomSuffix !== undefined ? { customSuffix: String(props.CustomSuffix) } : {}),
@@ -214,11 +268,16 @@ export const iamServiceLinkedRoleProvider: ResourceProvider = {
     return { physicalId: role.roleName, ref: role.roleName, attributes: {} };
   },
   async update(previous, props, ctx) {
-    updateRoleOp(ctx.scope, previous.physicalId, { description: props.Description === undefined ? '' : String(props.Description) });
+    updateRoleOp(ctx.scope, previous.physicalId, {
+      description: props.Description === undefined ? '' : String(props.Description),
+    });
     return { physicalId: previous.physicalId, ref: previous.physicalId, attributes: {} };
   },
   async delete(resource, ctx) {
-    ctx.authorize('iam:DeleteServiceLinkedRole', `${arnBase(ctx)}role/aws-service-role/${String(resource.properties.AWSServiceName)}/${resource.physicalId}`);
+    ctx.authorize(
+      'iam:DeleteServiceLinkedRole',
+      `${arnBase(ctx)}role/aws-service-role/${String(resource.properties.AWSServiceName)}/${resource.physicalId}`,
+    );
     await ignoreMissing(() => deleteRoleOp(ctx.scope, resource.physicalId, { serviceLinked: true }));
   },
 };

@@ -1,10 +1,24 @@
 import { deleteInlinePolicyOp, putInlinePolicyOp } from '../../iam/inline-policies.ts';
 import { attachPolicyOp } from '../../iam/managed-policies.ts';
-import { createRoleOp, deleteRoleOp, tagRoleOp, updateAssumeRolePolicyOp, updateRoleOp, setRoleBoundaryOp } from '../../iam/roles.ts';
+import {
+  createRoleOp,
+  deleteRoleOp,
+  tagRoleOp,
+  updateAssumeRolePolicyOp,
+  updateRoleOp,
+  setRoleBoundaryOp,
+} from '../../iam/roles.ts';
 import { getRoleRecord } from '../../iam/iam-common.ts';
 import { isAwsError } from '../../protocol/aws-error.ts';
 import type { StackResourceRecord } from '../../state/model.ts';
-import { documentText, stringList, tagList, type ProviderContext, type ProvisionResult, type ResourceProvider } from './provider.ts';
+import {
+  documentText,
+  stringList,
+  tagList,
+  type ProviderContext,
+  type ProvisionResult,
+  type ResourceProvider,
+} from './provider.ts';
 
 function inlinePolicies(props: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -20,7 +34,13 @@ function result(ctx: ProviderContext, roleName: string): ProvisionResult {
 }
 
 /** Applies ManagedPolicyArns and Policies, authorizing each call. */
-function applyPolicies(ctx: ProviderContext, roleName: string, arn: string, previous: Record<string, unknown>, props: Record<string, unknown>): void {
+function applyPolicies(
+  ctx: ProviderContext,
+  roleName: string,
+  arn: string,
+  previous: Record<string, unknown>,
+  props: Record<string, unknown>,
+): void {
   const oldArns = stringList(previous.ManagedPolicyArns);
   const newArns = stringList(props.ManagedPolicyArns);
   for (const policyArn of newArns.filter((a) => !oldArns.includes(a))) {
@@ -54,12 +74,17 @@ export const iamRoleProvider: ResourceProvider = {
     const arn = `arn:${ctx.scope.state.partition}:iam::${ctx.scope.account.accountId}:role${path}${roleName}`;
     const tags = tagList(props.Tags);
     ctx.authorize('iam:CreateRole', arn, {
-      ...(props.PermissionsBoundary !== undefined ? { 'iam:PermissionsBoundary': String(props.PermissionsBoundary) } : {}),
+      ...(props.PermissionsBoundary !== undefined
+        ? { 'iam:PermissionsBoundary': String(props.PermissionsBoundary) }
+        : {}),
       ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.Key}`, t.Value])),
       ...(tags.length > 0 ? { 'aws:TagKeys': tags.map((t) => t.Key) } : {}),
     });
     createRoleOp(ctx.scope, {
-      roleName, path, assumeRolePolicyDocument: documentText(props.AssumeRolePolicyDocument), tags,
+      roleName,
+      path,
+      assumeRolePolicyDocument: documentText(props.AssumeRolePolicyDocument),
+      tags,
       ...(props.Description !== undefined ? { description: String(props.Description) } : {}),
       ...(props.MaxSessionDuration !== undefined ? { maxSessionDuration: Number(props.MaxSessionDuration) } : {}),
       ...(props.PermissionsBoundary !== undefined ? { permissionsBoundary: String(props.PermissionsBoundary) } : {}),
@@ -68,7 +93,9 @@ export const iamRoleProvider: ResourceProvider = {
       applyPolicies(ctx, roleName, arn, {}, props);
     } catch (error) {
       // CloudFormation's handler cleans up the half-made role before reporting the failure.
-      await iamRoleProvider.delete({ physicalId: roleName, properties: props } as StackResourceRecord, ctx).catch(() => undefined);
+      await iamRoleProvider
+        .delete({ physicalId: roleName, properties: props } as StackResourceRecord, ctx)
+        .catch(() => undefined);
       throw error;
     }
     return result(ctx, roleName);
@@ -84,16 +111,35 @@ export const iamRoleProvider: ResourceProvider = {
     }
     if (old.Description !== props.Description || old.MaxSessionDuration !== props.MaxSessionDuration) {
       ctx.authorize('iam:UpdateRole', role.arn);
-      updateRoleOp(ctx.scope, roleName, { description: props.Description === undefined ? '' : String(props.Description), maxSessionDuration: props.MaxSessionDuration === undefined ? 3600 : Number(props.MaxSessionDuration) });
+      updateRoleOp(ctx.scope, roleName, {
+        description: props.Description === undefined ? '' : String(props.Description),
+        maxSessionDuration: props.MaxSessionDuration === undefined ? 3600 : Number(props.MaxSessionDuration),
+      });
     }
     if (old.PermissionsBoundary !== props.PermissionsBoundary) {
-      ctx.authorize(props.PermissionsBoundary === undefined ? 'iam:DeleteRolePermissionsBoundary' : 'iam:PutRolePermissionsBoundary', role.arn);
-      setRoleBoundaryOp(ctx.scope, roleName, props.PermissionsBoundary === undefined ? undefined : String(props.PermissionsBoundary));
+      ctx.authorize(
+        props.PermissionsBoundary === undefined
+          ? 'iam:DeleteRolePermissionsBoundary'
+          : 'iam:PutRolePermissionsBoundary',
+        role.arn,
+      );
+      setRoleBoundaryOp(
+        ctx.scope,
+        roleName,
+        props.PermissionsBoundary === undefined ? undefined : String(props.PermissionsBoundary),
+      );
     }
     if (JSON.stringify(old.Tags ?? []) !== JSON.stringify(props.Tags ?? [])) {
       ctx.authorize('iam:TagRole', role.arn);
       const keep = tagList(props.Tags);
-      tagRoleOp(ctx.scope, roleName, keep, tagList(old.Tags).map((t) => t.Key).filter((k) => !keep.some((n) => n.Key === k)));
+      tagRoleOp(
+        ctx.scope,
+        roleName,
+        keep,
+        tagList(old.Tags)
+          .map((t) => t.Key)
+          .filter((k) => !keep.some((n) => n.Key === k)),
+      );
     }
     applyPolicies(ctx, roleName, role.arn, old, props);
     return result(ctx, roleName);

@@ -1,5 +1,12 @@
 import { customResourceProvider } from '../custom-resource.ts';
-import { iamAccessKeyProvider, iamInstanceProfileProvider, iamManagedPolicyProvider, iamPolicyProvider, iamServiceLinkedRoleProvider, iamUserProvider } from './iam-other-providers.ts';
+import {
+  iamAccessKeyProvider,
+  iamInstanceProfileProvider,
+  iamManagedPolicyProvider,
+  iamPolicyProvider,
+  iamServiceLinkedRoleProvider,
+  iamUserProvider,
+} from './iam-other-providers.ts';
 import { iamRoleProvider } from './iam-role-provider.ts';
 import type { ResourceProvider } from './provider.ts';
 

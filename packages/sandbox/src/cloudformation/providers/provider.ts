@@ -34,7 +34,11 @@ export interface ResourceProvider {
   replaceOn: string[];
   create(props: Record<string, unknown>, ctx: ProviderContext): Promise<ProvisionResult>;
   /** In-place update; absent means every change is a replacement. */
-  update?(previous: StackResourceRecord, props: Record<string, unknown>, ctx: ProviderContext): Promise<ProvisionResult>;
+  update?(
+    previous: StackResourceRecord,
+    props: Record<string, unknown>,
+    ctx: ProviderContext,
+  ): Promise<ProvisionResult>;
   delete(resource: StackResourceRecord, ctx: ProviderContext): Promise<void>;
 }
 
@@ -50,5 +54,7 @@ export function stringList(value: unknown): string[] {
 
 /** Tags property as IAM tags. */
 export function tagList(value: unknown): Array<{ Key: string; Value: string }> {
-  return Array.isArray(value) ? value.map((t: { Key?: unknown; Value?: unknown }) => ({ Key: String(t.Key), Value: String(t.Value ?? '') })) : [];
+  return Array.isArray(value)
+    ? value.map((t: { Key?: unknown; Value?: unknown }) => ({ Key: String(t.Key), Value: String(t.Value ?? '') }))
+    : [];
 }

@@ -13,10 +13,17 @@ export interface AuditPort {
  */
 export async function recordAudit(
   port: AuditPort,
-  event: { principal: Principal | null; organizationId?: string; action: string; connectionId?: string | null; details?: Record<string, unknown> },
+  event: {
+    principal: Principal | null;
+    organizationId?: string;
+    action: string;
+    connectionId?: string | null;
+    details?: Record<string, unknown>;
+  },
 ): Promise<void> {
   const organizationId = event.principal?.organizationId ?? event.organizationId;
-  if (organizationId === undefined) throw new TrustgateError('INTERNAL', 'An audit record needs a principal or an organization ID.');
+  if (organizationId === undefined)
+    throw new TrustgateError('INTERNAL', 'An audit record needs a principal or an organization ID.');
   await port.audit.append({
     organizationId,
     actorUserId: event.principal?.user.id ?? null,

@@ -16,6 +16,8 @@ export function assertAllowedResponseUrl(deps: ConnectionDeps, request: CustomRe
     throw new TrustgateError('INVALID_INPUT', 'ResponseURL is not a URL.', { field: 'ResponseURL' });
   }
   if (!(deps.isAllowedResponseUrl ?? isAwsUrl)(responseUrl)) {
-    throw new TrustgateError('INVALID_INPUT', 'ResponseURL is not an AWS URL this service answers.', { field: 'ResponseURL' });
+    throw new TrustgateError('INVALID_INPUT', 'ResponseURL is not an AWS URL this service answers.', {
+      field: 'ResponseURL',
+    });
   }
 }

@@ -5,7 +5,9 @@ export const NOT_AN_ARN = '(not an ARN of that kind)';
 
 /** The request's StackId when it is a CloudFormation stack ARN, else {@link NOT_AN_ARN}: what audit details may carry. */
 export function auditableStackId(stackId: unknown): string {
-  return typeof stackId === 'string' && stackId.length <= 300 && parseStackArn(stackId) !== undefined ? stackId : NOT_AN_ARN;
+  return typeof stackId === 'string' && stackId.length <= 300 && parseStackArn(stackId) !== undefined
+    ? stackId
+    : NOT_AN_ARN;
 }
 
 /** The request's RoleArn when it parses as an IAM role ARN (core's parseRoleArn), else {@link NOT_AN_ARN}. */

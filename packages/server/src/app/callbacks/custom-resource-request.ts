@@ -24,7 +24,11 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The most UTF-8 bytes each key field of a request may have (together well under PostgreSQL's 2704-byte index row). */
-const KEY_FIELD_LIMITS = [['StackId', 1024], ['RequestId', 256], ['LogicalResourceId', 255]] as const;
+const KEY_FIELD_LIMITS = [
+  ['StackId', 1024],
+  ['RequestId', 256],
+  ['LogicalResourceId', 255],
+] as const;
 
 /** Takes the custom-resource request out of a verified notification's Message; INVALID_INPUT when it is not one. */
 export function parseCustomResourceRequest(message: string, topicArn: string): CustomResourceRequest {
@@ -34,21 +38,38 @@ export function parseCustomResourceRequest(message: string, topicArn: string): C
   } catch {
     throw new TrustgateError('INVALID_INPUT', 'The SNS message is not JSON.', { field: 'Message' });
   }
-  if (!isObject(payload)) throw new TrustgateError('INVALID_INPUT', 'Expected a CloudFormation custom-resource request.');
+  if (!isObject(payload))
+    throw new TrustgateError('INVALID_INPUT', 'Expected a CloudFormation custom-resource request.');
   for (const key of ['RequestType', 'ResponseURL', 'StackId', 'RequestId', 'LogicalResourceId'] as const) {
-    if (typeof payload[key] !== 'string') throw new TrustgateError('INVALID_INPUT', `The custom-resource request lacks ${key}.`, { field: key });
+    if (typeof payload[key] !== 'string')
+      throw new TrustgateError('INVALID_INPUT', `The custom-resource request lacks ${key}.`, { field: key });
   }
   // The key fields go into the claim's primary key: bounded (PostgreSQL's btree refuses an index row over 2704
   // bytes) and without control characters (PostgreSQL refuses NUL in text). Real ones are ARNs and IDs, far shorter.
   for (const [key, maxBytes] of KEY_FIELD_LIMITS) {
     const value = payload[key] as string;
-    if (value === '' || Buffer.byteLength(value, 'utf8') > maxBytes) throw new TrustgateError('INVALID_INPUT', `The custom-resource request's ${key} is empty or longer than ${maxBytes} bytes.`, { field: key });
-    if (/\p{Cc}/u.test(value)) throw new TrustgateError('INVALID_INPUT', `The custom-resource request's ${key} contains control characters.`, { field: key });
+    if (value === '' || Buffer.byteLength(value, 'utf8') > maxBytes)
+      throw new TrustgateError(
+        'INVALID_INPUT',
+        `The custom-resource request's ${key} is empty or longer than ${maxBytes} bytes.`,
+        { field: key },
+      );
+    if (/\p{Cc}/u.test(value))
+      throw new TrustgateError('INVALID_INPUT', `The custom-resource request's ${key} contains control characters.`, {
+        field: key,
+      });
   }
-  if (!['Create', 'Update', 'Delete'].includes(payload.RequestType as string)) throw new TrustgateError('INVALID_INPUT', 'Unknown RequestType.', { field: 'RequestType' });
-  if (!isObject(payload.ResourceProperties)) throw new TrustgateError('INVALID_INPUT', 'The custom-resource request lacks ResourceProperties.', { field: 'ResourceProperties' });
+  if (!['Create', 'Update', 'Delete'].includes(payload.RequestType as string))
+    throw new TrustgateError('INVALID_INPUT', 'Unknown RequestType.', { field: 'RequestType' });
+  if (!isObject(payload.ResourceProperties))
+    throw new TrustgateError('INVALID_INPUT', 'The custom-resource request lacks ResourceProperties.', {
+      field: 'ResourceProperties',
+    });
   // CloudFormation names the topic it published to; a request relayed from another topic is refused.
-  if (payload.ServiceToken !== undefined && payload.ServiceToken !== topicArn) throw new TrustgateError('FORBIDDEN', 'The request\'s ServiceToken is not the topic it arrived from.', { field: 'ServiceToken' });
+  if (payload.ServiceToken !== undefined && payload.ServiceToken !== topicArn)
+    throw new TrustgateError('FORBIDDEN', "The request's ServiceToken is not the topic it arrived from.", {
+      field: 'ServiceToken',
+    });
   return payload as unknown as CustomResourceRequest;
 }
 
@@ -68,7 +89,11 @@ export function responseBody(request: CustomResourceRequest, outcome: CallbackOu
 /** Canonical JSON (object keys sorted) of a value: the same request gives the same text however it was serialized. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isObject(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  if (isObject(value))
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
+      .join(',')}}`;
   return JSON.stringify(value) ?? 'null';
 }
 

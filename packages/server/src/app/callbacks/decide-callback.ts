@@ -12,18 +12,34 @@ import type { CallbackOutcome, CustomResourceRequest } from './custom-resource-r
  */
 export const REFUSALS_AUDITED_PER_HOUR = 20;
 
-async function refusalAuditAllowed(deps: ConnectionDeps, organizationId: string, connectionId: string): Promise<boolean> {
+async function refusalAuditAllowed(
+  deps: ConnectionDeps,
+  organizationId: string,
+  connectionId: string,
+): Promise<boolean> {
   const since = new Date(Date.now() - 3_600_000).toISOString();
   const recent = await deps.store.audit.list({ organizationId, connectionId, limit: 200 });
-  return recent.filter((e) => e.at >= since && e.action === 'connection.callback' && e.details.refusal === 'invalid-callback-token').length < REFUSALS_AUDITED_PER_HOUR;
+  return (
+    recent.filter(
+      (e) => e.at >= since && e.action === 'connection.callback' && e.details.refusal === 'invalid-callback-token',
+    ).length < REFUSALS_AUDITED_PER_HOUR
+  );
 }
 
 /** Runs bookkeeping that must not change an answer already decided; a failure goes to the operator's log. */
-async function afterDecision(deps: ConnectionDeps, what: string, request: CustomResourceRequest, work: () => Promise<unknown>): Promise<void> {
+async function afterDecision(
+  deps: ConnectionDeps,
+  what: string,
+  request: CustomResourceRequest,
+  work: () => Promise<unknown>,
+): Promise<void> {
   try {
     await work();
   } catch (error) {
-    deps.log?.warn({ err: error, stackId: auditableStackId(request.StackId), requestId: request.RequestId }, `callback: ${what} failed; the answer stands`);
+    deps.log?.warn(
+      { err: error, stackId: auditableStackId(request.StackId), requestId: request.RequestId },
+      `callback: ${what} failed; the answer stands`,
+    );
   }
 }
 
@@ -32,18 +48,35 @@ async function decide(deps: ConnectionDeps, request: CustomResourceRequest): Pro
   const connectionId = typeof props.ConnectionId === 'string' ? props.ConnectionId : '';
   const token = typeof props.CallbackToken === 'string' ? props.CallbackToken : '';
   const connection = connectionId === '' ? undefined : await deps.store.connections.getAnyOrganization(connectionId);
-  const tokenOk = connection !== undefined && callbackTokenMatches(deps.callbackSecret, connection.id, connection.callbackNonce, token);
+  const tokenOk =
+    connection !== undefined &&
+    callbackTokenMatches(deps.callbackSecret, connection.id, connection.callbackNonce, token);
   const stackId = auditableStackId(request.StackId);
   if (request.RequestType === 'Delete') {
     // Never block a stack's deletion; record it when the request is authentic.
     if (connection !== undefined && tokenOk) {
-      await afterDecision(deps, 'the audit', request, () => recordAudit(deps.store, { principal: null, organizationId: connection.organizationId, action: 'connection.callback-delete', connectionId: connection.id, details: { stackId } }));
+      await afterDecision(deps, 'the audit', request, () =>
+        recordAudit(deps.store, {
+          principal: null,
+          organizationId: connection.organizationId,
+          action: 'connection.callback-delete',
+          connectionId: connection.id,
+          details: { stackId },
+        }),
+      );
     }
-    return { status: 'SUCCESS', reason: 'Nothing to undo.', ...(connection === undefined ? {} : { connectionId: connection.id }) };
+    return {
+      status: 'SUCCESS',
+      reason: 'Nothing to undo.',
+      ...(connection === undefined ? {} : { connectionId: connection.id }),
+    };
   }
   const roleArn = typeof props.RoleArn === 'string' ? props.RoleArn : '';
   if (connection === undefined || !tokenOk) {
-    const refused: CallbackOutcome = { status: 'FAILED', reason: 'The callback token is not valid for this connection (it is used once; download the current template).' };
+    const refused: CallbackOutcome = {
+      status: 'FAILED',
+      reason: 'The callback token is not valid for this connection (it is used once; download the current template).',
+    };
     // Audited when the connection exists (the audit log is per organization), capped per hour; the token itself is
     // never recorded, nor the request's free text: only a RoleArn / StackId that parse as such.
     if (connection !== undefined) {
@@ -54,7 +87,13 @@ async function decide(deps: ConnectionDeps, request: CustomResourceRequest): Pro
           organizationId: connection.organizationId,
           action: 'connection.callback',
           connectionId: connection.id,
-          details: { requestType: request.RequestType, stackId, answer: refused.status, refusal: 'invalid-callback-token', roleArn: auditableRoleArn(roleArn) },
+          details: {
+            requestType: request.RequestType,
+            stackId,
+            answer: refused.status,
+            refusal: 'invalid-callback-token',
+            roleArn: auditableRoleArn(roleArn),
+          },
         });
       });
     }
@@ -63,9 +102,16 @@ async function decide(deps: ConnectionDeps, request: CustomResourceRequest): Pro
   let outcome: CallbackOutcome;
   try {
     const { role } = await verifyAndRecord(deps, connection, roleArn, stackId === NOT_AN_ARN ? {} : { stackId });
-    outcome = role.status === 'connected' ? { status: 'SUCCESS', reason: role.statusReason, connectionId: connection.id } : { status: 'FAILED', reason: `${role.status}: ${role.statusReason}`, connectionId: connection.id };
+    outcome =
+      role.status === 'connected'
+        ? { status: 'SUCCESS', reason: role.statusReason, connectionId: connection.id }
+        : { status: 'FAILED', reason: `${role.status}: ${role.statusReason}`, connectionId: connection.id };
   } catch (error) {
-    outcome = { status: 'FAILED', reason: error instanceof TrustgateError ? error.message : 'Verification failed unexpectedly.', connectionId: connection.id };
+    outcome = {
+      status: 'FAILED',
+      reason: error instanceof TrustgateError ? error.message : 'Verification failed unexpectedly.',
+      connectionId: connection.id,
+    };
   }
   // The verification is recorded: from here on, a failure is logged and the answer stays the one that matches it.
   if (outcome.status === 'SUCCESS') {
@@ -75,13 +121,20 @@ async function decide(deps: ConnectionDeps, request: CustomResourceRequest): Pro
       await deps.store.connections.update({ ...fresh, callbackNonce: newCallbackNonce() });
     });
   }
-  await afterDecision(deps, 'the audit', request, () => recordAudit(deps.store, {
-    principal: null,
-    organizationId: connection.organizationId,
-    action: 'connection.callback',
-    connectionId: connection.id,
-    details: { requestType: request.RequestType, stackId, answer: outcome.status, roleArn: auditableRoleArn(roleArn) },
-  }));
+  await afterDecision(deps, 'the audit', request, () =>
+    recordAudit(deps.store, {
+      principal: null,
+      organizationId: connection.organizationId,
+      action: 'connection.callback',
+      connectionId: connection.id,
+      details: {
+        requestType: request.RequestType,
+        stackId,
+        answer: outcome.status,
+        roleArn: auditableRoleArn(roleArn),
+      },
+    }),
+  );
   return outcome;
 }
 
@@ -90,7 +143,14 @@ export async function decideOrFail(deps: ConnectionDeps, request: CustomResource
   try {
     return await decide(deps, request);
   } catch (error) {
-    deps.log?.warn({ err: error, stackId: auditableStackId(request.StackId), requestId: request.RequestId }, 'callback: the request could not be decided; answering FAILED');
-    return { status: 'FAILED', reason: 'trustgate could not decide this request (an internal error); update or re-create the stack to try again.' };
+    deps.log?.warn(
+      { err: error, stackId: auditableStackId(request.StackId), requestId: request.RequestId },
+      'callback: the request could not be decided; answering FAILED',
+    );
+    return {
+      status: 'FAILED',
+      reason:
+        'trustgate could not decide this request (an internal error); update or re-create the stack to try again.',
+    };
   }
 }

@@ -5,7 +5,13 @@ import { loggableUrl, type FetchPort } from '../../aws/fetch-port.ts';
 import type { ConnectionDeps } from '../deps.ts';
 import { assertAllowedResponseUrl } from './allowed-urls.ts';
 import { auditableStackId } from './auditable-fields.ts';
-import { requestDigest, responseBody, stoppedWhileDeciding, type CallbackOutcome, type CustomResourceRequest } from './custom-resource-request.ts';
+import {
+  requestDigest,
+  responseBody,
+  stoppedWhileDeciding,
+  type CallbackOutcome,
+  type CustomResourceRequest,
+} from './custom-resource-request.ts';
 import { decideOrFail } from './decide-callback.ts';
 
 /**
@@ -46,15 +52,34 @@ export interface HandleCallbackOptions {
  * failed, the row stays undelivered, the operator's log says so (without the URL's query string) and `finished`
  * rejects with AWS_ERROR.
  */
-export async function startCallback(deps: ConnectionDeps, request: CustomResourceRequest, fetchPort: FetchPort, options: HandleCallbackOptions = {}): Promise<{ finished: Promise<CallbackOutcome | undefined> }> {
+export async function startCallback(
+  deps: ConnectionDeps,
+  request: CustomResourceRequest,
+  fetchPort: FetchPort,
+  options: HandleCallbackOptions = {},
+): Promise<{ finished: Promise<CallbackOutcome | undefined> }> {
   assertAllowedResponseUrl(deps, request);
   const key = { stackId: request.StackId, requestId: request.RequestId, logicalResourceId: request.LogicalResourceId };
   const holder = randomUUID();
   // The claim keeps the ResponseURL and a ready answer: should this instance stop before answering, the re-sender
   // answers it once the lease ran out (SNS, answered 202, never delivers it again).
-  const fallback = { responseUrl: request.ResponseURL, responseBody: responseBody(request, stoppedWhileDeciding(request)) };
-  const claim = await deps.store.callbackRequests.claim(key, { requestType: request.RequestType, digest: requestDigest(request), holder, leaseMs: CALLBACK_CLAIM_LEASE_MS, fallback });
-  if (claim.kind === 'mismatch') throw new TrustgateError('CONFLICT', 'Another custom-resource request with this StackId, RequestId and LogicalResourceId was received; this one is refused.', { field: 'RequestId' });
+  const fallback = {
+    responseUrl: request.ResponseURL,
+    responseBody: responseBody(request, stoppedWhileDeciding(request)),
+  };
+  const claim = await deps.store.callbackRequests.claim(key, {
+    requestType: request.RequestType,
+    digest: requestDigest(request),
+    holder,
+    leaseMs: CALLBACK_CLAIM_LEASE_MS,
+    fallback,
+  });
+  if (claim.kind === 'mismatch')
+    throw new TrustgateError(
+      'CONFLICT',
+      'Another custom-resource request with this StackId, RequestId and LogicalResourceId was received; this one is refused.',
+      { field: 'RequestId' },
+    );
   if (claim.kind === 'deciding') return { finished: Promise.resolve(undefined) };
   const finished = (async (): Promise<CallbackOutcome | undefined> => {
     let outcome: CallbackOutcome;
@@ -66,10 +91,17 @@ export async function startCallback(deps: ConnectionDeps, request: CustomResourc
       try {
         // Stored with what re-sending it needs, in one write: from here on the answer cannot be lost.
         const delivery = { responseUrl: request.ResponseURL, responseBody: responseBody(request, decided) };
-        stood = await deps.store.callbackRequests.answer(key, { status: decided.status, reason: decided.reason, connectionId: decided.connectionId ?? null }, { holder, delivery });
+        stood = await deps.store.callbackRequests.answer(
+          key,
+          { status: decided.status, reason: decided.reason, connectionId: decided.connectionId ?? null },
+          { holder, delivery },
+        );
       } catch (error) {
         // Not stored: answer CloudFormation all the same (a repeat after the lease decides again).
-        deps.log?.warn({ err: error, stackId: auditableStackId(request.StackId), requestId: request.RequestId }, 'callback: the answer could not be stored; sending it anyway');
+        deps.log?.warn(
+          { err: error, stackId: auditableStackId(request.StackId), requestId: request.RequestId },
+          'callback: the answer could not be stored; sending it anyway',
+        );
         stood = { status: decided.status, reason: decided.reason, connectionId: decided.connectionId ?? null };
       }
       // Our lease was taken over and the taker has not answered yet: it answers, we must not.
@@ -83,10 +115,24 @@ export async function startCallback(deps: ConnectionDeps, request: CustomResourc
       // The answer and its URL were stored with it (see above): resendUndeliveredAnswers re-sends it — unless the URL
       // refused it for good (e.g. expired): then it is given up now and the URL forgotten.
       if (responseRefused(error)) {
-        await deps.store.callbackRequests.giveUp(key).catch((storeError: unknown) => deps.log?.warn({ err: storeError, stackId: auditableStackId(request.StackId), requestId: request.RequestId }, 'callback: a refused answer could not be given up'));
+        await deps.store.callbackRequests
+          .giveUp(key)
+          .catch((storeError: unknown) =>
+            deps.log?.warn(
+              { err: storeError, stackId: auditableStackId(request.StackId), requestId: request.RequestId },
+              'callback: a refused answer could not be given up',
+            ),
+          );
       }
       deps.log?.warn(
-        { stackId: auditableStackId(request.StackId), requestId: request.RequestId, logicalResourceId: request.LogicalResourceId, responseUrl: loggableUrl(request.ResponseURL), answer: outcome.status, failure: error instanceof Error ? error.message : 'unknown' },
+        {
+          stackId: auditableStackId(request.StackId),
+          requestId: request.RequestId,
+          logicalResourceId: request.LogicalResourceId,
+          responseUrl: loggableUrl(request.ResponseURL),
+          answer: outcome.status,
+          failure: error instanceof Error ? error.message : 'unknown',
+        },
         'callback: the answer could not be delivered to CloudFormation; it stays stored as undelivered for the re-sender',
       );
       throw error;
@@ -95,7 +141,10 @@ export async function startCallback(deps: ConnectionDeps, request: CustomResourc
       await deps.store.callbackRequests.delivered(key);
     } catch (error) {
       // Not marked: the re-sender PUTs the same answer again later (harmless), and the URL stays until then.
-      deps.log?.warn({ err: error, stackId: auditableStackId(request.StackId), requestId: request.RequestId }, 'callback: the answer was delivered but could not be marked so');
+      deps.log?.warn(
+        { err: error, stackId: auditableStackId(request.StackId), requestId: request.RequestId },
+        'callback: the answer was delivered but could not be marked so',
+      );
     }
     return outcome;
   })();
@@ -103,12 +152,21 @@ export async function startCallback(deps: ConnectionDeps, request: CustomResourc
 }
 
 /** {@link startCallback}, then its outcome: resolves to undefined when another delivery is deciding the request. */
-export async function handleCallback(deps: ConnectionDeps, request: CustomResourceRequest, fetchPort: FetchPort, options: HandleCallbackOptions = {}): Promise<CallbackOutcome | undefined> {
+export async function handleCallback(
+  deps: ConnectionDeps,
+  request: CustomResourceRequest,
+  fetchPort: FetchPort,
+  options: HandleCallbackOptions = {},
+): Promise<CallbackOutcome | undefined> {
   return (await startCallback(deps, request, fetchPort, options)).finished;
 }
 
 type StoredOutcome = { status: 'SUCCESS' | 'FAILED'; reason: string; connectionId: string | null };
 
 function fromStored(stored: StoredOutcome): CallbackOutcome {
-  return { status: stored.status, reason: stored.reason, ...(stored.connectionId === null ? {} : { connectionId: stored.connectionId }) };
+  return {
+    status: stored.status,
+    reason: stored.reason,
+    ...(stored.connectionId === null ? {} : { connectionId: stored.connectionId }),
+  };
 }

@@ -37,7 +37,9 @@ export type CallbackBody =
  */
 export async function readCallbackBody(deps: ConnectionDeps, body: unknown): Promise<CallbackBody> {
   const message = await snsVerifier(deps).verify(body);
-  if (message.Type === 'SubscriptionConfirmation') return { kind: 'subscription-confirmation', subscribeUrl: message.SubscribeURL ?? '', topicArn: message.TopicArn };
-  if (message.Type === 'UnsubscribeConfirmation') return { kind: 'unsubscribe-confirmation', topicArn: message.TopicArn };
+  if (message.Type === 'SubscriptionConfirmation')
+    return { kind: 'subscription-confirmation', subscribeUrl: message.SubscribeURL ?? '', topicArn: message.TopicArn };
+  if (message.Type === 'UnsubscribeConfirmation')
+    return { kind: 'unsubscribe-confirmation', topicArn: message.TopicArn };
   return { kind: 'custom-resource', request: parseCustomResourceRequest(message.Message, message.TopicArn) };
 }

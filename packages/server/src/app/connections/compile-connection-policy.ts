@@ -10,7 +10,21 @@ export function accountIdsOf(scope: ConnectionScope): string[] {
 }
 
 /** Compiles what a connection asks for from its catalog and settings. */
-export async function compileConnectionPolicy(deps: ConnectionDeps, c: Pick<Connection, 'organizationId' | 'catalogName' | 'selection' | 'partition' | 'scope' | 'region' | 'extraActions' | 'managedPolicies' | 'roleName'>): Promise<IssuedPolicy> {
+export async function compileConnectionPolicy(
+  deps: ConnectionDeps,
+  c: Pick<
+    Connection,
+    | 'organizationId'
+    | 'catalogName'
+    | 'selection'
+    | 'partition'
+    | 'scope'
+    | 'region'
+    | 'extraActions'
+    | 'managedPolicies'
+    | 'roleName'
+  >,
+): Promise<IssuedPolicy> {
   const catalog = await resolveCatalog(deps, c.organizationId, c.catalogName);
   const accounts = accountIdsOf(c.scope);
   const compiled = compilePolicies(
@@ -30,5 +44,9 @@ export async function compileConnectionPolicy(deps: ConnectionDeps, c: Pick<Conn
   // Verification reads the role's own policies (and, for an organization scope, the account's organization):
   // a small policy scoped to this role rides along.
   const inspection = selfInspectionPolicy(c.partition, c.roleName, { organization: c.scope.kind === 'organization' });
-  return { documents: [...compiled.documents.map((d) => ({ name: d.name, document: d.document })), inspection], managedPolicyArns: compiled.managedPolicyArns, requiredActions: compiled.requiredActions };
+  return {
+    documents: [...compiled.documents.map((d) => ({ name: d.name, document: d.document })), inspection],
+    managedPolicyArns: compiled.managedPolicyArns,
+    requiredActions: compiled.requiredActions,
+  };
 }

@@ -2,7 +2,12 @@ import { callbackToken } from '../../auth/callback-token.ts';
 import type { Connection } from '../../model/records.ts';
 import { platformFor, type ConnectionDeps } from '../deps.ts';
 import { hostTemplate, serviceTemplateUrl } from './host-template.ts';
-import { consoleLinks, renderDeliverables, type ConnectionDeliverables, type RenderDeliverablesInput } from './render-deliverables.ts';
+import {
+  consoleLinks,
+  renderDeliverables,
+  type ConnectionDeliverables,
+  type RenderDeliverablesInput,
+} from './render-deliverables.ts';
 
 /** A connection's deliverables rendered with the service's own template URL, not yet published to S3. */
 export interface UnpublishedDeliverables {
@@ -15,32 +20,56 @@ export async function renderUnpublished(deps: ConnectionDeps, c: Connection): Pr
   const platform = platformFor(deps, c.partition);
   const callback =
     c.mode === 'automatic' && c.callbackNonce !== null && platform.callbackTopicArn !== undefined
-      ? { serviceToken: platform.callbackTopicArn, properties: { ConnectionId: c.id, CallbackToken: callbackToken(deps.callbackSecret, c.id, c.callbackNonce) } }
+      ? {
+          serviceToken: platform.callbackTopicArn,
+          properties: { ConnectionId: c.id, CallbackToken: callbackToken(deps.callbackSecret, c.id, c.callbackNonce) },
+        }
       : undefined;
-  const stacks = (await deps.store.connections.listRoles(c.id)).flatMap((r) => (r.details?.stackId === undefined ? [] : [{ accountId: r.accountId, stackId: r.details.stackId }]));
+  const stacks = (await deps.store.connections.listRoles(c.id)).flatMap((r) =>
+    r.details?.stackId === undefined ? [] : [{ accountId: r.accountId, stackId: r.details.stackId }],
+  );
   const input = {
     connection: c,
     stacks,
-    platform: { accountId: platform.accountId, ...(platform.roleArn === undefined ? {} : { roleArn: platform.roleArn }) },
+    platform: {
+      accountId: platform.accountId,
+      ...(platform.roleArn === undefined ? {} : { roleArn: platform.roleArn }),
+    },
     ...(callback === undefined ? {} : { callback }),
   };
   return { input, rendered: renderDeliverables({ ...input, templateUrl: serviceTemplateUrl(deps, c.id) }) };
 }
 
 /** Publishes the rendered CloudFormation template to S3, then points the console links at its presigned URL. */
-export async function publishDeliverables(deps: ConnectionDeps, c: Connection, unpublished: UnpublishedDeliverables): Promise<ConnectionDeliverables> {
+export async function publishDeliverables(
+  deps: ConnectionDeps,
+  c: Connection,
+  unpublished: UnpublishedDeliverables,
+): Promise<ConnectionDeliverables> {
   const { input, rendered } = unpublished;
   const hosted = await hostTemplate(deps, c, rendered.formats['cloudformation-yaml']);
   const warnings = [...rendered.warnings, ...hosted.warnings];
   if (hosted.templateUrl === serviceTemplateUrl(deps, c.id)) return { ...rendered, warnings };
-  const links = consoleLinks({ connection: input.connection, templateUrl: hosted.templateUrl, ...(input.stacks === undefined ? {} : { stacks: input.stacks }) });
-  return { ...rendered, formats: { ...rendered.formats, 'quick-create-link': links.quickCreateLink }, updateStackLinks: links.updateStackLinks, warnings };
+  const links = consoleLinks({
+    connection: input.connection,
+    templateUrl: hosted.templateUrl,
+    ...(input.stacks === undefined ? {} : { stacks: input.stacks }),
+  });
+  return {
+    ...rendered,
+    formats: { ...rendered.formats, 'quick-create-link': links.quickCreateLink },
+    updateStackLinks: links.updateStackLinks,
+    warnings,
+  };
 }
 
 /**
  * Renders a connection's deliverables, with the one-time callback custom resource in automatic mode: render
  * (pure), publish the CloudFormation template to S3, then render the links with its presigned URL.
  */
-export async function renderConnectionDeliverables(deps: ConnectionDeps, c: Connection): Promise<ConnectionDeliverables> {
+export async function renderConnectionDeliverables(
+  deps: ConnectionDeps,
+  c: Connection,
+): Promise<ConnectionDeliverables> {
   return publishDeliverables(deps, c, await renderUnpublished(deps, c));
 }

@@ -23,7 +23,16 @@ export interface ConnectionView {
   requiredActions: Connection['issuedPolicy']['requiredActions'];
   /** What the customer's role must change to match the connection (when it was verified before). */
   pendingChanges: PolicyDiff | null;
-  roles: { accountId: string; roleArn: string; status: string; statusReason: string; verifiedAt: string | null; missing: { productId: string; integrationId: string; actions: string[] }[]; missingManagedPolicies: string[]; fixHint?: string }[];
+  roles: {
+    accountId: string;
+    roleArn: string;
+    status: string;
+    statusReason: string;
+    verifiedAt: string | null;
+    missing: { productId: string; integrationId: string; actions: string[] }[];
+    missingManagedPolicies: string[];
+    fixHint?: string;
+  }[];
   accessLevel?: AccessLevel;
   lastVerifiedAt: string | null;
   createdAt: string;

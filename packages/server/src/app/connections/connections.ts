@@ -1,4 +1,12 @@
-import { assertNoErrors, generateExternalId, TrustgateError, validateAccountId, validateRegion, validateRoleName, type Partition } from '@trustgate/core';
+import {
+  assertNoErrors,
+  generateExternalId,
+  TrustgateError,
+  validateAccountId,
+  validateRegion,
+  validateRoleName,
+  type Partition,
+} from '@trustgate/core';
 import { loadConnectionFor, accessLevelOf } from '../../auth/connection-access.ts';
 import { requireScope, type Principal } from '../../auth/principal.ts';
 import { newId, nowIso } from '../../store/new-id.ts';
@@ -10,7 +18,13 @@ import { compileConnectionPolicy } from './compile-connection-policy.ts';
 import { toConnectionView, type ConnectionView } from './connection-view.ts';
 import { diffIssuedPolicies, type PolicyDiff } from './policy-diff.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import type { Connection, ConnectionMode, ConnectionScope, ConnectionSelection, ConnectionStatus } from '../../model/records.ts';
+import type {
+  Connection,
+  ConnectionMode,
+  ConnectionScope,
+  ConnectionSelection,
+  ConnectionStatus,
+} from '../../model/records.ts';
 
 /** A new unguessable external ID for a connection (core's generator, prefixed `tg-`). */
 function newConnectionExternalId(): string {
@@ -37,23 +51,37 @@ export interface CreateConnectionInput {
 }
 
 /** Settings {@link updateConnection} may change. */
-export type UpdateConnectionInput = Partial<Pick<CreateConnectionInput, 'name' | 'labels' | 'selection' | 'managedPolicies' | 'extraActions' | 'catalogName' | 'spaceId' | 'region'>>;
+export type UpdateConnectionInput = Partial<
+  Pick<
+    CreateConnectionInput,
+    'name' | 'labels' | 'selection' | 'managedPolicies' | 'extraActions' | 'catalogName' | 'spaceId' | 'region'
+  >
+>;
 
 function validateScope(scope: ConnectionScope): void {
-  if (scope.kind === 'account') assertNoErrors(validateAccountId(scope.accountId, 'scope.accountId'), 'INVALID_ACCOUNT_ID');
-  if (scope.kind === 'accounts') scope.accountIds.forEach((a, i) => assertNoErrors(validateAccountId(a, `scope.accountIds[${i}]`), 'INVALID_ACCOUNT_ID'));
+  if (scope.kind === 'account')
+    assertNoErrors(validateAccountId(scope.accountId, 'scope.accountId'), 'INVALID_ACCOUNT_ID');
+  if (scope.kind === 'accounts')
+    scope.accountIds.forEach((a, i) =>
+      assertNoErrors(validateAccountId(a, `scope.accountIds[${i}]`), 'INVALID_ACCOUNT_ID'),
+    );
   if (scope.kind === 'organization' && !/^o-[a-z0-9]{10,32}$/.test(scope.organizationId)) {
-    throw new TrustgateError('INVALID_INPUT', 'An AWS Organization ID looks like o-abcd123456.', { field: 'scope.organizationId' });
+    throw new TrustgateError('INVALID_INPUT', 'An AWS Organization ID looks like o-abcd123456.', {
+      field: 'scope.organizationId',
+    });
   }
 }
-
 
 /**
  * Creates a connection: validates the settings (role name, account IDs, region in the partition, space,
  * catalog, selection), compiles its permissions, issues an unguessable external ID (and a callback nonce in
  * automatic mode), makes the creator its owner, audits it, and returns it with every deliverable.
  */
-export async function createConnection(deps: ConnectionDeps, principal: Principal, input: CreateConnectionInput): Promise<{ connection: ConnectionView; deliverables: ConnectionDeliverables }> {
+export async function createConnection(
+  deps: ConnectionDeps,
+  principal: Principal,
+  input: CreateConnectionInput,
+): Promise<{ connection: ConnectionView; deliverables: ConnectionDeliverables }> {
   requireScope(principal, 'connections:write');
   const partition = input.partition ?? 'aws';
   const mode = input.mode ?? 'manual';
@@ -63,9 +91,16 @@ export async function createConnection(deps: ConnectionDeps, principal: Principa
   validateScope(input.scope);
   if (input.region != null) assertNoErrors(validateRegion(input.region, { path: 'region', partition }));
   if (mode === 'automatic' && deps.platforms[partition]?.callbackTopicArn === undefined) {
-    throw new TrustgateError('INVALID_INPUT', `Automatic mode needs the service's callback topic in partition ${partition}.`, { field: 'mode' });
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `Automatic mode needs the service's callback topic in partition ${partition}.`,
+      { field: 'mode' },
+    );
   }
-  if (input.spaceId != null && (await deps.store.directory.getSpace(principal.organizationId, input.spaceId)) === undefined) {
+  if (
+    input.spaceId != null &&
+    (await deps.store.directory.getSpace(principal.organizationId, input.spaceId)) === undefined
+  ) {
     throw new TrustgateError('NOT_FOUND', 'No such space.', { field: 'spaceId' });
   }
   const now = nowIso();
@@ -87,7 +122,10 @@ export async function createConnection(deps: ConnectionDeps, principal: Principa
     externalId: newConnectionExternalId(),
     previousExternalId: null,
     status: 'pending',
-    statusReason: mode === 'automatic' ? 'Waiting for the customer to create the stack; it reports back by itself.' : 'Waiting for the customer to apply the template and paste the role ARN.',
+    statusReason:
+      mode === 'automatic'
+        ? 'Waiting for the customer to create the stack; it reports back by itself.'
+        : 'Waiting for the customer to apply the template and paste the role ARN.',
     issuedPolicy: { documents: [], managedPolicyArns: [], requiredActions: [] },
     appliedPolicy: null,
     callbackNonce: mode === 'automatic' ? newCallbackNonce() : null,
@@ -104,9 +142,17 @@ export async function createConnection(deps: ConnectionDeps, principal: Principa
   await deps.store.transaction(async (repos) => {
     await repos.connections.insert(draft);
     await repos.connections.putAccess({ connectionId: draft.id, userId: principal.user.id, level: 'owner' });
-    await recordAudit(repos, { principal, action: 'connection.create', connectionId: draft.id, details: { name: draft.name, partition, mode } });
+    await recordAudit(repos, {
+      principal,
+      action: 'connection.create',
+      connectionId: draft.id,
+      details: { name: draft.name, partition, mode },
+    });
   });
-  return { connection: toConnectionView(draft, [], 'owner'), deliverables: await publishDeliverables(deps, draft, unpublished) };
+  return {
+    connection: toConnectionView(draft, [], 'owner'),
+    deliverables: await publishDeliverables(deps, draft, unpublished),
+  };
 }
 
 /** Connections the caller may see (admins: all of the organization), filtered by status, space and labels. */
@@ -116,9 +162,18 @@ export async function listConnections(
   filter: { status?: ConnectionStatus; spaceId?: string; labels?: Record<string, string> },
 ): Promise<ConnectionView[]> {
   requireScope(principal, 'connections:read');
-  const ids = principal.user.role === 'admin' ? undefined : await deps.store.connections.connectionIdsOf(principal.user.id);
-  const list = (await deps.store.connections.list({ organizationId: principal.organizationId, ...filter, ...(ids === undefined ? {} : { ids }) }));
-  return Promise.all(list.map(async (c) => toConnectionView(c, await deps.store.connections.listRoles(c.id), await accessLevelOf(deps.store, principal, c))));
+  const ids =
+    principal.user.role === 'admin' ? undefined : await deps.store.connections.connectionIdsOf(principal.user.id);
+  const list = await deps.store.connections.list({
+    organizationId: principal.organizationId,
+    ...filter,
+    ...(ids === undefined ? {} : { ids }),
+  });
+  return Promise.all(
+    list.map(async (c) =>
+      toConnectionView(c, await deps.store.connections.listRoles(c.id), await accessLevelOf(deps.store, principal, c)),
+    ),
+  );
 }
 
 /** One connection with its roles (viewer access). */
@@ -131,7 +186,8 @@ export async function getConnection(deps: ConnectionDeps, principal: Principal, 
 function statusAfterChange(c: Connection, diff: PolicyDiff, why: string): Pick<Connection, 'status' | 'statusReason'> {
   // Only a working connection turns needs-update: pending, insecure and broken say more and stay (the diff is
   // still shown as pendingChanges).
-  if ((c.status !== 'connected' && c.status !== 'needs-update') || !diff.changed) return { status: c.status, statusReason: c.statusReason };
+  if ((c.status !== 'connected' && c.status !== 'needs-update') || !diff.changed)
+    return { status: c.status, statusReason: c.statusReason };
   const added = diff.added.reduce((n, r) => n + r.actions.length, 0);
   const removed = diff.removed.reduce((n, r) => n + r.actions.length, 0);
   return {
@@ -145,10 +201,19 @@ function statusAfterChange(c: Connection, diff: PolicyDiff, why: string): Pick<C
  * managed policies, extra actions, region) recompiles it; a verified connection becomes `needs-update` with the
  * policy diff against what its role was verified with.
  */
-export async function updateConnection(deps: ConnectionDeps, principal: Principal, id: string, patch: UpdateConnectionInput): Promise<{ connection: ConnectionView; diff: PolicyDiff }> {
+export async function updateConnection(
+  deps: ConnectionDeps,
+  principal: Principal,
+  id: string,
+  patch: UpdateConnectionInput,
+): Promise<{ connection: ConnectionView; diff: PolicyDiff }> {
   const { connection, level } = await loadConnectionFor(deps.store, principal, id, 'editor');
-  if (patch.region != null) assertNoErrors(validateRegion(patch.region, { path: 'region', partition: connection.partition }));
-  if (patch.spaceId != null && (await deps.store.directory.getSpace(principal.organizationId, patch.spaceId)) === undefined) {
+  if (patch.region != null)
+    assertNoErrors(validateRegion(patch.region, { path: 'region', partition: connection.partition }));
+  if (
+    patch.spaceId != null &&
+    (await deps.store.directory.getSpace(principal.organizationId, patch.spaceId)) === undefined
+  ) {
     throw new TrustgateError('NOT_FOUND', 'No such space.', { field: 'spaceId' });
   }
   const next: Connection = {
@@ -164,10 +229,15 @@ export async function updateConnection(deps: ConnectionDeps, principal: Principa
   };
   next.issuedPolicy = await compileConnectionPolicy(deps, next);
   const diff = diffIssuedPolicies(connection.appliedPolicy ?? connection.issuedPolicy, next.issuedPolicy);
-  Object.assign(next, statusAfterChange(next, diff, 'The connection\'s permissions changed'));
+  Object.assign(next, statusAfterChange(next, diff, "The connection's permissions changed"));
   const saved = await deps.store.transaction(async (repos) => {
     const s = await repos.connections.update(next);
-    await recordAudit(repos, { principal, action: 'connection.update', connectionId: id, details: { fields: Object.keys(patch), permissionsChanged: diff.changed } });
+    await recordAudit(repos, {
+      principal,
+      action: 'connection.update',
+      connectionId: id,
+      details: { fields: Object.keys(patch), permissionsChanged: diff.changed },
+    });
     return s;
   });
   return { connection: toConnectionView(saved, await deps.store.connections.listRoles(id), level), diff };
@@ -177,15 +247,28 @@ export async function updateConnection(deps: ConnectionDeps, principal: Principa
  * Recompiles every connection of an organization that uses a catalog, after a new version was uploaded:
  * connections whose permissions changed become `needs-update`. Returns how many changed.
  */
-export async function refreshConnectionsForCatalog(deps: ConnectionDeps, principal: Principal, catalogName: string): Promise<number> {
+export async function refreshConnectionsForCatalog(
+  deps: ConnectionDeps,
+  principal: Principal,
+  catalogName: string,
+): Promise<number> {
   let changed = 0;
   for (const c of await deps.store.connections.listByCatalog(principal.organizationId, catalogName)) {
     const issuedPolicy = await compileConnectionPolicy(deps, c);
     const diff = diffIssuedPolicies(c.appliedPolicy ?? c.issuedPolicy, issuedPolicy);
     if (!diffIssuedPolicies(c.issuedPolicy, issuedPolicy).changed) continue;
     changed++;
-    await deps.store.connections.update({ ...c, issuedPolicy, ...statusAfterChange(c, diff, `Catalog "${catalogName}" changed`) });
-    await recordAudit(deps.store, { principal, action: 'connection.catalog-update', connectionId: c.id, details: { catalogName } });
+    await deps.store.connections.update({
+      ...c,
+      issuedPolicy,
+      ...statusAfterChange(c, diff, `Catalog "${catalogName}" changed`),
+    });
+    await recordAudit(deps.store, {
+      principal,
+      action: 'connection.catalog-update',
+      connectionId: c.id,
+      details: { catalogName },
+    });
   }
   return changed;
 }
@@ -194,15 +277,27 @@ export async function refreshConnectionsForCatalog(deps: ConnectionDeps, princip
  * Rotates the external ID without an outage (editor access): a new ID is issued and the old one stays
  * accepted — templates carry both — until verification succeeds with the new one.
  */
-export async function rotateExternalId(deps: ConnectionDeps, principal: Principal, id: string): Promise<ConnectionView> {
+export async function rotateExternalId(
+  deps: ConnectionDeps,
+  principal: Principal,
+  id: string,
+): Promise<ConnectionView> {
   const { connection, level } = await loadConnectionFor(deps.store, principal, id, 'editor');
   if (connection.previousExternalId !== null) {
-    throw new TrustgateError('CONFLICT', 'A rotation is already in progress: update the stack with the current template and verify first.');
+    throw new TrustgateError(
+      'CONFLICT',
+      'A rotation is already in progress: update the stack with the current template and verify first.',
+    );
   }
-  const next: Connection = { ...connection, previousExternalId: connection.externalId, externalId: newConnectionExternalId() };
+  const next: Connection = {
+    ...connection,
+    previousExternalId: connection.externalId,
+    externalId: newConnectionExternalId(),
+  };
   if (connection.status === 'connected' || connection.status === 'needs-update') {
     next.status = 'needs-update';
-    next.statusReason = 'External ID rotated: update the stack with the new template (it accepts the old and the new ID), then verify.';
+    next.statusReason =
+      'External ID rotated: update the stack with the new template (it accepts the old and the new ID), then verify.';
   }
   const saved = await deps.store.transaction(async (repos) => {
     const s = await repos.connections.update(next);
@@ -213,7 +308,11 @@ export async function rotateExternalId(deps: ConnectionDeps, principal: Principa
 }
 
 /** Every deliverable of a connection (viewer access). */
-export async function getDeliverables(deps: ConnectionDeps, principal: Principal, id: string): Promise<ConnectionDeliverables> {
+export async function getDeliverables(
+  deps: ConnectionDeps,
+  principal: Principal,
+  id: string,
+): Promise<ConnectionDeliverables> {
   const { connection } = await loadConnectionFor(deps.store, principal, id, 'viewer');
   return renderConnectionDeliverables(deps, connection);
 }
@@ -223,6 +322,11 @@ export async function deleteConnection(deps: ConnectionDeps, principal: Principa
   const { connection } = await loadConnectionFor(deps.store, principal, id, 'owner');
   await deps.store.transaction(async (repos) => {
     await repos.connections.delete(principal.organizationId, id);
-    await recordAudit(repos, { principal, action: 'connection.delete', connectionId: id, details: { name: connection.name } });
+    await recordAudit(repos, {
+      principal,
+      action: 'connection.delete',
+      connectionId: id,
+      details: { name: connection.name },
+    });
   });
 }

@@ -1,4 +1,11 @@
-import { compilePolicySet, evaluateRequest, isAccountId, wildcardToRegExp, type PolicyDocument, type PolicyStatement } from '@trustgate/core';
+import {
+  compilePolicySet,
+  evaluateRequest,
+  isAccountId,
+  wildcardToRegExp,
+  type PolicyDocument,
+  type PolicyStatement,
+} from '@trustgate/core';
 import type { IssuedPolicy } from '../../model/records.ts';
 
 /** Input of {@link findMissingActions}. */
@@ -36,7 +43,9 @@ function resourcesFor(action: string, documents: PolicyDocument[]): string[] {
  * action counts as present when allowed, or when an Allow statement matches action and resource and only its
  * conditions (which need a real request's context) are undecided; an explicit deny always counts as missing.
  */
-export function findMissingActions(input: FindMissingActionsInput): { productId: string; integrationId: string; actions: string[] }[] {
+export function findMissingActions(
+  input: FindMissingActionsInput,
+): { productId: string; integrationId: string; actions: string[] }[] {
   const docs = input.issued.documents.map((d) => d.document);
   // Compiled once: every action below is evaluated against the same policies.
   const policies = compilePolicySet({
@@ -57,12 +66,21 @@ export function findMissingActions(input: FindMissingActionsInput): { productId:
       if (result.decision === 'Allowed') return true;
       if (result.decision === 'ExplicitlyDenied') return false;
       const identity = result.explanation.policies.find((p) => p.policy === 'identity');
-      return identity?.statements.some((s) => s.effect === 'Allow' && s.conditions.length > 0 && s.conditions.some((c) => c.requestValues === undefined)) ?? false;
+      return (
+        identity?.statements.some(
+          (s) =>
+            s.effect === 'Allow' && s.conditions.length > 0 && s.conditions.some((c) => c.requestValues === undefined),
+        ) ?? false
+      );
     });
     cache.set(action, ok);
     return ok;
   };
   return input.issued.requiredActions
-    .map((r) => ({ productId: r.productId, integrationId: r.integrationId, actions: r.actions.filter((a) => !present(a)) }))
+    .map((r) => ({
+      productId: r.productId,
+      integrationId: r.integrationId,
+      actions: r.actions.filter((a) => !present(a)),
+    }))
     .filter((r) => r.actions.length > 0);
 }

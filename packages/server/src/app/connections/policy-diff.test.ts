@@ -5,12 +5,18 @@ import type { IssuedPolicy } from '../../model/records.ts';
 const policy = (req: Record<string, string[]>, managed: string[] = []): IssuedPolicy => ({
   documents: [],
   managedPolicyArns: managed,
-  requiredActions: Object.entries(req).map(([k, actions]) => ({ productId: k.split('/')[0] ?? '', integrationId: k.split('/')[1] ?? '', actions })),
+  requiredActions: Object.entries(req).map(([k, actions]) => ({
+    productId: k.split('/')[0] ?? '',
+    integrationId: k.split('/')[1] ?? '',
+    actions,
+  })),
 });
 
 describe('diffIssuedPolicies', () => {
   it('lists added and removed actions per integration and managed policy changes', () => {
-    const from = policy({ 'p/a': ['s3:GetObject', 's3:ListBucket'], 'p/b': ['ec2:DescribeInstances'] }, ['arn:aws:iam::aws:policy/ReadOnlyAccess']);
+    const from = policy({ 'p/a': ['s3:GetObject', 's3:ListBucket'], 'p/b': ['ec2:DescribeInstances'] }, [
+      'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    ]);
     const to = policy({ 'p/a': ['s3:GetObject', 's3:PutObject'], 'q/c': ['sqs:SendMessage'] });
     const diff = diffIssuedPolicies(from, to);
     expect(diff.changed).toBe(true);

@@ -11,18 +11,27 @@ export interface PolicyDiff {
   managedPoliciesRemoved: string[];
 }
 
-function byIntegration(policy: IssuedPolicy | null): Map<string, { productId: string; integrationId: string; actions: Set<string> }> {
+function byIntegration(
+  policy: IssuedPolicy | null,
+): Map<string, { productId: string; integrationId: string; actions: Set<string> }> {
   const map = new Map<string, { productId: string; integrationId: string; actions: Set<string> }>();
   for (const r of policy?.requiredActions ?? []) {
     const key = `${r.productId}/${r.integrationId}`;
-    const entry = map.get(key) ?? { productId: r.productId, integrationId: r.integrationId, actions: new Set<string>() };
+    const entry = map.get(key) ?? {
+      productId: r.productId,
+      integrationId: r.integrationId,
+      actions: new Set<string>(),
+    };
     for (const a of r.actions) entry.actions.add(a);
     map.set(key, entry);
   }
   return map;
 }
 
-function minus(a: Map<string, { productId: string; integrationId: string; actions: Set<string> }>, b: ReturnType<typeof byIntegration>): PolicyDiff['added'] {
+function minus(
+  a: Map<string, { productId: string; integrationId: string; actions: Set<string> }>,
+  b: ReturnType<typeof byIntegration>,
+): PolicyDiff['added'] {
   const out: PolicyDiff['added'] = [];
   for (const [key, entry] of a) {
     const other = b.get(key)?.actions ?? new Set<string>();
@@ -48,6 +57,7 @@ export function diffIssuedPolicies(from: IssuedPolicy | null, to: IssuedPolicy):
     managedPoliciesAdded: [...toManaged].filter((m) => !fromManaged.has(m)).sort(),
     managedPoliciesRemoved: [...fromManaged].filter((m) => !toManaged.has(m)).sort(),
   };
-  diff.changed = diff.added.length + diff.removed.length + diff.managedPoliciesAdded.length + diff.managedPoliciesRemoved.length > 0;
+  diff.changed =
+    diff.added.length + diff.removed.length + diff.managedPoliciesAdded.length + diff.managedPoliciesRemoved.length > 0;
   return diff;
 }

@@ -11,7 +11,15 @@ import {
 import type { Connection } from '../../model/records.ts';
 
 /** The deliverable formats a connection offers. */
-export const DELIVERABLE_FORMATS = ['json', 'cloudformation-json', 'cloudformation-yaml', 'quick-create-link', 'stackset', 'terraform', 'cli'] as const;
+export const DELIVERABLE_FORMATS = [
+  'json',
+  'cloudformation-json',
+  'cloudformation-yaml',
+  'quick-create-link',
+  'stackset',
+  'terraform',
+  'cli',
+] as const;
 
 /** One deliverable format. */
 export type DeliverableFormat = (typeof DELIVERABLE_FORMATS)[number];
@@ -51,7 +59,14 @@ export interface RenderDeliverablesInput {
  * Only the console links that carry the template's URL — quick-create (per partition's console) and update-stack
  * per known stack — so a template published after rendering does not re-render every format.
  */
-export function consoleLinks({ connection, templateUrl, stacks }: Pick<RenderDeliverablesInput, 'connection' | 'templateUrl' | 'stacks'>): { quickCreateLink: string; updateStackLinks: ConnectionDeliverables['updateStackLinks'] } {
+export function consoleLinks({
+  connection,
+  templateUrl,
+  stacks,
+}: Pick<RenderDeliverablesInput, 'connection' | 'templateUrl' | 'stacks'>): {
+  quickCreateLink: string;
+  updateStackLinks: ConnectionDeliverables['updateStackLinks'];
+} {
   return {
     quickCreateLink: quickCreateLink({
       partition: connection.partition,
@@ -60,7 +75,10 @@ export function consoleLinks({ connection, templateUrl, stacks }: Pick<RenderDel
       stackName: stackNameFor(connection.name),
       parameters: { ExternalId: connection.externalId, RoleName: connection.roleName },
     }),
-    updateStackLinks: (stacks ?? []).map((s) => ({ ...s, link: updateStackLink(connection.partition, s.stackId, templateUrl) })),
+    updateStackLinks: (stacks ?? []).map((s) => ({
+      ...s,
+      link: updateStackLink(connection.partition, s.stackId, templateUrl),
+    })),
   };
 }
 
@@ -69,8 +87,17 @@ export function consoleLinks({ connection, templateUrl, stacks }: Pick<RenderDel
  * JSON/YAML with the callback custom resource in automatic mode, quick-create link, StackSet, Terraform, CLI,
  * raw JSON. The trust policy accepts the current external ID and, during a rotation, the previous one.
  */
-export function renderDeliverables({ connection, platform, callback, templateUrl, stacks }: RenderDeliverablesInput): ConnectionDeliverables {
-  const externalIds = connection.previousExternalId === null ? [connection.externalId] : [connection.externalId, connection.previousExternalId];
+export function renderDeliverables({
+  connection,
+  platform,
+  callback,
+  templateUrl,
+  stacks,
+}: RenderDeliverablesInput): ConnectionDeliverables {
+  const externalIds =
+    connection.previousExternalId === null
+      ? [connection.externalId]
+      : [connection.externalId, connection.previousExternalId];
   const scope = connection.scope;
   const model = crossAccountRoleBlueprint({
     partition: connection.partition,
@@ -87,8 +114,15 @@ export function renderDeliverables({ connection, platform, callback, templateUrl
   const ous = scope.kind === 'organization' ? (scope.organizationalUnitIds ?? []) : [];
   const stackSet =
     ous.length > 0
-      ? renderStackSet(model, { stackSetName: stackName, organizationalUnitIds: ous, ...(connection.region === null ? {} : { region: connection.region }) })
-      : { note: 'Give the connection\'s scope organizationalUnitIds (ou-... or r-...) to get the StackSet calls; the template below fits every account.', template: JSON.parse(renderDeliverable(model, 'cloudformation-json')) as unknown };
+      ? renderStackSet(model, {
+          stackSetName: stackName,
+          organizationalUnitIds: ous,
+          ...(connection.region === null ? {} : { region: connection.region }),
+        })
+      : {
+          note: "Give the connection's scope organizationalUnitIds (ou-... or r-...) to get the StackSet calls; the template below fits every account.",
+          template: JSON.parse(renderDeliverable(model, 'cloudformation-json')) as unknown,
+        };
   const trustResource = model.resources.find((r) => r.kind === 'role');
   const warnings: Finding[] = model.notes.map((message) => ({ code: 'NOTE', severity: 'info', message, path: '' }));
   return {

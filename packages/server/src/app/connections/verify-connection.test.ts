@@ -4,20 +4,54 @@ import type { Connection } from '../../model/records.ts';
 import type { VerifyRoleObservation } from '../../aws/verify-role.ts';
 
 const connection: Connection = {
-  id: 'con_1', organizationId: 'org_1', spaceId: null, name: 'c', partition: 'aws', mode: 'manual',
-  scope: { kind: 'accounts', accountIds: ['222222222222', '333333333333'] }, roleName: 'R', region: null, labels: {},
-  selection: { mode: 'default' }, managedPolicies: [], extraActions: [], catalogName: null, externalId: 'tg-current', previousExternalId: null,
-  status: 'pending', statusReason: '', callbackNonce: null, lastVerifiedAt: null, createdAt: '', updatedAt: '', recordVersion: 1, appliedPolicy: null,
+  id: 'con_1',
+  organizationId: 'org_1',
+  spaceId: null,
+  name: 'c',
+  partition: 'aws',
+  mode: 'manual',
+  scope: { kind: 'accounts', accountIds: ['222222222222', '333333333333'] },
+  roleName: 'R',
+  region: null,
+  labels: {},
+  selection: { mode: 'default' },
+  managedPolicies: [],
+  extraActions: [],
+  catalogName: null,
+  externalId: 'tg-current',
+  previousExternalId: null,
+  status: 'pending',
+  statusReason: '',
+  callbackNonce: null,
+  lastVerifiedAt: null,
+  createdAt: '',
+  updatedAt: '',
+  recordVersion: 1,
+  appliedPolicy: null,
   issuedPolicy: {
-    documents: [{ name: 'p', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' }] } }],
+    documents: [
+      {
+        name: 'p',
+        document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' }] },
+      },
+    ],
     managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
     requiredActions: [{ productId: 'p', integrationId: 'i', actions: ['s3:GetObject'] }],
   },
 };
 const good: VerifyRoleObservation = {
-  assumed: true, externalIdUsed: 'current', attempts: 1, callerArn: 'arn:aws:sts::222222222222:assumed-role/R/s', callerAccount: '222222222222',
-  assumableWithoutExternalId: false, assumableWithWrongExternalId: false,
-  policies: { identityPolicies: [{ source: 'x', document: connection.issuedPolicy.documents[0]!.document }], attachedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], unreadable: [] },
+  assumed: true,
+  externalIdUsed: 'current',
+  attempts: 1,
+  callerArn: 'arn:aws:sts::222222222222:assumed-role/R/s',
+  callerAccount: '222222222222',
+  assumableWithoutExternalId: false,
+  assumableWithWrongExternalId: false,
+  policies: {
+    identityPolicies: [{ source: 'x', document: connection.issuedPolicy.documents[0]!.document }],
+    attachedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    unreadable: [],
+  },
 };
 
 describe('judgeObservation', () => {
@@ -42,9 +76,13 @@ describe('judgeObservation', () => {
 
 describe('judgeObservation for an organization scope (fails closed)', () => {
   const orgConnection: Connection = { ...connection, scope: { kind: 'organization', organizationId: 'o-aaaaaaaaaa' } };
-  const judge = (organization: VerifyRoleObservation['organization']) => judgeObservation(orgConnection, '222222222222', { ...good, ...(organization === undefined ? {} : { organization }) });
+  const judge = (organization: VerifyRoleObservation['organization']) =>
+    judgeObservation(orgConnection, '222222222222', {
+      ...good,
+      ...(organization === undefined ? {} : { organization }),
+    });
 
-  it('connects only an account that the role\'s session reports in the scope\'s organization', () => {
+  it("connects only an account that the role's session reports in the scope's organization", () => {
     expect(judge({ kind: 'member', organizationId: 'o-aaaaaaaaaa' }).status).toBe('connected');
   });
   it('an account of another organization is broken, naming both organizations', () => {
@@ -53,7 +91,10 @@ describe('judgeObservation for an organization scope (fails closed)', () => {
     expect(verdict.reason).toContain('Account 222222222222 belongs to organization o-bbbbbbbbbb, not o-aaaaaaaaaa');
   });
   it('an account in no organization is broken', () => {
-    expect(judge({ kind: 'none' })).toMatchObject({ status: 'broken', reason: expect.stringContaining('is not in any organization') });
+    expect(judge({ kind: 'none' })).toMatchObject({
+      status: 'broken',
+      reason: expect.stringContaining('is not in any organization'),
+    });
   });
   it('a membership that could not be read (or was not asked) is never connected: needs-update naming the permission', () => {
     for (const organization of [{ kind: 'unreadable' as const, error: 'AccessDeniedException: denied' }, undefined]) {
@@ -63,7 +104,13 @@ describe('judgeObservation for an organization scope (fails closed)', () => {
     }
   });
   it('an insecure trust policy is still reported first', () => {
-    expect(judgeObservation(orgConnection, '222222222222', { ...good, assumableWithoutExternalId: true, organization: { kind: 'none' } }).status).toBe('insecure');
+    expect(
+      judgeObservation(orgConnection, '222222222222', {
+        ...good,
+        assumableWithoutExternalId: true,
+        organization: { kind: 'none' },
+      }).status,
+    ).toBe('insecure');
   });
   it('the scope check before AWS admits any account of the partition (membership is proven by verification)', () => {
     expect(checkRoleArnForConnection(orgConnection, 'arn:aws:iam::444444444444:role/R').accountId).toBe('444444444444');
@@ -73,21 +120,33 @@ describe('judgeObservation for an organization scope (fails closed)', () => {
 describe('aggregateStatus', () => {
   it('is pending without roles and the worst role status otherwise', () => {
     expect(aggregateStatus([]).status).toBe('pending');
-    const roles = (...statuses: ('connected' | 'broken' | 'insecure' | 'needs-update')[]) => statuses.map((s, i) => ({ status: s, statusReason: s, accountId: String(i) }));
+    const roles = (...statuses: ('connected' | 'broken' | 'insecure' | 'needs-update')[]) =>
+      statuses.map((s, i) => ({ status: s, statusReason: s, accountId: String(i) }));
     expect(aggregateStatus(roles('connected', 'connected')).status).toBe('connected');
     expect(aggregateStatus(roles('connected', 'needs-update')).status).toBe('needs-update');
     expect(aggregateStatus(roles('broken', 'needs-update')).status).toBe('broken');
     expect(aggregateStatus(roles('broken', 'insecure', 'connected')).status).toBe('insecure');
     // An account of the scope without a role keeps the connection pending.
-    expect(aggregateStatus(roles('connected'), ['0', '7'])).toMatchObject({ status: 'pending', reason: expect.stringContaining('Account 7') });
+    expect(aggregateStatus(roles('connected'), ['0', '7'])).toMatchObject({
+      status: 'pending',
+      reason: expect.stringContaining('Account 7'),
+    });
     expect(aggregateStatus(roles('connected', 'connected'), ['0', '1']).status).toBe('connected');
   });
 });
 
 describe('checkRoleArnForConnection', () => {
   it('accepts accounts in scope and refuses others, other partitions and non-roles naming roleArn', () => {
-    expect(checkRoleArnForConnection(connection, 'arn:aws:iam::333333333333:role/path/R')).toEqual({ accountId: '333333333333', roleName: 'R' });
-    for (const arn of ['arn:aws:iam::444444444444:role/R', 'arn:aws-us-gov:iam::222222222222:role/R', 'arn:aws:iam::222222222222:user/R', 'arn:aws:iam::2222:role/R']) {
+    expect(checkRoleArnForConnection(connection, 'arn:aws:iam::333333333333:role/path/R')).toEqual({
+      accountId: '333333333333',
+      roleName: 'R',
+    });
+    for (const arn of [
+      'arn:aws:iam::444444444444:role/R',
+      'arn:aws-us-gov:iam::222222222222:role/R',
+      'arn:aws:iam::222222222222:user/R',
+      'arn:aws:iam::2222:role/R',
+    ]) {
       expect(() => checkRoleArnForConnection(connection, arn)).toThrow(expect.objectContaining({ field: 'roleArn' }));
     }
   });

@@ -18,7 +18,10 @@ const SEVERITY: ConnectionStatus[] = ['insecure', 'broken', 'needs-update', 'pen
  * INVALID_INPUT naming `roleArn`. An organization scope admits any account here: membership cannot be read
  * from an ARN, so verification asks Organizations with the role's session and judges it ({@link judgeObservation}).
  */
-export function checkRoleArnForConnection(connection: Connection, roleArn: string): { accountId: string; roleName: string } {
+export function checkRoleArnForConnection(
+  connection: Connection,
+  roleArn: string,
+): { accountId: string; roleName: string } {
   const parsed = parseRoleArn(roleArn, { path: 'roleArn', partition: connection.partition });
   if (!parsed.ok) {
     assertNoErrors(parsed.findings, 'INVALID_ARN');
@@ -26,9 +29,16 @@ export function checkRoleArnForConnection(connection: Connection, roleArn: strin
   }
   const { accountId, roleName } = parsed.role;
   const scope = connection.scope;
-  const inScope = scope.kind === 'account' ? scope.accountId === accountId : scope.kind === 'accounts' ? scope.accountIds.includes(accountId) : true;
+  const inScope =
+    scope.kind === 'account'
+      ? scope.accountId === accountId
+      : scope.kind === 'accounts'
+        ? scope.accountIds.includes(accountId)
+        : true;
   if (!inScope) {
-    throw new TrustgateError('INVALID_INPUT', `Account ${accountId} is not within this connection's scope.`, { field: 'roleArn' });
+    throw new TrustgateError('INVALID_INPUT', `Account ${accountId} is not within this connection's scope.`, {
+      field: 'roleArn',
+    });
   }
   return { accountId, roleName };
 }
@@ -50,16 +60,26 @@ function insecureHint(connection: Connection, observation: VerifyRoleObservation
  * `organizations:DescribeOrganization`, or an SCP denies it) is never `connected` but `needs-update`. OU
  * membership (`organizationalUnitIds`) is not checked.
  */
-function organizationProblem(connection: Connection, accountId: string, observation: VerifyRoleObservation): { status: 'broken' | 'needs-update'; reason: string } | undefined {
+function organizationProblem(
+  connection: Connection,
+  accountId: string,
+  observation: VerifyRoleObservation,
+): { status: 'broken' | 'needs-update'; reason: string } | undefined {
   const scope = connection.scope;
   if (scope.kind !== 'organization') return undefined;
   const org = observation.organization;
   if (org?.kind === 'member' && org.organizationId === scope.organizationId) return undefined;
   if (org?.kind === 'member') {
-    return { status: 'broken', reason: `Account ${accountId} belongs to organization ${org.organizationId}, not ${scope.organizationId}: this connection covers only accounts of ${scope.organizationId}.` };
+    return {
+      status: 'broken',
+      reason: `Account ${accountId} belongs to organization ${org.organizationId}, not ${scope.organizationId}: this connection covers only accounts of ${scope.organizationId}.`,
+    };
   }
   if (org?.kind === 'none') {
-    return { status: 'broken', reason: `Account ${accountId} is not in any organization, so it is not in ${scope.organizationId}: this connection covers only accounts of ${scope.organizationId}.` };
+    return {
+      status: 'broken',
+      reason: `Account ${accountId} is not in any organization, so it is not in ${scope.organizationId}: this connection covers only accounts of ${scope.organizationId}.`,
+    };
   }
   const why = org === undefined ? 'it was not asked' : org.error;
   return {
@@ -69,10 +89,18 @@ function organizationProblem(connection: Connection, accountId: string, observat
 }
 
 /** Turns what AWS said into a role's verification result. */
-export function judgeObservation(connection: Connection, accountId: string, observation: VerifyRoleObservation): RoleVerification {
+export function judgeObservation(
+  connection: Connection,
+  accountId: string,
+  observation: VerifyRoleObservation,
+): RoleVerification {
   const base = { attempts: observation.attempts, missing: [] as RoleVerification['missing'] };
   if (!observation.assumed) {
-    return { ...base, status: 'broken', reason: `The role could not be assumed with the external ID after ${observation.attempts} attempt(s): ${observation.assumeError ?? 'unknown error'}.` };
+    return {
+      ...base,
+      status: 'broken',
+      reason: `The role could not be assumed with the external ID after ${observation.attempts} attempt(s): ${observation.assumeError ?? 'unknown error'}.`,
+    };
   }
   const common = {
     ...base,
@@ -80,7 +108,11 @@ export function judgeObservation(connection: Connection, accountId: string, obse
     ...(observation.externalIdUsed === undefined ? {} : { externalIdUsed: observation.externalIdUsed }),
   };
   if (observation.callerAccount !== accountId) {
-    return { ...common, status: 'broken', reason: `AWS reports the session in account ${observation.callerAccount ?? 'unknown'}, not ${accountId}.` };
+    return {
+      ...common,
+      status: 'broken',
+      reason: `AWS reports the session in account ${observation.callerAccount ?? 'unknown'}, not ${accountId}.`,
+    };
   }
   const missing =
     observation.policies === undefined
@@ -88,44 +120,94 @@ export function judgeObservation(connection: Connection, accountId: string, obse
       : findMissingActions({
           issued: connection.issuedPolicy,
           identityPolicies: observation.policies.identityPolicies.map((p) => p.document),
-          ...(observation.policies.permissionsBoundary === undefined ? {} : { permissionsBoundary: observation.policies.permissionsBoundary }),
-          principalArn: observation.callerArn ?? `arn:${connection.partition}:iam::${accountId}:role/${connection.roleName}`,
+          ...(observation.policies.permissionsBoundary === undefined
+            ? {}
+            : { permissionsBoundary: observation.policies.permissionsBoundary }),
+          principalArn:
+            observation.callerArn ?? `arn:${connection.partition}:iam::${accountId}:role/${connection.roleName}`,
         });
   const attached = new Set(observation.policies?.attachedPolicyArns ?? []);
-  const missingManaged = observation.policies === undefined ? [] : connection.issuedPolicy.managedPolicyArns.filter((arn) => !attached.has(arn));
-  const found = { ...common, missing, ...(missingManaged.length > 0 ? { missingManagedPolicies: missingManaged } : {}) };
+  const missingManaged =
+    observation.policies === undefined
+      ? []
+      : connection.issuedPolicy.managedPolicyArns.filter((arn) => !attached.has(arn));
+  const found = {
+    ...common,
+    missing,
+    ...(missingManaged.length > 0 ? { missingManagedPolicies: missingManaged } : {}),
+  };
   if (observation.assumableWithoutExternalId || observation.assumableWithWrongExternalId) {
-    return { ...found, status: 'insecure', reason: 'The role\'s trust policy does not require the external ID.', fixHint: insecureHint(connection, observation) };
+    return {
+      ...found,
+      status: 'insecure',
+      reason: "The role's trust policy does not require the external ID.",
+      fixHint: insecureHint(connection, observation),
+    };
   }
   const membership = organizationProblem(connection, accountId, observation);
   if (membership !== undefined) return { ...(membership.status === 'broken' ? common : found), ...membership };
   if (observation.policies === undefined) {
-    return { ...common, status: 'needs-update', reason: `The role's policies could not be read (${observation.policyReadError ?? 'unknown'}); it needs the IAM read actions on itself that the template grants. Update the stack.` };
+    return {
+      ...common,
+      status: 'needs-update',
+      reason: `The role's policies could not be read (${observation.policyReadError ?? 'unknown'}); it needs the IAM read actions on itself that the template grants. Update the stack.`,
+    };
   }
   if (missingManaged.length > 0) {
-    return { ...found, status: 'needs-update', reason: `The role lacks the managed policies ${missingManaged.join(', ')}${missing.length > 0 ? ` and ${missing.reduce((n, m) => n + m.actions.length, 0)} action(s)` : ''}. Update the stack with the current template.` };
+    return {
+      ...found,
+      status: 'needs-update',
+      reason: `The role lacks the managed policies ${missingManaged.join(', ')}${missing.length > 0 ? ` and ${missing.reduce((n, m) => n + m.actions.length, 0)} action(s)` : ''}. Update the stack with the current template.`,
+    };
   }
   if (missing.length > 0) {
     const count = missing.reduce((n, m) => n + m.actions.length, 0);
-    return { ...found, status: 'needs-update', reason: `The role lacks ${count} action(s) the selected integrations need (${missing.map((m) => `${m.productId}/${m.integrationId}`).join(', ')}). Update the stack with the current template.` };
+    return {
+      ...found,
+      status: 'needs-update',
+      reason: `The role lacks ${count} action(s) the selected integrations need (${missing.map((m) => `${m.productId}/${m.integrationId}`).join(', ')}). Update the stack with the current template.`,
+    };
   }
   if (observation.externalIdUsed === 'previous') {
-    return { ...common, status: 'needs-update', reason: 'The role still accepts only the previous external ID: update the stack with the current template to finish the rotation.' };
+    return {
+      ...common,
+      status: 'needs-update',
+      reason:
+        'The role still accepts only the previous external ID: update the stack with the current template to finish the rotation.',
+    };
   }
-  return { ...common, status: 'connected', reason: 'Verified: assumed with the external ID, refused without it, and every required action is allowed.' };
+  return {
+    ...common,
+    status: 'connected',
+    reason: 'Verified: assumed with the external ID, refused without it, and every required action is allowed.',
+  };
 }
 
 /**
  * The connection-level status and reason from its roles: the worst role status; while an account of the
  * scope (`account` / `accounts`) has no role yet, at best `pending`.
  */
-export function aggregateStatus(roles: Pick<ConnectionRole, 'status' | 'statusReason' | 'accountId'>[], expectedAccounts: string[] = []): { status: ConnectionStatus; reason: string } {
+export function aggregateStatus(
+  roles: Pick<ConnectionRole, 'status' | 'statusReason' | 'accountId'>[],
+  expectedAccounts: string[] = [],
+): { status: ConnectionStatus; reason: string } {
   const waiting = expectedAccounts.filter((a) => !roles.some((r) => r.accountId === a));
-  const all = [...roles, ...waiting.map((accountId) => ({ accountId, status: 'pending' as const, statusReason: 'No role has been verified in this account yet.' }))];
+  const all = [
+    ...roles,
+    ...waiting.map((accountId) => ({
+      accountId,
+      status: 'pending' as const,
+      statusReason: 'No role has been verified in this account yet.',
+    })),
+  ];
   if (all.length === 0) return { status: 'pending', reason: 'No role has been verified yet.' };
   const worst = [...all].sort((a, b) => SEVERITY.indexOf(a.status) - SEVERITY.indexOf(b.status))[0];
-  if (worst === undefined || worst.status === 'connected') return { status: 'connected', reason: `All ${all.length} role(s) verified.` };
-  return { status: worst.status, reason: all.length === 1 ? worst.statusReason : `Account ${worst.accountId}: ${worst.statusReason}` };
+  if (worst === undefined || worst.status === 'connected')
+    return { status: 'connected', reason: `All ${all.length} role(s) verified.` };
+  return {
+    status: worst.status,
+    reason: all.length === 1 ? worst.statusReason : `Account ${worst.accountId}: ${worst.statusReason}`,
+  };
 }
 
 /**
@@ -134,9 +216,19 @@ export function aggregateStatus(roles: Pick<ConnectionRole, 'status' | 'statusRe
  * verified connection records the permissions it was verified with and, after a rotation, drops the old
  * external ID. Returns the stored role.
  */
-export async function verifyAndRecord(deps: ConnectionDeps, connection: Connection, roleArn: string, origin: { stackId?: string } = {}): Promise<{ connection: Connection; role: ConnectionRole }> {
+export async function verifyAndRecord(
+  deps: ConnectionDeps,
+  connection: Connection,
+  roleArn: string,
+  origin: { stackId?: string } = {},
+): Promise<{ connection: Connection; role: ConnectionRole }> {
   const { accountId, roleName } = checkRoleArnForConnection(connection, roleArn);
-  const roleRow = (status: ConnectionStatus, reason: string, details: RoleVerification | null, verifiedAt: string | null): ConnectionRole => ({
+  const roleRow = (
+    status: ConnectionStatus,
+    reason: string,
+    details: RoleVerification | null,
+    verifiedAt: string | null,
+  ): ConnectionRole => ({
     connectionId: connection.id,
     accountId,
     roleArn,
@@ -158,14 +250,26 @@ export async function verifyAndRecord(deps: ConnectionDeps, connection: Connecti
     retry: {
       ...deps.verifyRetry,
       onRetry: async ({ attempt, delayMs }) => {
-        await deps.store.connections.putRole(roleRow('pending', `Waiting for AWS: the role is not assumable yet (attempt ${attempt}); retrying in ${delayMs} ms.`, null, null));
+        await deps.store.connections.putRole(
+          roleRow(
+            'pending',
+            `Waiting for AWS: the role is not assumable yet (attempt ${attempt}); retrying in ${delayMs} ms.`,
+            null,
+            null,
+          ),
+        );
       },
     },
     ...(deps.probeRetry === undefined ? {} : { probeRetry: deps.probeRetry }),
   });
-  const known = (await deps.store.connections.listRoles(connection.id)).find((r) => r.accountId === accountId && r.roleArn === roleArn);
+  const known = (await deps.store.connections.listRoles(connection.id)).find(
+    (r) => r.accountId === accountId && r.roleArn === roleArn,
+  );
   const stackId = origin.stackId ?? known?.details?.stackId;
-  const verdict = { ...judgeObservation(connection, accountId, observation), ...(stackId === undefined ? {} : { stackId }) };
+  const verdict = {
+    ...judgeObservation(connection, accountId, observation),
+    ...(stackId === undefined ? {} : { stackId }),
+  };
   const role = roleRow(verdict.status, verdict.reason, verdict, nowIso());
   await deps.store.connections.putRole(role);
   const roles = await deps.store.connections.listRoles(connection.id);
@@ -173,7 +277,10 @@ export async function verifyAndRecord(deps: ConnectionDeps, connection: Connecti
     const reread = await deps.store.connections.getAnyOrganization(connection.id);
     const current = reread ?? connection;
     const scope = current.scope;
-    const { status, reason } = aggregateStatus(roles, scope.kind === 'account' ? [scope.accountId] : scope.kind === 'accounts' ? scope.accountIds : []);
+    const { status, reason } = aggregateStatus(
+      roles,
+      scope.kind === 'account' ? [scope.accountId] : scope.kind === 'accounts' ? scope.accountIds : [],
+    );
     const next: Connection = { ...current, status, statusReason: reason, lastVerifiedAt: role.verifiedAt };
     if (status === 'connected') {
       next.appliedPolicy = current.issuedPolicy;
@@ -191,18 +298,38 @@ export async function verifyAndRecord(deps: ConnectionDeps, connection: Connecti
  * Manual verification (editor access): with `roleArn`, verifies that role (the customer pasted it, and may give
  * the `stackId` that created it, for update-stack links); without, re-verifies every role the connection has. Audited.
  */
-export async function verifyConnection(deps: ConnectionDeps, principal: Principal, id: string, input: { roleArn?: string; stackId?: string }): Promise<ConnectionView> {
+export async function verifyConnection(
+  deps: ConnectionDeps,
+  principal: Principal,
+  id: string,
+  input: { roleArn?: string; stackId?: string },
+): Promise<ConnectionView> {
   const { connection, level } = await loadConnectionFor(deps.store, principal, id, 'editor');
-  const arns = input.roleArn !== undefined ? [input.roleArn] : (await deps.store.connections.listRoles(id)).map((r) => r.roleArn);
-  if (arns.length === 0) throw new TrustgateError('INVALID_INPUT', 'Paste the role ARN the template created.', { field: 'roleArn' });
+  const arns =
+    input.roleArn !== undefined ? [input.roleArn] : (await deps.store.connections.listRoles(id)).map((r) => r.roleArn);
+  if (arns.length === 0)
+    throw new TrustgateError('INVALID_INPUT', 'Paste the role ARN the template created.', { field: 'roleArn' });
   if (input.roleArn !== undefined) {
     const { accountId } = checkRoleArnForConnection(connection, input.roleArn);
     if (input.stackId !== undefined && input.stackId.split(':')[4] !== accountId) {
-      throw new TrustgateError('INVALID_INPUT', 'The stack is not in the role\'s account.', { field: 'stackId' });
+      throw new TrustgateError('INVALID_INPUT', "The stack is not in the role's account.", { field: 'stackId' });
     }
   }
   let latest = connection;
-  for (const arn of arns) latest = (await verifyAndRecord(deps, latest, arn, input.stackId === undefined || input.roleArn === undefined ? {} : { stackId: input.stackId })).connection;
-  await recordAudit(deps.store, { principal, action: 'connection.verify', connectionId: id, details: { roleArns: arns, status: latest.status } });
+  for (const arn of arns)
+    latest = (
+      await verifyAndRecord(
+        deps,
+        latest,
+        arn,
+        input.stackId === undefined || input.roleArn === undefined ? {} : { stackId: input.stackId },
+      )
+    ).connection;
+  await recordAudit(deps.store, {
+    principal,
+    action: 'connection.verify',
+    connectionId: id,
+    details: { roleArns: arns, status: latest.status },
+  });
   return toConnectionView(latest, await deps.store.connections.listRoles(id), level);
 }

@@ -15,10 +15,27 @@ export async function createOrganizationWithAdmin(
   input: { name: string; adminEmail: string; adminName: string },
 ): Promise<{ organization: Organization; admin: User; issued: IssuedToken }> {
   const organization = await port.directory.createOrganization({ name: input.name });
-  const admin = await port.directory.createUser({ organizationId: organization.id, email: input.adminEmail, name: input.adminName, role: 'admin' });
+  const admin = await port.directory.createUser({
+    organizationId: organization.id,
+    email: input.adminEmail,
+    name: input.adminName,
+    role: 'admin',
+  });
   const { secret, hash } = generateApiTokenSecret();
-  const token = await port.tokens.create({ organizationId: organization.id, userId: admin.id, name: 'initial admin token', scopes: [...TOKEN_SCOPES], tokenHash: hash, expiresAt: null });
-  await recordAudit(port, { principal: null, organizationId: organization.id, action: 'organization.create', details: { name: input.name, adminUserId: admin.id } });
+  const token = await port.tokens.create({
+    organizationId: organization.id,
+    userId: admin.id,
+    name: 'initial admin token',
+    scopes: [...TOKEN_SCOPES],
+    tokenHash: hash,
+    expiresAt: null,
+  });
+  await recordAudit(port, {
+    principal: null,
+    organizationId: organization.id,
+    action: 'organization.create',
+    details: { name: input.name, adminUserId: admin.id },
+  });
   return { organization, admin, issued: { token, secret } };
 }
 
@@ -30,7 +47,11 @@ export async function getOrganization(port: DirectoryPort, principal: Principal)
 }
 
 /** Renames the caller's organization (admins only), audited with the old and the new name. */
-export async function renameOrganization(port: DirectoryPort, principal: Principal, name: string): Promise<Organization> {
+export async function renameOrganization(
+  port: DirectoryPort,
+  principal: Principal,
+  name: string,
+): Promise<Organization> {
   requireScope(principal, 'admin');
   const before = await getOrganization(port, principal);
   await port.directory.renameOrganization(principal.organizationId, name);

@@ -21,6 +21,7 @@ export async function addSpace(port: DirectoryPort, principal: Principal, input:
 /** Deletes a space (admins only). */
 export async function removeSpace(port: DirectoryPort, principal: Principal, spaceId: string): Promise<void> {
   requireScope(principal, 'admin');
-  if (!(await port.directory.deleteSpace(principal.organizationId, spaceId))) throw new TrustgateError('NOT_FOUND', 'No such space.', { field: 'spaceId' });
+  if (!(await port.directory.deleteSpace(principal.organizationId, spaceId)))
+    throw new TrustgateError('NOT_FOUND', 'No such space.', { field: 'spaceId' });
   await recordAudit(port, { principal, action: 'space.delete', details: { spaceId } });
 }

@@ -22,16 +22,33 @@ export async function issueToken(
 ): Promise<IssuedToken> {
   const userId = input.userId ?? principal.user.id;
   if (userId !== principal.user.id) requireScope(principal, 'admin');
-  const owner = userId === principal.user.id ? principal.user : await port.directory.getUser(principal.organizationId, userId);
+  const owner =
+    userId === principal.user.id ? principal.user : await port.directory.getUser(principal.organizationId, userId);
   if (owner === undefined) throw new TrustgateError('NOT_FOUND', 'No such user.', { field: 'userId' });
   for (const scope of input.scopes) {
-    if (!hasScope(principal, scope)) throw new TrustgateError('FORBIDDEN', `A token cannot grant the "${scope}" scope it does not hold.`, { field: 'scopes' });
-    if (scope === 'admin' && owner.role !== 'admin') throw new TrustgateError('INVALID_INPUT', 'Only admin users can hold the "admin" scope.', { field: 'scopes' });
+    if (!hasScope(principal, scope))
+      throw new TrustgateError('FORBIDDEN', `A token cannot grant the "${scope}" scope it does not hold.`, {
+        field: 'scopes',
+      });
+    if (scope === 'admin' && owner.role !== 'admin')
+      throw new TrustgateError('INVALID_INPUT', 'Only admin users can hold the "admin" scope.', { field: 'scopes' });
   }
   const { secret, hash } = generateApiTokenSecret();
-  const expiresAt = input.expiresInDays === undefined ? null : new Date(Date.now() + input.expiresInDays * 86_400_000).toISOString();
-  const token = await port.tokens.create({ organizationId: principal.organizationId, userId, name: input.name, scopes: [...new Set(input.scopes)], tokenHash: hash, expiresAt });
-  await recordAudit(port, { principal, action: 'token.create', details: { tokenId: token.id, userId, scopes: token.scopes } });
+  const expiresAt =
+    input.expiresInDays === undefined ? null : new Date(Date.now() + input.expiresInDays * 86_400_000).toISOString();
+  const token = await port.tokens.create({
+    organizationId: principal.organizationId,
+    userId,
+    name: input.name,
+    scopes: [...new Set(input.scopes)],
+    tokenHash: hash,
+    expiresAt,
+  });
+  await recordAudit(port, {
+    principal,
+    action: 'token.create',
+    details: { tokenId: token.id, userId, scopes: token.scopes },
+  });
   return { token, secret };
 }
 

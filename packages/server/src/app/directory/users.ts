@@ -19,7 +19,11 @@ export async function getUser(port: DirectoryPort, principal: Principal, userId:
 }
 
 /** Adds a user (admins only). */
-export async function addUser(port: DirectoryPort, principal: Principal, input: { email: string; name: string; role: UserRole }): Promise<User> {
+export async function addUser(
+  port: DirectoryPort,
+  principal: Principal,
+  input: { email: string; name: string; role: UserRole },
+): Promise<User> {
   requireScope(principal, 'admin');
   const user = await port.directory.createUser({ organizationId: principal.organizationId, ...input });
   await recordAudit(port, { principal, action: 'user.create', details: { userId: user.id, role: user.role } });
@@ -29,7 +33,9 @@ export async function addUser(port: DirectoryPort, principal: Principal, input: 
 /** Deletes a user (admins only; not oneself). NOT_FOUND for a user of another organization. */
 export async function removeUser(port: DirectoryPort, principal: Principal, userId: string): Promise<void> {
   requireScope(principal, 'admin');
-  if (userId === principal.user.id) throw new TrustgateError('CONFLICT', 'You cannot delete yourself.', { field: 'userId' });
-  if (!(await port.directory.deleteUser(principal.organizationId, userId))) throw new TrustgateError('NOT_FOUND', 'No such user.', { field: 'userId' });
+  if (userId === principal.user.id)
+    throw new TrustgateError('CONFLICT', 'You cannot delete yourself.', { field: 'userId' });
+  if (!(await port.directory.deleteUser(principal.organizationId, userId)))
+    throw new TrustgateError('NOT_FOUND', 'No such user.', { field: 'userId' });
   await recordAudit(port, { principal, action: 'user.delete', details: { userId } });
 }

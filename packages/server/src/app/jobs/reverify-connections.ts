@@ -18,11 +18,18 @@ export interface ReverifyOptions {
  * `claimJobRun`), re-verifies each due connection's roles, catching roles deleted or changed in customers'
  * accounts (they turn `broken`, `insecure` or `needs-update`). Returns whether this instance ran it.
  */
-export async function reverifyDueConnections(deps: ConnectionDeps, options: ReverifyOptions): Promise<{ ran: boolean; verified: number }> {
+export async function reverifyDueConnections(
+  deps: ConnectionDeps,
+  options: ReverifyOptions,
+): Promise<{ ran: boolean; verified: number }> {
   const intervalMs = options.intervalMs ?? 6 * 3_600_000;
   const now = options.now ?? new Date();
-  if (!(await deps.store.claimJobRun({ name: 'reverify-connections', intervalMs, holder: options.holder, now }))) return { ran: false, verified: 0 };
-  const due = await deps.store.connections.listDueForReverification(new Date(now.getTime() - intervalMs).toISOString(), options.batch ?? 100);
+  if (!(await deps.store.claimJobRun({ name: 'reverify-connections', intervalMs, holder: options.holder, now })))
+    return { ran: false, verified: 0 };
+  const due = await deps.store.connections.listDueForReverification(
+    new Date(now.getTime() - intervalMs).toISOString(),
+    options.batch ?? 100,
+  );
   let verified = 0;
   for (const connection of due) {
     let latest = connection;
@@ -33,18 +40,30 @@ export async function reverifyDueConnections(deps: ConnectionDeps, options: Reve
         verified++;
       } catch (error) {
         // One bad connection must not stop the run; its role row keeps the last result, and the operator is told.
-        deps.log?.warn({ err: error, connectionId: connection.id, roleArn: role.roleArn }, 're-verification: a role could not be verified; it keeps its last result');
+        deps.log?.warn(
+          { err: error, connectionId: connection.id, roleArn: role.roleArn },
+          're-verification: a role could not be verified; it keeps its last result',
+        );
       }
     }
     if (latest.status !== before) {
-      await recordAudit(deps.store, { principal: null, organizationId: connection.organizationId, action: 'connection.reverify', connectionId: connection.id, details: { from: before, to: latest.status } });
+      await recordAudit(deps.store, {
+        principal: null,
+        organizationId: connection.organizationId,
+        action: 'connection.reverify',
+        connectionId: connection.id,
+        details: { from: before, to: latest.status },
+      });
     }
   }
   return { ran: true, verified };
 }
 
 /** Runs {@link reverifyDueConnections} every `tickMs` (default 1 minute) until stopped. */
-export function startReverifyScheduler(deps: ConnectionDeps, options: ReverifyOptions & { tickMs?: number; onError?: (error: unknown) => void }): { stop(): void } {
+export function startReverifyScheduler(
+  deps: ConnectionDeps,
+  options: ReverifyOptions & { tickMs?: number; onError?: (error: unknown) => void },
+): { stop(): void } {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;

@@ -9,10 +9,23 @@ export function registerAuditRoutes(route: AddRoute, ctx: AppContext): void {
   const deps = ctx.deps;
 
   route({
-    method: 'GET', url: '/v1/audit', summary: 'The audit log (who did what to which connection, when, with which token)', tags: ['audit'], query: s.auditQuery, response: z.array(s.auditEventView),
+    method: 'GET',
+    url: '/v1/audit',
+    summary: 'The audit log (who did what to which connection, when, with which token)',
+    tags: ['audit'],
+    query: s.auditQuery,
+    response: z.array(s.auditEventView),
     async handler({ principal, query }) {
       const events = await readAudit(deps, principal, query);
-      return events.map((e) => ({ id: e.id, at: e.at, actorUserId: e.actorUserId, tokenId: e.tokenId, action: e.action, connectionId: e.connectionId, details: e.details }));
+      return events.map((e) => ({
+        id: e.id,
+        at: e.at,
+        actorUserId: e.actorUserId,
+        tokenId: e.tokenId,
+        action: e.action,
+        connectionId: e.connectionId,
+        details: e.details,
+      }));
     },
   });
 }

@@ -11,8 +11,15 @@ export function registerCallbackRoutes(route: AddRoute, ctx: AppContext): void {
   const deps = ctx.deps;
 
   route({
-    method: 'POST', url: '/v1/callbacks/cloudformation', summary: 'Automatic mode: CloudFormation custom-resource requests via SNS — the SNS signature is verified first (403 otherwise), then the one-time token inside authorizes', tags: ['callbacks'],
-    auth: false, status: 202, body: z.unknown(), response: s.callbackAcceptedView,
+    method: 'POST',
+    url: '/v1/callbacks/cloudformation',
+    summary:
+      'Automatic mode: CloudFormation custom-resource requests via SNS — the SNS signature is verified first (403 otherwise), then the one-time token inside authorizes',
+    tags: ['callbacks'],
+    auth: false,
+    status: 202,
+    body: z.unknown(),
+    response: s.callbackAcceptedView,
     async handler({ body, request }) {
       // Nothing in the body is used before its SNS signature, topic and age are verified.
       const parsed = await readCallbackBody(deps, body);

@@ -26,7 +26,9 @@ export const postgresDialect: StoreDialect = {
   serves: (url) => /^postgres(ql)?:\/\//.test(url),
   async open({ url, schema, poolSize }) {
     if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-      throw new TrustgateError('INVALID_INPUT', 'The database schema name must be a lower-case SQL identifier.', { field: 'schema' });
+      throw new TrustgateError('INVALID_INPUT', 'The database schema name must be a lower-case SQL identifier.', {
+        field: 'schema',
+      });
     }
     if (schema !== undefined) {
       const admin = new pg.Client({ connectionString: url });
@@ -40,13 +42,19 @@ export const postgresDialect: StoreDialect = {
         await admin.end();
       }
     }
-    const pool = new pg.Pool({ connectionString: url, max: poolSize ?? 10, ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }) });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: poolSize ?? 10,
+      ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, close: () => db.destroy() };
   },
   migrationBookkeeping: ({ schema }) => ({ migrationTableSchema: schema ?? 'public' }),
   async lockJob(trx, name) {
-    const lock = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${lockKey(`trustgate:${name}`)}) as locked`.execute(trx);
+    const lock = await sql<{
+      locked: boolean;
+    }>`select pg_try_advisory_xact_lock(${lockKey(`trustgate:${name}`)}) as locked`.execute(trx);
     return lock.rows[0]?.locked === true;
   },
   isUniqueViolation: (error) => driverErrorCode(error) === UNIQUE_VIOLATION,

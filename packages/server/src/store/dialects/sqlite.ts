@@ -24,5 +24,6 @@ export const sqliteDialect: StoreDialect = {
   },
   migrationBookkeeping: () => ({}),
   lockJob: async () => true,
-  isUniqueViolation: (error) => ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'].includes(driverErrorCode(error) as string),
+  isUniqueViolation: (error) =>
+    ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'].includes(driverErrorCode(error) as string),
 };
