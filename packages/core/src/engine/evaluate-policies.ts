@@ -33,6 +33,20 @@ export function evaluationScope(req: PreparedRequest, detail: boolean, hasBounda
   return { req, reqParts: requestResourceParts(req.resource), detail, hasBoundary };
 }
 
+/** The verdict of a policy kind that has no policies, or does not apply to the request: nothing allows or denies. */
+export function notApplicable(kind: PolicyKind): KindVerdict {
+  return {
+    policy: kind,
+    result: 'NotApplicable',
+    statements: [],
+    denied: false,
+    allowed: false,
+    grants: new Set(),
+    wildcardGrant: false,
+    namedGrant: false,
+  };
+}
+
 /**
  * Evaluate the statements of policies of one kind. For `resource` and `rcp`, a statement applies only when
  * its Principal/NotPrincipal names the request's principal.
@@ -43,16 +57,7 @@ export function evaluateKind(
   scope: EvaluationScope,
   level?: number,
 ): KindVerdict {
-  const verdict: KindVerdict = {
-    policy: kind,
-    result: 'NotApplicable',
-    statements: [],
-    denied: false,
-    allowed: false,
-    grants: new Set(),
-    wildcardGrant: false,
-    namedGrant: false,
-  };
+  const verdict = notApplicable(kind);
   if (!policies) return verdict;
   const withPrincipal = kind === 'resource' || kind === 'rcp';
   policies.forEach((policy, policyIndex) => {
@@ -109,16 +114,7 @@ export function evaluateLevels(
   levels: CompiledPolicy[][] | undefined,
   scope: EvaluationScope,
 ): KindVerdict {
-  const verdict: KindVerdict = {
-    policy: kind,
-    result: 'NotApplicable',
-    statements: [],
-    denied: false,
-    allowed: false,
-    grants: new Set(),
-    wildcardGrant: false,
-    namedGrant: false,
-  };
+  const verdict = notApplicable(kind);
   if (!levels) return verdict;
   let allLevelsAllow = true;
   levels.forEach((level, index) => {

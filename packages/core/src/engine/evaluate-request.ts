@@ -1,5 +1,5 @@
 import { compilePolicySet, isCompiledPolicySet, type CompiledPolicySet } from './compile-policy-set.ts';
-import { evaluateKind, evaluateLevels, evaluationScope, type KindVerdict } from './evaluate-policies.ts';
+import { evaluateKind, evaluateLevels, evaluationScope, notApplicable, type KindVerdict } from './evaluate-policies.ts';
 import { prepareRequest, type PreparedRequest } from './request-context.ts';
 import type { Decision, EvaluationRequest, EvaluationResult, Explanation, PolicySet } from './types.ts';
 
@@ -32,19 +32,6 @@ function blocked(identityOk: boolean, boundaryOk: boolean, sessionOk: boolean): 
   if (!boundaryOk && identityOk) return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:boundary' };
   if (!sessionOk && identityOk) return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:session' };
   return { decision: 'ImplicitlyDenied', reason: 'implicit-deny:no-allow' };
-}
-
-function none(policy: KindVerdict['policy']): KindVerdict {
-  return {
-    policy,
-    result: 'NotApplicable',
-    statements: [],
-    denied: false,
-    allowed: false,
-    grants: new Set(),
-    wildcardGrant: false,
-    namedGrant: false,
-  };
 }
 
 const KINDS = ['identity', 'resource', 'boundary', 'session', 'scp', 'rcp'] as const;
@@ -178,17 +165,17 @@ export function evaluateRequest(
   const isAws = req.principalType === 'AWS';
   const orgApplies = isAws && !isServiceLinkedRole(req) && request.principal.managementAccount !== true;
   const verdicts: Verdicts = {
-    scp: orgApplies ? evaluateLevels('scp', compiled.scp, scope) : none('scp'),
+    scp: orgApplies ? evaluateLevels('scp', compiled.scp, scope) : notApplicable('scp'),
     rcp:
       req.principalType !== 'Service' && !isServiceLinkedRole(req)
         ? evaluateLevels('rcp', compiled.rcp, scope)
-        : none('rcp'),
+        : notApplicable('rcp'),
     resource: evaluateKind('resource', compiled.resource ? [compiled.resource] : undefined, scope),
-    identity: isAws ? evaluateKind('identity', compiled.identity, scope) : none('identity'),
+    identity: isAws ? evaluateKind('identity', compiled.identity, scope) : notApplicable('identity'),
     boundary: isAws
       ? evaluateKind('boundary', compiled.boundary ? [compiled.boundary] : undefined, scope)
-      : none('boundary'),
-    session: isAws ? evaluateKind('session', compiled.session, scope) : none('session'),
+      : notApplicable('boundary'),
+    session: isAws ? evaluateKind('session', compiled.session, scope) : notApplicable('session'),
   };
   const { decision, reason } = decide(req, verdicts, compiled.resource !== undefined);
   const sameAccount = req.principalAccountId !== undefined && req.principalAccountId === req.resourceAccountId;
