@@ -9,7 +9,7 @@ import { checkCapabilities, type GivenParameter, type StackPlan } from './plan-s
 import { runCreate, runDelete, runUpdate } from './stack-engine.ts';
 import { setStackStatus } from './stack-events.ts';
 import { engineEnv, planFor } from './stack-environment.ts';
-import { stackXml } from './stack-xml.ts';
+import { stackResourceXml, stackXml } from './stack-xml.ts';
 
 /** Reads TemplateBody, or TemplateURL from the sandbox's S3 (see {@link readTemplateUrl}). */
 async function templateBody(ctx: RequestContext, required: boolean): Promise<string | undefined> {
@@ -268,16 +268,7 @@ export const stackHandlers = {
     return {
       StackResources: Object.values(stack.resources)
         .filter((r) => !only || r.logicalId === only)
-        .map((r) => ({
-          StackName: stack.stackName,
-          StackId: stack.stackId,
-          LogicalResourceId: r.logicalId,
-          PhysicalResourceId: r.physicalId,
-          ResourceType: r.type,
-          Timestamp: new Date(r.timestamp),
-          ResourceStatus: r.status,
-          DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
-        })),
+        .map((r) => stackResourceXml(r, { stack, timestamp: 'Timestamp' })),
     };
   },
   DescribeStackResource(ctx: RequestContext): ActionResult {
@@ -286,29 +277,15 @@ export const stackHandlers = {
     const r = stack.resources[id];
     if (!r) throw validationError(`Resource ${id} does not exist for stack ${stack.stackName}`);
     return {
-      StackResourceDetail: {
-        StackName: stack.stackName,
-        StackId: stack.stackId,
-        LogicalResourceId: r.logicalId,
-        PhysicalResourceId: r.physicalId,
-        ResourceType: r.type,
-        LastUpdatedTimestamp: new Date(r.timestamp),
-        ResourceStatus: r.status,
-        DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
-      },
+      StackResourceDetail: stackResourceXml(r, { stack, timestamp: 'LastUpdatedTimestamp' }),
     };
   },
   ListStackResources(ctx: RequestContext): ActionResult {
     const stack = findStack(ctx.account, ctx.params.required('StackName'));
     return {
-      StackResourceSummaries: Object.values(stack.resources).map((r) => ({
-        LogicalResourceId: r.logicalId,
-        PhysicalResourceId: r.physicalId,
-        ResourceType: r.type,
-        LastUpdatedTimestamp: new Date(r.timestamp),
-        ResourceStatus: r.status,
-        DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
-      })),
+      StackResourceSummaries: Object.values(stack.resources).map((r) =>
+        stackResourceXml(r, { timestamp: 'LastUpdatedTimestamp' }),
+      ),
     };
   },
   ListStacks(ctx: RequestContext): ActionResult {
