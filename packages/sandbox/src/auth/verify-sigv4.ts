@@ -36,7 +36,8 @@ export interface VerifiedRequest {
   accessKeyId: string;
 }
 
-const MAX_SKEW_MS = 15 * 60 * 1000;
+/** How far a request's signing time may be from the clock: 15 minutes, either way (AWS General Reference). */
+export const MAX_SKEW_MS = 15 * 60 * 1000;
 
 /** Parses a SigV4 Authorization header; a malformed one is AWS's `IncompleteSignature` (400). */
 export function parseAuthorization(header: string): ParsedAuthorization {
@@ -86,6 +87,21 @@ export function parseAmzDate(value: string): Date | undefined {
 }
 
 /**
+ * When a header-signed request says it was signed: its `X-Amz-Date`, else its `Date` header; undefined when
+ * it has neither or the one it has does not read as a time.
+ */
+export function signingDateOf(headers: Record<string, string>): Date | undefined {
+  const amzDate = headers['x-amz-date'];
+  const date = amzDate ? parseAmzDate(amzDate) : headers.date ? new Date(headers.date) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+}
+
+/** Whether a request signed at `signingDate` is more than {@link MAX_SKEW_MS} away from the wall clock. */
+export function tooSkewed(signingDate: Date, wallClock: Date): boolean {
+  return Math.abs(wallClock.getTime() - signingDate.getTime()) > MAX_SKEW_MS;
+}
+
+/**
  * Verifies a SigV4-signed request the way AWS does, in AWS's order: the key must exist
  * (`InvalidClientTokenId` 403), a temporary key must come with its session token (`InvalidClientTokenId`)
  * and be unexpired (`ExpiredToken` 403), the request time must be within 15 minutes
@@ -112,12 +128,8 @@ export async function verifySigV4(
     throw new AwsError('ExpiredToken', 'The security token included in the request is expired', 403);
   }
   const amzDate = request.headers['x-amz-date'];
-  const signingDate = amzDate
-    ? parseAmzDate(amzDate)
-    : request.headers.date
-      ? new Date(request.headers.date)
-      : undefined;
-  if (!signingDate || Number.isNaN(signingDate.getTime())) {
+  const signingDate = signingDateOf(request.headers);
+  if (!signingDate) {
     throw new AwsError(
       'IncompleteSignature',
       "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
@@ -125,7 +137,7 @@ export async function verifySigV4(
     );
   }
   // The request time is checked against the wall clock; credential expiry against the sandbox clock (`now`).
-  if (Math.abs(wallClock.getTime() - signingDate.getTime()) > MAX_SKEW_MS) {
+  if (tooSkewed(signingDate, wallClock)) {
     const fmt = (d: Date): string =>
       d
         .toISOString()

@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import { resolveAccessKey, type Caller, type ResolvedKey } from '../auth/caller.ts';
 import {
   headerSignature,
+  MAX_SKEW_MS,
   parseAmzDate,
   parseAuthorization,
   presignedSignature,
+  signingDateOf,
+  tooSkewed,
   type ParsedAuthorization,
   type ReceivedRequest,
 } from '../auth/verify-sigv4.ts';
@@ -24,7 +27,6 @@ export interface S3Authentication {
 /** SigV4 presigned URLs are valid for at most seven days (Amazon S3 User Guide, "Sharing objects with presigned URLs"). */
 export const MAX_PRESIGNED_EXPIRES_SECONDS = 604_800;
 
-const MAX_SKEW_MS = 15 * 60 * 1000;
 const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
 
 const SIGNATURE_MISMATCH =
@@ -74,16 +76,12 @@ async function headerAuth(
   const sentToken = request.headers['x-amz-security-token'];
   const resolved = resolveS3Key(state, auth.accessKeyId, sentToken, now);
   const amzDate = request.headers['x-amz-date'];
-  const signingDate = amzDate
-    ? parseAmzDate(amzDate)
-    : request.headers.date
-      ? new Date(request.headers.date)
-      : undefined;
-  if (!signingDate || Number.isNaN(signingDate.getTime())) {
+  const signingDate = signingDateOf(request.headers);
+  if (!signingDate) {
     throw s3AccessDenied('AWS authentication requires a valid Date or x-amz-date header');
   }
   // Request time against the wall clock, credential expiry against the sandbox clock (as verifySigV4 does).
-  if (Math.abs(wallClock.getTime() - signingDate.getTime()) > MAX_SKEW_MS) {
+  if (tooSkewed(signingDate, wallClock)) {
     throw new S3Error(
       'RequestTimeTooSkewed',
       'The difference between the request time and the current time is too large.',
