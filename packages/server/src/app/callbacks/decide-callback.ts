@@ -43,6 +43,39 @@ async function afterDecision(
   }
 }
 
+/** What {@link auditCallback} records of a Create or Update callback. */
+interface CallbackAudit {
+  request: CustomResourceRequest;
+  /** The request's StackId as {@link auditableStackId} gives it. */
+  stackId: string;
+  answer: CallbackOutcome['status'];
+  /** Why the callback was refused before any verification, when it was. */
+  refusal?: 'invalid-callback-token';
+  /** The request's RoleArn as sent; only one that parses as a role ARN is recorded. */
+  roleArn: string;
+}
+
+/** Records a Create or Update callback's answer in the connection's organization's audit log. */
+function auditCallback(
+  deps: ConnectionDeps,
+  connection: { id: string; organizationId: string },
+  audit: CallbackAudit,
+): Promise<void> {
+  return recordAudit(deps.store, {
+    principal: null,
+    organizationId: connection.organizationId,
+    action: 'connection.callback',
+    connectionId: connection.id,
+    details: {
+      requestType: audit.request.RequestType,
+      stackId: audit.stackId,
+      answer: audit.answer,
+      ...(audit.refusal && { refusal: audit.refusal }),
+      roleArn: auditableRoleArn(audit.roleArn),
+    },
+  });
+}
+
 async function decide(deps: ConnectionDeps, request: CustomResourceRequest): Promise<CallbackOutcome> {
   const props = request.ResourceProperties;
   const connectionId = typeof props.ConnectionId === 'string' ? props.ConnectionId : '';
@@ -82,18 +115,12 @@ async function decide(deps: ConnectionDeps, request: CustomResourceRequest): Pro
     if (connection !== undefined) {
       await afterDecision(deps, 'the audit', request, async () => {
         if (!(await refusalAuditAllowed(deps, connection.organizationId, connection.id))) return;
-        await recordAudit(deps.store, {
-          principal: null,
-          organizationId: connection.organizationId,
-          action: 'connection.callback',
-          connectionId: connection.id,
-          details: {
-            requestType: request.RequestType,
-            stackId,
-            answer: refused.status,
-            refusal: 'invalid-callback-token',
-            roleArn: auditableRoleArn(roleArn),
-          },
+        await auditCallback(deps, connection, {
+          request,
+          stackId,
+          answer: refused.status,
+          refusal: 'invalid-callback-token',
+          roleArn,
         });
       });
     }
@@ -122,18 +149,7 @@ async function decide(deps: ConnectionDeps, request: CustomResourceRequest): Pro
     });
   }
   await afterDecision(deps, 'the audit', request, () =>
-    recordAudit(deps.store, {
-      principal: null,
-      organizationId: connection.organizationId,
-      action: 'connection.callback',
-      connectionId: connection.id,
-      details: {
-        requestType: request.RequestType,
-        stackId,
-        answer: outcome.status,
-        roleArn: auditableRoleArn(roleArn),
-      },
-    }),
+    auditCallback(deps, connection, { request, stackId, answer: outcome.status, roleArn }),
   );
   return outcome;
 }
