@@ -184,9 +184,7 @@ export class CallbackRequestsRepository {
       .limit(options.limit ?? 100)
       .execute();
     return rows.map((r) => ({
-      stackId: r.stack_id,
-      requestId: r.request_id,
-      logicalResourceId: r.logical_resource_id,
+      ...keyOf(r),
       responseUrl: r.response_url ?? '',
       responseBody: r.response_body ?? '',
       answeredAt: r.answered_at ?? '',
@@ -215,9 +213,7 @@ export class CallbackRequestsRepository {
       .limit(options.limit ?? 100)
       .execute();
     return rows.map((r) => ({
-      stackId: r.stack_id,
-      requestId: r.request_id,
-      logicalResourceId: r.logical_resource_id,
+      ...keyOf(r),
       holder: r.holder,
       claimedAt: r.claimed_at,
       responseUrl: r.response_url ?? '',
@@ -275,17 +271,12 @@ export class CallbackRequestsRepository {
       .where('answered_at', '<', before.toISOString());
     const rows = await stale.execute();
     for (const r of rows) {
-      await this.whereKey(this.db.updateTable('callback_requests').set({ response_url: null, response_body: null }), {
-        stackId: r.stack_id,
-        requestId: r.request_id,
-        logicalResourceId: r.logical_resource_id,
-      }).execute();
+      await this.whereKey(
+        this.db.updateTable('callback_requests').set({ response_url: null, response_body: null }),
+        keyOf(r),
+      ).execute();
     }
-    return rows.map((r) => ({
-      stackId: r.stack_id,
-      requestId: r.request_id,
-      logicalResourceId: r.logical_resource_id,
-    }));
+    return rows.map(keyOf);
   }
 
   /** Whether a request's answer reached CloudFormation (`deciding`, `undelivered`, `delivered`), or undefined when unknown. */
@@ -316,6 +307,11 @@ export class CallbackRequestsRepository {
       .where('request_id', '=', key.requestId)
       .where('logical_resource_id', '=', key.logicalResourceId);
   }
+}
+
+/** A stored row's {@link CallbackRequestKey}. */
+function keyOf(row: { stack_id: string; request_id: string; logical_resource_id: string }): CallbackRequestKey {
+  return { stackId: row.stack_id, requestId: row.request_id, logicalResourceId: row.logical_resource_id };
 }
 
 function toOutcome(row: {
