@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
 import {
@@ -10,6 +9,7 @@ import {
   type Catalog,
   type Finding,
 } from '@trustgate/core';
+import { readTextFile } from './read-text-file.ts';
 
 /**
  * Read and validate a catalog file for the CLI. Throws `FILE_NOT_READABLE` when the file cannot be read and
@@ -18,16 +18,7 @@ import {
 export async function loadCatalogFile(
   file: string,
 ): Promise<{ catalog: Catalog; actionList: ActionList; findings: Finding[] }> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new TrustgateError(
-      'FILE_NOT_READABLE',
-      `cannot read catalog ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      { field: 'catalog', cause: error },
-    );
-  }
+  const text = readTextFile(file, { field: 'catalog', what: 'catalog' });
   const actionList = await loadAwsActionList();
   const { catalog, findings } = parseCatalog(text, { fileName: basename(file), actionList });
   if (!catalog) {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import {
   discoverAllowingContext,
@@ -16,22 +15,14 @@ import {
   type PolicyDocumentKind,
   type PolicySet,
 } from '@trustgate/core';
+import { readTextFile } from './read-text-file.ts';
 import { collect } from './repeatable-options.ts';
 
 const KINDS: PolicyDocumentKind[] = ['identity', 'resource', 'trust', 'session', 'boundary', 'scp', 'rcp'];
 
 /** Read and parse a JSON policy document; `FILE_NOT_READABLE` names the option and the cause. */
 function readPolicyFile(file: string, field: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new TrustgateError(
-      'FILE_NOT_READABLE',
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      { field, cause: error },
-    );
-  }
+  const text = readTextFile(file, { field });
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
