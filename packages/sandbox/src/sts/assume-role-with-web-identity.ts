@@ -13,7 +13,7 @@ import { AwsError, accessDenied, validationError } from '../protocol/aws-error.t
 import type { ActionResult, RequestContext } from '../runtime.ts';
 import { findRoleByArn } from './assume-role.ts';
 import { issueSession, sessionResult } from './issue-session.ts';
-import { packedPolicySize, readSessionInputs } from './session-inputs.ts';
+import { packedPolicySize, readSessionInputs, requestedSession } from './session-inputs.ts';
 
 const remoteSets = new Map<string, JWTVerifyGetKey>();
 
@@ -129,15 +129,12 @@ export async function assumeRoleWithWebIdentity(ctx: RequestContext): Promise<Ac
     state: ctx.runtime.store.state,
     accountId,
     role,
-    sessionName: inputs.roleSessionName,
-    durationSeconds: duration,
+    ...requestedSession(inputs, duration),
     now: ctx.now,
-    policyArns: inputs.policyArns,
     tags: [],
     transitiveTagKeys: [],
     chained: false,
     sourceArn: provider.arn,
-    ...(inputs.policy !== undefined ? { sessionPolicy: inputs.policy } : {}),
   });
   return {
     ...sessionResult(session),

@@ -5,7 +5,7 @@ import { accessDenied, validationError } from '../protocol/aws-error.ts';
 import type { ActionResult, RequestContext } from '../runtime.ts';
 import type { Tag } from '../state/model.ts';
 import { issueSession, sessionResult } from './issue-session.ts';
-import { packedPolicySize, readSessionInputs, requestTagContext } from './session-inputs.ts';
+import { packedPolicySize, readSessionInputs, requestedSession, requestTagContext } from './session-inputs.ts';
 
 /** Finds a role by ARN in the sandbox (the ARN's path must match too). */
 export function findRoleByArn(
@@ -111,15 +111,12 @@ export function assumeRole(ctx: RequestContext): ActionResult {
     state,
     accountId,
     role,
-    sessionName: inputs.roleSessionName,
-    durationSeconds: duration,
+    ...requestedSession(inputs, duration),
     now: ctx.now,
-    policyArns: inputs.policyArns,
     tags,
     transitiveTagKeys: [...(chained ? caller.session.transitiveTagKeys : []), ...inputs.transitiveTagKeys],
     chained,
     sourceArn: caller.arn,
-    ...(inputs.policy !== undefined ? { sessionPolicy: inputs.policy } : {}),
     ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
   });
   return { ...sessionResult(session), PackedPolicySize: packed, SourceIdentity: sourceIdentity };

@@ -4,6 +4,7 @@ import { validatePolicyDocument } from '../iam/validate-policy.ts';
 import { AwsError, validationError } from '../protocol/aws-error.ts';
 import type { QueryParams } from '../protocol/query-params.ts';
 import type { Tag } from '../state/model.ts';
+import type { IssueSessionOptions } from './issue-session.ts';
 
 /** AWS's model-validation message for one member. */
 export function constraintError(value: string, member: string, constraint: string): AwsError {
@@ -40,6 +41,22 @@ export interface SessionInputs {
   transitiveTagKeys: string[];
   sourceIdentity?: string;
   externalId?: string;
+}
+
+/**
+ * What a new session takes from the caller's inputs as given: its name, its duration and its session policies
+ * (inline and managed; STS API Reference, AssumeRole, "Session policies").
+ */
+export function requestedSession(
+  inputs: SessionInputs,
+  durationSeconds: number,
+): Pick<IssueSessionOptions, 'sessionName' | 'durationSeconds' | 'policyArns' | 'sessionPolicy'> {
+  return {
+    sessionName: inputs.roleSessionName,
+    durationSeconds,
+    policyArns: inputs.policyArns,
+    ...(inputs.policy !== undefined ? { sessionPolicy: inputs.policy } : {}),
+  };
 }
 
 const SESSION_NAME = /^[\w+=,.@-]*$/;
