@@ -14,6 +14,14 @@ export function serviceTemplateUrl(deps: Pick<ConnectionDeps, 'publicUrl'>, conn
   return `${deps.publicUrl}/v1/connections/${connectionId}/deliverables/cloudformation-yaml`;
 }
 
+/** The links point at the service's own route; the `TEMPLATE_NOT_HOSTED` warning says why and what to do. */
+function notHosted(serviceUrl: string, message: string): HostedTemplate {
+  return {
+    templateUrl: serviceUrl,
+    warnings: [{ code: 'TEMPLATE_NOT_HOSTED', severity: 'warning', path: 'formats.quick-create-link', message }],
+  };
+}
+
 /**
  * Publishes a connection's CloudFormation template to the platform's template bucket and returns the presigned
  * S3 URL the console links carry. CloudFormation only opens templates stored in Amazon S3, so without a
@@ -29,17 +37,10 @@ export async function hostTemplate(
   const fallback = serviceTemplateUrl(deps, c.id);
   const publisher = deps.aws.templatePublisher?.({ partition: c.partition });
   if (publisher === undefined) {
-    return {
-      templateUrl: fallback,
-      warnings: [
-        {
-          code: 'TEMPLATE_NOT_HOSTED',
-          severity: 'warning',
-          path: 'formats.quick-create-link',
-          message: `CloudFormation only opens templates stored in Amazon S3, so the quick-create and update-stack links cannot load this template from the service; configure a private S3 bucket as templateBucket for partition ${c.partition} (the service uploads templates there and links a presigned URL), or apply the cloudformation-yaml deliverable yourself.`,
-        },
-      ],
-    };
+    return notHosted(
+      fallback,
+      `CloudFormation only opens templates stored in Amazon S3, so the quick-create and update-stack links cannot load this template from the service; configure a private S3 bucket as templateBucket for partition ${c.partition} (the service uploads templates there and links a presigned URL), or apply the cloudformation-yaml deliverable yourself.`,
+    );
   }
   try {
     const published = await publisher.publish({ connectionId: c.id, template });
@@ -61,17 +62,9 @@ export async function hostTemplate(
       { err: error, connectionId: c.id, partition: c.partition },
       "The connection's template could not be published to the template bucket; its quick-create and update-stack links point at the service instead. Check the bucket and the platform's s3:PutObject and s3:GetObject permissions on it.",
     );
-    return {
-      templateUrl: fallback,
-      warnings: [
-        {
-          code: 'TEMPLATE_NOT_HOSTED',
-          severity: 'warning',
-          path: 'formats.quick-create-link',
-          message:
-            "The quick-create and update-stack links cannot load this template in the CloudFormation console right now: CloudFormation only opens templates stored in Amazon S3, and the template could not be stored there. Download the cloudformation-yaml deliverable and create (or update) the stack from that file, or ask the platform's operator to fix template hosting.",
-        },
-      ],
-    };
+    return notHosted(
+      fallback,
+      "The quick-create and update-stack links cannot load this template in the CloudFormation console right now: CloudFormation only opens templates stored in Amazon S3, and the template could not be stored there. Download the cloudformation-yaml deliverable and create (or update) the stack from that file, or ask the platform's operator to fix template hosting.",
+    );
   }
 }
