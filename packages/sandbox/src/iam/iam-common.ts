@@ -1,6 +1,7 @@
 import { policySize } from '@trustgate/core';
 import { AwsError, limitExceeded, noSuchEntity } from '../protocol/aws-error.ts';
 import type { QueryParams } from '../protocol/query-params.ts';
+import type { RequestContext } from '../runtime.ts';
 import type { XmlValue } from '../protocol/xml.ts';
 import { constraintError } from '../sts/session-inputs.ts';
 import type { AccountState, ManagedPolicyRecord, RoleRecord, SandboxState, Tag, UserRecord } from '../state/model.ts';
@@ -11,6 +12,11 @@ export interface IamScope {
   state: SandboxState;
   account: AccountState;
   now: Date;
+}
+
+/** The {@link IamScope} a query handler's request acts on. */
+export function scopeOf(ctx: RequestContext): IamScope {
+  return { state: ctx.runtime.store.state, account: ctx.account, now: ctx.now };
 }
 
 const NAME = /^[\w+=,.@-]+$/;

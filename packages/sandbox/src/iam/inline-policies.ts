@@ -2,6 +2,7 @@ import { limitExceeded, noSuchEntity } from '../protocol/aws-error.ts';
 import type { ActionResult, RequestContext } from '../runtime.ts';
 import { checkModifiable } from './roles.ts';
 import {
+  scopeOf,
   checkName,
   documentSize,
   encodeDocument,
@@ -60,10 +61,6 @@ export function deleteInlinePolicyOp(scope: IamScope, kind: InlineOwner, name: s
   if (!(policyName in entity.inlinePolicies))
     throw noSuchEntity(`The ${kind} policy with name ${policyName} cannot be found.`);
   delete entity.inlinePolicies[policyName];
-}
-
-function scopeOf(ctx: RequestContext): IamScope {
-  return { state: ctx.runtime.store.state, account: ctx.account, now: ctx.now };
 }
 
 function handlers(kind: InlineOwner, nameParam: 'RoleName' | 'UserName') {

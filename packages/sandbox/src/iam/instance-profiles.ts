@@ -3,6 +3,7 @@ import type { ActionResult, RequestContext } from '../runtime.ts';
 import { uniqueId } from '../state/ids.ts';
 import type { InstanceProfileRecord, Tag } from '../state/model.ts';
 import {
+  scopeOf,
   checkName,
   checkPath,
   checkTags,
@@ -82,10 +83,6 @@ function profileXml(
     Roles: profile.roleNames.map((r) => roleXml(getRoleRecord(scope, r), false)),
     Tags: tagsXml(profile.tags),
   };
-}
-
-function scopeOf(ctx: RequestContext): IamScope {
-  return { state: ctx.runtime.store.state, account: ctx.account, now: ctx.now };
 }
 
 /** Query handlers of the instance profile actions. */

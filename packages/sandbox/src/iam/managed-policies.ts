@@ -5,6 +5,7 @@ import type { ManagedPolicyRecord, Tag } from '../state/model.ts';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies.ts';
 import { checkModifiable } from './roles.ts';
 import {
+  scopeOf,
   attachmentCount,
   checkArn,
   checkName,
@@ -139,10 +140,6 @@ function awsManaged(ctx: RequestContext, arn: string): (typeof AWS_MANAGED_POLIC
   return AWS_MANAGED_POLICIES.find(
     (m) => arn === `arn:${ctx.runtime.store.state.partition}:iam::aws:policy${m.path}${m.name}`,
   );
-}
-
-function scopeOf(ctx: RequestContext): IamScope {
-  return { state: ctx.runtime.store.state, account: ctx.account, now: ctx.now };
 }
 
 function attachedList(ctx: RequestContext, kind: 'role' | 'user'): ActionResult {
@@ -296,13 +293,11 @@ export const managedPolicyHandlers = {
         IsTruncated: false,
       };
     const policy = getPolicyRecord(scopeOf(ctx), ctx.params.required('PolicyArn'));
-    const versions = [...policy.versions]
-      .reverse()
-      .map((v) => ({
-        VersionId: v.versionId,
-        IsDefaultVersion: policy.defaultVersionId === v.versionId,
-        CreateDate: new Date(v.createDate),
-      }));
+    const versions = [...policy.versions].reverse().map((v) => ({
+      VersionId: v.versionId,
+      IsDefaultVersion: policy.defaultVersionId === v.versionId,
+      CreateDate: new Date(v.createDate),
+    }));
     const { page, ...rest } = paginate(versions, ctx.params);
     return { Versions: page, ...rest };
   },

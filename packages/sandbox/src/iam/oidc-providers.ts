@@ -1,7 +1,7 @@
 import { AwsError, entityAlreadyExists, limitExceeded, noSuchEntity } from '../protocol/aws-error.ts';
 import type { ActionResult, RequestContext } from '../runtime.ts';
 import type { OidcProviderRecord, Tag } from '../state/model.ts';
-import { checkTags, tagsXml, type IamScope } from './iam-common.ts';
+import { scopeOf, checkTags, tagsXml, type IamScope } from './iam-common.ts';
 
 /**
  * `iam:CreateOpenIDConnectProvider` (IAM API reference): the URL must begin with `https://`; the provider's
@@ -45,10 +45,6 @@ export function getOidcProviderRecord(scope: IamScope, arn: string): OidcProvide
   const provider = Object.values(scope.account.oidcProviders).find((p) => p.arn === arn);
   if (!provider) throw noSuchEntity(`OpenIDConnect Provider not found for arn ${arn}`);
   return provider;
-}
-
-function scopeOf(ctx: RequestContext): IamScope {
-  return { state: ctx.runtime.store.state, account: ctx.account, now: ctx.now };
 }
 
 /** Query handlers of the OIDC provider actions. */

@@ -4,6 +4,7 @@ import { uniqueId } from '../state/ids.ts';
 import type { RoleRecord, Tag } from '../state/model.ts';
 import { constraintError } from '../sts/session-inputs.ts';
 import {
+  scopeOf,
   checkName,
   checkPath,
   checkTags,
@@ -152,10 +153,6 @@ export function setRoleBoundaryOp(scope: IamScope, roleName: string, arn: string
     findAttachablePolicy(scope, arn);
     role.permissionsBoundaryArn = arn;
   }
-}
-
-function scopeOf(ctx: RequestContext): IamScope {
-  return { state: ctx.runtime.store.state, account: ctx.account, now: ctx.now };
 }
 
 /** Query handlers of the role actions. */

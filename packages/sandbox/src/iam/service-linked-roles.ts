@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsError, noSuchEntity } from '../protocol/aws-error.ts';
 import type { ActionResult, RequestContext } from '../runtime.ts';
 import type { RoleRecord } from '../state/model.ts';
-import { roleXml, type IamScope } from './iam-common.ts';
+import { scopeOf, roleXml, type IamScope } from './iam-common.ts';
 import { createRoleOp, deleteRoleOp } from './roles.ts';
 
 /**
@@ -59,10 +59,6 @@ export function createServiceLinkedRoleOp(
     serviceLinkedTo: input.serviceName,
     ...(input.description !== undefined ? { description: input.description } : {}),
   });
-}
-
-function scopeOf(ctx: RequestContext): IamScope {
-  return { state: ctx.runtime.store.state, account: ctx.account, now: ctx.now };
 }
 
 /** Query handlers of the service-linked role actions. */

@@ -4,6 +4,7 @@ import { accessKeyId, secretAccessKey, uniqueId } from '../state/ids.ts';
 import type { AccessKeyRecord, Tag, UserRecord } from '../state/model.ts';
 import { orphanPrincipal } from './orphan-principals.ts';
 import {
+  scopeOf,
   checkName,
   checkPath,
   checkTags,
@@ -79,10 +80,6 @@ export function deleteAccessKeyOp(scope: IamScope, userName: string, keyId: stri
   if (!key || key.userName.toLowerCase() !== userName.toLowerCase())
     throw noSuchEntity(`The Access Key with id ${keyId} cannot be found.`);
   delete scope.account.accessKeys[keyId];
-}
-
-function scopeOf(ctx: RequestContext): IamScope {
-  return { state: ctx.runtime.store.state, account: ctx.account, now: ctx.now };
 }
 
 /** The user a key action applies to: the named one, or the caller itself when it is an IAM user. */
