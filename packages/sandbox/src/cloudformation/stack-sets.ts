@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError, validationError } from '../protocol/aws-error.ts';
+import type { XmlValue } from '../protocol/xml.ts';
 import type { ActionResult, RequestContext } from '../runtime.ts';
 import type { StackSetOperationRecord, StackSetRecord } from '../state/model.ts';
 import { parseTemplate } from './parse-template.ts';
@@ -47,6 +48,21 @@ function startOperation(
   const p = run().finally(() => ctx.runtime.background.delete(p));
   ctx.runtime.background.add(p);
   return { OperationId: operationId };
+}
+
+/**
+ * A stack set operation as DescribeStackSetOperation (StackSetOperation, with the set's ID) or
+ * ListStackSetOperations (StackSetOperationSummary, without) answers it (CloudFormation API Reference).
+ */
+function operationXml(op: StackSetOperationRecord, set?: StackSetRecord): Record<string, XmlValue> {
+  return {
+    OperationId: op.operationId,
+    ...(set && { StackSetId: set.stackSetId }),
+    Action: op.action,
+    Status: op.status,
+    CreationTimestamp: new Date(op.creationTimestamp),
+    EndTimestamp: op.endTimestamp ? new Date(op.endTimestamp) : undefined,
+  };
 }
 
 /** Target accounts of a CreateStackInstances call: `Accounts`, or for service-managed sets the organization's member accounts. */
@@ -271,26 +287,13 @@ export const stackSetHandlers = {
     const op = set.operations.find((o) => o.operationId === id);
     if (!op) throw new AwsError('OperationNotFoundException', `Operation ${id} not found`, 404);
     return {
-      StackSetOperation: {
-        OperationId: op.operationId,
-        StackSetId: set.stackSetId,
-        Action: op.action,
-        Status: op.status,
-        CreationTimestamp: new Date(op.creationTimestamp),
-        EndTimestamp: op.endTimestamp ? new Date(op.endTimestamp) : undefined,
-      },
+      StackSetOperation: operationXml(op, set),
     };
   },
   ListStackSetOperations(ctx: RequestContext): ActionResult {
     const set = findStackSet(ctx, ctx.params.required('StackSetName'));
     return {
-      Summaries: set.operations.map((o) => ({
-        OperationId: o.operationId,
-        Action: o.action,
-        Status: o.status,
-        CreationTimestamp: new Date(o.creationTimestamp),
-        EndTimestamp: o.endTimestamp ? new Date(o.endTimestamp) : undefined,
-      })),
+      Summaries: set.operations.map((o) => operationXml(o)),
     };
   },
   ListStackInstances(ctx: RequestContext): ActionResult {
