@@ -9,7 +9,7 @@ import { checkCapabilities, type GivenParameter, type StackPlan } from './plan-s
 import { runCreate, runDelete, runUpdate } from './stack-engine.ts';
 import { setStackStatus } from './stack-events.ts';
 import { engineEnv, planFor } from './stack-environment.ts';
-import { stackResourceXml, stackXml } from './stack-xml.ts';
+import { stackResourceXml, stackTimes, stackXml } from './stack-xml.ts';
 
 /** Reads TemplateBody, or TemplateURL from the sandbox's S3 (see {@link readTemplateUrl}). */
 async function templateBody(ctx: RequestContext, required: boolean): Promise<string | undefined> {
@@ -296,9 +296,7 @@ export const stackHandlers = {
         StackId: s.stackId,
         StackName: s.stackName,
         TemplateDescription: s.description,
-        CreationTime: new Date(s.creationTime),
-        LastUpdatedTime: s.lastUpdatedTime ? new Date(s.lastUpdatedTime) : undefined,
-        DeletionTime: s.deletionTime ? new Date(s.deletionTime) : undefined,
+        ...stackTimes(s),
         StackStatus: s.status,
         StackStatusReason: s.statusReason,
         DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },

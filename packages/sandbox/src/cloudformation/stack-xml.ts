@@ -1,6 +1,15 @@
 import type { XmlValue } from '../protocol/xml.ts';
 import type { StackRecord, StackResourceRecord } from '../state/model.ts';
 
+/** A stack's CreationTime, LastUpdatedTime and DeletionTime, as Stack and StackSummary both carry them. */
+export function stackTimes(stack: StackRecord): Record<string, XmlValue> {
+  return {
+    CreationTime: new Date(stack.creationTime),
+    LastUpdatedTime: stack.lastUpdatedTime ? new Date(stack.lastUpdatedTime) : undefined,
+    DeletionTime: stack.deletionTime ? new Date(stack.deletionTime) : undefined,
+  };
+}
+
 /** A stack as DescribeStacks answers it (CloudFormation API Reference, "Stack"). */
 export function stackXml(stack: StackRecord): Record<string, XmlValue> {
   return {
@@ -8,9 +17,7 @@ export function stackXml(stack: StackRecord): Record<string, XmlValue> {
     StackName: stack.stackName,
     Description: stack.description,
     Parameters: stack.parameters,
-    CreationTime: new Date(stack.creationTime),
-    LastUpdatedTime: stack.lastUpdatedTime ? new Date(stack.lastUpdatedTime) : undefined,
-    DeletionTime: stack.deletionTime ? new Date(stack.deletionTime) : undefined,
+    ...stackTimes(stack),
     RollbackConfiguration: {},
     StackStatus: stack.status,
     StackStatusReason: stack.statusReason,
