@@ -153,7 +153,6 @@ export async function verifySigV4(
     request,
     auth,
     secretAccessKey: resolved.secretAccessKey,
-    ...(sentToken ? { sessionToken: sentToken } : {}),
     signingDate,
   });
   if (recomputed !== auth.signature) {
@@ -170,7 +169,8 @@ export async function verifySigV4(
  * The signature the SDK's own signer (`@smithy/signature-v4`) computes for a received request signed in its
  * `Authorization` header, over the headers the client signed. By default the payload hash is recomputed from
  * the body received (a body changed after signing cannot ride on the original hash); `payloadHash` overrides
- * it (S3's `UNSIGNED-PAYLOAD`). `uriEscapePath: false` is S3's canonical path: the path as sent, not
+ * it (S3's `UNSIGNED-PAYLOAD`). The session token signed with is the request's own `X-Amz-Security-Token`.
+ * `uriEscapePath: false` is S3's canonical path: the path as sent, not
  * normalized or encoded again (AWS General Reference, "Create a canonical request": "Amazon S3 ... do not
  * normalize URI paths").
  */
@@ -178,12 +178,12 @@ export async function headerSignature(options: {
   request: ReceivedRequest;
   auth: ParsedAuthorization;
   secretAccessKey: string;
-  sessionToken?: string;
   signingDate: Date;
   payloadHash?: string;
   uriEscapePath?: boolean;
 }): Promise<string> {
   const { request, auth } = options;
+  const sessionToken = request.headers['x-amz-security-token'];
   const signedHeaders: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
     const value = request.headers[name];
@@ -196,7 +196,7 @@ export async function headerSignature(options: {
     credentials: {
       accessKeyId: auth.accessKeyId,
       secretAccessKey: options.secretAccessKey,
-      ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}),
+      ...(sessionToken ? { sessionToken } : {}),
     },
     region: auth.region,
     service: auth.service,

@@ -128,7 +128,6 @@ async function headerAuth(
     request,
     auth,
     secretAccessKey: resolved.secretAccessKey,
-    ...(sentToken ? { sessionToken: sentToken } : {}),
     signingDate,
     payloadHash: contentSha,
     uriEscapePath: false,
