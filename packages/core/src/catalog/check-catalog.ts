@@ -3,6 +3,7 @@ import type { Finding } from '../errors/index.ts';
 import { checkArnTemplate, checkTemplateVariables } from './arn-template.ts';
 import type { CatalogFile } from './catalog-schema.ts';
 import { checkAction, isConditionOperator } from './check-actions.ts';
+import { CATALOG_LIMITS, limitMessage } from './catalog-limits.ts';
 
 /** Where a finding points: a path into the file plus the product and integration it belongs to. */
 export type Place = (path: Array<string | number>) => string;
@@ -21,6 +22,8 @@ export interface CheckableProduct {
  * ids and integration ids (across the whole catalog), no empty bundle, every action real (or a wildcard that
  * matches something), every resource a valid ARN template, condition operators and template variables known,
  * partitions and managed policies listed once. `place` renders a path for messages.
+ *
+ * Checking stops after {@link CATALOG_LIMITS.errors} errors (each unknown action costs a search for suggestions).
  */
 export function checkCatalog(
   file: { products: Array<CheckableProduct | undefined> },
@@ -28,7 +31,10 @@ export function checkCatalog(
   place: Place,
 ): Finding[] {
   const findings: Finding[] = [];
+  let errors = 0;
+  const full = (): boolean => errors >= CATALOG_LIMITS.errors;
   const add = (severity: Finding['severity'], code: string, path: Array<string | number>, message: string): void => {
+    if (severity === 'error') errors++;
     findings.push({ code, severity, path: formatPath(path), message: `${place(path)}: ${message}` });
   };
 
@@ -44,7 +50,7 @@ export function checkCatalog(
     }
 
     product.integrations.forEach((integration, i) => {
-      if (!integration) return; // reported by the schema
+      if (!integration || full()) return; // reported by the schema, or enough said
       const path = [...productPath, 'integrations', i];
       const owner = integrationIds.get(integration.id);
       if (owner !== undefined) {
@@ -66,6 +72,7 @@ export function checkCatalog(
       integration.statements.forEach((statement, s) => {
         const statementPath = [...path, 'statements', s];
         statement.actions.forEach((entry, a) => {
+          if (full()) return;
           const check = checkAction(entry, actionList);
           if (!check.ok) {
             add('error', check.code, [...statementPath, 'actions', a], check.message);
@@ -79,8 +86,9 @@ export function checkCatalog(
           }
         });
         (statement.resources ?? []).forEach((resource, r) => {
-          for (const problem of checkArnTemplate(resource)) {
-            add('error', 'INVALID_ARN_TEMPLATE', [...statementPath, 'resources', r], `resource "${resource}": ${problem}`);
+          const problems = templateTooBig(resource) ?? checkArnTemplate(resource);
+          for (const problem of problems) {
+            add('error', 'INVALID_ARN_TEMPLATE', [...statementPath, 'resources', r], `resource "${shorten(resource)}": ${problem}`);
           }
         });
         for (const [operator, entries] of Object.entries(statement.conditions ?? {})) {
@@ -91,8 +99,8 @@ export function checkCatalog(
             const values = Array.isArray(value) ? value : [value];
             for (const v of values) {
               if (typeof v !== 'string') continue;
-              for (const problem of checkTemplateVariables(v)) {
-                add('error', 'INVALID_TEMPLATE', [...statementPath, 'conditions', operator, key], `condition value "${v}": ${problem}`);
+              for (const problem of templateTooBig(v) ?? checkTemplateVariables(v)) {
+                add('error', 'INVALID_TEMPLATE', [...statementPath, 'conditions', operator, key], `condition value "${shorten(v)}": ${problem}`);
               }
             }
           }
@@ -101,6 +109,27 @@ export function checkCatalog(
     });
   });
   return findings;
+}
+
+/**
+ * Why `text`, a resource ARN template or a condition value, is too big to check: longer than
+ * {@link CATALOG_LIMITS.templateLength} or with more `${` than {@link CATALOG_LIMITS.templateVariables} (finding
+ * the variables costs the number of `${` times the length). Undefined when it is not.
+ */
+function templateTooBig(text: string): string[] | undefined {
+  if (text.length > CATALOG_LIMITS.templateLength) {
+    return [limitMessage('templateLength', `${text.length.toLocaleString('en-US')} characters`, 'IAM accepts no longer ARN')];
+  }
+  const variables = text.split('${').length - 1;
+  if (variables > CATALOG_LIMITS.templateVariables) {
+    return [limitMessage('templateVariables', `${variables.toLocaleString('en-US')} template variables`, 'use ${Partition}, ${AccountId} and ${Region} once each')];
+  }
+  return undefined;
+}
+
+/** `text` cut to 100 characters for a message. */
+function shorten(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
 }
 
 /** `['products', 2, 'integrations', 0, 'id']` -> `products[2].integrations[0].id`. */

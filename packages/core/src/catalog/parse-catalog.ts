@@ -1,4 +1,3 @@
-import { LineCounter, parseDocument } from 'yaml';
 import type { ActionList } from '../actions/index.ts';
 import type { Finding } from '../errors/index.ts';
 import { PARTITIONS } from '../partition/index.ts';
@@ -11,6 +10,9 @@ import {
   type CatalogFile,
 } from './catalog-schema.ts';
 import { checkCatalog, formatPath, type CheckableProduct } from './check-catalog.ts';
+import { CATALOG_LIMITS, limitMessage } from './catalog-limits.ts';
+import { checkCatalogSize } from './check-catalog-size.ts';
+import { readCatalogYaml } from './read-catalog-yaml.ts';
 
 /** Options of {@link parseCatalog}. */
 export interface ParseCatalogOptions {
@@ -27,31 +29,22 @@ export interface ParseCatalogOptions {
  * action, a duplicated managed policy) come with a usable catalog. Every finding names the place: its `path`
  * points into the file (`products[0].integrations[2].statements[0].actions[1]`) and its message starts with the
  * file, line and column, product and integration.
+ *
+ * Bounded: time and memory are linear in the source's length, a catalog over one of {@link CATALOG_LIMITS} is
+ * refused with a `CATALOG_LIMIT` finding before the costly checks, aliases are refused (`CATALOG_ALIAS`), and no
+ * input makes it throw (see {@link readCatalogYaml}).
  */
 export function parseCatalog(text: string, options: ParseCatalogOptions): { catalog?: Catalog; findings: Finding[] } {
   const fileName = options.fileName ?? 'catalog';
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    return {
-      findings: doc.errors.map((e) => ({
-        code: 'CATALOG_SYNTAX',
-        severity: 'error' as const,
-        path: '',
-        message: `${fileName}${e.linePos ? `:${e.linePos[0].line}:${e.linePos[0].col}` : ''}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
-      })),
-    };
-  }
-  const data: unknown = doc.toJS();
+  const read = readCatalogYaml(text, fileName);
+  if ('findings' in read) return read;
+  const { doc, data } = read;
+  const sized = checkCatalogSize(data, fileName);
+  if (sized.length > 0) return { findings: sized };
 
   const place = (path: Array<string | number>): string => {
-    let where = fileName;
     const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-    const start = node && typeof node === 'object' && node.range ? node.range[0] : undefined;
-    if (start !== undefined) {
-      const pos = lineCounter.linePos(start);
-      where += `:${pos.line}:${pos.col}`;
-    }
+    let where = read.at(node && typeof node === 'object' && node.range ? node.range[0] : undefined);
     const named = (p: unknown): string | undefined => (p && typeof p === 'object' && 'id' in p && typeof p.id === 'string' ? p.id : undefined);
     if (path[0] === 'products' && typeof path[1] === 'number') {
       const product = (data as { products?: unknown[] })?.products?.[path[1]];
@@ -69,7 +62,7 @@ export function parseCatalog(text: string, options: ParseCatalogOptions): { cata
   }
   const parsed = catalogFileSchema.safeParse(data);
   if (!parsed.success) {
-    const findings = parsed.error.issues.map((issue): Finding => {
+    const findings = parsed.error.issues.slice(0, CATALOG_LIMITS.errors).map((issue): Finding => {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
       let message = issue.message;
       if (issue.code === 'unrecognized_keys') {
@@ -83,12 +76,29 @@ export function parseCatalog(text: string, options: ParseCatalogOptions): { cata
     const raw = (data as { products?: unknown }).products;
     const products = Array.isArray(raw) ? raw.map(wellFormedParts) : [];
     findings.push(...checkCatalog({ products }, options.actionList, place));
-    return { findings };
+    return { findings: capFindings(findings, fileName) };
   }
 
-  const findings = checkCatalog(parsed.data, options.actionList, place);
+  const findings = capFindings(checkCatalog(parsed.data, options.actionList, place), fileName);
   if (findings.some((f) => f.severity === 'error')) return { findings };
   return { catalog: toCatalog(parsed.data, options.fileName), findings };
+}
+
+/**
+ * At most {@link CATALOG_LIMITS.errors} errors and as many warnings, in their order; a last finding says when
+ * errors were cut (checking stopped: `CATALOG_LIMIT`, an error) or warnings were (`CATALOG_LIMIT`, a warning).
+ */
+function capFindings(findings: Finding[], fileName: string): Finding[] {
+  const max = CATALOG_LIMITS.errors;
+  const count = { error: 0, warning: 0, info: 0 };
+  const kept = findings.filter((f) => ++count[f.severity] <= max);
+  const change = 'fix these and check the catalog again';
+  if (count.error >= max) {
+    kept.push({ code: 'CATALOG_LIMIT', severity: 'error', path: '', message: `${fileName}: ${limitMessage('errors', 'checking stopped after the errors above', change)}` });
+  } else if (count.warning > max) {
+    kept.push({ code: 'CATALOG_LIMIT', severity: 'warning', path: '', message: `${fileName}: ${limitMessage('errors', `${count.warning - max} more warnings not shown`, change)}` });
+  }
+  return kept;
 }
 
 /**
