@@ -165,6 +165,47 @@ export async function verifySigV4(
   return { caller: resolved.caller, service: auth.service, region: auth.region, accessKeyId: auth.accessKeyId };
 }
 
+/** Options of {@link signerFor}: the key the client signed with, and for what. */
+interface SignerOptions {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  region: string;
+  service: string;
+  /** False for S3's canonical path (the path as sent); true by default. */
+  uriEscapePath?: boolean;
+}
+
+/** The SDK's own signer (`@smithy/signature-v4`) set up as the client's was. */
+function signerFor(options: SignerOptions): SignatureV4 {
+  return new SignatureV4({
+    credentials: {
+      accessKeyId: options.accessKeyId,
+      secretAccessKey: options.secretAccessKey,
+      ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}),
+    },
+    region: options.region,
+    service: options.service,
+    sha256: NodeSha256,
+    applyChecksum: false,
+    uriEscapePath: options.uriEscapePath ?? true,
+  });
+}
+
+/** A received request as the signer takes it, with the host and port of its `Host` header. */
+function signableRequest(request: ReceivedRequest, query: Record<string, string>, headers: Record<string, string>) {
+  const [hostname, port] = (request.headers.host ?? 'localhost').split(':');
+  return {
+    method: request.method,
+    protocol: 'http:',
+    hostname: hostname!,
+    ...(port ? { port: Number(port) } : {}),
+    path: request.path,
+    query,
+    headers,
+  };
+}
+
 /**
  * The signature the SDK's own signer (`@smithy/signature-v4`) computes for a received request signed in its
  * `Authorization` header, over the headers the client signed. By default the payload hash is recomputed from
@@ -192,30 +233,16 @@ export async function headerSignature(options: {
   if ('x-amz-content-sha256' in signedHeaders)
     signedHeaders['x-amz-content-sha256'] =
       options.payloadHash ?? createHash('sha256').update(request.body).digest('hex');
-  const signer = new SignatureV4({
-    credentials: {
-      accessKeyId: auth.accessKeyId,
-      secretAccessKey: options.secretAccessKey,
-      ...(sessionToken ? { sessionToken } : {}),
-    },
+  const signer = signerFor({
+    accessKeyId: auth.accessKeyId,
+    secretAccessKey: options.secretAccessKey,
+    ...(sessionToken ? { sessionToken } : {}),
     region: auth.region,
     service: auth.service,
-    sha256: NodeSha256,
-    applyChecksum: false,
-    uriEscapePath: options.uriEscapePath ?? true,
+    ...(options.uriEscapePath !== undefined ? { uriEscapePath: options.uriEscapePath } : {}),
   });
-  const [hostname, port] = (request.headers.host ?? 'localhost').split(':');
   const signed = await signer.sign(
-    {
-      method: request.method,
-      protocol: 'http:',
-      hostname: hostname!,
-      ...(port ? { port: Number(port) } : {}),
-      path: request.path,
-      query: request.query,
-      headers: signedHeaders,
-      body: request.body,
-    },
+    { ...signableRequest(request, request.query, signedHeaders), body: request.body },
     {
       signingDate: options.signingDate,
       signingRegion: auth.region,
@@ -262,39 +289,16 @@ export async function presignedSignature(options: {
     const value = request.headers[name];
     if (value !== undefined) headers[name] = value;
   }
-  const signer = new SignatureV4({
-    credentials: {
-      accessKeyId: options.accessKeyId,
-      secretAccessKey: options.secretAccessKey,
-      ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}),
-    },
-    region: options.region,
-    service: options.service,
-    sha256: NodeSha256,
-    applyChecksum: false,
-    uriEscapePath: options.uriEscapePath ?? true,
+  const signer = signerFor(options);
+  const signed = await signer.presign(signableRequest(request, query, headers), {
+    signingDate: options.signingDate,
+    signingRegion: options.region,
+    signingService: options.service,
+    expiresIn: options.expiresIn,
+    // The signed headers stay headers (not hoisted into the query); the payload-hash marker is not a header.
+    unhoistableHeaders: new Set([...options.signedHeaders, 'x-amz-content-sha256']),
+    unsignableHeaders: new Set(['x-amz-content-sha256']),
+    signableHeaders: new Set(options.signedHeaders),
   });
-  const [hostname, port] = (request.headers.host ?? 'localhost').split(':');
-  const signed = await signer.presign(
-    {
-      method: request.method,
-      protocol: 'http:',
-      hostname: hostname!,
-      ...(port ? { port: Number(port) } : {}),
-      path: request.path,
-      query,
-      headers,
-    },
-    {
-      signingDate: options.signingDate,
-      signingRegion: options.region,
-      signingService: options.service,
-      expiresIn: options.expiresIn,
-      // The signed headers stay headers (not hoisted into the query); the payload-hash marker is not a header.
-      unhoistableHeaders: new Set([...options.signedHeaders, 'x-amz-content-sha256']),
-      unsignableHeaders: new Set(['x-amz-content-sha256']),
-      signableHeaders: new Set(options.signedHeaders),
-    },
-  );
   return String(signed.query?.['X-Amz-Signature'] ?? '');
 }
