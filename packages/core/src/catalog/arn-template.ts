@@ -33,7 +33,9 @@ export function checkTemplateVariables(text: string): string[] {
     const name = match[1] ?? '';
     if ((TEMPLATE_VARIABLES as readonly string[]).includes(name) || isIamPolicyVariable(name)) continue;
     const near = TEMPLATE_VARIABLES.find((v) => v.toLowerCase() === name.toLowerCase());
-    problems.push(`unknown template variable \${${name}}${near ? ` (did you mean \${${near}}?)` : ''}; use \${Partition}, \${AccountId} or \${Region}`);
+    problems.push(
+      `unknown template variable \${${name}}${near ? ` (did you mean \${${near}}?)` : ''}; use \${Partition}, \${AccountId} or \${Region}`,
+    );
   }
   if (/\$\{[^}]*$/.test(text)) problems.push('unclosed "${" in template');
   return problems;
@@ -48,17 +50,23 @@ export function checkArnTemplate(template: string): string[] {
   if (template === '*') return [];
   const problems = checkTemplateVariables(template);
   if (/\s/.test(template)) problems.push('an ARN has no white space');
-  if (!template.startsWith('arn:')) return [...problems, 'a resource must be "*" or an ARN starting with "arn:${Partition}:"'];
+  if (!template.startsWith('arn:'))
+    return [...problems, 'a resource must be "*" or an ARN starting with "arn:${Partition}:"'];
   // Split on ':' outside ${...} so `${aws:username}` does not count as a separator.
   const parts = template.replace(VARIABLE, (m) => m.replace(/:/g, '\u0000')).split(':');
-  if (parts.length < 6) return [...problems, 'an ARN needs six parts: arn:${Partition}:service:region:account:resource'];
+  if (parts.length < 6)
+    return [...problems, 'an ARN needs six parts: arn:${Partition}:service:region:account:resource'];
   const [, partition, service, region, account] = parts;
   const resource = parts.slice(5).join(':');
   if (partition !== '${Partition}') {
-    problems.push(`the partition must be \${Partition} so the ARN is right in aws, aws-us-gov and aws-cn (found "${partition}")`);
+    problems.push(
+      `the partition must be \${Partition} so the ARN is right in aws, aws-us-gov and aws-cn (found "${partition}")`,
+    );
   }
-  if (!service || !/^[a-z0-9*?-]+$/.test(service)) problems.push(`the service part "${service}" is not a service prefix`);
-  if (region && !/^(?:\$\{Region\}|[a-z0-9*?-]+)$/.test(region)) problems.push(`the region part "${region}" is not a region, \${Region} or a wildcard`);
+  if (!service || !/^[a-z0-9*?-]+$/.test(service))
+    problems.push(`the service part "${service}" is not a service prefix`);
+  if (region && !/^(?:\$\{Region\}|[a-z0-9*?-]+)$/.test(region))
+    problems.push(`the region part "${region}" is not a region, \${Region} or a wildcard`);
   if (account && !isAccountId(account) && !/^(?:\$\{AccountId\}|[*?]+|aws)$/.test(account)) {
     problems.push(`the account part "${account}" must be \${AccountId}, a 12-digit account, "*" or "aws"`);
   }

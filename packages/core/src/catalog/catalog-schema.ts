@@ -16,8 +16,13 @@ const conditionValue = z.union([z.string(), z.number(), z.boolean()]);
 export const catalogStatementSchema = z.strictObject({
   effect: z.enum(['Allow', 'Deny']).optional(),
   actions: z.array(z.string().min(1, 'an action is empty')).min(1, 'a statement needs at least one action'),
-  resources: z.array(z.string().min(1, 'a resource is empty')).min(1, 'resources, when given, needs at least one entry').optional(),
-  conditions: z.record(z.string(), z.record(z.string(), z.union([conditionValue, z.array(conditionValue).min(1)]))).optional(),
+  resources: z
+    .array(z.string().min(1, 'a resource is empty'))
+    .min(1, 'resources, when given, needs at least one entry')
+    .optional(),
+  conditions: z
+    .record(z.string(), z.record(z.string(), z.union([conditionValue, z.array(conditionValue).min(1)])))
+    .optional(),
 });
 
 /** Schema of one integration (permission bundle). */
@@ -29,7 +34,11 @@ export const catalogIntegrationSchema = z.strictObject({
   partitions: z.array(z.enum(PARTITIONS)).min(1, 'an integration must be offered in at least one partition').optional(),
   statements: z.array(catalogStatementSchema).default([]),
   managedPolicies: z
-    .array(z.string().regex(MANAGED_POLICY_NAME, 'not an AWS managed policy name (like ReadOnlyAccess or service-role/Name)'))
+    .array(
+      z
+        .string()
+        .regex(MANAGED_POLICY_NAME, 'not an AWS managed policy name (like ReadOnlyAccess or service-role/Name)'),
+    )
     .default([]),
 });
 

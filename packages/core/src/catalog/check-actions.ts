@@ -4,7 +4,12 @@ import { CATALOG_LIMITS, limitMessage } from './catalog-limits.ts';
 /** Outcome of checking one action entry against AWS's action list. */
 export type ActionCheck =
   | { ok: true; canonical: string[]; wildcard: boolean }
-  | { ok: false; code: 'UNKNOWN_ACTION' | 'UNKNOWN_SERVICE' | 'WILDCARD_MATCHES_NOTHING' | 'MALFORMED_ACTION'; message: string; suggestions: string[] };
+  | {
+      ok: false;
+      code: 'UNKNOWN_ACTION' | 'UNKNOWN_SERVICE' | 'WILDCARD_MATCHES_NOTHING' | 'MALFORMED_ACTION';
+      message: string;
+      suggestions: string[];
+    };
 
 /**
  * Check one IAM action entry (`ec2:RunInstances`, `ec2:DescribeSpot*`, `iam:List?oles`) against the action list.
@@ -18,14 +23,23 @@ export type ActionCheck =
  * a backtracking regular expression for which a run of n stars costs the n-th power of the name's length.
  */
 export function checkAction(entry: string, actionList: ActionList): ActionCheck {
-  const malformed = (message: string): ActionCheck => ({ ok: false, code: 'MALFORMED_ACTION', message, suggestions: [] });
+  const malformed = (message: string): ActionCheck => ({
+    ok: false,
+    code: 'MALFORMED_ACTION',
+    message,
+    suggestions: [],
+  });
   if (entry.length > CATALOG_LIMITS.actionLength) {
     const length = `${entry.length.toLocaleString('en-US')} characters`;
-    return malformed(`"${entry.slice(0, 40)}…" is ${limitMessage('actionLength', length, 'an IAM action is service:Action, and the longest AWS has is 71 characters')}`);
+    return malformed(
+      `"${entry.slice(0, 40)}…" is ${limitMessage('actionLength', length, 'an IAM action is service:Action, and the longest AWS has is 71 characters')}`,
+    );
   }
   const wildcards = entry.replace(/[^*?]/g, '').length;
   if (wildcards > CATALOG_LIMITS.actionWildcards) {
-    return malformed(`${entry} has ${limitMessage('actionWildcards', `${wildcards} wildcards`, 'one * stands for any run of characters already')}`);
+    return malformed(
+      `${entry} has ${limitMessage('actionWildcards', `${wildcards} wildcards`, 'one * stands for any run of characters already')}`,
+    );
   }
   const parts = splitAction(entry);
   if (!parts || /\s/.test(entry)) {
@@ -49,7 +63,12 @@ export function checkAction(entry: string, actionList: ActionList): ActionCheck 
   if (wildcard) {
     const expanded = actionList.expand(shortestWildcards(entry));
     if (expanded.length === 0) {
-      return { ok: false, code: 'WILDCARD_MATCHES_NOTHING', message: `the wildcard ${entry} matches no AWS action`, suggestions: [] };
+      return {
+        ok: false,
+        code: 'WILDCARD_MATCHES_NOTHING',
+        message: `the wildcard ${entry} matches no AWS action`,
+        suggestions: [],
+      };
     }
     return { ok: true, canonical: expanded, wildcard: true };
   }
@@ -75,10 +94,32 @@ export function shortestWildcards(pattern: string): string {
 }
 
 const BASE_OPERATORS = [
-  'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
-  'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals',
-  'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals',
-  'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike',
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'NumericEquals',
+  'NumericNotEquals',
+  'NumericLessThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThan',
+  'NumericGreaterThanEquals',
+  'DateEquals',
+  'DateNotEquals',
+  'DateLessThan',
+  'DateLessThanEquals',
+  'DateGreaterThan',
+  'DateGreaterThanEquals',
+  'Bool',
+  'BinaryEquals',
+  'IpAddress',
+  'NotIpAddress',
+  'ArnEquals',
+  'ArnLike',
+  'ArnNotEquals',
+  'ArnNotLike',
 ];
 
 /**

@@ -45,7 +45,13 @@ export function checkCatalog(
     const productPath = ['products', p];
     if (product.id !== undefined) {
       const first = productIds.get(product.id);
-      if (first !== undefined) add('error', 'DUPLICATE_ID', [...productPath, 'id'], `duplicate product id "${product.id}" (first used by products[${first}])`);
+      if (first !== undefined)
+        add(
+          'error',
+          'DUPLICATE_ID',
+          [...productPath, 'id'],
+          `duplicate product id "${product.id}" (first used by products[${first}])`,
+        );
       else productIds.set(product.id, p);
     }
 
@@ -54,17 +60,34 @@ export function checkCatalog(
       const path = [...productPath, 'integrations', i];
       const owner = integrationIds.get(integration.id);
       if (owner !== undefined) {
-        add('error', 'DUPLICATE_ID', [...path, 'id'], `duplicate integration id "${integration.id}" (already used in ${owner}); integration ids are unique across the catalog`);
+        add(
+          'error',
+          'DUPLICATE_ID',
+          [...path, 'id'],
+          `duplicate integration id "${integration.id}" (already used in ${owner}); integration ids are unique across the catalog`,
+        );
       } else integrationIds.set(integration.id, formatPath(path));
 
       if (integration.statements.length === 0 && integration.managedPolicies.length === 0) {
-        add('error', 'EMPTY_BUNDLE', path, `integration "${integration.id}" grants nothing: give it statements or managedPolicies`);
+        add(
+          'error',
+          'EMPTY_BUNDLE',
+          path,
+          `integration "${integration.id}" grants nothing: give it statements or managedPolicies`,
+        );
       }
       const partitions = integration.partitions ?? [];
-      if (new Set(partitions).size !== partitions.length) add('error', 'DUPLICATE_PARTITION', [...path, 'partitions'], 'a partition is listed twice');
+      if (new Set(partitions).size !== partitions.length)
+        add('error', 'DUPLICATE_PARTITION', [...path, 'partitions'], 'a partition is listed twice');
       const policies = new Set<string>();
       integration.managedPolicies.forEach((name, m) => {
-        if (policies.has(name)) add('warning', 'DUPLICATE_MANAGED_POLICY', [...path, 'managedPolicies', m], `managed policy ${name} is listed twice`);
+        if (policies.has(name))
+          add(
+            'warning',
+            'DUPLICATE_MANAGED_POLICY',
+            [...path, 'managedPolicies', m],
+            `managed policy ${name} is listed twice`,
+          );
         policies.add(name);
       });
 
@@ -81,26 +104,47 @@ export function checkCatalog(
           if (!check.wildcard) {
             const key = check.canonical[0]!.toLowerCase();
             const prior = seen.get(key);
-            if (prior !== undefined) add('warning', 'DUPLICATE_ACTION', [...statementPath, 'actions', a], `${entry} is listed twice in this integration (also at ${prior})`);
+            if (prior !== undefined)
+              add(
+                'warning',
+                'DUPLICATE_ACTION',
+                [...statementPath, 'actions', a],
+                `${entry} is listed twice in this integration (also at ${prior})`,
+              );
             else seen.set(key, formatPath([...statementPath, 'actions', a]));
           }
         });
         (statement.resources ?? []).forEach((resource, r) => {
           const problems = templateTooBig(resource) ?? checkArnTemplate(resource);
           for (const problem of problems) {
-            add('error', 'INVALID_ARN_TEMPLATE', [...statementPath, 'resources', r], `resource "${shorten(resource)}": ${problem}`);
+            add(
+              'error',
+              'INVALID_ARN_TEMPLATE',
+              [...statementPath, 'resources', r],
+              `resource "${shorten(resource)}": ${problem}`,
+            );
           }
         });
         for (const [operator, entries] of Object.entries(statement.conditions ?? {})) {
           if (!isConditionOperator(operator)) {
-            add('error', 'INVALID_CONDITION', [...statementPath, 'conditions', operator], `unknown condition operator "${operator}"`);
+            add(
+              'error',
+              'INVALID_CONDITION',
+              [...statementPath, 'conditions', operator],
+              `unknown condition operator "${operator}"`,
+            );
           }
           for (const [key, value] of Object.entries(entries)) {
             const values = Array.isArray(value) ? value : [value];
             for (const v of values) {
               if (typeof v !== 'string') continue;
               for (const problem of templateTooBig(v) ?? checkTemplateVariables(v)) {
-                add('error', 'INVALID_TEMPLATE', [...statementPath, 'conditions', operator, key], `condition value "${shorten(v)}": ${problem}`);
+                add(
+                  'error',
+                  'INVALID_TEMPLATE',
+                  [...statementPath, 'conditions', operator, key],
+                  `condition value "${shorten(v)}": ${problem}`,
+                );
               }
             }
           }
@@ -118,11 +162,19 @@ export function checkCatalog(
  */
 function templateTooBig(text: string): string[] | undefined {
   if (text.length > CATALOG_LIMITS.templateLength) {
-    return [limitMessage('templateLength', `${text.length.toLocaleString('en-US')} characters`, 'IAM accepts no longer ARN')];
+    return [
+      limitMessage('templateLength', `${text.length.toLocaleString('en-US')} characters`, 'IAM accepts no longer ARN'),
+    ];
   }
   const variables = text.split('${').length - 1;
   if (variables > CATALOG_LIMITS.templateVariables) {
-    return [limitMessage('templateVariables', `${variables.toLocaleString('en-US')} template variables`, 'use ${Partition}, ${AccountId} and ${Region} once each')];
+    return [
+      limitMessage(
+        'templateVariables',
+        `${variables.toLocaleString('en-US')} template variables`,
+        'use ${Partition}, ${AccountId} and ${Region} once each',
+      ),
+    ];
   }
   return undefined;
 }

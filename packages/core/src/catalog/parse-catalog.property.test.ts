@@ -15,9 +15,15 @@ beforeAll(async () => {
 
 /** Every action's place in the example: [product, integration, statement, action]. */
 function actionPlaces(): Array<[number, number, number, number]> {
-  const data = parseDocument(EXAMPLE).toJS() as { products: Array<{ integrations: Array<{ statements?: Array<{ actions: string[] }> }> }> };
+  const data = parseDocument(EXAMPLE).toJS() as {
+    products: Array<{ integrations: Array<{ statements?: Array<{ actions: string[] }> }> }>;
+  };
   return data.products.flatMap((p, pi) =>
-    p.integrations.flatMap((i, ii) => (i.statements ?? []).flatMap((s, si) => s.actions.map((_, ai): [number, number, number, number] => [pi, ii, si, ai]))),
+    p.integrations.flatMap((i, ii) =>
+      (i.statements ?? []).flatMap((s, si) =>
+        s.actions.map((_, ai): [number, number, number, number] => [pi, ii, si, ai]),
+      ),
+    ),
   );
 }
 
@@ -30,16 +36,21 @@ describe('a corrupted action anywhere in the catalog', () => {
       (a) => a.replace(':', ':Z'),
       (a) => a.replace(/^[a-z]/, 'q'),
     );
-    fc.assert(fc.property(fc.constantFrom(...places), typo, ([p, i, s, a], corrupt) => {
-      const doc = parseDocument(EXAMPLE);
-      const path = ['products', p, 'integrations', i, 'statements', s, 'actions', a];
-      const bad = corrupt(String(doc.getIn(path)));
-      fc.pre(actionList.canonical(bad) === undefined && actionList.expand(bad).length === 0);
-      doc.setIn(path, bad);
-      const { catalog, findings } = parseCatalog(doc.toString(), { fileName: 'c.yaml', actionList });
-      expect(catalog).toBeUndefined();
-      expect(findings.filter((f) => f.severity === 'error').map((f) => f.path)).toEqual([`products[${p}].integrations[${i}].statements[${s}].actions[${a}]`]);
-      expect(findings[0]!.message).toContain(bad);
-    }), propertyParameters({ numRuns: 150 }));
+    fc.assert(
+      fc.property(fc.constantFrom(...places), typo, ([p, i, s, a], corrupt) => {
+        const doc = parseDocument(EXAMPLE);
+        const path = ['products', p, 'integrations', i, 'statements', s, 'actions', a];
+        const bad = corrupt(String(doc.getIn(path)));
+        fc.pre(actionList.canonical(bad) === undefined && actionList.expand(bad).length === 0);
+        doc.setIn(path, bad);
+        const { catalog, findings } = parseCatalog(doc.toString(), { fileName: 'c.yaml', actionList });
+        expect(catalog).toBeUndefined();
+        expect(findings.filter((f) => f.severity === 'error').map((f) => f.path)).toEqual([
+          `products[${p}].integrations[${i}].statements[${s}].actions[${a}]`,
+        ]);
+        expect(findings[0]!.message).toContain(bad);
+      }),
+      propertyParameters({ numRuns: 150 }),
+    );
   });
 });

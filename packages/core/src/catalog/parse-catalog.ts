@@ -45,7 +45,8 @@ export function parseCatalog(text: string, options: ParseCatalogOptions): { cata
   const place = (path: Array<string | number>): string => {
     const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
     let where = read.at(node && typeof node === 'object' && node.range ? node.range[0] : undefined);
-    const named = (p: unknown): string | undefined => (p && typeof p === 'object' && 'id' in p && typeof p.id === 'string' ? p.id : undefined);
+    const named = (p: unknown): string | undefined =>
+      p && typeof p === 'object' && 'id' in p && typeof p.id === 'string' ? p.id : undefined;
     if (path[0] === 'products' && typeof path[1] === 'number') {
       const product = (data as { products?: unknown[] })?.products?.[path[1]];
       where += `, product ${JSON.stringify(named(product) ?? `#${path[1]}`)}`;
@@ -58,7 +59,16 @@ export function parseCatalog(text: string, options: ParseCatalogOptions): { cata
   };
 
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    return { findings: [{ code: 'CATALOG_SCHEMA', severity: 'error', path: '', message: `${fileName}: a catalog is a mapping with version and products` }] };
+    return {
+      findings: [
+        {
+          code: 'CATALOG_SCHEMA',
+          severity: 'error',
+          path: '',
+          message: `${fileName}: a catalog is a mapping with version and products`,
+        },
+      ],
+    };
   }
   const parsed = catalogFileSchema.safeParse(data);
   if (!parsed.success) {
@@ -70,7 +80,12 @@ export function parseCatalog(text: string, options: ParseCatalogOptions): { cata
       } else if (issue.code === 'invalid_type' && doc.getIn(path) === undefined) {
         message = `missing required key "${String(path[path.length - 1])}"`;
       }
-      return { code: 'CATALOG_SCHEMA', severity: 'error', path: formatPath(path), message: `${place(path)}: ${formatPath(path) || 'catalog'}: ${message}` };
+      return {
+        code: 'CATALOG_SCHEMA',
+        severity: 'error',
+        path: formatPath(path),
+        message: `${place(path)}: ${formatPath(path) || 'catalog'}: ${message}`,
+      };
     });
     // Still run the semantic checks on the products that are well-formed, so one run reports every problem.
     const raw = (data as { products?: unknown }).products;
@@ -94,9 +109,19 @@ function capFindings(findings: Finding[], fileName: string): Finding[] {
   const kept = findings.filter((f) => ++count[f.severity] <= max);
   const change = 'fix these and check the catalog again';
   if (count.error >= max) {
-    kept.push({ code: 'CATALOG_LIMIT', severity: 'error', path: '', message: `${fileName}: ${limitMessage('errors', 'checking stopped after the errors above', change)}` });
+    kept.push({
+      code: 'CATALOG_LIMIT',
+      severity: 'error',
+      path: '',
+      message: `${fileName}: ${limitMessage('errors', 'checking stopped after the errors above', change)}`,
+    });
   } else if (count.warning > max) {
-    kept.push({ code: 'CATALOG_LIMIT', severity: 'warning', path: '', message: `${fileName}: ${limitMessage('errors', `${count.warning - max} more warnings not shown`, change)}` });
+    kept.push({
+      code: 'CATALOG_LIMIT',
+      severity: 'warning',
+      path: '',
+      message: `${fileName}: ${limitMessage('errors', `${count.warning - max} more warnings not shown`, change)}`,
+    });
   }
   return kept;
 }
@@ -112,7 +137,10 @@ function wellFormedParts(raw: unknown): CheckableProduct | undefined {
   const { id, integrations } = raw as { id?: unknown; integrations?: unknown };
   if (!Array.isArray(integrations)) return undefined;
   const validId = catalogProductSchema.shape.id.safeParse(id);
-  return { ...(validId.success ? { id: validId.data } : {}), integrations: integrations.map((i) => catalogIntegrationSchema.safeParse(i).data) };
+  return {
+    ...(validId.success ? { id: validId.data } : {}),
+    integrations: integrations.map((i) => catalogIntegrationSchema.safeParse(i).data),
+  };
 }
 
 /** The keys the schema allows at `path` (for "unknown key" messages). */
@@ -120,7 +148,13 @@ function allowedKeys(path: Array<string | number>): string[] {
   const names = path.filter((p): p is string => typeof p === 'string');
   const last = names[names.length - 1];
   const schema =
-    last === 'statements' ? catalogStatementSchema : last === 'integrations' ? catalogIntegrationSchema : last === 'products' ? catalogProductSchema : catalogFileSchema;
+    last === 'statements'
+      ? catalogStatementSchema
+      : last === 'integrations'
+        ? catalogIntegrationSchema
+        : last === 'products'
+          ? catalogProductSchema
+          : catalogFileSchema;
   return Object.keys(schema.shape);
 }
 

@@ -63,14 +63,12 @@ export function readCatalogYaml(text: string, fileName: string): ReadYaml | { fi
     );
   if (doc.errors.length > 0) {
     return {
-      findings: doc.errors
-        .slice(0, CATALOG_LIMITS.errors)
-        .map((e) => ({
-          code: 'CATALOG_SYNTAX',
-          severity: 'error' as const,
-          path: '',
-          message: `${at(e.pos[0])}: ${e.message.split('\n')[0]}`,
-        })),
+      findings: doc.errors.slice(0, CATALOG_LIMITS.errors).map((e) => ({
+        code: 'CATALOG_SYNTAX',
+        severity: 'error' as const,
+        path: '',
+        message: `${at(e.pos[0])}: ${e.message.split('\n')[0]}`,
+      })),
     };
   }
   const tree = checkYamlTree(doc.contents, at);
