@@ -15,7 +15,8 @@ export async function resolveCatalog(deps: ConnectionDeps, organizationId: strin
   const key = `${record.organizationId}/${record.name}@${record.version}`;
   const cached = deps.catalogCache.get(key);
   if (cached !== undefined) return cached;
-  const { catalog, findings } = await parseCatalogSource({ source: record.source, fileName: record.fileName, name: record.name, version: record.version });
+  // The default catalog is the operator's own file; a tenant's is parsed off the event loop.
+  const { catalog, findings } = await parseCatalogSource({ source: record.source, fileName: record.fileName, name: record.name, version: record.version, inline: name === null });
   if (catalog === undefined) throw new TrustgateError('INVALID_CATALOG', `The catalog "${record.name}" is not valid.`, { findings });
   deps.catalogCache.set(key, catalog);
   return catalog;

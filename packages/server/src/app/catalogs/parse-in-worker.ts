@@ -1,0 +1,161 @@
+import { Worker } from 'node:worker_threads';
+import { CATALOG_LIMITS, TrustgateError, type Catalog, type Finding } from '@trustgate/core';
+
+/**
+ * How long checking one catalog may take in the worker before the worker is stopped and the catalog refused:
+ * 20 s. A catalog at every limit of CATALOG_LIMITS takes about 2 s; this is the backstop for what the limits
+ * did not foresee, so that no catalog can hold the worker (and every upload queued behind it) for longer.
+ */
+export const CATALOG_CHECK_DEADLINE_MS = 20_000;
+
+/** The worker's old-generation heap: 512 MB (a catalog at the limits needs about 150 MB, AWS's action list 50). */
+export const CATALOG_WORKER_HEAP_MB = 512;
+
+/** A catalog to check, as the worker receives it. */
+export interface WorkerRequest {
+  id: number;
+  source: string;
+  fileName: string;
+}
+
+/** What the worker posts: that it is ready, core's result for a request, or a failure (a bug in the parser). */
+export type WorkerAnswer =
+  | { ready: true }
+  | { id: number; result: { catalog?: Catalog; findings: Finding[] } }
+  | { id: number; failure: string };
+
+interface Job {
+  request: WorkerRequest;
+  deadlineMs: number;
+  resolve(result: { catalog?: Catalog; findings: Finding[] }): void;
+  reject(error: Error): void;
+}
+
+interface Thread {
+  worker: Worker;
+  ready: boolean;
+  /** The job the worker is on, and its deadline. */
+  current?: { job: Job; timer: NodeJS.Timeout };
+}
+
+let thread: Thread | undefined;
+const queue: Job[] = [];
+let lastId = 0;
+
+/**
+ * Parses and validates catalog text with core's {@link parseCatalog} in a worker thread, so that the work (linear
+ * in the text and bounded by CATALOG_LIMITS, but about 2 s of CPU at the limits) never blocks the service's event
+ * loop: health checks and every other tenant's requests are answered meanwhile.
+ *
+ * One worker, started on first use and kept (unreferenced while idle, so it never keeps the process alive); it
+ * checks one catalog at a time, in the order asked. A catalog still being checked after `deadlineMs` (default
+ * {@link CATALOG_CHECK_DEADLINE_MS}), or that runs the worker out of its {@link CATALOG_WORKER_HEAP_MB} heap, is
+ * answered with a `CATALOG_LIMIT` finding and the worker is replaced. A worker that fails otherwise is a bug:
+ * INTERNAL.
+ */
+export function parseCatalogInWorker(
+  input: { source: string; fileName: string },
+  options: { deadlineMs?: number } = {},
+): Promise<{ catalog?: Catalog; findings: Finding[] }> {
+  return new Promise((resolve, reject) => {
+    queue.push({
+      request: { id: ++lastId, source: input.source, fileName: input.fileName },
+      deadlineMs: options.deadlineMs ?? CATALOG_CHECK_DEADLINE_MS,
+      resolve,
+      reject,
+    });
+    next();
+  });
+}
+
+/** Stops the worker (if any) and refuses the queued jobs; the next parse starts a new one. For shutdown and tests. */
+export async function stopCatalogWorker(): Promise<void> {
+  const stopping = thread;
+  thread = undefined;
+  for (const job of queue.splice(0)) job.reject(new TrustgateError('INTERNAL', 'The catalog worker was stopped.'));
+  if (stopping !== undefined) {
+    if (stopping.current !== undefined) {
+      clearTimeout(stopping.current.timer);
+      stopping.current.job.reject(new TrustgateError('INTERNAL', 'The catalog worker was stopped.'));
+    }
+    await stopping.worker.terminate();
+  }
+}
+
+/** Gives the next queued job to the worker, starting one when there is none. */
+function next(): void {
+  if (queue.length === 0) return;
+  const t = thread ?? start();
+  if (!t.ready || t.current !== undefined) return;
+  const job = queue.shift()!;
+  const timer = setTimeout(() => {
+    finish(t, (j) => j.resolve(refused(j, `checking it took longer than ${j.deadlineMs / 1000} s`)));
+    void t.worker.terminate();
+  }, job.deadlineMs);
+  t.current = { job, timer };
+  t.worker.ref();
+  t.worker.postMessage(job.request);
+}
+
+/** Ends the current job of `t` with `settle`; a worker that is no longer `thread` is dropped. */
+function finish(t: Thread, settle: (job: Job) => void, keep = false): void {
+  if (!keep && thread === t) thread = undefined;
+  const current = t.current;
+  t.current = undefined;
+  if (current !== undefined) {
+    clearTimeout(current.timer);
+    settle(current.job);
+  }
+  if (keep) t.worker.unref();
+  next();
+}
+
+function start(): Thread {
+  const worker = new Worker(new URL('./catalog-worker.mjs', import.meta.url), {
+    resourceLimits: { maxOldGenerationSizeMb: CATALOG_WORKER_HEAP_MB },
+  });
+  const t: Thread = { worker, ready: false };
+  worker.unref();
+  worker.on('message', (answer: WorkerAnswer) => {
+    if ('ready' in answer) {
+      t.ready = true;
+      next();
+    } else if (t.current?.job.request.id === answer.id) {
+      if ('result' in answer) finish(t, (job) => job.resolve(answer.result), true);
+      else
+        finish(
+          t,
+          (job) =>
+            job.reject(
+              new TrustgateError('INTERNAL', 'Checking the catalog failed.', { cause: new Error(answer.failure) }),
+            ),
+          true,
+        );
+    }
+  });
+  worker.on('error', (error: Error & { code?: string }) => {
+    if (!t.ready) failQueued(t, error);
+    else if (error.code === 'ERR_WORKER_OUT_OF_MEMORY')
+      finish(t, (job) => job.resolve(refused(job, `checking it needed more than ${CATALOG_WORKER_HEAP_MB} MB`)));
+    else finish(t, (job) => job.reject(new TrustgateError('INTERNAL', 'The catalog worker failed.', { cause: error })));
+  });
+  worker.on('exit', (exitCode) => {
+    if (!t.ready) failQueued(t, new Error(`the catalog worker exited with ${exitCode} before it was ready`));
+    else finish(t, (job) => job.reject(new TrustgateError('INTERNAL', 'The catalog worker stopped.')));
+  });
+  thread = t;
+  return t;
+}
+
+/** A worker that could not start: every queued job fails with INTERNAL (rather than starting workers forever). */
+function failQueued(t: Thread, cause: Error): void {
+  if (thread === t) thread = undefined;
+  for (const job of queue.splice(0))
+    job.reject(new TrustgateError('INTERNAL', 'The catalog worker could not start.', { cause }));
+}
+
+/** The answer for a catalog the worker had to give up on. */
+function refused(job: Job, why: string): { findings: Finding[] } {
+  const message = `${job.request.fileName}: ${why}; a catalog within CATALOG_LIMITS (at most ${CATALOG_LIMITS.actions.toLocaleString('en-US')} actions, ${CATALOG_LIMITS.sourceLength.toLocaleString('en-US')} characters) takes far less: make it smaller`;
+  return { findings: [{ code: 'CATALOG_LIMIT', severity: 'error', path: '', message }] };
+}
