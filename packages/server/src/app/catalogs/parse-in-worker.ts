@@ -3,12 +3,16 @@ import { CATALOG_LIMITS, TrustgateError, type Catalog, type Finding } from '@tru
 
 /**
  * How long checking one catalog may take in the worker before the worker is stopped and the catalog refused:
- * 20 s. A catalog at every limit of CATALOG_LIMITS takes about 2 s; this is the backstop for what the limits
- * did not foresee, so that no catalog can hold the worker (and every upload queued behind it) for longer.
+ * 20 s. A catalog at every limit of CATALOG_LIMITS takes about 1 s, the costliest input the limits let through
+ * to the parser (1,000,000 characters of one flow sequence) about 5 s; this is the backstop for what the limits
+ * did not foresee, so that no catalog holds the worker (and every catalog queued behind it) for longer.
  */
 export const CATALOG_CHECK_DEADLINE_MS = 20_000;
 
-/** The worker's old-generation heap: 512 MB (a catalog at the limits needs about 150 MB, AWS's action list 50). */
+/**
+ * The worker's old-generation heap: 512 MB. The costliest input the limits let through grows the heap to about
+ * 330 MB, AWS's action list takes 20 MB; a catalog that needs more is refused instead of running the process out of memory.
+ */
 export const CATALOG_WORKER_HEAP_MB = 512;
 
 /** A catalog to check, as the worker receives it. */
