@@ -16,10 +16,18 @@ export interface ParsedCatalog {
  * ({@link parseCatalogInWorker}), off the event loop. `inline` parses on the calling thread instead: only for the
  * service's default catalog, which the operator configured (as trusted as the code, and parsed once).
  */
-export async function parseCatalogSource(input: { source: string; fileName: string; name: string; version: number; inline?: boolean }): Promise<{ catalog?: ParsedCatalog; findings: Finding[] }> {
+export async function parseCatalogSource(input: {
+  source: string;
+  fileName: string;
+  name: string;
+  version: number;
+  inline?: boolean;
+}): Promise<{ catalog?: ParsedCatalog; findings: Finding[] }> {
   const { catalog, findings } =
     input.inline === true
       ? parseCatalog(input.source, { fileName: input.fileName, actionList: await loadAwsActionList() })
       : await parseCatalogInWorker({ source: input.source, fileName: input.fileName });
-  return catalog === undefined ? { findings } : { catalog: { name: input.name, version: input.version, catalog }, findings };
+  return catalog === undefined
+    ? { findings }
+    : { catalog: { name: input.name, version: input.version, catalog }, findings };
 }
