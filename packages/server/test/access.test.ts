@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './test-stores.ts';
-import { startTestService, type ApiResponse, type TestService } from './service-harness.ts';
+import { startTestService, type ApiResponse, type TestService, NO_AWS } from './service-harness.ts';
 import {
   CONNECTION_ROUTES,
   forbidden,
@@ -10,14 +10,6 @@ import {
   type Level,
 } from './connection-routes.ts';
 
-const NO_AWS = {
-  aws: {
-    endpoint: 'http://127.0.0.1:9',
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' },
-    accountId: '111111111111',
-  },
-};
 const CUSTOMER = '222222222222';
 const MISSING = 'con_doesnotexist0000';
 

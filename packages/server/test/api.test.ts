@@ -4,17 +4,15 @@ import { hashApiTokenSecret } from '../src/auth/api-token-secret.ts';
 import { createTrustgateService } from '../src/create-service.ts';
 import { connectionView, createdConnectionView } from '../src/http/schemas.ts';
 import { DIALECTS, openSharedTestDatabase } from './test-stores.ts';
-import { OPERATOR_TOKEN, startTestService, TEST_SERVICE_DEFAULTS, type TestService } from './service-harness.ts';
+import {
+  OPERATOR_TOKEN,
+  startTestService,
+  TEST_SERVICE_DEFAULTS,
+  type TestService,
+  NO_AWS,
+} from './service-harness.ts';
 import { readEveryRow } from './database-rows.ts';
 
-const NO_AWS = {
-  aws: {
-    endpoint: 'http://127.0.0.1:9',
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' },
-    accountId: '111111111111',
-  },
-};
 const CUSTOMER = '222222222222';
 
 describe.each(DIALECTS)('HTTP API on %s', (dialect) => {

@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './test-stores.ts';
-import { startTestService, type TestService } from './service-harness.ts';
-
-const NO_AWS = {
-  aws: {
-    endpoint: 'http://127.0.0.1:9',
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' },
-    accountId: '111111111111',
-  },
-};
+import { startTestService, type TestService, NO_AWS } from './service-harness.ts';
 
 // Regressions of the defects found by attacking the service (issue 11), on both stores.
 describe.each(DIALECTS)('attack regressions on %s', (dialect) => {

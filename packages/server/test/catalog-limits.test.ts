@@ -2,16 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG_LIMITS, loadAwsActionList, type ActionList } from '@trustgate/core';
 import { bigCatalog } from '../../core/test/support/big-catalog.ts';
 import { DIALECTS } from './test-stores.ts';
-import { startTestService, type TestService } from './service-harness.ts';
-
-const NO_AWS = {
-  aws: {
-    endpoint: 'http://127.0.0.1:9',
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' },
-    accountId: '111111111111',
-  },
-};
+import { startTestService, type TestService, NO_AWS } from './service-harness.ts';
 
 /** The nested-anchor alias bomb of issue 11 (item 4): 9^6 x's from 60 aliases. */
 const ALIAS_BOMB = [

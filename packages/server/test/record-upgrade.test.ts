@@ -4,18 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfInspectionPolicy } from '../src/model/self-inspection-policy.ts';
 import { DIALECTS } from './test-stores.ts';
-import { startTestService, type TestService } from './service-harness.ts';
+import { startTestService, type TestService, NO_AWS } from './service-harness.ts';
 
 const SRC_DIR = fileURLToPath(new URL('../src/', import.meta.url));
 const STORE_DIR = fileURLToPath(new URL('../src/store/', import.meta.url));
-const NO_AWS = {
-  aws: {
-    endpoint: 'http://127.0.0.1:9',
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' },
-    accountId: '111111111111',
-  },
-};
 
 describe('layering: the store stands on the model only', () => {
   it('imports nothing from the use cases, auth, HTTP or AWS adapters: only the model', async () => {

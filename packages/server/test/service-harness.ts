@@ -27,6 +27,19 @@ export interface ApiResponse {
   headers: Headers;
 }
 
+/**
+ * A partition setting for tests that never reach AWS: an endpoint nothing listens on (a call would fail at once) and
+ * credentials that are not real.
+ */
+export const NO_AWS = {
+  aws: {
+    endpoint: 'http://127.0.0.1:9',
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' },
+    accountId: '111111111111',
+  },
+};
+
 /** The operator token the harness configures. */
 export const OPERATOR_TOKEN = `op_${randomBytes(16).toString('hex')}`;
 

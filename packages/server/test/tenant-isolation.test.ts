@@ -8,7 +8,7 @@ import type { Connection, UserRole } from '../src/model/records.ts';
 import { DIALECTS, openTestStore } from './test-stores.ts';
 import { connectionRecord } from './connection-record.ts';
 import { CONNECTION_ROUTES, NO_SUCH_CONNECTION, RANK } from './connection-routes.ts';
-import { startTestService, type TestService } from './service-harness.ts';
+import { startTestService, type TestService, NO_AWS } from './service-harness.ts';
 
 /**
  * Tenant isolation is two checks that overlap: the store's organization filter (`connections.get(org, id)` finds
@@ -199,15 +199,6 @@ describe.each(DIALECTS)('tenant isolation on %s', (dialect) => {
     });
   });
 });
-
-const NO_AWS = {
-  aws: {
-    endpoint: 'http://127.0.0.1:9',
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIAUNUSED0000000000', secretAccessKey: 'unused' },
-    accountId: '111111111111',
-  },
-};
 
 describe.each(DIALECTS)("over HTTP on %s, with the store's organization filter removed", (dialect) => {
   let t: TestService;
