@@ -15,7 +15,9 @@ import { registerCallbackRoutes } from './routes/callback-routes.ts';
 import { registerCatalogRoutes } from './routes/catalog-routes.ts';
 import { registerConnectionRoutes } from './routes/connection-routes.ts';
 import { registerOrganizationRoutes } from './routes/organization-routes.ts';
+import { registerIssuanceRoutes } from './routes/issuance-routes.ts';
 import { registerSpaceRoutes } from './routes/space-routes.ts';
+import { registerStackRoutes } from './routes/stack-routes.ts';
 import { registerTokenRoutes } from './routes/token-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
 
@@ -100,6 +102,8 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
     registerAccessRoutes,
     registerAuditRoutes,
     registerCallbackRoutes,
+    registerStackRoutes,
+    registerIssuanceRoutes,
   ]) {
     register(route, ctx);
   }
