@@ -20,7 +20,14 @@ describe('error catalog', () => {
       .filter(([, e]) => e.http >= 500)
       .map(([c]) => c)
       .sort();
-    expect(serverSide).toEqual(['AWS_ERROR', 'INTERNAL']);
+    expect(serverSide).toEqual(['AWS_ERROR', 'CREDENTIALS_UNAVAILABLE', 'INTERNAL']);
+  });
+
+  it('maps a refused role to 422 / exit 7 (the customer must change it) and unavailable STS to 503 / exit 6', () => {
+    expect(new TrustgateError('ROLE_REFUSED', 'x').httpStatus).toBe(422);
+    expect(new TrustgateError('ROLE_REFUSED', 'x').exitCode).toBe(7);
+    expect(new TrustgateError('CREDENTIALS_UNAVAILABLE', 'x').httpStatus).toBe(503);
+    expect(new TrustgateError('CREDENTIALS_UNAVAILABLE', 'x').exitCode).toBe(6);
   });
 
   it('maps an error to its status and exit code and keeps the cause', () => {

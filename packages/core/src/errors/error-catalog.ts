@@ -88,6 +88,18 @@ export const ERROR_CATALOG = {
   // AWS and verification
   AWS_ERROR: { http: 502, exit: 6, description: 'AWS (or the configured endpoint) answered with an error.' },
   VERIFICATION_FAILED: { http: 422, exit: 7, description: 'The role could not be verified as required.' },
+  ROLE_REFUSED: {
+    http: 422,
+    exit: 7,
+    description:
+      "The customer's role refused the assumption (AccessDenied): its trust policy does not admit trustgate's identity or this external ID, or the role was deleted; the message says what to change on the role.",
+  },
+  CREDENTIALS_UNAVAILABLE: {
+    http: 503,
+    exit: 6,
+    description:
+      'AWS STS throttled or failed after retries and no still-valid cached session is left; try again shortly.',
+  },
   INTERNAL: { http: 500, exit: 1, description: 'An unexpected failure inside trustgate.' },
 } as const satisfies Record<string, { http: number; exit: number; description: string }>;
 
