@@ -2,7 +2,7 @@ import type { ScopedExternalIdScope } from '../external-id/index.ts';
 import type { Partition } from '../partition/index.ts';
 import type { PolicyDocument } from '../policy-document/index.ts';
 import type { ConnectCallback } from '../templates/index.ts';
-import type { ConfusedDeputyCondition } from '../trust/index.ts';
+import type { ConfusedDeputyCondition, TrustSessionAction } from '../trust/index.ts';
 import type { PlatformIdentities } from '../trust/index.ts';
 
 /** A permissions policy to create (for example one document of the policy compiler's output). */
@@ -23,6 +23,13 @@ export interface BlueprintOptions {
   externalIds?: string[];
   /** Trust scoped external IDs (`acct@integration@stack@phase`) instead of exact ones. */
   externalIdScope?: ScopedExternalIdScope;
+  /**
+   * Trust these `sts:ExternalId` StringLike patterns instead (for example `connectionScopedExternalIdPatterns`:
+   * `<connection external ID>@*@read`); wins over `externalIdScope` and `externalIds`.
+   */
+  externalIdPatterns?: string[];
+  /** Also allow the platform `sts:TagSession` / `sts:SetSourceIdentity` (session tags, source identity). */
+  sessionActions?: TrustSessionAction[];
   /** Trust the platform's OIDC tokens instead of its AWS account (the provider lives in the customer account). */
   oidc?: { issuer: string; audiences: string[]; subjects: string[] };
   /** The customer's account (required by blueprints whose conditions name it). */

@@ -50,16 +50,22 @@ export function crossAccountRoleBlueprint(options: BlueprintOptions): Deliverabl
         { field: 'platform' },
       );
     const identity = platformIdentityFor(options.platform, partition);
-    const externalIds = options.externalIdScope
-      ? []
-      : options.externalIds?.length
-        ? options.externalIds
-        : [generateExternalId()];
-    const externalId = options.externalIdScope ? { scope: options.externalIdScope } : { ids: externalIds };
+    const externalIds =
+      options.externalIdPatterns || options.externalIdScope
+        ? []
+        : options.externalIds?.length
+          ? options.externalIds
+          : [generateExternalId()];
+    const externalId = options.externalIdPatterns
+      ? { patterns: options.externalIdPatterns }
+      : options.externalIdScope
+        ? { scope: options.externalIdScope }
+        : { ids: externalIds };
+    const sessionActions = options.sessionActions ? { sessionActions: options.sessionActions } : {};
     principals.push(
       identity.roleArn
-        ? { type: 'role', roleArn: identity.roleArn, externalId }
-        : { type: 'account', accountId: identity.accountId, externalId },
+        ? { type: 'role', roleArn: identity.roleArn, externalId, ...sessionActions }
+        : { type: 'account', accountId: identity.accountId, externalId, ...sessionActions },
     );
     if (externalIds[0] !== undefined) {
       parameters.push({

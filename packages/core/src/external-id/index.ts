@@ -9,3 +9,10 @@ export {
   type ScopedExternalIdParts,
   type ScopedExternalIdScope,
 } from './scoped-external-id.ts';
+export {
+  STACK_SLUG_PATTERN,
+  connectionScopedExternalId,
+  connectionScopedExternalIdPatterns,
+  type ConnectionScopedExternalIdParts,
+  type ConnectionScopedExternalIdScope,
+} from './connection-scoped-external-id.ts';

@@ -17,10 +17,21 @@ export const MAX_TRUST_POLICY_LIMIT = 4096;
 
 /**
  * How the caller proves it acts for this customer: exact external IDs (`StringEquals`; give two during a
- * rotation so the old and the new both work until the platform switches), or a scoped-ID scope (`StringLike`
- * patterns from {@link scopedExternalIdPatterns}).
+ * rotation so the old and the new both work until the platform switches), a scoped-ID scope (`StringLike`
+ * patterns from {@link scopedExternalIdPatterns}), or `StringLike` patterns as given (for example from
+ * `connectionScopedExternalIdPatterns`; each must hold a literal part, and no `$`, which IAM would expand as a
+ * policy variable).
  */
-export type ExternalIdCondition = { ids: string[] } | { scope: ScopedExternalIdScope };
+export type ExternalIdCondition = { ids: string[] } | { scope: ScopedExternalIdScope } | { patterns: string[] };
+
+/**
+ * Actions a platform principal may perform besides `sts:AssumeRole` (IAM User Guide, "Passing session tags in
+ * AWS STS" and "Monitor and control actions taken with assumed roles"): `sts:TagSession` to pass session tags,
+ * `sts:SetSourceIdentity` to set a source identity. AWS refuses the AssumeRole call that uses either without it.
+ */
+export type TrustSessionAction = 'sts:TagSession' | 'sts:SetSourceIdentity';
+
+const SESSION_ACTIONS: readonly TrustSessionAction[] = ['sts:TagSession', 'sts:SetSourceIdentity'];
 
 /** Where a service request must come from (confused-deputy prevention, IAM User Guide "The confused deputy problem"). */
 export interface ConfusedDeputyCondition {
@@ -39,9 +50,9 @@ export interface ConfusedDeputyCondition {
 /** One party allowed to assume the role. */
 export type TrustPrincipalSpec =
   /** The platform's account root: any principal there whose own policies allow sts:AssumeRole. */
-  | { type: 'account'; accountId: string; externalId: ExternalIdCondition }
+  | { type: 'account'; accountId: string; externalId: ExternalIdCondition; sessionActions?: TrustSessionAction[] }
   /** One platform role (narrower than the account root). */
-  | { type: 'role'; roleArn: string; externalId: ExternalIdCondition }
+  | { type: 'role'; roleArn: string; externalId: ExternalIdCondition; sessionActions?: TrustSessionAction[] }
   /** An AWS service (`spotfleet`, `ec2`, ...), partition-correct, with confused-deputy conditions. */
   | { type: 'service'; service: string; confusedDeputy?: ConfusedDeputyCondition }
   /**
@@ -115,7 +126,7 @@ function statementFor(
         Sid: 'PlatformAssumeRole',
         Effect: 'Allow',
         Principal: { AWS: `arn:${partition}:iam::${spec.accountId}:root` },
-        Action: 'sts:AssumeRole',
+        Action: platformActions(spec.sessionActions, `${path}.sessionActions`),
         Condition: externalIdCondition(spec.externalId, `${path}.externalId`),
       };
     }
@@ -126,7 +137,7 @@ function statementFor(
         Sid: 'PlatformRoleAssumeRole',
         Effect: 'Allow',
         Principal: { AWS: spec.roleArn },
-        Action: 'sts:AssumeRole',
+        Action: platformActions(spec.sessionActions, `${path}.sessionActions`),
         Condition: externalIdCondition(spec.externalId, `${path}.externalId`),
       };
     }
@@ -163,11 +174,59 @@ function statementFor(
   }
 }
 
+/** `sts:AssumeRole` alone, or with the session actions asked for (deduplicated, in a fixed order). */
+function platformActions(sessionActions: TrustSessionAction[] | undefined, path: string): string | string[] {
+  if (sessionActions === undefined) return 'sts:AssumeRole';
+  if (!Array.isArray(sessionActions))
+    throw new TrustgateError('INVALID_INPUT', `${path}: a list of session actions is required`, { field: path });
+  sessionActions.forEach((action, i) => {
+    if (!SESSION_ACTIONS.includes(action))
+      throw new TrustgateError(
+        'INVALID_INPUT',
+        `${path}[${i}]: ${JSON.stringify(action)} is not a session action; use sts:TagSession or sts:SetSourceIdentity`,
+        { field: `${path}[${i}]` },
+      );
+  });
+  const extra = SESSION_ACTIONS.filter((a) => sessionActions.includes(a));
+  return extra.length === 0 ? 'sts:AssumeRole' : ['sts:AssumeRole', ...extra];
+}
+
+/**
+ * A StringLike pattern for `sts:ExternalId`: external-ID characters plus `*` and `?`, at most 1,224 characters,
+ * with at least one character that is not a wildcard (an all-wildcard pattern would admit every caller of the
+ * principal, which is what the external ID exists to prevent).
+ */
+const EXTERNAL_ID_PATTERN_LIKE = /^[\w+=,.@:/*?-]{1,1224}$/;
+
+function externalIdPatterns(patterns: unknown, path: string): string[] {
+  if (!Array.isArray(patterns) || patterns.some((p) => typeof p !== 'string'))
+    throw new TrustgateError('INVALID_EXTERNAL_ID', `${path}: a list of StringLike patterns is required`, {
+      field: path,
+    });
+  const unique = [...new Set(patterns as string[])];
+  if (unique.length === 0)
+    throw new TrustgateError('INVALID_EXTERNAL_ID', `${path}: at least one pattern is required`, { field: path });
+  unique.forEach((pattern) => {
+    const i = (patterns as string[]).indexOf(pattern);
+    if (!EXTERNAL_ID_PATTERN_LIKE.test(pattern) || /^[*?]+$/.test(pattern))
+      throw new TrustgateError(
+        'INVALID_EXTERNAL_ID',
+        `${path}[${i}]: ${JSON.stringify(pattern.slice(0, 80))} is not an external-ID pattern (1-1,224 characters of [\\w+=,.@:/-] with * or ?, and not only wildcards)`,
+        { field: `${path}[${i}]` },
+      );
+  });
+  return unique;
+}
+
 function externalIdCondition(condition: ExternalIdCondition | undefined, path: string): ConditionBlock {
   if (!condition)
     throw new TrustgateError('INVALID_EXTERNAL_ID', `${path}: a platform principal must be bound to an external ID`, {
       field: path,
     });
+  if ('patterns' in condition) {
+    const patterns = externalIdPatterns(condition.patterns, `${path}.patterns`);
+    return { StringLike: { 'sts:ExternalId': patterns.length === 1 ? (patterns[0] as string) : patterns } };
+  }
   if ('scope' in condition) {
     const patterns = scopedExternalIdPatterns(condition.scope);
     return { StringLike: { 'sts:ExternalId': patterns.length === 1 ? (patterns[0] as string) : patterns } };

@@ -7,6 +7,7 @@ export {
   type TrustPolicyOptions,
   type TrustPolicyResult,
   type TrustPrincipalSpec,
+  type TrustSessionAction,
 } from './build-trust-policy.ts';
 export {
   CHINA_SERVICE_PRINCIPALS,
