@@ -77,7 +77,7 @@ function coreGroups(depth) {
 
 /**
  * The layers of packages/server/src and the sibling layers each may import (besides itself, @trustgate/core and
- * third-party packages). Data flows one way: model <- store, auth, aws <- app (use cases) <- http. No layer imports
+ * third-party packages). Data flows one way: model <- store, auth, aws, cache <- app (use cases) <- http. No layer imports
  * the composition root (create-service.ts, index.ts).
  */
 const SERVER_LAYERS = {
@@ -85,8 +85,12 @@ const SERVER_LAYERS = {
   store: { may: ['model'], why: 'store/ holds repositories over model/ only: no use case (app/), no HTTP (http/)' },
   auth: { may: ['model'], why: 'auth/ checks principals and access over model/ only' },
   aws: { may: ['model'], why: 'aws/ adapts the SDK behind narrow ports over model/ only: no use case, no HTTP' },
-  app: { may: ['model', 'store', 'aws', 'auth'], why: 'app/ use cases never import http/' },
-  http: { may: ['model', 'store', 'aws', 'auth', 'app'], why: 'http/ never imports the composition root' },
+  cache: {
+    may: ['model'],
+    why: 'cache/ keeps sessions (in memory or Redis) over model/ only: no AWS, store, use case or HTTP',
+  },
+  app: { may: ['model', 'store', 'aws', 'auth', 'cache'], why: 'app/ use cases never import http/' },
+  http: { may: ['model', 'store', 'aws', 'auth', 'cache', 'app'], why: 'http/ never imports the composition root' },
 };
 
 /** Every packages/server/src file: the sandbox is reached over an endpoint URL, exactly as AWS is. */
