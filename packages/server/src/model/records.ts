@@ -1,4 +1,5 @@
 import type { Partition, PolicyDocument } from '@trustgate/core';
+import type { ExternalIdTrust, IssueRestriction } from './broker-records.ts';
 
 /** An organization (a tenant of the service). */
 export interface Organization {
@@ -23,12 +24,19 @@ export interface User {
 /**
  * What a token may do, intersected with what its user may do:
  * `admin` (organization management: users, tokens of others, spaces, catalogs, access levels),
- * `connections:read`, `connections:write`, `audit:read`.
+ * `connections:read`, `connections:write`, `audit:read`, `credentials:issue` (the credential broker hands out AWS
+ * credentials of stacks; no other scope implies it, `admin` neither).
  */
-export type TokenScope = 'admin' | 'connections:read' | 'connections:write' | 'audit:read';
+export type TokenScope = 'admin' | 'connections:read' | 'connections:write' | 'audit:read' | 'credentials:issue';
 
 /** Every token scope. */
-export const TOKEN_SCOPES: readonly TokenScope[] = ['admin', 'connections:read', 'connections:write', 'audit:read'];
+export const TOKEN_SCOPES: readonly TokenScope[] = [
+  'admin',
+  'connections:read',
+  'connections:write',
+  'audit:read',
+  'credentials:issue',
+];
 
 /** An API token's metadata; the secret itself is never stored, only its SHA-256 hash. */
 export interface ApiToken {
@@ -41,6 +49,8 @@ export interface ApiToken {
   expiresAt: string | null;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  /** Where the token may issue credentials (on top of `credentials:issue`); null = any stack its user may use. */
+  issueRestriction: IssueRestriction | null;
 }
 
 /** A grouping of connections inside an organization. */
@@ -120,6 +130,12 @@ export interface Connection {
   appliedPolicy: IssuedPolicy | null;
   callbackNonce: string | null;
   lastVerifiedAt: string | null;
+  /** Which external ID form the role trusts; connections made before the broker: `{ kind: 'exact' }`. */
+  externalIdTrust: ExternalIdTrust;
+  /** The trust policy also allows `sts:TagSession` and `sts:SetSourceIdentity` (false before the broker). */
+  sessionTagging: boolean;
+  /** ISO time; the broker serves no session issued before it (null = none revoked). */
+  sessionsRevokedBefore: string | null;
   createdAt: string;
   updatedAt: string;
   recordVersion: number;

@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Database } from './schema.ts';
+import type { Insertable, Kysely } from 'kysely';
+import { TrustgateError } from '@trustgate/core';
+import type { AuditEventsTable, Database } from './schema.ts';
 import type { AuditEvent } from '../model/records.ts';
 import { newId, nowIso } from './new-id.ts';
 
@@ -12,6 +13,25 @@ export interface AuditQuery {
   limit?: number;
 }
 
+/** An event to append: `at` is optional (default: when it is written). */
+export type AuditEventInput = Omit<AuditEvent, 'id' | 'at'> & { at?: string };
+
+/** The most events {@link AuditRepository.appendMany} writes in one statement (8 parameters each, under SQLite's limit). */
+export const MAX_APPEND_MANY = 1000;
+
+function toRow(event: AuditEvent): Insertable<AuditEventsTable> {
+  return {
+    id: event.id,
+    organization_id: event.organizationId,
+    at: event.at,
+    actor_user_id: event.actorUserId,
+    token_id: event.tokenId,
+    action: event.action,
+    connection_id: event.connectionId,
+    details: JSON.stringify(event.details),
+  };
+}
+
 /** The append-only audit log. */
 export class AuditRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -19,20 +39,22 @@ export class AuditRepository {
   /** Appends an event; `details` must never carry a secret (callers pass IDs and names only). */
   async append(input: Omit<AuditEvent, 'id' | 'at'>): Promise<AuditEvent> {
     const event: AuditEvent = { id: newId('aud'), at: nowIso(), ...input };
-    await this.db
-      .insertInto('audit_events')
-      .values({
-        id: event.id,
-        organization_id: event.organizationId,
-        at: event.at,
-        actor_user_id: event.actorUserId,
-        token_id: event.tokenId,
-        action: event.action,
-        connection_id: event.connectionId,
-        details: JSON.stringify(event.details),
-      })
-      .execute();
+    await this.db.insertInto('audit_events').values(toRow(event)).execute();
     return event;
+  }
+
+  /**
+   * Appends events in one multi-row INSERT (all or none) and returns them as stored, in order. Each gets a new ID;
+   * `at` is kept when given (when the audited thing happened), else now. At most {@link MAX_APPEND_MANY} events.
+   */
+  async appendMany(inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
+    if (inputs.length > MAX_APPEND_MANY)
+      throw new TrustgateError('INTERNAL', `At most ${MAX_APPEND_MANY} audit events are appended at once.`);
+    if (inputs.length === 0) return [];
+    const now = nowIso();
+    const events: AuditEvent[] = inputs.map((input) => ({ ...input, id: newId('aud'), at: input.at ?? now }));
+    await this.db.insertInto('audit_events').values(events.map(toRow)).execute();
+    return events;
   }
 
   /** Events, newest first (default limit 100, at most 1,000). */

@@ -14,6 +14,7 @@ import type {
   IssuedPolicy,
   RoleVerification,
 } from '../model/records.ts';
+import type { ExternalIdTrust } from '../model/broker-records.ts';
 import { upgradeConnection } from '../model/upgrade-connection.ts';
 import { conflictOnDuplicate } from './unique-violation.ts';
 
@@ -42,6 +43,9 @@ function toConnection(r: Selectable<ConnectionsTable>): Connection {
     appliedPolicy: r.applied_policy === null ? null : (JSON.parse(r.applied_policy) as IssuedPolicy),
     callbackNonce: r.callback_nonce,
     lastVerifiedAt: r.last_verified_at,
+    externalIdTrust: JSON.parse(r.external_id_trust) as ExternalIdTrust,
+    sessionTagging: Number(r.session_tagging) === 1,
+    sessionsRevokedBefore: r.sessions_revoked_before,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     recordVersion: Number(r.record_version),
@@ -72,6 +76,9 @@ function toRow(c: Connection): Insertable<ConnectionsTable> {
     applied_policy: c.appliedPolicy === null ? null : JSON.stringify(c.appliedPolicy),
     callback_nonce: c.callbackNonce,
     last_verified_at: c.lastVerifiedAt,
+    external_id_trust: JSON.stringify(c.externalIdTrust),
+    session_tagging: c.sessionTagging ? 1 : 0,
+    sessions_revoked_before: c.sessionsRevokedBefore,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
     record_version: c.recordVersion,

@@ -181,6 +181,81 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('callback_requests').addColumn('response_body', 'text').execute();
     },
   },
+  '0005-broker': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The credential broker. Connections made before it trust the exact external ID, allow no session tags and
+      // revoked nothing; tokens made before it have no issue restriction.
+      await db.schema
+        .alterTable('connections')
+        .addColumn('external_id_trust', 'text', (c) => c.notNull().defaultTo('{"kind":"exact"}'))
+        .execute();
+      await db.schema
+        .alterTable('connections')
+        .addColumn('session_tagging', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable('connections').addColumn('sessions_revoked_before', 'text').execute();
+      await db.schema.alterTable('api_tokens').addColumn('issue_restriction', 'text').execute();
+      // (organization_id, id) is unique so attachments can reference a stack and a connection of THEIR organization:
+      // an attachment tying one tenant's stack to another tenant's connection cannot be stored.
+      await db.schema
+        .createIndex('connections_org_id')
+        .on('connections')
+        .columns(['organization_id', 'id'])
+        .unique()
+        .execute();
+      await db.schema
+        .createTable('stacks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+        .addColumn('space_id', 'text', (c) => c.references('spaces.id').onDelete('set null'))
+        .addColumn('slug', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('labels', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('stacks_org_slug', ['organization_id', 'slug'])
+        .addUniqueConstraint('stacks_org_id', ['organization_id', 'id'])
+        .execute();
+      await db.schema
+        .createTable('attachments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+        .addColumn('stack_id', 'text', (c) => c.notNull())
+        .addColumn('connection_id', 'text', (c) => c.notNull())
+        .addColumn('account_ids', 'text')
+        .addColumn('phases', 'text', (c) => c.notNull())
+        .addColumn('duration_seconds', 'integer', (c) => c.notNull())
+        .addColumn('region', 'text')
+        .addColumn('read_only_session_policy', 'integer', (c) => c.notNull())
+        .addColumn('session_mode', 'text', (c) => c.notNull())
+        .addColumn('assume_on_worker', 'integer', (c) => c.notNull())
+        .addColumn('custom_external_id', 'text')
+        .addColumn('verification', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addForeignKeyConstraint(
+          'attachments_stack',
+          ['organization_id', 'stack_id'],
+          'stacks',
+          ['organization_id', 'id'],
+          (fk) => fk.onDelete('cascade'),
+        )
+        .addForeignKeyConstraint(
+          'attachments_connection',
+          ['organization_id', 'connection_id'],
+          'connections',
+          ['organization_id', 'id'],
+          (fk) => fk.onDelete('cascade'),
+        )
+        .addUniqueConstraint('attachments_stack_connection', ['stack_id', 'connection_id'])
+        .execute();
+      await db.schema
+        .createIndex('attachments_org_connection')
+        .on('attachments')
+        .columns(['organization_id', 'connection_id'])
+        .execute();
+    },
+  },
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's migrator (migrations live in code, not in a folder). */

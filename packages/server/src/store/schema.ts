@@ -18,6 +18,8 @@ export interface Database {
   job_runs: JobRunsTable;
   settings: SettingsTable;
   callback_requests: CallbackRequestsTable;
+  stacks: StacksTable;
+  attachments: AttachmentsTable;
 }
 
 /** A customer of the service (a platform's tenant); everything else belongs to one. */
@@ -49,6 +51,8 @@ export interface ApiTokensTable {
   expires_at: string | null;
   revoked_at: string | null;
   last_used_at: string | null;
+  /** JSON IssueRestriction (model/broker-records.ts), or null (any stack; every token made before the broker). */
+  issue_restriction: string | null;
 }
 
 /** A grouping of connections inside an organization (a team, an environment). */
@@ -94,6 +98,11 @@ export interface ConnectionsTable {
   applied_policy: string | null;
   callback_nonce: string | null;
   last_verified_at: string | null;
+  /** JSON ExternalIdTrust; rows from before the broker default to `{"kind":"exact"}`. */
+  external_id_trust: Generated<string>;
+  /** 0/1; rows from before the broker default to 0. */
+  session_tagging: Generated<number>;
+  sessions_revoked_before: string | null;
   created_at: string;
   updated_at: string;
   record_version: Generated<number>;
@@ -170,4 +179,38 @@ export interface CallbackRequestsTable {
    */
   response_url: string | null;
   response_body: string | null;
+}
+
+/** A platform workload (an IaC stack) of an organization; `slug` is unique in the organization, `labels` JSON. */
+export interface StacksTable {
+  id: string;
+  organization_id: string;
+  space_id: string | null;
+  slug: string;
+  name: string;
+  labels: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * A connection attached to a stack (one per stack and connection, both of the attachment's organization): JSON
+ * `account_ids` (null = every account), `phases`, `verification`; booleans 0/1.
+ */
+export interface AttachmentsTable {
+  id: string;
+  organization_id: string;
+  stack_id: string;
+  connection_id: string;
+  account_ids: string | null;
+  phases: string;
+  duration_seconds: number;
+  region: string | null;
+  read_only_session_policy: number;
+  session_mode: string;
+  assume_on_worker: number;
+  custom_external_id: string | null;
+  verification: string | null;
+  created_at: string;
+  updated_at: string;
 }

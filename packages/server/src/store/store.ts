@@ -6,6 +6,8 @@ import { TokensRepository } from './tokens-repository.ts';
 import { ConnectionsRepository } from './connections-repository.ts';
 import { AuditRepository } from './audit-repository.ts';
 import { CallbackRequestsRepository } from './callback-requests-repository.ts';
+import { StacksRepository } from './stacks-repository.ts';
+import { AttachmentsRepository } from './attachments-repository.ts';
 import { claimJobRun } from './claim-job-run.ts';
 
 /** The repositories over one database (or one transaction). */
@@ -15,6 +17,8 @@ export interface Repositories {
   connections: ConnectionsRepository;
   audit: AuditRepository;
   callbackRequests: CallbackRequestsRepository;
+  stacks: StacksRepository;
+  attachments: AttachmentsRepository;
 }
 
 /** trustgate's store: repositories, transactions, job claims and closing. */
@@ -40,6 +44,8 @@ function repositories(db: Kysely<Database>): Repositories {
     connections: new ConnectionsRepository(db),
     audit: new AuditRepository(db),
     callbackRequests: new CallbackRequestsRepository(db),
+    stacks: new StacksRepository(db),
+    attachments: new AttachmentsRepository(db),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiTokensTable, Database } from './schema.ts';
 import type { ApiToken, TokenScope } from '../model/records.ts';
+import type { IssueRestriction } from '../model/broker-records.ts';
 import { newId, nowIso } from './new-id.ts';
 
 function toToken(row: Selectable<ApiTokensTable>): ApiToken {
@@ -14,6 +15,7 @@ function toToken(row: Selectable<ApiTokensTable>): ApiToken {
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
+    issueRestriction: row.issue_restriction === null ? null : (JSON.parse(row.issue_restriction) as IssueRestriction),
   };
 }
 
@@ -29,6 +31,8 @@ export class TokensRepository {
     scopes: TokenScope[];
     tokenHash: string;
     expiresAt: string | null;
+    /** Where the token may issue credentials; omitted or null = anywhere its user may. */
+    issueRestriction?: IssueRestriction | null;
   }): Promise<ApiToken> {
     const token: ApiToken = {
       id: newId('tok'),
@@ -40,6 +44,7 @@ export class TokensRepository {
       expiresAt: input.expiresAt,
       revokedAt: null,
       lastUsedAt: null,
+      issueRestriction: input.issueRestriction ?? null,
     };
     await this.db
       .insertInto('api_tokens')
@@ -54,6 +59,7 @@ export class TokensRepository {
         expires_at: token.expiresAt,
         revoked_at: null,
         last_used_at: null,
+        issue_restriction: token.issueRestriction === null ? null : JSON.stringify(token.issueRestriction),
       })
       .execute();
     return token;

@@ -16,3 +16,19 @@ export async function conflictOnDuplicate<T>(write: () => Promise<T>, message: s
     throw error;
   }
 }
+
+/** True when a driver error is a foreign-key violation: PostgreSQL 23503, SQLite SQLITE_CONSTRAINT_FOREIGNKEY. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
+/** Runs `write`; a foreign-key violation (a row it references is missing) becomes NOT_FOUND with `message`. */
+export async function notFoundOnMissingReference<T>(write: () => Promise<T>, message: string): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isForeignKeyViolation(error)) throw new TrustgateError('NOT_FOUND', message);
+    throw error;
+  }
+}
