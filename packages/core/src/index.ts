@@ -14,3 +14,4 @@ export * from './external-id/index.ts';
 export * from './trust/index.ts';
 export * from './templates/index.ts';
 export * from './blueprints/index.ts';
+export * from './broker/index.ts';

@@ -1,0 +1,1 @@
+export { roleSessionName, sourceIdentity } from './session-name.ts';
