@@ -1,1 +1,9 @@
 export { roleSessionName, sourceIdentity } from './session-name.ts';
+export {
+  MAX_SESSION_SECONDS,
+  MIN_SESSION_SECONDS,
+  ROLE_CHAINING_MAX_SECONDS,
+  sessionDuration,
+  type SessionDurationInput,
+  type SessionDurationResult,
+} from './session-duration.ts';
