@@ -62,9 +62,15 @@ export interface CacheBackend {
   cutoff(scope: string): Promise<number>;
   /**
    * A new session for `key`: loads it (with Redis: unless another instance is loading it, whose result is awaited
-   * instead), stores it until its expiry and returns it. `old` is the entry being replaced, if any.
+   * instead), stores it until its expiry and returns it. `old` is the entry being replaced, if any; a session of
+   * another instance counts only if it is not `old`, not expired and not revoked by `scope`'s cut-off.
    */
-  refresh(key: string, old: CachedSession | undefined, load: () => Promise<CachedSession>): Promise<CachedSession>;
+  refresh(
+    key: string,
+    scope: string,
+    old: CachedSession | undefined,
+    load: () => Promise<CachedSession>,
+  ): Promise<CachedSession>;
   revokeBefore(scope: string, cutoffMs: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -94,7 +100,7 @@ export function cacheOver(backend: CacheBackend, now: () => number): CredentialC
   async function fly(key: string, scope: string, old: CachedSession | undefined, load: () => Promise<CachedSession>) {
     let replaced = old;
     for (let attempt = 1; ; attempt++) {
-      const session = await backend.refresh(key, replaced, load);
+      const session = await backend.refresh(key, scope, replaced, load);
       const cutoffMs = await backend.cutoff(scope);
       if (!isRevoked(session, cutoffMs)) return session;
       if (attempt === 2)

@@ -31,7 +31,7 @@ export function localCredentialCache(o: LocalCredentialCacheOptions = {}): Crede
         return { entry, cutoffMs: cutoffOf(scope) };
       },
       cutoff: async (scope) => cutoffOf(scope),
-      async refresh(key, _old, load) {
+      async refresh(key, _scope, _old, load) {
         const session = await load();
         if (remainingMs(session, now()) > 0) entries.set(key, session);
         return session;
