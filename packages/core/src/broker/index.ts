@@ -7,3 +7,12 @@ export {
   type SessionDurationInput,
   type SessionDurationResult,
 } from './session-duration.ts';
+export {
+  credentialFormats,
+  quoteCredentialProcessCommand,
+  type ContainerCredentials,
+  type CredentialFormats,
+  type CredentialFormatsInput,
+  type CredentialProcessOutput,
+  type SessionCredentials,
+} from './credential-formats.ts';
