@@ -5,9 +5,10 @@ import { sharedClientOptions, type AwsCredentials } from './aws-clients.ts';
 
 /**
  * Creates an IAM user for the platform in an account (with the account's admin credentials) that may only call
- * `sts:AssumeRole` and `sts:GetCallerIdentity`, and returns its access key. AWS refuses AssumeRole from an
- * account's root user ("Roles may not be assumed by root accounts"), so the platform identity must be an IAM
- * user or role. Used to bootstrap the demo against the sandbox or a test account.
+ * `sts:AssumeRole` (with `sts:TagSession` and `sts:SetSourceIdentity`, which AWS also checks against the caller's
+ * own policies when a run's session carries tags and a source identity) and `sts:GetCallerIdentity`, and returns its
+ * access key. AWS refuses AssumeRole from an account's root user ("Roles may not be assumed by root accounts"), so
+ * the platform identity must be an IAM user or role. Used to bootstrap the demo against the sandbox or a test account.
  */
 export async function createPlatformUser(options: {
   endpoint?: string;
@@ -29,7 +30,13 @@ export async function createPlatformUser(options: {
       PolicyName: 'trustgate-assume-customer-roles',
       PolicyDocument: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:GetCallerIdentity'], Resource: '*' }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity', 'sts:GetCallerIdentity'],
+            Resource: '*',
+          },
+        ],
       }),
     }),
   );
