@@ -7,6 +7,8 @@ import { registerTrust } from './commands/trust.ts';
 import { registerTemplate } from './commands/template.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSandbox } from './commands/sandbox.ts';
+import { registerCreds } from './commands/creds.ts';
+import { registerExec } from './commands/exec.ts';
 
 /**
  * trustgate's command line. Each command group lives in `commands/<group>.ts` and exports one
@@ -24,5 +26,7 @@ registerTrust(program);
 registerTemplate(program);
 registerServe(program);
 registerSandbox(program);
+registerCreds(program);
+registerExec(program);
 
 await runCli(program, process.argv);

@@ -1,0 +1,248 @@
+import { readFileSync } from 'node:fs';
+import { ERROR_CATALOG, TrustgateError, type ErrorCode, type Finding, type RunPhase } from '@trustgate/core';
+
+/** The environment variable that holds the API token the CLI calls the service with. */
+export const TOKEN_ENV = 'TRUSTGATE_TOKEN';
+/** The environment variable that holds the service's base URL (`--url` wins). */
+export const URL_ENV = 'TRUSTGATE_URL';
+/** How long one request may take before it is abandoned: an issuance may wait on STS retries. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** What `POST /v1/issuances` takes (packages/server/src/http/issuance-schemas.ts). */
+export interface IssuanceRequest {
+  stack: string;
+  phase: RunPhase;
+  runId: string;
+  accountId?: string;
+  connectionId?: string;
+  region?: string;
+  runToken?: { lifetimeSeconds: number };
+}
+
+/** The container credentials format, as the AWS SDKs' container provider reads it. */
+export interface ContainerCredentials {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  Token: string;
+  Expiration: string;
+}
+
+/** What an issuance answers (the fields the CLI uses are typed; the rest is passed through to `--format json`). */
+export interface IssuanceAnswer {
+  phase: RunPhase;
+  runId: string;
+  stackId: string;
+  accountId: string;
+  region: string;
+  sessionName: string;
+  durationSeconds: number;
+  assumedRoleArn?: string;
+  expiration?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  formats?: {
+    env: Record<string, string>;
+    credentialProcess: {
+      Version: 1;
+      AccessKeyId: string;
+      SecretAccessKey: string;
+      SessionToken: string;
+      Expiration: string;
+    };
+    configProfile: string;
+    container: ContainerCredentials;
+  };
+  /** Assume on worker: the assumption parameters, and no credentials. */
+  assumeRole?: Record<string, unknown>;
+  runToken?: string;
+  runTokenExpiresAt?: string;
+  [field: string]: unknown;
+}
+
+/** Where and as whom the CLI calls the service. */
+export interface ServiceClientOptions {
+  /** `--url`; else TRUSTGATE_URL. */
+  url?: string | undefined;
+  /** `--token-file`: a file holding the API token (wins over TRUSTGATE_TOKEN). */
+  tokenFile?: string | undefined;
+  /** Default {@link DEFAULT_TIMEOUT_MS}. */
+  timeoutMs?: number;
+  /** Default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A small typed client of the trustgate service's credential broker routes. */
+export interface ServiceClient {
+  /** The service's origin and path prefix, without a trailing slash. */
+  readonly baseUrl: string;
+  /** `POST /v1/issuances` with the API token. */
+  issue(request: IssuanceRequest): Promise<IssuanceAnswer>;
+  /** `POST /v1/issuances/refresh` with a run token (the API token is not sent). */
+  refresh(runToken: string): Promise<IssuanceAnswer>;
+}
+
+/** A token goes into an HTTP header: visible ASCII without spaces (fetch's own error would quote the value). */
+const TOKEN_SHAPE = /^[\x21-\x7e]{1,4096}$/;
+
+/** The API token from `--token-file` (its one line) or TRUSTGATE_TOKEN; no message ever repeats it. */
+export function readApiToken(options: Pick<ServiceClientOptions, 'tokenFile' | 'env'>): string {
+  let token: string | undefined;
+  let from: string;
+  if (options.tokenFile !== undefined) {
+    from = `--token-file ${options.tokenFile}`;
+    try {
+      token = readFileSync(options.tokenFile, 'utf8').trim();
+    } catch (error) {
+      throw new TrustgateError(
+        'FILE_NOT_READABLE',
+        `${from}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+        { field: 'tokenFile' },
+      );
+    }
+  } else {
+    from = TOKEN_ENV;
+    token = (options.env ?? process.env)[TOKEN_ENV]?.trim();
+    if (token === undefined || token === '')
+      throw new TrustgateError(
+        'UNAUTHENTICATED',
+        `No API token: set ${TOKEN_ENV} or pass --token-file FILE (a token with the credentials:issue scope).`,
+        { field: 'token' },
+      );
+  }
+  if (!TOKEN_SHAPE.test(token))
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `${from}: the token must be one line of visible characters without spaces (is it the right file?).`,
+      { field: 'token' },
+    );
+  return token;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The service's base URL from `--url` or TRUSTGATE_URL. Plain http is accepted only to loopback: the token would
+ * otherwise cross the network readable.
+ */
+export function serviceBaseUrl(options: Pick<ServiceClientOptions, 'url' | 'env'>): string {
+  const text = options.url ?? (options.env ?? process.env)[URL_ENV];
+  const field = options.url === undefined ? URL_ENV : '--url';
+  if (text === undefined || text === '')
+    throw new TrustgateError('INVALID_INPUT', `Which trustgate service? Pass --url URL or set ${URL_ENV}.`, {
+      field: 'url',
+    });
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new TrustgateError('INVALID_INPUT', `${field}: not a URL (expected https://host[:port]).`, { field: 'url' });
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `${field}: use https (plain http is accepted only to 127.0.0.1, [::1] or localhost, where the token does not cross a network).`,
+      { field: 'url' },
+    );
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '')
+    throw new TrustgateError('INVALID_INPUT', `${field}: give the service's address only, without user, query or #.`, {
+      field: 'url',
+    });
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** The exit-code family of an HTTP status, for an error answer that does not carry one of core's codes. */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 409) return 'CONFLICT';
+  if (status === 502 || status === 503 || status === 504) return 'CREDENTIALS_UNAVAILABLE';
+  if (status >= 400 && status < 500) return 'INVALID_INPUT';
+  return 'INTERNAL';
+}
+
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOG, value);
+}
+
+/** Replaces every secret in `text` (the service would never echo one; this makes sure nothing does). */
+function redact(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((t, s) => (s === '' ? t : t.split(s).join('[redacted]')), text);
+}
+
+/**
+ * The error for a non-2xx answer: the API's `{ error: { code, message, field?, findings? } }` as a TrustgateError
+ * of that code (so the CLI exits with the catalog's code for it), else a code by status.
+ */
+export function errorFromAnswer(status: number, text: string, secrets: readonly string[] = []): TrustgateError {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const body = (parsed as { error?: { code?: unknown; message?: unknown; field?: unknown; findings?: unknown } })
+    ?.error;
+  const code = isErrorCode(body?.code) ? body.code : codeForStatus(status);
+  const message =
+    typeof body?.message === 'string' && body.message !== ''
+      ? redact(body.message, secrets)
+      : `the service answered HTTP ${status}.`;
+  const findings = Array.isArray(body?.findings) ? (body.findings as Finding[]) : undefined;
+  const hint =
+    code === 'UNAUTHENTICATED'
+      ? ` (the token from ${TOKEN_ENV} or --token-file was refused: revoked, expired or mistyped)`
+      : '';
+  return new TrustgateError(code, `${message}${hint}`, {
+    ...(typeof body?.field === 'string' ? { field: body.field } : {}),
+    ...(findings === undefined ? {} : { findings }),
+    details: { status },
+  });
+}
+
+/** Builds a {@link ServiceClient}: the URL and the token are read (and checked) now, once. */
+export function createServiceClient(options: ServiceClientOptions): ServiceClient {
+  const baseUrl = serviceBaseUrl(options);
+  const apiToken = readApiToken(options);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  async function post(path: string, authorization: string, secrets: string[], body?: unknown): Promise<IssuanceAnswer> {
+    let res: Response;
+    try {
+      res = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'error',
+      });
+    } catch (error) {
+      const cause = error as { name?: string; cause?: { code?: string; message?: string } };
+      const why =
+        cause.name === 'TimeoutError'
+          ? `no answer within ${timeoutMs / 1000} s`
+          : (cause.cause?.code ?? cause.cause?.message ?? 'unreachable');
+      throw new TrustgateError('CREDENTIALS_UNAVAILABLE', `Cannot reach the trustgate service at ${baseUrl}: ${why}.`);
+    }
+    const text = await res.text();
+    if (!res.ok) throw errorFromAnswer(res.status, text, secrets);
+    try {
+      return JSON.parse(text) as IssuanceAnswer;
+    } catch {
+      throw new TrustgateError('INTERNAL', `The service at ${baseUrl} answered ${path} with something not JSON.`);
+    }
+  }
+
+  return {
+    baseUrl,
+    issue: (request) => post('/v1/issuances', `Bearer ${apiToken}`, [apiToken], request),
+    refresh: (runToken) => {
+      if (!TOKEN_SHAPE.test(runToken))
+        return Promise.reject(new TrustgateError('INVALID_INPUT', 'The run token is malformed.'));
+      return post('/v1/issuances/refresh', `Bearer ${runToken}`, [apiToken, runToken], {});
+    },
+  };
+}
