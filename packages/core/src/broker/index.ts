@@ -16,3 +16,9 @@ export {
   type CredentialProcessOutput,
   type SessionCredentials,
 } from './credential-formats.ts';
+export {
+  REVOKE_OLDER_SESSIONS_POLICY_NAME,
+  revokeOlderSessionsRemedy,
+  type RevokeOlderSessionsInput,
+  type RevokeOlderSessionsRemedy,
+} from './revoke-sessions-remedy.ts';
