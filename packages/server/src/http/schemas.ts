@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseStackArn } from '@trustgate/core';
+import { parseStackArn, STACK_SLUG_PATTERN } from '@trustgate/core';
 import { ACCESS_LEVELS, TOKEN_SCOPES } from '../model/records.ts';
 import { DELIVERABLE_FORMATS } from '../app/connections/render-deliverables.ts';
 import { NAME_FORBIDDEN, NAME_RULE } from './text-rules.ts';
@@ -168,6 +168,28 @@ const selection = z.discriminatedUnion('mode', [
     .strict(),
 ]);
 
+const externalIdTrust = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('exact') }).strict(),
+    z
+      .object({
+        kind: z.literal('scoped'),
+        stacks: z
+          .array(z.string().regex(STACK_SLUG_PATTERN, 'a stack slug (1-64 of a-z, 0-9 and "-")'))
+          .min(1)
+          .max(100)
+          .optional(),
+        phases: z
+          .array(z.enum(['read', 'write']))
+          .min(1)
+          .max(2),
+      })
+      .strict(),
+  ])
+  .describe(
+    'Which external ID the role trusts. exact (default): StringEquals the connection\'s external ID. scoped: StringLike <external ID>@<stack slug>@<read|write> for any stack (stacks omitted) or the listed stack slugs, for the listed phases (["read"] = read only); runs pass <external ID>@<stack>@<phase>.',
+  );
+
 /** Request body: create connection. */
 export const createConnectionBody = z
   .object({
@@ -183,6 +205,13 @@ export const createConnectionBody = z
     extraActions: z.array(actionName).max(1000).optional(),
     catalogName: z.string().max(64).nullable().optional(),
     spaceId: id.nullable().optional(),
+    externalIdTrust: externalIdTrust.optional(),
+    sessionTagging: z
+      .boolean()
+      .optional()
+      .describe(
+        "The trust policy also allows sts:TagSession and sts:SetSourceIdentity, so runs' sessions carry the stack, phase and run as session tags and a source identity (CloudTrail shows them).",
+      ),
   })
   .strict();
 /** Request body: update connection. */
@@ -196,6 +225,8 @@ export const updateConnectionBody = createConnectionBody
     catalogName: true,
     spaceId: true,
     region: true,
+    externalIdTrust: true,
+    sessionTagging: true,
   })
   .partial()
   .strict();
@@ -252,6 +283,9 @@ export const connectionView = z.object({
   catalogName: z.string().nullable(),
   externalId: z.string(),
   previousExternalId: z.string().nullable(),
+  externalIdTrust,
+  sessionTagging: z.boolean(),
+  sessionsRevokedBefore: z.string().nullable(),
   status,
   statusReason: z.string(),
   requiredActions: z.array(integrationActions),
@@ -308,3 +342,6 @@ export const auditEventView = z.object({
 });
 /** Response: callback accepted. */
 export const callbackAcceptedView = z.object({ accepted: z.boolean() });
+
+/** Field schemas the broker's schemas (broker-schemas.ts) share with these. */
+export { id as idField, name as nameField, labels as labelsField };

@@ -18,6 +18,12 @@ export interface ConnectionView {
   catalogName: string | null;
   externalId: string;
   previousExternalId: string | null;
+  /** Which external ID form the role trusts (exact, or scoped to stacks and phases). */
+  externalIdTrust: Connection['externalIdTrust'];
+  /** The trust policy also allows sts:TagSession and sts:SetSourceIdentity: runs' sessions carry tags and a source identity. */
+  sessionTagging: boolean;
+  /** The broker serves no session issued before this time (null: none revoked). */
+  sessionsRevokedBefore: string | null;
   status: Connection['status'];
   statusReason: string;
   requiredActions: Connection['issuedPolicy']['requiredActions'];
@@ -58,6 +64,9 @@ export function toConnectionView(c: Connection, roles: ConnectionRole[], accessL
     catalogName: c.catalogName,
     externalId: c.externalId,
     previousExternalId: c.previousExternalId,
+    externalIdTrust: c.externalIdTrust,
+    sessionTagging: c.sessionTagging,
+    sessionsRevokedBefore: c.sessionsRevokedBefore,
     status: c.status,
     statusReason: c.statusReason,
     requiredActions: c.issuedPolicy.requiredActions,

@@ -25,6 +25,7 @@ import type {
   ConnectionSelection,
   ConnectionStatus,
 } from '../../model/records.ts';
+import type { ExternalIdTrust } from '../../model/broker-records.ts';
 
 /** A new unguessable external ID for a connection (core's generator, prefixed `tg-`). */
 function newConnectionExternalId(): string {
@@ -48,13 +49,26 @@ export interface CreateConnectionInput {
   extraActions?: string[];
   catalogName?: string | null;
   spaceId?: string | null;
+  /** Which external ID form the role's trust policy admits (default exact). */
+  externalIdTrust?: ExternalIdTrust;
+  /** The trust policy also allows sts:TagSession and sts:SetSourceIdentity (default false). */
+  sessionTagging?: boolean;
 }
 
 /** Settings {@link updateConnection} may change. */
 export type UpdateConnectionInput = Partial<
   Pick<
     CreateConnectionInput,
-    'name' | 'labels' | 'selection' | 'managedPolicies' | 'extraActions' | 'catalogName' | 'spaceId' | 'region'
+    | 'name'
+    | 'labels'
+    | 'selection'
+    | 'managedPolicies'
+    | 'extraActions'
+    | 'catalogName'
+    | 'spaceId'
+    | 'region'
+    | 'externalIdTrust'
+    | 'sessionTagging'
   >
 >;
 
@@ -130,8 +144,8 @@ export async function createConnection(
     appliedPolicy: null,
     callbackNonce: mode === 'automatic' ? newCallbackNonce() : null,
     lastVerifiedAt: null,
-    externalIdTrust: { kind: 'exact' },
-    sessionTagging: false,
+    externalIdTrust: input.externalIdTrust ?? { kind: 'exact' },
+    sessionTagging: input.sessionTagging ?? false,
     sessionsRevokedBefore: null,
     createdAt: now,
     updatedAt: now,
@@ -200,9 +214,25 @@ function statusAfterChange(c: Connection, diff: PolicyDiff, why: string): Pick<C
 }
 
 /**
+ * The status after the trust form (externalIdTrust, sessionTagging) changed: the role's trust policy must be updated
+ * before runs use the new form, so a verified connection becomes `needs-update`.
+ */
+function statusAfterTrustChange(c: Connection): Pick<Connection, 'status' | 'statusReason'> {
+  if (c.status !== 'connected' && c.status !== 'needs-update')
+    return { status: c.status, statusReason: c.statusReason };
+  return {
+    status: 'needs-update',
+    statusReason:
+      "The trust form changed (external ID form or session tagging): apply the updated template (update the stack) so the role's trust policy follows, then verify.",
+  };
+}
+
+/**
  * Changes a connection's settings (editor access). A change of what it asks for (selection, catalog,
  * managed policies, extra actions, region) recompiles it; a verified connection becomes `needs-update` with the
- * policy diff against what its role was verified with.
+ * policy diff against what its role was verified with. A change of the trust form (`externalIdTrust`,
+ * `sessionTagging`) is rendered first (a trust policy that cannot be built is refused) and makes a verified
+ * connection `needs-update` too.
  */
 export async function updateConnection(
   deps: ConnectionDeps,
@@ -229,17 +259,27 @@ export async function updateConnection(
     ...(patch.catalogName === undefined ? {} : { catalogName: patch.catalogName }),
     ...(patch.spaceId === undefined ? {} : { spaceId: patch.spaceId }),
     ...(patch.region === undefined ? {} : { region: patch.region }),
+    ...(patch.externalIdTrust === undefined ? {} : { externalIdTrust: patch.externalIdTrust }),
+    ...(patch.sessionTagging === undefined ? {} : { sessionTagging: patch.sessionTagging }),
   };
   next.issuedPolicy = await compileConnectionPolicy(deps, next);
   const diff = diffIssuedPolicies(connection.appliedPolicy ?? connection.issuedPolicy, next.issuedPolicy);
   Object.assign(next, statusAfterChange(next, diff, "The connection's permissions changed"));
+  const trustChanged =
+    JSON.stringify(next.externalIdTrust) !== JSON.stringify(connection.externalIdTrust) ||
+    next.sessionTagging !== connection.sessionTagging;
+  if (trustChanged) {
+    // Refuses a trust form whose policy cannot be built (too large, a bad slug) before anything is stored.
+    await renderUnpublished(deps, next);
+    Object.assign(next, statusAfterTrustChange(next));
+  }
   const saved = await deps.store.transaction(async (repos) => {
     const s = await repos.connections.update(next);
     await recordAudit(repos, {
       principal,
       action: 'connection.update',
       connectionId: id,
-      details: { fields: Object.keys(patch), permissionsChanged: diff.changed },
+      details: { fields: Object.keys(patch), permissionsChanged: diff.changed, trustChanged },
     });
     return s;
   });

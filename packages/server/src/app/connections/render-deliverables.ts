@@ -1,4 +1,5 @@
 import {
+  connectionScopedExternalIdPatterns,
   crossAccountRoleBlueprint,
   quickCreateLink,
   renderDeliverable,
@@ -73,7 +74,11 @@ export function consoleLinks({
       ...(connection.region === null ? {} : { region: connection.region }),
       templateUrl: templateUrl.replace(/^http:/, 'https:'),
       stackName: stackNameFor(connection.name),
-      parameters: { ExternalId: connection.externalId, RoleName: connection.roleName },
+      // A scoped trust policy holds its patterns in the template itself; there is no ExternalId parameter to fill.
+      parameters:
+        connection.externalIdTrust.kind === 'exact'
+          ? { ExternalId: connection.externalId, RoleName: connection.roleName }
+          : { RoleName: connection.roleName },
     }),
     updateStackLinks: (stacks ?? []).map((s) => ({
       ...s,
@@ -83,9 +88,43 @@ export function consoleLinks({
 }
 
 /**
+ * How the connection's trust policy names the external IDs: the exact IDs (`StringEquals`), or for scoped trust the
+ * StringLike patterns of `<ID>@<stack>@<phase>` for any stack or the listed ones and the trusted phases — for the
+ * current ID and, during a rotation, the previous one — and, with session tagging, `sts:TagSession` and
+ * `sts:SetSourceIdentity` beside `sts:AssumeRole`.
+ */
+export function trustOptions(connection: Connection): {
+  externalIds: string[];
+  externalIdPatterns?: string[];
+  sessionActions?: ('sts:TagSession' | 'sts:SetSourceIdentity')[];
+} {
+  const externalIds =
+    connection.previousExternalId === null
+      ? [connection.externalId]
+      : [connection.externalId, connection.previousExternalId];
+  const trust = connection.externalIdTrust;
+  return {
+    externalIds,
+    ...(trust.kind === 'scoped'
+      ? {
+          externalIdPatterns: externalIds.flatMap((externalId) =>
+            connectionScopedExternalIdPatterns({
+              externalId,
+              ...(trust.stacks === undefined ? {} : { stacks: trust.stacks }),
+              phases: trust.phases,
+            }),
+          ),
+        }
+      : {}),
+    ...(connection.sessionTagging ? { sessionActions: ['sts:TagSession', 'sts:SetSourceIdentity'] } : {}),
+  };
+}
+
+/**
  * Renders every deliverable of a connection with core's cross-account-role blueprint (pure): CloudFormation
  * JSON/YAML with the callback custom resource in automatic mode, quick-create link, StackSet, Terraform, CLI,
- * raw JSON. The trust policy accepts the current external ID and, during a rotation, the previous one.
+ * raw JSON. The trust policy accepts the current external ID and, during a rotation, the previous one, in the form
+ * the connection's `externalIdTrust` names ({@link trustOptions}).
  */
 export function renderDeliverables({
   connection,
@@ -94,15 +133,11 @@ export function renderDeliverables({
   templateUrl,
   stacks,
 }: RenderDeliverablesInput): ConnectionDeliverables {
-  const externalIds =
-    connection.previousExternalId === null
-      ? [connection.externalId]
-      : [connection.externalId, connection.previousExternalId];
   const scope = connection.scope;
   const model = crossAccountRoleBlueprint({
     partition: connection.partition,
     platform: { [connection.partition]: platform },
-    externalIds,
+    ...trustOptions(connection),
     ...(scope.kind === 'account' ? { customerAccountId: scope.accountId } : {}),
     roleName: connection.roleName,
     policies: connection.issuedPolicy.documents,

@@ -1,4 +1,4 @@
-import { parseRoleArn, assertNoErrors, TrustgateError } from '@trustgate/core';
+import { connectionScopedExternalId, parseRoleArn, assertNoErrors, TrustgateError } from '@trustgate/core';
 import { loadConnectionFor } from '../../auth/connection-access.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { verifyRole, type VerifyRoleObservation } from '../../aws/verify-role.ts';
@@ -43,9 +43,34 @@ export function checkRoleArnForConnection(
   return { accountId, roleName };
 }
 
+/** The stack slug a scoped connection is verified with when it trusts any stack. */
+export const VERIFY_STACK_SLUG = 'trustgate-verify';
+
+/**
+ * The external ID verification assumes a connection's role with: the ID itself for exact trust; for scoped trust, the
+ * scoped form of the first trusted stack (any stack: {@link VERIFY_STACK_SLUG}) and the first trusted phase, which the
+ * connection's trust policy admits.
+ */
+export function verificationExternalId(connection: Connection, externalId: string): string {
+  const trust = connection.externalIdTrust;
+  if (trust.kind === 'exact') return externalId;
+  return connectionScopedExternalId({
+    externalId,
+    stackSlug: trust.stacks?.[0] ?? VERIFY_STACK_SLUG,
+    phase: trust.phases[0] ?? 'read',
+  });
+}
+
 /** How to fix a trust policy that lets the role be assumed without the right external ID. */
 function insecureHint(connection: Connection, observation: VerifyRoleObservation): string {
   const how = observation.assumableWithoutExternalId ? 'without any external ID' : 'with a wrong external ID';
+  if (connection.externalIdTrust.kind === 'scoped') {
+    return (
+      `The role can be assumed ${how}, so any customer of this platform could make it act in your account (the confused-deputy problem). ` +
+      `Fix the role's trust policy: the statement trusting the platform must carry "Condition": {"StringLike": {"sts:ExternalId": ...}} with only the connection's patterns (${connection.externalId}@<stack>@<phase>), ` +
+      'and no other statement may trust the platform without it — or re-apply the template, which does this.'
+    );
+  }
   return (
     `The role can be assumed ${how}, so any customer of this platform could make it act in your account (the confused-deputy problem). ` +
     `Fix the role's trust policy: the statement trusting the platform must carry "Condition": {"StringEquals": {"sts:ExternalId": "${connection.externalId}"}} ` +
@@ -243,8 +268,9 @@ export async function verifyAndRecord(
     roleArn,
     roleName,
     accountId,
-    externalId: connection.externalId,
-    previousExternalId: connection.previousExternalId,
+    externalId: verificationExternalId(connection, connection.externalId),
+    previousExternalId:
+      connection.previousExternalId === null ? null : verificationExternalId(connection, connection.previousExternalId),
     sessionName: `trustgate-verify-${connection.id}`.slice(0, 64),
     readOrganization: connection.scope.kind === 'organization',
     retry: {

@@ -26,8 +26,8 @@ const CONTENT_TYPES: Record<DeliverableFormat, string> = {
   cli: 'text/x-shellscript',
 };
 
-/** Parses `label=key:value` filters. */
-function labelFilter(label: string | string[] | undefined): Record<string, string> | undefined {
+/** Parses `label=key:value` filters (connections and stacks). */
+export function labelFilter(label: string | string[] | undefined): Record<string, string> | undefined {
   if (label === undefined) return undefined;
   const out: Record<string, string> = {};
   for (const item of Array.isArray(label) ? label : [label]) {
