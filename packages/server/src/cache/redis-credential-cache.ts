@@ -58,6 +58,10 @@ function same(a: CachedSession, b: CachedSession): boolean {
  * Revocation cut-offs are stored per scope and read with the entry in one round trip (`MGET`), so once
  * revokeBefore resolves no instance serves a revoked session. With Redis Cluster the entry and the cut-off keys
  * would need one hash slot; this cache addresses a single Redis (or a primary with replicas).
+ *
+ * When Redis cannot be reached, getOrLoad and revokeBefore reject with node-redis's error (no session is served
+ * from, or loaded past, a cache whose cut-offs cannot be read). A loader whose load never ends holds its key's
+ * lock as long: bound the load (assumeRoleForRun's retry deadline does).
  */
 export async function redisCredentialCache(o: RedisCredentialCacheOptions): Promise<CredentialCache> {
   if (o.encryptionKey.byteLength !== 32)
