@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Partition } from '@trustgate/core';
+import { TrustgateError, type Partition } from '@trustgate/core';
 import { openStore, type Store } from './store/store.ts';
 import { sdkClientFactory, type AwsClientFactory, type PartitionAwsConfig } from './aws/aws-clients.ts';
 import type { RetryOptions } from './aws/retry-with-backoff.ts';
@@ -12,12 +12,46 @@ import { startAnswerResender } from './app/jobs/resend-undelivered-answers.ts';
 import { createSnsMessageVerifier, type SnsMessageVerifierOptions } from './aws/verify-sns-message.ts';
 import { startReverifyScheduler } from './app/jobs/reverify-connections.ts';
 import { buildApp, type TrustgateApp } from './http/build-app.ts';
+import { createAuditBatcher, type AuditBatcher } from './app/audit/audit-batcher.ts';
+import { DEFAULT_LOAD_POLICY, DEFAULT_STS_RETRY, type BrokerDeps } from './app/broker/broker-deps.ts';
+import type { CredentialCache, LoadPolicy } from './cache/credential-cache.ts';
+import { localCredentialCache } from './cache/local-credential-cache.ts';
+import { createStsPacer } from './aws/sts-pacer.ts';
 
 /** The example catalog shipped in the repository: the default catalog connections use. */
 export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../../catalogs/example.yaml', import.meta.url));
 
 /** One partition the service serves: how to reach AWS there and the platform identity customers trust. */
 export type PartitionServiceConfig = PartitionAwsConfig & PlatformSettings;
+
+/** Default pace of the broker's STS calls per platform identity and region: 50 a second (AWS throttles far above). */
+export const DEFAULT_STS_RATE_PER_SECOND = 50;
+
+/** The credential broker's settings (issue 12). */
+export interface BrokerServiceConfig {
+  /** AssumeRole calls a second per platform identity and region, at most (a burst queues); default {@link DEFAULT_STS_RATE_PER_SECOND}. */
+  stsRatePerSecond?: number;
+  /** When cached sessions are refreshed and served stale; default `DEFAULT_LOAD_POLICY` of app/broker/broker-deps.ts. */
+  loadPolicy?: Partial<LoadPolicy>;
+  /** How throttled, failed or timed-out AssumeRole calls are retried; default `DEFAULT_STS_RETRY`. */
+  stsRetry?: RetryOptions;
+  /** The platform's identity is a role session (chained sessions: one hour at most); default: the partition names a `roleArn`. */
+  chainedSessions?: boolean;
+  /** Most seconds a run token may live; default 43,200. */
+  runTokenMaxSeconds?: number;
+  /** Group commit of the audit log: events per INSERT (default 256) and the longest wait for company (default 5 ms). */
+  auditBatch?: { maxBatch?: number; maxDelayMs?: number };
+}
+
+/** Where the broker caches sessions: shared by every instance in Redis (values AES-256-GCM encrypted), else per instance. */
+export interface CacheServiceConfig {
+  /** `redis://...` or `rediss://...`. */
+  redisUrl: string;
+  /** 32 bytes: the AES-256-GCM key of the cached values (the same on every instance). */
+  encryptionKey: Uint8Array;
+  /** Prefix of the cache's Redis keys; default the cache's own. */
+  keyPrefix?: string;
+}
 
 /** Configuration of {@link createTrustgateService}. */
 export interface TrustgateServiceConfig {
@@ -51,6 +85,52 @@ export interface TrustgateServiceConfig {
   aws?: AwsClientFactory;
   logger?: boolean | Record<string, unknown>;
   bodyLimit?: number;
+  /** The broker's session cache in Redis, shared by every instance; default a cache in each instance's memory. */
+  cache?: CacheServiceConfig;
+  /** The credential broker's settings. */
+  broker?: BrokerServiceConfig;
+  /** Replace the broker's cache (tests); takes precedence over `cache`. */
+  credentialCache?: CredentialCache;
+}
+
+/** The broker's cache from the configuration: Redis when configured, else per instance. */
+async function openCredentialCache(config: TrustgateServiceConfig): Promise<CredentialCache> {
+  if (config.credentialCache !== undefined) return config.credentialCache;
+  if (config.cache === undefined) return localCredentialCache();
+  if (config.cache.encryptionKey.length !== 32)
+    throw new TrustgateError('INVALID_INPUT', 'The cache encryption key must be 32 bytes (AES-256).', {
+      field: 'cache.encryptionKey',
+    });
+  const { redisCredentialCache } = await import('./cache/redis-credential-cache.ts');
+  return redisCredentialCache({
+    url: config.cache.redisUrl,
+    encryptionKey: config.cache.encryptionKey,
+    ...(config.cache.keyPrefix === undefined ? {} : { keyPrefix: config.cache.keyPrefix }),
+  });
+}
+
+/** The broker's dependencies: the cache, the STS pacer, the audit batcher over the store and the run-token secret. */
+async function wireBroker(
+  config: TrustgateServiceConfig,
+  store: Store,
+  cache: CredentialCache,
+  awsConfig: Partial<Record<Partition, PartitionAwsConfig>>,
+): Promise<{ broker: BrokerDeps; audit: AuditBatcher }> {
+  const b = config.broker ?? {};
+  const once = Object.fromEntries(Object.entries(awsConfig).map(([p, c]) => [p, { ...c, maxAttempts: 1 }]));
+  const audit = createAuditBatcher(store, b.auditBatch ?? {});
+  const broker: BrokerDeps = {
+    cache,
+    sts: config.aws ?? sdkClientFactory(once),
+    pacer: createStsPacer({ ratePerSecond: b.stsRatePerSecond ?? DEFAULT_STS_RATE_PER_SECOND }),
+    audit,
+    runTokenSecret: await store.sharedSetting('run-token-secret', () => randomBytes(32).toString('base64url')),
+    loadPolicy: { ...DEFAULT_LOAD_POLICY, ...b.loadPolicy },
+    stsRetry: b.stsRetry ?? DEFAULT_STS_RETRY,
+    ...(b.chainedSessions === undefined ? {} : { chainedSessions: b.chainedSessions }),
+    ...(b.runTokenMaxSeconds === undefined ? {} : { runTokenMaxSeconds: b.runTokenMaxSeconds }),
+  };
+  return { broker, audit };
 }
 
 /** A running-ready service: the app (not yet listening), its store and dependencies. */
@@ -73,7 +153,9 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
     ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }),
     ...(config.databasePoolSize === undefined ? {} : { poolSize: config.databasePoolSize }),
   });
+  let cache: CredentialCache | undefined;
   try {
+    cache = await openCredentialCache(config);
     const catalogFile = config.defaultCatalogFile ?? DEFAULT_CATALOG_FILE;
     const platforms: Partial<Record<Partition, PlatformSettings>> = {};
     const awsConfig: Partial<Record<Partition, PartitionAwsConfig>> = {};
@@ -87,6 +169,7 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       awsConfig[partition] =
         c.templateBucket === undefined ? c : { ...c, templateBucketOwner: c.templateBucketOwner ?? c.accountId };
     }
+    const wired = await wireBroker(config, store, cache, awsConfig);
     const deps: ConnectionDeps = {
       store,
       aws: config.aws ?? sdkClientFactory(awsConfig),
@@ -98,6 +181,7 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       ...(config.probeRetry === undefined ? {} : { probeRetry: config.probeRetry }),
       ...(config.isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl: config.isAllowedResponseUrl }),
       catalogCache: new Map(),
+      broker: wired.broker,
     };
     deps.snsMessages = createSnsMessageVerifier({ ...config.snsMessages, topicArns: () => callbackTopicArns(deps) });
     const fetchPort = config.fetchPort ?? boundedFetch;
@@ -136,10 +220,13 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
         scheduler?.stop();
         await resender.stop();
         await built.app.close();
+        await wired.audit.close();
+        await wired.broker.cache.close();
         await store.close();
       },
     };
   } catch (error) {
+    await cache?.close();
     await store.close();
     throw error;
   }

@@ -29,6 +29,12 @@ interface ServeOptions {
   operatorToken?: string;
   /** A file holding the operator token (one line); wins over TRUSTGATE_OPERATOR_TOKEN. */
   operatorTokenFile?: string;
+  /** `redis://...`: the broker's session cache shared by every instance. */
+  cache?: string;
+  /** A file holding the cache's 32-byte AES-256-GCM key (base64 or hex); else TRUSTGATE_CACHE_KEY. */
+  cacheKeyFile?: string;
+  /** AssumeRole calls a second per platform identity and region. */
+  stsRate?: string;
 }
 
 /** What `serve` started, so it can be stopped (and tested). */
@@ -107,6 +113,75 @@ export async function readOperatorToken(
   return token;
 }
 
+/** The environment variable holding the Redis cache's encryption key (32 bytes, base64 or hex). */
+export const CACHE_KEY_ENV = 'TRUSTGATE_CACHE_KEY';
+
+/** A 32-byte key written as 64 hex digits or base64 (url-safe or not); undefined when it is neither. */
+function decodeKey(text: string): Uint8Array | undefined {
+  const t = text.trim();
+  const bytes = /^[0-9a-fA-F]{64}$/.test(t)
+    ? Buffer.from(t, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(t)
+      ? Buffer.from(t, /[+/]/.test(t) ? 'base64' : 'base64url')
+      : undefined;
+  return bytes?.length === 32 ? new Uint8Array(bytes) : undefined;
+}
+
+/**
+ * The broker's Redis cache settings: `--cache redis://...` with the encryption key from `--cache-key-file` or
+ * TRUSTGATE_CACHE_KEY (32 bytes as base64 or hex; `openssl rand -base64 32` makes one). No `--cache`: each instance
+ * caches for itself. A key that is missing, not 32 bytes, or given without `--cache` is refused.
+ */
+export async function readCacheSettings(
+  options: Pick<ServeOptions, 'cache' | 'cacheKeyFile'>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ redisUrl: string; encryptionKey: Uint8Array } | undefined> {
+  if (options.cache === undefined) {
+    if (options.cacheKeyFile !== undefined)
+      throw new TrustgateError('INVALID_INPUT', '--cache-key-file needs --cache redis://...', {
+        field: 'cacheKeyFile',
+      });
+    return undefined;
+  }
+  if (!/^rediss?:\/\//.test(options.cache))
+    throw new TrustgateError('INVALID_INPUT', '--cache: a redis:// or rediss:// URL', { field: 'cache' });
+  let text: string | undefined = env[CACHE_KEY_ENV];
+  let from = CACHE_KEY_ENV;
+  if (options.cacheKeyFile !== undefined) {
+    from = '--cache-key-file';
+    try {
+      text = await readFile(options.cacheKeyFile, 'utf8');
+    } catch (error) {
+      throw new TrustgateError('FILE_NOT_READABLE', `--cache-key-file: cannot read ${options.cacheKeyFile}.`, {
+        field: 'cacheKeyFile',
+        cause: error,
+      });
+    }
+  }
+  if (text === undefined || text.trim() === '')
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `--cache needs the cache's encryption key: set ${CACHE_KEY_ENV} or give --cache-key-file (32 bytes, base64 or hex).`,
+      { field: 'cacheKeyFile' },
+    );
+  const encryptionKey = decodeKey(text);
+  if (encryptionKey === undefined)
+    throw new TrustgateError('INVALID_INPUT', `${from}: the key must be 32 bytes written as base64 or 64 hex digits.`, {
+      field: 'cacheKeyFile',
+    });
+  return { redisUrl: options.cache, encryptionKey };
+}
+
+function parseStsRate(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const rate = Number(text);
+  if (!Number.isFinite(rate) || rate <= 0 || rate > 10_000)
+    throw new TrustgateError('INVALID_INPUT', '--sts-rate: calls a second, above 0 and at most 10000', {
+      field: 'stsRate',
+    });
+  return rate;
+}
+
 /** Partition settings for the platform's own identity through the SDK's default credential chain. */
 async function defaultAwsPartition(options: ServeOptions): Promise<[Partition, PartitionServiceConfig]> {
   if (!isPartition(options.partition))
@@ -134,6 +209,8 @@ async function defaultAwsPartition(options: ServeOptions): Promise<[Partition, P
  */
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const port = parsePort(options.port);
+  const cache = await readCacheSettings(options);
+  const stsRatePerSecond = parseStsRate(options.stsRate);
   let sandbox: Sandbox | undefined;
   let partitions: Partial<Record<Partition, PartitionServiceConfig>>;
   let isAllowedResponseUrl: ((url: URL) => boolean) | undefined;
@@ -182,6 +259,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       ...(isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl }),
       ...(isTrustedCertificateUrl === undefined ? {} : { snsMessages: { isTrustedCertificateUrl } }),
       logger: { level: process.env.TRUSTGATE_LOG_LEVEL ?? 'warn' },
+      ...(cache === undefined ? {} : { cache }),
+      ...(stsRatePerSecond === undefined ? {} : { broker: { stsRatePerSecond } }),
     });
   } catch (error) {
     await sandbox?.stop();
@@ -247,6 +326,16 @@ export function registerServe(program: Command): void {
       'with --aws default: a private S3 bucket of the platform that templates are published to, so quick-create links carry presigned S3 URLs',
     )
     .option('--public-url <url>', 'the URL customers and templates reach the service at')
+    .option(
+      '--cache <url>',
+      `redis://host:6379: the credential broker's session cache, shared (encrypted) by every instance; key from ${CACHE_KEY_ENV} or --cache-key-file. Default: each instance caches for itself`,
+    )
+    .option('--cache-key-file <file>', `a file holding the cache's 32-byte key (base64 or hex); else ${CACHE_KEY_ENV}`)
+    .option(
+      '--sts-rate <n>',
+      'AssumeRole calls a second per platform identity and region, at most (bursts queue)',
+      '50',
+    )
     .addOption(
       new Option(
         '--operator-token-file <file>',

@@ -4,6 +4,7 @@ import type { AwsClientFactory } from '../aws/aws-clients.ts';
 import type { RetryOptions } from '../aws/retry-with-backoff.ts';
 import type { SnsMessageVerifier } from '../aws/verify-sns-message.ts';
 import type { ParsedCatalog } from './catalogs/parsed-catalog.ts';
+import type { BrokerDeps } from './broker/broker-deps.ts';
 
 /** The platform's identity in one partition (what customers' trust policies name) and its callback topic. */
 export interface PlatformSettings {
@@ -49,6 +50,8 @@ export interface ConnectionDeps {
   log?: LogPort;
   /** Parsed catalogs by `<org>/<name>@<version>` (filled lazily). */
   catalogCache: Map<string, ParsedCatalog>;
+  /** The credential broker (cache, STS pacing, audit batching, run tokens); the service wires it. */
+  broker?: BrokerDeps;
 }
 
 /** The platform settings for a partition; INVALID_PARTITION when the service has no identity there. */
