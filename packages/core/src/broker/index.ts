@@ -22,3 +22,4 @@ export {
   type RevokeOlderSessionsInput,
   type RevokeOlderSessionsRemedy,
 } from './revoke-sessions-remedy.ts';
+export { credentialCacheKey, type CacheKeyPart } from './credential-cache-key.ts';
