@@ -20,6 +20,8 @@ export interface RunTokenClaims {
   run: string;
   account?: string;
   region?: string;
+  /** The connection the issuance used (so a later attachment of another connection cannot change the binding). */
+  con?: string;
   /** ID of the issuing API token: revoking it refuses the run token too. */
   tok: string;
   /** Issued at (Unix seconds): refused when sessions of the connection were revoked after it. */
@@ -62,7 +64,8 @@ function isClaims(value: unknown): value is RunTokenClaims {
     Number.isInteger(c.iat) &&
     Number.isInteger(c.exp) &&
     optionalText(c.account) &&
-    optionalText(c.region)
+    optionalText(c.region) &&
+    optionalText(c.con)
   );
 }
 

@@ -1,0 +1,279 @@
+import { credentialCacheKey, credentialFormats, sessionDuration, TrustgateError, type RunPhase } from '@trustgate/core';
+import type { Principal } from '../../auth/principal.ts';
+import { mintRunToken, type RunTokenClaims } from '../../auth/run-token.ts';
+import { assumeRoleForRun } from '../../aws/assume-for-run.ts';
+import type { CachedSession, CacheSource } from '../../cache/credential-cache.ts';
+import type { Connection } from '../../model/records.ts';
+import { platformFor } from '../deps.ts';
+import { assumptionRequest, type AssumptionRequest } from './assumption-request.ts';
+import { brokerOf, DEFAULT_RUN_TOKEN_MAX_SECONDS, type BrokerDeps } from './broker-deps.ts';
+import { resolveIssuanceTarget, type IssuanceTarget } from './issuance-target.ts';
+import type { ConnectionDeps } from '../deps.ts';
+
+/** What `POST /v1/issuances` asks for. */
+export interface IssueInput {
+  stack: string;
+  phase: RunPhase;
+  runId: string;
+  accountId?: string;
+  connectionId?: string;
+  region?: string;
+  /** Also answer a run token for this long (capped by the issuing API token's own expiry). */
+  runToken?: { lifetimeSeconds: number };
+}
+
+/** How the caller authenticated: its API token, or a run token (refresh, container endpoint). */
+export type IssueVia = { kind: 'api' } | { kind: 'run-token' | 'container'; claims: RunTokenClaims };
+
+/** The answer of an issuance (see http/issuance-schemas.ts for the fields). */
+export interface IssuanceAnswer {
+  phase: RunPhase;
+  runId: string;
+  stackId: string;
+  connectionId: string;
+  accountId: string;
+  region: string;
+  sessionName: string;
+  durationSeconds: number;
+  clamped?: { from: number; to: number; reason: string };
+  chained: boolean;
+  assumedRoleArn?: string;
+  expiration?: string;
+  source?: CacheSource;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  formats?: ReturnType<typeof credentialFormats>;
+  assumeRole?: AssumptionRequest;
+  runToken?: string;
+  runTokenExpiresAt?: string;
+}
+
+/** Whether the platform's identity in the connection's partition is a role session (AWS caps chained sessions at 1 h). */
+function isChained(deps: ConnectionDeps, broker: BrokerDeps, connection: Connection): boolean {
+  return broker.chainedSessions ?? platformFor(deps, connection.partition).roleArn !== undefined;
+}
+
+/**
+ * Moves the connection's status when its role refused the assumption (ROLE_REFUSED, AccessDenied): `broken` with the reason, in
+ * one store write, skipped when the status already says so; a concurrent change (CONFLICT) wins.
+ */
+async function recordRefusal(deps: ConnectionDeps, target: IssuanceTarget, error: TrustgateError): Promise<void> {
+  const reason = `Issuing credentials for stack ${target.stack.slug} in account ${target.accountId}: ${error.message}`;
+  if (target.connection.status === 'broken' && target.connection.statusReason === reason) return;
+  try {
+    await deps.store.connections.update({ ...target.connection, status: 'broken', statusReason: reason });
+  } catch (cause) {
+    if (!(cause instanceof TrustgateError && cause.code === 'CONFLICT'))
+      deps.log?.warn({ err: cause }, 'broker: recording a refusal failed');
+  }
+}
+
+/**
+ * The session to serve: from the cache, or assumed through the pacer with retries. A session issued before the
+ * connection's stored revocation cut-off is never served, even by an instance whose own cache has not seen that
+ * revocation (another instance made it): the cut-off is applied to the cache and the session loaded again.
+ */
+async function servedSession(
+  deps: ConnectionDeps,
+  broker: BrokerDeps,
+  target: IssuanceTarget,
+  request: AssumptionRequest,
+  durationSeconds: number,
+): Promise<{ session: CachedSession; source: CacheSource }> {
+  const { connection, region } = target;
+  const platform = platformFor(deps, connection.partition);
+  const key = credentialCacheKey({
+    partition: connection.partition,
+    roleArn: request.roleArn,
+    externalId: request.externalId,
+    sessionName: request.roleSessionName,
+    policy: request.policy,
+    durationSeconds,
+    region,
+    tags: request.tags,
+    sourceIdentity: request.sourceIdentity,
+  });
+  const sts = broker.sts.sts({ partition: connection.partition, region });
+  const load = () =>
+    assumeRoleForRun(
+      sts,
+      {
+        roleArn: request.roleArn,
+        externalId: request.externalId,
+        sessionName: request.roleSessionName,
+        durationSeconds,
+        ...(request.policy === undefined ? {} : { policy: request.policy }),
+        ...(request.sourceIdentity === undefined ? {} : { sourceIdentity: request.sourceIdentity }),
+        ...(request.tags === undefined ? {} : { tags: request.tags }),
+      },
+      {
+        pacer: broker.pacer,
+        paceKey: `${connection.partition}:${platform.accountId}:${region}`,
+        retry: broker.stsRetry,
+      },
+    );
+  let served = await broker.cache.getOrLoad(key, connection.id, load, broker.loadPolicy);
+  const cutoff = connection.sessionsRevokedBefore;
+  if (cutoff !== null && Date.parse(served.session.issuedAt) < Date.parse(cutoff)) {
+    await broker.cache.revokeBefore(connection.id, new Date(cutoff));
+    served = await broker.cache.getOrLoad(key, connection.id, load, broker.loadPolicy);
+  }
+  return served;
+}
+
+/** A run token for the issuance, or nothing; it never outlives the issuing API token. */
+function runTokenFor(
+  broker: BrokerDeps,
+  principal: Principal,
+  input: IssueInput,
+  target: IssuanceTarget,
+  now: Date,
+): { runToken: string; runTokenExpiresAt: string } | undefined {
+  if (input.runToken === undefined) return undefined;
+  const nowS = Math.floor(now.getTime() / 1000);
+  const max = broker.runTokenMaxSeconds ?? DEFAULT_RUN_TOKEN_MAX_SECONDS;
+  let exp = nowS + Math.min(input.runToken.lifetimeSeconds, max);
+  const apiExpiry = principal.token.expiresAt;
+  if (apiExpiry !== null) exp = Math.min(exp, Math.floor(Date.parse(apiExpiry) / 1000));
+  const claims: RunTokenClaims = {
+    org: principal.organizationId,
+    stack: target.stack.id,
+    phase: input.phase,
+    run: input.runId,
+    account: target.accountId,
+    region: target.region,
+    con: target.connection.id,
+    tok: principal.token.id,
+    iat: nowS,
+    exp,
+  };
+  return {
+    runToken: mintRunToken(broker.runTokenSecret, claims),
+    runTokenExpiresAt: new Date(exp * 1000).toISOString(),
+  };
+}
+
+/**
+ * Issues credentials to a run (issue 12, `POST /v1/issuances`): authorizes and resolves the stack's attachment,
+ * connection, account and role ({@link resolveIssuanceTarget}); builds the AssumeRole request (assumption-request.ts);
+ * clamps the duration (900 s to the role's maximum, one hour when the platform's identity is a role session);
+ * serves a cached session or assumes the role through the STS pacer with retries; audits `credentials.issue`
+ * through the audit batcher BEFORE answering (an audit record that cannot be written: CREDENTIALS_UNAVAILABLE, nothing
+ * served); answers credentials in every delivery format and, when asked, a run token. Assume on worker: the
+ * assumption parameters, no credentials, no STS call. A role that refuses the assumption (ROLE_REFUSED) moves the
+ * connection to `broken` with the reason.
+ *
+ * Through a run token (`via`), the claims fix stack, phase, run, account and region, and a token issued before the
+ * connection's sessions were revoked is refused.
+ */
+export async function issueCredentials(
+  deps: ConnectionDeps,
+  principal: Principal,
+  input: IssueInput,
+  via: IssueVia = { kind: 'api' },
+): Promise<IssuanceAnswer> {
+  const broker = brokerOf(deps);
+  const now = broker.now?.() ?? new Date();
+  const target = await resolveIssuanceTarget(deps.store, principal, input);
+  const { stack, attachment, connection, accountId, region } = target;
+  if (via.kind !== 'api') {
+    const cutoff = connection.sessionsRevokedBefore;
+    if (cutoff !== null && via.claims.iat * 1000 < Date.parse(cutoff))
+      throw new TrustgateError('UNAUTHENTICATED', 'A valid, unexpired run token is required.');
+  }
+  const request = await assumptionRequest({
+    connection,
+    role: target.role,
+    attachment,
+    stack,
+    phase: input.phase,
+    runId: input.runId,
+    region,
+  });
+  const chained = isChained(deps, broker, connection);
+  const duration = sessionDuration({ requestedSeconds: request.durationSeconds, chained });
+  const base = {
+    phase: input.phase,
+    runId: input.runId,
+    stackId: stack.id,
+    connectionId: connection.id,
+    accountId,
+    region,
+    sessionName: request.roleSessionName,
+    durationSeconds: duration.seconds,
+    ...(duration.clamped === undefined ? {} : { clamped: duration.clamped }),
+    chained,
+  };
+  const audit = async (details: Record<string, unknown>): Promise<void> => {
+    try {
+      await broker.audit.append({
+        organizationId: principal.organizationId,
+        actorUserId: principal.user.id,
+        tokenId: principal.token.id,
+        action: 'credentials.issue',
+        connectionId: connection.id,
+        details: {
+          stackId: stack.id,
+          stackSlug: stack.slug,
+          phase: input.phase,
+          runId: input.runId,
+          accountId,
+          region,
+          sessionName: request.roleSessionName,
+          sessionMode: attachment.sessionMode,
+          durationSeconds: duration.seconds,
+          via: via.kind,
+          ...details,
+        },
+      });
+    } catch (cause) {
+      deps.log?.warn({ err: cause }, 'broker: the audit record of an issuance could not be written');
+      throw new TrustgateError(
+        'CREDENTIALS_UNAVAILABLE',
+        'The issuance could not be audited, so no credentials are served; try again shortly.',
+      );
+    }
+  };
+  if (attachment.assumeOnWorker) {
+    await audit({ assumeOnWorker: true });
+    return { ...base, assumeRole: { ...request, durationSeconds: duration.seconds } };
+  }
+  let served: { session: CachedSession; source: CacheSource };
+  try {
+    served = await servedSession(deps, broker, target, request, duration.seconds);
+  } catch (error) {
+    // Only a refused trust (AccessDenied: trust policy, external ID, role deleted) is the connection's state; a
+    // duration or policy STS will not take is the attachment's, and a later issuance may well work.
+    if (error instanceof TrustgateError && error.code === 'ROLE_REFUSED' && error.details.awsError === 'AccessDenied')
+      await recordRefusal(deps, target, error);
+    throw error;
+  }
+  const { session, source } = served;
+  const token = via.kind === 'api' ? runTokenFor(broker, principal, input, target, now) : undefined;
+  await audit({
+    assumedRoleArn: session.assumedRoleArn,
+    expiration: session.expiration,
+    sessionIssuedAt: session.issuedAt,
+    source,
+    ...(token === undefined ? {} : { runTokenExpiresAt: token.runTokenExpiresAt }),
+  });
+  const credentials = {
+    accessKeyId: session.accessKeyId,
+    secretAccessKey: session.secretAccessKey,
+    sessionToken: session.sessionToken,
+  };
+  return {
+    ...base,
+    sessionName: session.sessionName,
+    assumedRoleArn: session.assumedRoleArn,
+    expiration: session.expiration,
+    source,
+    credentials,
+    formats: credentialFormats({
+      credentials: { ...credentials, expiration: new Date(session.expiration) },
+      region,
+      profileName: `trustgate-${stack.slug}-${input.phase}`,
+      credentialProcessCommand: `trustgate creds --stack ${stack.slug} --phase ${input.phase} --format credential-process`,
+    }),
+    ...(token ?? {}),
+  };
+}
