@@ -80,4 +80,25 @@ describe('two instances on one PostgreSQL and one Redis', () => {
     const onFirst = await issueAt(env.url, 'after-2');
     expect(onFirst.body.credentials.accessKeyId).toBe(onSecond.body.credentials.accessKeyId);
   });
+
+  it('an instance caching for itself (no Redis) serves nothing issued before a cut-off another instance stored', async () => {
+    const local = await createTrustgateService({ ...env.config, cache: undefined, logger: false });
+    try {
+      const localUrl = await local.listen({ port: 0 });
+      const cached = await issueAt(localUrl, 'local-1');
+      expect(cached.status).toBe(201);
+      expect((await issueAt(localUrl, 'local-2')).body.source).toBe('cache');
+      const revoked = await fetch(`${env.url}/v1/connections/${connectionId}/revoke-sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${env.adminToken}` },
+      });
+      expect(revoked.status).toBe(200);
+      const after = await issueAt(localUrl, 'local-3');
+      expect(after.status).toBe(201);
+      expect(after.body.source).toBe('sts');
+      expect(after.body.credentials.accessKeyId).not.toBe(cached.body.credentials.accessKeyId);
+    } finally {
+      await local.close();
+    }
+  });
 });
