@@ -1,12 +1,5 @@
 import { Command } from 'commander';
 import { runCli } from './run-cli.ts';
-import { registerCatalog } from './commands/catalog.ts';
-import { registerPolicy } from './commands/policy.ts';
-import { registerPolicyEngine } from './commands/policy-engine.ts';
-import { registerTrust } from './commands/trust.ts';
-import { registerTemplate } from './commands/template.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerSandbox } from './commands/sandbox.ts';
 import { registerCreds } from './commands/creds.ts';
 import { registerExec } from './commands/exec.ts';
 
@@ -18,15 +11,37 @@ const program = new Command('trustgate')
   .description("Connect customers' AWS accounts and act in them safely.")
   .version('0.1.0');
 
-// Command groups register themselves here, one line each.
-registerCatalog(program);
-registerPolicy(program);
-registerPolicyEngine(program);
-registerTrust(program);
-registerTemplate(program);
-registerServe(program);
-registerSandbox(program);
-registerCreds(program);
-registerExec(program);
+/**
+ * The run-time commands of a platform's worker. They only call the service over HTTP, so when one of them is the
+ * command nothing else is loaded (the server, the sandbox, the AWS SDK): `credential_process = trustgate creds ...`
+ * is run by the AWS CLI for every command and must start fast.
+ */
+const WORKER_COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
+  creds: registerCreds,
+  exec: registerExec,
+};
+
+const worker = WORKER_COMMANDS[process.argv[2] ?? ''];
+if (worker !== undefined) worker(program);
+else {
+  const [catalog, policy, policyEngine, trust, template, serve, sandbox] = await Promise.all([
+    import('./commands/catalog.ts'),
+    import('./commands/policy.ts'),
+    import('./commands/policy-engine.ts'),
+    import('./commands/trust.ts'),
+    import('./commands/template.ts'),
+    import('./commands/serve.ts'),
+    import('./commands/sandbox.ts'),
+  ]);
+  // Command groups register themselves here, one line each.
+  catalog.registerCatalog(program);
+  policy.registerPolicy(program);
+  policyEngine.registerPolicyEngine(program);
+  trust.registerTrust(program);
+  template.registerTemplate(program);
+  serve.registerServe(program);
+  sandbox.registerSandbox(program);
+  for (const register of Object.values(WORKER_COMMANDS)) register(program);
+}
 
 await runCli(program, process.argv);
