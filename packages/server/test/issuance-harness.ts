@@ -48,6 +48,7 @@ export interface BrokerEnv {
   connect(
     name: string,
     accounts?: SandboxAccount[],
+    extra?: Record<string, unknown>,
   ): Promise<{ id: string; externalId: string; roleName: string; roleArn: string }>;
   /** An IAM client of a sandbox account (its root user: the customer). */
   iamOf(account: SandboxAccount): IAMClient;
@@ -148,13 +149,16 @@ export async function startBrokerEnv(options: {
         });
         return { id: t.id, secret };
       },
-      async connect(name, accounts = [customer]) {
+      async connect(name, accounts = [customer], extra = {}) {
         const roleName = `Tg-${name}`;
         const scope =
           accounts.length === 1
             ? { kind: 'account', accountId: customer.accountId }
             : { kind: 'accounts', accountIds: accounts.map((a) => a.accountId) };
-        const res = await api('POST', '/v1/connections', { token: adminToken, body: { name, scope, roleName } });
+        const res = await api('POST', '/v1/connections', {
+          token: adminToken,
+          body: { name, scope, roleName, ...extra },
+        });
         if (res.status !== 201) throw new Error(`connection: ${res.status} ${res.text}`);
         let roleArn = '';
         for (const account of accounts) {

@@ -354,6 +354,42 @@ describe.each(DIALECTS)('credential issuance against the sandbox on %s', (dialec
     expect(seen.body.statusReason).toContain('refused');
   });
 
+  it('a role locked to stack A: stack B and the write phase are refused by the recorded trust at once, and by AWS when the role trusts less than recorded', async () => {
+    const locked = await env.connect('locked', [env.customer], {
+      externalIdTrust: { kind: 'scoped', stacks: ['locked-a'], phases: ['read'] },
+    });
+    await env.attach(await env.stack('locked-a'), locked.id);
+    await env.attach(await env.stack('locked-b'), locked.id);
+    const before = env.stsCalls();
+    const ok = await issue({ stack: 'locked-a', phase: 'read', runId: 'l-1' });
+    expect(ok.status, ok.text).toBe(201);
+    for (const [stack, phase] of [
+      ['locked-b', 'read'],
+      ['locked-a', 'write'],
+    ]) {
+      const refused = await issue({ stack, phase, runId: 'l-1' });
+      expect(refused.status).toBe(422);
+      expect(refused.body.error.code).toBe('ROLE_REFUSED');
+      expect(refused.body.error.message).toContain('externalIdTrust');
+    }
+    expect(env.stsCalls() - before).toBe(1);
+    const still = await env.api('GET', `/v1/connections/${locked.id}`, { token: env.adminToken });
+    expect(still.body.status).not.toBe('broken');
+
+    // The connection now records any stack while the role still trusts only locked-a: AWS refuses stack B at run time.
+    const widened = await env.api('PATCH', `/v1/connections/${locked.id}`, {
+      token: env.adminToken,
+      body: { externalIdTrust: { kind: 'scoped', phases: ['read'] } },
+    });
+    expect(widened.status, widened.text).toBe(200);
+    const byAws = await issue({ stack: 'locked-b', phase: 'read', runId: 'l-2' });
+    expect(byAws.status).toBe(422);
+    expect(byAws.body.error.code).toBe('ROLE_REFUSED');
+    expect(env.stsCalls() - before).toBe(2);
+    const broken = await env.api('GET', `/v1/connections/${locked.id}`, { token: env.adminToken });
+    expect(broken.body.status).toBe('broken');
+  });
+
   it('an issuance whose audit record cannot be written is not served (503)', async () => {
     const broker = env.service.deps.broker!;
     const audit = broker.audit;

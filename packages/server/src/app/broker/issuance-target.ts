@@ -63,7 +63,10 @@ export async function resolveIssuanceTarget(
 ): Promise<IssuanceTarget> {
   requireScope(principal, 'credentials:issue');
   const org = principal.organizationId;
-  const stack = (await store.stacks.get(org, input.stack)) ?? (await store.stacks.getBySlug(org, input.stack));
+  // A slug is `[a-z0-9-]` and an ID carries its `stk_` prefix: one lookup, not two.
+  const stack = input.stack.includes('_')
+    ? await store.stacks.get(org, input.stack)
+    : await store.stacks.getBySlug(org, input.stack);
   if (stack === undefined) throw new TrustgateError('NOT_FOUND', 'No such stack.', { field: 'stack' });
   checkIssueRestriction(principal, stack);
   const attached = (await store.attachments.listByStack(org, stack.id)).filter(

@@ -68,6 +68,26 @@ async function recordRefusal(deps: ConnectionDeps, target: IssuanceTarget, error
 }
 
 /**
+ * ROLE_REFUSED at once, without asking STS, when the trust the connection recorded does not admit the stack or the
+ * phase (scoped trust locked to other stacks, or to the read phase): the customer chose that, so the connection is
+ * not broken; the answer says what to change. A role whose actual trust differs from the recorded one is still
+ * refused by STS (and then the connection is broken).
+ */
+function checkRecordedTrust(target: IssuanceTarget, phase: RunPhase): void {
+  const trust = target.connection.externalIdTrust;
+  if (trust.kind !== 'scoped' || target.attachment.assumeOnWorker) return;
+  const stackOk = trust.stacks === undefined || trust.stacks.includes(target.stack.slug);
+  if (stackOk && trust.phases.includes(phase)) return;
+  const what = stackOk ? `the ${phase} phase` : `stack ${target.stack.slug}`;
+  throw new TrustgateError(
+    'ROLE_REFUSED',
+    `The role of connection ${target.connection.id} trusts only ${trust.stacks === undefined ? 'any stack' : `stacks ${trust.stacks.join(', ')}`} ` +
+      `for ${trust.phases.join(' and ')}, not ${what}. Widen the connection's externalIdTrust and update the role's trust policy from its deliverables.`,
+    { field: 'stack', details: { awsError: 'none' } },
+  );
+}
+
+/**
  * The session to serve: from the cache, or assumed through the pacer with retries. A session issued before the
  * connection's stored revocation cut-off is never served, even by an instance whose own cache has not seen that
  * revocation (another instance made it): the cut-off is applied to the cache and the session loaded again.
@@ -237,6 +257,7 @@ export async function issueCredentials(
     await audit({ assumeOnWorker: true });
     return { ...base, assumeRole: { ...request, durationSeconds: duration.seconds } };
   }
+  checkRecordedTrust(target, input.phase);
   let served: { session: CachedSession; source: CacheSource };
   try {
     served = await servedSession(deps, broker, target, request, duration.seconds);
