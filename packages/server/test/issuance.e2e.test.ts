@@ -298,6 +298,29 @@ describe.each(DIALECTS)('credential issuance against the sandbox on %s', (dialec
     expect(back.status).toBe(201);
   });
 
+  it('the container endpoint refreshes ahead of expiry, so a run longer than one session keeps working', async () => {
+    await env.attach(await env.stack('long-run'), conn.id, { durationSeconds: 900 });
+    const issued = await issue({
+      stack: 'long-run',
+      phase: 'write',
+      runId: 'lr-1',
+      runToken: { lifetimeSeconds: 7200 },
+    });
+    expect(issued.status, issued.text).toBe(201);
+    const first = await env.api('GET', '/v1/container-credentials', { authorization: issued.body.runToken });
+    remember(first);
+    expect(first.body.AccessKeyId).toBe(issued.body.credentials.accessKeyId);
+    try {
+      cacheClockAheadMs = 2 * 60_000; // 13 of the session's 15 minutes left: inside the refresh-ahead window
+      const next = await env.api('GET', '/v1/container-credentials', { authorization: issued.body.runToken });
+      remember(next);
+      expect(next.status).toBe(200);
+      expect(next.body.AccessKeyId).not.toBe(first.body.AccessKeyId);
+    } finally {
+      cacheClockAheadMs = 0;
+    }
+  });
+
   it('assume on worker answers the assumption parameters, no credentials, and calls no STS', async () => {
     const worker = await env.stack('worker');
     await env.attach(worker, conn.id, { assumeOnWorker: true, customExternalId: 'tenant-chosen-id-1' });
