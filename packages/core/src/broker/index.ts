@@ -23,3 +23,9 @@ export {
   type RevokeOlderSessionsRemedy,
 } from './revoke-sessions-remedy.ts';
 export { credentialCacheKey, type CacheKeyPart } from './credential-cache-key.ts';
+export {
+  SESSION_POLICY_MAX_CHARS,
+  readOnlySessionPolicy,
+  type ReadOnlySessionPolicy,
+  type ReadOnlySessionPolicyInput,
+} from './read-only-session-policy.ts';
