@@ -117,6 +117,9 @@ describe.each(DIALECTS)('credential issuance against the sandbox on %s', (dialec
     expect(second.body.source).toBe('cache');
     expect(second.body.credentials.accessKeyId).toBe(b.credentials.accessKeyId);
     expect(env.stsCalls() - before).toBe(1);
+    const doc = await env.api('GET', '/openapi.json');
+    for (const path of ['/v1/issuances', '/v1/issuances/refresh', '/v1/container-credentials'])
+      expect(Object.keys(doc.body.paths)).toContain(path);
   });
 
   it('read-phase credentials carry the read-only session policy: the sandbox refuses them a write the write phase may do', async () => {
@@ -319,6 +322,41 @@ describe.each(DIALECTS)('credential issuance against the sandbox on %s', (dialec
     } finally {
       cacheClockAheadMs = 0;
     }
+  });
+
+  it('with session tagging, sessions carry the run as SourceIdentity and the stack, phase and run as session tags', async () => {
+    const tagged = await env.connect('tagged', [env.customer], { sessionTagging: true });
+    await env.attach(await env.stack('tagged'), tagged.id);
+    // The customer's role denies every session that is not this run of this stack.
+    await env.iamOf(env.customer).send(
+      new PutRolePolicyCommand({
+        RoleName: tagged.roleName,
+        PolicyName: 'only-tagged-runs',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          // One statement per key: the keys of one condition block are ANDed.
+          Statement: Object.entries({
+            'aws:SourceIdentity': 'tg-tagged-t-1',
+            'aws:PrincipalTag/trustgate:stack': 'tagged',
+            'aws:PrincipalTag/trustgate:phase': 'write',
+            'aws:PrincipalTag/trustgate:run': 't-1',
+          }).map(([key, value]) => ({
+            Effect: 'Deny',
+            Action: 'iam:GetRole',
+            Resource: '*',
+            Condition: { StringNotEquals: { [key]: value } },
+          })),
+        }),
+      }),
+    );
+    const ran = await issue({ stack: 'tagged', phase: 'write', runId: 't-1' });
+    expect(ran.status, ran.text).toBe(201);
+    await iamAs(sessionCreds(ran.body)).send(new GetRoleCommand({ RoleName: tagged.roleName }));
+    const otherRun = await issue({ stack: 'tagged', phase: 'write', runId: 't-2' });
+    expect(otherRun.status, otherRun.text).toBe(201);
+    await expect(
+      iamAs(sessionCreds(otherRun.body)).send(new GetRoleCommand({ RoleName: tagged.roleName })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 
   it('assume on worker answers the assumption parameters, no credentials, and calls no STS', async () => {
