@@ -17,6 +17,7 @@ import { DEFAULT_LOAD_POLICY, DEFAULT_STS_RETRY, type BrokerDeps } from './app/b
 import type { CredentialCache, LoadPolicy } from './cache/credential-cache.ts';
 import { localCredentialCache } from './cache/local-credential-cache.ts';
 import { createStsPacer } from './aws/sts-pacer.ts';
+import { createAssumptionMemo } from './app/broker/assumption-memo.ts';
 
 /** The example catalog shipped in the repository: the default catalog connections use. */
 export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../../catalogs/example.yaml', import.meta.url));
@@ -127,6 +128,7 @@ async function wireBroker(
     runTokenSecret: await store.sharedSetting('run-token-secret', () => randomBytes(32).toString('base64url')),
     loadPolicy: { ...DEFAULT_LOAD_POLICY, ...b.loadPolicy },
     stsRetry: b.stsRetry ?? DEFAULT_STS_RETRY,
+    assumptionMemo: createAssumptionMemo(),
     ...(b.chainedSessions === undefined ? {} : { chainedSessions: b.chainedSessions }),
     ...(b.runTokenMaxSeconds === undefined ? {} : { runTokenMaxSeconds: b.runTokenMaxSeconds }),
   };

@@ -3,6 +3,7 @@ import type { CredentialCache, LoadPolicy } from '../../cache/credential-cache.t
 import type { AwsClientFactory } from '../../aws/aws-clients.ts';
 import type { RetryOptions } from '../../aws/retry-with-backoff.ts';
 import type { AuditEvent } from '../../model/records.ts';
+import type { AssumptionMemo } from './assumption-memo.ts';
 import type { ConnectionDeps } from '../deps.ts';
 
 /** The narrow pacing port the broker calls STS through (aws/sts-pacer.ts): FIFO per key, below a rate. */
@@ -54,6 +55,8 @@ export interface BrokerDeps {
   chainedSessions?: boolean;
   /** Most seconds a run token may live; default {@link DEFAULT_RUN_TOKEN_MAX_SECONDS}. */
   runTokenMaxSeconds?: number;
+  /** Built AssumeRole requests, remembered (the read phase's session policy is costly to build); none: built each time. */
+  assumptionMemo?: AssumptionMemo;
   /** The clock; default `new Date()`. */
   now?: () => Date;
 }

@@ -5,7 +5,8 @@ import { assumeRoleForRun } from '../../aws/assume-for-run.ts';
 import type { CachedSession, CacheSource } from '../../cache/credential-cache.ts';
 import type { Connection } from '../../model/records.ts';
 import { platformFor } from '../deps.ts';
-import { assumptionRequest, type AssumptionRequest } from './assumption-request.ts';
+import type { AssumptionRequest } from './assumption-request.ts';
+import { memoizedAssumptionRequest } from './assumption-memo.ts';
 import { brokerOf, DEFAULT_RUN_TOKEN_MAX_SECONDS, type BrokerDeps } from './broker-deps.ts';
 import { resolveIssuanceTarget, type IssuanceTarget } from './issuance-target.ts';
 import type { ConnectionDeps } from '../deps.ts';
@@ -200,7 +201,7 @@ export async function issueCredentials(
     if (cutoff !== null && via.claims.iat * 1000 < Date.parse(cutoff))
       throw new TrustgateError('UNAUTHENTICATED', 'A valid, unexpired run token is required.');
   }
-  const request = await assumptionRequest({
+  const request = await memoizedAssumptionRequest(broker.assumptionMemo, {
     connection,
     role: target.role,
     attachment,
