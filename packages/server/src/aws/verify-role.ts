@@ -81,23 +81,27 @@ function isAccessDenied(error: unknown): boolean {
  * timeout or the platform's own credentials refused (`InvalidClientTokenId`, `ExpiredToken`) say nothing about the
  * role's trust policy.
  */
-function isRefusal(error: unknown): boolean {
+export function isRefusal(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   return error instanceof Error && error.name === 'AccessDenied' && status === 403;
 }
 
 /** Assumes the role with an external ID (none: without one); aborting `signal` gives up the call in flight. */
-type Assume = (externalId: string | undefined, signal?: AbortSignal) => Promise<AwsCredentials>;
+export type Assume = (externalId: string | undefined, signal?: AbortSignal) => Promise<AwsCredentials>;
 
 /** What STS answered an insecurity probe: a session (the trust policy let the call in), or AccessDenied. */
-type ProbeOutcome = 'assumable' | 'refused';
+export type ProbeOutcome = 'assumable' | 'refused';
 
 /**
  * One insecurity probe: assumes the role with `externalId` (none: without one). A session or a refusal
  * ({@link isRefusal}) is the answer; any other outcome (throttling, a 5xx, a timeout, a network or unknown error)
  * is tried again within `retry` and then throws AWS_ERROR: without an answer the role is neither secure nor insecure.
  */
-async function probe(assume: Assume, externalId: string | undefined, retry: RetryOptions): Promise<ProbeOutcome> {
+export async function probe(
+  assume: Assume,
+  externalId: string | undefined,
+  retry: RetryOptions,
+): Promise<ProbeOutcome> {
   const result = await retryWithBackoff(
     () => assume(externalId, retry.signal),
     (error) => !isRefusal(error),
@@ -114,7 +118,7 @@ async function probe(assume: Assume, externalId: string | undefined, retry: Retr
 }
 
 /** A random external ID no trust policy requires. */
-function wrongExternalId(): string {
+export function wrongExternalId(): string {
   return `trustgate-wrong-${randomBytes(16).toString('hex')}`;
 }
 

@@ -10,19 +10,32 @@ import type {
 } from 'fastify';
 import { ERROR_CATALOG, isTrustgateError, TrustgateError, type ErrorCode, type Finding } from '@trustgate/core';
 
-/** The body of every error response: `{ "error": { "code", "message", "field"?, "findings"? } }`. */
+/** The body of every error response: `{ "error": { "code", "message", "field"?, "findings"?, "details"? } }`. */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; field?: string; findings?: Finding[] };
+  error: { code: ErrorCode; message: string; field?: string; findings?: Finding[]; details?: Record<string, unknown> };
 }
 
+/**
+ * Codes whose {@link TrustgateError} details are part of the answer: VERIFICATION_FAILED carries the checks of an
+ * attachment's verification (`details.checks`, each with its fix hint). Other codes' details stay inside the service.
+ */
+const ANSWERED_DETAILS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['VERIFICATION_FAILED']);
+
 /** Builds an error body. */
-export function errorBody(code: ErrorCode, message: string, field?: string, findings?: Finding[]): ErrorBody {
+export function errorBody(
+  code: ErrorCode,
+  message: string,
+  field?: string,
+  findings?: Finding[],
+  details?: Record<string, unknown>,
+): ErrorBody {
   return {
     error: {
       code,
       message,
       ...(field === undefined ? {} : { field }),
       ...(findings === undefined || findings.length === 0 ? {} : { findings }),
+      ...(details === undefined || Object.keys(details).length === 0 ? {} : { details }),
     },
   };
 }
@@ -163,7 +176,17 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
     return reply
       .status(error.httpStatus)
       .type('application/json; charset=utf-8')
-      .send(JSON.stringify(errorBody(error.code, error.message, error.field, error.findings)));
+      .send(
+        JSON.stringify(
+          errorBody(
+            error.code,
+            error.message,
+            error.field,
+            error.findings,
+            ANSWERED_DETAILS.has(error.code) ? error.details : undefined,
+          ),
+        ),
+      );
   }
   const answer = answerFor(error, request);
   if (answer === undefined) {
