@@ -8,6 +8,7 @@ import { startSandbox } from '@trustgate/sandbox';
 import { createPlatformUser, createTrustgateService, seedDemoOrganization } from '@trustgate/server';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import pg from 'pg';
+import { describeLoad, runLoad } from './load-generator.ts';
 import { asyncOpsPerSecond } from './ops-per-second.ts';
 
 /** Requests per second of `fn`, awaited one at a time, for about `ms` after a warm-up. */
@@ -64,7 +65,17 @@ export default async function run(): Promise<void> {
       const health = await perSecond(async () => (await fetch(`${url}/healthz`)).text());
       const read = await perSecond(async () => (await fetch(`${url}/v1/connections/${id}`, { headers })).text());
       console.log(
-        `${label}: GET /healthz ${health.toFixed(0)} req/s; authenticated GET /v1/connections/:id ${read.toFixed(0)} req/s (${(health / read).toFixed(2)}x the cost of the bare route)`,
+        `${label}, one request at a time: GET /healthz ${health.toFixed(0)} req/s; authenticated GET /v1/connections/:id ${read.toFixed(0)} req/s (${(health / read).toFixed(2)}x the cost of the bare route)`,
+      );
+      const bare = await runLoad({ url: `${url}/healthz`, connections: 16 });
+      const authed = await runLoad({
+        url: `${url}/v1/connections/${id}`,
+        connections: 16,
+        headers: { authorization: headers.authorization },
+      });
+      console.log(`${label}, autocannon 16 connections 5 s: GET /healthz ${describeLoad(bare)}`);
+      console.log(
+        `${label}, autocannon 16 connections 5 s: authenticated GET /v1/connections/:id ${describeLoad(authed)} (${(bare.requestsPerSecond / authed.requestsPerSecond).toFixed(1)}x fewer than the bare route)`,
       );
       if (label === 'sqlite') {
         const cfn = new CloudFormationClient({
