@@ -231,6 +231,28 @@ describe.each(DIALECTS)('stacks and attachments against the sandbox on %s', (dia
     expect(check.fixHint).toContain(open.externalId);
   });
 
+  it('ATTACK: an insecurity probe STS does not answer (5xx) is never read as secure: 502, nothing stored', async () => {
+    const connections = await t.api('GET', '/v1/connections', { token });
+    const c = connections.body.find((x: { name: string }) => x.name === 'exact');
+    const stack = await newStack('throttled');
+    sandbox.faults.inject({
+      service: 'sts',
+      action: 'AssumeRole',
+      kind: 'server-error',
+      count: Infinity,
+      when: { param: 'ExternalId', absent: true },
+    });
+    try {
+      const res = await attach(stack.id, { connectionId: c.id, phases: ['read'] });
+      expect(res.status, res.text).toBe(502);
+      expect(res.body.error.code).toBe('AWS_ERROR');
+      expect(res.body.error.message).toContain('without an external ID');
+    } finally {
+      sandbox.faults.clear();
+    }
+    expect((await t.api('GET', `/v1/stacks/${stack.id}/attachments`, { token })).body).toEqual([]);
+  });
+
   it('bad attachment input is 4xx saying what to fix, before any AWS call', async () => {
     const connections = await t.api('GET', '/v1/connections', { token });
     const c = connections.body.find((x: { name: string }) => x.name === 'exact');
