@@ -1,0 +1,274 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { startServiceOnSandbox, type ServiceOnSandbox } from '../../server/test/service-harness.ts';
+import { createServiceClient } from '../src/service-client.ts';
+import { BIN } from './run-serve.ts';
+
+/**
+ * `trustgate creds` and `trustgate exec` as a platform's worker runs them: the CLI in a child process against a real
+ * service on the sandbox (a connection whose role trusts stack-scoped external IDs, a stack, an attachment verified
+ * at attach time, an API token with only the credentials:issue scope), and the AWS CLI (`aws` on the PATH, botocore)
+ * consuming each delivery format unchanged. No test prints a credential: outputs are checked for what they must and
+ * must not contain.
+ */
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Spawns `command args`, collecting its output; `onStdout` sees the output so far as it arrives. */
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onStdout?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+// Each CLI run starts a Node process (about a second; more on a busy machine): a few per test.
+describe('trustgate creds and exec against a service on the sandbox', { timeout: 60_000 }, () => {
+  let env: ServiceOnSandbox;
+  let dir: string;
+  let issueToken: string;
+  let childEnv: NodeJS.ProcessEnv;
+  let roleArnPrefix: string;
+
+  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}, onStdout?: Parameters<typeof run>[3]) =>
+    run(process.execPath, ['--import', 'tsx', MAIN, ...args], { ...childEnv, ...extra }, onStdout);
+  const callerIdentity = () => ['aws', 'sts', 'get-caller-identity', '--endpoint-url', env.sandbox.endpoint];
+  const arnOf = (r: Ran): string => (JSON.parse(r.stdout) as { Arn: string }).Arn;
+
+  beforeAll(async () => {
+    env = await startServiceOnSandbox({ dialect: 'sqlite', sandbox: { accounts: 2 } });
+    const { t, sandbox } = env;
+    const customer = sandbox.accounts[1]!;
+    const admin = (await t.newOrganization('Acme')).adminToken;
+    const created = await t.api('POST', '/v1/connections', {
+      token: admin,
+      body: {
+        name: 'cli',
+        scope: { kind: 'account', accountId: customer.accountId },
+        roleName: 'Tg-cli',
+        externalIdTrust: { kind: 'scoped', phases: ['read', 'write'] },
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const iam = new IAMClient({
+      endpoint: sandbox.endpoint,
+      region: sandbox.region,
+      credentials: { accessKeyId: customer.accessKeyId, secretAccessKey: customer.secretAccessKey },
+    });
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'Tg-cli',
+        AssumeRolePolicyDocument: JSON.stringify(created.body.deliverables.trustPolicy),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'Tg-cli',
+        PolicyName: 'everything',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+        }),
+      }),
+    );
+    const connectionId: string = created.body.connection.id;
+    const roleArn = `arn:aws:iam::${customer.accountId}:role/Tg-cli`;
+    const verified = await t.api('POST', `/v1/connections/${connectionId}/verify`, { token: admin, body: { roleArn } });
+    expect(verified.status, verified.text).toBe(200);
+    const stack = await t.api('POST', '/v1/stacks', { token: admin, body: { slug: 'web', name: 'Web' } });
+    expect(stack.status, stack.text).toBe(201);
+    const attached = await t.api('POST', `/v1/stacks/${stack.body.id}/attachments`, {
+      token: admin,
+      body: { connectionId, phases: ['read', 'write'], durationSeconds: 900 },
+    });
+    expect(attached.status, attached.text).toBe(201);
+    const token = await t.api('POST', '/v1/tokens', {
+      token: admin,
+      body: { name: 'worker', scopes: ['credentials:issue'] },
+    });
+    expect(token.status, token.text).toBe(201);
+    issueToken = token.body.secret;
+    roleArnPrefix = `arn:aws:sts::${customer.accountId}:assumed-role/Tg-cli/`;
+
+    dir = mkdtempSync(join(tmpdir(), 'tg-cli-creds-'));
+    const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('TRUSTGATE_'));
+    childEnv = {
+      ...Object.fromEntries(inherited),
+      // The AWS CLI reads no file of this machine's, and never waits on an instance metadata service.
+      AWS_CONFIG_FILE: join(dir, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      TRUSTGATE_URL: t.url,
+      TRUSTGATE_TOKEN: issueToken,
+    };
+  }, 120_000);
+  afterAll(async () => {
+    await env?.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exec gives the command the run session as static keys, never TRUSTGATE_TOKEN; the AWS CLI is the assumed role named for the run', async () => {
+    const ran = await cli([
+      'exec',
+      '--stack',
+      'web',
+      '--phase',
+      'read',
+      '--run',
+      'run-static',
+      '--',
+      'sh',
+      '-c',
+      'if [ -n "${TRUSTGATE_TOKEN+x}" ]; then exit 99; fi; exec "$@"',
+      'sh',
+      ...callerIdentity(),
+    ]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(arnOf(ran).startsWith(roleArnPrefix)).toBe(true);
+    expect(arnOf(ran)).toMatch(/run-static$/);
+  });
+
+  it('exec --server: the command reads its credentials from the local container endpoint, with no static keys', async () => {
+    const ran = await cli([
+      'exec',
+      '--stack',
+      'web',
+      '--phase',
+      'write',
+      '--run',
+      'run-served',
+      '--server',
+      '--',
+      'sh',
+      '-c',
+      [
+        'if [ -n "${AWS_ACCESS_KEY_ID+x}${AWS_SESSION_TOKEN+x}${TRUSTGATE_TOKEN+x}" ]; then exit 98; fi',
+        'case "$AWS_CONTAINER_CREDENTIALS_FULL_URI" in http://127.0.0.1:*) ;; *) exit 97;; esac',
+        '[ -n "$AWS_CONTAINER_AUTHORIZATION_TOKEN" ] || exit 96',
+        'exec "$@"',
+      ].join('\n'),
+      'sh',
+      ...callerIdentity(),
+    ]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(arnOf(ran).startsWith(roleArnPrefix)).toBe(true);
+    expect(arnOf(ran)).toMatch(/run-served$/);
+  });
+
+  it("the run token an exec asks for refreshes the run's session through the service without the API token", async () => {
+    const client = createServiceClient({ url: env.t.url, env: { TRUSTGATE_TOKEN: issueToken } });
+    const first = await client.issue({
+      stack: 'web',
+      phase: 'read',
+      runId: 'run-refresh',
+      runToken: { lifetimeSeconds: 600 },
+    });
+    expect(first.runToken).toMatch(/^tgr_/);
+    const again = await client.refresh(first.runToken!);
+    expect(again.sessionName).toBe(first.sessionName);
+    expect(again.formats?.container.AccessKeyId === first.formats?.container.AccessKeyId).toBe(true);
+  });
+
+  it("passes the command's exit code through, 128+signal when a signal ended it, and forwards SIGTERM to it", async () => {
+    const exec = ['exec', '--stack', 'web', '--phase', 'read', '--run', 'run-codes', '--', 'sh', '-c'];
+    expect((await cli([...exec, 'exit 7'])).code).toBe(7);
+    expect((await cli([...exec, 'kill -TERM $$'])).code).toBe(128 + 15);
+    let sent = false;
+    const trapped = await cli(
+      [...exec, 'trap "exit 42" TERM; echo ready; while :; do sleep 0.1; done'],
+      {},
+      (out, child) => {
+        if (!sent && out.includes('ready')) {
+          sent = true;
+          child.kill('SIGTERM'); // to trustgate, which forwards it
+        }
+      },
+    );
+    expect(trapped.code).toBe(42);
+  });
+
+  it('creds: credential_process in an AWS config profile and eval of the env format both work with the AWS CLI', async () => {
+    const config = join(dir, 'config');
+    writeFileSync(
+      config,
+      [
+        '[profile tg-plan]',
+        `credential_process = ${process.execPath} ${BIN} creds --stack web --phase read --run run-cp --format credential-process`,
+        'region = us-east-1',
+        '',
+      ].join('\n'),
+    );
+    const viaProfile = await run(callerIdentity()[0]!, [...callerIdentity().slice(1), '--profile', 'tg-plan'], {
+      ...childEnv,
+      AWS_CONFIG_FILE: config,
+    });
+    expect(viaProfile.code, viaProfile.stderr).toBe(0);
+    expect(arnOf(viaProfile).startsWith(roleArnPrefix)).toBe(true);
+    expect(arnOf(viaProfile)).toMatch(/run-cp$/);
+
+    const viaEnv = await run(
+      'sh',
+      [
+        '-c',
+        `eval "$("${process.execPath}" --import tsx "${MAIN}" creds --stack web --phase read --run run-env)" && exec "$@"`,
+        'sh',
+        ...callerIdentity(),
+      ],
+      childEnv,
+    );
+    expect(viaEnv.code, viaEnv.stderr).toBe(0);
+    expect(arnOf(viaEnv).startsWith(roleArnPrefix)).toBe(true);
+    expect(arnOf(viaEnv)).toMatch(/run-env$/);
+  });
+
+  it('a wrong token (from TRUSTGATE_TOKEN or --token-file) exits 4 with a message that never repeats it, and exec runs nothing; an unknown stack exits 3', async () => {
+    const wrong = `tg_${randomBytes(16).toString('hex')}`;
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, `${wrong}\n`);
+    const marker = join(dir, 'ran');
+    const attempts = [
+      await cli(['creds', '--stack', 'web', '--phase', 'read'], { TRUSTGATE_TOKEN: wrong }),
+      await cli(['creds', '--stack', 'web', '--phase', 'read', '--token-file', tokenFile], { TRUSTGATE_TOKEN: '' }),
+      await cli(['exec', '--stack', 'web', '--phase', 'read', '--', 'touch', marker], { TRUSTGATE_TOKEN: wrong }),
+    ];
+    for (const r of attempts) {
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain('UNAUTHENTICATED');
+      expect(r.stdout).toBe('');
+      expect(`${r.stdout}${r.stderr}`.includes(wrong)).toBe(false);
+    }
+    expect(existsSync(marker)).toBe(false);
+    // With the right token, the service's error codes become core's exit codes: no such stack is 3.
+    const unknown = await cli(['creds', '--stack', 'nope', '--phase', 'read']);
+    expect(unknown.code, unknown.stderr).toBe(3);
+    expect(unknown.stderr).toContain('NOT_FOUND');
+  });
+});
