@@ -357,6 +357,9 @@ export function registerServe(program: Command): void {
       out.write(
         `  database:     ${options.db.startsWith('postgres') ? options.db.replace(/\/\/[^@]*@/, '//***@') : options.db}\n`,
       );
+      out.write(
+        `  credential cache: ${options.cache === undefined ? 'in this instance (use --cache redis://... to share it between instances)' : `${options.cache.replace(/\/\/[^@]*@/, '//***@')} (shared, AES-256-GCM)`}\n`,
+      );
       // The token once, in a line a shell can run; the try line names the variable, not the token again.
       out.write(`  admin token of the demo organization (a new one each start); to try the API, paste into a shell:\n`);
       out.write(`    export TRUSTGATE_TOKEN=${running.adminToken}\n`);
