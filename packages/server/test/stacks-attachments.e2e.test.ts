@@ -25,7 +25,7 @@ describe.each(DIALECTS)('stacks and attachments against the sandbox on %s', (dia
   });
 
   beforeAll(async () => {
-    env = await startServiceOnSandbox({ dialect, sandbox: { accounts: 2 } });
+    env = await startServiceOnSandbox({ dialect, sandbox: { accounts: 3 } });
     ({ sandbox, t, platform } = env);
     customer = sandbox.accounts[1] as typeof customer;
     token = (await t.newOrganization('Acme')).adminToken;
@@ -434,5 +434,55 @@ describe.each(DIALECTS)('stacks and attachments against the sandbox on %s', (dia
     expect(tooLarge.status, tooLarge.text).toBe(422);
     expect(tooLarge.body.error.code).toBe('POLICY_TOO_LARGE');
     expect(tooLarge.body.error.message).toContain('readOnlySessionPolicy');
+  });
+  it('a multi-account connection is verified in every covered account, or only in the listed ones', async () => {
+    const [, first, second] = sandbox.accounts as [unknown, typeof customer, typeof customer];
+    const created = await t.api('POST', '/v1/connections', {
+      token,
+      body: {
+        name: 'multi',
+        scope: { kind: 'accounts', accountIds: [first.accountId, second.accountId] },
+        roleName: 'Tg-multi',
+        externalIdTrust: { kind: 'scoped', phases: ['read', 'write'] },
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.connection.id;
+    const stack = await newStack('multi-account');
+    const none = await attach(stack.id, { connectionId: id, phases: ['read'] });
+    expect(none.status).toBe(400);
+    expect(none.body.error.message).toContain('no role yet');
+    for (const account of [first, second]) {
+      const applied = await applyStack({
+        endpoint: sandbox.endpoint,
+        credentials: creds(account),
+        stackName: 'tg-multi',
+        templateBody: created.body.deliverables.formats['cloudformation-yaml'],
+      });
+      expect(applied.status, applied.reason).toBe('CREATE_COMPLETE');
+      await t.api('POST', `/v1/connections/${id}/verify`, { token, body: { roleArn: applied.outputs.RoleArn } });
+    }
+    const all = await attach(stack.id, { connectionId: id, phases: ['read', 'write'] });
+    expect(all.status, all.text).toBe(201);
+    const checked = all.body.verification.checks.map((k: { accountId: string; phase: string; ok: boolean }) => [
+      k.accountId,
+      k.phase,
+      k.ok,
+    ]);
+    expect(checked.sort()).toEqual(
+      [
+        [first.accountId, 'read', true],
+        [first.accountId, 'write', true],
+        [second.accountId, 'read', true],
+        [second.accountId, 'write', true],
+      ].sort(),
+    );
+    await t.api('DELETE', `/v1/stacks/${stack.id}/attachments/${all.body.id}`, { token });
+    const one = await attach(stack.id, { connectionId: id, phases: ['read'], accountIds: [second.accountId] });
+    expect(one.status, one.text).toBe(201);
+    expect(one.body.accountIds).toEqual([second.accountId]);
+    expect(one.body.verification.checks).toEqual([
+      expect.objectContaining({ accountId: second.accountId, phase: 'read', ok: true }),
+    ]);
   });
 });
