@@ -122,6 +122,26 @@ describe.each(DIALECTS)('credential issuance against the sandbox on %s', (dialec
       expect(Object.keys(doc.body.paths)).toContain(path);
   });
 
+  it('a stack in a space and its attachment made through the API (verified at attach time) issue to a space-restricted token', async () => {
+    const space = await env.api('POST', '/v1/spaces', { token: env.adminToken, body: { name: 'platform' } });
+    expect(space.status, space.text).toBe(201);
+    const stack = await env.api('POST', '/v1/stacks', {
+      token: env.adminToken,
+      body: { slug: 'api-made', name: 'Made through the API', spaceId: space.body.id },
+    });
+    expect(stack.status, stack.text).toBe(201);
+    const attached = await env.api('POST', `/v1/stacks/${stack.body.id}/attachments`, {
+      token: env.adminToken,
+      body: { connectionId: conn.id, phases: ['read', 'write'] },
+    });
+    expect(attached.status, attached.text).toBe(201);
+    const inSpace = await env.token({ scopes: ['credentials:issue'], restriction: { spaceIds: [space.body.id] } });
+    const res = await issue({ stack: stack.body.id, phase: 'read', runId: 'api-1' }, inSpace.secret);
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.sessionName).toBe('tg-api-made-api-1');
+    expect((await issue({ stack: 'web', phase: 'read', runId: 'api-1' }, inSpace.secret)).status).toBe(403);
+  });
+
   it('read-phase credentials carry the read-only session policy: the sandbox refuses them a write the write phase may do', async () => {
     const read = await issue({ stack: 'web', phase: 'read', runId: 'run-2' });
     expect(read.status, read.text).toBe(201);
