@@ -156,7 +156,14 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
     expect(arnOf(ran)).toMatch(/run-static$/);
   });
 
-  it('exec --server: the command reads its credentials from the local container endpoint, with no static keys', async () => {
+  it('exec --server: the AWS CLI, boto3 and the AWS SDK v3 read their credentials from the local container endpoint, with no static keys', async () => {
+    const sdkV3 = [
+      "import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';",
+      'const me = await new STSClient({ endpoint: process.argv[1] }).send(new GetCallerIdentityCommand({}));',
+      'console.log(me.Arn);',
+    ].join(' ');
+    const boto3 =
+      "import boto3, sys; print(boto3.client('sts', endpoint_url=sys.argv[1]).get_caller_identity()['Arn'])";
     const ran = await cli([
       'exec',
       '--stack',
@@ -173,14 +180,22 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
         'if [ -n "${AWS_ACCESS_KEY_ID+x}${AWS_SESSION_TOKEN+x}${TRUSTGATE_TOKEN+x}" ]; then exit 98; fi',
         'case "$AWS_CONTAINER_CREDENTIALS_FULL_URI" in http://127.0.0.1:*) ;; *) exit 97;; esac',
         '[ -n "$AWS_CONTAINER_AUTHORIZATION_TOKEN" ] || exit 96',
-        'exec "$@"',
+        'aws sts get-caller-identity --endpoint-url "$1" --query Arn --output text || exit 95',
+        'python3 -c "$2" "$1" || exit 94',
+        'exec node --input-type=module -e "$3" "$1"',
       ].join('\n'),
       'sh',
-      ...callerIdentity(),
+      env.sandbox.endpoint,
+      boto3,
+      sdkV3,
     ]);
     expect(ran.code, ran.stderr).toBe(0);
-    expect(arnOf(ran).startsWith(roleArnPrefix)).toBe(true);
-    expect(arnOf(ran)).toMatch(/run-served$/);
+    const arns = ran.stdout.trim().split('\n');
+    expect(arns).toHaveLength(3);
+    for (const arn of arns) {
+      expect(arn.startsWith(roleArnPrefix)).toBe(true);
+      expect(arn).toMatch(/run-served$/);
+    }
   });
 
   it("the run token an exec asks for refreshes the run's session through the service without the API token", async () => {
