@@ -175,6 +175,8 @@ describe.each(DIALECTS)('stacks and attachments against the sandbox on %s', (dia
     expect(checks[0]?.fixHint).toContain(`admits only ${c.externalId}@stack-a@read`);
     expect(checks[0]?.fixHint).toContain(`add ${c.externalId}@stack-b@read`);
     expect(checks[1]?.fixHint).toContain(`${c.externalId}@stack-b@write`);
+    // AWS's refusal names the platform's own principal: the operator's business, not the tenant's.
+    expect(refused.text).not.toContain(':user/');
     expect((await t.api('GET', `/v1/stacks/${b.id}/attachments`, { token })).body).toEqual([]);
   });
 

@@ -88,7 +88,8 @@ async function assumePhase(sts: StsPort, request: AssumptionRequest, retry: Retr
       { cause: result.error },
     );
   }
-  if (isRefusal(result.error)) return { kind: 'refused', error: describeAwsError(result.error) };
+  // AccessDenied's message names the platform's own principal, which is the operator's business: the code suffices.
+  if (isRefusal(result.error)) return { kind: 'refused', error: (result.error as Error).name };
   if (isRequestProblem(result.error)) return { kind: 'invalid', error: describeAwsError(result.error) };
   throw new TrustgateError(
     'AWS_ERROR',
