@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CACHE_KEY_ENV, readCacheSettings } from './serve.ts';
+import { CACHE_KEY_ENV, readCacheSettings } from './cache-options.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tg-cache-key-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { CACHE_KEY_ENV, parseStsRate, readCacheSettings } from './cache-options.ts';
 import { Option, type Command } from 'commander';
 import { TrustgateError, isPartition, type Partition } from '@trustgate/core';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
@@ -111,75 +112,6 @@ export async function readOperatorToken(
     );
   }
   return token;
-}
-
-/** The environment variable holding the Redis cache's encryption key (32 bytes, base64 or hex). */
-export const CACHE_KEY_ENV = 'TRUSTGATE_CACHE_KEY';
-
-/** A 32-byte key written as 64 hex digits or base64 (url-safe or not); undefined when it is neither. */
-function decodeKey(text: string): Uint8Array | undefined {
-  const t = text.trim();
-  const bytes = /^[0-9a-fA-F]{64}$/.test(t)
-    ? Buffer.from(t, 'hex')
-    : /^[A-Za-z0-9+/_-]{43}=?$/.test(t)
-      ? Buffer.from(t, /[+/]/.test(t) ? 'base64' : 'base64url')
-      : undefined;
-  return bytes?.length === 32 ? new Uint8Array(bytes) : undefined;
-}
-
-/**
- * The broker's Redis cache settings: `--cache redis://...` with the encryption key from `--cache-key-file` or
- * TRUSTGATE_CACHE_KEY (32 bytes as base64 or hex; `openssl rand -base64 32` makes one). No `--cache`: each instance
- * caches for itself. A key that is missing, not 32 bytes, or given without `--cache` is refused.
- */
-export async function readCacheSettings(
-  options: Pick<ServeOptions, 'cache' | 'cacheKeyFile'>,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ redisUrl: string; encryptionKey: Uint8Array } | undefined> {
-  if (options.cache === undefined) {
-    if (options.cacheKeyFile !== undefined)
-      throw new TrustgateError('INVALID_INPUT', '--cache-key-file needs --cache redis://...', {
-        field: 'cacheKeyFile',
-      });
-    return undefined;
-  }
-  if (!/^rediss?:\/\//.test(options.cache))
-    throw new TrustgateError('INVALID_INPUT', '--cache: a redis:// or rediss:// URL', { field: 'cache' });
-  let text: string | undefined = env[CACHE_KEY_ENV];
-  let from = CACHE_KEY_ENV;
-  if (options.cacheKeyFile !== undefined) {
-    from = '--cache-key-file';
-    try {
-      text = await readFile(options.cacheKeyFile, 'utf8');
-    } catch (error) {
-      throw new TrustgateError('FILE_NOT_READABLE', `--cache-key-file: cannot read ${options.cacheKeyFile}.`, {
-        field: 'cacheKeyFile',
-        cause: error,
-      });
-    }
-  }
-  if (text === undefined || text.trim() === '')
-    throw new TrustgateError(
-      'INVALID_INPUT',
-      `--cache needs the cache's encryption key: set ${CACHE_KEY_ENV} or give --cache-key-file (32 bytes, base64 or hex).`,
-      { field: 'cacheKeyFile' },
-    );
-  const encryptionKey = decodeKey(text);
-  if (encryptionKey === undefined)
-    throw new TrustgateError('INVALID_INPUT', `${from}: the key must be 32 bytes written as base64 or 64 hex digits.`, {
-      field: 'cacheKeyFile',
-    });
-  return { redisUrl: options.cache, encryptionKey };
-}
-
-function parseStsRate(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const rate = Number(text);
-  if (!Number.isFinite(rate) || rate <= 0 || rate > 10_000)
-    throw new TrustgateError('INVALID_INPUT', '--sts-rate: calls a second, above 0 and at most 10000', {
-      field: 'stsRate',
-    });
-  return rate;
 }
 
 /** Partition settings for the platform's own identity through the SDK's default credential chain. */
