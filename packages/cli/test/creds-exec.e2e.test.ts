@@ -198,6 +198,23 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
     }
   });
 
+  it('exec --lifetime longer than the session (900 s here) serves the endpoint, says so, and shorter gives static keys', async () => {
+    const probe = [
+      'sh',
+      '-c',
+      'if [ -n "$AWS_CONTAINER_CREDENTIALS_FULL_URI" ]; then echo endpoint; elif [ -n "$AWS_ACCESS_KEY_ID" ]; then echo static; fi',
+    ];
+    const exec = (lifetime: string) =>
+      cli(['exec', '--stack', 'web', '--phase', 'read', '--run', 'run-life', '--lifetime', lifetime, '--', ...probe]);
+    const long = await exec('1200');
+    expect(long.code, long.stderr).toBe(0);
+    expect(long.stdout).toBe('endpoint\n');
+    expect(long.stderr).toMatch(/before --lifetime 1200 s: the command gets a local container credentials endpoint/);
+    const short = await exec('600');
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stdout).toBe('static\n');
+  });
+
   it("the run token an exec asks for refreshes the run's session through the service without the API token", async () => {
     const client = createServiceClient({ url: env.t.url, env: { TRUSTGATE_TOKEN: issueToken } });
     const first = await client.issue({
