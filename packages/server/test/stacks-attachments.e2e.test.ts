@@ -385,6 +385,14 @@ describe.each(DIALECTS)('stacks and attachments against the sandbox on %s', (dia
     expect(deleted.status).toBe(403);
     expect(deleted.body.error.message).toContain('attached to 1 connection(s)');
     expect((await t.api('GET', `/v1/stacks/${attached.id}/attachments`, { token })).body).toHaveLength(1);
+    // An admin (owner of every connection) may delete it; its attachments go with it.
+    expect((await t.api('DELETE', `/v1/stacks/${attached.id}`, { token })).status).toBe(200);
+    expect((await t.api('GET', `/v1/stacks/${attached.id}`, { token })).status).toBe(404);
+    const audit = await t.api('GET', '/v1/audit?limit=1000', { token });
+    const stackEvents = audit.body.filter((e: { details: { stackId?: string } }) => e.details.stackId === attached.id);
+    expect(stackEvents.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(['stack.create', 'stack.update', 'attachment.create', 'stack.delete']),
+    );
   });
   it('the read phase with a read-only session policy is verified with it; one that cannot fit is POLICY_TOO_LARGE at attach time', async () => {
     const connections = await t.api('GET', '/v1/connections', { token });
