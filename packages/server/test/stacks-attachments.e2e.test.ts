@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { loadAwsActionList } from '@trustgate/core';
 import type { Sandbox } from '@trustgate/sandbox';
 import { DIALECTS } from './test-stores.ts';
@@ -178,6 +178,16 @@ describe.each(DIALECTS)('stacks and attachments against the sandbox on %s', (dia
     // AWS's refusal names the platform's own principal: the operator's business, not the tenant's.
     expect(refused.text).not.toContain(':user/');
     expect((await t.api('GET', `/v1/stacks/${b.id}/attachments`, { token })).body).toEqual([]);
+
+    // The customer later locks the role to another stack: verifying again stores the failure with the fix.
+    const iam = new IAMClient({ endpoint: sandbox.endpoint, region: 'us-east-1', credentials: creds(customer) });
+    const relocked = JSON.stringify(c.trustPolicy).replaceAll('@stack-a@', '@stack-z@');
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Tg-locked', PolicyDocument: relocked }));
+    const again = await t.api('POST', `/v1/stacks/${a.id}/attachments/${okA.body.id}/verify`, { token });
+    expect(again.status, again.text).toBe(200);
+    expect(again.body.verification.checks.map((k: { ok: boolean }) => k.ok)).toEqual([false, false]);
+    const stored = await t.api('GET', `/v1/stacks/${a.id}/attachments`, { token });
+    expect(stored.body[0].verification.checks[0].fixHint).toContain(`${c.externalId}@stack-a@read`);
   });
 
   it('ATTACK: a read-only trusted role refuses a write-phase attach; a read attach works and proves write is refused', async () => {
