@@ -102,7 +102,10 @@ async function servedSession(
 ): Promise<{ session: CachedSession; source: CacheSource }> {
   const { connection, region } = target;
   const platform = platformFor(deps, connection.partition);
+  // The organization and connection too: no two tenants' requests can share an entry, whatever their parameters.
   const key = credentialCacheKey({
+    organizationId: connection.organizationId,
+    connectionId: connection.id,
     partition: connection.partition,
     roleArn: request.roleArn,
     externalId: request.externalId,
