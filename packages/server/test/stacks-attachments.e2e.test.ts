@@ -188,6 +188,13 @@ describe.each(DIALECTS)('stacks and attachments against the sandbox on %s', (dia
     expect(again.body.verification.checks.map((k: { ok: boolean }) => k.ok)).toEqual([false, false]);
     const stored = await t.api('GET', `/v1/stacks/${a.id}/attachments`, { token });
     expect(stored.body[0].verification.checks[0].fixHint).toContain(`${c.externalId}@stack-a@read`);
+
+    // A role wider than the connection says (any stack) is caught too: the lock is proved, not assumed.
+    const widened = JSON.stringify(c.trustPolicy).replaceAll('@stack-a@', '@*@');
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Tg-locked', PolicyDocument: widened }));
+    const wide = await t.api('POST', `/v1/stacks/${a.id}/attachments/${okA.body.id}/verify`, { token });
+    const [wideCheck] = wide.body.verification.checks;
+    expect(wideCheck).toMatchObject({ ok: false, reason: expect.stringContaining('another stack') });
   });
 
   it('ATTACK: a read-only trusted role refuses a write-phase attach; a read attach works and proves write is refused', async () => {
