@@ -221,9 +221,17 @@ describe('compilePolicies on the example catalog', () => {
     expect(r.documents.length).toBe(needed);
     for (const d of r.documents) expect(d.size).toBeLessThanOrEqual(6144);
     expect(new Set(actionsOf(r).map((a) => a.toLowerCase())).size).toBe(r.figures.actions);
-    const compacted = compile({ extraActions: big, compact: true });
+    const compacted = compile({ extraActions: big, wildcards: 'compact' });
     expect(compacted.documents.length + 1).toBeLessThanOrEqual(10);
-    expect(compacted.wildcards).toEqual(expect.arrayContaining(['ec2:*', 'iam:*', 's3:*', 'rds:*', 'lambda:*']));
+    expect(compacted.wildcardMode).toBe('compact');
+    // Never a whole service, never a cut inside a word, one access level each.
+    expect(compacted.wildcards).toEqual(expect.arrayContaining(['ec2:Describe*', 'iam:List*', 's3:Get*']));
+    for (const w of compacted.wildcards) expect(w).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z0-9]*\*$/);
+    for (const d of compacted.wildcardDetails) expect(d.accessLevels).toHaveLength(1);
+    // keep writes the six service wildcards as given.
+    const kept = compile({ extraActions: big, wildcards: 'keep' });
+    expect(kept.wildcards).toEqual(['ec2:*', 'iam:*', 'lambda:*', 'rds:*', 's3:*', 'sagemaker:*']);
+    expect(kept.documents).toHaveLength(1);
   });
 
   it('inline mode: one document within 10,240 characters, or POLICY_TOO_LARGE with the numbers', () => {
@@ -236,9 +244,15 @@ describe('compilePolicies on the example catalog', () => {
     expect(e.message).toMatch(/needs [\d,]+ characters as an inline policy.*at most 10,240/);
   });
 
-  it('--compact warns and lists the wildcards it wrote', () => {
+  it('compact (alias compact: true) warns and lists the wildcards it wrote', () => {
     const r = compile({ compact: true, selection: { mode: 'custom', integrations: ['spot-fleet'] } });
-    expect(r.wildcards).toContain('ec2:DescribeSpotF*');
+    expect(r.wildcardMode).toBe('compact');
+    expect(r.wildcards).toContain('ec2:DescribeSpotFleet*');
+    expect(r.wildcardDetails.find((d) => d.pattern === 'ec2:DescribeSpotFleet*')).toEqual({
+      pattern: 'ec2:DescribeSpotFleet*',
+      actions: 3,
+      accessLevels: ['List'],
+    });
     expect(r.warnings.find((w) => w.code === 'COMPACTED_TO_WILDCARDS')!.message).toMatch(
       /actions AWS adds later under these prefixes would be granted too/,
     );
@@ -309,7 +323,7 @@ describe('compilePolicies on the example catalog', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
-        Action: 'ec2:DescribeSpotF*',
+        Action: 'ec2:DescribeSpotFleet*',
         Resource: '*',
         Condition: { StringEquals: { 'aws:ResourceAccount': '123456789012' } },
       },

@@ -4,13 +4,13 @@ import { assertNoErrors, validateAccountId, validateRegion } from '../arn/index.
 import { TrustgateError, type Finding } from '../errors/index.ts';
 import { isPartition } from '../partition/index.ts';
 import { policySize, type ConditionBlock } from '../policy-document/index.ts';
-import { compactActions } from './compact-actions.ts';
 import type { CompiledDocument, CompiledPolicies, CompileOptions, NormalStatement } from './compile-types.ts';
 import { managedPolicyArn } from './managed-policy-arn.ts';
 import { mergeStatements } from './merge-statements.ts';
-import { compareStatements, normalStatement, uniqueActions } from './normal-form.ts';
+import { normalStatement, uniqueActions } from './normal-form.ts';
 import { resolveSelection } from './resolve-selection.ts';
 import { renderStatement, splitDocuments, StatementTooLargeError } from './split-documents.ts';
+import { applyWildcardMode, describeWildcards, wildcardModeOf, wildcardsOf, writtenEntries } from './wildcard-mode.ts';
 
 /** Characters of one customer managed policy (IAM quotas, "Managed policy size"). */
 export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
@@ -24,9 +24,11 @@ export const DEFAULT_MAX_MANAGED_POLICIES = 10;
  *
  * Steps: resolve the selection (integrations not offered in the partition are left out with a warning); fill in
  * ARN templates (`${Partition}`, `${AccountId}` or `*`, `${Region}` or `*`); expand every action to AWS's
- * canonical, concrete names (catalog wildcards included, so documents list exact actions by default); add the
- * extra actions on Resource `*`; merge (see {@link mergeStatements}); with `compact`, write prefix wildcards where
- * safe (see {@link compactActions}) and warn; then split across customer managed policies of at most 6,144
+ * canonical, concrete names (catalog wildcards included, so documents list exact actions by default; with
+ * `wildcards: 'keep'` the catalog's wildcards stay as written, each checked to match at least one action today);
+ * add the extra actions on Resource `*`; merge (see {@link mergeStatements}); with `wildcards: 'compact'`, write
+ * word-boundary wildcards of one access level where they grant exactly the same today (see `compactActions`) and
+ * warn; then split across customer managed policies of at most 6,144
  * characters, at most `maxManagedPolicies` (10) managed policies in all counting the AWS managed ones (see
  * {@link splitDocuments}), or, with `inline`, one inline policy of at most 10,240 characters.
  *
@@ -38,6 +40,7 @@ export const DEFAULT_MAX_MANAGED_POLICIES = 10;
 export function compilePolicies(options: CompileOptions, actionList: ActionList): CompiledPolicies {
   const { catalog, partition } = options;
   checkOptions(options);
+  const wildcardMode = wildcardModeOf(options);
   const values: TemplateValues = {
     partition,
     ...(options.accountId ? { accountId: options.accountId } : {}),
@@ -45,33 +48,44 @@ export function compilePolicies(options: CompileOptions, actionList: ActionList)
   };
   const { selected, warnings } = resolveSelection(catalog, options.selection, partition);
 
+  // What the documents write (entries as the mode writes them) and what that is today (concrete actions).
   const collected: NormalStatement[] = [];
+  const concrete: NormalStatement[] = [];
   const requiredActions: CompiledPolicies['requiredActions'] = [];
   for (const { product, integration, path } of selected) {
     const allowed: string[] = [];
     integration.statements.forEach((statement, s) => {
-      const actions = statement.actions.flatMap((entry, a) =>
-        expandOrThrow(entry, actionList, `${path}.statements[${s}].actions[${a}]`),
-      );
+      const written: string[] = [];
+      const actions = statement.actions.flatMap((entry, a) => {
+        const expanded = expandOrThrow(entry, actionList, `${path}.statements[${s}].actions[${a}]`);
+        written.push(...writtenEntries(entry, expanded, wildcardMode));
+        return expanded;
+      });
       const effect = statement.effect ?? 'Allow';
       if (effect === 'Allow') allowed.push(...actions);
       const conditions = statement.conditions ? resolveConditions(statement.conditions, values) : undefined;
-      collected.push(
-        normalStatement({
-          effect,
-          actions,
-          resources: (statement.resources ?? ['*']).map((r) => resolveTemplate(r, values)),
-          ...(conditions ? { conditions } : {}),
-        }),
-      );
+      const rest = {
+        effect,
+        resources: (statement.resources ?? ['*']).map((r) => resolveTemplate(r, values)),
+        ...(conditions ? { conditions } : {}),
+      };
+      collected.push(normalStatement({ ...rest, actions: written }));
+      concrete.push(normalStatement({ ...rest, actions }));
     });
     requiredActions.push({ productId: product.id, integrationId: integration.id, actions: uniqueActions(allowed) });
   }
+  const extraWritten: string[] = [];
   const extraActions = uniqueActions(
-    (options.extraActions ?? []).flatMap((entry, n) => expandOrThrow(entry, actionList, `extraActions[${n}]`)),
+    (options.extraActions ?? []).flatMap((entry, n) => {
+      const expanded = expandOrThrow(entry, actionList, `extraActions[${n}]`);
+      extraWritten.push(...writtenEntries(entry, expanded, wildcardMode));
+      return expanded;
+    }),
   );
-  if (extraActions.length > 0)
-    collected.push(normalStatement({ effect: 'Allow', actions: extraActions, resources: ['*'] }));
+  if (extraActions.length > 0) {
+    collected.push(normalStatement({ effect: 'Allow', actions: extraWritten, resources: ['*'] }));
+    concrete.push(normalStatement({ effect: 'Allow', actions: extraActions, resources: ['*'] }));
+  }
 
   // IAM names are unique regardless of case, so `ReadOnlyAccess` and `readonlyaccess` are one policy (and one
   // attachment against the quota); the first spelling is kept (IAM User Guide, "IAM identifiers" > friendly names).
@@ -95,26 +109,9 @@ export function compilePolicies(options: CompileOptions, actionList: ActionList)
     );
   }
 
-  let statements = mergeStatements(collected);
-  const wildcards: string[] = [];
-  if (options.compact) {
-    statements = statements
-      .map((s) => {
-        if (s.effect !== 'Allow') return s;
-        const compacted = compactActions(s.actions, actionList);
-        wildcards.push(...compacted.wildcards);
-        return { ...s, actions: compacted.actions };
-      })
-      .sort(compareStatements);
-    if (wildcards.length > 0) {
-      warnings.push({
-        code: 'COMPACTED_TO_WILDCARDS',
-        severity: 'warning',
-        path: '',
-        message: `--compact wrote ${wildcards.length} wildcard(s) (${uniqueActions(wildcards).join(', ')}); each covers only selected actions today, but actions AWS adds later under these prefixes would be granted too`,
-      });
-    }
-  }
+  const { statements, notice } = applyWildcardMode(mergeStatements(collected), wildcardMode, actionList);
+  if (notice) warnings.push(notice);
+  const wildcards = wildcardsOf(statements);
 
   const documents = layOut(statements, managedPolicyArns.length, options);
   const characters = documents.reduce((n, d) => n + d.size, 0);
@@ -125,13 +122,15 @@ export function compilePolicies(options: CompileOptions, actionList: ActionList)
     managedPolicyArns,
     requiredActions,
     extraActions,
-    wildcards: uniqueActions(wildcards),
+    wildcardMode,
+    wildcards,
+    wildcardDetails: describeWildcards(wildcards, actionList),
     warnings,
     figures: {
-      actions: uniqueActions(collected.flatMap((s) => s.actions)).length,
+      actions: uniqueActions(concrete.flatMap((s) => s.actions)).length,
       documents: documents.length,
       characters,
-      naiveCharacters: naiveSize(collected),
+      naiveCharacters: naiveSize(concrete),
     },
   };
 }
@@ -216,7 +215,7 @@ function layOut(statements: NormalStatement[], awsManaged: number, options: Comp
     if (size > INLINE_POLICY_MAX_CHARACTERS) {
       throw new TrustgateError(
         'POLICY_TOO_LARGE',
-        `the selection needs ${size.toLocaleString('en-US')} characters as an inline policy, but a role's inline policies may hold at most ${INLINE_POLICY_MAX_CHARACTERS.toLocaleString('en-US')} characters in all; use managed policies (without --inline), --compact, or select fewer integrations`,
+        `the selection needs ${size.toLocaleString('en-US')} characters as an inline policy, but a role's inline policies may hold at most ${INLINE_POLICY_MAX_CHARACTERS.toLocaleString('en-US')} characters in all; use managed policies (without --inline), --wildcards keep or compact, or select fewer integrations`,
         { details: { characters: size, maxCharacters: INLINE_POLICY_MAX_CHARACTERS } },
       );
     }
@@ -240,7 +239,7 @@ function layOut(statements: NormalStatement[], awsManaged: number, options: Comp
     const characters = documents.reduce((n, d) => n + policySize(d), 0);
     throw new TrustgateError(
       'POLICY_TOO_LARGE',
-      `the selection needs ${documents.length} customer managed policies (${characters.toLocaleString('en-US')} characters, at most ${MANAGED_POLICY_MAX_CHARACTERS.toLocaleString('en-US')} each) plus ${awsManaged} AWS managed = ${total} managed policies, but a role may have at most ${maxPolicies} attached; select fewer integrations, try --compact, or raise the quota (up to 20) with --max-managed-policies`,
+      `the selection needs ${documents.length} customer managed policies (${characters.toLocaleString('en-US')} characters, at most ${MANAGED_POLICY_MAX_CHARACTERS.toLocaleString('en-US')} each) plus ${awsManaged} AWS managed = ${total} managed policies, but a role may have at most ${maxPolicies} attached; select fewer integrations, try --wildcards keep (the catalog's own wildcards) or compact, or raise the quota (up to 20) with --max-managed-policies`,
       {
         details: {
           documentsNeeded: documents.length,

@@ -1,3 +1,4 @@
+import type { AccessLevel } from '../actions/index.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { Finding } from '../errors/index.ts';
 import type { Partition } from '../partition/index.ts';
@@ -8,6 +9,18 @@ import type { ConditionBlock, PolicyDocument } from '../policy-document/index.ts
  * (ticking a product ticks all of its integrations) plus the listed integrations (by id, or `product/integration`).
  */
 export type Selection = { mode: 'default' } | { mode: 'custom'; products?: string[]; integrations?: string[] };
+
+/**
+ * What the compiler does with wildcards. `expand` (default): every catalog wildcard becomes today's actions, listed
+ * exactly (least privilege today). `keep`: the catalog's (and extra actions') wildcards stay as written, each
+ * validated to match at least one action today, so actions AWS adds later under them are granted as their author
+ * intended; exact actions stay exact. `compact`: actions are expanded, then written as word-boundary wildcards of one
+ * access level where that grants exactly the same today (see `compactActions`).
+ */
+export type WildcardMode = 'expand' | 'keep' | 'compact';
+
+/** Every {@link WildcardMode}, default first. */
+export const WILDCARD_MODES: readonly WildcardMode[] = ['expand', 'keep', 'compact'];
 
 /** Input of {@link compilePolicies}. */
 export interface CompileOptions {
@@ -23,7 +36,9 @@ export interface CompileOptions {
   extraActions?: string[];
   /** More AWS managed policies by name (`ReadOnlyAccess`, `job-function/ViewOnlyAccess`) or AWS managed policy ARN. */
   managedPolicies?: string[];
-  /** Opt-in: replace groups of actions with prefix wildcards where safe today (see `compactActions`). Default false. */
+  /** What to do with wildcards (see {@link WildcardMode}). Default `expand`. */
+  wildcards?: WildcardMode;
+  /** The former switch: `true` is `wildcards: 'compact'` (and may not be combined with another mode). */
   compact?: boolean;
   /** One inline policy (at most 10,240 characters) instead of customer managed policies. Default false. */
   inline?: boolean;
@@ -59,9 +74,16 @@ export interface CompiledPolicies {
   requiredActions: Array<{ productId: string; integrationId: string; actions: string[] }>;
   /** The extra allowed actions, concrete and canonical. */
   extraActions: string[];
-  /** Wildcards compaction wrote (empty without `compact`). */
+  /** The wildcard mode used (`expand` unless `wildcards` or `compact` said otherwise). */
+  wildcardMode: WildcardMode;
+  /**
+   * The wildcards the documents contain, sorted: the catalog's as written (`keep`; one another covers is left out)
+   * or those compaction wrote (`compact`); empty with `expand`.
+   */
   wildcards: string[];
-  /** Integrations left out (not offered in the partition), compaction notices. */
+  /** Per wildcard of {@link wildcards}: how many actions it matches today and their access levels. */
+  wildcardDetails: Array<{ pattern: string; actions: number; accessLevels: AccessLevel[] }>;
+  /** Integrations left out (not offered in the partition), wildcard notices (kept or written). */
   warnings: Finding[];
   figures: {
     /** Distinct concrete actions the documents allow or deny. */

@@ -10,8 +10,11 @@ export type {
   CompileOptions,
   NormalStatement,
   Selection,
+  WildcardMode,
 } from './compile-types.ts';
-export { compactActions } from './compact-actions.ts';
+export { WILDCARD_MODES } from './compile-types.ts';
+export { compactActions, wordBoundaries, type CompactOptions } from './compact-actions.ts';
+export { patternCovers } from './cover-patterns.ts';
 export { managedPolicyArn } from './managed-policy-arn.ts';
 export { mergeStatements } from './merge-statements.ts';
 export { resolveSelection, type SelectedIntegration } from './resolve-selection.ts';

@@ -1,4 +1,5 @@
 import type { NormalStatement } from './compile-types.ts';
+import { PatternIndex, withoutCovered } from './cover-patterns.ts';
 import { compareStatements, conditionsKey, normalResources, normalStatement, uniqueActions } from './normal-form.ts';
 
 /**
@@ -11,11 +12,15 @@ import { compareStatements, conditionsKey, normalResources, normalStatement, uni
  * 2. **Same actions.** Two statements with the same effect, the same actions and the same conditions become one
  *    statement with the union of their resources. (`A on R1` + `A on R2` grants `A on (R1 ∪ R2)`.)
  * 3. **Subsumed actions.** When a statement with no conditions has Resource `*`, every other statement of the
- *    same effect drops the actions it lists (they are already granted, or denied, everywhere, unconditionally);
- *    a statement left without actions disappears.
+ *    same effect drops the actions its entries cover (they are already granted, or denied, everywhere,
+ *    unconditionally); a statement left without actions disappears.
+ * 4. **Covered entries.** Where a statement lists wildcards (the catalog's own, kept with `wildcards: 'keep'`), an
+ *    entry another entry of it covers is dropped (`ec2:DescribeInstances` or `ec2:DescribeSpot*` beside
+ *    `ec2:Describe*`; see {@link withoutCovered}).
  *
- * Actions deduplicate case-insensitively (callers pass AWS's canonical spelling); resources are compared as
- * strings, and `*` absorbs the others. No rule ever widens a grant: the set of (effect, action, resource,
+ * Actions deduplicate case-insensitively (callers pass AWS's canonical spelling); "covers" is
+ * {@link patternCovers}, true for every action the entry can match now and later, so rules 3 and 4 hold for the
+ * actions AWS adds later too; resources are compared as strings, and `*` absorbs the others. No rule ever widens a grant: the set of (effect, action, resource,
  * conditions) a request can match is unchanged — tests check this against the unmerged input. The output is in
  * normal form and in a deterministic order.
  */
@@ -40,7 +45,7 @@ export function mergeStatements(statements: readonly NormalStatement[]): NormalS
         resources: normalResources([...a.resources, ...b.resources]),
       }),
     );
-    current = dropSubsumed(current);
+    current = dropSubsumed(current).map((st) => ({ ...st, actions: withoutCovered(st.actions) }));
     if (signature(current) === before) break;
   }
   return current.sort(compareStatements);
@@ -60,19 +65,19 @@ function mergeBy(
   return [...groups.values()];
 }
 
-/** Rule 3: actions granted (or denied) unconditionally on `*` are removed from the other statements of that effect. */
+/** Rule 3: entries granted (or denied) unconditionally on `*` are removed from the other statements of that effect. */
 function dropSubsumed(statements: NormalStatement[]): NormalStatement[] {
-  const everywhere = { Allow: new Set<string>(), Deny: new Set<string>() };
+  const everywhere = { Allow: new PatternIndex(), Deny: new PatternIndex() };
   const isUniversal = (s: NormalStatement): boolean =>
     !s.conditions && s.resources.length === 1 && s.resources[0] === '*';
-  for (const s of statements) if (isUniversal(s)) for (const a of s.actions) everywhere[s.effect].add(a.toLowerCase());
+  for (const s of statements) if (isUniversal(s)) for (const a of s.actions) everywhere[s.effect].add(a);
   const out: NormalStatement[] = [];
   for (const s of statements) {
     if (isUniversal(s)) {
       out.push(s);
       continue;
     }
-    const actions = s.actions.filter((a) => !everywhere[s.effect].has(a.toLowerCase()));
+    const actions = s.actions.filter((a) => !everywhere[s.effect].covers(a));
     if (actions.length > 0) out.push({ ...s, actions });
   }
   return out;
