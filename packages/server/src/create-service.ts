@@ -86,6 +86,8 @@ export interface TrustgateServiceConfig {
   aws?: AwsClientFactory;
   logger?: boolean | Record<string, unknown>;
   bodyLimit?: number;
+  /** See BuildAppOptions.principalCacheMs (default 1,000 ms). */
+  principalCacheMs?: number;
   /** The broker's session cache in Redis, shared by every instance; default a cache in each instance's memory. */
   cache?: CacheServiceConfig;
   /** The credential broker's settings. */
@@ -193,6 +195,7 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       ...(config.operatorToken === undefined ? {} : { operatorToken: config.operatorToken }),
       ...(config.logger === undefined ? {} : { logger: config.logger }),
       ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
+      ...(config.principalCacheMs === undefined ? {} : { principalCacheMs: config.principalCacheMs }),
     });
     deps.log = built.app.log;
     // Answers whose every PUT failed are re-sent while CloudFormation still waits (SNS will not deliver them again).

@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { TrustgateError } from '@trustgate/core';
 import type { ConnectionDeps } from '../app/deps.ts';
 import { boundedFetch, type FetchPort } from '../aws/fetch-port.ts';
-import { authenticate } from '../auth/principal.ts';
+import { cachingAuthenticator } from '../auth/principal-cache.ts';
 import { BackgroundTasks, type AppContext } from './app-context.ts';
 import { errorAnswerOptions, installErrorHandler } from './error-handler.ts';
 import { installZodCompilers } from './zod-route.ts';
@@ -32,6 +32,11 @@ export interface BuildAppOptions {
   bodyLimit?: number;
   /** Pino logger settings, or false. Default false. Authorization headers are always redacted. */
   logger?: boolean | Record<string, unknown>;
+  /**
+   * How long (ms) an authenticated principal is reused before its token and user are read again (default 1,000;
+   * 0 = every request). Writes through this instance invalidate it at once; see {@link cachingAuthenticator}.
+   */
+  principalCacheMs?: number;
 }
 
 /** The Fastify app and the background work it started (callbacks). */
@@ -56,12 +61,17 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
     ...errorAnswerOptions(() => app.log),
   });
   const background = new BackgroundTasks();
+  const store = options.deps.store;
+  const authenticateHeader = cachingAuthenticator(store, {
+    ttlMs: options.principalCacheMs ?? 1000,
+    writeEpoch: () => store.writeEpoch(),
+  });
   const ctx: AppContext = {
     deps: options.deps,
     fetchPort: options.fetchPort ?? boundedFetch,
     ...(options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken }),
     background,
-    authenticate: (request) => authenticate(options.deps.store, request.headers.authorization),
+    authenticate: (request) => authenticateHeader(request.headers.authorization),
   };
   installErrorHandler(app);
   installZodCompilers(app);

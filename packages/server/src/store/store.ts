@@ -9,6 +9,7 @@ import { CallbackRequestsRepository } from './callback-requests-repository.ts';
 import { StacksRepository } from './stacks-repository.ts';
 import { AttachmentsRepository } from './attachments-repository.ts';
 import { claimJobRun } from './claim-job-run.ts';
+import { WriteEpoch } from './write-epoch.ts';
 
 /** The repositories over one database (or one transaction). */
 export interface Repositories {
@@ -24,6 +25,11 @@ export interface Repositories {
 /** trustgate's store: repositories, transactions, job claims and closing. */
 export interface Store extends Repositories {
   dialect: DialectName;
+  /**
+   * How many writes that may change an authorization decision this store has made ({@link WriteEpoch}): a cache
+   * of such decisions read at one epoch is stale once it moved.
+   */
+  writeEpoch(): number;
   /** Runs `work` in one transaction with repositories bound to it. */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
   /** See {@link claimJobRun}. */
@@ -51,11 +57,21 @@ function repositories(db: Kysely<Database>): Repositories {
 
 /** Opens the database (running migrations) and returns the store over it. */
 export async function openStore(options: OpenDatabaseOptions = {}): Promise<Store> {
-  const { db, dialect, close } = await openDatabase(options);
+  const opened = await openDatabase(options);
+  const { dialect, close } = opened;
+  const epoch = new WriteEpoch();
+  const db = opened.db.withPlugin(epoch);
   return {
     ...repositories(db),
     dialect: dialect.name,
-    transaction: (work) => db.transaction().execute((trx) => work(repositories(trx))),
+    writeEpoch: () => epoch.value,
+    async transaction(work) {
+      try {
+        return await db.transaction().execute((trx) => work(repositories(trx)));
+      } finally {
+        epoch.bump();
+      }
+    },
     claimJobRun: (o) => claimJobRun({ db, dialect, ...o }),
     async sharedSetting(name, make) {
       await db
