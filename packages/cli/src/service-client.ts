@@ -169,11 +169,22 @@ function redact(text: string, secrets: readonly string[]): string {
   return secrets.reduce((t, s) => (s === '' ? t : t.split(s).join('[redacted]')), text);
 }
 
+/** What an UNAUTHENTICATED answer adds: which token was refused. */
+const API_TOKEN_REFUSED = ` (the token from ${TOKEN_ENV} or --token-file was refused: revoked, expired or mistyped)`;
+const RUN_TOKEN_REFUSED =
+  " (the run token was refused: the run's lifetime is over, or its connection's sessions were revoked)";
+
 /**
  * The error for a non-2xx answer: the API's `{ error: { code, message, field?, findings? } }` as a TrustgateError
- * of that code (so the CLI exits with the catalog's code for it), else a code by status.
+ * of that code (so the CLI exits with the catalog's code for it), else a code by status. `secrets` are replaced in
+ * the message; `refused` is added to an UNAUTHENTICATED one (default: the API token's).
  */
-export function errorFromAnswer(status: number, text: string, secrets: readonly string[] = []): TrustgateError {
+export function errorFromAnswer(
+  status: number,
+  text: string,
+  secrets: readonly string[] = [],
+  refused: string = API_TOKEN_REFUSED,
+): TrustgateError {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -188,11 +199,7 @@ export function errorFromAnswer(status: number, text: string, secrets: readonly 
       ? redact(body.message, secrets)
       : `the service answered HTTP ${status}.`;
   const findings = Array.isArray(body?.findings) ? (body.findings as Finding[]) : undefined;
-  const hint =
-    code === 'UNAUTHENTICATED'
-      ? ` (the token from ${TOKEN_ENV} or --token-file was refused: revoked, expired or mistyped)`
-      : '';
-  return new TrustgateError(code, `${message}${hint}`, {
+  return new TrustgateError(code, `${message}${code === 'UNAUTHENTICATED' ? refused : ''}`, {
     ...(typeof body?.field === 'string' ? { field: body.field } : {}),
     ...(findings === undefined ? {} : { findings }),
     details: { status },
@@ -205,7 +212,13 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   const apiToken = readApiToken(options);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  async function post(path: string, authorization: string, secrets: string[], body?: unknown): Promise<IssuanceAnswer> {
+  async function post(
+    path: string,
+    authorization: string,
+    secrets: string[],
+    body: unknown,
+    refused?: string,
+  ): Promise<IssuanceAnswer> {
     let res: Response;
     try {
       res = await fetch(`${baseUrl}${path}`, {
@@ -228,7 +241,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       throw new TrustgateError('CREDENTIALS_UNAVAILABLE', `Cannot reach the trustgate service at ${baseUrl}: ${why}.`);
     }
     const text = await res.text();
-    if (!res.ok) throw errorFromAnswer(res.status, text, secrets);
+    if (!res.ok) throw errorFromAnswer(res.status, text, secrets, refused);
     try {
       return JSON.parse(text) as IssuanceAnswer;
     } catch {
@@ -242,7 +255,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     refresh: (runToken) => {
       if (!TOKEN_SHAPE.test(runToken))
         return Promise.reject(new TrustgateError('INVALID_INPUT', 'The run token is malformed.'));
-      return post('/v1/issuances/refresh', `Bearer ${runToken}`, [apiToken, runToken], {});
+      return post('/v1/issuances/refresh', `Bearer ${runToken}`, [apiToken, runToken], {}, RUN_TOKEN_REFUSED);
     },
   };
 }

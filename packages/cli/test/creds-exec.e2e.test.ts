@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { startServiceOnSandbox, type ServiceOnSandbox } from '../../server/test/service-harness.ts';
 import { createServiceClient } from '../src/service-client.ts';
+import { startLocalContainerEndpoint, type LocalContainerEndpoint } from '../src/commands/local-container-endpoint.ts';
 import { BIN } from './run-serve.ts';
 
 /**
@@ -56,6 +57,9 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
   let issueToken: string;
   let childEnv: NodeJS.ProcessEnv;
   let roleArnPrefix: string;
+  let admin: string;
+  let connectionId: string;
+  let endpoint: LocalContainerEndpoint | undefined;
 
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}, onStdout?: Parameters<typeof run>[3]) =>
     run(process.execPath, ['--import', 'tsx', MAIN, ...args], { ...childEnv, ...extra }, onStdout);
@@ -66,7 +70,7 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
     env = await startServiceOnSandbox({ dialect: 'sqlite', sandbox: { accounts: 2 } });
     const { t, sandbox } = env;
     const customer = sandbox.accounts[1]!;
-    const admin = (await t.newOrganization('Acme')).adminToken;
+    admin = (await t.newOrganization('Acme')).adminToken;
     const created = await t.api('POST', '/v1/connections', {
       token: admin,
       body: {
@@ -98,7 +102,7 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
         }),
       }),
     );
-    const connectionId: string = created.body.connection.id;
+    connectionId = created.body.connection.id;
     const roleArn = `arn:aws:iam::${customer.accountId}:role/Tg-cli`;
     const verified = await t.api('POST', `/v1/connections/${connectionId}/verify`, { token: admin, body: { roleArn } });
     expect(verified.status, verified.text).toBe(200);
@@ -131,6 +135,7 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
     };
   }, 120_000);
   afterAll(async () => {
+    await endpoint?.close();
     await env?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
@@ -215,7 +220,7 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
     expect(short.stdout).toBe('static\n');
   });
 
-  it("the run token an exec asks for refreshes the run's session through the service without the API token", async () => {
+  it("the local endpoint refreshes the run's session through the service with the run token, serving the new session once the service has one", async () => {
     const client = createServiceClient({ url: env.t.url, env: { TRUSTGATE_TOKEN: issueToken } });
     const first = await client.issue({
       stack: 'web',
@@ -224,9 +229,42 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
       runToken: { lifetimeSeconds: 600 },
     });
     expect(first.runToken).toMatch(/^tgr_/);
-    const again = await client.refresh(first.runToken!);
-    expect(again.sessionName).toBe(first.sessionName);
-    expect(again.formats?.container.AccessKeyId === first.formats?.container.AccessKeyId).toBe(true);
+    const initial = first.formats!.container;
+    let refreshes = 0;
+    // The endpoint's clock is moved on so the session has 20 s left, under minRemainingMs: each request refreshes first.
+    const skewMs = Date.parse(initial.Expiration) - Date.now() - 20_000;
+    endpoint = await startLocalContainerEndpoint({
+      initial,
+      refresh: async () => {
+        refreshes++;
+        return (await client.refresh(first.runToken!)).formats!.container;
+      },
+      now: () => Date.now() + skewMs,
+      minRemainingMs: 30_000,
+    });
+    const served = async () => {
+      const res = await fetch(endpoint!.url, {
+        headers: { authorization: endpoint!.env.AWS_CONTAINER_AUTHORIZATION_TOKEN },
+      });
+      return {
+        status: res.status,
+        same: ((await res.json()) as { AccessKeyId?: string }).AccessKeyId === initial.AccessKeyId,
+      };
+    };
+    // The service still has the run's session cached: a refresh brings the same one.
+    expect(await served()).toEqual({ status: 200, same: true });
+    expect(refreshes).toBe(1);
+    // Once the service refreshes its cached sessions (here: told to refresh any with under 1,000 s left), the
+    // endpoint's next refresh brings the new session and serves it.
+    const broker = env.t.service.deps.broker!;
+    const policy = broker.loadPolicy;
+    broker.loadPolicy = { refreshAheadMs: 1_000_000, minRemainingMs: 0 };
+    try {
+      expect(await served()).toEqual({ status: 200, same: false });
+    } finally {
+      broker.loadPolicy = policy;
+    }
+    expect(refreshes).toBe(2);
   });
 
   it("passes the command's exit code through, 128+signal when a signal ended it, and forwards SIGTERM to it", async () => {

@@ -96,11 +96,11 @@ export async function startLocalContainerEndpoint(
     inFlight ??= (async () => {
       const before = Date.parse(current.Expiration);
       try {
-        const next = await options.refresh();
-        if (Date.parse(next.Expiration) > before) {
-          current = next;
-          scheduleAhead();
-        } else schedule(retryMs); // the service still serves the same session: ask again shortly
+        // Whatever the service answers is served from now on, even a session expiring no later: after a revocation
+        // the old session may be denied by the customer's role while the new one works.
+        current = await options.refresh();
+        if (Date.parse(current.Expiration) > before) scheduleAhead();
+        else schedule(retryMs); // no later expiry (the same session, still cached by the service): ask again shortly
       } catch (error) {
         options.onRefreshError?.(error);
         schedule(retryMs);
