@@ -75,6 +75,17 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 describe('audit batcher (group commit)', () => {
+  it('by default writes on the next turn of the event loop: the appends of one turn share a write, none waits a timer', async () => {
+    const { port, batches, gates } = controlledPort();
+    const batcher = createAuditBatcher(port);
+    const same = [0, 1, 2].map((n) => track(batcher.append(event('org_a', n))));
+    expect(batches).toHaveLength(0);
+    await new Promise((r) => setImmediate(r));
+    expect(batches.map((b) => b.map((e) => e.details.n))).toEqual([[0, 1, 2]]);
+    gates[0]!.resolve();
+    await until(() => same.every((t) => t.state === 'resolved'), 'the batch resolved');
+  });
+
   it('an append resolves only after its write committed; arrivals during a write form the next batch', async () => {
     const { port, batches, gates, maxInFlight } = controlledPort();
     const batcher = createAuditBatcher(port, { maxBatch: 100, maxDelayMs: 1 });

@@ -11,7 +11,11 @@ export interface AuditBatcherPort {
 export interface AuditBatcherOptions {
   /** At most this many events per write (1 to 1,000). Default 256. */
   maxBatch?: number;
-  /** A batch is written at the latest this long after its first event arrived (while no write runs). Default 5. */
+  /**
+   * A batch is written at the latest this long after its first event arrived (while no write runs). Default 0:
+   * on the event loop's next turn, so the events of every request handled in this turn share one INSERT and a
+   * lone request does not wait (a fixed 5 ms delay bounded 16 concurrent callers to about 2,300 issuances/s).
+   */
   maxDelayMs?: number;
 }
 
@@ -34,6 +38,16 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+/** Runs `fn` after `ms` (0: on the next turn of the event loop, after the I/O callbacks of this one). */
+function later(fn: () => void, ms: number): { cancel(): void } {
+  if (ms === 0) {
+    const handle = setImmediate(fn);
+    return { cancel: () => clearImmediate(handle) };
+  }
+  const handle = setTimeout(fn, ms);
+  return { cancel: () => clearTimeout(handle) };
+}
+
 /**
  * Group commit for the audit log (as PostgreSQL's commit_delay groups commits): at most one write runs at a time;
  * events arriving while it runs form the next batch, written as soon as it ends; an idle batcher writes a batch
@@ -43,18 +57,18 @@ interface Waiter {
  */
 export function createAuditBatcher(port: AuditBatcherPort, options: AuditBatcherOptions = {}): AuditBatcher {
   const maxBatch = options.maxBatch ?? 256;
-  const maxDelayMs = options.maxDelayMs ?? 5;
+  const maxDelayMs = options.maxDelayMs ?? 0;
   if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_APPEND_MANY)
     throw new TrustgateError('INTERNAL', `The audit batch size must be an integer from 1 to ${MAX_APPEND_MANY}.`);
   if (!(maxDelayMs >= 0)) throw new TrustgateError('INTERNAL', 'The audit batch delay must be 0 ms or more.');
 
   const queue: Waiter[] = [];
   let writing: Promise<void> | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: { cancel(): void } | undefined;
   let closed = false;
 
   function cancelTimer(): void {
-    if (timer !== undefined) clearTimeout(timer);
+    timer?.cancel();
     timer = undefined;
   }
 
@@ -80,7 +94,7 @@ export function createAuditBatcher(port: AuditBatcherPort, options: AuditBatcher
   function schedule(): void {
     if (writing !== undefined) return;
     if (queue.length >= maxBatch) write();
-    else timer ??= setTimeout(write, maxDelayMs);
+    else timer ??= later(write, maxDelayMs);
   }
 
   async function flush(): Promise<void> {
