@@ -1,8 +1,8 @@
 /**
  * Property tests of the compiler against an independent oracle: `@cloud-copilot/iam-expand` (AGPL, test-only)
- * expands what the documents allow; the expected grants are computed here from the catalog without the compiler.
+ * expands what the documents allow; the expected grants are computed from the catalog without the compiler
+ * (test/support/compile-oracle.ts). Every wildcard mode must grant exactly the same today.
  */
-import { expandIamActions } from '@cloud-copilot/iam-expand';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,10 +11,10 @@ import { loadAwsActionList, type ActionList } from '../actions/index.ts';
 import { parseCatalog, type Catalog, type CatalogIntegration, type CatalogProduct } from '../catalog/index.ts';
 import { TrustgateError } from '../errors/index.ts';
 import type { Partition } from '../partition/index.ts';
+import { checkCompile as checkWith, expectedIntegrations } from '../../test/support/compile-oracle.ts';
 import { propertyParameters } from '../../test/support/property-seed.ts';
 import { compilePolicies } from './compile-policies.ts';
-import type { CompiledPolicies, CompileOptions, NormalStatement, Selection } from './compile-types.ts';
-import { grantsOfDocuments, grantsOfNormal, sameGrants } from './grant-set.testing.ts';
+import { WILDCARD_MODES, type CompileOptions, type Selection } from './compile-types.ts';
 
 const EXAMPLE = readFileSync(fileURLToPath(new URL('../../../../catalogs/example.yaml', import.meta.url)), 'utf8');
 let actionList: ActionList;
@@ -25,98 +25,8 @@ beforeAll(async () => {
   example = parseCatalog(EXAMPLE, { actionList }).catalog!;
   allActions = actionList.expand('*');
 });
-
-/** iam-expand, cached per entry, so the oracle can be used synchronously after `prime`. */
-const oracleCache = new Map<string, string[]>();
-async function prime(entries: Iterable<string>): Promise<void> {
-  for (const entry of new Set(entries)) {
-    if (!oracleCache.has(entry)) oracleCache.set(entry, await expandIamActions(entry, { expandAsterisk: true }));
-  }
-}
-const oracle = (entry: string): string[] => {
-  const hit = oracleCache.get(entry);
-  if (!hit) throw new Error(`oracle not primed for ${entry}`);
-  return hit;
-};
-
-/** The integrations a selection means, computed here without the compiler. */
-function expectedIntegrations(catalog: Catalog, selection: Selection, partition: Partition): CatalogIntegration[] {
-  const picked = (p: CatalogProduct, i: CatalogIntegration): boolean =>
-    selection.mode === 'default'
-      ? i.default
-      : (selection.products ?? []).includes(p.id) || (selection.integrations ?? []).includes(i.id);
-  return catalog.products.flatMap((p) =>
-    p.integrations.filter((i) => picked(p, i) && i.partitions.includes(partition)),
-  );
-}
-
-/** The statements the selection should grant, templates filled in by plain string replacement. */
-function expectedStatements(integrations: CatalogIntegration[], options: CompileOptions): NormalStatement[] {
-  const fill = (t: string): string =>
-    t
-      .replaceAll('${Partition}', options.partition)
-      .replaceAll('${AccountId}', options.accountId ?? '*')
-      .replaceAll('${Region}', options.region ?? '*');
-  const out: NormalStatement[] = integrations.flatMap((i) =>
-    i.statements.map((s) => ({
-      effect: s.effect ?? 'Allow',
-      actions: s.actions,
-      resources: (s.resources ?? ['*']).map(fill),
-      ...(s.conditions ? { conditions: JSON.parse(fill(JSON.stringify(s.conditions))) } : {}),
-    })),
-  );
-  if (options.extraActions?.length) out.push({ effect: 'Allow', actions: options.extraActions, resources: ['*'] });
-  return out;
-}
-
-/** Checks one compile: within AWS's limits, and grants exactly the expected statements by the oracle. */
-async function checkCompile(options: CompileOptions): Promise<CompiledPolicies | TrustgateError> {
-  let result: CompiledPolicies;
-  try {
-    result = compilePolicies(options, actionList);
-  } catch (error) {
-    if (error instanceof TrustgateError && (error.code === 'POLICY_TOO_LARGE' || error.code === 'INVALID_SELECTION'))
-      return error;
-    throw error;
-  }
-  const max = options.maxManagedPolicies ?? 10;
-  if (options.inline) {
-    expect(result.documents.length).toBeLessThanOrEqual(1);
-    expect(result.documents.reduce((n, d) => n + d.size, 0)).toBeLessThanOrEqual(10240);
-    expect(result.managedPolicyArns.length).toBeLessThanOrEqual(max);
-  } else {
-    for (const d of result.documents) expect(JSON.stringify(d.document).length).toBeLessThanOrEqual(6144);
-    expect(result.documents.length + result.managedPolicyArns.length).toBeLessThanOrEqual(max);
-  }
-  const expected = expectedStatements(
-    expectedIntegrations(options.catalog, options.selection, options.partition),
-    options,
-  );
-  const outputEntries = result.documents.flatMap((d) => d.document.Statement.flatMap((s) => [s.Action ?? []].flat()));
-  await prime([...expected.flatMap((s) => s.actions), ...outputEntries]);
-
-  // Actions: the union of what the documents allow is exactly the selected actions, no more, no less.
-  const allowedByDocs = new Set(outputEntries.flatMap(oracle).map((a) => a.toLowerCase()));
-  const selected = new Set(
-    expected
-      .flatMap((s) => s.actions)
-      .flatMap(oracle)
-      .map((a) => a.toLowerCase()),
-  );
-  expect([...allowedByDocs].filter((a) => !selected.has(a))).toEqual([]);
-  expect([...selected].filter((a) => !allowedByDocs.has(a))).toEqual([]);
-  // Grants: the same actions on the same resources under the same conditions.
-  expect(
-    sameGrants(
-      grantsOfNormal(expected, oracle),
-      grantsOfDocuments(
-        result.documents.map((d) => d.document),
-        oracle,
-      ),
-    ),
-  ).toEqual({ missing: [], extra: [] });
-  return result;
-}
+const checkCompile = (options: CompileOptions) => checkWith(options, actionList);
+const MODE = fc.constantFrom(...WILDCARD_MODES);
 
 const PARTITION = fc.constantFrom<Partition>('aws', 'aws-us-gov', 'aws-cn');
 const EXTRA_POOL = [
@@ -143,16 +53,16 @@ describe('compiler properties on the example catalog (oracle: iam-expand)', () =
       fc.asyncProperty(
         selection,
         PARTITION,
-        fc.boolean(),
+        MODE,
         fc.boolean(),
         fc.subarray(EXTRA_POOL),
         fc.option(fc.constant('123456789012'), { nil: undefined }),
-        async (sel, partition, compact, inline, extraActions, accountId) => {
+        async (sel, partition, wildcards, inline, extraActions, accountId) => {
           const outcome = await checkCompile({
             catalog: example,
             selection: sel,
             partition,
-            compact,
+            wildcards,
             inline,
             extraActions,
             ...(accountId ? { accountId } : {}),
@@ -240,10 +150,10 @@ describe('compiler properties on synthetic catalogs of up to 3,000 real actions 
         fc.array(fc.nat(), { maxLength: 30 }),
         fc.array(fc.nat(), { maxLength: 12 }),
         PARTITION,
-        fc.boolean(),
+        MODE,
         fc.constantFrom(10, 20),
         fc.boolean(),
-        async (size, seed, contiguous, cuts, resourceChoice, partition, compact, maxManagedPolicies, useDefault) => {
+        async (size, seed, contiguous, cuts, resourceChoice, partition, wildcards, maxManagedPolicies, useDefault) => {
           const actions = pickActions(allActions, size, seed, contiguous);
           sizes.push(actions.length);
           const catalog = syntheticCatalog(
@@ -259,7 +169,7 @@ describe('compiler properties on synthetic catalogs of up to 3,000 real actions 
             catalog,
             selection,
             partition,
-            compact,
+            wildcards,
             maxManagedPolicies,
             accountId: '123456789012',
           };
@@ -273,8 +183,8 @@ describe('compiler properties on synthetic catalogs of up to 3,000 real actions 
             return;
           }
           // Justified only if even the bare action names exceed the room, with at most 10% lost to packing.
-          if (compact) {
-            expect(() => compilePolicies({ ...options, compact: false }, actionList)).toThrow(TrustgateError);
+          if (wildcards !== 'expand') {
+            expect(() => compilePolicies({ ...options, wildcards: 'expand' }, actionList)).toThrow(TrustgateError);
           } else {
             const names = new Set(
               expectedIntegrations(catalog, selection, partition).flatMap((i) =>
