@@ -12,6 +12,7 @@ import { startAnswerResender } from './app/jobs/resend-undelivered-answers.ts';
 import { createSnsMessageVerifier, type SnsMessageVerifierOptions } from './aws/verify-sns-message.ts';
 import { startReverifyScheduler } from './app/jobs/reverify-connections.ts';
 import { buildApp, type TrustgateApp } from './http/build-app.ts';
+import { createIssuanceTargetMemo } from './app/broker/issuance-target-memo.ts';
 import { createAuditBatcher, type AuditBatcher } from './app/audit/audit-batcher.ts';
 import { DEFAULT_LOAD_POLICY, DEFAULT_STS_RETRY, type BrokerDeps } from './app/broker/broker-deps.ts';
 import type { CredentialCache, LoadPolicy } from './cache/credential-cache.ts';
@@ -32,6 +33,11 @@ export const DEFAULT_STS_RATE_PER_SECOND = 50;
 export interface BrokerServiceConfig {
   /** AssumeRole calls a second per platform identity and region, at most (a burst queues); default {@link DEFAULT_STS_RATE_PER_SECOND}. */
   stsRatePerSecond?: number;
+  /**
+   * How long (ms) a resolved issuance (stack, attachment, connection, access, role) is reused for the same token and
+   * request; default 1,000, 0 = resolved every time. Writes through this instance invalidate it at once.
+   */
+  targetCacheMs?: number;
   /** When cached sessions are refreshed and served stale; default `DEFAULT_LOAD_POLICY` of app/broker/broker-deps.ts. */
   loadPolicy?: Partial<LoadPolicy>;
   /** How throttled, failed or timed-out AssumeRole calls are retried; default `DEFAULT_STS_RETRY`. */
@@ -131,6 +137,7 @@ async function wireBroker(
     loadPolicy: { ...DEFAULT_LOAD_POLICY, ...b.loadPolicy },
     stsRetry: b.stsRetry ?? DEFAULT_STS_RETRY,
     assumptionMemo: createAssumptionMemo(),
+    targetMemo: createIssuanceTargetMemo({ ttlMs: b.targetCacheMs ?? 1000 }),
     ...(b.chainedSessions === undefined ? {} : { chainedSessions: b.chainedSessions }),
     ...(b.runTokenMaxSeconds === undefined ? {} : { runTokenMaxSeconds: b.runTokenMaxSeconds }),
   };

@@ -145,6 +145,20 @@ export class ConnectionsRepository {
     return r && toConnection(r);
   }
 
+  /**
+   * The connection's revocation cut-off alone (one column): undefined when there is no such connection, null when
+   * its sessions were never revoked. The broker reads it on every issuance it serves from a remembered target.
+   */
+  async sessionsRevokedBefore(organizationId: string, id: string): Promise<string | null | undefined> {
+    const r = await this.db
+      .selectFrom('connections')
+      .select('sessions_revoked_before')
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r === undefined ? undefined : r.sessions_revoked_before;
+  }
+
   /** A connection by ID across organizations — for background jobs and the callback (authorized by its token). */
   async getAnyOrganization(id: string): Promise<Connection | undefined> {
     const r = await this.db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();

@@ -4,6 +4,7 @@ import type { AwsClientFactory } from '../../aws/aws-clients.ts';
 import type { RetryOptions } from '../../aws/retry-with-backoff.ts';
 import type { AuditEvent } from '../../model/records.ts';
 import type { AssumptionMemo } from './assumption-memo.ts';
+import type { IssuanceTargetMemo } from './issuance-target-memo.ts';
 import type { ConnectionDeps } from '../deps.ts';
 
 /** The narrow pacing port the broker calls STS through (aws/sts-pacer.ts): FIFO per key, below a rate. */
@@ -57,6 +58,8 @@ export interface BrokerDeps {
   runTokenMaxSeconds?: number;
   /** Built AssumeRole requests, remembered (the read phase's session policy is costly to build); none: built each time. */
   assumptionMemo?: AssumptionMemo;
+  /** Resolved issuance targets, remembered briefly (app/broker/issuance-target-memo.ts); none: resolved each time. */
+  targetMemo?: IssuanceTargetMemo;
   /** The clock; default `new Date()`. */
   now?: () => Date;
 }

@@ -197,7 +197,10 @@ export async function issueCredentials(
 ): Promise<IssuanceAnswer> {
   const broker = brokerOf(deps);
   const now = broker.now?.() ?? new Date();
-  const target = await resolveIssuanceTarget(deps.store, principal, input);
+  const target =
+    broker.targetMemo === undefined
+      ? await resolveIssuanceTarget(deps.store, principal, input)
+      : await broker.targetMemo.resolve(deps.store, principal, input);
   const { stack, attachment, connection, accountId, region } = target;
   if (via.kind !== 'api') {
     const cutoff = connection.sessionsRevokedBefore;
