@@ -268,6 +268,11 @@ describe.each(DIALECTS)('credential issuance against the sandbox on %s', (dialec
     expect((await ask()).status).toBe(403);
     await grant('user');
     expect((await ask()).status).toBe(201);
+    // Lowered again: refused at once, though the service remembers resolved issuances for a second.
+    await grant('viewer');
+    expect((await ask()).status).toBe(403);
+    await grant('user');
+    expect((await ask()).status).toBe(201);
     // `user` access may issue, not revoke.
     expect(
       (await env.api('POST', `/v1/connections/${conn.id}/revoke-sessions`, { token: memberToken.secret })).status,
