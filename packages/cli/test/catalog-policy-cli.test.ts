@@ -144,7 +144,7 @@ describe('trustgate policy', { timeout: 120_000 }, () => {
     expect(results[0]!.stderr).toMatch(/INVALID_SELECTION.*did you mean spot-fleet/);
   });
 
-  it('--compact warns that later AWS actions under the prefixes would be granted', async () => {
+  it('--compact (alias of --wildcards compact) warns and says which word-boundary wildcards it wrote', async () => {
     const r = await trustgate(
       'policy',
       '--catalog',
@@ -156,7 +156,47 @@ describe('trustgate policy', { timeout: 120_000 }, () => {
       'json',
     );
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).wildcards).toContain('ec2:DescribeSpotF*');
-    expect(r.stderr).toMatch(/warning: --compact wrote \d+ wildcard/);
+    const json = JSON.parse(r.stdout) as { wildcardMode: string; wildcards: string[] };
+    expect(json.wildcardMode).toBe('compact');
+    expect(json.wildcards).toContain('ec2:DescribeSpotFleet*');
+    expect(r.stderr).toMatch(/warning: --wildcards compact wrote \d+ wildcard/);
+    const text = await trustgate(
+      'policy',
+      '--catalog',
+      EXAMPLE,
+      '--integrations',
+      'spot-fleet',
+      '--wildcards',
+      'compact',
+    );
+    expect(text.stdout).toMatch(
+      /^# wildcards: compact — \d+ written by compaction: .*ec2:DescribeSpotFleet\* \(3 actions today: List\)/m,
+    );
+  });
+
+  it('--wildcards keep writes wildcards as given; expand (default) says so; contradictions are refused', async () => {
+    const keep = await trustgate(
+      'policy',
+      '--catalog',
+      EXAMPLE,
+      '--default',
+      '--extra-actions',
+      'cloudwatch:List*',
+      '--wildcards',
+      'keep',
+    );
+    expect(keep.code).toBe(0);
+    expect(keep.stdout).toContain('"cloudwatch:List*"');
+    expect(keep.stdout).toMatch(
+      /^# wildcards: keep — 1 kept as the catalog writes them: cloudwatch:List\* \(\d+ actions today: /m,
+    );
+    expect(keep.stderr).toMatch(/note: --wildcards keep wrote the catalog's 1 wildcard/);
+    const expand = await trustgate('policy', '--catalog', EXAMPLE, '--extra-actions', 'cloudwatch:List*');
+    expect(expand.stdout).not.toContain('"cloudwatch:List*"');
+    expect(expand.stdout).toMatch(/^# wildcards: expand — every action listed exactly/m);
+    const both = await trustgate('policy', '--catalog', EXAMPLE, '--compact', '--wildcards', 'keep');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--compact is --wildcards compact; it cannot go with --wildcards keep/);
+    expect((await trustgate('policy', '--catalog', EXAMPLE, '--wildcards', 'some')).code).not.toBe(0);
   });
 });
