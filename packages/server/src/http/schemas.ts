@@ -81,6 +81,9 @@ export const tokenView = z.object({
   expiresAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
+  issueRestriction: z
+    .object({ spaceIds: z.array(z.string()).optional(), stackIds: z.array(z.string()).optional() })
+    .nullable(),
 });
 /** Response: issued token. */
 export const issuedTokenView = z.object({
@@ -121,9 +124,22 @@ export const createTokenBody = z
     scopes: z
       .array(z.enum(TOKEN_SCOPES as [string, ...string[]]))
       .min(1)
-      .max(4),
+      .max(TOKEN_SCOPES.length),
     userId: id.optional(),
     expiresInDays: z.number().int().min(1).max(3650).optional(),
+    issueRestriction: z
+      .object({
+        spaceIds: z.array(id).min(1).max(100).optional(),
+        stackIds: z.array(id).min(1).max(100).optional(),
+      })
+      .strict()
+      .refine((r) => r.spaceIds !== undefined || r.stackIds !== undefined, {
+        message: 'give spaceIds and/or stackIds',
+      })
+      .optional()
+      .describe(
+        'With the credentials:issue scope: the token issues only for stacks in these spaces and/or these stacks. A token issued by a restricted token is restricted at least as narrowly (its restriction by default).',
+      ),
   })
   .strict();
 /** Request body: create space. */

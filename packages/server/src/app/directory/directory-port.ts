@@ -1,4 +1,4 @@
 import type { Repositories } from '../../store/store.ts';
 
 /** The store port the organization use cases need. */
-export type DirectoryPort = Pick<Repositories, 'directory' | 'tokens' | 'audit'>;
+export type DirectoryPort = Pick<Repositories, 'directory' | 'tokens' | 'audit' | 'stacks'>;

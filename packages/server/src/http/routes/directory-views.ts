@@ -13,6 +13,7 @@ export const tokenOut = (t: ApiToken) => ({
   expiresAt: t.expiresAt,
   revokedAt: t.revokedAt,
   lastUsedAt: t.lastUsedAt,
+  issueRestriction: t.issueRestriction ?? null,
 });
 
 /** What the API shows of a space. */
