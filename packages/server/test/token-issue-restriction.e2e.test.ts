@@ -37,6 +37,13 @@ describe('tokens restricted to issuing for given stacks', () => {
     const other = await issue(secret, 'api');
     expect(other.status).toBe(403);
     expect(other.body.credentials).toBeUndefined();
+    // The refusal is audited: who asked for what, and the answer's code.
+    const audit = await env.api('GET', '/v1/audit?limit=50', { token: env.adminToken });
+    const refused = audit.body.find((e: { action: string }) => e.action === 'credentials.refuse');
+    expect(refused).toMatchObject({
+      tokenId: res.body.token.id,
+      details: { stack: 'api', phase: 'read', runId: 'r-1', code: 'FORBIDDEN', via: 'api' },
+    });
     const listed = await env.api('GET', '/v1/tokens', { token: env.adminToken });
     expect(listed.body.find((t: { id: string }) => t.id === res.body.token.id).issueRestriction).toEqual({
       stackIds: [web.id],

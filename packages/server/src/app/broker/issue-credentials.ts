@@ -195,6 +195,57 @@ export async function issueCredentials(
   input: IssueInput,
   via: IssueVia = { kind: 'api' },
 ): Promise<IssuanceAnswer> {
+  try {
+    return await serveIssuance(deps, principal, input, via);
+  } catch (error) {
+    await auditRefusal(deps, principal, input, via, error);
+    throw error;
+  }
+}
+
+/**
+ * A refused issuance is audited too (`credentials.refuse`: who, which token, what was asked, the error's code —
+ * never a message from AWS or a secret), so the log shows who tried what. Best effort: when even this record cannot
+ * be written, the refusal is answered as it is and the operator's log says so.
+ */
+async function auditRefusal(
+  deps: ConnectionDeps,
+  principal: Principal,
+  input: IssueInput,
+  via: IssueVia,
+  error: unknown,
+): Promise<void> {
+  const broker = deps.broker;
+  if (broker === undefined) return;
+  try {
+    await broker.audit.append({
+      organizationId: principal.organizationId,
+      actorUserId: principal.user.id,
+      tokenId: principal.token.id,
+      action: 'credentials.refuse',
+      connectionId: null,
+      details: {
+        stack: input.stack,
+        phase: input.phase,
+        runId: input.runId,
+        ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
+        ...(input.region === undefined ? {} : { region: input.region }),
+        via: via.kind,
+        code: error instanceof TrustgateError ? error.code : 'INTERNAL',
+      },
+    });
+  } catch (cause) {
+    deps.log?.warn({ err: cause }, 'broker: the audit record of a refused issuance could not be written');
+  }
+}
+
+/** {@link issueCredentials} without the refusal's audit record. */
+async function serveIssuance(
+  deps: ConnectionDeps,
+  principal: Principal,
+  input: IssueInput,
+  via: IssueVia,
+): Promise<IssuanceAnswer> {
   const broker = brokerOf(deps);
   const now = broker.now?.() ?? new Date();
   const target =
