@@ -17,3 +17,11 @@ export {
 } from './service-principals.ts';
 export { platformIdentityFor, type PlatformIdentities, type PlatformIdentity } from './platform-identity.ts';
 export { DEFAULT_MAX_SESSION_DURATION, validateMaxSessionDuration } from './session-duration.ts';
+export {
+  escapeSubjectValue,
+  oidcSubject,
+  oidcSubjectPattern,
+  parseOidcSubject,
+  type OidcPhase,
+  type OidcSubjectParts,
+} from './oidc-subject.ts';
