@@ -128,7 +128,15 @@ describe.each(DIALECTS)('access control on %s', (dialect) => {
         expect(String(after.updatedAt) >= String(before.updatedAt)).toBe(true);
         expect(res.body).toEqual({
           connection: asSeenBy(after),
-          diff: { changed: false, added: [], removed: [], managedPoliciesAdded: [], managedPoliciesRemoved: [] },
+          diff: {
+            changed: false,
+            added: [],
+            removed: [],
+            managedPoliciesAdded: [],
+            managedPoliciesRemoved: [],
+            wildcardsAdded: [],
+            wildcardsRemoved: [],
+          },
         });
         break;
       case 'verify':

@@ -311,6 +311,43 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     ]);
   });
 
+  it("compiles with the connection's wildcard mode and shows a change of wildcards plainly in the diff", async () => {
+    const created = await t.api('POST', '/v1/connections', {
+      token,
+      body: {
+        name: 'wildcards',
+        scope: { kind: 'account', accountId: CUSTOMER },
+        extraActions: ['cloudwatch:List*'],
+        wildcards: 'keep',
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.connection.wildcards).toBe('keep');
+    expect(created.body.connection.wildcardsWritten).toEqual(['cloudwatch:List*']);
+    expect(JSON.stringify(created.body.deliverables.permissionPolicies)).toContain('"cloudwatch:List*"');
+    const id = created.body.connection.id as string;
+    const org = (await t.api('GET', '/v1/organization', { token })).body.id;
+    const stored = (await t.service.store.connections.get(org, id))!;
+    await t.service.store.connections.update({ ...stored, status: 'connected', appliedPolicy: stored.issuedPolicy });
+    const expanded = await t.api('PATCH', `/v1/connections/${id}`, { token, body: { wildcards: 'expand' } });
+    expect(expanded.status, expanded.text).toBe(200);
+    // The same actions today, but no more prefix that grants what AWS adds later: the diff says so.
+    expect(expanded.body.diff).toMatchObject({
+      changed: true,
+      added: [],
+      removed: [],
+      wildcardsAdded: [],
+      wildcardsRemoved: ['cloudwatch:List*'],
+      wildcardMode: { from: 'keep', to: 'expand' },
+    });
+    expect(expanded.body.connection.status).toBe('needs-update');
+    expect(expanded.body.connection.statusReason).toMatch(/1 no longer \(wildcards: keep -> expand\)/);
+    expect(expanded.body.connection.wildcardsWritten).toEqual([]);
+    const bad = await t.api('PATCH', `/v1/connections/${id}`, { token, body: { wildcards: 'some' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('INVALID_INPUT');
+  });
+
   it('rejects unsigned callbacks, and signed ones whose ResponseURL or SubscribeURL is outside AWS (no request forgery)', async () => {
     const request = (responseUrl: string, props: Record<string, unknown>) => ({
       RequestType: 'Create',

@@ -20,6 +20,7 @@ export function connectionRecord(organizationId: string, name: string, extra: Pa
     selection: { mode: 'default' },
     managedPolicies: [],
     extraActions: [],
+    wildcards: 'expand',
     catalogName: null,
     externalId: `ext-${name}-${Math.random()}`,
     previousExternalId: null,

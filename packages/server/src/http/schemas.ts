@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseStackArn, STACK_SLUG_PATTERN } from '@trustgate/core';
+import { parseStackArn, STACK_SLUG_PATTERN, WILDCARD_MODES, type WildcardMode } from '@trustgate/core';
 import { ACCESS_LEVELS, TOKEN_SCOPES } from '../model/records.ts';
 import { DELIVERABLE_FORMATS } from '../app/connections/render-deliverables.ts';
 import { NAME_FORBIDDEN, NAME_RULE } from './text-rules.ts';
@@ -206,6 +206,12 @@ const externalIdTrust = z
     'Which external ID the role trusts. exact (default): StringEquals the connection\'s external ID. scoped: StringLike <external ID>@<stack slug>@<read|write> for any stack (stacks omitted) or the listed stack slugs, for the listed phases (["read"] = read only); runs pass <external ID>@<stack>@<phase>.',
   );
 
+const wildcardMode = z
+  .enum(WILDCARD_MODES as unknown as [WildcardMode, ...WildcardMode[]])
+  .describe(
+    "What the compiler does with the catalog's wildcards. expand (default): every action listed exactly. keep: the catalog's wildcards as written (they grant the actions AWS adds later under them). compact: word-boundary wildcards of one access level that grant exactly the same today.",
+  );
+
 /** Request body: create connection. */
 export const createConnectionBody = z
   .object({
@@ -219,6 +225,7 @@ export const createConnectionBody = z
     selection: selection.optional(),
     managedPolicies: z.array(z.string().max(2048)).max(20).optional(),
     extraActions: z.array(actionName).max(1000).optional(),
+    wildcards: wildcardMode.optional(),
     catalogName: z.string().max(64).nullable().optional(),
     spaceId: id.nullable().optional(),
     externalIdTrust: externalIdTrust.optional(),
@@ -238,6 +245,7 @@ export const updateConnectionBody = createConnectionBody
     selection: true,
     managedPolicies: true,
     extraActions: true,
+    wildcards: true,
     catalogName: true,
     spaceId: true,
     region: true,
@@ -281,6 +289,11 @@ export const policyDiffView = z.object({
   removed: z.array(integrationActions),
   managedPoliciesAdded: z.array(z.string()),
   managedPoliciesRemoved: z.array(z.string()),
+  wildcardsAdded: z
+    .array(z.string())
+    .describe('Wildcards the new documents write (they grant the actions AWS adds later under them too)'),
+  wildcardsRemoved: z.array(z.string()).describe('Wildcards the new documents no longer write'),
+  wildcardMode: z.object({ from: wildcardMode, to: wildcardMode }).optional().describe('Set when the mode changed'),
 });
 /** Response: connection. */
 export const connectionView = z.object({
@@ -296,6 +309,8 @@ export const connectionView = z.object({
   selection,
   managedPolicies: z.array(z.string()),
   extraActions: z.array(z.string()),
+  wildcards: wildcardMode,
+  wildcardsWritten: z.array(z.string()),
   catalogName: z.string().nullable(),
   externalId: z.string(),
   previousExternalId: z.string().nullable(),

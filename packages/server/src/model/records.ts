@@ -1,4 +1,4 @@
-import type { Partition, PolicyDocument } from '@trustgate/core';
+import type { Partition, PolicyDocument, WildcardMode } from '@trustgate/core';
 import type { ExternalIdTrust, IssueRestriction } from './broker-records.ts';
 
 /** An organization (a tenant of the service). */
@@ -104,6 +104,10 @@ export interface IssuedPolicy {
   documents: { name: string; document: PolicyDocument }[];
   managedPolicyArns: string[];
   requiredActions: { productId: string; integrationId: string; actions: string[] }[];
+  /** The compiler's wildcard mode for these documents; absent in records from before it (= `expand`). */
+  wildcardMode?: WildcardMode;
+  /** The wildcards the documents contain (absent = none). */
+  wildcards?: string[];
 }
 
 /** A connection to one or more customer AWS accounts. */
@@ -121,6 +125,8 @@ export interface Connection {
   selection: ConnectionSelection;
   managedPolicies: string[];
   extraActions: string[];
+  /** What the compiler does with wildcards (core's WildcardMode); connections made before it: `expand`. */
+  wildcards: WildcardMode;
   catalogName: string | null;
   externalId: string;
   previousExternalId: string | null;

@@ -15,6 +15,7 @@ import type {
   RoleVerification,
 } from '../model/records.ts';
 import type { ExternalIdTrust } from '../model/broker-records.ts';
+import type { WildcardMode } from '@trustgate/core';
 import { upgradeConnection } from '../model/upgrade-connection.ts';
 import { conflictOnDuplicate } from './unique-violation.ts';
 
@@ -34,6 +35,7 @@ function toConnection(r: Selectable<ConnectionsTable>): Connection {
     selection: JSON.parse(r.selection) as ConnectionSelection,
     managedPolicies: JSON.parse(r.managed_policies) as string[],
     extraActions: JSON.parse(r.extra_actions) as string[],
+    wildcards: r.wildcards as WildcardMode,
     catalogName: r.catalog_name,
     externalId: r.external_id,
     previousExternalId: r.previous_external_id,
@@ -67,6 +69,7 @@ function toRow(c: Connection): Insertable<ConnectionsTable> {
     selection: JSON.stringify(c.selection),
     managed_policies: JSON.stringify(c.managedPolicies),
     extra_actions: JSON.stringify(c.extraActions),
+    wildcards: c.wildcards,
     catalog_name: c.catalogName,
     external_id: c.externalId,
     previous_external_id: c.previousExternalId,

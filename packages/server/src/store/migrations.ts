@@ -256,6 +256,15 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006-wildcards': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The compiler's wildcard mode (issue 18); connections made before it list every action exactly.
+      await db.schema
+        .alterTable('connections')
+        .addColumn('wildcards', 'text', (c) => c.notNull().defaultTo('expand'))
+        .execute();
+    },
+  },
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's migrator (migrations live in code, not in a folder). */

@@ -103,6 +103,8 @@ export interface ConnectionsTable {
   /** 0/1; rows from before the broker default to 0. */
   session_tagging: Generated<number>;
   sessions_revoked_before: string | null;
+  /** The compiler's wildcard mode; rows from before it default to `expand`. */
+  wildcards: Generated<string>;
   created_at: string;
   updated_at: string;
   record_version: Generated<number>;

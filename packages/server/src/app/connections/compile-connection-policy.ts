@@ -23,6 +23,7 @@ export async function compileConnectionPolicy(
     | 'extraActions'
     | 'managedPolicies'
     | 'roleName'
+    | 'wildcards'
   >,
 ): Promise<IssuedPolicy> {
   const catalog = await resolveCatalog(deps, c.organizationId, c.catalogName);
@@ -36,6 +37,7 @@ export async function compileConnectionPolicy(
       ...(c.region === null ? {} : { region: c.region }),
       extraActions: c.extraActions,
       managedPolicies: c.managedPolicies,
+      wildcards: c.wildcards,
       // Customer managed policies' names are unique per role, so two connections in one account do not collide.
       namePrefix: `${c.roleName}-permissions`.slice(0, 100),
     },
@@ -48,5 +50,7 @@ export async function compileConnectionPolicy(
     documents: [...compiled.documents.map((d) => ({ name: d.name, document: d.document })), inspection],
     managedPolicyArns: compiled.managedPolicyArns,
     requiredActions: compiled.requiredActions,
+    wildcardMode: compiled.wildcardMode,
+    wildcards: compiled.wildcards,
   };
 }

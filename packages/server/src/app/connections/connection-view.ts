@@ -15,6 +15,10 @@ export interface ConnectionView {
   selection: Connection['selection'];
   managedPolicies: string[];
   extraActions: string[];
+  /** What the compiler does with wildcards (expand, keep or compact). */
+  wildcards: Connection['wildcards'];
+  /** The wildcards the connection's documents write (none with expand). */
+  wildcardsWritten: string[];
   catalogName: string | null;
   externalId: string;
   previousExternalId: string | null;
@@ -61,6 +65,8 @@ export function toConnectionView(c: Connection, roles: ConnectionRole[], accessL
     selection: c.selection,
     managedPolicies: c.managedPolicies,
     extraActions: c.extraActions,
+    wildcards: c.wildcards,
+    wildcardsWritten: c.issuedPolicy.wildcards ?? [],
     catalogName: c.catalogName,
     externalId: c.externalId,
     previousExternalId: c.previousExternalId,

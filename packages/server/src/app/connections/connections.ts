@@ -6,6 +6,7 @@ import {
   validateRegion,
   validateRoleName,
   type Partition,
+  type WildcardMode,
 } from '@trustgate/core';
 import { loadConnectionFor, accessLevelOf } from '../../auth/connection-access.ts';
 import { requireScope, type Principal } from '../../auth/principal.ts';
@@ -47,6 +48,8 @@ export interface CreateConnectionInput {
   selection?: ConnectionSelection;
   managedPolicies?: string[];
   extraActions?: string[];
+  /** What the compiler does with the catalog's wildcards (core's WildcardMode; default expand). */
+  wildcards?: WildcardMode;
   catalogName?: string | null;
   spaceId?: string | null;
   /** Which external ID form the role's trust policy admits (default exact). */
@@ -64,6 +67,7 @@ export type UpdateConnectionInput = Partial<
     | 'selection'
     | 'managedPolicies'
     | 'extraActions'
+    | 'wildcards'
     | 'catalogName'
     | 'spaceId'
     | 'region'
@@ -132,6 +136,7 @@ export async function createConnection(
     selection: input.selection ?? { mode: 'default' },
     managedPolicies: input.managedPolicies ?? [],
     extraActions: input.extraActions ?? [],
+    wildcards: input.wildcards ?? 'expand',
     catalogName: input.catalogName ?? null,
     externalId: newConnectionExternalId(),
     previousExternalId: null,
@@ -207,9 +212,13 @@ function statusAfterChange(c: Connection, diff: PolicyDiff, why: string): Pick<C
     return { status: c.status, statusReason: c.statusReason };
   const added = diff.added.reduce((n, r) => n + r.actions.length, 0);
   const removed = diff.removed.reduce((n, r) => n + r.actions.length, 0);
+  const wildcards =
+    diff.wildcardsAdded.length + diff.wildcardsRemoved.length > 0 || diff.wildcardMode !== undefined
+      ? `, ${diff.wildcardsAdded.length} wildcard(s) written and ${diff.wildcardsRemoved.length} no longer${diff.wildcardMode ? ` (wildcards: ${diff.wildcardMode.from} -> ${diff.wildcardMode.to})` : ''}`
+      : '';
   return {
     status: 'needs-update',
-    statusReason: `${why}: ${added} action(s) to add, ${removed} to remove, ${diff.managedPoliciesAdded.length + diff.managedPoliciesRemoved.length} managed policy change(s). Apply the updated template (update the stack), then verify.`,
+    statusReason: `${why}: ${added} action(s) to add, ${removed} to remove, ${diff.managedPoliciesAdded.length + diff.managedPoliciesRemoved.length} managed policy change(s)${wildcards}. Apply the updated template (update the stack), then verify.`,
   };
 }
 
@@ -229,7 +238,7 @@ function statusAfterTrustChange(c: Connection): Pick<Connection, 'status' | 'sta
 
 /**
  * Changes a connection's settings (editor access). A change of what it asks for (selection, catalog,
- * managed policies, extra actions, region) recompiles it; a verified connection becomes `needs-update` with the
+ * managed policies, extra actions, wildcard mode, region) recompiles it; a verified connection becomes `needs-update` with the
  * policy diff against what its role was verified with. A change of the trust form (`externalIdTrust`,
  * `sessionTagging`) is rendered first (a trust policy that cannot be built is refused) and makes a verified
  * connection `needs-update` too.
@@ -256,6 +265,7 @@ export async function updateConnection(
     ...(patch.selection === undefined ? {} : { selection: patch.selection }),
     ...(patch.managedPolicies === undefined ? {} : { managedPolicies: patch.managedPolicies }),
     ...(patch.extraActions === undefined ? {} : { extraActions: patch.extraActions }),
+    ...(patch.wildcards === undefined ? {} : { wildcards: patch.wildcards }),
     ...(patch.catalogName === undefined ? {} : { catalogName: patch.catalogName }),
     ...(patch.spaceId === undefined ? {} : { spaceId: patch.spaceId }),
     ...(patch.region === undefined ? {} : { region: patch.region }),

@@ -31,6 +31,25 @@ describe('diffIssuedPolicies', () => {
     expect(diff.managedPoliciesRemoved).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
   });
 
+  it('shows wildcard changes plainly, even when the actions granted today are the same', () => {
+    const actions = { 'p/a': ['cloudwatch:ListDashboards', 'cloudwatch:ListMetrics'] };
+    const kept: IssuedPolicy = { ...policy(actions), wildcardMode: 'keep', wildcards: ['cloudwatch:List*'] };
+    const expanded: IssuedPolicy = { ...policy(actions), wildcardMode: 'expand', wildcards: [] };
+    const diff = diffIssuedPolicies(kept, expanded);
+    expect(diff).toMatchObject({
+      changed: true,
+      added: [],
+      removed: [],
+      wildcardsAdded: [],
+      wildcardsRemoved: ['cloudwatch:List*'],
+      wildcardMode: { from: 'keep', to: 'expand' },
+    });
+    expect(diffIssuedPolicies(expanded, kept)).toMatchObject({ wildcardsAdded: ['cloudwatch:List*'] });
+    // A record from before the wildcard mode reads as expand: recompiling it changes nothing.
+    expect(diffIssuedPolicies(policy(actions), expanded)).toMatchObject({ changed: false, wildcardsAdded: [] });
+    expect(diffIssuedPolicies(policy(actions), expanded).wildcardMode).toBeUndefined();
+  });
+
   it('reports no change for the same permissions', () => {
     const p = policy({ 'p/a': ['s3:GetObject'] });
     expect(diffIssuedPolicies(p, structuredClone(p)).changed).toBe(false);

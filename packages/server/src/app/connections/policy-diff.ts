@@ -1,3 +1,4 @@
+import type { WildcardMode } from '@trustgate/core';
 import type { IssuedPolicy } from '../../model/records.ts';
 
 /** What changes between the permissions a role has (applied) and what the connection now asks for (issued). */
@@ -9,6 +10,14 @@ export interface PolicyDiff {
   removed: { productId: string; integrationId: string; actions: string[] }[];
   managedPoliciesAdded: string[];
   managedPoliciesRemoved: string[];
+  /**
+   * Wildcards the new documents write that the applied ones did not (a prefix grants the actions AWS adds later
+   * under it, so a reviewer sees them apart from the actions), and those no longer written.
+   */
+  wildcardsAdded: string[];
+  wildcardsRemoved: string[];
+  /** Set when the compiler's wildcard mode changed (records from before it read as `expand`). */
+  wildcardMode?: { from: WildcardMode; to: WildcardMode };
 }
 
 function byIntegration(
@@ -41,9 +50,17 @@ function minus(
   return out.sort((x, y) => `${x.productId}/${x.integrationId}`.localeCompare(`${y.productId}/${y.integrationId}`));
 }
 
+/** The wildcards of `a` not in `b`, compared case-insensitively, sorted. */
+function wildcardsMinus(a: string[] | undefined, b: string[] | undefined): string[] {
+  const other = new Set((b ?? []).map((w) => w.toLowerCase()));
+  return (a ?? []).filter((w) => !other.has(w.toLowerCase())).sort();
+}
+
 /**
  * The policy diff from `from` (what the customer's role was verified with) to `to` (what the connection now
- * asks for): actions added and removed per integration, and AWS managed policies attached or detached.
+ * asks for): actions added and removed per integration (what is granted today), AWS managed policies attached or
+ * detached, and the wildcards written or no longer written with the wildcard mode when it changed (what is
+ * granted as AWS adds actions; compared case-insensitively, as IAM matches).
  */
 export function diffIssuedPolicies(from: IssuedPolicy | null, to: IssuedPolicy): PolicyDiff {
   const a = byIntegration(from);
@@ -56,8 +73,18 @@ export function diffIssuedPolicies(from: IssuedPolicy | null, to: IssuedPolicy):
     removed: minus(a, b),
     managedPoliciesAdded: [...toManaged].filter((m) => !fromManaged.has(m)).sort(),
     managedPoliciesRemoved: [...fromManaged].filter((m) => !toManaged.has(m)).sort(),
+    wildcardsAdded: wildcardsMinus(to.wildcards, from?.wildcards),
+    wildcardsRemoved: wildcardsMinus(from?.wildcards, to.wildcards),
   };
+  const [fromMode, toMode] = [from?.wildcardMode ?? 'expand', to.wildcardMode ?? 'expand'];
+  if (from !== null && fromMode !== toMode) diff.wildcardMode = { from: fromMode, to: toMode };
   diff.changed =
-    diff.added.length + diff.removed.length + diff.managedPoliciesAdded.length + diff.managedPoliciesRemoved.length > 0;
+    diff.added.length +
+      diff.removed.length +
+      diff.managedPoliciesAdded.length +
+      diff.managedPoliciesRemoved.length +
+      diff.wildcardsAdded.length +
+      diff.wildcardsRemoved.length >
+      0 || diff.wildcardMode !== undefined;
   return diff;
 }

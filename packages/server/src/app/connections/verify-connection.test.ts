@@ -17,6 +17,7 @@ const connection: Connection = {
   selection: { mode: 'default' },
   managedPolicies: [],
   extraActions: [],
+  wildcards: 'expand',
   catalogName: null,
   externalId: 'tg-current',
   previousExternalId: null,
