@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { startServiceOnSandbox, type ServiceOnSandbox } from '../../server/test/service-harness.ts';
 import { createServiceClient } from '../src/service-client.ts';
+import { isFinalRefusal } from '../src/commands/exec.ts';
 import { startLocalContainerEndpoint, type LocalContainerEndpoint } from '../src/commands/local-container-endpoint.ts';
 import { BIN } from './run-serve.ts';
 
@@ -220,7 +221,7 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
     expect(short.stdout).toBe('static\n');
   });
 
-  it("the local endpoint refreshes the run's session through the service with the run token, serving the new session once the service has one", async () => {
+  it("the local endpoint refreshes the run's session through the service with the run token, serving the new session once the service has one, and nothing after a revocation", async () => {
     const client = createServiceClient({ url: env.t.url, env: { TRUSTGATE_TOKEN: issueToken } });
     const first = await client.issue({
       stack: 'web',
@@ -241,6 +242,7 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
       },
       now: () => Date.now() + skewMs,
       minRemainingMs: 30_000,
+      isFinal: isFinalRefusal,
     });
     const served = async () => {
       const res = await fetch(endpoint!.url, {
@@ -265,6 +267,10 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
       broker.loadPolicy = policy;
     }
     expect(refreshes).toBe(2);
+    // Revoking the connection's sessions refuses the run token: the endpoint serves nothing more.
+    const revoked = await env.t.api('POST', `/v1/connections/${connectionId}/revoke-sessions`, { token: admin });
+    expect(revoked.status, revoked.text).toBe(200);
+    expect((await served()).status).toBe(403);
   });
 
   it("passes the command's exit code through, 128+signal when a signal ended it, and forwards SIGTERM to it", async () => {
@@ -273,7 +279,8 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
     expect((await cli([...exec, 'kill -TERM $$'])).code).toBe(128 + 15);
     let sent = false;
     const trapped = await cli(
-      [...exec, 'trap "exit 42" TERM; echo ready; while :; do sleep 0.1; done'],
+      // Bounded (10 s, then exit 3): a signal that did not arrive leaves no process behind.
+      [...exec, 'trap "exit 42" TERM; echo ready; i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; exit 3'],
       {},
       (out, child) => {
         if (!sent && out.includes('ready')) {

@@ -56,11 +56,14 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', '
  */
 export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env, stdio: 'inherit' });
+    // The handlers go in before the child starts: a signal sent as soon as the child shows signs of life (a
+    // supervisor, a test) would otherwise find none and end trustgate with the child left running. A signal that
+    // arrives meanwhile is handled after this synchronous code, when `child` is set.
     const forward = (signal: NodeJS.Signals): void => {
       child.kill(signal);
     };
     for (const s of FORWARDED) process.on(s, forward);
+    const child = spawn(command, args, { env, stdio: 'inherit' });
     const done = (code: number): void => {
       for (const s of FORWARDED) process.off(s, forward);
       resolve(code);
@@ -92,6 +95,15 @@ function formatsOf(answer: IssuanceAnswer): NonNullable<IssuanceAnswer['formats'
   );
 }
 
+/**
+ * A refusal no retry changes: the run token expired (the run's `--lifetime` is over) or was refused after the
+ * connection's sessions were revoked (UNAUTHENTICATED), or the run may no longer have credentials (FORBIDDEN,
+ * NOT_FOUND: the attachment or stack is gone). The local endpoint then stops serving the current credentials too.
+ */
+export function isFinalRefusal(error: unknown): boolean {
+  return isTrustgateError(error) && ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'].includes(error.code);
+}
+
 /** Starts the local endpoint for `answer`, refreshing with its run token; refresh failures are told once per code. */
 function serveFor(client: ServiceClient, answer: IssuanceAnswer): Promise<LocalContainerEndpoint> {
   const runToken = answer.runToken;
@@ -101,14 +113,16 @@ function serveFor(client: ServiceClient, answer: IssuanceAnswer): Promise<LocalC
   return startLocalContainerEndpoint({
     initial: formatsOf(answer).container,
     refresh: async () => formatsOf(await client.refresh(runToken)).container,
+    isFinal: isFinalRefusal,
     onRefreshError: (error) => {
       const code = isTrustgateError(error) ? error.code : 'INTERNAL';
       if (told.has(code)) return;
       told.add(code);
       const message = isTrustgateError(error) ? error.message : 'unexpected failure';
-      process.stderr.write(
-        `trustgate exec: refreshing the credentials failed [${code}]: ${message} (retrying; the current ones serve until they expire)\n`,
-      );
+      const then = isFinalRefusal(error)
+        ? 'the command gets no more credentials'
+        : 'retrying; the current ones serve until they expire';
+      process.stderr.write(`trustgate exec: refreshing the credentials failed [${code}]: ${message} (${then})\n`);
     },
   });
 }

@@ -99,4 +99,24 @@ describe('the local container credentials endpoint', () => {
     await sleep(150); // the next retry succeeds
     expect(await read()).toMatchObject({ status: 200 });
   });
+
+  it('after a final refusal (run over, sessions revoked) it serves nothing more, even credentials not yet expired', async () => {
+    let calls = 0;
+    endpoint = await startLocalContainerEndpoint({
+      initial: fakeCredentials(1, 3_600_000),
+      refresh: () => {
+        calls++;
+        return Promise.reject(new Error('refused'));
+      },
+      isFinal: () => true,
+      minRemainingMs: 7_200_000, // every request refreshes first
+    });
+    const { AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN: token } = endpoint.env;
+    for (let i = 0; i < 2; i++) {
+      const r = await get(url, { host: new URL(url).host, authorization: token });
+      expect(r.status).toBe(403);
+      expect(r.text.includes('fake-secret')).toBe(false);
+    }
+    expect(calls).toBe(1);
+  });
 });

@@ -20,6 +20,12 @@ export interface LocalContainerEndpointOptions {
   minRemainingMs?: number;
   /** Called with each refresh failure (the caller reports it; it never carries a secret). */
   onRefreshError?: (error: unknown) => void;
+  /**
+   * Whether a refresh failure is the service's final refusal (the run token expired, or the connection's sessions
+   * were revoked): then the current credentials are no longer served either, and no refresh is tried again.
+   * Default: none is final (served until they expire, refreshes retried).
+   */
+  isFinal?: (error: unknown) => boolean;
   now?: () => number;
 }
 
@@ -61,7 +67,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
  *
  * Credentials are refreshed in the background ahead of expiry ({@link LocalContainerEndpointOptions.refreshAheadMs});
  * a request that finds them within `minRemainingMs` of expiry waits for one refresh (one at a time). While a
- * refresh fails the current credentials are served until they expire; after that the answer is 503.
+ * refresh fails the current credentials are served until they expire; after that the answer is 503. After a final
+ * refusal ({@link LocalContainerEndpointOptions.isFinal}) nothing is served (403).
  */
 export async function startLocalContainerEndpoint(
   options: LocalContainerEndpointOptions,
@@ -76,6 +83,7 @@ export async function startLocalContainerEndpoint(
   let inFlight: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  let refused = false;
   let port = 0;
 
   const remaining = (): number => Date.parse(current.Expiration) - now();
@@ -93,6 +101,7 @@ export async function startLocalContainerEndpoint(
   }
 
   function refresh(): Promise<void> {
+    if (refused) return Promise.resolve();
     inFlight ??= (async () => {
       const before = Date.parse(current.Expiration);
       try {
@@ -103,7 +112,10 @@ export async function startLocalContainerEndpoint(
         else schedule(retryMs); // no later expiry (the same session, still cached by the service): ask again shortly
       } catch (error) {
         options.onRefreshError?.(error);
-        schedule(retryMs);
+        if (options.isFinal?.(error) === true) {
+          refused = true;
+          clearTimeout(timer);
+        } else schedule(retryMs);
       } finally {
         inFlight = undefined;
       }
@@ -124,7 +136,13 @@ export async function startLocalContainerEndpoint(
         });
       if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== PATH)
         return send(res, 404, { Code: 'NotFound', Message: `GET ${PATH} only.` });
-      if (remaining() < minRemainingMs) await refresh();
+      if (!refused && remaining() < minRemainingMs) await refresh();
+      if (refused)
+        return send(res, 403, {
+          Code: 'AccessDenied',
+          Message:
+            "trustgate refused to refresh the run's credentials (run over, or sessions revoked); none are served.",
+        });
       if (remaining() <= 0)
         return send(res, 503, {
           Code: 'CredentialsUnavailable',
