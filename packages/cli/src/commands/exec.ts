@@ -132,7 +132,8 @@ function serveFor(client: ServiceClient, answer: IssuanceAnswer): Promise<LocalC
  * Static keys (AWS_ACCESS_KEY_ID ... AWS_CREDENTIAL_EXPIRATION) unless `--server`, or `--lifetime` longer than the
  * session's remaining life: then a run token is asked for too and the child gets a local container credentials
  * endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN) that refreshes through the
- * service ahead of expiry until the run token expires (after `--lifetime`).
+ * service ahead of expiry until the run token expires (after `--lifetime`); after that, or once the service refuses
+ * the run token (sessions revoked), it serves nothing.
  */
 export async function runExec(command: string, args: string[], options: ExecOptions): Promise<number> {
   const lifetime = parseLifetime(options.lifetime);
@@ -180,7 +181,7 @@ export function registerExec(program: Command): void {
     )
     .option(
       '--lifetime <seconds>',
-      `how long the command may run (default with --server: ${DEFAULT_LIFETIME_SECONDS}); longer than the session, it implies --server`,
+      `how long the command may run (default with --server: ${DEFAULT_LIFETIME_SECONDS}); longer than the session, it implies --server; the endpoint serves nothing after it`,
     )
     .addHelpText(
       'after',
