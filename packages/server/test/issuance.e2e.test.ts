@@ -102,7 +102,9 @@ describe.each(DIALECTS)('credential issuance against the sandbox on %s', (dialec
 
     const profileName = 'trustgate-web-write';
     expect(b.formats.configProfile).toContain(`[profile ${profileName}]`);
-    expect(b.formats.configProfile).toMatch(/^credential_process = trustgate creds --stack web --phase write/m);
+    expect(b.formats.configProfile).toMatch(
+      /^credential_process = trustgate creds --stack web --phase write --run run-1 --format credential-process$/m,
+    );
     const boto = await boto3CallerArn({
       endpoint: env.sandbox.endpoint,
       profileName,

@@ -144,6 +144,19 @@ async function servedSession(
   return served;
 }
 
+/** A run ID the profile's command line can carry unquoted (the AWS CLI splits `credential_process` at white space). */
+const PLAIN_RUN_ID = /^[\w+=,.@:/-]{1,128}$/;
+
+/**
+ * The `credential_process` command of the answer's config profile: the same stack, phase and run, so every AWS CLI
+ * call of the run refreshes the run's own session (without `--run`, each call would be a new run and, per run, a new
+ * STS session). A run ID with characters a command line would have to quote is left out.
+ */
+function credentialProcessCommand(stackSlug: string, phase: RunPhase, runId: string): string {
+  const run = PLAIN_RUN_ID.test(runId) ? ` --run ${runId}` : '';
+  return `trustgate creds --stack ${stackSlug} --phase ${phase}${run} --format credential-process`;
+}
+
 /** A run token for the issuance, or nothing; it never outlives the issuing API token. */
 function runTokenFor(
   broker: BrokerDeps,
@@ -351,7 +364,7 @@ async function serveIssuance(
       credentials: { ...credentials, expiration: new Date(session.expiration) },
       region,
       profileName: `trustgate-${stack.slug}-${input.phase}`,
-      credentialProcessCommand: `trustgate creds --stack ${stack.slug} --phase ${input.phase} --format credential-process`,
+      credentialProcessCommand: credentialProcessCommand(stack.slug, input.phase, input.runId),
     }),
     ...(token ?? {}),
   };
