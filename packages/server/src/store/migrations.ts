@@ -265,6 +265,21 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007-signing-keys': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The OIDC issuer's signing keys (issue 13); the private key only sealed.
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('kid', 'text', (c) => c.primaryKey())
+        .addColumn('generation', 'integer', (c) => c.notNull().unique())
+        .addColumn('algorithm', 'text', (c) => c.notNull())
+        .addColumn('public_jwk', 'text', (c) => c.notNull())
+        .addColumn('sealed_private_key', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('activates_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's migrator (migrations live in code, not in a folder). */

@@ -20,6 +20,7 @@ export interface Database {
   callback_requests: CallbackRequestsTable;
   stacks: StacksTable;
   attachments: AttachmentsTable;
+  signing_keys: SigningKeysTable;
 }
 
 /** A customer of the service (a platform's tenant); everything else belongs to one. */
@@ -215,4 +216,18 @@ export interface AttachmentsTable {
   verification: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/**
+ * The OIDC issuer's signing keys (issue 13): `generation` is unique (two instances rotating at once make one key),
+ * `public_jwk` JSON, `sealed_private_key` AES-256-GCM sealed text; timestamps ISO 8601.
+ */
+export interface SigningKeysTable {
+  kid: string;
+  generation: number;
+  algorithm: string;
+  public_jwk: string;
+  sealed_private_key: string;
+  created_at: string;
+  activates_at: string;
 }

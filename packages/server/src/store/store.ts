@@ -8,6 +8,7 @@ import { AuditRepository } from './audit-repository.ts';
 import { CallbackRequestsRepository } from './callback-requests-repository.ts';
 import { StacksRepository } from './stacks-repository.ts';
 import { AttachmentsRepository } from './attachments-repository.ts';
+import { SigningKeysRepository } from './signing-keys-repository.ts';
 import { claimJobRun } from './claim-job-run.ts';
 import { WriteEpoch } from './write-epoch.ts';
 
@@ -20,6 +21,7 @@ export interface Repositories {
   callbackRequests: CallbackRequestsRepository;
   stacks: StacksRepository;
   attachments: AttachmentsRepository;
+  signingKeys: SigningKeysRepository;
 }
 
 /** trustgate's store: repositories, transactions, job claims and closing. */
@@ -52,6 +54,7 @@ function repositories(db: Kysely<Database>): Repositories {
     callbackRequests: new CallbackRequestsRepository(db),
     stacks: new StacksRepository(db),
     attachments: new AttachmentsRepository(db),
+    signingKeys: new SigningKeysRepository(db),
   };
 }
 

@@ -9,11 +9,11 @@ import type {
 } from 'kysely';
 
 /**
- * Tables whose writes never change who may do what: the audit log, job claims, shared settings and callback
- * bookkeeping. Every other write (tokens, users, access grants, connections and their roles, stacks,
+ * Tables whose writes never change who may do what: the audit log, job claims, shared settings, callback
+ * bookkeeping and the OIDC issuer's signing keys. Every other write (tokens, users, access grants, connections and their roles, stacks,
  * attachments, ...) moves the epoch.
  */
-const UNRELATED_TABLES = new Set(['audit_events', 'job_runs', 'settings', 'callback_requests']);
+const UNRELATED_TABLES = new Set(['audit_events', 'job_runs', 'settings', 'callback_requests', 'signing_keys']);
 
 /** The table a TableNode (or an alias of one) names, if the node is one. */
 function tableName(node: OperationNode | undefined): string | undefined {
