@@ -1,4 +1,4 @@
-import type { JSONWebKeySet } from 'jose';
+import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import type { ContextValue } from '@trustgate/core';
 import type { Caller } from './auth/caller.ts';
 import type { FaultInjector } from './faults/fault-injector.ts';
@@ -38,6 +38,12 @@ export interface SandboxRuntime {
   customResourceTimeoutMs: number;
   /** OIDC issuer URL -> its JWKS, or a URL to fetch the JWKS from. */
   oidcJwks: Record<string, JSONWebKeySet | string>;
+  /** OIDC issuer URL (https, as IAM names it) -> the http origin on loopback that serves it. */
+  oidcIssuerOrigins: Record<string, string>;
+  /** How long (ms) a JWKS fetched over HTTP is reused before it is fetched again. */
+  oidcKeyCacheMs: number;
+  /** JWKS URL -> its remote key set (fetched and cached by jose), per sandbox. */
+  oidcRemoteKeySets: Map<string, JWTVerifyGetKey>;
   /** ResponseURL token -> the resolver waiting for the custom resource's PUT. */
   pendingResponses: Map<string, (response: CustomResourceResponse) => void>;
   /** Modelled IAM propagation delay: a role's new trust policy applies this long after it was set. */

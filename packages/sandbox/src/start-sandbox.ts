@@ -55,6 +55,14 @@ export interface SandboxOptions {
   /** OIDC issuer URL -> its JWKS, or a URL to fetch the JWKS from (instead of OIDC discovery over HTTPS). */
   oidcJwks?: Record<string, JSONWebKeySet | string>;
   /**
+   * OIDC issuer URL (https, no port, as registered in IAM) -> the http origin on loopback serving it, as DNS and a TLS
+   * front would in AWS: its discovery document and its JWKS (a `jwks_uri` on the issuer's origin) are fetched there
+   * over HTTP. E.g. `{ 'https://id.trustgate.test': 'http://127.0.0.1:8080' }`.
+   */
+  oidcIssuerOrigins?: Record<string, string>;
+  /** How long (ms) a JWKS fetched over HTTP is reused before it is fetched again; default 600,000 (jose's). */
+  oidcKeyCacheMs?: number;
+  /**
    * IAM is eventually consistent: a new role (or a changed trust policy) may not be assumable for some
    * seconds (IAM User Guide, "Changes that I make are not always immediately visible"). With a delay, AssumeRole
    * is denied as for an untrusted caller until the delay has passed. Default 0 (immediately consistent).
@@ -134,6 +142,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     pendingSubscriptions: new Map(),
     customResourceTimeoutMs: options.customResourceTimeoutMs ?? 3_600_000,
     oidcJwks: options.oidcJwks ?? {},
+    oidcIssuerOrigins: options.oidcIssuerOrigins ?? {},
+    oidcKeyCacheMs: options.oidcKeyCacheMs ?? 600_000,
+    oidcRemoteKeySets: new Map(),
     pendingResponses: new Map(),
     clock: options.clock ?? (() => new Date()),
     stopping: false,

@@ -182,3 +182,74 @@ describe('AssumeRoleWithWebIdentity with a JWKS served over HTTP', () => {
     }
   });
 });
+
+describe('AssumeRoleWithWebIdentity with an https issuer served on loopback (oidcIssuerOrigins)', () => {
+  it('fetches discovery, then the JWKS it names, at the loopback origin; refetches the JWKS when oidcKeyCacheMs is 0', async () => {
+    const issuer = 'https://id.platform.test/oidc';
+    const keys = [await generateKeyPair('RS256'), await generateKeyPair('RS256')];
+    let served = [0];
+    const requested: string[] = [];
+    const server = createServer(async (req, res) => {
+      requested.push(req.url ?? '');
+      const body =
+        req.url === '/oidc/.well-known/openid-configuration'
+          ? { issuer, jwks_uri: 'https://id.platform.test/keys' }
+          : {
+              keys: await Promise.all(
+                served.map(async (i) => ({ ...(await exportJWK(keys[i]!.publicKey)), kid: `k${i}`, alg: 'RS256' })),
+              ),
+            };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const sandbox = await startSandbox({ accounts: 1, oidcIssuerOrigins: { [issuer]: origin }, oidcKeyCacheMs: 0 });
+    try {
+      const { iam } = clients(sandbox.endpoint, sandbox.region, sandbox.accounts[0]!);
+      const provider = (await iam.send(new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['aws'] })))
+        .OpenIDConnectProviderArn!;
+      const trust = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Federated: provider },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: { StringEquals: { 'id.platform.test/oidc:aud': 'aws' } },
+          },
+        ],
+      };
+      const roleArn = (
+        await iam.send(new CreateRoleCommand({ RoleName: 'run', AssumeRolePolicyDocument: JSON.stringify(trust) }))
+      ).Role!.Arn!;
+      const sts = new STSClient({
+        endpoint: sandbox.endpoint,
+        region: sandbox.region,
+        maxAttempts: 1,
+        credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
+      });
+      const call = async (i: number) =>
+        sts.send(
+          new AssumeRoleWithWebIdentityCommand({
+            RoleArn: roleArn,
+            RoleSessionName: 'run',
+            WebIdentityToken: await new SignJWT({})
+              .setProtectedHeader({ alg: 'RS256', kid: `k${i}` })
+              .setIssuer(issuer)
+              .setAudience('aws')
+              .setSubject('s')
+              .setExpirationTime('5m')
+              .sign(keys[i]!.privateKey),
+          }),
+        );
+      expect((await call(0)).Provider).toBe(issuer);
+      expect(requested).toEqual(['/oidc/.well-known/openid-configuration', '/keys']);
+      served = [1]; // key 0 removed, key 1 added
+      expect((await call(1)).Provider).toBe(issuer);
+      expect((await awsError(call(0))).name).toBe('InvalidIdentityTokenException');
+    } finally {
+      await sandbox.stop();
+      server.close();
+    }
+  });
+});

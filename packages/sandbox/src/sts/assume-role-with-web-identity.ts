@@ -15,10 +15,17 @@ import { findRoleByArn } from './assume-role.ts';
 import { issueSession, sessionResult } from './issue-session.ts';
 import { packedPolicySize, readSessionInputs, requestedSession } from './session-inputs.ts';
 
-const remoteSets = new Map<string, JWTVerifyGetKey>();
-
 function invalidToken(message: string): AwsError {
   return new AwsError('InvalidIdentityToken', message, 400);
+}
+
+/** `url` with an issuer's https origin replaced by the loopback origin serving it (`oidcIssuerOrigins`). */
+function routed(ctx: RequestContext, url: string): string {
+  for (const [issuer, origin] of Object.entries(ctx.runtime.oidcIssuerOrigins)) {
+    const from = new URL(issuer).origin;
+    if (url === from || url.startsWith(`${from}/`)) return `${origin.replace(/\/$/, '')}${url.slice(from.length)}`;
+  }
+  return url;
 }
 
 /** The key set that verifies tokens of an issuer: configured JWKS, configured JWKS URL, or OIDC discovery. */
@@ -28,9 +35,9 @@ async function keySetFor(ctx: RequestContext, issuer: string): Promise<JWTVerify
   let url = typeof configured === 'string' ? configured : undefined;
   if (!url) {
     try {
-      const response = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+      const response = await fetch(routed(ctx, `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`));
       const discovery = (await response.json()) as { jwks_uri?: string };
-      url = discovery.jwks_uri;
+      url = discovery.jwks_uri === undefined ? undefined : routed(ctx, discovery.jwks_uri);
     } catch {
       url = undefined;
     }
@@ -41,10 +48,11 @@ async function keySetFor(ctx: RequestContext, issuer: string): Promise<JWTVerify
         400,
       );
   }
-  let set = remoteSets.get(url);
+  let set = ctx.runtime.oidcRemoteKeySets.get(url);
   if (!set) {
-    set = createRemoteJWKSet(new URL(url));
-    remoteSets.set(url, set);
+    const maxAge = ctx.runtime.oidcKeyCacheMs;
+    set = createRemoteJWKSet(new URL(url), { cacheMaxAge: maxAge, cooldownDuration: Math.min(30_000, maxAge) });
+    ctx.runtime.oidcRemoteKeySets.set(url, set);
   }
   return set;
 }
