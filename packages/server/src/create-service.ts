@@ -19,6 +19,7 @@ import type { CredentialCache, LoadPolicy } from './cache/credential-cache.ts';
 import { localCredentialCache } from './cache/local-credential-cache.ts';
 import { createStsPacer } from './aws/sts-pacer.ts';
 import { createAssumptionMemo } from './app/broker/assumption-memo.ts';
+import { createIdentity, type IdentityConfig } from './app/identity/create-identity.ts';
 
 /** The example catalog shipped in the repository: the default catalog connections use. */
 export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../../catalogs/example.yaml', import.meta.url));
@@ -100,6 +101,8 @@ export interface TrustgateServiceConfig {
   broker?: BrokerServiceConfig;
   /** Replace the broker's cache (tests); takes precedence over `cache`. */
   credentialCache?: CredentialCache;
+  /** trustgate as an OIDC issuer (issue 13): the issuer URL and the key sealing its signing keys; default none. */
+  identity?: IdentityConfig;
 }
 
 /** The broker's cache from the configuration: Redis when configured, else per instance. */
@@ -193,6 +196,7 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       ...(config.isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl: config.isAllowedResponseUrl }),
       catalogCache: new Map(),
       broker: wired.broker,
+      ...(config.identity === undefined ? {} : { identity: createIdentity(config.identity, store.signingKeys) }),
     };
     deps.snsMessages = createSnsMessageVerifier({ ...config.snsMessages, topicArns: () => callbackTopicArns(deps) });
     const fetchPort = config.fetchPort ?? boundedFetch;

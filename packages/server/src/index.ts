@@ -36,3 +36,12 @@ export {
   type VerifiedSnsMessage,
   type CertificateFetchPort,
 } from './aws/verify-sns-message.ts';
+export { createIdentity, type IdentityConfig } from './app/identity/create-identity.ts';
+export {
+  mintRunToken,
+  type RunToken,
+  type RunTokenInput,
+  type TokenSessionTags,
+} from './app/identity/mint-run-token.ts';
+export type { IdentityDeps } from './app/identity/identity-deps.ts';
+export type { IssuerKeys, SigningKeyView } from './app/identity/issuer-keys.ts';

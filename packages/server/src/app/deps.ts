@@ -5,6 +5,7 @@ import type { RetryOptions } from '../aws/retry-with-backoff.ts';
 import type { SnsMessageVerifier } from '../aws/verify-sns-message.ts';
 import type { ParsedCatalog } from './catalogs/parsed-catalog.ts';
 import type { BrokerDeps } from './broker/broker-deps.ts';
+import type { IdentityDeps } from './identity/identity-deps.ts';
 
 /** The platform's identity in one partition (what customers' trust policies name) and its callback topic. */
 export interface PlatformSettings {
@@ -52,6 +53,8 @@ export interface ConnectionDeps {
   catalogCache: Map<string, ParsedCatalog>;
   /** The credential broker (cache, STS pacing, audit batching, run tokens); the service wires it. */
   broker?: BrokerDeps;
+  /** trustgate as an OIDC issuer (its keys and issuer URL), when configured. */
+  identity?: IdentityDeps;
 }
 
 /** The platform settings for a partition; INVALID_PARTITION when the service has no identity there. */

@@ -20,6 +20,7 @@ import { registerSpaceRoutes } from './routes/space-routes.ts';
 import { registerStackRoutes } from './routes/stack-routes.ts';
 import { registerTokenRoutes } from './routes/token-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
+import { registerOidcRoutes } from './routes/oidc-routes.ts';
 
 /** Options for {@link buildApp}. */
 export interface BuildAppOptions {
@@ -114,6 +115,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
     registerCallbackRoutes,
     registerStackRoutes,
     registerIssuanceRoutes,
+    registerOidcRoutes,
   ]) {
     register(route, ctx);
   }
