@@ -110,6 +110,11 @@ export interface Sandbox {
    * `timeoutMs`, default 15 s). Without it the subscription is active at once.
    */
   subscribe(topicArn: string, url: string, options?: { confirm?: boolean; timeoutMs?: number }): Promise<void>;
+  /**
+   * Serves an OIDC issuer from a loopback origin from now on, as {@link SandboxOptions.oidcIssuerOrigins} does from the
+   * start (for an issuer whose port is known only once it listens).
+   */
+  routeOidcIssuer(issuer: string, origin: string): void;
   /** Stops the server, waits for running stack operations to settle and saves the state. */
   stop(): Promise<void>;
 }
@@ -216,6 +221,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     snsSigningCertificateUrl: snsSigningCertificateUrl(runtime),
     setTopicSignatureVersion: (topicArn, version) => {
       runtime.snsTopicSignatureVersions.set(topicArn, version);
+    },
+    routeOidcIssuer: (issuer, origin) => {
+      runtime.oidcIssuerOrigins[issuer] = origin;
     },
     subscribe: async (topicArn, url, subscribeOptions = {}) => {
       if (subscribeOptions.confirm === true)

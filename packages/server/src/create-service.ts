@@ -19,7 +19,7 @@ import type { CredentialCache, LoadPolicy } from './cache/credential-cache.ts';
 import { localCredentialCache } from './cache/local-credential-cache.ts';
 import { createStsPacer } from './aws/sts-pacer.ts';
 import { createAssumptionMemo } from './app/broker/assumption-memo.ts';
-import { createIdentity, type IdentityConfig } from './app/identity/create-identity.ts';
+import { createIdentity, storedKeyEncryptionKey, type IdentityConfig } from './app/identity/create-identity.ts';
 
 /** The example catalog shipped in the repository: the default catalog connections use. */
 export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../../catalogs/example.yaml', import.meta.url));
@@ -196,7 +196,17 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       ...(config.isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl: config.isAllowedResponseUrl }),
       catalogCache: new Map(),
       broker: wired.broker,
-      ...(config.identity === undefined ? {} : { identity: createIdentity(config.identity, store.signingKeys) }),
+      ...(config.identity === undefined
+        ? {}
+        : {
+            identity: createIdentity(
+              {
+                ...config.identity,
+                keyEncryptionKey: config.identity.keyEncryptionKey ?? (await storedKeyEncryptionKey(store)),
+              },
+              store.signingKeys,
+            ),
+          }),
     };
     deps.snsMessages = createSnsMessageVerifier({ ...config.snsMessages, topicArns: () => callbackTopicArns(deps) });
     const fetchPort = config.fetchPort ?? boundedFetch;

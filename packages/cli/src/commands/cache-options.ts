@@ -7,7 +7,7 @@ import { TrustgateError } from '@trustgate/core';
 export const CACHE_KEY_ENV = 'TRUSTGATE_CACHE_KEY';
 
 /** A 32-byte key written as 64 hex digits or base64 (url-safe or not); undefined when it is neither. */
-function decodeKey(text: string): Uint8Array | undefined {
+export function decodeKey(text: string): Uint8Array | undefined {
   const t = text.trim();
   const bytes = /^[0-9a-fA-F]{64}$/.test(t)
     ? Buffer.from(t, 'hex')

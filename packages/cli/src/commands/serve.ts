@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CACHE_KEY_ENV, parseStsRate, readCacheSettings } from './cache-options.ts';
+import { DEMO_OIDC_ISSUER, IDENTITY_KEY_ENV, readIdentitySettings } from './identity-options.ts';
 import { Option, type Command } from 'commander';
 import { TrustgateError, isPartition, type Partition } from '@trustgate/core';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
@@ -36,6 +37,8 @@ interface ServeOptions {
   cacheKeyFile?: string;
   /** AssumeRole calls a second per platform identity and region. */
   stsRate?: string;
+  /** The OIDC issuer URL (issue 13); with the sandbox, default {@link DEMO_OIDC_ISSUER}. */
+  oidcIssuer?: string;
 }
 
 /** What `serve` started, so it can be stopped (and tested). */
@@ -143,6 +146,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const port = parsePort(options.port);
   const cache = await readCacheSettings(options);
   const stsRatePerSecond = parseStsRate(options.stsRate);
+  const identity = readIdentitySettings(options);
   let sandbox: Sandbox | undefined;
   let partitions: Partial<Record<Partition, PartitionServiceConfig>>;
   let isAllowedResponseUrl: ((url: URL) => boolean) | undefined;
@@ -193,6 +197,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       logger: { level: process.env.TRUSTGATE_LOG_LEVEL ?? 'warn' },
       ...(cache === undefined ? {} : { cache }),
       ...(stsRatePerSecond === undefined ? {} : { broker: { stsRatePerSecond } }),
+      ...(identity === undefined ? {} : { identity }),
     });
   } catch (error) {
     await sandbox?.stop();
@@ -200,6 +205,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   }
   const url = await service.listen({ port, host: options.host });
   if (options.publicUrl === undefined) service.deps.publicUrl = url;
+  // The sandbox's STS fetches the issuer's discovery document and JWKS from this service, as AWS would over https.
+  if (sandbox !== undefined && service.deps.identity !== undefined)
+    sandbox.routeOidcIssuer(service.deps.identity.issuerUrl, url);
   const callbackTopic = partitions.aws?.callbackTopicArn;
   // Subscribed as SNS does: the service verifies the signed SubscriptionConfirmation and visits its SubscribeURL.
   if (sandbox !== undefined && callbackTopic !== undefined) {
@@ -259,6 +267,10 @@ export function registerServe(program: Command): void {
     )
     .option('--public-url <url>', 'the URL customers and templates reach the service at')
     .option(
+      '--oidc-issuer <url>',
+      `the OIDC issuer URL runs' tokens name (https, no port, no query), serving /.well-known/openid-configuration; signing keys sealed with ${IDENTITY_KEY_ENV}. Default with the sandbox: ${DEMO_OIDC_ISSUER}`,
+    )
+    .option(
       '--cache <url>',
       `redis://host:6379: the credential broker's session cache, shared (encrypted) by every instance; key from ${CACHE_KEY_ENV} or --cache-key-file. Default: each instance caches for itself`,
     )
@@ -289,6 +301,10 @@ export function registerServe(program: Command): void {
       out.write(
         `  database:     ${options.db.startsWith('postgres') ? options.db.replace(/\/\/[^@]*@/, '//***@') : options.db}\n`,
       );
+      if (running.service.deps.identity !== undefined)
+        out.write(
+          `  OIDC issuer:  ${running.service.deps.identity.issuerUrl} (discovery: ${running.url}/.well-known/openid-configuration)\n`,
+        );
       out.write(
         `  credential cache: ${options.cache === undefined ? 'in this instance (use --cache redis://... to share it between instances)' : `${options.cache.replace(/\/\/[^@]*@/, '//***@')} (shared, AES-256-GCM)`}\n`,
       );

@@ -3,7 +3,10 @@ import type { SigningKeysRepository } from '../../store/signing-keys-repository.
 import { createIdentity, type IdentityConfig } from './create-identity.ts';
 
 const repository = {} as SigningKeysRepository; // never reached: the configuration is refused first
-const base: IdentityConfig = { issuerUrl: 'https://id.trustgate.test', keyEncryptionKey: new Uint8Array(32) };
+const base: IdentityConfig & { keyEncryptionKey: Uint8Array } = {
+  issuerUrl: 'https://id.trustgate.test',
+  keyEncryptionKey: new Uint8Array(32),
+};
 
 describe('createIdentity', () => {
   it('takes the defaults: the issuer as written, tokens of an hour at most, the JWKS cached 5 minutes', () => {

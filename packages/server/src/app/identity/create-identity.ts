@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { TrustgateError } from '@trustgate/core';
+import type { Store } from '../../store/store.ts';
 import type { SigningAlgorithm } from '../../model/identity-records.ts';
 import type { SigningKeysRepository } from '../../store/signing-keys-repository.ts';
 import type { IdentityDeps } from './identity-deps.ts';
@@ -10,8 +12,12 @@ import { DEFAULT_KEY_RING_POLICY, validateKeyRingPolicy } from './key-ring.ts';
 export interface IdentityConfig {
   /** The issuer URL: https, no port, no query (a path is allowed), exactly as IAM's OIDC provider will name it. */
   issuerUrl: string;
-  /** 32 bytes: the AES-256-GCM key the signing keys' private halves are sealed with (the same on every instance). */
-  keyEncryptionKey: Uint8Array;
+  /**
+   * 32 bytes: the AES-256-GCM key the signing keys' private halves are sealed with (the same on every instance).
+   * Omitted (the demo), a random key is made once and kept in the store's shared settings, beside the keys it
+   * seals — which then protects nothing at rest: give one in production.
+   */
+  keyEncryptionKey?: Uint8Array;
   /** Algorithm of new keys: RS256 (default, 2,048-bit RSA) or ES256 (P-256); AWS STS accepts both. */
   algorithm?: SigningAlgorithm;
   /** A new key is published this long before it signs; default 1 h, at least the JWKS's max-age plus `ringCacheMs`. */
@@ -32,8 +38,17 @@ export interface IdentityConfig {
   clock?: () => Date;
 }
 
+/** The demo's key-encryption key: made once by whichever instance asks first, kept as a shared setting. */
+export async function storedKeyEncryptionKey(store: Pick<Store, 'sharedSetting'>): Promise<Uint8Array> {
+  const text = await store.sharedSetting('identity-key-encryption-key', () => randomBytes(32).toString('base64url'));
+  return new Uint8Array(Buffer.from(text, 'base64url'));
+}
+
 /** The identity use cases' dependencies from the configuration; INVALID_INPUT naming the field when it is wrong. */
-export function createIdentity(config: IdentityConfig, repository: SigningKeysRepository): IdentityDeps {
+export function createIdentity(
+  config: IdentityConfig & { keyEncryptionKey: Uint8Array },
+  repository: SigningKeysRepository,
+): IdentityDeps {
   const issuerUrl = validateIssuerUrl(config.issuerUrl, { allowLoopbackHttp: config.allowLoopbackHttp ?? false });
   if (config.keyEncryptionKey.byteLength !== 32)
     throw new TrustgateError('INVALID_INPUT', 'identity.keyEncryptionKey: 32 bytes are required (AES-256).', {
