@@ -248,9 +248,21 @@ const TABLES = [
   'job_runs',
   'organizations',
   'settings',
+  'signing_keys',
   'spaces',
   'stacks',
   'users',
+];
+
+/** The columns of signing_keys (0007). */
+const SIGNING_KEY_COLUMNS = [
+  'activates_at',
+  'algorithm',
+  'created_at',
+  'generation',
+  'kid',
+  'public_jwk',
+  'sealed_private_key',
 ];
 
 /** The columns of callback_requests after the last migration: 0003's, then 0004's four. */
@@ -296,6 +308,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
         const tables = await tablesOf(opened.db, db.schema);
         expect(Object.keys(tables).sort()).toEqual(TABLES);
         expect(tables.callback_requests).toEqual(CALLBACK_REQUEST_COLUMNS);
+        expect(Object.keys(tables.signing_keys ?? {}).sort()).toEqual(SIGNING_KEY_COLUMNS);
       } finally {
         await opened.close();
       }
