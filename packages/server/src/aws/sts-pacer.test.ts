@@ -23,6 +23,9 @@ function fakeTime() {
     async settle<T>(work: Promise<T>): Promise<T> {
       let done = false;
       const result = work.finally(() => (done = true));
+      // The caller attaches its handler only once settle returns: until then a rejection must not count as unhandled
+      // (Node reports one that stays unhandled over an event-loop turn, and settle waits several).
+      result.catch(() => undefined);
       for (;;) {
         await idle();
         if (done) return result;
