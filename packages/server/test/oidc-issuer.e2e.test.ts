@@ -24,6 +24,7 @@ describe('trustgate as an OIDC issuer, against the sandbox fetching its discover
   let identity: IdentityDeps;
   let sts: STSClient;
   const roles: Record<string, string> = {};
+  const log: string[] = [];
   const run = (o: Partial<RunTokenInput> = {}): RunTokenInput => ({
     organizationId: 'org_acme',
     spaceId: 'spc_prod',
@@ -53,6 +54,7 @@ describe('trustgate as an OIDC issuer, against the sandbox fetching its discover
       databaseUrl: ':memory:',
       partitions: NO_AWS, // no platform AWS credentials: nothing here could reach AWS
       ...TEST_SERVICE_DEFAULTS,
+      logger: { level: 'trace', stream: { write: (line: string) => log.push(line) } },
       identity: {
         issuerUrl: ISSUER,
         keyEncryptionKey: randomBytes(32),
@@ -106,6 +108,13 @@ describe('trustgate as an OIDC issuer, against the sandbox fetching its discover
     });
   });
   afterAll(async () => {
+    // Nothing the issuer holds or mints reached the log: no token (header.payload.signature), no private key.
+    const text = log.join('');
+    expect(text).toContain('/.well-known/jwks.json'); // the requests were logged...
+    expect(text).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/); // ...but no JWT
+    for (const key of await service.store.signingKeys.list())
+      expect(text).not.toContain(key.sealedPrivateKey.split('.')[3]);
+    expect(text).not.toMatch(/"d":"/);
     await sandbox?.stop();
     await service?.close();
   });
@@ -128,6 +137,24 @@ describe('trustgate as an OIDC issuer, against the sandbox fetching its discover
     const { keys } = (await jwks.json()) as { keys: Record<string, unknown>[] };
     expect(keys).toHaveLength(1);
     expect(Object.keys(keys[0]!).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
+  });
+
+  it('without identity configured, the routes are not found', async () => {
+    const plain = await createTrustgateService({
+      databaseUrl: ':memory:',
+      partitions: NO_AWS,
+      ...TEST_SERVICE_DEFAULTS,
+    });
+    try {
+      const at = await plain.listen({ port: 0 });
+      for (const path of ['/.well-known/openid-configuration', '/.well-known/jwks.json']) {
+        const res = await fetch(`${at}${path}`);
+        expect(res.status).toBe(404);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+      }
+    } finally {
+      await plain.close();
+    }
   });
 
   it('a minted token names the run: iss, aud, sub, iat = nbf, exp within the hour and the run, jti, run claims', async () => {
