@@ -3,6 +3,7 @@ import { TrustgateError } from '@trustgate/core';
 import type { StsPort } from './aws-clients.ts';
 import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.ts';
 import type { StsPacer } from './sts-pacer.ts';
+import type { IssuedSession } from '../model/broker-records.ts';
 
 /** What to assume for a run: AssumeRole's parameters (AWS STS API Reference, "AssumeRole"). */
 export interface AssumeForRunInput {
@@ -32,22 +33,8 @@ export interface AssumeForRunOptions {
   retry: RetryOptions;
 }
 
-/**
- * A session for a run. The same shape as the cache's CachedSession (cache/credential-cache.ts), which aws/ may
- * not import: the broker stores it as it is.
- */
-export interface AssumedSession {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  /** ISO 8601. */
-  expiration: string;
-  /** ISO 8601: when the successful AssumeRole call was made (compared with `aws:TokenIssueTime` on revocation). */
-  issuedAt: string;
-  /** `arn:<partition>:sts::<account>:assumed-role/<role>/<session name>`. */
-  assumedRoleArn: string;
-  sessionName: string;
-}
+/** A session for a run, as the cache stores it. */
+export type AssumedSession = IssuedSession;
 
 /**
  * The retries of one issuance when STS answers nothing useful: at most 5 attempts, waits of 0.2 s doubling up

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { TrustgateError, type Partition } from '@trustgate/core';
-import type { AwsClientFactory, AwsCredentials } from './aws-clients.ts';
+import type { AwsClientFactory, AwsCredentials, StsPort } from './aws-clients.ts';
 import { readOrganization, type OrganizationObservation } from './read-organization.ts';
 import { readRolePolicies, type RolePolicies } from './read-role-policies.ts';
 import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.ts';
@@ -122,14 +122,16 @@ export function wrongExternalId(): string {
   return `trustgate-wrong-${randomBytes(16).toString('hex')}`;
 }
 
-/** Assumes the role of `input` as the platform, with an external ID or without one. */
-function assumer(aws: AwsClientFactory, input: VerifyRoleInput): Assume {
-  const sts = aws.sts({ partition: input.partition, region: input.region });
+/**
+ * Assumes `roleArn` through `sts` (as the platform) for 900 s, with an external ID or without one: the assumption
+ * verification and the insecurity probes make (role verification here, attach-time verification of the broker).
+ */
+export function stsAssumer(sts: StsPort, roleArn: string, sessionName: string): Assume {
   return async (externalId, signal) => {
     const out = await sts.send(
       new AssumeRoleCommand({
-        RoleArn: input.roleArn,
-        RoleSessionName: input.sessionName,
+        RoleArn: roleArn,
+        RoleSessionName: sessionName,
         DurationSeconds: 900,
         ...(externalId === undefined ? {} : { ExternalId: externalId }),
       }),
@@ -226,7 +228,11 @@ async function readWithSession(
  * broken, nor connected; the retries and calls still running are then given up.
  */
 export async function verifyRole(aws: AwsClientFactory, input: VerifyRoleInput): Promise<VerifyRoleObservation> {
-  const assume = assumer(aws, input);
+  const assume = stsAssumer(
+    aws.sts({ partition: input.partition, region: input.region }),
+    input.roleArn,
+    input.sessionName,
+  );
   const stop = new AbortController();
   const retry = stoppedBy(input.retry, stop.signal);
   const probeRetry = stoppedBy({ ...PROBE_RETRY_DEFAULTS, ...input.probeRetry }, stop.signal);

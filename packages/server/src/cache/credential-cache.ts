@@ -1,17 +1,8 @@
 import { TrustgateError } from '@trustgate/core';
+import type { IssuedSession } from '../model/broker-records.ts';
 
 /** An assumed-role session as the broker caches it. */
-export interface CachedSession {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  /** ISO 8601: when AWS ends the session. */
-  expiration: string;
-  /** ISO 8601: when trustgate called STS (what `aws:TokenIssueTime` is compared with on revocation). */
-  issuedAt: string;
-  assumedRoleArn: string;
-  sessionName: string;
-}
+export type CachedSession = IssuedSession;
 
 /** How long before its expiry a cached session is replaced, and how little of it may be left when served stale. */
 export interface LoadPolicy {

@@ -82,3 +82,20 @@ export interface IssueRestriction {
   spaceIds?: string[];
   stackIds?: string[];
 }
+
+/**
+ * An assumed-role session for a run, as AWS issued it and the broker caches it: what aws/assume-for-run.ts returns
+ * and cache/ stores, named once here because neither of those layers may import the other.
+ */
+export interface IssuedSession {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** ISO 8601: when AWS ends the session. */
+  expiration: string;
+  /** ISO 8601: when trustgate called STS (what `aws:TokenIssueTime` is compared with on revocation). */
+  issuedAt: string;
+  /** `arn:<partition>:sts::<account>:assumed-role/<role>/<session name>`. */
+  assumedRoleArn: string;
+  sessionName: string;
+}

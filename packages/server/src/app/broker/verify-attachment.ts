@@ -14,8 +14,8 @@ import {
   isRefusal,
   probe,
   PROBE_RETRY_DEFAULTS,
+  stsAssumer,
   wrongExternalId,
-  type Assume,
 } from '../../aws/verify-role.ts';
 import type { Attachment, AttachmentPhaseCheck, AttachmentVerification, Stack } from '../../model/broker-records.ts';
 import type { Connection, ConnectionRole } from '../../model/records.ts';
@@ -98,25 +98,6 @@ async function assumePhase(sts: StsPort, request: AssumptionRequest, retry: Retr
   );
 }
 
-/** A plain AssumeRole as the platform with an external ID (none: without one), for the insecurity probes. */
-function probeAssumer(sts: StsPort, roleArn: string, sessionName: string): Assume {
-  return async (externalId, signal) => {
-    const out = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: roleArn,
-        RoleSessionName: sessionName,
-        DurationSeconds: 900,
-        ...(externalId === undefined ? {} : { ExternalId: externalId }),
-      }),
-      signal === undefined ? {} : { abortSignal: signal },
-    );
-    const c = out.Credentials;
-    if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined)
-      throw new TrustgateError('AWS_ERROR', 'AssumeRole answered without credentials.');
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey };
-  };
-}
-
 /** The StringLike patterns the connection's deliverables put in the role's trust policy (scoped trust only). */
 function trustedPatterns(connection: Connection): string[] {
   const trust = connection.externalIdTrust;
@@ -155,7 +136,7 @@ async function probeAccount(
   retry: RetryOptions,
 ): Promise<{ reason: string; fixHint: string }[]> {
   const { connection, stack, attachment } = input;
-  const assume = probeAssumer(sts, role.roleArn, roleSessionName(`tg-verify-${stack.slug}-probe`));
+  const assume = stsAssumer(sts, role.roleArn, roleSessionName(`tg-verify-${stack.slug}-probe`));
   const trust = connection.externalIdTrust;
   const scopedId = (slug: string, phase: RunPhase) =>
     connectionScopedExternalId({ externalId: connection.externalId, stackSlug: slug, phase });
