@@ -30,6 +30,7 @@ export function connectionRecord(organizationId: string, name: string, extra: Pa
     appliedPolicy: null,
     callbackNonce: null,
     lastVerifiedAt: null,
+    trust: { kind: 'external-id' },
     externalIdTrust: { kind: 'exact' },
     sessionTagging: false,
     sessionsRevokedBefore: null,

@@ -83,6 +83,8 @@ export async function startTestService(options: {
   bodyLimit?: number;
   /** Pino logger settings (e.g. `{ level: 'warn', stream }` to read the log lines); default none. */
   logger?: TrustgateServiceConfig['logger'];
+  /** trustgate as an OIDC issuer; default none. */
+  identity?: TrustgateServiceConfig['identity'];
 }): Promise<TestService> {
   const schema = options.dialect === 'postgres' ? `tg_${randomBytes(6).toString('hex')}` : undefined;
   const service = await createTrustgateService({
@@ -95,6 +97,7 @@ export async function startTestService(options: {
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.snsMessages === undefined ? {} : { snsMessages: options.snsMessages }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.identity === undefined ? {} : { identity: options.identity }),
   });
   const url = await service.listen({ port: 0 });
   service.deps.publicUrl = url;

@@ -206,6 +206,25 @@ const externalIdTrust = z
     'Which external ID the role trusts. exact (default): StringEquals the connection\'s external ID. scoped: StringLike <external ID>@<stack slug>@<read|write> for any stack (stacks omitted) or the listed stack slugs, for the listed phases (["read"] = read only); runs pass <external ID>@<stack>@<phase>.',
   );
 
+const connectionTrust = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('external-id') }).strict(),
+    z
+      .object({
+        kind: z.literal('oidc'),
+        audience: z.string().min(1).max(255).optional(),
+        stackIds: z.array(id).min(1).max(100).optional(),
+        phases: z
+          .array(z.enum(['read', 'write']))
+          .min(1)
+          .max(2),
+      })
+      .strict(),
+  ])
+  .describe(
+    "How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in the customer's account, which the CloudFormation template creates or reuses), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases ([\"read\"] = read only). Needs the service's OIDC issuer.",
+  );
+
 const wildcardMode = z
   .enum(WILDCARD_MODES as unknown as [WildcardMode, ...WildcardMode[]])
   .describe(
@@ -228,6 +247,7 @@ export const createConnectionBody = z
     wildcards: wildcardMode.optional(),
     catalogName: z.string().max(64).nullable().optional(),
     spaceId: id.nullable().optional(),
+    trust: connectionTrust.optional(),
     externalIdTrust: externalIdTrust.optional(),
     sessionTagging: z
       .boolean()
@@ -249,6 +269,7 @@ export const updateConnectionBody = createConnectionBody
     catalogName: true,
     spaceId: true,
     region: true,
+    trust: true,
     externalIdTrust: true,
     sessionTagging: true,
   })
@@ -314,6 +335,7 @@ export const connectionView = z.object({
   catalogName: z.string().nullable(),
   externalId: z.string(),
   previousExternalId: z.string().nullable(),
+  trust: connectionTrust,
   externalIdTrust,
   sessionTagging: z.boolean(),
   sessionsRevokedBefore: z.string().nullable(),
@@ -344,7 +366,7 @@ export const deliverablesView = z.object({
   trustPolicy: policyDocument,
   permissionPolicies: z.array(z.object({ name: z.string(), document: policyDocument })),
   managedPolicyArns: z.array(z.string()),
-  formats: z.record(z.enum(DELIVERABLE_FORMATS), z.string()),
+  formats: z.partialRecord(z.enum(DELIVERABLE_FORMATS), z.string()),
   updateStackLinks: z.array(z.object({ accountId: z.string(), stackId: z.string(), link: z.string() })),
   warnings: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string(), path: z.string() })),
 });

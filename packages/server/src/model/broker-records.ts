@@ -75,6 +75,17 @@ export interface Attachment {
 export type ExternalIdTrust = { kind: 'exact' } | { kind: 'scoped'; stacks?: string[]; phases: RunPhase[] };
 
 /**
+ * How the connection's role trusts the platform. `external-id` (every connection made before issue 13): the
+ * platform's AWS account or role with an external ID, in the form `externalIdTrust` names. `oidc`: trustgate's OIDC
+ * issuer (an IAM OIDC provider in the customer's account), `StringEquals <issuer>:aud` = `audience` (default
+ * `sts.amazonaws.com`, `sts.amazonaws.com.cn` in aws-cn) and `StringLike <issuer>:sub` for the organization's
+ * stacks — any (`stackIds` omitted) or the listed stack IDs — in the listed phases (`['read']` = read only). Stack
+ * IDs, not slugs, as in the token's subject: a renamed stack keeps its trust and never passes it to another.
+ */
+export type ConnectionTrust =
+  { kind: 'external-id' } | { kind: 'oidc'; audience?: string; stackIds?: string[]; phases: RunPhase[] };
+
+/**
  * Where an API token may issue credentials, on top of its `credentials:issue` scope: only for stacks in these
  * spaces and/or these stacks (each list, when given, must admit the stack). Null = any stack the user may use.
  */

@@ -1,5 +1,5 @@
 import type { Partition, PolicyDocument, WildcardMode } from '@trustgate/core';
-import type { ExternalIdTrust, IssueRestriction } from './broker-records.ts';
+import type { ConnectionTrust, ExternalIdTrust, IssueRestriction } from './broker-records.ts';
 
 /** An organization (a tenant of the service). */
 export interface Organization {
@@ -136,7 +136,9 @@ export interface Connection {
   appliedPolicy: IssuedPolicy | null;
   callbackNonce: string | null;
   lastVerifiedAt: string | null;
-  /** Which external ID form the role trusts; connections made before the broker: `{ kind: 'exact' }`. */
+  /** How the role trusts the platform (external ID or trustgate's OIDC issuer); rows from before it: external-id. */
+  trust: ConnectionTrust;
+  /** Which external ID form the role trusts (with `trust` external-id); connections made before the broker: `{ kind: 'exact' }`. */
   externalIdTrust: ExternalIdTrust;
   /** The trust policy also allows `sts:TagSession` and `sts:SetSourceIdentity` (false before the broker). */
   sessionTagging: boolean;

@@ -14,7 +14,7 @@ import type {
   IssuedPolicy,
   RoleVerification,
 } from '../model/records.ts';
-import type { ExternalIdTrust } from '../model/broker-records.ts';
+import type { ConnectionTrust, ExternalIdTrust } from '../model/broker-records.ts';
 import type { WildcardMode } from '@trustgate/core';
 import { upgradeConnection } from '../model/upgrade-connection.ts';
 import { conflictOnDuplicate } from './unique-violation.ts';
@@ -45,6 +45,7 @@ function toConnection(r: Selectable<ConnectionsTable>): Connection {
     appliedPolicy: r.applied_policy === null ? null : (JSON.parse(r.applied_policy) as IssuedPolicy),
     callbackNonce: r.callback_nonce,
     lastVerifiedAt: r.last_verified_at,
+    trust: JSON.parse(r.trust) as ConnectionTrust,
     externalIdTrust: JSON.parse(r.external_id_trust) as ExternalIdTrust,
     sessionTagging: Number(r.session_tagging) === 1,
     sessionsRevokedBefore: r.sessions_revoked_before,
@@ -79,6 +80,7 @@ function toRow(c: Connection): Insertable<ConnectionsTable> {
     applied_policy: c.appliedPolicy === null ? null : JSON.stringify(c.appliedPolicy),
     callback_nonce: c.callbackNonce,
     last_verified_at: c.lastVerifiedAt,
+    trust: JSON.stringify(c.trust),
     external_id_trust: JSON.stringify(c.externalIdTrust),
     session_tagging: c.sessionTagging ? 1 : 0,
     sessions_revoked_before: c.sessionsRevokedBefore,

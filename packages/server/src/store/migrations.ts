@@ -280,6 +280,15 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0008-connection-trust': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // How the role trusts the platform (issue 13); every connection made before it trusts an external ID.
+      await db.schema
+        .alterTable('connections')
+        .addColumn('trust', 'text', (c) => c.notNull().defaultTo('{"kind":"external-id"}'))
+        .execute();
+    },
+  },
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's migrator (migrations live in code, not in a folder). */

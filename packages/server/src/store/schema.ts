@@ -106,6 +106,8 @@ export interface ConnectionsTable {
   sessions_revoked_before: string | null;
   /** The compiler's wildcard mode; rows from before it default to `expand`. */
   wildcards: Generated<string>;
+  /** JSON ConnectionTrust; rows from before it default to `{"kind":"external-id"}`. */
+  trust: Generated<string>;
   created_at: string;
   updated_at: string;
   record_version: Generated<number>;

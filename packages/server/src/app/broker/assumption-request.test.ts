@@ -20,6 +20,7 @@ function input(
     organizationId: 'org_1',
     partition: 'aws',
     externalId: 'tg-abcdefghijklmnopqrstuvwxyz012345',
+    trust: { kind: 'external-id' },
     externalIdTrust: { kind: 'exact' },
     sessionTagging: false,
     extraActions: ['ec2:DescribeInstances', 'ec2:RunInstances'],

@@ -7,6 +7,7 @@ import {
   type RunPhase,
 } from '@trustgate/core';
 import { accessLevelOf, loadConnectionFor } from '../../auth/connection-access.ts';
+import { refuseOidcConnection } from '../connections/connection-trust.ts';
 import { requireScope, type Principal } from '../../auth/principal.ts';
 import type { Attachment, AttachmentVerification, SessionMode, Stack } from '../../model/broker-records.ts';
 import type { Connection, ConnectionRole } from '../../model/records.ts';
@@ -152,6 +153,7 @@ export async function createAttachment(
   requireScope(principal, 'connections:write');
   const stack = await loadStack(deps, principal, stackId);
   const { connection } = await loadConnectionFor(deps.store, principal, input.connectionId, 'editor');
+  refuseOidcConnection(connection, 'attaching a stack');
   const phases = checkSettings(connection, input);
   const roles = coveredRoles(
     connection,
@@ -260,6 +262,7 @@ export async function reverifyAttachment(
 ): Promise<AttachmentView> {
   const { stack, attachment } = await loadAttachment(deps, principal, stackId, attachmentId);
   const { connection } = await loadConnectionFor(deps.store, principal, attachment.connectionId, 'editor');
+  refuseOidcConnection(connection, 'verifying an attachment');
   if (attachment.customExternalId !== null)
     throw invalid(
       'attachmentId',

@@ -1,3 +1,4 @@
+import { TrustgateError } from '@trustgate/core';
 import { callbackToken } from '../../auth/callback-token.ts';
 import type { Connection } from '../../model/records.ts';
 import { platformFor, type ConnectionDeps } from '../deps.ts';
@@ -17,9 +18,16 @@ export interface UnpublishedDeliverables {
 
 /** Renders (pure) a connection's deliverables, with the one-time callback custom resource in automatic mode. */
 export async function renderUnpublished(deps: ConnectionDeps, c: Connection): Promise<UnpublishedDeliverables> {
-  const platform = platformFor(deps, c.partition);
+  const oidc = c.trust.kind === 'oidc';
+  if (oidc && deps.identity === undefined)
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      "trust: this service has no OIDC issuer configured, so an OIDC connection's role cannot be rendered.",
+      { field: 'trust' },
+    );
+  const platform = oidc ? deps.platforms[c.partition] : platformFor(deps, c.partition);
   const callback =
-    c.mode === 'automatic' && c.callbackNonce !== null && platform.callbackTopicArn !== undefined
+    c.mode === 'automatic' && c.callbackNonce !== null && platform?.callbackTopicArn !== undefined
       ? {
           serviceToken: platform.callbackTopicArn,
           properties: { ConnectionId: c.id, CallbackToken: callbackToken(deps.callbackSecret, c.id, c.callbackNonce) },
@@ -31,10 +39,14 @@ export async function renderUnpublished(deps: ConnectionDeps, c: Connection): Pr
   const input = {
     connection: c,
     stacks,
-    platform: {
-      accountId: platform.accountId,
-      ...(platform.roleArn === undefined ? {} : { roleArn: platform.roleArn }),
-    },
+    ...(oidc
+      ? { oidcIssuer: deps.identity?.issuerUrl }
+      : {
+          platform: {
+            accountId: platformFor(deps, c.partition).accountId,
+            ...(platform?.roleArn === undefined ? {} : { roleArn: platform.roleArn }),
+          },
+        }),
     ...(callback === undefined ? {} : { callback }),
   };
   return { input, rendered: renderDeliverables({ ...input, templateUrl: serviceTemplateUrl(deps, c.id) }) };

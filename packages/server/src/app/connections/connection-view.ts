@@ -22,6 +22,8 @@ export interface ConnectionView {
   catalogName: string | null;
   externalId: string;
   previousExternalId: string | null;
+  /** How the role trusts the platform: `external-id`, or `oidc` (trustgate's issuer, audience, stacks and phases). */
+  trust: Connection['trust'];
   /** Which external ID form the role trusts (exact, or scoped to stacks and phases). */
   externalIdTrust: Connection['externalIdTrust'];
   /** The trust policy also allows sts:TagSession and sts:SetSourceIdentity: runs' sessions carry tags and a source identity. */
@@ -70,6 +72,7 @@ export function toConnectionView(c: Connection, roles: ConnectionRole[], accessL
     catalogName: c.catalogName,
     externalId: c.externalId,
     previousExternalId: c.previousExternalId,
+    trust: c.trust,
     externalIdTrust: c.externalIdTrust,
     sessionTagging: c.sessionTagging,
     sessionsRevokedBefore: c.sessionsRevokedBefore,

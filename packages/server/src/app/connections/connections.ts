@@ -26,7 +26,8 @@ import type {
   ConnectionSelection,
   ConnectionStatus,
 } from '../../model/records.ts';
-import type { ExternalIdTrust } from '../../model/broker-records.ts';
+import type { ConnectionTrust, ExternalIdTrust } from '../../model/broker-records.ts';
+import { validateConnectionTrust } from './connection-trust.ts';
 
 /** A new unguessable external ID for a connection (core's generator, prefixed `tg-`). */
 function newConnectionExternalId(): string {
@@ -52,6 +53,8 @@ export interface CreateConnectionInput {
   wildcards?: WildcardMode;
   catalogName?: string | null;
   spaceId?: string | null;
+  /** How the role trusts the platform: an external ID (default) or trustgate's OIDC issuer. */
+  trust?: ConnectionTrust;
   /** Which external ID form the role's trust policy admits (default exact). */
   externalIdTrust?: ExternalIdTrust;
   /** The trust policy also allows sts:TagSession and sts:SetSourceIdentity (default false). */
@@ -71,6 +74,7 @@ export type UpdateConnectionInput = Partial<
     | 'catalogName'
     | 'spaceId'
     | 'region'
+    | 'trust'
     | 'externalIdTrust'
     | 'sessionTagging'
   >
@@ -103,7 +107,8 @@ export async function createConnection(
   requireScope(principal, 'connections:write');
   const partition = input.partition ?? 'aws';
   const mode = input.mode ?? 'manual';
-  platformFor(deps, partition);
+  // An OIDC connection's role trusts trustgate's issuer, not the platform's AWS identity (which it may not have).
+  if (input.trust?.kind !== 'oidc') platformFor(deps, partition);
   const roleName = input.roleName ?? DEFAULT_ROLE_NAME;
   assertNoErrors(validateRoleName(roleName, 'roleName'), 'INVALID_ROLE_NAME');
   validateScope(input.scope);
@@ -149,6 +154,7 @@ export async function createConnection(
     appliedPolicy: null,
     callbackNonce: mode === 'automatic' ? newCallbackNonce() : null,
     lastVerifiedAt: null,
+    trust: input.trust ?? { kind: 'external-id' },
     externalIdTrust: input.externalIdTrust ?? { kind: 'exact' },
     sessionTagging: input.sessionTagging ?? false,
     sessionsRevokedBefore: null,
@@ -156,6 +162,7 @@ export async function createConnection(
     updatedAt: now,
     recordVersion: 1,
   };
+  await validateConnectionTrust(deps, draft);
   draft.issuedPolicy = await compileConnectionPolicy(deps, draft);
   // Rendering may still refuse the connection, so it comes before the insert; publishing to S3 only after the
   // insert committed, so a create that fails (a duplicate name) leaves no template — with this connection's
@@ -269,6 +276,7 @@ export async function updateConnection(
     ...(patch.catalogName === undefined ? {} : { catalogName: patch.catalogName }),
     ...(patch.spaceId === undefined ? {} : { spaceId: patch.spaceId }),
     ...(patch.region === undefined ? {} : { region: patch.region }),
+    ...(patch.trust === undefined ? {} : { trust: patch.trust }),
     ...(patch.externalIdTrust === undefined ? {} : { externalIdTrust: patch.externalIdTrust }),
     ...(patch.sessionTagging === undefined ? {} : { sessionTagging: patch.sessionTagging }),
   };
@@ -276,10 +284,12 @@ export async function updateConnection(
   const diff = diffIssuedPolicies(connection.appliedPolicy ?? connection.issuedPolicy, next.issuedPolicy);
   Object.assign(next, statusAfterChange(next, diff, "The connection's permissions changed"));
   const trustChanged =
+    JSON.stringify(next.trust) !== JSON.stringify(connection.trust) ||
     JSON.stringify(next.externalIdTrust) !== JSON.stringify(connection.externalIdTrust) ||
     next.sessionTagging !== connection.sessionTagging;
   if (trustChanged) {
     // Refuses a trust form whose policy cannot be built (too large, a bad slug) before anything is stored.
+    await validateConnectionTrust(deps, next);
     await renderUnpublished(deps, next);
     Object.assign(next, statusAfterTrustChange(next));
   }

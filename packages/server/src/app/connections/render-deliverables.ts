@@ -10,6 +10,7 @@ import {
   type PolicyDocument,
 } from '@trustgate/core';
 import type { Connection } from '../../model/records.ts';
+import { oidcTrustOptions } from './connection-trust.ts';
 
 /** The deliverable formats a connection offers. */
 export const DELIVERABLE_FORMATS = [
@@ -25,13 +26,16 @@ export const DELIVERABLE_FORMATS = [
 /** One deliverable format. */
 export type DeliverableFormat = (typeof DELIVERABLE_FORMATS)[number];
 
+/** The formats an OIDC connection does not offer yet (they would not create the IAM OIDC provider). */
+export const OIDC_UNSUPPORTED_FORMATS: readonly DeliverableFormat[] = ['stackset', 'terraform', 'cli'];
+
 /** Every deliverable of a connection, rendered. */
 export interface ConnectionDeliverables {
   trustPolicy: PolicyDocument;
   permissionPolicies: { name: string; document: PolicyDocument }[];
   managedPolicyArns: string[];
-  /** Format -> text (JSON, YAML, HCL, bash, or a URL). */
-  formats: Record<DeliverableFormat, string>;
+  /** Format -> text (JSON, YAML, HCL, bash, or a URL); an OIDC connection has no {@link OIDC_UNSUPPORTED_FORMATS}. */
+  formats: Partial<Record<DeliverableFormat, string>> & Record<'cloudformation-yaml', string>;
   /** Console links that open "update stack" with the current template, for stacks known to have created a role. */
   updateStackLinks: { accountId: string; stackId: string; link: string }[];
   warnings: Finding[];
@@ -46,8 +50,10 @@ export interface KnownStack {
 /** Inputs to render a connection's deliverables. */
 export interface RenderDeliverablesInput {
   connection: Connection;
-  /** The platform identity the trust policy names in the connection's partition. */
-  platform: { accountId: string; roleArn?: string };
+  /** The platform identity the trust policy names in the connection's partition (external-ID trust). */
+  platform?: { accountId: string; roleArn?: string };
+  /** trustgate's OIDC issuer URL (OIDC trust). */
+  oidcIssuer?: string;
   /** Automatic mode: the custom resource's SNS topic and properties. */
   callback?: { serviceToken: string; properties: Record<string, string> };
   /** Where a quick-create link points for the template (the service's template URL). */
@@ -76,7 +82,7 @@ export function consoleLinks({
       stackName: stackNameFor(connection.name),
       // A scoped trust policy holds its patterns in the template itself; there is no ExternalId parameter to fill.
       parameters:
-        connection.externalIdTrust.kind === 'exact'
+        connection.trust.kind === 'external-id' && connection.externalIdTrust.kind === 'exact'
           ? { ExternalId: connection.externalId, RoleName: connection.roleName }
           : { RoleName: connection.roleName },
     }),
@@ -129,15 +135,21 @@ export function trustOptions(connection: Connection): {
 export function renderDeliverables({
   connection,
   platform,
+  oidcIssuer,
   callback,
   templateUrl,
   stacks,
 }: RenderDeliverablesInput): ConnectionDeliverables {
   const scope = connection.scope;
+  const oidc = oidcIssuer === undefined ? undefined : oidcTrustOptions(connection, oidcIssuer);
   const model = crossAccountRoleBlueprint({
     partition: connection.partition,
-    platform: { [connection.partition]: platform },
-    ...trustOptions(connection),
+    ...(oidc !== undefined
+      ? { oidc }
+      : {
+          ...(platform === undefined ? {} : { platform: { [connection.partition]: platform } }),
+          ...trustOptions(connection),
+        }),
     ...(scope.kind === 'account' ? { customerAccountId: scope.accountId } : {}),
     roleName: connection.roleName,
     policies: connection.issuedPolicy.documents,
@@ -147,7 +159,7 @@ export function renderDeliverables({
   const stackName = stackNameFor(connection.name);
   const links = consoleLinks({ connection, templateUrl, ...(stacks === undefined ? {} : { stacks }) });
   const ous = scope.kind === 'organization' ? (scope.organizationalUnitIds ?? []) : [];
-  const stackSet =
+  const stackSet = () =>
     ous.length > 0
       ? renderStackSet(model, {
           stackSetName: stackName,
@@ -169,9 +181,13 @@ export function renderDeliverables({
       'cloudformation-json': renderDeliverable(model, 'cloudformation-json'),
       'cloudformation-yaml': renderDeliverable(model, 'cloudformation-yaml'),
       'quick-create-link': links.quickCreateLink,
-      stackset: `${JSON.stringify(stackSet, null, 2)}\n`,
-      terraform: renderDeliverable(model, 'terraform'),
-      cli: renderDeliverable(model, 'cli'),
+      ...(oidc !== undefined
+        ? {}
+        : {
+            stackset: `${JSON.stringify(stackSet(), null, 2)}\n`,
+            terraform: renderDeliverable(model, 'terraform'),
+            cli: renderDeliverable(model, 'cli'),
+          }),
     },
     updateStackLinks: links.updateStackLinks,
     warnings,

@@ -25,6 +25,7 @@ const connection: Connection = {
   statusReason: '',
   callbackNonce: null,
   lastVerifiedAt: null,
+  trust: { kind: 'external-id' },
   externalIdTrust: { kind: 'exact' },
   sessionTagging: false,
   sessionsRevokedBefore: null,

@@ -1,5 +1,6 @@
 import { connectionScopedExternalId, parseRoleArn, assertNoErrors, TrustgateError } from '@trustgate/core';
 import { loadConnectionFor } from '../../auth/connection-access.ts';
+import { refuseOidcConnection } from './connection-trust.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { verifyRole, type VerifyRoleObservation } from '../../aws/verify-role.ts';
 import { nowIso } from '../../store/new-id.ts';
@@ -331,6 +332,7 @@ export async function verifyConnection(
   input: { roleArn?: string; stackId?: string },
 ): Promise<ConnectionView> {
   const { connection, level } = await loadConnectionFor(deps.store, principal, id, 'editor');
+  refuseOidcConnection(connection, 'verifying the role');
   const arns =
     input.roleArn !== undefined ? [input.roleArn] : (await deps.store.connections.listRoles(id)).map((r) => r.roleArn);
   if (arns.length === 0)

@@ -125,8 +125,15 @@ export function registerConnectionRoutes(route: AddRoute, ctx: AppContext): void
     response: z.string(),
     async handler({ principal, params, reply }) {
       const deliverables = await getDeliverables(deps, principal, params.id);
+      const text = deliverables.formats[params.format];
+      if (text === undefined)
+        throw new TrustgateError(
+          'INVALID_INPUT',
+          `format: ${params.format} is not offered for an OIDC connection yet (it would not create the IAM OIDC provider); use cloudformation-json, cloudformation-yaml or json.`,
+          { field: 'format' },
+        );
       reply.header('content-type', `${CONTENT_TYPES[params.format]}; charset=utf-8`);
-      return deliverables.formats[params.format];
+      return text;
     },
   });
   route({
