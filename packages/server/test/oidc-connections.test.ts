@@ -1,4 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { expectCfnLintClean } from '../../core/test/support/cfn-lint.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_AWS, startTestService, type TestService } from './service-harness.ts';
 
@@ -142,5 +147,37 @@ describe('connections in OIDC mode', () => {
       expect(r.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'format' });
     }
     expect((await t.api('GET', `/v1/connections/${id}/deliverables/cloudformation-yaml`, { token })).status).toBe(200);
+  });
+
+  it('CloudFormation creates the IAM OIDC provider (Url, ClientIdList = [audience], no thumbprint) or reuses the one OidcProviderArn names; cfn-lint clean', async () => {
+    const res = await create({ trust: { kind: 'oidc', stackIds: [stackA], phases: ['read', 'write'] } });
+    const formats = res.body.deliverables.formats as Record<string, string>;
+    const template = JSON.parse(formats['cloudformation-json']!);
+    expect(parse(formats['cloudformation-yaml']!)).toEqual(template);
+    expect(template.Parameters.OidcProviderArn).toMatchObject({ Type: 'String', Default: '' });
+    expect(template.Parameters.ExternalId).toBeUndefined();
+    expect(template.Conditions.CreateOidcProvider).toEqual({ 'Fn::Equals': [{ Ref: 'OidcProviderArn' }, ''] });
+    expect(template.Resources.OidcProvider).toEqual({
+      Type: 'AWS::IAM::OIDCProvider',
+      Condition: 'CreateOidcProvider',
+      Properties: { Url: ISSUER, ClientIdList: ['sts.amazonaws.com'] },
+    });
+    const statement = template.Resources.PlatformRole.Properties.AssumeRolePolicyDocument.Statement[0];
+    expect(statement.Principal.Federated).toEqual({
+      'Fn::If': ['CreateOidcProvider', { Ref: 'OidcProvider' }, { Ref: 'OidcProviderArn' }],
+    });
+    expect(statement.Condition).toEqual({
+      StringEquals: { 'id.trustgate.test:aud': 'sts.amazonaws.com' },
+      StringLike: { 'id.trustgate.test:sub': `org:${org}:space:*:stack:${stackA}:phase:*` },
+    });
+    const pattern = new RegExp(template.Parameters.OidcProviderArn.AllowedPattern);
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test(`arn:aws:iam::${ACCOUNT}:oidc-provider/id.trustgate.test`)).toBe(true);
+    expect(pattern.test(`arn:aws:iam::${ACCOUNT}:oidc-provider/idxtrustgate.test`)).toBe(false);
+    expect(pattern.test(`arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`)).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), 'tg-oidc-cfn-'));
+    writeFileSync(join(dir, 'oidc.json'), formats['cloudformation-json']!);
+    writeFileSync(join(dir, 'oidc.yaml'), formats['cloudformation-yaml']!);
+    expectCfnLintClean([join(dir, 'oidc.json'), join(dir, 'oidc.yaml')]);
   });
 });

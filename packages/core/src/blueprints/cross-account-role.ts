@@ -154,12 +154,20 @@ export function crossAccountRoleBlueprint(options: BlueprintOptions): Deliverabl
     notes: [
       ...(options.oidc
         ? [
-            `The IAM OIDC identity provider for ${options.oidc.issuer.replace(/^https:\/\//, '')} must exist in the account (aws iam create-open-id-connect-provider).`,
+            `The CloudFormation template creates the IAM OIDC identity provider for ${options.oidc.issuer.replace(/^https:\/\//, '')} unless OidcProviderArn names one that exists; elsewhere it must exist in the account (aws iam create-open-id-connect-provider).`,
           ]
         : []),
       ...warnings.concat(trust.warnings).map((w) => w.message),
     ],
     manualSteps: [],
     ...(options.callback ? { callback: options.callback } : {}),
+    ...(options.oidc
+      ? {
+          oidcProvider: {
+            url: `https://${options.oidc.issuer.replace(/^https:\/\//, '').replace(/\/$/, '')}`,
+            clientIds: [...new Set(options.oidc.audiences)],
+          },
+        }
+      : {}),
   };
 }

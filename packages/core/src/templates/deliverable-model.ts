@@ -125,4 +125,15 @@ export interface DeliverableModel {
   manualSteps: ManualStep[];
   /** Only the cross-account CloudFormation uses it. */
   callback?: ConnectCallback;
+  /**
+   * The IAM OIDC identity provider the roles' web-identity trust names. Only CloudFormation creates it (see
+   * `renderCloudFormation`); the other renderers expect it to exist.
+   */
+  oidcProvider?: OidcProviderSpec;
+}
+
+/** An IAM OIDC identity provider: the issuer URL (`https://`, as IAM registers it) and its client IDs (audiences). */
+export interface OidcProviderSpec {
+  url: string;
+  clientIds: string[];
 }

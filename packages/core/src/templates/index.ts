@@ -5,6 +5,7 @@ export type {
   DeliverableResource,
   ManagedPolicyResource,
   ManualStep,
+  OidcProviderSpec,
   RoleResource,
   ServiceLinkedRoleResource,
   TemplateParameter,
