@@ -218,6 +218,10 @@ describe.each(DIALECTS)('stacks and attachments against the sandbox on %s', (dia
   it('an exact-form connection keeps working; a role that admits the platform without an external ID is refused', async () => {
     const c = await connectedConnection('exact');
     const stack = await newStack('legacy');
+    // A duration over the role's MaxSessionDuration (the default 3,600 s) is reported at attach time, not at the first run.
+    const tooLong = await attach(stack.id, { connectionId: c.id, phases: ['read'], durationSeconds: 7200 });
+    expect(tooLong.status, tooLong.text).toBe(422);
+    expect(tooLong.body.error.details.checks[0].fixHint).toContain('MaxSessionDuration');
     const res = await attach(stack.id, { connectionId: c.id, phases: ['read', 'write'], durationSeconds: 900 });
     expect(res.status, res.text).toBe(201);
     expect(res.body.verification.checks.map((k: { ok: boolean }) => k.ok)).toEqual([true, true]);

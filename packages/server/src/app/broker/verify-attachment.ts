@@ -4,6 +4,7 @@ import {
   connectionScopedExternalId,
   connectionScopedExternalIdPatterns,
   roleSessionName,
+  sessionDuration,
   TrustgateError,
   type RunPhase,
 } from '@trustgate/core';
@@ -20,7 +21,7 @@ import {
 import type { Attachment, AttachmentPhaseCheck, AttachmentVerification, Stack } from '../../model/broker-records.ts';
 import type { Connection, ConnectionRole } from '../../model/records.ts';
 import { nowIso } from '../../store/new-id.ts';
-import type { ConnectionDeps } from '../deps.ts';
+import { platformFor, type ConnectionDeps } from '../deps.ts';
 import { assumptionRequest, type AssumptionRequest } from './assumption-request.ts';
 
 /** Input of {@link verifyAttachment}. */
@@ -58,15 +59,23 @@ function isRequestProblem(error: unknown): boolean {
   );
 }
 
-/** Assumes the role as the platform with one phase's request (900 s: verification needs no longer session). */
-async function assumePhase(sts: StsPort, request: AssumptionRequest, retry: RetryOptions): Promise<PhaseOutcome> {
+/**
+ * Assumes the role as the platform with one phase's request, for the duration runs will ask (clamped as issuance
+ * clamps it): a duration over the role's MaxSessionDuration is then reported at attach time, not at the first run.
+ */
+async function assumePhase(
+  sts: StsPort,
+  request: AssumptionRequest,
+  durationSeconds: number,
+  retry: RetryOptions,
+): Promise<PhaseOutcome> {
   const result = await retryWithBackoff(
     () =>
       sts.send(
         new AssumeRoleCommand({
           RoleArn: request.roleArn,
           RoleSessionName: request.roleSessionName,
-          DurationSeconds: 900,
+          DurationSeconds: durationSeconds,
           ExternalId: request.externalId,
           ...(request.policy === undefined ? {} : { Policy: request.policy }),
           ...(request.sourceIdentity === undefined ? {} : { SourceIdentity: request.sourceIdentity }),
@@ -177,6 +186,12 @@ async function probeAccount(
 }
 
 /** One (account, phase) check from its assumption and its account's probes. */
+/** The session duration issuance will ask for the request: the attachment's, clamped (chained sessions: one hour). */
+function runDuration(deps: ConnectionDeps, connection: Connection, request: AssumptionRequest): number {
+  const chained = deps.broker?.chainedSessions ?? platformFor(deps, connection.partition).roleArn !== undefined;
+  return sessionDuration({ requestedSeconds: request.durationSeconds, chained }).seconds;
+}
+
 function phaseCheck(
   input: VerifyAttachmentInput,
   role: ConnectionRole,
@@ -202,7 +217,9 @@ function phaseCheck(
       fixHint:
         phase === 'read' && request.policy !== undefined
           ? 'The read-only session policy does not fit with the session tags: attach without readOnlySessionPolicy, or select fewer integrations.'
-          : 'Check the attachment settings (region, duration) against the role.',
+          : /MaxSessionDuration/i.test(outcome.error)
+            ? `The role's maximum session duration is below the attachment's ${request.durationSeconds} s: attach with a shorter durationSeconds, or raise the role's MaxSessionDuration.`
+            : 'Check the attachment settings (region, duration) against the role.',
     };
   }
   const first = problems[0];
@@ -257,7 +274,7 @@ export async function verifyAttachment(
           }),
         );
         const [outcomes, probes] = await Promise.all([
-          Promise.all(requests.map((r) => assumePhase(sts, r, retry))),
+          Promise.all(requests.map((r) => assumePhase(sts, r, runDuration(deps, connection, r), retry))),
           probeAccount(sts, input, role, retry),
         ]);
         return attachment.phases.map((phase, i) =>
