@@ -1,4 +1,4 @@
-import { credentialCacheKey, credentialFormats, sessionDuration, TrustgateError, type RunPhase } from '@trustgate/core';
+import { credentialFormats, sessionDuration, TrustgateError, type RunPhase } from '@trustgate/core';
 import type { Principal } from '../../auth/principal.ts';
 import { mintRunToken, type RunTokenClaims } from '../../auth/run-token.ts';
 import { assumeRoleForRun } from '../../aws/assume-for-run.ts';
@@ -7,6 +7,7 @@ import type { Connection } from '../../model/records.ts';
 import { platformFor } from '../deps.ts';
 import type { AssumptionRequest } from './assumption-request.ts';
 import { memoizedAssumptionRequest } from './assumption-memo.ts';
+import { cacheKeyOf } from './session-cache-key.ts';
 import { brokerOf, DEFAULT_RUN_TOKEN_MAX_SECONDS, type BrokerDeps } from './broker-deps.ts';
 import { resolveIssuanceTarget, type IssuanceTarget } from './issuance-target.ts';
 import type { ConnectionDeps } from '../deps.ts';
@@ -102,20 +103,7 @@ async function servedSession(
 ): Promise<{ session: CachedSession; source: CacheSource }> {
   const { connection, region } = target;
   const platform = platformFor(deps, connection.partition);
-  // The organization and connection too: no two tenants' requests can share an entry, whatever their parameters.
-  const key = credentialCacheKey({
-    organizationId: connection.organizationId,
-    connectionId: connection.id,
-    partition: connection.partition,
-    roleArn: request.roleArn,
-    externalId: request.externalId,
-    sessionName: request.roleSessionName,
-    policy: request.policy,
-    durationSeconds,
-    region,
-    tags: request.tags,
-    sourceIdentity: request.sourceIdentity,
-  });
+  const key = cacheKeyOf(connection, request, durationSeconds, region);
   const sts = broker.sts.sts({ partition: connection.partition, region });
   const load = () =>
     assumeRoleForRun(
