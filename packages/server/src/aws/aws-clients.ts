@@ -22,8 +22,11 @@ export type IamPort = Pick<IAMClient, 'send'>;
 
 /** Makes the clients verification needs — SDK clients against AWS or an override endpoint (sandbox, moto). */
 export interface AwsClientFactory {
-  /** An STS client as the platform (no `credentials`) or as a session, for a regional STS endpoint. */
-  sts(options: { partition: Partition; region?: string; credentials?: AwsCredentials }): StsPort;
+  /**
+   * An STS client as the platform (no `credentials`), as a session, or with `anonymous` one that never asks for
+   * credentials (AssumeRoleWithWebIdentity is unsigned: the web identity token is the proof), for a regional endpoint.
+   */
+  sts(options: { partition: Partition; region?: string; credentials?: AwsCredentials; anonymous?: boolean }): StsPort;
   /** An IAM client with a session's credentials (IAM is global per partition). */
   iam(options: { partition: Partition; credentials: AwsCredentials }): IamPort;
   /** An Organizations client with a session's credentials (global per partition: us-east-1 in `aws`). */
@@ -57,6 +60,11 @@ export interface PartitionAwsConfig {
   templateBucketOwner?: string;
   /** Lifetime of the presigned template URLs in seconds; default (and AWS's maximum) 604,800 (7 days). */
   templateUrlExpiresInSeconds?: number;
+}
+
+/** A credential provider for clients that must sign nothing: asked anyway, it fails (no platform key is used). */
+async function refuseCredentials(): Promise<never> {
+  throw new TrustgateError('INTERNAL', 'This STS client holds no AWS credentials (web identity calls only).');
 }
 
 /** Settings every SDK client of a partition shares: the endpoint override, retries and HTTP timeouts. */
@@ -93,11 +101,20 @@ export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsC
     return c;
   };
   return {
-    sts({ partition, region, credentials }) {
+    sts({ partition, region, credentials, anonymous }) {
       const c = settingsFor(partition);
       const r = region ?? c.region ?? partitionInfo(partition).defaultRegion;
       const options = { region: r, ...sharedClientOptions(c) };
       if (credentials !== undefined) return new STSClient({ ...options, credentials });
+      if (anonymous === true) {
+        const key = `anonymous:${partition}:${r}`;
+        let client = cache.get(key);
+        if (client === undefined) {
+          client = new STSClient({ ...options, credentials: refuseCredentials });
+          cache.set(key, client);
+        }
+        return client;
+      }
       const key = `${partition}:${r}`;
       let client = cache.get(key);
       if (client === undefined) {

@@ -61,6 +61,8 @@ export interface VerifyRoleObservation {
   policyReadError?: string;
   /** With `readOrganization`: what `organizations:DescribeOrganization` told the role's session. */
   organization?: OrganizationObservation;
+  /** Web identity (OIDC) roles: what the tokens the role accepted though it must refuse them were. */
+  acceptedProbes?: string[];
 }
 
 /** The AWS error name and message, without anything else the SDK attaches. */
@@ -186,9 +188,9 @@ async function assumeWithExternalId(assume: Assume, input: VerifyRoleInput, retr
 }
 
 /** What the role's session tells: who it is, the role's policies (or why they could not be read), the organization. */
-async function readWithSession(
+export async function readWithSession(
   aws: AwsClientFactory,
-  input: VerifyRoleInput,
+  input: Pick<VerifyRoleInput, 'partition' | 'region' | 'roleName' | 'readOrganization'>,
   session: AwsCredentials,
 ): Promise<
   Pick<VerifyRoleObservation, 'callerArn' | 'callerAccount' | 'policies' | 'policyReadError' | 'organization'>

@@ -7,6 +7,7 @@ import {
   iamServiceLinkedRoleProvider,
   iamUserProvider,
 } from './iam-other-providers.ts';
+import { iamOidcProviderProvider } from './iam-oidc-provider.ts';
 import { iamRoleProvider } from './iam-role-provider.ts';
 import type { ResourceProvider } from './provider.ts';
 
@@ -19,6 +20,7 @@ export const RESOURCE_PROVIDERS: Record<string, ResourceProvider> = {
   'AWS::IAM::AccessKey': iamAccessKeyProvider,
   'AWS::IAM::InstanceProfile': iamInstanceProfileProvider,
   'AWS::IAM::ServiceLinkedRole': iamServiceLinkedRoleProvider,
+  'AWS::IAM::OIDCProvider': iamOidcProviderProvider,
   'AWS::CloudFormation::CustomResource': customResourceProvider,
 };
 

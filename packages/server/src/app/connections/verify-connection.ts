@@ -1,8 +1,9 @@
 import { connectionScopedExternalId, parseRoleArn, assertNoErrors, TrustgateError } from '@trustgate/core';
 import { loadConnectionFor } from '../../auth/connection-access.ts';
-import { refuseOidcConnection } from './connection-trust.ts';
+import { observeOidcRole, oidcInsecureHint } from './verify-oidc-role.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { verifyRole, type VerifyRoleObservation } from '../../aws/verify-role.ts';
+import type { RetryOptions } from '../../aws/retry-with-backoff.ts';
 import { nowIso } from '../../store/new-id.ts';
 import type { ConnectionDeps } from '../deps.ts';
 import { toConnectionView, type ConnectionView } from './connection-view.ts';
@@ -62,8 +63,10 @@ export function verificationExternalId(connection: Connection, externalId: strin
   });
 }
 
-/** How to fix a trust policy that lets the role be assumed without the right external ID. */
-function insecureHint(connection: Connection, observation: VerifyRoleObservation): string {
+/** How to fix a trust policy that lets the role be assumed without the right external ID (or OIDC token). */
+function insecureHint(connection: Connection, observation: VerifyRoleObservation, issuerUrl?: string): string {
+  if (observation.acceptedProbes !== undefined)
+    return oidcInsecureHint(connection, observation.acceptedProbes, issuerUrl);
   const how = observation.assumableWithoutExternalId ? 'without any external ID' : 'with a wrong external ID';
   if (connection.externalIdTrust.kind === 'scoped') {
     return (
@@ -119,13 +122,15 @@ export function judgeObservation(
   connection: Connection,
   accountId: string,
   observation: VerifyRoleObservation,
+  issuerUrl?: string,
 ): RoleVerification {
+  const proof = connection.trust.kind === 'oidc' ? "trustgate's OIDC token" : 'the external ID';
   const base = { attempts: observation.attempts, missing: [] as RoleVerification['missing'] };
   if (!observation.assumed) {
     return {
       ...base,
       status: 'broken',
-      reason: `The role could not be assumed with the external ID after ${observation.attempts} attempt(s): ${observation.assumeError ?? 'unknown error'}.`,
+      reason: `The role could not be assumed with ${proof} after ${observation.attempts} attempt(s): ${observation.assumeError ?? 'unknown error'}.`,
     };
   }
   const common = {
@@ -166,8 +171,11 @@ export function judgeObservation(
     return {
       ...found,
       status: 'insecure',
-      reason: "The role's trust policy does not require the external ID.",
-      fixHint: insecureHint(connection, observation),
+      reason:
+        observation.acceptedProbes !== undefined
+          ? `The role's trust policy accepts tokens it must refuse: ${observation.acceptedProbes.join(', ')}.`
+          : "The role's trust policy does not require the external ID.",
+      fixHint: insecureHint(connection, observation, issuerUrl),
     };
   }
   const membership = organizationProblem(connection, accountId, observation);
@@ -205,7 +213,10 @@ export function judgeObservation(
   return {
     ...common,
     status: 'connected',
-    reason: 'Verified: assumed with the external ID, refused without it, and every required action is allowed.',
+    reason:
+      connection.trust.kind === 'oidc'
+        ? "Verified: assumed with trustgate's OIDC token; another organization's, stack's or phase's token, another audience, an expired token and an unknown key refused; every required action is allowed."
+        : 'Verified: assumed with the external ID, refused without it, and every required action is allowed.',
   };
 }
 
@@ -263,38 +274,44 @@ export async function verifyAndRecord(
     details,
     verifiedAt,
   });
-  const observation = await verifyRole(deps.aws, {
-    partition: connection.partition,
-    ...(connection.region === null ? {} : { region: connection.region }),
-    roleArn,
-    roleName,
-    accountId,
-    externalId: verificationExternalId(connection, connection.externalId),
-    previousExternalId:
-      connection.previousExternalId === null ? null : verificationExternalId(connection, connection.previousExternalId),
-    sessionName: `trustgate-verify-${connection.id}`.slice(0, 64),
-    readOrganization: connection.scope.kind === 'organization',
-    retry: {
-      ...deps.verifyRetry,
-      onRetry: async ({ attempt, delayMs }) => {
-        await deps.store.connections.putRole(
-          roleRow(
-            'pending',
-            `Waiting for AWS: the role is not assumable yet (attempt ${attempt}); retrying in ${delayMs} ms.`,
-            null,
-            null,
-          ),
-        );
-      },
+  const retry: RetryOptions = {
+    ...deps.verifyRetry,
+    onRetry: async ({ attempt, delayMs }) => {
+      await deps.store.connections.putRole(
+        roleRow(
+          'pending',
+          `Waiting for AWS: the role is not assumable yet (attempt ${attempt}); retrying in ${delayMs} ms.`,
+          null,
+          null,
+        ),
+      );
     },
-    ...(deps.probeRetry === undefined ? {} : { probeRetry: deps.probeRetry }),
-  });
+  };
+  const observation: VerifyRoleObservation =
+    connection.trust.kind === 'oidc'
+      ? await observeOidcRole(deps, connection, { roleArn, roleName, retry })
+      : await verifyRole(deps.aws, {
+          partition: connection.partition,
+          ...(connection.region === null ? {} : { region: connection.region }),
+          roleArn,
+          roleName,
+          accountId,
+          externalId: verificationExternalId(connection, connection.externalId),
+          previousExternalId:
+            connection.previousExternalId === null
+              ? null
+              : verificationExternalId(connection, connection.previousExternalId),
+          sessionName: `trustgate-verify-${connection.id}`.slice(0, 64),
+          readOrganization: connection.scope.kind === 'organization',
+          retry,
+          ...(deps.probeRetry === undefined ? {} : { probeRetry: deps.probeRetry }),
+        });
   const known = (await deps.store.connections.listRoles(connection.id)).find(
     (r) => r.accountId === accountId && r.roleArn === roleArn,
   );
   const stackId = origin.stackId ?? known?.details?.stackId;
   const verdict = {
-    ...judgeObservation(connection, accountId, observation),
+    ...judgeObservation(connection, accountId, observation, deps.identity?.issuerUrl),
     ...(stackId === undefined ? {} : { stackId }),
   };
   const role = roleRow(verdict.status, verdict.reason, verdict, nowIso());
@@ -332,7 +349,6 @@ export async function verifyConnection(
   input: { roleArn?: string; stackId?: string },
 ): Promise<ConnectionView> {
   const { connection, level } = await loadConnectionFor(deps.store, principal, id, 'editor');
-  refuseOidcConnection(connection, 'verifying the role');
   const arns =
     input.roleArn !== undefined ? [input.roleArn] : (await deps.store.connections.listRoles(id)).map((r) => r.roleArn);
   if (arns.length === 0)
