@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { CreateRoleCommand, GetOpenIDConnectProviderCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetOpenIDConnectProviderCommand,
+  IAMClient,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrustPolicy, oidcSubjectPattern } from '@trustgate/core';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { applyStack, startTestService, type TestService } from './service-harness.ts';
+import { awsCliCallerArn } from './issuance-tools.ts';
 
 /** The issuer as AWS requires it; the sandbox fetches its discovery document and JWKS from the service on loopback. */
 const ISSUER = 'https://id.trustgate.test';
@@ -17,6 +23,8 @@ describe('connecting an account in OIDC mode against the sandbox, with no platfo
   let iam: IAMClient;
   let customer: { accountId: string; accessKeyId: string; secretAccessKey: string };
   let providerArn: string;
+  /** Connected connections: locked to stack A (both phases), and read only for any stack. */
+  const connected: Record<'lockedA' | 'readAny', { id: string; roleArn: string }> = {} as never;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: 1 });
@@ -83,6 +91,7 @@ describe('connecting an account in OIDC mode against the sandbox, with no platfo
       ThumbprintList: [],
     });
     const verified = await verify(created.connection.id, stack.outputs.RoleArn!);
+    connected.lockedA = { id: created.connection.id, roleArn: stack.outputs.RoleArn! };
     expect(verified.status, verified.text).toBe(200);
     expect(verified.body.status, verified.body.statusReason).toBe('connected');
     expect(verified.body.roles[0].statusReason).toMatch(/OIDC token/);
@@ -101,6 +110,7 @@ describe('connecting an account in OIDC mode against the sandbox, with no platfo
     expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
     const verified = await verify(created.connection.id, stack.outputs.RoleArn!);
     expect(verified.body.status, verified.body.statusReason).toBe('connected');
+    connected.readAny = { id: created.connection.id, roleArn: stack.outputs.RoleArn! };
   });
 
   it("a role that accepts another organization's token is insecure, with what to fix", async () => {
@@ -130,5 +140,76 @@ describe('connecting an account in OIDC mode against the sandbox, with no platfo
     const res = await verify(created.connection.id, roleArn);
     expect(res.body.status).toBe('broken');
     expect(res.body.roles[0].statusReason).toMatch(/could not be assumed with trustgate's OIDC token/);
+  });
+
+  describe('the broker', () => {
+    let issuer: string;
+    let stackB: string;
+    const attach = (stackId: string, body: Record<string, unknown>) =>
+      t.api('POST', `/v1/stacks/${stackId}/attachments`, { token, body });
+    const issue = (body: Record<string, unknown>) => t.api('POST', '/v1/issuances', { token: issuer, body });
+    beforeAll(async () => {
+      const minted = await t.api('POST', '/v1/tokens', {
+        token,
+        body: { name: 'runs', scopes: ['credentials:issue'] },
+      });
+      expect(minted.status, minted.text).toBe(201);
+      issuer = minted.body.secret ?? minted.body.token?.secret;
+      stackB = (await t.api('POST', '/v1/stacks', { token, body: { slug: 'beta', name: 'beta' } })).body.id;
+    });
+
+    it("attaches stack A and issues: trustgate exchanges the run's token itself, and the AWS CLI with the env format is the role", async () => {
+      const attached = await attach(stackA, { connectionId: connected.lockedA.id, phases: ['read', 'write'] });
+      expect(attached.status, attached.text).toBe(201);
+      const res = await issue({ stack: 'alpha', phase: 'write', runId: 'run-1', connectionId: connected.lockedA.id });
+      expect(res.status, res.text).toBe(201);
+      expect(res.body.assumedRoleArn).toMatch(/^arn:aws:sts::\d{12}:assumed-role\/TrustgateAccess\//);
+      expect(Object.keys(res.body.formats).sort()).toEqual(
+        expect.arrayContaining(['env', 'credentialProcess', 'container']),
+      );
+      const cli = await awsCliCallerArn(sandbox.endpoint, res.body.formats.env);
+      expect(cli.code, cli.stderr).toBe(0);
+      expect(JSON.parse(cli.stdout).Arn).toBe(res.body.assumedRoleArn);
+      expect(res.text).not.toMatch(/eyJ[\w-]+\.eyJ/); // the OIDC token never leaves trustgate
+    });
+
+    it('a role locked to stack A refuses stack B at attach time (422, what to change) and nothing is stored', async () => {
+      const res = await attach(stackB, { connectionId: connected.lockedA.id, phases: ['read'] });
+      expect(res.status, res.text).toBe(422);
+      expect(res.body.error.code).toBe('VERIFICATION_FAILED');
+      expect(JSON.stringify(res.body.error)).toContain('trust.stackIds');
+      const none = await issue({ stack: 'beta', phase: 'read', runId: 'run-2', connectionId: connected.lockedA.id });
+      expect(none.status).toBeGreaterThanOrEqual(400);
+    });
+
+    it('a role the customer locks to stack A after stack B was attached refuses B at run time: ROLE_REFUSED, what to change', async () => {
+      const attached = await attach(stackB, { connectionId: connected.readAny.id, phases: ['read'] });
+      expect(attached.status, attached.text).toBe(201);
+      const ok = await issue({ stack: 'beta', phase: 'read', runId: 'run-3', connectionId: connected.readAny.id });
+      expect(ok.status, ok.text).toBe(201);
+      const locked = buildTrustPolicy({
+        partition: 'aws',
+        principals: [
+          {
+            type: 'oidc',
+            accountId: customer.accountId,
+            issuer: ISSUER,
+            audiences: ['sts.amazonaws.com'],
+            subjects: [oidcSubjectPattern({ org, stack: stackA, phase: 'read' })],
+          },
+        ],
+      });
+      await iam.send(
+        new UpdateAssumeRolePolicyCommand({
+          RoleName: 'TrustgateRead',
+          PolicyDocument: JSON.stringify(locked.document),
+        }),
+      );
+      const refused = await issue({ stack: 'beta', phase: 'read', runId: 'run-4', connectionId: connected.readAny.id });
+      expect(refused.status, refused.text).toBe(422);
+      expect(refused.body.error.code).toBe('ROLE_REFUSED');
+      expect(refused.body.error.message).toMatch(/OIDC provider/);
+      expect(refused.text).not.toMatch(/eyJ[\w-]+\.eyJ/);
+    });
   });
 });

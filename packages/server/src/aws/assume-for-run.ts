@@ -1,4 +1,4 @@
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { TrustgateError } from '@trustgate/core';
 import type { StsPort } from './aws-clients.ts';
 import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.ts';
@@ -9,7 +9,12 @@ import type { IssuedSession } from '../model/broker-records.ts';
 export interface AssumeForRunInput {
   roleArn: string;
   /** The external ID of the stack and phase (`<connection id>@<stack>@<phase>` with scoped trust). */
-  externalId: string;
+  externalId?: string;
+  /**
+   * Instead of an external ID: trustgate's OIDC token of the run and phase, exchanged with AssumeRoleWithWebIdentity
+   * (unsigned: give an STS port that holds no credentials). A secret: never in an error or a log.
+   */
+  webIdentityToken?: string;
   /** 2-64 of `[\w+=,.@-]`: core's roleSessionName. */
   sessionName: string;
   /** 900 to the role's MaxSessionDuration (3,600 when chained): core's sessionDuration. */
@@ -63,6 +68,15 @@ const THROTTLING = new Set([
   'PriorRequestNotComplete',
   'BandwidthLimitExceeded',
 ]);
+/** The OIDC provider could not reach trustgate's issuer (discovery or JWKS): AWS's side, worth another attempt. */
+const IDP_COMMUNICATION = new Set(['IDPCommunicationError', 'IDPCommunicationErrorException']);
+/** AssumeRoleWithWebIdentity's answers about the token and the role's trust: the customer's role must change. */
+const WEB_IDENTITY_REFUSALS = new Set([
+  'InvalidIdentityToken',
+  'InvalidIdentityTokenException',
+  'IDPRejectedClaim',
+  'IDPRejectedClaimException',
+]);
 /** Errors of a call that got no answer in time. */
 const TIMEOUTS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 /** Node's codes of a connection that failed or was cut. */
@@ -105,6 +119,7 @@ export function isRetryableStsError(error: unknown): boolean {
   if (e === undefined || error instanceof TrustgateError) return false;
   const status = statusOf(error);
   if (THROTTLING.has(e.name) || e.$retryable?.throttling === true || status === 429) return true;
+  if (IDP_COMMUNICATION.has(e.name)) return true;
   if (TIMEOUTS.has(e.name) || status === 408) return true;
   if (status !== undefined && status >= 500) return true;
   if (e.code !== undefined && NETWORK_CODES.has(e.code)) return true;
@@ -120,7 +135,17 @@ function described(error: unknown): string {
 
 /** What to change on the role, by what STS answered. */
 function refusalHint(error: unknown, input: AssumeForRunInput): string {
-  const name = shapeOf(error)?.name;
+  const name = shapeOf(error)?.name ?? '';
+  if (input.webIdentityToken !== undefined) {
+    if (name === 'AccessDenied')
+      return "Check that the role still exists and that its trust policy trusts trustgate's OIDC provider with a StringLike <issuer>:sub that admits this stack and phase (re-apply the connection's template).";
+    if (/^InvalidIdentityToken/.test(name))
+      return "Check that the account's IAM OIDC provider for trustgate's issuer exists and lists the connection's audience as a client ID, and that trustgate's issuer URL is the provider's URL.";
+    if (/^IDPRejectedClaim/.test(name))
+      return "The OIDC provider rejected the token's claims: check the provider's client IDs and the role's aud and sub conditions.";
+    if (/^ExpiredToken/.test(name))
+      return "The run's token expired before STS read it: check trustgate's clock, or issue again (a new token is minted).";
+  }
   if (name === 'AccessDenied') {
     const session = [
       input.sourceIdentity === undefined ? undefined : 'sts:SetSourceIdentity',
@@ -157,22 +182,38 @@ export async function assumeRoleForRun(
   options: AssumeForRunOptions,
 ): Promise<AssumedSession> {
   const retry: RetryOptions = { ...ASSUME_RETRY_DEFAULTS, ...options.retry };
-  const command = new AssumeRoleCommand({
-    RoleArn: input.roleArn,
-    RoleSessionName: input.sessionName,
-    ExternalId: input.externalId,
-    DurationSeconds: input.durationSeconds,
-    ...(input.policy === undefined ? {} : { Policy: input.policy }),
-    ...(input.sourceIdentity === undefined ? {} : { SourceIdentity: input.sourceIdentity }),
-    ...(input.tags === undefined ? {} : { Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })) }),
-    ...(input.transitiveTagKeys === undefined ? {} : { TransitiveTagKeys: input.transitiveTagKeys }),
-  });
+  // Web identity: session tags and the source identity travel in the token, not in the request.
+  const command =
+    input.webIdentityToken !== undefined
+      ? new AssumeRoleWithWebIdentityCommand({
+          RoleArn: input.roleArn,
+          RoleSessionName: input.sessionName,
+          WebIdentityToken: input.webIdentityToken,
+          DurationSeconds: input.durationSeconds,
+          ...(input.policy === undefined ? {} : { Policy: input.policy }),
+        })
+      : new AssumeRoleCommand({
+          RoleArn: input.roleArn,
+          RoleSessionName: input.sessionName,
+          ExternalId: input.externalId,
+          DurationSeconds: input.durationSeconds,
+          ...(input.policy === undefined ? {} : { Policy: input.policy }),
+          ...(input.sourceIdentity === undefined ? {} : { SourceIdentity: input.sourceIdentity }),
+          ...(input.tags === undefined
+            ? {}
+            : { Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })) }),
+          ...(input.transitiveTagKeys === undefined ? {} : { TransitiveTagKeys: input.transitiveTagKeys }),
+        });
   const attempt = () =>
     options.pacer.run(
       options.paceKey,
       async () => {
         const issuedAt = new Date();
-        const out = await sts.send(command, retry.signal === undefined ? {} : { abortSignal: retry.signal });
+        const options = retry.signal === undefined ? {} : { abortSignal: retry.signal };
+        const out =
+          command instanceof AssumeRoleWithWebIdentityCommand
+            ? await sts.send(command, options)
+            : await sts.send(command, options);
         const c = out.Credentials;
         const arn = out.AssumedRoleUser?.Arn;
         if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || c.Expiration === undefined || !arn)
@@ -202,7 +243,9 @@ export async function assumeRoleForRun(
       { details, cause: error },
     );
   const name = shapeOf(error)?.name ?? '';
-  if (PLATFORM_CREDENTIALS.has(name) || statusOf(error) === undefined)
+  const webIdentityRefusal =
+    input.webIdentityToken !== undefined && (WEB_IDENTITY_REFUSALS.has(name) || /^ExpiredToken/.test(name));
+  if (!webIdentityRefusal && (PLATFORM_CREDENTIALS.has(name) || statusOf(error) === undefined))
     throw new TrustgateError(
       'AWS_ERROR',
       `AWS STS refused trustgate's own credentials, or could not be asked, assuming ${input.roleArn} ` +

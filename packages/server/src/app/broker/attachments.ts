@@ -7,7 +7,6 @@ import {
   type RunPhase,
 } from '@trustgate/core';
 import { accessLevelOf, loadConnectionFor } from '../../auth/connection-access.ts';
-import { refuseOidcConnection } from '../connections/connection-trust.ts';
 import { requireScope, type Principal } from '../../auth/principal.ts';
 import type { Attachment, AttachmentVerification, SessionMode, Stack } from '../../model/broker-records.ts';
 import type { Connection, ConnectionRole } from '../../model/records.ts';
@@ -153,7 +152,12 @@ export async function createAttachment(
   requireScope(principal, 'connections:write');
   const stack = await loadStack(deps, principal, stackId);
   const { connection } = await loadConnectionFor(deps.store, principal, input.connectionId, 'editor');
-  refuseOidcConnection(connection, 'attaching a stack');
+  if (connection.trust.kind === 'oidc' && input.assumeOnWorker === true)
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      'assumeOnWorker: not available for OIDC connections yet (trustgate exchanges the run token itself).',
+      { field: 'assumeOnWorker' },
+    );
   const phases = checkSettings(connection, input);
   const roles = coveredRoles(
     connection,
@@ -262,7 +266,6 @@ export async function reverifyAttachment(
 ): Promise<AttachmentView> {
   const { stack, attachment } = await loadAttachment(deps, principal, stackId, attachmentId);
   const { connection } = await loadConnectionFor(deps.store, principal, attachment.connectionId, 'editor');
-  refuseOidcConnection(connection, 'verifying an attachment');
   if (attachment.customExternalId !== null)
     throw invalid(
       'attachmentId',

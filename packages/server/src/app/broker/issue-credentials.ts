@@ -8,6 +8,7 @@ import { platformFor } from '../deps.ts';
 import type { AssumptionRequest } from './assumption-request.ts';
 import { memoizedAssumptionRequest } from './assumption-memo.ts';
 import { cacheKeyOf } from './session-cache-key.ts';
+import { runWebIdentityToken } from './web-identity-token.ts';
 import { brokerOf, DEFAULT_RUN_TOKEN_MAX_SECONDS, type BrokerDeps } from './broker-deps.ts';
 import { resolveIssuanceTarget, type IssuanceTarget } from './issuance-target.ts';
 import type { ConnectionDeps } from '../deps.ts';
@@ -51,6 +52,8 @@ export interface IssuanceAnswer {
 
 /** Whether the platform's identity in the connection's partition is a role session (AWS caps chained sessions at 1 h). */
 function isChained(deps: ConnectionDeps, broker: BrokerDeps, connection: Connection): boolean {
+  // A web-identity session is not chained: trustgate holds no AWS session of its own for it.
+  if (connection.trust.kind === 'oidc') return false;
   return broker.chainedSessions ?? platformFor(deps, connection.partition).roleArn !== undefined;
 }
 
@@ -100,17 +103,22 @@ async function servedSession(
   target: IssuanceTarget,
   request: AssumptionRequest,
   durationSeconds: number,
+  run: { runId: string; phase: RunPhase },
 ): Promise<{ session: CachedSession; source: CacheSource }> {
   const { connection, region } = target;
-  const platform = platformFor(deps, connection.partition);
+  const oidc = connection.trust.kind === 'oidc';
+  // An OIDC connection's session is exchanged for a token trustgate mints, with an STS client holding no credentials.
+  const paceIdentity = oidc ? 'oidc' : platformFor(deps, connection.partition).accountId;
   const key = cacheKeyOf(connection, request, durationSeconds, region);
-  const sts = broker.sts.sts({ partition: connection.partition, region });
-  const load = () =>
+  const sts = broker.sts.sts({ partition: connection.partition, region, ...(oidc ? { anonymous: true } : {}) });
+  const load = async () =>
     assumeRoleForRun(
       sts,
       {
         roleArn: request.roleArn,
-        externalId: request.externalId,
+        ...(oidc
+          ? { webIdentityToken: await runWebIdentityToken(deps, target, run) }
+          : { externalId: request.externalId }),
         sessionName: request.roleSessionName,
         durationSeconds,
         ...(request.policy === undefined ? {} : { policy: request.policy }),
@@ -119,7 +127,7 @@ async function servedSession(
       },
       {
         pacer: broker.pacer,
-        paceKey: `${connection.partition}:${platform.accountId}:${region}`,
+        paceKey: `${connection.partition}:${paceIdentity}:${region}`,
         retry: broker.stsRetry,
       },
     );
@@ -319,11 +327,18 @@ async function serveIssuance(
   checkRecordedTrust(target, input.phase);
   let served: { session: CachedSession; source: CacheSource };
   try {
-    served = await servedSession(deps, broker, target, request, duration.seconds);
+    served = await servedSession(deps, broker, target, request, duration.seconds, {
+      runId: input.runId,
+      phase: input.phase,
+    });
   } catch (error) {
     // Only a refused trust (AccessDenied: trust policy, external ID, role deleted) is the connection's state; a
     // duration or policy STS will not take is the attachment's, and a later issuance may well work.
-    if (error instanceof TrustgateError && error.code === 'ROLE_REFUSED' && error.details.awsError === 'AccessDenied')
+    if (
+      error instanceof TrustgateError &&
+      error.code === 'ROLE_REFUSED' &&
+      /^(AccessDenied|InvalidIdentityToken|IDPRejectedClaim)/.test(String(error.details.awsError))
+    )
       await recordRefusal(deps, target, error);
     throw error;
   }

@@ -23,6 +23,7 @@ import type { Connection, ConnectionRole } from '../../model/records.ts';
 import { nowIso } from '../../store/new-id.ts';
 import { platformFor, type ConnectionDeps } from '../deps.ts';
 import { assumptionRequest, type AssumptionRequest } from './assumption-request.ts';
+import { verifyOidcAttachment } from './verify-oidc-attachment.ts';
 
 /** Input of {@link verifyAttachment}. */
 export interface VerifyAttachmentInput {
@@ -252,6 +253,7 @@ export async function verifyAttachment(
   input: VerifyAttachmentInput,
 ): Promise<AttachmentVerification> {
   const { connection, stack, attachment } = input;
+  if (connection.trust.kind === 'oidc') return verifyOidcAttachment(deps, input);
   const region = attachment.region ?? connection.region ?? undefined;
   const sts = deps.aws.sts({ partition: connection.partition, ...(region === undefined ? {} : { region }) });
   const stop = new AbortController();

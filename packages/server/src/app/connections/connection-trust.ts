@@ -74,12 +74,3 @@ export function oidcTrustOptions(
   );
   return { issuer: issuerUrl, audiences: [oidcAudienceOf(c)], subjects };
 }
-
-/**
- * Refuses (INVALID_INPUT, 400) what an OIDC connection cannot do yet — role verification and attaching stacks come
- * with AssumeRoleWithWebIdentity — instead of trying it with an external ID the role does not trust.
- */
-export function refuseOidcConnection(c: Pick<Connection, 'trust'>, what: string): void {
-  if (c.trust.kind === 'oidc')
-    throw invalid(`trust: ${what} is not available for OIDC connections yet (it needs AssumeRoleWithWebIdentity).`);
-}
