@@ -184,6 +184,12 @@ const selection = z.discriminatedUnion('mode', [
     .strict(),
 ]);
 
+/** The run phases a role trusts: read (plan), write (apply), or both. */
+const trustedPhases = z
+  .array(z.enum(['read', 'write']))
+  .min(1)
+  .max(2);
+
 const externalIdTrust = z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('exact') }).strict(),
@@ -195,10 +201,7 @@ const externalIdTrust = z
           .min(1)
           .max(100)
           .optional(),
-        phases: z
-          .array(z.enum(['read', 'write']))
-          .min(1)
-          .max(2),
+        phases: trustedPhases,
       })
       .strict(),
   ])
@@ -214,10 +217,7 @@ const connectionTrust = z
         kind: z.literal('oidc'),
         audience: z.string().min(1).max(255).optional(),
         stackIds: z.array(id).min(1).max(100).optional(),
-        phases: z
-          .array(z.enum(['read', 'write']))
-          .min(1)
-          .max(2),
+        phases: trustedPhases,
       })
       .strict(),
   ])

@@ -33,3 +33,20 @@ export async function recordAudit(
     details: event.details ?? {},
   });
 }
+
+/** The audit event of what `principal` did, for a writer other than {@link recordAudit} (the broker's batcher). */
+export function auditEventOf(
+  principal: Principal,
+  action: string,
+  connectionId: string | null,
+  details: Record<string, unknown>,
+): Omit<AuditEvent, 'id' | 'at'> {
+  return {
+    organizationId: principal.organizationId,
+    actorUserId: principal.user.id,
+    tokenId: principal.token.id,
+    action,
+    connectionId,
+    details,
+  };
+}

@@ -1,5 +1,6 @@
 import { credentialFormats, sessionDuration, TrustgateError, type RunPhase } from '@trustgate/core';
 import type { Principal } from '../../auth/principal.ts';
+import { auditEventOf } from '../audit/record-audit.ts';
 import { mintRunToken, type RunTokenClaims } from '../../auth/run-token.ts';
 import { assumeRoleForRun } from '../../aws/assume-for-run.ts';
 import type { CachedSession, CacheSource } from '../../cache/credential-cache.ts';
@@ -227,13 +228,8 @@ async function auditRefusal(
   const broker = deps.broker;
   if (broker === undefined) return;
   try {
-    await broker.audit.append({
-      organizationId: principal.organizationId,
-      actorUserId: principal.user.id,
-      tokenId: principal.token.id,
-      action: 'credentials.refuse',
-      connectionId: null,
-      details: {
+    await broker.audit.append(
+      auditEventOf(principal, 'credentials.refuse', null, {
         stack: input.stack,
         phase: input.phase,
         runId: input.runId,
@@ -241,8 +237,8 @@ async function auditRefusal(
         ...(input.region === undefined ? {} : { region: input.region }),
         via: via.kind,
         code: error instanceof TrustgateError ? error.code : 'INTERNAL',
-      },
-    });
+      }),
+    );
   } catch (cause) {
     deps.log?.warn({ err: cause }, 'broker: the audit record of a refused issuance could not be written');
   }
@@ -292,13 +288,8 @@ async function serveIssuance(
   };
   const audit = async (details: Record<string, unknown>): Promise<void> => {
     try {
-      await broker.audit.append({
-        organizationId: principal.organizationId,
-        actorUserId: principal.user.id,
-        tokenId: principal.token.id,
-        action: 'credentials.issue',
-        connectionId: connection.id,
-        details: {
+      await broker.audit.append(
+        auditEventOf(principal, 'credentials.issue', connection.id, {
           stackId: stack.id,
           stackSlug: stack.slug,
           phase: input.phase,
@@ -310,8 +301,8 @@ async function serveIssuance(
           durationSeconds: duration.seconds,
           via: via.kind,
           ...details,
-        },
-      });
+        }),
+      );
     } catch (cause) {
       deps.log?.warn({ err: cause }, 'broker: the audit record of an issuance could not be written');
       throw new TrustgateError(
