@@ -5,7 +5,7 @@ import { isWebIdentityRefusal, webIdentityAssumer } from '../../aws/verify-web-i
 import { TrustgateError } from '@trustgate/core';
 import type { AttachmentPhaseCheck, AttachmentVerification } from '../../model/broker-records.ts';
 import { nowIso } from '../../store/new-id.ts';
-import { oidcTrustOptions } from '../connections/connection-trust.ts';
+import { oidcTrustOptions } from '../connections/oidc-trust-options.ts';
 import type { ConnectionDeps } from '../deps.ts';
 import type { VerifyAttachmentInput } from './verify-attachment.ts';
 import { runWebIdentityToken } from './web-identity-token.ts';

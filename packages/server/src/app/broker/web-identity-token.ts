@@ -1,7 +1,7 @@
 import { TrustgateError, type RunPhase } from '@trustgate/core';
 import type { Connection } from '../../model/records.ts';
 import type { Stack } from '../../model/broker-records.ts';
-import { oidcAudienceOf } from '../connections/connection-trust.ts';
+import { oidcAudienceOf } from '../connections/oidc-trust-options.ts';
 import { mintRunToken } from '../identity/mint-run-token.ts';
 import type { ConnectionDeps } from '../deps.ts';
 

@@ -10,7 +10,7 @@ import {
   type PolicyDocument,
 } from '@trustgate/core';
 import type { Connection } from '../../model/records.ts';
-import { oidcTrustOptions } from './connection-trust.ts';
+import { oidcTrustOptions } from './oidc-trust-options.ts';
 
 /** The deliverable formats a connection offers. */
 export const DELIVERABLE_FORMATS = [

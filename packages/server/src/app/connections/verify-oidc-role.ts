@@ -9,7 +9,7 @@ import {
 import type { Connection } from '../../model/records.ts';
 import { mintRunToken, type RunTokenInput } from '../identity/mint-run-token.ts';
 import type { ConnectionDeps } from '../deps.ts';
-import { oidcAudienceOf, oidcTrustOptions } from './connection-trust.ts';
+import { oidcAudienceOf, oidcTrustOptions } from './oidc-trust-options.ts';
 
 /** The stack ID verification's token names when the role trusts any stack (stack IDs are `stk_` + random). */
 export const VERIFY_STACK_ID = 'stk_trustgate-verify';
