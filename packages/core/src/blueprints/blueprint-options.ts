@@ -28,7 +28,7 @@ export interface BlueprintOptions {
    * `<connection external ID>@*@read`); wins over `externalIdScope` and `externalIds`.
    */
   externalIdPatterns?: string[];
-  /** Also allow the platform `sts:TagSession` / `sts:SetSourceIdentity` (session tags, source identity). */
+  /** Also allow the platform (or, with `oidc`, its tokens) `sts:TagSession` / `sts:SetSourceIdentity`. */
   sessionActions?: TrustSessionAction[];
   /** Trust the platform's OIDC tokens instead of its AWS account (the provider lives in the customer account). */
   oidc?: { issuer: string; audiences: string[]; subjects: string[] };

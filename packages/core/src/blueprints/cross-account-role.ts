@@ -41,7 +41,12 @@ export function crossAccountRoleBlueprint(options: BlueprintOptions): Deliverabl
         { field: 'customerAccountId' },
       );
     assertNoErrors(validateAccountId(options.customerAccountId, 'customerAccountId'));
-    principals.push({ type: 'oidc', accountId: options.customerAccountId, ...options.oidc });
+    principals.push({
+      type: 'oidc',
+      accountId: options.customerAccountId,
+      ...options.oidc,
+      ...(options.sessionActions ? { sessionActions: options.sessionActions } : {}),
+    });
   } else {
     if (!options.platform)
       throw new TrustgateError(

@@ -139,6 +139,29 @@ describe('buildTrustPolicy', () => {
     });
   });
 
+  it('lets web-identity tokens tag the session and set a source identity only when asked', () => {
+    const oidc = {
+      type: 'oidc' as const,
+      accountId: '444455556666',
+      issuer: 'oidc.example.com/id',
+      audiences: ['sts.amazonaws.com'],
+      subjects: ['org:o1:*'],
+    };
+    const plain = buildTrustPolicy({ partition: 'aws', principals: [oidc] }).document.Statement[0];
+    expect(plain?.Action).toBe('sts:AssumeRoleWithWebIdentity');
+    const tagged = buildTrustPolicy({
+      partition: 'aws',
+      principals: [{ ...oidc, sessionActions: ['sts:SetSourceIdentity', 'sts:TagSession', 'sts:TagSession'] }],
+    }).document.Statement[0];
+    expect(tagged?.Action).toEqual(['sts:AssumeRoleWithWebIdentity', 'sts:TagSession', 'sts:SetSourceIdentity']);
+    expect(() =>
+      buildTrustPolicy({
+        partition: 'aws',
+        principals: [{ ...oidc, sessionActions: ['sts:AssumeRole' as 'sts:TagSession'] }],
+      }),
+    ).toThrow(/principals\[0\]\.sessionActions\[0\]/);
+  });
+
   it('refuses bad input with an error naming the field', () => {
     const cases: Array<[() => unknown, string, string]> = [
       [

@@ -58,9 +58,17 @@ export type TrustPrincipalSpec =
   /**
    * Web identity: tokens from an OIDC issuer registered as an IAM OIDC provider in the customer's account, so
    * the platform needs no long-lived AWS keys. `aud` must equal one of `audiences`; `sub` must match one of
-   * `subjects` (StringLike when a subject holds `*` or `?`, else StringEquals).
+   * `subjects` (StringLike when a subject holds `*` or `?`, else StringEquals). `sessionActions` adds
+   * `sts:TagSession` (session tags in the token's `https://aws.amazon.com/tags` claim) and `sts:SetSourceIdentity`.
    */
-  | { type: 'oidc'; accountId: string; issuer: string; audiences: string[]; subjects: string[] };
+  | {
+      type: 'oidc';
+      accountId: string;
+      issuer: string;
+      audiences: string[];
+      subjects: string[];
+      sessionActions?: TrustSessionAction[];
+    };
 
 /** Input of {@link buildTrustPolicy}. */
 export interface TrustPolicyOptions {
@@ -174,9 +182,13 @@ function statementFor(
   }
 }
 
-/** `sts:AssumeRole` alone, or with the session actions asked for (deduplicated, in a fixed order). */
-function platformActions(sessionActions: TrustSessionAction[] | undefined, path: string): string | string[] {
-  if (sessionActions === undefined) return 'sts:AssumeRole';
+/** `base` (`sts:AssumeRole`) alone, or with the session actions asked for (deduplicated, in a fixed order). */
+function platformActions(
+  sessionActions: TrustSessionAction[] | undefined,
+  path: string,
+  base = 'sts:AssumeRole',
+): string | string[] {
+  if (sessionActions === undefined) return base;
   if (!Array.isArray(sessionActions))
     throw new TrustgateError('INVALID_INPUT', `${path}: a list of session actions is required`, { field: path });
   sessionActions.forEach((action, i) => {
@@ -188,7 +200,7 @@ function platformActions(sessionActions: TrustSessionAction[] | undefined, path:
       );
   });
   const extra = SESSION_ACTIONS.filter((a) => sessionActions.includes(a));
-  return extra.length === 0 ? 'sts:AssumeRole' : ['sts:AssumeRole', ...extra];
+  return extra.length === 0 ? base : [base, ...extra];
 }
 
 /**
@@ -347,7 +359,7 @@ function oidcStatement(
     Sid: 'WebIdentityAssumeRole',
     Effect: 'Allow',
     Principal: { Federated: `arn:${partition}:iam::${spec.accountId}:oidc-provider/${issuer}` },
-    Action: 'sts:AssumeRoleWithWebIdentity',
+    Action: platformActions(spec.sessionActions, `${path}.sessionActions`, 'sts:AssumeRoleWithWebIdentity'),
     Condition: condition,
   };
 }

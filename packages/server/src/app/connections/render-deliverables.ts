@@ -145,7 +145,13 @@ export function renderDeliverables({
   const model = crossAccountRoleBlueprint({
     partition: connection.partition,
     ...(oidc !== undefined
-      ? { oidc }
+      ? {
+          oidc,
+          // Session tags and source identity ride in the token's claims; the trust must allow them.
+          ...(connection.sessionTagging
+            ? { sessionActions: ['sts:TagSession' as const, 'sts:SetSourceIdentity' as const] }
+            : {}),
+        }
       : {
           ...(platform === undefined ? {} : { platform: { [connection.partition]: platform } }),
           ...trustOptions(connection),
