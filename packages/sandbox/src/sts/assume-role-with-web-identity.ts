@@ -13,7 +13,8 @@ import { AwsError, accessDenied, validationError } from '../protocol/aws-error.t
 import type { ActionResult, RequestContext } from '../runtime.ts';
 import { findRoleByArn } from './assume-role.ts';
 import { issueSession, sessionResult } from './issue-session.ts';
-import { packedPolicySize, readSessionInputs, requestedSession } from './session-inputs.ts';
+import { packedPolicySize, readSessionInputs, requestedSession, requestTagContext } from './session-inputs.ts';
+import { webIdentitySessionClaims } from './web-identity-claims.ts';
 
 function invalidToken(message: string): AwsError {
   return new AwsError('InvalidIdentityToken', message, 400);
@@ -64,6 +65,13 @@ async function keySetFor(ctx: RequestContext, issuer: string): Promise<JWTVerify
  * audience one of the provider's client IDs (`InvalidIdentityToken`). The role's trust policy is then
  * evaluated by core's policy engine for the Federated principal (the provider ARN) with the context keys
  * `<provider>:aud`, `<provider>:sub`, `<provider>:amr`? (when present) and `sts:RoleSessionName`.
+ *
+ * The request takes no Tags or SourceIdentity parameter: session tags come from the token's
+ * `https://aws.amazon.com/tags` claim and the source identity from `https://aws.amazon.com/source_identity`
+ * (IAM User Guide, "Passing session tags using AssumeRoleWithWebIdentity"). Then the trust policy must also allow
+ * `sts:TagSession` (context `aws:RequestTag/*`, `aws:TagKeys`, `sts:TransitiveTagKeys`) and `sts:SetSourceIdentity`
+ * (`sts:SourceIdentity`), else AccessDenied; the session carries them (`aws:PrincipalTag/*`, `aws:SourceIdentity`)
+ * and the answer names the source identity.
  */
 export async function assumeRoleWithWebIdentity(ctx: RequestContext): Promise<ActionResult> {
   const inputs = readSessionInputs(ctx.params);
@@ -110,8 +118,10 @@ export async function assumeRoleWithWebIdentity(ctx: RequestContext): Promise<Ac
   const duration = inputs.durationSeconds ?? 3600;
   if (duration > role.maxSessionDuration)
     throw validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
-  const packed = packedPolicySize(inputs);
+  const asked = webIdentitySessionClaims(claims);
+  const packed = packedPolicySize({ ...inputs, tags: asked.tags });
   const context: Record<string, ContextValue> = {
+    ...requestTagContext(asked.tags, asked.transitiveTagKeys),
     [`${providerUrl}:aud`]: audiences.length === 1 ? audiences[0]! : audiences,
     [`${providerUrl}:sub`]: claims.sub ?? '',
     'sts:RoleSessionName': inputs.roleSessionName,
@@ -122,27 +132,36 @@ export async function assumeRoleWithWebIdentity(ctx: RequestContext): Promise<Ac
     'aws:SourceIp': ctx.sourceIp,
   };
   if (Array.isArray(claims.amr)) context[`${providerUrl}:amr`] = claims.amr as string[];
-  const result = evaluateRequest(
-    {
-      principal: { arn: provider.arn, accountId, type: 'Federated' },
-      action: 'sts:AssumeRoleWithWebIdentity',
-      resource: role.arn,
-      resourceAccountId: accountId,
-      context,
-    },
-    { resourcePolicy: parsePolicy(role.assumeRolePolicyDocument) },
-  );
-  if (result.decision !== 'Allowed') throw denied;
+  if (asked.sourceIdentity !== undefined) context['sts:SourceIdentity'] = asked.sourceIdentity;
+  const actions = ['sts:AssumeRoleWithWebIdentity'];
+  if (asked.tags.length > 0) actions.push('sts:TagSession');
+  if (asked.sourceIdentity !== undefined) actions.push('sts:SetSourceIdentity');
+  const trust = parsePolicy(role.assumeRolePolicyDocument);
+  for (const action of actions) {
+    const result = evaluateRequest(
+      {
+        principal: { arn: provider.arn, accountId, type: 'Federated' },
+        action,
+        resource: role.arn,
+        resourceAccountId: accountId,
+        context,
+      },
+      { resourcePolicy: trust },
+    );
+    if (result.decision !== 'Allowed')
+      throw action === 'sts:AssumeRoleWithWebIdentity' ? denied : accessDenied(`Not authorized to perform ${action}`);
+  }
   const session = issueSession({
     state: ctx.runtime.store.state,
     accountId,
     role,
     ...requestedSession(inputs, duration),
     now: ctx.now,
-    tags: [],
-    transitiveTagKeys: [],
+    tags: asked.tags,
+    transitiveTagKeys: asked.transitiveTagKeys,
     chained: false,
     sourceArn: provider.arn,
+    ...(asked.sourceIdentity === undefined ? {} : { sourceIdentity: asked.sourceIdentity }),
   });
   return {
     ...sessionResult(session),
@@ -150,5 +169,6 @@ export async function assumeRoleWithWebIdentity(ctx: RequestContext): Promise<Ac
     Audience: audiences[0],
     Provider: issuer,
     PackedPolicySize: packed,
+    SourceIdentity: asked.sourceIdentity,
   };
 }
