@@ -124,8 +124,11 @@ describe('connections in OIDC mode', () => {
       trust: { kind: 'oidc', phases: ['read'] },
     });
     expect(many.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'scope' });
+    // Automatic mode is offered for OIDC as for external IDs, where the partition has the callback topic (not here).
     const auto = await create({ mode: 'automatic', trust: { kind: 'oidc', phases: ['read'] } });
     expect(auto.status).toBe(400);
+    expect(auto.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'mode' });
+    expect(auto.body.error.message).toMatch(/callback topic/);
     const unknown = await create({ trust: { kind: 'oidc', stackIds: ['stk_nope'], phases: ['read'] } });
     expect(unknown.body.error).toMatchObject({ code: 'NOT_FOUND', field: 'trust.stackIds[0]' });
     const wildcard = await create({ trust: { kind: 'oidc', audience: 'sts.*', phases: ['read'] } });

@@ -9,9 +9,10 @@ function invalid(message: string, field = 'trust'): TrustgateError {
 
 /**
  * Checks a connection's trust form before it is stored: an `oidc` connection needs the service's OIDC issuer
- * (`identity` in its configuration), one account (the role's trust names the OIDC provider in that account), manual
- * mode (the automatic callback reports an external ID), an audience IAM accepts as a client ID (1-255 characters,
- * no wildcards), and stacks of the organization. Throws INVALID_INPUT / NOT_FOUND naming the field.
+ * (`identity` in its configuration), one account (the role's trust names the OIDC provider in that account), an
+ * audience IAM accepts as a client ID (1-255 characters, no wildcards), and stacks of the organization. Automatic mode
+ * works as for external IDs (the template's custom resource reports RoleArn and AccountId, and the callback verifies
+ * the role with tokens). Throws INVALID_INPUT / NOT_FOUND naming the field.
  */
 export async function validateConnectionTrust(deps: ConnectionDeps, c: Connection): Promise<void> {
   const trust: ConnectionTrust = c.trust;
@@ -25,8 +26,6 @@ export async function validateConnectionTrust(deps: ConnectionDeps, c: Connectio
       'trust: OIDC trust names the IAM OIDC provider of one account; give the connection an account scope (one connection per account for now).',
       'scope',
     );
-  if (c.mode !== 'manual')
-    throw invalid('trust: OIDC connections are manual for now (paste the role ARN, then verify).', 'mode');
   if (trust.audience !== undefined && !/^[^\s*?]{1,255}$/.test(trust.audience))
     throw invalid(
       'trust.audience: 1 to 255 characters with no spaces or wildcards (an IAM OIDC client ID).',
