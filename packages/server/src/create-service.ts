@@ -24,8 +24,47 @@ import { createIdentity, storedKeyEncryptionKey, type IdentityConfig } from './a
 /** The example catalog shipped in the repository: the default catalog connections use. */
 export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../../catalogs/example.yaml', import.meta.url));
 
-/** One partition the service serves: how to reach AWS there and the platform identity customers trust. */
-export type PartitionServiceConfig = PartitionAwsConfig & PlatformSettings;
+/**
+ * One partition the service serves: how to reach AWS there and the platform identity customers trust. Without
+ * `accountId` the partition has no platform identity: it serves OIDC connections only (trustgate as the issuer calls
+ * AssumeRoleWithWebIdentity, which is unsigned), so it takes no credentials, platform role, callback topic or template
+ * bucket either, and the service must be an OIDC issuer (`identity`).
+ */
+export type PartitionServiceConfig = PartitionAwsConfig & Omit<PlatformSettings, 'accountId'> & { accountId?: string };
+
+/** The settings that belong to a platform identity: each needs the partition's `accountId`. */
+const PLATFORM_ONLY_SETTINGS = ['credentials', 'roleArn', 'callbackTopicArn', 'templateBucket'] as const;
+
+/**
+ * The platform identity of a partition, or undefined for an OIDC-only partition (no `accountId`); INVALID_INPUT naming
+ * the field when a partition without an account has platform settings or the service is no OIDC issuer.
+ */
+function platformOf(
+  partition: Partition,
+  c: PartitionServiceConfig,
+  oidcIssuer: boolean,
+): PlatformSettings | undefined {
+  if (c.accountId !== undefined)
+    return {
+      accountId: c.accountId,
+      ...(c.roleArn === undefined ? {} : { roleArn: c.roleArn }),
+      ...(c.callbackTopicArn === undefined ? {} : { callbackTopicArn: c.callbackTopicArn }),
+    };
+  if (!oidcIssuer)
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `partitions.${partition}.accountId: the platform's account is required unless the service is an OIDC issuer (identity), whose connections need no platform AWS identity.`,
+      { field: `partitions.${partition}.accountId` },
+    );
+  const extra = PLATFORM_ONLY_SETTINGS.find((key) => c[key] !== undefined);
+  if (extra !== undefined)
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `partitions.${partition}.${extra}: a partition without accountId has no platform AWS identity (it serves OIDC connections only), so it takes no ${extra}; give the platform's accountId or leave ${extra} out.`,
+      { field: `partitions.${partition}.${extra}` },
+    );
+  return undefined;
+}
 
 /** Default pace of the broker's STS calls per platform identity and region: 50 a second (AWS throttles far above). */
 export const DEFAULT_STS_RATE_PER_SECOND = 50;
@@ -69,7 +108,10 @@ export interface TrustgateServiceConfig {
   databaseSchema?: string;
   /** PostgreSQL pool size per instance. Default 10. */
   databasePoolSize?: number;
-  /** Per partition served: endpoint/credentials and the platform identity (one per partition). */
+  /**
+   * Per partition served: endpoint/credentials and the platform identity (one per partition); a partition without
+   * `accountId` serves OIDC connections only (an OIDC-only deployment holds no AWS identity at all).
+   */
   partitions: Partial<Record<Partition, PartitionServiceConfig>>;
   /** Public base URL of the service, e.g. `http://127.0.0.1:8080`. */
   publicUrl: string;
@@ -174,11 +216,8 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
     const platforms: Partial<Record<Partition, PlatformSettings>> = {};
     const awsConfig: Partial<Record<Partition, PartitionAwsConfig>> = {};
     for (const [partition, c] of Object.entries(config.partitions) as [Partition, PartitionServiceConfig][]) {
-      platforms[partition] = {
-        accountId: c.accountId,
-        ...(c.roleArn === undefined ? {} : { roleArn: c.roleArn }),
-        ...(c.callbackTopicArn === undefined ? {} : { callbackTopicArn: c.callbackTopicArn }),
-      };
+      const platform = platformOf(partition, c, config.identity !== undefined);
+      if (platform !== undefined) platforms[partition] = platform;
       // Templates are published only to a bucket the platform's account owns, unless another owner is named.
       awsConfig[partition] =
         c.templateBucket === undefined ? c : { ...c, templateBucketOwner: c.templateBucketOwner ?? c.accountId };

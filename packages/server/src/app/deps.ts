@@ -57,13 +57,18 @@ export interface ConnectionDeps {
   identity?: IdentityDeps;
 }
 
-/** The platform settings for a partition; INVALID_PARTITION when the service has no identity there. */
+/**
+ * The platform settings for a partition; INVALID_PARTITION when the service has no identity there (in an OIDC-only
+ * deployment, saying that only OIDC trust is served).
+ */
 export function platformFor(deps: ConnectionDeps, partition: Partition): PlatformSettings {
   const p = deps.platforms[partition];
   if (p === undefined) {
     throw new TrustgateError(
       'INVALID_PARTITION',
-      `This service has no AWS identity in partition ${partition}; roles cannot be assumed across partitions.`,
+      deps.identity === undefined
+        ? `This service has no AWS identity in partition ${partition}; roles cannot be assumed across partitions.`
+        : `This service has no platform AWS identity in partition ${partition} (it serves OIDC connections only there), so no role can trust an external ID of it: use trust { kind: 'oidc' }.`,
       { field: 'partition' },
     );
   }

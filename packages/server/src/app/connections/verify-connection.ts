@@ -5,7 +5,7 @@ import type { Principal } from '../../auth/principal.ts';
 import { verifyRole, type VerifyRoleObservation } from '../../aws/verify-role.ts';
 import type { RetryOptions } from '../../aws/retry-with-backoff.ts';
 import { nowIso } from '../../store/new-id.ts';
-import type { ConnectionDeps } from '../deps.ts';
+import { platformFor, type ConnectionDeps } from '../deps.ts';
 import { toConnectionView, type ConnectionView } from './connection-view.ts';
 import { findMissingActions } from './find-missing-actions.ts';
 import { recordAudit } from '../audit/record-audit.ts';
@@ -260,6 +260,9 @@ export async function verifyAndRecord(
   origin: { stackId?: string } = {},
 ): Promise<{ connection: Connection; role: ConnectionRole }> {
   const { accountId, roleName } = checkRoleArnForConnection(connection, roleArn);
+  // External-ID trust is verified as the platform: without its identity in the partition (an OIDC-only deployment), a
+  // clear 400 before any AWS call, never the SDK's default credential chain.
+  if (connection.trust.kind !== 'oidc') platformFor(deps, connection.partition);
   const roleRow = (
     status: ConnectionStatus,
     reason: string,
