@@ -25,6 +25,8 @@ export interface VerifyWebIdentityRoleInput {
   retry?: RetryOptions;
   /** Bounds the retries of a probe STS gave no answer; the fields given replace {@link PROBE_RETRY_DEFAULTS}. */
   probeRetry?: RetryOptions;
+  /** Also ask Organizations, as the role's session, which organization the account belongs to (organization scope). */
+  readOrganization?: boolean;
 }
 
 /** Verification of a web-identity role: VerifyRoleObservation's fields, with the probes the role accepted (empty: secure). */
@@ -75,7 +77,8 @@ export function webIdentityAssumer(sts: StsPort, roleArn: string, sessionName: s
  * (retrying refusals within `retry`, a new role or provider may take seconds), and each probe token, which must be
  * refused (a refusal is only one of {@link isWebIdentityRefusal}; a probe without an answer is retried within
  * `probeRetry` and then fails the verification with AWS_ERROR: it fails closed); reads the role's policies with the
- * session. Error text from AWS is kept (it never holds the token).
+ * session (and, with `readOrganization`, the account's organization). Error text from AWS is kept (it never holds the
+ * token).
  */
 export async function verifyWebIdentityRole(
   aws: AwsClientFactory,
@@ -131,6 +134,6 @@ export async function verifyWebIdentityRole(
   return {
     ...base,
     assumed: true,
-    ...(await readWithSession(aws, { ...input, readOrganization: false }, result.value)),
+    ...(await readWithSession(aws, { ...input, readOrganization: input.readOrganization === true }, result.value)),
   };
 }

@@ -73,6 +73,8 @@ export async function observeOidcRole(
     sessionName: `trustgate-verify-${connection.id}`.slice(0, 64),
     token,
     probes,
+    // An organization scope admits an account only when Organizations, asked as the role's session, says it is a member.
+    readOrganization: connection.scope.kind === 'organization',
     ...(role.retry === undefined ? {} : { retry: role.retry }),
     ...(deps.probeRetry === undefined ? {} : { probeRetry: deps.probeRetry }),
   });
