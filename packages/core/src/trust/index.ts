@@ -18,10 +18,14 @@ export {
 export { platformIdentityFor, type PlatformIdentities, type PlatformIdentity } from './platform-identity.ts';
 export { DEFAULT_MAX_SESSION_DURATION, validateMaxSessionDuration } from './session-duration.ts';
 export {
+  DEFAULT_OIDC_SUBJECT_TEMPLATE,
+  MAX_OIDC_SUBJECT_TEMPLATE_LENGTH,
+  OIDC_SUBJECT_PLACEHOLDERS,
   escapeSubjectValue,
   oidcSubject,
   oidcSubjectPattern,
   parseOidcSubject,
+  validateOidcSubjectTemplate,
   type OidcPhase,
   type OidcSubjectParts,
 } from './oidc-subject.ts';

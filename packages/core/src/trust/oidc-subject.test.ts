@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { propertyParameters } from '../../test/support/property-seed.ts';
-import { oidcSubject, oidcSubjectPattern, parseOidcSubject, type OidcSubjectParts } from './index.ts';
+import {
+  DEFAULT_OIDC_SUBJECT_TEMPLATE,
+  oidcSubject,
+  oidcSubjectPattern,
+  parseOidcSubject,
+  validateOidcSubjectTemplate,
+  type OidcSubjectParts,
+} from './index.ts';
 
 /** StringLike as IAM evaluates it: `*` any run, `?` one character, case-sensitive, whole value. */
 function stringLike(pattern: string, value: string): boolean {
@@ -130,6 +137,113 @@ describe('oidcSubjectPattern', () => {
         },
       ),
       propertyParameters({ numRuns: 800 }),
+    );
+  });
+});
+
+describe('subject templates', () => {
+  const run = { org: 'org_1', space: 'spc_2', stack: 'stk_3', stackSlug: 'net', phase: 'write' as const };
+
+  it('writes the default template as the default subject, and another shape with escaped values', () => {
+    expect(oidcSubject(run, DEFAULT_OIDC_SUBJECT_TEMPLATE)).toBe(oidcSubject(run));
+    const hcp = 'organization:{org}:project:{space}:workspace:{stack}:slug:{stack_slug}:run-phase:{phase}';
+    expect(oidcSubject(run, hcp)).toBe('organization:org_1:project:spc_2:workspace:stk_3:slug:net:run-phase:write');
+    expect(oidcSubject({ ...run, stack: 'a:b*' }, hcp)).toContain(':workspace:a%3Ab%2A:');
+    expect(oidcSubjectPattern({ org: 'org_1', stack: 'stk_3' }, hcp)).toBe(
+      'organization:org_1:project:*:workspace:stk_3:slug:*:run-phase:*',
+    );
+    expect(() => oidcSubject({ ...run, stackSlug: undefined } as OidcSubjectParts, hcp)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'stackSlug' }),
+    );
+  });
+
+  it.each([
+    ['', 'non-empty'],
+    ['org:{org}:phase:{phase}', '{stack} must appear exactly once'],
+    ['stack:{stack}:phase:{phase}', '{org} must appear exactly once'],
+    ['org:{org}:stack:{stack}', '{phase} must appear exactly once'],
+    ['org:{org}:stack:{stack}:x:{stack}:phase:{phase}', '{stack} must appear exactly once'],
+    ['org:{org}:s:{space}:t:{space}:stack:{stack}:phase:{phase}', '{space} at most once'],
+    ['org:{org}:run:{run}:stack:{stack}:phase:{phase}', '{run} is not a placeholder'],
+    ['org:{org}:stack:*:{stack}:phase:{phase}', '"*" is not allowed'],
+    ['org:{org}:stack:{stack}:phase:{phase}?', '"?" is not allowed'],
+    ['org:{org}:stack:${stack}:phase:{phase}', '"$" is not allowed'],
+    ['org:{org}:stack:%{stack}:phase:{phase}', '"%" is not allowed'],
+    ['org:org_x:{org}:stack:{stack}:phase:{phase}', '"_" is not allowed'],
+    ['org:{org} :stack:{stack}:phase:{phase}', '" " is not allowed'],
+    ['org:{org}:stack:{stack}}:phase:{phase}', '"}" is not allowed'],
+    ['org:{org}-{stack}:phase:{phase}', 'put a ":" between any two placeholders'],
+    ['org:{org}:stack:{stack}:{phase}:x', 'must end with {phase}'],
+    [`org:{org}:stack:{stack}:${'x'.repeat(200)}:{phase}`, 'at most 200 characters'],
+  ])('refuses the template %j (%s), naming the field', (template, why) => {
+    expect(() => validateOidcSubjectTemplate(template, 'oidcSubject.template')).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_INPUT',
+        field: 'oidcSubject.template',
+        message: expect.stringContaining(why),
+      }),
+    );
+  });
+
+  // Templates assembled from labels and placeholders, each placeholder in its own segment, ending with {phase}.
+  const label = fc.constantFrom('org', 'organization', 'space', 'stack', 'phase', 'read', 'write', 'x', 'a.b', 'p=1');
+  const template = fc
+    .record({
+      labels: fc.array(label, { minLength: 6, maxLength: 6 }),
+      order: fc.shuffledSubarray(['{org}', '{space}', '{stack}', '{stack_slug}'], { minLength: 4 }),
+      drop: fc.subarray(['{space}', '{stack_slug}']),
+      prefixed: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+    })
+    .map(({ labels, order, drop, prefixed }) => {
+      const slots = [...order.filter((p) => !drop.includes(p)), '{phase}'];
+      return slots.map((p, i) => (prefixed[i] ? `${labels[i]}:${p}` : p)).join(':');
+    })
+    .filter((t) => {
+      try {
+        validateOidcSubjectTemplate(t);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  // trustgate's IDs: a prefix, "_" and 16 characters of base64url (store/new-id.ts); slugs a-z 0-9 -.
+  const b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const id = (prefix: string) =>
+    fc.array(fc.constantFrom(...b64), { minLength: 16, maxLength: 16 }).map((a) => `${prefix}_${a.join('')}`);
+  const idRun = fc.record({
+    org: fc.oneof(id('org'), fc.constant('org_AAAAAAAAAAAAAAAA')),
+    space: fc.oneof(id('spc'), fc.constant('none')),
+    stack: fc.oneof(id('stk'), fc.constant('stk_AAAAAAAAAAAAAAAA')),
+    stackSlug: fc.oneof(fc.constantFrom('read', 'write', 'org', 'stack', 'a'), fc.stringMatching(/^[a-z0-9-]{1,8}$/)),
+    phase: fc.constantFrom('read' as const, 'write' as const),
+  });
+
+  it('any valid template is as exact as the default, even a pattern of one template against a subject of another (property)', () => {
+    fc.assert(
+      fc.property(
+        template,
+        template,
+        idRun,
+        idRun,
+        fc.boolean(),
+        fc.boolean(),
+        (t1, t2, lock, other, lockStack, lockPhase) => {
+          const spec = {
+            org: lock.org,
+            ...(lockStack ? { stack: lock.stack } : {}),
+            ...(lockPhase ? { phase: lock.phase } : {}),
+          };
+          const pattern = oidcSubjectPattern(spec, t1);
+          const admits = (r: typeof lock, t: string) => stringLike(pattern, oidcSubject(r, t));
+          const fits = (r: typeof lock) =>
+            r.org === lock.org && (!lockStack || r.stack === lock.stack) && (!lockPhase || r.phase === lock.phase);
+          expect(admits(lock, t1)).toBe(true);
+          // With its own template: exactly the runs the lock names. With another template: never a run it does not.
+          expect(admits(other, t1)).toBe(fits(other));
+          if (!fits(other)) expect(admits(other, t2)).toBe(false);
+        },
+      ),
+      propertyParameters({ numRuns: 1500 }),
     );
   });
 });

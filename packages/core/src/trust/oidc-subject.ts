@@ -44,24 +44,86 @@ function assertParts(parts: OidcSubjectParts): void {
     });
 }
 
+/** trustgate's default OIDC subject template (issue 13). */
+export const DEFAULT_OIDC_SUBJECT_TEMPLATE = 'org:{org}:space:{space}:stack:{stack}:phase:{phase}';
+
+/** The placeholders a subject template may use: organization, space and stack IDs, the stack's slug, the phase. */
+export const OIDC_SUBJECT_PLACEHOLDERS = ['org', 'space', 'stack', 'stack_slug', 'phase'] as const;
+type Placeholder = (typeof OIDC_SUBJECT_PLACEHOLDERS)[number];
+
+/** The longest template accepted (a subject stays well below any JWT or IAM condition limit). */
+export const MAX_OIDC_SUBJECT_TEMPLATE_LENGTH = 200;
+
+const LITERAL = /^[A-Za-z0-9.\-/:=@+]*$/;
+
 /**
- * trustgate's default OIDC subject (issue 13): `org:<org>:space:<space>:stack:<stack>:phase:<read|write>`, each value
- * escaped by {@link escapeSubjectValue}. A custom issuer's trust policy can condition only on `<issuer>:aud` and
- * `<issuer>:sub` (IAM User Guide, "Available keys for AWS OIDC federation"), so everything that scopes a role's trust
- * is in here. Throws INVALID_INPUT naming the field for an empty value or another phase.
+ * Checks a per-organization subject template and answers it; INVALID_INPUT naming `field` with what is wrong. The
+ * rules keep every template as exact as the default, so a template can never widen a role's trust:
+ * - placeholders `{org}`, `{stack}` and `{phase}` exactly once (trust is scoped by them), `{space}` and
+ *   `{stack_slug}` at most once, no other;
+ * - literal text of `A-Z a-z 0-9 . - / : = @ +` only: no IAM wildcard (`*`, `?`), no `%` (the escape), no `$`
+ *   (policy variables), and no `_`, which every trustgate ID holds, so literal text can never spell an ID of another
+ *   organization or stack;
+ * - each `:`-separated segment holds at most one placeholder (values never hold a `:`, so each value is delimited
+ *   and a `*` put for one in a pattern cannot reach into another);
+ * - it ends with `{phase}`, so a read-only pattern ends with `read` and no write-phase subject matches it.
  */
-export function oidcSubject(parts: OidcSubjectParts): string {
+export function validateOidcSubjectTemplate(template: unknown, field = 'template'): string {
+  const fail = (why: string): never => {
+    throw new TrustgateError('INVALID_INPUT', `${field}: ${why}`, { field });
+  };
+  if (typeof template !== 'string' || template.length === 0) return fail('a non-empty subject template is required');
+  if (template.length > MAX_OIDC_SUBJECT_TEMPLATE_LENGTH)
+    fail(`at most ${MAX_OIDC_SUBJECT_TEMPLATE_LENGTH} characters`);
+  const counts = new Map<string, number>();
+  for (const m of template.matchAll(/\{([^{}]*)\}/g)) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
+  for (const name of counts.keys())
+    if (!(OIDC_SUBJECT_PLACEHOLDERS as readonly string[]).includes(name))
+      fail(`{${name}} is not a placeholder (${OIDC_SUBJECT_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')})`);
+  for (const name of ['org', 'stack', 'phase'])
+    if (counts.get(name) !== 1) fail(`{${name}} must appear exactly once, so trust stays scoped by it`);
+  for (const name of ['space', 'stack_slug']) if ((counts.get(name) ?? 0) > 1) fail(`{${name}} at most once`);
+  const literal = template.replace(/\{[a-z_]+\}/g, '');
+  const bad = [...literal].find((c) => !LITERAL.test(c));
+  if (bad !== undefined)
+    fail(
+      `${JSON.stringify(bad)} is not allowed in literal text (only A-Z a-z 0-9 . - / : = @ +; no wildcard, %, $ or _)`,
+    );
+  if (template.split(':').some((segment) => (segment.match(/\{/g) ?? []).length > 1))
+    fail('put a ":" between any two placeholders (values never hold one, so each is delimited)');
+  if (!template.endsWith('{phase}')) fail('the template must end with {phase}');
+  return template;
+}
+
+function renderTemplate(template: string, value: (name: Placeholder) => string): string {
+  return template.replace(/\{([a-z_]+)\}/g, (_m, name: string) => value(name as Placeholder));
+}
+
+/**
+ * A run's OIDC subject (issue 13): by default `org:<org>:space:<space>:stack:<stack>:phase:<read|write>`, or the
+ * organization's `template` (checked by {@link validateOidcSubjectTemplate}), each value escaped by
+ * {@link escapeSubjectValue}. A custom issuer's trust policy can condition only on `<issuer>:aud` and
+ * `<issuer>:sub` (IAM User Guide, "Available keys for AWS OIDC federation"), so everything that scopes a role's trust
+ * is in here. Throws INVALID_INPUT naming the field for an empty value, another phase, or a template naming
+ * `{stack_slug}` without `stackSlug`.
+ */
+export function oidcSubject(
+  parts: OidcSubjectParts & { stackSlug?: string },
+  template: string = DEFAULT_OIDC_SUBJECT_TEMPLATE,
+): string {
   assertParts(parts);
-  return [
-    'org',
-    escapeSubjectValue(parts.org),
-    'space',
-    escapeSubjectValue(parts.space),
-    'stack',
-    escapeSubjectValue(parts.stack),
-    'phase',
-    parts.phase,
-  ].join(':');
+  const checked = template === DEFAULT_OIDC_SUBJECT_TEMPLATE ? template : validateOidcSubjectTemplate(template);
+  return renderTemplate(checked, (name) => {
+    if (name === 'phase') return parts.phase;
+    if (name === 'stack_slug') {
+      if (typeof parts.stackSlug !== 'string' || parts.stackSlug.length === 0)
+        throw new TrustgateError('INVALID_INPUT', 'stackSlug: the subject template names {stack_slug}', {
+          field: 'stackSlug',
+        });
+      return escapeSubjectValue(parts.stackSlug);
+    }
+    return escapeSubjectValue(parts[name]);
+  });
 }
 
 /** The parts of a subject {@link oidcSubject} wrote, or undefined for any other text. */
@@ -78,25 +140,25 @@ export function parseOidcSubject(sub: string): OidcSubjectParts | undefined {
 
 /**
  * A StringLike pattern for `<issuer>:sub` admitting the subjects of the given organization and, where named, only
- * that space, stack and phase (`*` for what is left out). Values are escaped, so a `*` in a name stays literal; and as
- * no value holds a `:`, a `*` cannot reach over a named segment (a role locked to stack A never admits stack B).
+ * that space, stack and phase (`*` for what is left out, and for `{stack_slug}`: trust follows IDs), written in the
+ * default shape or `template`. Values are escaped, so a `*` in a name stays literal; and as no value holds a `:`, a
+ * `*` cannot reach over a named segment (a role locked to stack A never admits stack B).
  */
-export function oidcSubjectPattern(parts: { org: string; space?: string; stack?: string; phase?: OidcPhase }): string {
+export function oidcSubjectPattern(
+  parts: { org: string; space?: string; stack?: string; phase?: OidcPhase },
+  template: string = DEFAULT_OIDC_SUBJECT_TEMPLATE,
+): string {
   assertParts({
     org: parts.org,
     space: parts.space ?? '*',
     stack: parts.stack ?? '*',
     phase: parts.phase ?? 'read',
   });
-  const value = (v: string | undefined) => (v === undefined ? '*' : escapeSubjectValue(v));
-  return [
-    'org',
-    value(parts.org),
-    'space',
-    value(parts.space),
-    'stack',
-    value(parts.stack),
-    'phase',
-    parts.phase ?? '*',
-  ].join(':');
+  const checked = template === DEFAULT_OIDC_SUBJECT_TEMPLATE ? template : validateOidcSubjectTemplate(template);
+  return renderTemplate(checked, (name) => {
+    if (name === 'phase') return parts.phase ?? '*';
+    if (name === 'stack_slug') return '*';
+    const v = parts[name];
+    return v === undefined ? '*' : escapeSubjectValue(v);
+  });
 }

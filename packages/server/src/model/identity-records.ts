@@ -20,3 +20,15 @@ export interface SigningKeyRecord {
   createdAt: string;
   activatesAt: string;
 }
+
+/**
+ * An organization's OIDC subject setting (issue 13): the template its runs' tokens carry (`org:{org}:space:{space}:
+ * stack:{stack}:phase:{phase}` when none is set) and, during a migration, further templates its connections' roles
+ * trust as well.
+ */
+export interface OidcSubjectSetting {
+  /** The template tokens carry; undefined = trustgate's default. */
+  template?: string;
+  /** Templates trusted besides `template` (at most 2): trust both forms, then switch, then drop the old one. */
+  alsoTrusted: string[];
+}

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UsersTable } from './schema.ts';
 import type { CatalogRecord, Organization, Space, User, UserRole } from '../model/records.ts';
+import type { OidcSubjectSetting } from '../model/identity-records.ts';
 import { conflictOnDuplicate } from './unique-violation.ts';
 import { newId, nowIso } from './new-id.ts';
 
@@ -41,6 +42,25 @@ export class DirectoryRepository {
   /** Renames an organization. */
   async renameOrganization(id: string, name: string): Promise<void> {
     await this.db.updateTable('organizations').set({ name }).where('id', '=', id).execute();
+  }
+
+  /** The organization's OIDC subject setting; undefined when it uses the default (or does not exist). */
+  async getOidcSubject(id: string): Promise<OidcSubjectSetting | undefined> {
+    const row = await this.db
+      .selectFrom('organizations')
+      .select('oidc_subject')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.oidc_subject == null ? undefined : (JSON.parse(row.oidc_subject) as OidcSubjectSetting);
+  }
+
+  /** Sets (undefined: clears) the organization's OIDC subject setting. */
+  async setOidcSubject(id: string, setting: OidcSubjectSetting | undefined): Promise<void> {
+    await this.db
+      .updateTable('organizations')
+      .set({ oidc_subject: setting === undefined ? null : JSON.stringify(setting) })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Creates a user; CONFLICT when the e-mail exists in the organization. */

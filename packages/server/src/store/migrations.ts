@@ -289,6 +289,12 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0009-organization-oidc-subject': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Null for every existing organization: the default subject template.
+      await db.schema.alterTable('organizations').addColumn('oidc_subject', 'text').execute();
+    },
+  },
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's migrator (migrations live in code, not in a folder). */

@@ -28,6 +28,8 @@ export interface OrganizationsTable {
   id: string;
   name: string;
   created_at: string;
+  /** JSON of the organization's OidcSubjectSetting; null = the default subject (0009). */
+  oidc_subject: string | null;
 }
 
 /** A person in an organization. `role` is the organization-wide role: `admin` or `member`. */

@@ -28,6 +28,11 @@ export interface RunTokenInput {
   lifetimeSeconds?: number;
   /** When the run ends: the token expires by then. */
   runEndsAt?: Date;
+  /**
+   * The organization's subject template (subject-templates.ts's `subjectTemplatesOf(...).template`); default
+   * `org:{org}:space:{space}:stack:{stack}:phase:{phase}`.
+   */
+  subjectTemplate?: string;
   sessionTags?: TokenSessionTags;
 }
 
@@ -84,12 +89,16 @@ export async function mintRunToken(deps: IdentityDeps, input: RunTokenInput): Pr
   if (exp <= iat) throw invalid('runEndsAt', 'the run has ended: no token is minted for it');
   const audience = input.audience ?? (input.partition === 'aws-cn' ? 'sts.amazonaws.com.cn' : 'sts.amazonaws.com');
   if (audience.length === 0 || audience.length > 255) throw invalid('audience', '1 to 255 characters');
-  const subject = oidcSubject({
-    org: input.organizationId,
-    space: input.spaceId ?? NO_SPACE,
-    stack: input.stackId,
-    phase: input.phase,
-  });
+  const subject = oidcSubject(
+    {
+      org: input.organizationId,
+      space: input.spaceId ?? NO_SPACE,
+      stack: input.stackId,
+      stackSlug: input.stackSlug,
+      phase: input.phase,
+    },
+    input.subjectTemplate,
+  );
   const jti = randomUUID();
   const signer = await deps.keys.signer();
   const token = await new SignJWT({
