@@ -1,7 +1,12 @@
 import { assertNoErrors, parseArn, validateAccountId, validateIamPath, validateRoleName } from '../arn/index.ts';
 import { TrustgateError } from '../errors/index.ts';
 import { generateExternalId } from '../external-id/index.ts';
-import type { DeliverableModel, ManagedPolicyResource, TemplateParameter } from '../templates/index.ts';
+import {
+  ANY_ACCOUNT_PLACEHOLDER,
+  type DeliverableModel,
+  type ManagedPolicyResource,
+  type TemplateParameter,
+} from '../templates/index.ts';
 import {
   buildTrustPolicy,
   platformIdentityFor,
@@ -34,16 +39,11 @@ export function crossAccountRoleBlueprint(options: BlueprintOptions): Deliverabl
   const parameters: TemplateParameter[] = [];
   const principals: TrustPrincipalSpec[] = [];
   if (options.oidc) {
-    if (!options.customerAccountId)
-      throw new TrustgateError(
-        'INVALID_INPUT',
-        "customerAccountId: web-identity trust names the OIDC provider in the customer's account, so the account is required",
-        { field: 'customerAccountId' },
-      );
-    assertNoErrors(validateAccountId(options.customerAccountId, 'customerAccountId'));
+    // The provider lives in each account the role is created in: with no fixed account (a StackSet, several
+    // accounts) the placeholder stands for it and every renderer puts the running account in its place.
     principals.push({
       type: 'oidc',
-      accountId: options.customerAccountId,
+      accountId: options.customerAccountId ?? ANY_ACCOUNT_PLACEHOLDER,
       ...options.oidc,
       ...(options.sessionActions ? { sessionActions: options.sessionActions } : {}),
     });
@@ -132,10 +132,16 @@ export function crossAccountRoleBlueprint(options: BlueprintOptions): Deliverabl
   }));
   return {
     blueprint: 'cross-account-role',
-    description: `Cross-account IAM role ${roleName} that the platform assumes with an external ID.`,
+    description: options.oidc
+      ? `Cross-account IAM role ${roleName} that the platform assumes with its OIDC tokens (web identity).`
+      : `Cross-account IAM role ${roleName} that the platform assumes with an external ID.`,
     partition,
     parameters,
-    ...(options.customerAccountId ? { customerAccountId: options.customerAccountId } : {}),
+    ...(options.customerAccountId
+      ? { customerAccountId: options.customerAccountId }
+      : options.oidc
+        ? { accountPlaceholder: ANY_ACCOUNT_PLACEHOLDER }
+        : {}),
     resources: [
       {
         kind: 'role',
@@ -159,7 +165,7 @@ export function crossAccountRoleBlueprint(options: BlueprintOptions): Deliverabl
     notes: [
       ...(options.oidc
         ? [
-            `The CloudFormation template creates the IAM OIDC identity provider for ${options.oidc.issuer.replace(/^https:\/\//, '')} unless OidcProviderArn names one that exists; elsewhere it must exist in the account (aws iam create-open-id-connect-provider).`,
+            `The IAM OIDC identity provider for ${options.oidc.issuer.replace(/^https:\/\//, '').replace(/\/$/, '')} (client IDs ${[...new Set(options.oidc.audiences)].join(', ')}) is created in the account unless one exists: an account has one provider per URL, so name it (CloudFormation OidcProviderArn, Terraform oidc_provider_arn, the script's TRUSTGATE_OIDC_PROVIDER_ARN; the script also finds it by its URL).`,
           ]
         : []),
       ...warnings.concat(trust.warnings).map((w) => w.message),

@@ -118,6 +118,12 @@ export interface DeliverableModel {
    * template works in every account of a StackSet.
    */
   customerAccountId?: string;
+  /**
+   * With no fixed customer account (a StackSet, a connection of several accounts), the reserved ID that stands in
+   * the documents for the account the deliverable runs in ({@link ANY_ACCOUNT_PLACEHOLDER}, which is no AWS
+   * account). Renderers treat it like `customerAccountId`; the raw JSON shows `<ACCOUNT_ID>`.
+   */
+  accountPlaceholder?: string;
   resources: DeliverableResource[];
   outputs: DeliverableOutput[];
   /** Warnings for the person applying it (shown as comments, echo lines and in the raw JSON). */
@@ -126,11 +132,19 @@ export interface DeliverableModel {
   /** Only the cross-account CloudFormation uses it. */
   callback?: ConnectCallback;
   /**
-   * The IAM OIDC identity provider the roles' web-identity trust names. Only CloudFormation creates it (see
-   * `renderCloudFormation`); the other renderers expect it to exist.
+   * The IAM OIDC identity provider the roles' web-identity trust names. Every format creates it in the account it
+   * runs in unless told of one that exists (CloudFormation `OidcProviderArn`, Terraform `oidc_provider_arn`, the
+   * script's `TRUSTGATE_OIDC_PROVIDER_ARN` or the provider of that URL it finds); the roles' `Federated` principal
+   * becomes a reference to it.
    */
   oidcProvider?: OidcProviderSpec;
 }
+
+/**
+ * The account ID that stands for "the account the deliverable runs in" when none is fixed. AWS account IDs are
+ * 12 digits and AWS issues none of all zeros, so it cannot clash with a real account in a document.
+ */
+export const ANY_ACCOUNT_PLACEHOLDER = '000000000000';
 
 /** An IAM OIDC identity provider: the issuer URL (`https://`, as IAM registers it) and its client IDs (audiences). */
 export interface OidcProviderSpec {

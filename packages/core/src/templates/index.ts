@@ -11,6 +11,7 @@ export type {
   TemplateParameter,
   UserResource,
 } from './deliverable-model.ts';
+export { ANY_ACCOUNT_PLACEHOLDER } from './deliverable-model.ts';
 export { TemplateStrings, mapStrings, resolveSegments, type StringSegment } from './template-strings.ts';
 export {
   cfnValue,

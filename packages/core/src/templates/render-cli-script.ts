@@ -1,11 +1,18 @@
-import type { DeliverableModel, DeliverableResource } from './deliverable-model.ts';
+import type { DeliverableModel, DeliverableResource, OidcProviderSpec } from './deliverable-model.ts';
+import {
+  OIDC_PROVIDER_ARN_PARAMETER,
+  oidcProviderArnDescription,
+  oidcProviderArnPattern,
+  oidcProviderHostPath,
+  withFederatedPrincipal,
+} from './oidc-provider.ts';
 import { mapStrings, snakeCase, TemplateStrings, type StringSegment } from './template-strings.ts';
 
 /**
  * Render a deliverable as a bash script of AWS CLI calls for the manual path (AWS CLI Command Reference, `iam
  * create-policy`, `create-role`, `attach-role-policy`, `create-instance-profile`, `add-role-to-instance-profile`,
- * `create-user`, `attach-user-policy`, `create-access-key`, `create-service-linked-role`), ending by printing the
- * ARNs. Parameters are shell variables that may be exported beforehand; the partition and account are read from
+ * `create-user`, `attach-user-policy`, `create-access-key`, `create-service-linked-role`, and for a web-identity
+ * trust `create-open-id-connect-provider` unless the account has the provider), ending by printing the ARNs. Parameters are shell variables that may be exported beforehand; the partition and account are read from
  * `aws sts get-caller-identity`, so the script also works with `AWS_ENDPOINT_URL` pointing at an emulator.
  */
 export function renderCliScript(model: DeliverableModel): string {
@@ -22,6 +29,12 @@ export function renderCliScript(model: DeliverableModel): string {
     const v = shellVar(p.name);
     lines.push(`# ${oneLine(p.description)}`, `if [ -z "\${${v}:-}" ]; then ${v}=${singleQuote(p.value)}; fi`);
   }
+  if (model.oidcProvider) {
+    lines.push(
+      `# ${oneLine(oidcProviderArnDescription(model.oidcProvider))} Left empty, the script reuses the account's provider for that URL if there is one.`,
+      `${OIDC_ARN_VAR}="\${${OIDC_ARN_VAR}:-}"`,
+    );
+  }
   lines.push(
     '',
     'CALLER_ARN="$(aws sts get-caller-identity --query Arn --output text)"',
@@ -32,6 +45,7 @@ export function renderCliScript(model: DeliverableModel): string {
     `if [ "$PARTITION" != ${singleQuote(model.partition)} ]; then echo "This script is for partition ${model.partition}, but the credentials are for $PARTITION." >&2; exit 1; fi`,
     '',
   );
+  if (model.oidcProvider) lines.push(...oidcProviderLines(model.oidcProvider));
   let doc = 0;
   const heredoc = (document: unknown): string => {
     doc += 1;
@@ -59,6 +73,7 @@ export function renderCliScript(model: DeliverableModel): string {
     );
   }
   lines.push('');
+  if (model.oidcProvider) lines.push(`echo "${OIDC_PROVIDER_ARN_PARAMETER}: $${OIDC_ARN_VAR}"`);
   for (const o of model.outputs) {
     const target = model.resources.find((r) => r.id === o.from.id);
     if (!target) continue;
@@ -111,7 +126,10 @@ function emit(
       return;
     }
     case 'role': {
-      const doc = heredoc(r.trustPolicy);
+      // With a web-identity trust, the Federated principal is the provider found or created above.
+      const doc = heredoc(
+        model.oidcProvider ? withFederatedPrincipal(r.trustPolicy, `\uE000${OIDC_ARN_VAR}\uE001`) : r.trustPolicy,
+      );
       const args = [
         `--role-name ${word(r.roleName)}`,
         `--path ${singleQuote(r.path ?? '/')}`,
@@ -148,6 +166,43 @@ function emit(
         '',
       );
   }
+}
+
+/** The shell variable of the provider's ARN: given by the customer, else found or created by the script. */
+const OIDC_ARN_VAR = shellVar(OIDC_PROVIDER_ARN_PARAMETER);
+
+/**
+ * The IAM OIDC identity provider of a web-identity trust (`aws iam create-open-id-connect-provider` with the URL and
+ * client IDs, no thumbprint): the one `TRUSTGATE_OIDC_PROVIDER_ARN` names (checked against the issuer's URL), else
+ * the account's provider for that URL (`list-open-id-connect-providers`; an account has one per URL), else a new
+ * one. A provider found or named that lacks a client ID the role trusts gets it (`add-client-id-to-open-id-connect-
+ * provider`), since IAM refuses tokens whose audience is not among them.
+ */
+function oidcProviderLines(spec: OidcProviderSpec): string[] {
+  const v = OIDC_ARN_VAR;
+  return [
+    `# The IAM OIDC identity provider for ${spec.url}.`,
+    `OIDC_PROVIDER_ARN_PATTERN=${singleQuote(oidcProviderArnPattern(spec))}`,
+    `if ! [[ "$${v}" =~ $OIDC_PROVIDER_ARN_PATTERN ]]; then echo "${v} must be empty or the ARN of the account's IAM OIDC provider for ${spec.url}." >&2; exit 1; fi`,
+    `if [ -z "$${v}" ]; then`,
+    `  OIDC_PROVIDER_OF_URL="arn:\${PARTITION}:iam::\${ACCOUNT_ID}:oidc-provider/${oidcProviderHostPath(spec)}"`,
+    `  OIDC_PROVIDERS="$(aws iam list-open-id-connect-providers --query 'OpenIDConnectProviderList[].Arn' --output text)"`,
+    `  if grep -qxF "$OIDC_PROVIDER_OF_URL" <<<"\${OIDC_PROVIDERS//$'\\t'/$'\\n'}"; then`,
+    `    ${v}="$OIDC_PROVIDER_OF_URL"`,
+    `    echo "Reusing the IAM OIDC provider $${v}." >&2`,
+    '  else',
+    `    ${v}="$(aws iam create-open-id-connect-provider --url ${singleQuote(spec.url)} --client-id-list ${spec.clientIds.map(singleQuote).join(' ')} --query OpenIDConnectProviderArn --output text)"`,
+    '  fi',
+    'fi',
+    `OIDC_CLIENT_IDS="$(aws iam get-open-id-connect-provider --open-id-connect-provider-arn "$${v}" --query ClientIDList --output text)"`,
+    `for OIDC_CLIENT_ID in ${spec.clientIds.map(singleQuote).join(' ')}; do`,
+    `  if ! grep -qxF "$OIDC_CLIENT_ID" <<<"\${OIDC_CLIENT_IDS//$'\\t'/$'\\n'}"; then`,
+    `    echo "Adding the client ID $OIDC_CLIENT_ID to $${v}." >&2`,
+    `    aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn "$${v}" --client-id "$OIDC_CLIENT_ID"`,
+    '  fi',
+    'done',
+    '',
+  ];
 }
 
 /**

@@ -1,5 +1,11 @@
 import { Document, visit, type Tags } from 'yaml';
 import type { DeliverableModel, DeliverableResource, OidcProviderSpec } from './deliverable-model.ts';
+import {
+  OIDC_PROVIDER_ARN_PARAMETER,
+  oidcProviderArnDescription,
+  oidcProviderArnPattern,
+  withFederatedPrincipal,
+} from './oidc-provider.ts';
 import { mapStrings, TemplateStrings, type StringSegment } from './template-strings.ts';
 
 /** A CloudFormation template as a JSON object (long-form intrinsics only). */
@@ -157,15 +163,13 @@ function resourceFor(
   }
 }
 
-/** The parameter naming an existing IAM OIDC provider; empty = the template creates it. */
-export const OIDC_PROVIDER_ARN_PARAMETER = 'OidcProviderArn';
-
 /**
  * The IAM OIDC identity provider of a web-identity trust (AWS::IAM::OIDCProvider: Url, ClientIdList; no
  * ThumbprintList, which the resource does not require and IAM does not use for an issuer whose JWKS is served with a
  * certificate of a trusted CA), created unless the parameter `OidcProviderArn` names one that exists (an account has
  * one provider per URL, so a second stack must reuse it). Every role's `Federated` principal becomes the created
- * provider or that ARN (`Fn::If`), which also orders the role after the provider.
+ * provider or that ARN (`Fn::If`), which also orders the role after the provider. Nothing names an account, so the
+ * same template creates a provider in each account of a StackSet.
  */
 function addOidcProvider(
   spec: OidcProviderSpec,
@@ -173,12 +177,11 @@ function addOidcProvider(
   conditions: Record<string, unknown>,
   resources: Record<string, unknown>,
 ): void {
-  const hostPath = spec.url.replace(/^https:\/\//, '');
   parameters[OIDC_PROVIDER_ARN_PARAMETER] = {
     Type: 'String',
-    Description: `ARN of an IAM OIDC provider for ${spec.url} that exists in the account already (its client IDs must include ${spec.clientIds.join(', ')}); leave empty to create it.`,
+    Description: oidcProviderArnDescription(spec),
     Default: '',
-    AllowedPattern: `^$|^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/${hostPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+    AllowedPattern: oidcProviderArnPattern(spec),
   };
   conditions.CreateOidcProvider = { 'Fn::Equals': [{ Ref: OIDC_PROVIDER_ARN_PARAMETER }, ''] };
   resources.OidcProvider = {
@@ -188,13 +191,11 @@ function addOidcProvider(
   };
   const provider = { 'Fn::If': ['CreateOidcProvider', { Ref: 'OidcProvider' }, { Ref: OIDC_PROVIDER_ARN_PARAMETER }] };
   for (const resource of Object.values(resources) as { Type?: string; Properties?: Record<string, unknown> }[]) {
-    if (resource.Type !== 'AWS::IAM::Role') continue;
-    const trust = resource.Properties?.AssumeRolePolicyDocument as
-      { Statement?: { Principal?: unknown }[] } | undefined;
-    for (const statement of trust?.Statement ?? []) {
-      const principal = statement.Principal as Record<string, unknown> | undefined;
-      if (principal?.Federated !== undefined) principal.Federated = provider;
-    }
+    if (resource.Type !== 'AWS::IAM::Role' || !resource.Properties) continue;
+    resource.Properties.AssumeRolePolicyDocument = withFederatedPrincipal(
+      resource.Properties.AssumeRolePolicyDocument,
+      provider,
+    );
   }
 }
 

@@ -24,6 +24,11 @@ export interface ConsoleJson {
     accessKey: boolean;
   }>;
   serviceLinkedRoles: Array<{ roleName: string; awsServiceName: string }>;
+  /**
+   * The IAM OIDC identity provider a web-identity trust names: create it first (IAM console, Identity providers,
+   * OpenID Connect: provider URL and audiences) unless the account has one for that URL.
+   */
+  oidcProvider?: { url: string; clientIds: string[] };
   notes: string[];
   manualSteps: Array<{ title: string; command: string }>;
 }
@@ -55,6 +60,9 @@ export function renderConsoleJson(model: DeliverableModel): ConsoleJson {
     roles: [],
     users: [],
     serviceLinkedRoles: [],
+    ...(model.oidcProvider
+      ? { oidcProvider: { url: model.oidcProvider.url, clientIds: [...model.oidcProvider.clientIds] } }
+      : {}),
     notes: model.notes,
     manualSteps: model.manualSteps,
   };

@@ -1,11 +1,17 @@
-import type { DeliverableModel, DeliverableResource } from './deliverable-model.ts';
+import type { DeliverableModel, DeliverableResource, OidcProviderSpec } from './deliverable-model.ts';
+import {
+  OIDC_PROVIDER_ARN_PARAMETER,
+  oidcProviderArnDescription,
+  oidcProviderArnPattern,
+  withFederatedPrincipal,
+} from './oidc-provider.ts';
 import { mapStrings, snakeCase, TemplateStrings, type StringSegment } from './template-strings.ts';
 
 /**
  * Render a deliverable as Terraform (HCL) for the hashicorp/aws provider: a variable per parameter (with its
  * validation), `aws_iam_role`, `aws_iam_policy`, `aws_iam_role_policy_attachment`, `aws_iam_instance_profile`,
- * `aws_iam_user` (+ `aws_iam_user_policy_attachment`, `aws_iam_access_key`), `aws_iam_service_linked_role`, and
- * outputs. The partition comes from `data "aws_partition"` and the account from `data "aws_caller_identity"`,
+ * `aws_iam_user` (+ `aws_iam_user_policy_attachment`, `aws_iam_access_key`), `aws_iam_service_linked_role`,
+ * `aws_iam_openid_connect_provider` for a web-identity trust (unless `oidc_provider_arn` names one), and outputs. The partition comes from `data "aws_partition"` and the account from `data "aws_caller_identity"`,
  * never hard-coded. Policies are JSON heredocs (so any HCL parser sees the JSON; `${` of IAM policy variables is
  * escaped as `$${`).
  */
@@ -23,7 +29,8 @@ export function renderTerraform(model: DeliverableModel): string {
     '  required_providers {',
     '    aws = {',
     '      source  = "hashicorp/aws"',
-    '      version = ">= 5.0"',
+    // thumbprint_list is optional from 5.81 on (before, the provider required it).
+    `      version = "${model.oidcProvider ? '>= 5.81' : '>= 5.0'}"`,
     '    }',
     '  }',
     '}',
@@ -53,7 +60,9 @@ export function renderTerraform(model: DeliverableModel): string {
     }
     out.push('}', '');
   }
+  if (model.oidcProvider) out.push(...oidcProviderVariable(model.oidcProvider));
   out.push('data "aws_partition" "current" {}', '', 'data "aws_caller_identity" "current" {}', '');
+  if (model.oidcProvider) out.push(...oidcProviderBlocks(model.oidcProvider));
   for (const r of model.resources) out.push(...resourceBlocks(r, model, strings), '');
   for (const o of model.outputs) {
     const target = model.resources.find((r) => r.id === o.from.id);
@@ -74,6 +83,14 @@ export function renderTerraform(model: DeliverableModel): string {
     if (sensitive) out.push('  sensitive   = true');
     out.push('}', '');
   }
+  if (model.oidcProvider) {
+    out.push(
+      'output "oidc_provider_arn" {',
+      `  description = ${hclString(`ARN of the IAM OIDC provider for ${model.oidcProvider.url} the role trusts.`)}`,
+      '  value       = local.oidc_provider_arn',
+      '}',
+    );
+  }
   return `${out
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
@@ -92,7 +109,11 @@ function resourceBlocks(r: DeliverableResource, model: DeliverableModel, strings
       ];
       if (r.description) lines.push(`  description          = ${hclString(r.description)}`);
       if (r.maxSessionDuration !== undefined) lines.push(`  max_session_duration = ${r.maxSessionDuration}`);
-      lines.push(`  assume_role_policy   = ${jsonHeredoc(r.trustPolicy, strings)}`, '}');
+      // With a web-identity trust, the Federated principal is the provider created or named below.
+      const trust = model.oidcProvider
+        ? withFederatedPrincipal(r.trustPolicy, `${OPEN}local.oidc_provider_arn${CLOSE}`)
+        : r.trustPolicy;
+      lines.push(`  assume_role_policy   = ${jsonHeredoc(trust, strings)}`, '}');
       (r.attachedPolicyArns ?? []).forEach((arn, i) => {
         lines.push(
           '',
@@ -176,6 +197,44 @@ function resourceBlocks(r: DeliverableResource, model: DeliverableModel, strings
         '}',
       ];
   }
+}
+
+/** The variable naming an existing provider (`oidc_provider_arn`, empty = create it), validated like the CloudFormation parameter. */
+function oidcProviderVariable(spec: OidcProviderSpec): string[] {
+  const name = snakeCase(OIDC_PROVIDER_ARN_PARAMETER);
+  return [
+    `variable "${name}" {`,
+    '  type        = string',
+    `  description = ${hclString(oidcProviderArnDescription(spec))}`,
+    '  default     = ""',
+    '  validation {',
+    `    condition     = can(regex(${hclString(oidcProviderArnPattern(spec))}, var.${name}))`,
+    `    error_message = ${hclString(`${name} must be empty or the ARN of the account's IAM OIDC provider for ${spec.url}.`)}`,
+    '  }',
+    '}',
+    '',
+  ];
+}
+
+/**
+ * `aws_iam_openid_connect_provider` (url, client_id_list; no thumbprint_list, which IAM does not need for an issuer
+ * served with a certificate of a trusted CA) when `oidc_provider_arn` is empty, and `local.oidc_provider_arn`: the
+ * one created or the one named. An account has one provider per URL, so a second configuration names the first's.
+ */
+function oidcProviderBlocks(spec: OidcProviderSpec): string[] {
+  const name = snakeCase(OIDC_PROVIDER_ARN_PARAMETER);
+  return [
+    'resource "aws_iam_openid_connect_provider" "oidc_provider" {',
+    `  count          = var.${name} == "" ? 1 : 0`,
+    `  url            = ${hclString(spec.url)}`,
+    `  client_id_list = ${hclList(spec.clientIds)}`,
+    '}',
+    '',
+    'locals {',
+    `  ${name} = var.${name} == "" ? aws_iam_openid_connect_provider.oidc_provider[0].arn : var.${name}`,
+    '}',
+    '',
+  ];
 }
 
 /** `MyRole` -> `my_role`, safe as a Terraform label. */

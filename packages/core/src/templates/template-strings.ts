@@ -10,12 +10,16 @@ export type StringSegment =
  * Split strings of a deliverable into literal text and references, the one rule all renderers share:
  * a string equal to a parameter's value is that parameter; `arn:<partition>:` at the start of a string is the
  * partition the template runs in; the customer's account ID, wherever it stands as a run of exactly 12 digits
- * (a whole string, an ARN field, a bucket name suffix), is the account it runs in. Everything else is literal.
+ * (a whole string, an ARN field, a bucket name suffix), is the account it runs in — and so is the model's
+ * `accountPlaceholder` when no customer account is fixed. Everything else is literal.
  */
 export class TemplateStrings {
   private readonly byValue = new Map<string, string>();
 
-  constructor(private readonly model: Pick<DeliverableModel, 'parameters' | 'partition' | 'customerAccountId'>) {
+  constructor(
+    private readonly model: Pick<DeliverableModel, 'parameters' | 'partition' | 'customerAccountId'> &
+      Partial<Pick<DeliverableModel, 'accountPlaceholder'>>,
+  ) {
     for (const p of model.parameters) if (!this.byValue.has(p.value)) this.byValue.set(p.value, p.name);
   }
 
@@ -30,7 +34,7 @@ export class TemplateStrings {
       out.push({ kind: 'text', text: 'arn:' }, { kind: 'partition' }, { kind: 'text', text: ':' });
       rest = rest.slice(prefix.length);
     }
-    const account = this.model.customerAccountId;
+    const account = this.model.customerAccountId ?? this.model.accountPlaceholder;
     if (isAccountId(account)) {
       if (rest === account && out.length === 0) return [{ kind: 'account' }];
       // The account as a whole run of 12 digits (an ARN field, or a name such as `state-444455556666`),
