@@ -7,15 +7,21 @@ import type { AttachmentPhaseCheck, AttachmentVerification } from '../../model/b
 import { nowIso } from '../../store/new-id.ts';
 import { oidcTrustOptions } from '../connections/oidc-trust-options.ts';
 import type { ConnectionDeps } from '../deps.ts';
+import { subjectTemplatesOf } from '../identity/subject-templates.ts';
 import type { VerifyAttachmentInput } from './verify-attachment.ts';
 import { runWebIdentityToken } from './web-identity-token.ts';
 
 /** What the customer must change when an OIDC connection's role refused a phase's token. */
-function refusedHint(input: VerifyAttachmentInput, phase: RunPhase, issuerUrl: string | undefined): string {
+function refusedHint(
+  input: VerifyAttachmentInput,
+  phase: RunPhase,
+  issuerUrl: string | undefined,
+  templates: readonly string[],
+): string {
   const { connection, stack } = input;
   const trust = connection.trust;
   if (trust.kind !== 'oidc') return '';
-  const subjects = issuerUrl === undefined ? [] : (oidcTrustOptions(connection, issuerUrl)?.subjects ?? []);
+  const subjects = issuerUrl === undefined ? [] : (oidcTrustOptions(connection, issuerUrl, templates)?.subjects ?? []);
   if (trust.stackIds !== undefined && !trust.stackIds.includes(stack.id))
     return `The role's trust admits only the subjects ${subjects.join(', ')}: add the stack to the connection's trust.stackIds ("${stack.id}", PATCH /v1/connections/${connection.id}), apply the updated template, then attach again.`;
   if (!trust.phases.includes(phase))
@@ -42,6 +48,7 @@ export async function verifyOidcAttachment(
     anonymous: true,
   });
   const retry: RetryOptions = { ...PROBE_RETRY_DEFAULTS, ...deps.probeRetry };
+  const { trusted } = await subjectTemplatesOf(deps, connection.organizationId);
   const checks = await Promise.all(
     input.roles.flatMap((role) =>
       attachment.phases.map(async (phase): Promise<AttachmentPhaseCheck> => {
@@ -65,7 +72,7 @@ export async function verifyOidcAttachment(
           ...base,
           ok: false,
           reason: `The role refused the ${phase} phase's OIDC token of stack ${stack.slug} (${(result.error as Error).name}).`,
-          fixHint: refusedHint(input, phase, deps.identity?.issuerUrl),
+          fixHint: refusedHint(input, phase, deps.identity?.issuerUrl, trusted),
         };
       }),
     ),

@@ -4,6 +4,7 @@ import type { Stack } from '../../model/broker-records.ts';
 import { oidcAudienceOf } from '../connections/oidc-trust-options.ts';
 import { mintRunToken } from '../identity/mint-run-token.ts';
 import type { ConnectionDeps } from '../deps.ts';
+import { subjectTemplatesOf } from '../identity/subject-templates.ts';
 
 /** How long a token minted for one AssumeRoleWithWebIdentity call lives: STS reads it at once. */
 export const EXCHANGE_TOKEN_SECONDS = 300;
@@ -36,6 +37,7 @@ export async function runWebIdentityToken(
     connectionId: connection.id,
     partition: connection.partition,
     audience: oidcAudienceOf(connection),
+    subjectTemplate: (await subjectTemplatesOf(deps, connection.organizationId)).template,
     lifetimeSeconds: Math.min(EXCHANGE_TOKEN_SECONDS, identity.maxTokenLifetimeSeconds),
   });
   return minted.token;

@@ -2,6 +2,7 @@ import { TrustgateError } from '@trustgate/core';
 import { callbackToken } from '../../auth/callback-token.ts';
 import type { Connection } from '../../model/records.ts';
 import { platformFor, type ConnectionDeps } from '../deps.ts';
+import { subjectTemplatesOf } from '../identity/subject-templates.ts';
 import { hostTemplate, serviceTemplateUrl } from './host-template.ts';
 import {
   consoleLinks,
@@ -40,7 +41,10 @@ export async function renderUnpublished(deps: ConnectionDeps, c: Connection): Pr
     connection: c,
     stacks,
     ...(oidc
-      ? { oidcIssuer: deps.identity?.issuerUrl }
+      ? {
+          oidcIssuer: deps.identity?.issuerUrl,
+          oidcSubjectTemplates: (await subjectTemplatesOf(deps, c.organizationId)).trusted,
+        }
       : {
           platform: {
             accountId: platformFor(deps, c.partition).accountId,

@@ -54,6 +54,8 @@ export interface RenderDeliverablesInput {
   platform?: { accountId: string; roleArn?: string };
   /** trustgate's OIDC issuer URL (OIDC trust). */
   oidcIssuer?: string;
+  /** The organization's trusted subject templates (app/identity/subject-templates.ts); default trustgate's own. */
+  oidcSubjectTemplates?: readonly string[];
   /** Automatic mode: the custom resource's SNS topic and properties. */
   callback?: { serviceToken: string; properties: Record<string, string> };
   /** Where a quick-create link points for the template (the service's template URL). */
@@ -136,12 +138,13 @@ export function renderDeliverables({
   connection,
   platform,
   oidcIssuer,
+  oidcSubjectTemplates,
   callback,
   templateUrl,
   stacks,
 }: RenderDeliverablesInput): ConnectionDeliverables {
   const scope = connection.scope;
-  const oidc = oidcIssuer === undefined ? undefined : oidcTrustOptions(connection, oidcIssuer);
+  const oidc = oidcIssuer === undefined ? undefined : oidcTrustOptions(connection, oidcIssuer, oidcSubjectTemplates);
   const model = crossAccountRoleBlueprint({
     partition: connection.partition,
     ...(oidc !== undefined

@@ -9,6 +9,7 @@ import {
 import type { Connection } from '../../model/records.ts';
 import { mintRunToken, type RunTokenInput } from '../identity/mint-run-token.ts';
 import type { ConnectionDeps } from '../deps.ts';
+import { subjectTemplatesOf } from '../identity/subject-templates.ts';
 import { oidcAudienceOf, oidcTrustOptions } from './oidc-trust-options.ts';
 
 /** The stack ID verification's token names when the role trusts any stack (stack IDs are `stk_` + random). */
@@ -31,6 +32,7 @@ export async function observeOidcRole(
   if (identity === undefined || trust.kind !== 'oidc')
     throw new TrustgateError('INVALID_INPUT', 'trust: this service has no OIDC issuer configured.', { field: 'trust' });
   const phase = trust.phases[0] ?? 'read';
+  const { template } = await subjectTemplatesOf(deps, connection.organizationId);
   const run: RunTokenInput = {
     organizationId: connection.organizationId,
     spaceId: null,
@@ -42,6 +44,7 @@ export async function observeOidcRole(
     partition: connection.partition,
     audience: oidcAudienceOf(connection),
     lifetimeSeconds: Math.min(300, identity.maxTokenLifetimeSeconds),
+    subjectTemplate: template,
   };
   const mint = async (o: Partial<RunTokenInput>, deps_ = identity) =>
     (await mintRunToken(deps_, { ...run, ...o })).token;
@@ -89,8 +92,13 @@ async function foreignKeyToken(token: string): Promise<string> {
 }
 
 /** How to fix an OIDC role that accepted tokens it must refuse (names the probes, never a token). */
-export function oidcInsecureHint(connection: Connection, accepted: string[], issuerUrl: string | undefined): string {
-  const options = issuerUrl === undefined ? undefined : oidcTrustOptions(connection, issuerUrl);
+export function oidcInsecureHint(
+  connection: Connection,
+  accepted: string[],
+  issuerUrl: string | undefined,
+  templates?: readonly string[],
+): string {
+  const options = issuerUrl === undefined ? undefined : oidcTrustOptions(connection, issuerUrl, templates);
   const host = options?.issuer.replace(/^https:\/\//, '') ?? '<issuer>';
   return (
     `The role accepts ${accepted.join(', ')}, so runs it must not trust can act in your account. Fix the role's trust policy: ` +
