@@ -95,7 +95,7 @@ export const createAttachmentBody = z
       .boolean()
       .optional()
       .describe(
-        'The issuance answers the assumption parameters (role ARN, external ID, session name, duration, session policy, tags) instead of credentials.',
+        "The issuance answers the assumption parameters (role ARN, external ID, session name, duration, session policy, tags) instead of credentials; for an OIDC connection, the run's web identity token (webIdentity) for AWS_WEB_IDENTITY_TOKEN_FILE, refreshed with the run token.",
       ),
     customExternalId: z
       .string()

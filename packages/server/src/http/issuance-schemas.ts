@@ -59,6 +59,26 @@ export const assumeRoleView = z.object({
   tags: z.record(z.string(), z.string()).optional(),
 });
 
+/** The web identity delivery of an OIDC connection's assume-on-worker attachment (the token is a secret). */
+export const webIdentityView = z
+  .object({
+    token: z.string().describe('The OIDC token: write it to the file AWS_WEB_IDENTITY_TOKEN_FILE names (mode 0600).'),
+    roleArn: z.string(),
+    roleSessionName: z.string(),
+    expiresAt: z
+      .string()
+      .describe("When the token expires (the issuer's longest lifetime, never past the run's token): refresh before."),
+    durationSeconds: z.number(),
+    env: z
+      .record(z.string(), z.string())
+      .describe(
+        'AWS_ROLE_ARN, AWS_ROLE_SESSION_NAME, AWS_REGION, AWS_DEFAULT_REGION; add AWS_WEB_IDENTITY_TOKEN_FILE.',
+      ),
+  })
+  .describe(
+    'The run assumes the role by itself: the AWS CLI and SDKs read the token file and call AssumeRoleWithWebIdentity, re-reading the file whenever they refresh. POST /v1/issuances/refresh with the run token answers a fresh token for as long as the run lasts.',
+  );
+
 /** Response of an issuance: credentials and every delivery format, or (assume on worker) the assumption parameters. */
 export const issuanceView = z.object({
   phase,
@@ -96,6 +116,7 @@ export const issuanceView = z.object({
     })
     .optional(),
   assumeRole: assumeRoleView.optional(),
+  webIdentity: webIdentityView.optional(),
   runToken: z.string().optional(),
   runTokenExpiresAt: z.string().optional(),
 });

@@ -141,7 +141,9 @@ function verificationFailed(verification: AttachmentVerification): TrustgateErro
  * ({@link verifyAttachment}); any failed check is VERIFICATION_FAILED with `details.checks` (each with a fix hint) and
  * nothing is stored. A read-only session policy that cannot fit is POLICY_TOO_LARGE here, not at the first run. With
  * a custom external ID (assume on worker only) the worker's identity assumes the role, which trustgate cannot act
- * as: the attachment is stored unverified (`verification: null`). Audited as `attachment.create`.
+ * as: the attachment is stored unverified (`verification: null`). An OIDC connection's assume-on-worker attachment is
+ * verified like any other (its runs assume with the tokens trustgate mints); it takes no custom external ID.
+ * Audited as `attachment.create`.
  */
 export async function createAttachment(
   deps: ConnectionDeps,
@@ -152,11 +154,10 @@ export async function createAttachment(
   requireScope(principal, 'connections:write');
   const stack = await loadStack(deps, principal, stackId);
   const { connection } = await loadConnectionFor(deps.store, principal, input.connectionId, 'editor');
-  if (connection.trust.kind === 'oidc' && input.assumeOnWorker === true)
-    throw new TrustgateError(
-      'INVALID_INPUT',
-      'assumeOnWorker: not available for OIDC connections yet (trustgate exchanges the run token itself).',
-      { field: 'assumeOnWorker' },
+  if (connection.trust.kind === 'oidc' && input.customExternalId != null)
+    throw invalid(
+      'customExternalId',
+      "an OIDC connection's role trusts trustgate's tokens, not an external ID: leave it out (with assumeOnWorker the run gets the token to assume the role with).",
     );
   const phases = checkSettings(connection, input);
   const roles = coveredRoles(

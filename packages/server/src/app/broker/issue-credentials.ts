@@ -10,6 +10,7 @@ import type { AssumptionRequest } from './assumption-request.ts';
 import { memoizedAssumptionRequest } from './assumption-memo.ts';
 import { cacheKeyOf } from './session-cache-key.ts';
 import { runWebIdentityToken } from './web-identity-token.ts';
+import { webIdentityDelivery, type WebIdentityDelivery } from './web-identity-delivery.ts';
 import { brokerOf, DEFAULT_RUN_TOKEN_MAX_SECONDS, type BrokerDeps } from './broker-deps.ts';
 import { resolveIssuanceTarget, type IssuanceTarget } from './issuance-target.ts';
 import type { ConnectionDeps } from '../deps.ts';
@@ -47,6 +48,8 @@ export interface IssuanceAnswer {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   formats?: ReturnType<typeof credentialFormats>;
   assumeRole?: AssumptionRequest;
+  /** An OIDC connection's assume-on-worker attachment: the run's web identity token, for AWS_WEB_IDENTITY_TOKEN_FILE. */
+  webIdentity?: WebIdentityDelivery;
   runToken?: string;
   runTokenExpiresAt?: string;
 }
@@ -118,7 +121,14 @@ async function servedSession(
       {
         roleArn: request.roleArn,
         ...(oidc
-          ? { webIdentityToken: await runWebIdentityToken(deps, target, run) }
+          ? {
+              webIdentityToken: await runWebIdentityToken(deps, target, run, {
+                session: {
+                  ...(request.tags === undefined ? {} : { tags: request.tags }),
+                  ...(request.sourceIdentity === undefined ? {} : { sourceIdentity: request.sourceIdentity }),
+                },
+              }),
+            }
           : { externalId: request.externalId }),
         sessionName: request.roleSessionName,
         durationSeconds,
@@ -311,6 +321,28 @@ async function serveIssuance(
       );
     }
   };
+  if (attachment.assumeOnWorker && connection.trust.kind === 'oidc') {
+    // The second delivery of OIDC connections: the run holds the token and its SDK assumes the role by itself.
+    const token = via.kind === 'api' ? runTokenFor(broker, principal, input, target, now) : undefined;
+    const runEnds = via.kind === 'api' ? token?.runTokenExpiresAt : new Date(via.claims.exp * 1000).toISOString();
+    const { delivery, jti, kid } = await webIdentityDelivery(deps, {
+      target,
+      request,
+      run: { runId: input.runId, phase: input.phase },
+      durationSeconds: duration.seconds,
+      ...(runEnds === undefined ? {} : { runEndsAt: new Date(runEnds) }),
+    });
+    await audit({
+      assumeOnWorker: true,
+      delivery: 'web-identity',
+      roleArn: request.roleArn,
+      tokenJti: jti,
+      tokenKid: kid,
+      tokenExpiresAt: delivery.expiresAt,
+      ...(token === undefined ? {} : { runTokenExpiresAt: token.runTokenExpiresAt }),
+    });
+    return { ...base, webIdentity: delivery, ...(token ?? {}) };
+  }
   if (attachment.assumeOnWorker) {
     await audit({ assumeOnWorker: true });
     return { ...base, assumeRole: { ...request, durationSeconds: duration.seconds } };

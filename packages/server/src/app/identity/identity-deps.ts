@@ -32,6 +32,17 @@ export function discoveryDocument(
     response_types_supported: ['id_token'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: algorithms,
-    claims_supported: ['iss', 'aud', 'sub', 'iat', 'nbf', 'exp', 'jti', ...RUN_CLAIMS, 'https://aws.amazon.com/tags'],
+    claims_supported: [
+      'iss',
+      'aud',
+      'sub',
+      'iat',
+      'nbf',
+      'exp',
+      'jti',
+      ...RUN_CLAIMS,
+      'https://aws.amazon.com/tags',
+      'https://aws.amazon.com/source_identity',
+    ],
   };
 }

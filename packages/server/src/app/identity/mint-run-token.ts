@@ -34,6 +34,8 @@ export interface RunTokenInput {
    */
   subjectTemplate?: string;
   sessionTags?: TokenSessionTags;
+  /** The session's source identity, for the `https://aws.amazon.com/source_identity` claim: 2-64 of `[\w+=,.@-]`. */
+  sourceIdentity?: string;
 }
 
 /** A minted token. `token` is a secret: never logged, audited or put in an error. */
@@ -99,6 +101,8 @@ export async function mintRunToken(deps: IdentityDeps, input: RunTokenInput): Pr
     },
     input.subjectTemplate,
   );
+  if (input.sourceIdentity !== undefined && !/^[\w+=,.@-]{2,64}$/.test(input.sourceIdentity))
+    throw invalid('sourceIdentity', '2 to 64 characters of letters, digits and _+=,.@-');
   const jti = randomUUID();
   const signer = await deps.keys.signer();
   const token = await new SignJWT({
@@ -110,6 +114,7 @@ export async function mintRunToken(deps: IdentityDeps, input: RunTokenInput): Pr
     run_id: input.runId,
     connection_id: input.connectionId,
     ...(input.sessionTags === undefined ? {} : { 'https://aws.amazon.com/tags': tagsClaim(input.sessionTags) }),
+    ...(input.sourceIdentity === undefined ? {} : { 'https://aws.amazon.com/source_identity': input.sourceIdentity }),
   })
     .setProtectedHeader({ alg: signer.algorithm, kid: signer.kid, typ: 'JWT' })
     .setIssuer(deps.issuerUrl)
