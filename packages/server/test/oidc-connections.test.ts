@@ -135,21 +135,27 @@ describe('connections in OIDC mode', () => {
     expect(wildcard.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'trust.audience' });
   });
 
-  it('Terraform, CLI and StackSet answer 400 for an OIDC connection (not yet offered); JSON and CloudFormation work', async () => {
+  it('every format is offered for an OIDC connection: Terraform, the CLI script and the StackSet create the IAM OIDC provider too', async () => {
     const res = await create({ trust: { kind: 'oidc', phases: ['read'] } });
     const id = res.body.connection.id as string;
     expect(Object.keys(res.body.deliverables.formats).sort()).toEqual([
+      'cli',
       'cloudformation-json',
       'cloudformation-yaml',
       'json',
       'quick-create-link',
+      'stackset',
+      'terraform',
     ]);
-    for (const format of ['terraform', 'cli', 'stackset']) {
+    for (const [format, text] of [
+      ['terraform', 'resource "aws_iam_openid_connect_provider" "oidc_provider"'],
+      ['cli', "aws iam create-open-id-connect-provider --url 'https://id.trustgate.test'"],
+      ['stackset', 'AWS::IAM::OIDCProvider'],
+    ] as const) {
       const r = await t.api('GET', `/v1/connections/${id}/deliverables/${format}`, { token });
-      expect(r.status).toBe(400);
-      expect(r.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'format' });
+      expect(r.status, format).toBe(200);
+      expect(r.text, format).toContain(text);
     }
-    expect((await t.api('GET', `/v1/connections/${id}/deliverables/cloudformation-yaml`, { token })).status).toBe(200);
   });
 
   it('CloudFormation creates the IAM OIDC provider (Url, ClientIdList = [audience], no thumbprint) or reuses the one OidcProviderArn names; cfn-lint clean', async () => {

@@ -2,6 +2,7 @@ import { assertNoErrors, isStackName, parseArn, validateRegion } from '../arn/in
 import { TrustgateError } from '../errors/index.ts';
 import { partitionInfo } from '../partition/index.ts';
 import type { DeliverableModel } from './deliverable-model.ts';
+import { OIDC_PROVIDER_ARN_PARAMETER, oidcProviderHostPath } from './oidc-provider.ts';
 import { renderCloudFormation, toCloudFormationJson, type CloudFormationTemplate } from './render-cloudformation.ts';
 
 /** Input of {@link renderStackSet}. */
@@ -33,13 +34,16 @@ export interface StackSetDeliverable {
   createStackInstances: Record<string, unknown>;
   /** The same two calls as AWS CLI commands (run where `callAs` says: management or delegated administrator account). */
   commands: string[];
+  /** What to know before rolling it out (for a web-identity trust: accounts that have the OIDC provider already). */
+  notes?: string[];
 }
 
 /**
  * The StackSet variant: the same template rolled out to every account of organizational units with
  * service-managed permissions and automatic deployment to accounts that join later (AWS CloudFormation User
  * Guide, "Create a stack set with service-managed permissions"). The customer's account appears in the template
- * only as `AWS::AccountId`, so one template fits every account. Service-managed stack sets do not deploy to
+ * only as `AWS::AccountId`, so one template fits every account (a web-identity trust's OIDC provider too: each
+ * account's stack creates its own). Service-managed stack sets do not deploy to
  * the management account itself; apply the plain template there if needed.
  */
 export function renderStackSet(model: DeliverableModel, options: StackSetOptions): StackSetDeliverable {
@@ -124,7 +128,11 @@ export function renderStackSet(model: DeliverableModel, options: StackSetOptions
     `aws cloudformation create-stack-set --region ${region} --stack-set-name ${options.stackSetName} --template-body file://template.json --capabilities CAPABILITY_NAMED_IAM --permission-model SERVICE_MANAGED --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false --managed-execution Active=true --call-as ${callAs}${paramArgs}`,
     `aws cloudformation create-stack-instances --region ${region} --stack-set-name ${options.stackSetName} --deployment-targets OrganizationalUnitIds=${options.organizationalUnitIds.join(',')} --regions ${region} --operation-preferences FailureToleranceCount=0,MaxConcurrentPercentage=25 --call-as ${callAs}`,
   ];
-  return { template, createStackSet, createStackInstances, commands };
+  if (!model.oidcProvider) return { template, createStackSet, createStackInstances, commands };
+  const notes = [
+    `Each account's stack creates the IAM OIDC provider for ${model.oidcProvider.url} (the role trusts its own account's). An account that has one for that URL already cannot create a second: give its stack instance the parameter override ${OIDC_PROVIDER_ARN_PARAMETER}=arn:${model.partition}:iam::<account>:oidc-provider/${oidcProviderHostPath(model.oidcProvider)} (CreateStackInstances or UpdateStackInstances ParameterOverrides for that account).`,
+  ];
+  return { template, createStackSet, createStackInstances, commands, notes };
 }
 
 function shellSafe(value: string): string {

@@ -136,6 +136,9 @@ describe('CloudFormation and StackSet', () => {
       });
       const stackSet = renderStackSet(c.model, { stackSetName: 'trustgate-oidc', organizationalUnitIds: ['r-ab12'] });
       expect(JSON.parse(stackSet.createStackSet.TemplateBody as string)).toEqual(template);
+      expect(stackSet.notes?.[0]).toContain(
+        `parameter override OidcProviderArn=arn:${c.partition}:iam::<account>:oidc-provider/${HOST}`,
+      );
       for (const [name, text] of [
         [`oidc-${i}.json`, renderDeliverable(c.model, 'cloudformation-json')],
         [`oidc-${i}.yaml`, renderDeliverable(c.model, 'cloudformation-yaml')],

@@ -2,6 +2,7 @@ import {
   connectionScopedExternalIdPatterns,
   crossAccountRoleBlueprint,
   quickCreateLink,
+  renderConsoleJson,
   renderDeliverable,
   renderStackSet,
   stackNameFor,
@@ -26,16 +27,16 @@ export const DELIVERABLE_FORMATS = [
 /** One deliverable format. */
 export type DeliverableFormat = (typeof DELIVERABLE_FORMATS)[number];
 
-/** The formats an OIDC connection does not offer yet (they would not create the IAM OIDC provider). */
-export const OIDC_UNSUPPORTED_FORMATS: readonly DeliverableFormat[] = ['stackset', 'terraform', 'cli'];
-
 /** Every deliverable of a connection, rendered. */
 export interface ConnectionDeliverables {
   trustPolicy: PolicyDocument;
   permissionPolicies: { name: string; document: PolicyDocument }[];
   managedPolicyArns: string[];
-  /** Format -> text (JSON, YAML, HCL, bash, or a URL); an OIDC connection has no {@link OIDC_UNSUPPORTED_FORMATS}. */
-  formats: Partial<Record<DeliverableFormat, string>> & Record<'cloudformation-yaml', string>;
+  /**
+   * Format -> text (JSON, YAML, HCL, bash, or a URL). For an OIDC connection each creates the IAM OIDC provider in
+   * the account it runs in unless told of one that exists (see core's `DeliverableModel.oidcProvider`).
+   */
+  formats: Record<DeliverableFormat, string>;
   /** Console links that open "update stack" with the current template, for stacks known to have created a role. */
   updateStackLinks: { accountId: string; stackId: string; link: string }[];
   warnings: Finding[];
@@ -179,10 +180,11 @@ export function renderDeliverables({
           note: "Give the connection's scope organizationalUnitIds (ou-... or r-...) to get the StackSet calls; the template below fits every account.",
           template: JSON.parse(renderDeliverable(model, 'cloudformation-json')) as unknown,
         };
-  const trustResource = model.resources.find((r) => r.kind === 'role');
+  // The raw JSON's: with no fixed account (an OIDC connection of several accounts) the provider's ARN shows <ACCOUNT_ID>.
+  const trustPolicy = renderConsoleJson(model).roles[0]?.trustPolicy ?? ({} as PolicyDocument);
   const warnings: Finding[] = model.notes.map((message) => ({ code: 'NOTE', severity: 'info', message, path: '' }));
   return {
-    trustPolicy: (trustResource?.kind === 'role' ? trustResource.trustPolicy : {}) as PolicyDocument,
+    trustPolicy,
     permissionPolicies: connection.issuedPolicy.documents,
     managedPolicyArns: connection.issuedPolicy.managedPolicyArns,
     formats: {
@@ -190,13 +192,9 @@ export function renderDeliverables({
       'cloudformation-json': renderDeliverable(model, 'cloudformation-json'),
       'cloudformation-yaml': renderDeliverable(model, 'cloudformation-yaml'),
       'quick-create-link': links.quickCreateLink,
-      ...(oidc !== undefined
-        ? {}
-        : {
-            stackset: `${JSON.stringify(stackSet(), null, 2)}\n`,
-            terraform: renderDeliverable(model, 'terraform'),
-            cli: renderDeliverable(model, 'cli'),
-          }),
+      stackset: `${JSON.stringify(stackSet(), null, 2)}\n`,
+      terraform: renderDeliverable(model, 'terraform'),
+      cli: renderDeliverable(model, 'cli'),
     },
     updateStackLinks: links.updateStackLinks,
     warnings,
