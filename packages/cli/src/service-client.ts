@@ -27,6 +27,20 @@ export interface ContainerCredentials {
   Expiration: string;
 }
 
+/**
+ * An OIDC connection's assume-on-worker delivery: the run's web identity token (a secret) and what the AWS CLI and
+ * SDKs need beside the token file to assume the role by themselves.
+ */
+export interface WebIdentityAnswer {
+  token: string;
+  roleArn: string;
+  roleSessionName: string;
+  expiresAt: string;
+  durationSeconds: number;
+  /** AWS_ROLE_ARN, AWS_ROLE_SESSION_NAME, AWS_REGION, AWS_DEFAULT_REGION. */
+  env: Record<string, string>;
+}
+
 /** What an issuance answers (the fields the CLI uses are typed; the rest is passed through to `--format json`). */
 export interface IssuanceAnswer {
   phase: RunPhase;
@@ -53,6 +67,8 @@ export interface IssuanceAnswer {
   };
   /** Assume on worker: the assumption parameters, and no credentials. */
   assumeRole?: Record<string, unknown>;
+  /** An OIDC connection's assume-on-worker attachment: the run's web identity token. */
+  webIdentity?: WebIdentityAnswer;
   runToken?: string;
   runTokenExpiresAt?: string;
   [field: string]: unknown;

@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { TrustgateError, isTrustgateError } from '@trustgate/core';
 import { createServiceClient, type IssuanceAnswer, type ServiceClient } from '../service-client.ts';
 import { addIssuanceOptions, clientOptions, issuanceRequest, type IssuanceOptions } from './issuance-options.ts';
 import { startLocalContainerEndpoint, type LocalContainerEndpoint } from './local-container-endpoint.ts';
+import { errorCode, startTokenFileRefresher, webIdentityEnv, writeTokenFile } from './web-identity-file.ts';
 
 /** Options of `trustgate exec`. */
 interface ExecOptions extends IssuanceOptions {
@@ -86,6 +89,58 @@ function parseLifetime(text: string | undefined): number | undefined {
   return n;
 }
 
+/**
+ * Runs the command with the run's web identity token in a file of a private temp folder (0700; the file 0600) and
+ * AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN, AWS_ROLE_SESSION_NAME and the region set: the child's AWS CLI or SDK
+ * assumes the role by itself and re-reads the file whenever it refreshes. While the child runs, the file is replaced
+ * (atomically) with a fresh token from the service, with the run token, before the current one expires; the
+ * service's final refusal (the run is over, its sessions were revoked) removes it. The folder is removed after.
+ */
+async function runWithTokenFile(
+  client: ServiceClient,
+  answer: IssuanceAnswer & { webIdentity: NonNullable<IssuanceAnswer['webIdentity']> },
+  command: string,
+  args: string[],
+): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'trustgate-exec-'));
+  const file = join(dir, 'web-identity-token');
+  const told = new Set<string>();
+  try {
+    writeTokenFile(file, answer.webIdentity.token);
+    const runToken = answer.runToken;
+    const refresher =
+      runToken === undefined
+        ? undefined
+        : startTokenFileRefresher({
+            path: file,
+            expiresAt: answer.webIdentity.expiresAt,
+            refresh: async () => {
+              const next = (await client.refresh(runToken)).webIdentity;
+              if (next === undefined)
+                throw new TrustgateError('INTERNAL', 'The service answered no web identity token.');
+              return next;
+            },
+            isFinal: isFinalRefusal,
+            onError: (error) => {
+              const code = errorCode(error);
+              if (told.has(code)) return;
+              told.add(code);
+              const then = isFinalRefusal(error)
+                ? 'the token file was removed: the command gets no more sessions'
+                : 'retrying; the current token serves until it expires';
+              process.stderr.write(`trustgate exec: refreshing the web identity token failed [${code}] (${then})\n`);
+            },
+          });
+    try {
+      return await runChild(command, args, childEnvironment(process.env, webIdentityEnv(answer.webIdentity, file)));
+    } finally {
+      refresher?.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The answer's formats; an assume-on-worker attachment has none to give a child. */
 function formatsOf(answer: IssuanceAnswer): NonNullable<IssuanceAnswer['formats']> {
   if (answer.formats !== undefined) return answer.formats;
@@ -133,16 +188,25 @@ function serveFor(client: ServiceClient, answer: IssuanceAnswer): Promise<LocalC
  * session's remaining life: then a run token is asked for too and the child gets a local container credentials
  * endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN) that refreshes through the
  * service ahead of expiry until the run token expires (after `--lifetime`); after that, or once the service refuses
- * the run token (sessions revoked), it serves nothing.
+ * the run token (sessions revoked), it serves nothing. An OIDC connection's assume-on-worker attachment answers a
+ * web identity token instead: the command gets it as a token file that is refreshed while it runs (runWithTokenFile).
  */
 export async function runExec(command: string, args: string[], options: ExecOptions): Promise<number> {
   const lifetime = parseLifetime(options.lifetime);
-  const wantsRunToken = options.server === true || lifetime !== undefined;
   const client = createServiceClient(clientOptions(options));
+  // Always a run token: which delivery the attachment makes is known only from the answer, and a web identity
+  // token file is refreshed with it (it bounds the token's life to the run); exec keeps it, the child never sees it.
   const answer = await client.issue({
     ...issuanceRequest(options),
-    ...(wantsRunToken ? { runToken: { lifetimeSeconds: lifetime ?? DEFAULT_LIFETIME_SECONDS } } : {}),
+    runToken: { lifetimeSeconds: lifetime ?? DEFAULT_LIFETIME_SECONDS },
   });
+  if (answer.webIdentity !== undefined) {
+    if (options.server === true)
+      process.stderr.write(
+        'trustgate exec: the attachment hands the run a web identity token: the command gets a token file, not a local endpoint.\n',
+      );
+    return runWithTokenFile(client, { ...answer, webIdentity: answer.webIdentity }, command, args);
+  }
   const formats = formatsOf(answer);
   const sessionLeftMs = Date.parse(formats.container.Expiration) - Date.now();
   const serve = options.server === true || (lifetime !== undefined && lifetime * 1000 > sessionLeftMs);
@@ -181,7 +245,7 @@ export function registerExec(program: Command): void {
     )
     .option(
       '--lifetime <seconds>',
-      `how long the command may run (default with --server: ${DEFAULT_LIFETIME_SECONDS}); longer than the session, it implies --server; the endpoint serves nothing after it`,
+      `how long the command may run (default: ${DEFAULT_LIFETIME_SECONDS}); longer than the session, it implies --server; the endpoint (or a web identity token file) is refreshed no longer`,
     )
     .addHelpText(
       'after',
