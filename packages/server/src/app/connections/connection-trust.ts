@@ -9,10 +9,12 @@ function invalid(message: string, field = 'trust'): TrustgateError {
 
 /**
  * Checks a connection's trust form before it is stored: an `oidc` connection needs the service's OIDC issuer
- * (`identity` in its configuration), one account (the role's trust names the OIDC provider in that account), an
- * audience IAM accepts as a client ID (1-255 characters, no wildcards), and stacks of the organization. Automatic mode
- * works as for external IDs (the template's custom resource reports RoleArn and AccountId, and the callback verifies
- * the role with tokens). Throws INVALID_INPUT / NOT_FOUND naming the field.
+ * (`identity` in its configuration), an audience IAM accepts as a client ID (1-255 characters, no wildcards), and
+ * stacks of the organization. Every scope works: each account's role trusts the OIDC provider of its own account (the
+ * deliverables name no fixed account but the one they run in), so a connection of several accounts is verified per
+ * account and an organization's (StackSet) accounts each prove membership as the role's session. Automatic mode works
+ * as for external IDs: the template's custom resource reports RoleArn and AccountId, and the callback verifies the
+ * role with tokens. Throws INVALID_INPUT / NOT_FOUND naming the field.
  */
 export async function validateConnectionTrust(deps: ConnectionDeps, c: Connection): Promise<void> {
   const trust: ConnectionTrust = c.trust;
@@ -20,11 +22,6 @@ export async function validateConnectionTrust(deps: ConnectionDeps, c: Connectio
   if (deps.identity === undefined)
     throw invalid(
       'trust: this service has no OIDC issuer configured (identity.issuerUrl in its configuration, or trustgate serve --oidc-issuer), so no role can trust its tokens; use external-id trust or configure the issuer.',
-    );
-  if (c.scope.kind !== 'account')
-    throw invalid(
-      'trust: OIDC trust names the IAM OIDC provider of one account; give the connection an account scope (one connection per account for now).',
-      'scope',
     );
   if (trust.audience !== undefined && !/^[^\s*?]{1,255}$/.test(trust.audience))
     throw invalid(
