@@ -13,6 +13,8 @@ import {
 } from './key-ring.ts';
 import { openPrivateKey, sealPrivateKey } from './seal-private-key.ts';
 
+const ms = (iso: string) => Date.parse(iso);
+
 /** Options of {@link createIssuerKeys}. */
 export interface IssuerKeysOptions {
   /** Where the keys are stored (shared by every instance). */
@@ -61,6 +63,13 @@ export interface IssuerKeys {
   rotate(): Promise<SigningKeyView>;
   /** The stored keys, for the operator. */
   list(): Promise<SigningKeyView[]>;
+  /**
+   * Revokes a key (compromised): it is deleted, so it leaves the JWKS at once and the tokens it signed fail as soon
+   * as verifiers re-read the JWKS. Revoking the signing key makes a new one that signs at once (no key can be
+   * published ahead of an emergency; a waiting next key is revoked with it, as it would never sign). NOT_FOUND for
+   * an unknown kid. Answers the keys left.
+   */
+  revoke(kid: string): Promise<SigningKeyView[]>;
 }
 
 /** A new key pair of generation `generation`, its private JWK sealed under `kek` and bound to its kid. */
@@ -191,6 +200,21 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
       const keys = await ring();
       const now = clock();
       return keys.map((k) => view(keys, k, now)).sort((a, b) => b.generation - a.generation);
+    },
+    async revoke(kid) {
+      cached = undefined;
+      const keys = await ring();
+      const now = clock();
+      const key = keys.find((k) => k.kid === kid);
+      if (key === undefined) throw new TrustgateError('NOT_FOUND', `No signing key ${kid}.`);
+      const wasSigner = signerAt(keys, now) === key;
+      const gone = wasSigner ? keys.filter((k) => k === key || ms(k.activatesAt) > now.getTime()) : [key];
+      await repository.delete(gone.map((k) => k.kid));
+      for (const k of gone) privateKeys.delete(k.kid);
+      const left = keys.filter((k) => !gone.includes(k));
+      if (wasSigner) await addGeneration(left, now, now);
+      cached = undefined;
+      return this.list();
     },
   };
 }

@@ -34,6 +34,7 @@ describe('mintRunToken', () => {
           throw new Error('unused');
         },
         list: async () => [],
+        revoke: async () => [],
       },
     };
   });

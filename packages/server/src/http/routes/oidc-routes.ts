@@ -3,6 +3,7 @@ import { TrustgateError } from '@trustgate/core';
 import { JWKS_PATH, discoveryDocument, type IdentityDeps } from '../../app/identity/identity-deps.ts';
 import type { AppContext } from '../app-context.ts';
 import type { AddRoute } from '../zod-route.ts';
+import { registerOidcAdminRoutes } from './oidc-admin-routes.ts';
 
 const discoveryView = z.object({
   issuer: z.string(),
@@ -40,6 +41,7 @@ function configured(ctx: AppContext): IdentityDeps {
  * service has no `identity` configured.
  */
 export function registerOidcRoutes(route: AddRoute, ctx: AppContext): void {
+  registerOidcAdminRoutes(route, ctx);
   route({
     method: 'GET',
     url: '/.well-known/openid-configuration',

@@ -7,7 +7,7 @@ import * as s from '../schemas.ts';
 import { tokenOut, userOut } from './directory-views.ts';
 
 /** Whether the request carries the operator token (compared in constant time). */
-function isOperator(ctx: AppContext, header: string | undefined): boolean {
+export function isOperator(ctx: AppContext, header: string | undefined): boolean {
   // An empty or short operator token would open the route: such a configuration counts as none.
   if (
     ctx.operatorToken === undefined ||
