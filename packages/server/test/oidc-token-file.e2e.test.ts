@@ -49,6 +49,8 @@ describe('OIDC token-file delivery and session tags, against the sandbox', { tim
   let customer: { accountId: string; accessKeyId: string; secretAccessKey: string };
   let stackA: string;
   let dir: string;
+  /** The service's log at trace level: every request of the file. */
+  const log: string[] = [];
   const roles: Record<'plain' | 'tagging', { id: string; roleArn: string }> = {} as never;
 
   const connect = async (name: string, extra: Record<string, unknown>) => {
@@ -101,6 +103,7 @@ describe('OIDC token-file delivery and session tags, against the sandbox', { tim
       dialect: 'sqlite',
       partitions: { aws: { endpoint: sandbox.endpoint, region: sandbox.region, accountId: '111111111111' } },
       identity: { issuerUrl: ISSUER, keyEncryptionKey: randomBytes(32) },
+      logger: { level: 'trace', stream: { write: (line: string) => log.push(line) } },
     });
     sandbox.routeOidcIssuer(ISSUER, t.url);
     ({ adminToken: admin, organizationId: org } = await t.newOrganization('Acme'));
@@ -211,6 +214,26 @@ describe('OIDC token-file delivery and session tags, against the sandbox', { tim
     expect(container.status).toBe(400);
   });
 
+  it("revoking the connection's sessions refuses the run token: no fresh token for that run", async () => {
+    const first = await issue({
+      stack: 'alpha',
+      phase: 'read',
+      runId: 'run-w5',
+      connectionId: roles.plain.id,
+      runToken: { lifetimeSeconds: 900 },
+    });
+    expect(first.status, first.text).toBe(201);
+    await new Promise((r) => setTimeout(r, 1_100)); // run tokens carry whole seconds: revoke after this one's iat
+    const revoked = await t.api('POST', `/v1/connections/${roles.plain.id}/revoke-sessions`, { token: admin });
+    expect(revoked.status, revoked.text).toBe(200);
+    const refused = await fetch(`${t.url}/v1/issuances/refresh`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${first.body.runToken}` },
+    });
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).not.toMatch(JWT);
+  });
+
   it('each delivery is audited (jti, kid, expiry, never the token)', async () => {
     const audit = await t.api('GET', '/v1/audit', { token: admin });
     expect(audit.status, audit.text).toBe(200);
@@ -222,6 +245,11 @@ describe('OIDC token-file delivery and session tags, against the sandbox', { tim
     for (const e of issued)
       expect(e.details).toMatchObject({ tokenJti: expect.any(String), tokenKid: expect.any(String) });
     expect(audit.text).not.toMatch(JWT);
+  });
+
+  it("the service's log (trace) holds no token it delivered", () => {
+    expect(log.length).toBeGreaterThan(10);
+    expect(log.join('\n')).not.toMatch(JWT);
   });
 
   describe('session tags and source identity through the token', () => {
