@@ -113,17 +113,29 @@ describe('connections in OIDC mode', () => {
     expect(back.body.trustPolicy.Statement[0].Action).toBe('sts:AssumeRole');
   });
 
-  it('refused with a 4xx naming the field: no issuer, several accounts, automatic mode, an unknown stack', async () => {
+  it("several accounts and an organization: one template for every account, each role trusting its own account's provider", async () => {
+    for (const scope of [
+      { kind: 'accounts', accountIds: [ACCOUNT, '333333333333'] },
+      { kind: 'organization', organizationId: 'o-abcdefghij' },
+    ]) {
+      const res = await create({ scope, trust: { kind: 'oidc', phases: ['read'] } });
+      expect(res.status, res.text).toBe(201);
+      const formats = res.body.deliverables.formats as Record<string, string>;
+      expect(formats['cloudformation-json']).not.toContain(ACCOUNT);
+      const role = JSON.parse(formats['cloudformation-json']!).Resources.PlatformRole;
+      expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Federated).toEqual({
+        'Fn::If': ['CreateOidcProvider', { Ref: 'OidcProvider' }, { Ref: 'OidcProviderArn' }],
+      });
+      expect(JSON.stringify(res.body.deliverables.trustPolicy)).not.toContain(ACCOUNT);
+    }
+  });
+
+  it('refused with a 4xx naming the field: no issuer, automatic mode without a callback topic, an unknown stack', async () => {
     const orgB = await bare.newOrganization('Bare');
     const none = await create({ trust: { kind: 'oidc', phases: ['read'] } }, bare, orgB.adminToken);
     expect(none.status).toBe(400);
     expect(none.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'trust' });
     expect(none.body.error.message).toMatch(/no OIDC issuer configured/);
-    const many = await create({
-      scope: { kind: 'accounts', accountIds: [ACCOUNT, '333333333333'] },
-      trust: { kind: 'oidc', phases: ['read'] },
-    });
-    expect(many.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'scope' });
     // Automatic mode is offered for OIDC as for external IDs, where the partition has the callback topic (not here).
     const auto = await create({ mode: 'automatic', trust: { kind: 'oidc', phases: ['read'] } });
     expect(auto.status).toBe(400);
