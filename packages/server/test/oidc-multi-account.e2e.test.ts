@@ -1,4 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import {
+  CloudFormationClient,
+  CreateStackInstancesCommand,
+  CreateStackSetCommand,
+  DescribeStackSetOperationCommand,
+} from '@aws-sdk/client-cloudformation';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +13,18 @@ import { applyStack, startTestService, type TestService } from './service-harnes
 
 const ISSUER = 'https://id.trustgate.test';
 const PROVIDER_PATH = 'oidc-provider/id.trustgate.test';
+
+/** The final status of a StackSet operation (polled while RUNNING). */
+async function operationStatus(cfn: CloudFormationClient, stackSetName: string, operationId: string): Promise<string> {
+  for (let i = 0; i < 500; i++) {
+    const op = await cfn.send(
+      new DescribeStackSetOperationCommand({ StackSetName: stackSetName, OperationId: operationId }),
+    );
+    if (op.StackSetOperation?.Status !== 'RUNNING') return op.StackSetOperation?.Status ?? 'UNKNOWN';
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('the StackSet operation is still running');
+}
 
 /**
  * OIDC connections of several accounts and of an organization against the sandbox, with a service that holds no AWS
@@ -149,17 +167,29 @@ describe('OIDC connections of several accounts and organizations against the san
   });
 
   describe('scope organization', () => {
-    it("a member account's role is connected once Organizations, asked as the role, names the organization", async () => {
-      const created = await connect({ roleName: 'TrustgateOrg', scope: { kind: 'organization', organizationId } });
-      const stack = await apply(
-        members[0]!,
-        'trustgate-oidc-org',
-        created.deliverables.formats['cloudformation-json']!,
-      );
-      expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
-      expect(await federatedOf(members[0]!, 'TrustgateOrg')).toBe(providerArn(members[0]!));
-      const res = await verify(created.connection.id, stack.outputs.RoleArn!);
-      expect(res.body.status, res.body.statusReason).toBe('connected');
+    it('the StackSet deliverable, rolled out from the management account, gives each member its provider and role: each connects once Organizations, asked as the role, names the organization', async () => {
+      const created = await connect({
+        roleName: 'TrustgateOrg',
+        scope: { kind: 'organization', organizationId, organizationalUnitIds: ['r-abcd'] },
+      });
+      const stackSet = JSON.parse(created.deliverables.formats.stackset!);
+      const cfn = new CloudFormationClient({
+        endpoint: sandbox.endpoint,
+        region: sandbox.region,
+        credentials: creds(management),
+      });
+      await cfn.send(new CreateStackSetCommand(stackSet.createStackSet));
+      const { OperationId } = await cfn.send(new CreateStackInstancesCommand(stackSet.createStackInstances));
+      expect(await operationStatus(cfn, stackSet.createStackSet.StackSetName, OperationId!)).toBe('SUCCEEDED');
+      for (const [i, member] of members.entries()) {
+        expect(await federatedOf(member, 'TrustgateOrg')).toBe(providerArn(member));
+        const res = await verify(created.connection.id, `arn:aws:iam::${member.accountId}:role/TrustgateOrg`);
+        expect(res.status, res.text).toBe(200);
+        expect(res.body.roles[i].status, res.body.roles[i].statusReason).toBe('connected');
+      }
+      const got = await t.api('GET', `/v1/connections/${created.connection.id}`, { token });
+      expect(got.body.status, got.body.statusReason).toBe('connected');
+      expect(got.body.roles).toHaveLength(2);
     });
 
     it('an account in no organization is broken, however well its role trusts the tokens', async () => {
