@@ -203,8 +203,8 @@ function runTokenFor(
  * serves a cached session or assumes the role through the STS pacer with retries; audits `credentials.issue`
  * through the audit batcher BEFORE answering (an audit record that cannot be written: CREDENTIALS_UNAVAILABLE, nothing
  * served); answers credentials in every delivery format and, when asked, a run token. Assume on worker: the
- * assumption parameters, no credentials, no STS call. A role that refuses the assumption (ROLE_REFUSED) moves the
- * connection to `broken` with the reason.
+ * assumption parameters, or for OIDC the run's web identity token (web-identity-delivery.ts); no credentials, no STS
+ * call. A role that refuses the assumption (ROLE_REFUSED) moves the connection to `broken` with the reason.
  *
  * Through a run token (`via`), the claims fix stack, phase, run, account and region, and a token issued before the
  * connection's sessions were revoked is refused.
