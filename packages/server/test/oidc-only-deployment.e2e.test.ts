@@ -115,6 +115,13 @@ describe('an OIDC-only deployment (no platform AWS identity anywhere) against th
     const cli = await awsCliCallerArn(sandbox.endpoint, issued.body.formats.env);
     expect(cli.code, cli.stderr).toBe(0);
     expect(JSON.parse(cli.stdout).Arn).toBe(issued.body.assumedRoleArn);
+    // Switching the connection to external-ID trust is refused and nothing is written.
+    const back = await t.api('PATCH', `/v1/connections/${id}`, { token, body: { trust: { kind: 'external-id' } } });
+    expect(back.status, back.text).toBe(400);
+    expect(back.body.error.code).toBe('INVALID_PARTITION');
+    const still = await t.api('GET', `/v1/connections/${id}`, { token });
+    expect(still.body.trust.kind).toBe('oidc');
+    expect(still.body.status).toBe('connected');
   });
 
   it('an external-ID connection is a 400 naming the partition and saying only OIDC trust is served', async () => {
