@@ -21,7 +21,8 @@ interface ServeOptions {
   db: string;
   port: string;
   host: string;
-  aws: 'sandbox' | 'default';
+  /** `none`: no platform AWS identity at all, OIDC connections only (needs `oidcIssuer`). */
+  aws: 'sandbox' | 'default' | 'none';
   partition: string;
   publicUrl?: string;
   platformRoleArn?: string;
@@ -137,16 +138,50 @@ async function defaultAwsPartition(options: ServeOptions): Promise<[Partition, P
 }
 
 /**
+ * Partition settings of an OIDC-only deployment (`--aws none`): how to reach AWS there (its real endpoints) and no
+ * platform identity — no account, credentials, role, callback topic or template bucket — so it serves OIDC
+ * connections only, and needs the OIDC issuer. INVALID_INPUT naming the flag otherwise.
+ */
+function oidcOnlyPartition(
+  options: ServeOptions,
+  identity: ReturnType<typeof readIdentitySettings>,
+): [Partition, PartitionServiceConfig] {
+  if (!isPartition(options.partition))
+    throw new TrustgateError('INVALID_PARTITION', '--partition: aws, aws-us-gov or aws-cn', { field: 'partition' });
+  if (identity === undefined)
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `--aws none: a service with no platform AWS identity serves OIDC connections only; give --oidc-issuer (and ${IDENTITY_KEY_ENV}).`,
+      { field: 'oidcIssuer' },
+    );
+  for (const [flag, field] of [
+    ['--platform-role-arn', 'platformRoleArn'],
+    ['--callback-topic', 'callbackTopic'],
+    ['--template-bucket', 'templateBucket'],
+  ] as const) {
+    if (options[field] !== undefined)
+      throw new TrustgateError(
+        'INVALID_INPUT',
+        `${flag}: --aws none has no platform AWS identity, so it takes no ${flag.slice(2)}.`,
+        { field },
+      );
+  }
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  return [options.partition, region === undefined ? {} : { region }];
+}
+
+/**
  * Starts trustgate's service. With `--aws sandbox` (the default) it starts the AWS-compatible sandbox in this
  * process, creates the platform's IAM user in the sandbox's first account, and wires automatic-mode callbacks
  * through the sandbox's SNS delivery; with `--aws default` it uses the SDK's default credential chain and AWS's
- * real (regional) endpoints. Seeds the demo organization and returns the URL and a fresh admin token.
+ * real (regional) endpoints; with `--aws none` it holds no AWS identity at all and serves OIDC connections only
+ * (`--oidc-issuer` required). Seeds the demo organization and returns the URL and a fresh admin token.
  */
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const port = parsePort(options.port);
   const cache = await readCacheSettings(options);
   const stsRatePerSecond = parseStsRate(options.stsRate);
-  const identity = readIdentitySettings(options);
+  const identity = readIdentitySettings({ ...options, aws: options.aws === 'sandbox' ? 'sandbox' : 'default' });
   let sandbox: Sandbox | undefined;
   let partitions: Partial<Record<Partition, PartitionServiceConfig>>;
   let isAllowedResponseUrl: ((url: URL) => boolean) | undefined;
@@ -182,7 +217,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     // The sandbox's SNS signs deliveries with a certificate it serves over plain HTTP: trust exactly that URL.
     isTrustedCertificateUrl = isCertificateUrl(sandbox.snsSigningCertificateUrl);
   } else {
-    const [partition, config] = await defaultAwsPartition(options);
+    const [partition, config] =
+      options.aws === 'none' ? oidcOnlyPartition(options, identity) : await defaultAwsPartition(options);
     partitions = { [partition]: config };
   }
   let service: TrustgateService;
@@ -250,9 +286,9 @@ export function registerServe(program: Command): void {
     .addOption(
       new Option(
         '--aws <mode>',
-        "sandbox: the in-process AWS sandbox; default: the SDK's default credential chain and real endpoints",
+        "sandbox: the in-process AWS sandbox; default: the SDK's default credential chain and real endpoints; none: no platform AWS identity, OIDC connections only (with --oidc-issuer)",
       )
-        .choices(['sandbox', 'default'])
+        .choices(['sandbox', 'default', 'none'])
         .default('sandbox'),
     )
     .option('--partition <partition>', 'with --aws default: the partition the platform identity serves', 'aws')
