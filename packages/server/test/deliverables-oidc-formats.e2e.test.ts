@@ -105,7 +105,7 @@ describe("an OIDC connection's Terraform, CLI script and StackSet, applied for r
       ThumbprintList: [],
     });
     await verify(id, roleArn!);
-  });
+  }, 120_000);
 
   it("a second connection's script reuses the account's provider and adds its audience as a client ID", async () => {
     const id = await connect(first, { audience: 'trustgate-ci', phases: ['read'] }, 'TrustgateCliAudience');
@@ -120,7 +120,7 @@ describe("an OIDC connection's Terraform, CLI script and StackSet, applied for r
     );
     expect(provider.ClientIDList?.sort()).toEqual(['sts.amazonaws.com', 'trustgate-ci']);
     await verify(id, `arn:aws:iam::${first.accountId}:role/TrustgateCliAudience`);
-  });
+  }, 120_000);
 
   it('the StackSet deliverable of an account-scope connection is the CloudFormation template, cfn-lint clean', async () => {
     const id = await connect(first, { phases: ['read'] }, 'TrustgateStackSet');
@@ -130,7 +130,7 @@ describe("an OIDC connection's Terraform, CLI script and StackSet, applied for r
     const file = join(dir, 'stackset.json');
     writeFileSync(file, JSON.stringify(stackSet.template));
     expectCfnLintClean([file]);
-  });
+  }, 60_000);
 
   it.skipIf(!terraformReady)(
     'Terraform applied with the hashicorp/aws provider creates the provider in a fresh account, and reuses it through oidc_provider_arn',

@@ -284,5 +284,13 @@ describe('the AWS CLI script run against moto', () => {
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toContain(`the ARN of the account's IAM OIDC provider for ${ISSUER}`);
     await expect(iam.send(new GetRoleCommand({ RoleName: 'TrustgateWrong' }))).rejects.toThrow();
+
+    // The issuer's ARN pattern but no such provider (another account's): IAM says so and nothing is created.
+    const missing = run(oidcModel('aws', undefined, 'TrustgateMissing'), {
+      TRUSTGATE_OIDC_PROVIDER_ARN: `arn:aws:iam::999988887777:oidc-provider/${HOST}`,
+    });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/GetOpenIDConnectProvider/);
+    await expect(iam.send(new GetRoleCommand({ RoleName: 'TrustgateMissing' }))).rejects.toThrow();
   }, 120_000);
 });
