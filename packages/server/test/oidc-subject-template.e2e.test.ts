@@ -159,6 +159,14 @@ describe("an organization's OIDC subject template, migrated against the sandbox"
     const trusted = await trustedSubjects();
     expect(trusted.subjects).toEqual([oldForm, newForm]);
     expect((await issue()).status).toBe(201); // before the customer re-applies
+    // Switching now would fail every run: the role does not accept the new form yet (probed), so it is refused.
+    const early = await setting({ template: NEW, alsoTrusted: [DEFAULT_OIDC_SUBJECT_TEMPLATE] });
+    expect(early.status, early.text).toBe(400);
+    expect(early.body.error).toMatchObject({ field: 'template', message: expect.stringContaining('shaped (') });
+    expect(early.text).not.toMatch(/eyJ[\w-]+\.eyJ/);
+    expect((await t.api('GET', '/v1/organization/oidc-subject', { token: admin })).body.template).toBe(
+      DEFAULT_OIDC_SUBJECT_TEMPLATE,
+    );
     await applyTrust(trusted.policy);
     expect((await issue()).status).toBe(201);
 
@@ -195,6 +203,7 @@ describe("an organization's OIDC subject template, migrated against the sandbox"
   it('back to the default goes the same way (trust it first), and is audited', async () => {
     expect((await setting({ template: null })).body.error?.field).toBe('template');
     expect((await setting({ template: NEW, alsoTrusted: [DEFAULT_OIDC_SUBJECT_TEMPLATE] })).status).toBe(200);
+    await applyTrust((await trustedSubjects()).policy);
     const back = await setting({ template: null, alsoTrusted: [NEW] });
     expect(back.status, back.text).toBe(200);
     expect(back.body).toMatchObject({ isDefault: true, trusted: [DEFAULT_OIDC_SUBJECT_TEMPLATE, NEW] });

@@ -2,7 +2,9 @@ import { DEFAULT_OIDC_SUBJECT_TEMPLATE, TrustgateError, validateOidcSubjectTempl
 import { requireScope, type Principal } from '../../auth/principal.ts';
 import type { OidcSubjectSetting } from '../../model/identity-records.ts';
 import type { Store } from '../../store/store.ts';
-import { recordAudit, type AuditPort } from '../audit/record-audit.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { ConnectionDeps } from '../deps.ts';
+import { rolesRefusingTemplate } from './probe-subject-template.ts';
 
 /** The most templates trusted besides the one tokens carry (each adds patterns to every role's trust policy). */
 export const MAX_ALSO_TRUSTED_TEMPLATES = 2;
@@ -70,12 +72,13 @@ export interface OidcSubjectInput {
 /**
  * Sets the organization's subject template (admins only), in the documented migration: (1) trust both — keep the
  * template, add the new one to `alsoTrusted`, re-apply every OIDC connection's deliverable; (2) switch — the new
- * one as `template`, the old one in `alsoTrusted`; (3) drop the old one. Switching to a template the roles do not
- * trust yet is refused (400 naming `template`) while the organization has OIDC connections, since every run would
+ * one as `template`, the old one in `alsoTrusted`; (3) drop the old one. Switching is refused (400 naming `template`)
+ * while the organization has OIDC connections and the setting does not trust the new form yet, or a connected role
+ * refuses a token in it (probed with AssumeRoleWithWebIdentity, {@link rolesRefusingTemplate}): every run would
  * then be refused. Each template is checked by core's validateOidcSubjectTemplate. Audited with both settings.
  */
 export async function updateOidcSubjectSetting(
-  deps: { store: Pick<Store, 'directory' | 'connections'> & AuditPort },
+  deps: ConnectionDeps,
   principal: Principal,
   input: OidcSubjectInput,
 ): Promise<OidcSubjectView> {
@@ -100,14 +103,22 @@ export async function updateOidcSubjectSetting(
   });
   const before = await deps.store.directory.getOidcSubject(principal.organizationId);
   const current = subjectTemplatesFrom(before);
-  if (effective !== current.template && !current.trusted.includes(effective)) {
+  if (effective !== current.template) {
     const connections = await deps.store.connections.list({ organizationId: principal.organizationId });
     const oidc = connections.filter((c) => c.trust.kind === 'oidc');
-    if (oidc.length > 0)
+    if (oidc.length > 0 && !current.trusted.includes(effective))
       throw new TrustgateError(
         'INVALID_INPUT',
         `template: the roles of ${oidc.length} OIDC connection(s) do not trust it yet, so every run would be refused. ` +
           'First add it to alsoTrusted (keeping the current template) and re-apply those connections’ deliverables, then switch.',
+        { field: 'template' },
+      );
+    const refusing = oidc.length === 0 ? [] : await rolesRefusingTemplate(deps, principal, effective);
+    if (refusing.length > 0)
+      throw new TrustgateError(
+        'INVALID_INPUT',
+        `template: the roles of ${refusing.join(', ')} refuse a token in this form, so their runs would be refused: ` +
+          're-apply those connections’ deliverables (they trust both forms now), then switch.',
         { field: 'template' },
       );
   }
@@ -115,11 +126,13 @@ export async function updateOidcSubjectSetting(
     template === undefined && alsoTrusted.length === 0
       ? undefined
       : { ...(template === undefined ? {} : { template }), alsoTrusted };
-  await deps.store.directory.setOidcSubject(principal.organizationId, setting);
-  await recordAudit(deps.store, {
-    principal,
-    action: 'organization.oidc-subject',
-    details: { from: viewOf(before).trusted, to: viewOf(setting).trusted, template: effective },
+  await deps.store.transaction(async (repos) => {
+    await repos.directory.setOidcSubject(principal.organizationId, setting);
+    await recordAudit(repos, {
+      principal,
+      action: 'organization.oidc-subject',
+      details: { from: viewOf(before).trusted, to: viewOf(setting).trusted, template: effective },
+    });
   });
   return viewOf(setting);
 }

@@ -88,7 +88,7 @@ export function registerOidcAdminRoutes(route: AddRoute, ctx: AppContext): void 
     body: s.oidcSubjectBody,
     response: s.oidcSubjectView,
     async handler({ principal, body }) {
-      return ctx.deps.store.transaction((repos) => updateOidcSubjectSetting({ store: repos }, principal, body));
+      return updateOidcSubjectSetting(ctx.deps, principal, body);
     },
   });
 }
