@@ -21,7 +21,8 @@ describe('connections in OIDC mode', () => {
   beforeAll(async () => {
     t = await startTestService({
       dialect: 'sqlite',
-      partitions: NO_AWS,
+      // aws-cn is served for OIDC connections only (no platform identity there).
+      partitions: { ...NO_AWS, 'aws-cn': { endpoint: 'http://127.0.0.1:9', region: 'cn-north-1' } },
       identity: { issuerUrl: ISSUER, keyEncryptionKey: randomBytes(32) },
     });
     bare = await startTestService({ dialect: 'sqlite', partitions: NO_AWS });
@@ -130,7 +131,7 @@ describe('connections in OIDC mode', () => {
     }
   });
 
-  it('refused with a 4xx naming the field: no issuer, automatic mode without a callback topic, an unknown stack', async () => {
+  it('refused with a 4xx naming the field: no issuer, automatic mode without a callback topic, a partition not served, an unknown stack', async () => {
     const orgB = await bare.newOrganization('Bare');
     const none = await create({ trust: { kind: 'oidc', phases: ['read'] } }, bare, orgB.adminToken);
     expect(none.status).toBe(400);
@@ -143,6 +144,13 @@ describe('connections in OIDC mode', () => {
     expect(auto.body.error.message).toMatch(/callback topic/);
     const unknown = await create({ trust: { kind: 'oidc', stackIds: ['stk_nope'], phases: ['read'] } });
     expect(unknown.body.error).toMatchObject({ code: 'NOT_FOUND', field: 'trust.stackIds[0]' });
+    const unserved = await create({ partition: 'aws-us-gov', trust: { kind: 'oidc', phases: ['read'] } });
+    expect(unserved.status).toBe(400);
+    expect(unserved.body.error).toMatchObject({ code: 'INVALID_PARTITION', field: 'partition' });
+    expect(unserved.body.error.message).toMatch(/does not serve partition aws-us-gov/);
+    const externalCn = await create({ partition: 'aws-cn' });
+    expect(externalCn.body.error).toMatchObject({ code: 'INVALID_PARTITION', field: 'partition' });
+    expect(externalCn.body.error.message).toMatch(/OIDC connections only/);
     const wildcard = await create({ trust: { kind: 'oidc', audience: 'sts.*', phases: ['read'] } });
     expect(wildcard.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'trust.audience' });
   });

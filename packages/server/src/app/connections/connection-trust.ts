@@ -23,6 +23,7 @@ export async function validateConnectionTrust(deps: ConnectionDeps, c: Connectio
     throw invalid(
       'trust: this service has no OIDC issuer configured (identity.issuerUrl in its configuration, or trustgate serve --oidc-issuer), so no role can trust its tokens; use external-id trust or configure the issuer.',
     );
+  assertPartitionServed(deps, c);
   if (trust.audience !== undefined && !/^[^\s*?]{1,255}$/.test(trust.audience))
     throw invalid(
       'trust.audience: 1 to 255 characters with no spaces or wildcards (an IAM OIDC client ID).',
@@ -33,5 +34,23 @@ export async function validateConnectionTrust(deps: ConnectionDeps, c: Connectio
       throw new TrustgateError('NOT_FOUND', `trust.stackIds[${i}]: no such stack in this organization.`, {
         field: `trust.stackIds[${i}]`,
       });
+  }
+}
+
+/**
+ * An OIDC connection needs no platform identity in its partition, but trustgate must reach that partition's STS
+ * (AssumeRoleWithWebIdentity): a partition missing from the service's configuration is a 400 naming `partition` when
+ * the connection is made, not at its first verification. Making the (credential-less) client calls no AWS.
+ */
+function assertPartitionServed(deps: ConnectionDeps, c: Connection): void {
+  try {
+    deps.aws.sts({ partition: c.partition, anonymous: true });
+  } catch (error) {
+    if (!(error instanceof TrustgateError && error.code === 'INVALID_PARTITION')) throw error;
+    throw new TrustgateError(
+      'INVALID_PARTITION',
+      `partition: this service does not serve partition ${c.partition} (partitions.${c.partition} in its configuration, with or without a platform identity), so it cannot exchange tokens there.`,
+      { field: 'partition', cause: error },
+    );
   }
 }
