@@ -184,6 +184,7 @@ function oidcProviderLines(spec: OidcProviderSpec): string[] {
     `# The IAM OIDC identity provider for ${spec.url}.`,
     `OIDC_PROVIDER_ARN_PATTERN=${singleQuote(oidcProviderArnPattern(spec))}`,
     `if ! [[ "$${v}" =~ $OIDC_PROVIDER_ARN_PATTERN ]]; then echo "${v} must be empty or the ARN of the account's IAM OIDC provider for ${spec.url}." >&2; exit 1; fi`,
+    `if [ -n "$${v}" ] && [ "$(printf '%s' "$${v}" | cut -d: -f5)" != "$ACCOUNT_ID" ]; then echo "${v} names a provider of another account; the role must trust its own account's ($ACCOUNT_ID)." >&2; exit 1; fi`,
     `if [ -z "$${v}" ]; then`,
     `  OIDC_PROVIDER_OF_URL="arn:\${PARTITION}:iam::\${ACCOUNT_ID}:oidc-provider/${oidcProviderHostPath(spec)}"`,
     `  OIDC_PROVIDERS="$(aws iam list-open-id-connect-providers --query 'OpenIDConnectProviderList[].Arn' --output text)"`,

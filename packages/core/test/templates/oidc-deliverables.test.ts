@@ -285,10 +285,19 @@ describe('the AWS CLI script run against moto', () => {
     expect(wrong.stderr).toContain(`the ARN of the account's IAM OIDC provider for ${ISSUER}`);
     await expect(iam.send(new GetRoleCommand({ RoleName: 'TrustgateWrong' }))).rejects.toThrow();
 
-    // The issuer's ARN pattern but no such provider (another account's): IAM says so and nothing is created.
-    const missing = run(oidcModel('aws', undefined, 'TrustgateMissing'), {
+    // Another account's provider: the role must trust its own account's; nothing is created.
+    const other = run(oidcModel('aws', undefined, 'TrustgateOther'), {
       TRUSTGATE_OIDC_PROVIDER_ARN: `arn:aws:iam::999988887777:oidc-provider/${HOST}`,
     });
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain(
+      `names a provider of another account; the role must trust its own account's (${MOTO_ACCOUNT})`,
+    );
+    await expect(iam.send(new GetRoleCommand({ RoleName: 'TrustgateOther' }))).rejects.toThrow();
+
+    // The account's ARN for the issuer, but no such provider: IAM says so and nothing is created.
+    await moto.reset();
+    const missing = run(oidcModel('aws', undefined, 'TrustgateMissing'), { TRUSTGATE_OIDC_PROVIDER_ARN: providerArn });
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toMatch(/GetOpenIDConnectProvider/);
     await expect(iam.send(new GetRoleCommand({ RoleName: 'TrustgateMissing' }))).rejects.toThrow();
