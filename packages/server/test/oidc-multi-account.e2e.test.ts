@@ -5,10 +5,12 @@ import {
   CreateStackSetCommand,
   DescribeStackSetOperationCommand,
 } from '@aws-sdk/client-cloudformation';
-import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { buildTrustPolicy, oidcSubjectPattern } from '@trustgate/core';
 import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxAccount } from '@trustgate/sandbox';
+import { selfInspectionPolicy } from '../src/model/self-inspection-policy.ts';
 import { applyStack, startTestService, type TestService } from './service-harness.ts';
 
 const ISSUER = 'https://id.trustgate.test';
@@ -35,6 +37,7 @@ describe('OIDC connections of several accounts and organizations against the san
   let sandbox: Sandbox;
   let t: TestService;
   let token: string;
+  let org: string;
   let stackA: string;
   // The organization: management [0], members [1] and [2]. Standalone accounts [3] and [4].
   let management: SandboxAccount;
@@ -56,7 +59,7 @@ describe('OIDC connections of several accounts and organizations against the san
       identity: { issuerUrl: ISSUER, keyEncryptionKey: randomBytes(32) },
     });
     sandbox.routeOidcIssuer(ISSUER, t.url);
-    ({ adminToken: token } = await t.newOrganization('Acme'));
+    ({ adminToken: token, organizationId: org } = await t.newOrganization('Acme'));
     stackA = (await t.api('POST', '/v1/stacks', { token, body: { slug: 'alpha', name: 'alpha' } })).body.id;
     organizationId = (
       await new OrganizationsClient({
@@ -190,6 +193,43 @@ describe('OIDC connections of several accounts and organizations against the san
       const got = await t.api('GET', `/v1/connections/${created.connection.id}`, { token });
       expect(got.body.status, got.body.statusReason).toBe('connected');
       expect(got.body.roles).toHaveLength(2);
+    });
+
+    it('a member whose role may not read its organization is never connected: needs-update, saying what to grant', async () => {
+      const created = await connect({ roleName: 'NoOrgRead', scope: { kind: 'organization', organizationId } });
+      const member = members[1]!;
+      const iam = new IAMClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: creds(member) });
+      const trust = buildTrustPolicy({
+        partition: 'aws',
+        principals: [
+          {
+            type: 'oidc',
+            accountId: member.accountId,
+            issuer: ISSUER,
+            audiences: ['sts.amazonaws.com'],
+            subjects: [oidcSubjectPattern({ org, stack: stackA })],
+          },
+        ],
+      });
+      const role = await iam.send(
+        new CreateRoleCommand({ RoleName: 'NoOrgRead', AssumeRolePolicyDocument: JSON.stringify(trust.document) }),
+      );
+      // It may read itself (as the template lets it) but not its organization.
+      const self = selfInspectionPolicy('aws', 'NoOrgRead');
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: 'NoOrgRead',
+          PolicyName: self.name,
+          PolicyDocument: JSON.stringify(self.document),
+        }),
+      );
+      const res = await verify(created.connection.id, role.Role!.Arn!);
+      expect(res.body.status).toBe('needs-update');
+      expect(res.body.roles[0].statusReason).toMatch(
+        /Could not check that account .* organizations:DescribeOrganization/,
+      );
+      // Organizations was asked, as the role, and refused it (not left unasked).
+      expect(res.body.roles[0].statusReason).not.toMatch(/it was not asked/);
     });
 
     it('an account in no organization is broken, however well its role trusts the tokens', async () => {
