@@ -222,7 +222,7 @@ const connectionTrust = z
       .strict(),
   ])
   .describe(
-    "How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in the customer's account, which the CloudFormation template creates or reuses), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases ([\"read\"] = read only). Needs the service's OIDC issuer.",
+    "How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in each account of the scope, which every deliverable creates or reuses; any scope, manual or automatic mode), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases ([\"read\"] = read only). Needs the service's OIDC issuer.",
   );
 
 const wildcardMode = z
