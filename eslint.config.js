@@ -114,6 +114,22 @@ function layerGroup(layer, depth) {
   return { regex: `^${up(depth)}(?!(?:${allowed})(?:/|$))`, message: `${why} (STYLE.md, "The house").` };
 }
 
+/**
+ * packages/client/src: the typed API client the CLI and the web console share. It runs in browsers too, so no Node
+ * built-in, and of trustgate's packages it imports only core (the error catalog), never the server it talks to.
+ */
+const CLIENT_GROUPS = [
+  AGPL_ORACLES,
+  {
+    regex: `^(?:node:|(?:${builtinModules.filter((name) => !name.includes('/')).join('|')})(?:/|$))`,
+    message: 'the client runs in browsers as well: no Node built-in (STYLE.md, "The house").',
+  },
+  {
+    group: ['@trustgate/server', '@trustgate/server/*', '@trustgate/sandbox', '@trustgate/cli', '@trustgate/cli/*'],
+    message: 'the client speaks HTTP to the service: of trustgate it imports only @trustgate/core.',
+  },
+];
+
 const depths = Array.from({ length: MAX_DEPTH + 1 }, (_, depth) => depth);
 
 /** Later configs override earlier ones for the same file, so each carries every group that applies to it. */
@@ -133,6 +149,11 @@ const architecture = [
     ignores: TESTS,
     rules: { 'no-restricted-imports': ['error', { patterns: serverGroups(depth) }] },
   })),
+  {
+    files: ['packages/client/src/**/*.ts'],
+    ignores: TESTS,
+    rules: { 'no-restricted-imports': ['error', { patterns: CLIENT_GROUPS }] },
+  },
   ...Object.keys(SERVER_LAYERS).flatMap((layer) =>
     depths.slice(1).map((depth) => ({
       files: [atDepth(`packages/server/src/${layer}`, depth - 1)],
@@ -157,7 +178,8 @@ export default tseslint.config(
     // "Files under ~400 lines" (STYLE.md), counted as the reader sees them: blank lines and comments included.
     // Tests are exempt: table-driven suites are long by nature and are split by what they test, not by size.
     files: ['packages/*/src/**/*.ts'],
-    ignores: TESTS,
+    // Generated from the OpenAPI document (npm run generate:client): its size is the API's.
+    ignores: [...TESTS, 'packages/client/src/api-types.ts'],
     rules: { 'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }] },
   },
 );

@@ -32,6 +32,23 @@ const CORE_IO = 'core does no I/O';
 const NO_SANDBOX = 'Nothing in the server reaches into the sandbox';
 
 const cases: RuleCase[] = [
+  // packages/client/src: runs in browsers too; of trustgate only core.
+  ...['node:fs', 'node:http', 'crypto'].map((from): RuleCase => ({
+    name: `the client importing ${from}`,
+    file: 'packages/client/src/fixture.ts',
+    breaks: importing(from),
+    obeys: importing('openapi-fetch'),
+    rule: 'no-restricted-imports',
+    message: 'the client runs in browsers as well',
+  })),
+  {
+    name: 'the client importing the server',
+    file: 'packages/client/src/fixture.ts',
+    breaks: importing('@trustgate/server'),
+    obeys: importing('@trustgate/core'),
+    rule: 'no-restricted-imports',
+    message: 'the client speaks HTTP to the service',
+  },
   // packages/core/src: pure, no I/O, no SDK, no database, no web framework, no other trustgate package.
   ...[
     'node:fs',

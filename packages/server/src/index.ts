@@ -14,6 +14,7 @@ export { DEFAULT_DATABASE_FILE } from './store/open-database.ts';
 export { createOrganizationWithAdmin } from './app/directory/organizations.ts';
 export { seedDemoOrganization } from './app/directory/seed-demo-organization.ts';
 export { buildApp, type BuildAppOptions, type TrustgateApp } from './http/build-app.ts';
+export { openApiDocument } from './openapi-document.ts';
 export {
   sdkClientFactory,
   type AwsClientFactory,
