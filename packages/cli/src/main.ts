@@ -24,7 +24,7 @@ const WORKER_COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
 const worker = WORKER_COMMANDS[process.argv[2] ?? ''];
 if (worker !== undefined) worker(program);
 else {
-  const [catalog, policy, policyEngine, trust, template, serve, sandbox] = await Promise.all([
+  const [catalog, policy, policyEngine, trust, template, serve, sandbox, issuer] = await Promise.all([
     import('./commands/catalog.ts'),
     import('./commands/policy.ts'),
     import('./commands/policy-engine.ts'),
@@ -32,6 +32,7 @@ else {
     import('./commands/template.ts'),
     import('./commands/serve.ts'),
     import('./commands/sandbox.ts'),
+    import('./commands/issuer.ts'),
   ]);
   // Command groups register themselves here, one line each.
   catalog.registerCatalog(program);
@@ -41,6 +42,7 @@ else {
   template.registerTemplate(program);
   serve.registerServe(program);
   sandbox.registerSandbox(program);
+  issuer.registerIssuer(program);
   for (const register of Object.values(WORKER_COMMANDS)) register(program);
 }
 
