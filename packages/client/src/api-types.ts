@@ -417,7 +417,7 @@ export interface paths {
               /** @enum {string} */
               status: 'pending' | 'connected' | 'needs-update' | 'insecure' | 'broken';
               statusReason: string;
-              /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in the customer's account, which the CloudFormation template creates or reuses), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
+              /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in each account of the scope, which every deliverable creates or reuses; any scope, manual or automatic mode), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
               trust:
                 | {
                     /** @enum {string} */
@@ -511,7 +511,7 @@ export interface paths {
             /** @description The trust policy also allows sts:TagSession and sts:SetSourceIdentity, so runs' sessions carry the stack, phase and run as session tags and a source identity (CloudTrail shows them). */
             sessionTagging?: boolean;
             spaceId?: string | null;
-            /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in the customer's account, which the CloudFormation template creates or reuses), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
+            /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in each account of the scope, which every deliverable creates or reuses; any scope, manual or automatic mode), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
             trust?:
               | {
                   /** @enum {string} */
@@ -656,7 +656,7 @@ export interface paths {
                 /** @enum {string} */
                 status: 'pending' | 'connected' | 'needs-update' | 'insecure' | 'broken';
                 statusReason: string;
-                /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in the customer's account, which the CloudFormation template creates or reuses), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
+                /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in each account of the scope, which every deliverable creates or reuses; any scope, manual or automatic mode), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
                 trust:
                   | {
                       /** @enum {string} */
@@ -855,7 +855,7 @@ export interface paths {
               /** @enum {string} */
               status: 'pending' | 'connected' | 'needs-update' | 'insecure' | 'broken';
               statusReason: string;
-              /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in the customer's account, which the CloudFormation template creates or reuses), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
+              /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in each account of the scope, which every deliverable creates or reuses; any scope, manual or automatic mode), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
               trust:
                 | {
                     /** @enum {string} */
@@ -958,7 +958,7 @@ export interface paths {
             /** @description The trust policy also allows sts:TagSession and sts:SetSourceIdentity, so runs' sessions carry the stack, phase and run as session tags and a source identity (CloudTrail shows them). */
             sessionTagging?: boolean;
             spaceId?: string | null;
-            /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in the customer's account, which the CloudFormation template creates or reuses), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
+            /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in each account of the scope, which every deliverable creates or reuses; any scope, manual or automatic mode), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
             trust?:
               | {
                   /** @enum {string} */
@@ -1103,7 +1103,7 @@ export interface paths {
                 /** @enum {string} */
                 status: 'pending' | 'connected' | 'needs-update' | 'insecure' | 'broken';
                 statusReason: string;
-                /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in the customer's account, which the CloudFormation template creates or reuses), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
+                /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in each account of the scope, which every deliverable creates or reuses; any scope, manual or automatic mode), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
                 trust:
                   | {
                       /** @enum {string} */
@@ -1587,7 +1587,7 @@ export interface paths {
               /** @enum {string} */
               status: 'pending' | 'connected' | 'needs-update' | 'insecure' | 'broken';
               statusReason: string;
-              /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in the customer's account, which the CloudFormation template creates or reuses), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
+              /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in each account of the scope, which every deliverable creates or reuses; any scope, manual or automatic mode), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
               trust:
                 | {
                     /** @enum {string} */
@@ -1769,7 +1769,7 @@ export interface paths {
               /** @enum {string} */
               status: 'pending' | 'connected' | 'needs-update' | 'insecure' | 'broken';
               statusReason: string;
-              /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in the customer's account, which the CloudFormation template creates or reuses), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
+              /** @description How the role trusts the platform. external-id (default): the platform's AWS account or role with the external ID (externalIdTrust). oidc: trustgate's OIDC issuer (an IAM OIDC provider in each account of the scope, which every deliverable creates or reuses; any scope, manual or automatic mode), StringEquals <issuer>:aud = audience (default sts.amazonaws.com, sts.amazonaws.com.cn in aws-cn) and StringLike <issuer>:sub for the organization's stacks (any, or the listed stack IDs) in the listed phases (["read"] = read only). Needs the service's OIDC issuer. */
               trust:
                 | {
                     /** @enum {string} */
