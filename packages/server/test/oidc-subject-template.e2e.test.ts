@@ -103,6 +103,8 @@ describe("an organization's OIDC subject template, migrated against the sandbox"
       expect(res.body.error.field, res.text).toBe(field);
     }
     expect((await t.api('GET', '/v1/organization/oidc-subject', { token: admin })).body.isDefault).toBe(true);
+    // The default named explicitly is the default.
+    expect((await setting({ template: DEFAULT_OIDC_SUBJECT_TEMPLATE })).body).toMatchObject({ isDefault: true });
   });
 
   it('a connection in the default form: connected from its template, attached, issuing', async () => {

@@ -83,10 +83,11 @@ export async function updateOidcSubjectSetting(
   input: OidcSubjectInput,
 ): Promise<OidcSubjectView> {
   requireScope(principal, 'admin');
-  const template =
+  const given =
     input.template === undefined || input.template === null
       ? undefined
       : validateOidcSubjectTemplate(input.template, 'template');
+  const template = given === DEFAULT_OIDC_SUBJECT_TEMPLATE ? undefined : given; // the default is stored as none
   const effective = template ?? DEFAULT_OIDC_SUBJECT_TEMPLATE;
   const alsoTrusted = (input.alsoTrusted ?? []).map((t, i) => validateOidcSubjectTemplate(t, `alsoTrusted[${i}]`));
   if (alsoTrusted.length > MAX_ALSO_TRUSTED_TEMPLATES)
