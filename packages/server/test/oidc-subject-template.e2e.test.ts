@@ -200,6 +200,12 @@ describe("an organization's OIDC subject template, migrated against the sandbox"
     // Verification mints in the new form too: the role trusting only it is connected.
     const reverified = await t.api('POST', `/v1/connections/${connectionId}/verify`, { token: admin, body: {} });
     expect(reverified.body.status, reverified.text).toBe('connected');
+    // A role widened to the organization's every stack is insecure, and the fix names the patterns of the new form.
+    await trustOnly([oidcSubjectPattern({ org }, NEW)]);
+    const wide = await t.api('POST', `/v1/connections/${connectionId}/verify`, { token: admin, body: {} });
+    expect(wide.body.status, wide.text).toBe('insecure');
+    expect(wide.body.roles[0].fixHint).toContain(JSON.stringify([newForm]));
+    await applyTrust(only.policy);
   });
 
   it('back to the default goes the same way (trust it first), and is audited', async () => {

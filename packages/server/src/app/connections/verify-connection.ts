@@ -9,6 +9,7 @@ import { platformFor, type ConnectionDeps } from '../deps.ts';
 import { toConnectionView, type ConnectionView } from './connection-view.ts';
 import { findMissingActions } from './find-missing-actions.ts';
 import { recordAudit } from '../audit/record-audit.ts';
+import { subjectTemplatesOf } from '../identity/subject-templates.ts';
 import type { Connection, ConnectionRole, ConnectionStatus, RoleVerification } from '../../model/records.ts';
 
 /** Worst first: a connection's status is the worst status of its roles. */
@@ -64,9 +65,14 @@ export function verificationExternalId(connection: Connection, externalId: strin
 }
 
 /** How to fix a trust policy that lets the role be assumed without the right external ID (or OIDC token). */
-function insecureHint(connection: Connection, observation: VerifyRoleObservation, issuerUrl?: string): string {
+function insecureHint(
+  connection: Connection,
+  observation: VerifyRoleObservation,
+  issuerUrl?: string,
+  templates?: readonly string[],
+): string {
   if (observation.acceptedProbes !== undefined)
-    return oidcInsecureHint(connection, observation.acceptedProbes, issuerUrl);
+    return oidcInsecureHint(connection, observation.acceptedProbes, issuerUrl, templates);
   const how = observation.assumableWithoutExternalId ? 'without any external ID' : 'with a wrong external ID';
   if (connection.externalIdTrust.kind === 'scoped') {
     return (
@@ -123,6 +129,7 @@ export function judgeObservation(
   accountId: string,
   observation: VerifyRoleObservation,
   issuerUrl?: string,
+  templates?: readonly string[],
 ): RoleVerification {
   const proof = connection.trust.kind === 'oidc' ? "trustgate's OIDC token" : 'the external ID';
   const base = { attempts: observation.attempts, missing: [] as RoleVerification['missing'] };
@@ -175,7 +182,7 @@ export function judgeObservation(
         observation.acceptedProbes !== undefined
           ? `The role's trust policy accepts tokens it must refuse: ${observation.acceptedProbes.join(', ')}.`
           : "The role's trust policy does not require the external ID.",
-      fixHint: insecureHint(connection, observation, issuerUrl),
+      fixHint: insecureHint(connection, observation, issuerUrl, templates),
     };
   }
   const membership = organizationProblem(connection, accountId, observation);
@@ -313,8 +320,9 @@ export async function verifyAndRecord(
     (r) => r.accountId === accountId && r.roleArn === roleArn,
   );
   const stackId = origin.stackId ?? known?.details?.stackId;
+  const templates = await subjectTemplatesOf(deps, connection.organizationId); // the OIDC hint's sub patterns
   const verdict = {
-    ...judgeObservation(connection, accountId, observation, deps.identity?.issuerUrl),
+    ...judgeObservation(connection, accountId, observation, deps.identity?.issuerUrl, templates.trusted),
     ...(stackId === undefined ? {} : { stackId }),
   };
   const role = roleRow(verdict.status, verdict.reason, verdict, nowIso());
