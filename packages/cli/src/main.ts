@@ -24,7 +24,7 @@ const WORKER_COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
 const worker = WORKER_COMMANDS[process.argv[2] ?? ''];
 if (worker !== undefined) worker(program);
 else {
-  const [catalog, policy, policyEngine, trust, template, serve, sandbox, issuer] = await Promise.all([
+  const [catalog, policy, policyEngine, trust, template, serve, sandbox, issuer, remote] = await Promise.all([
     import('./commands/catalog.ts'),
     import('./commands/policy.ts'),
     import('./commands/policy-engine.ts'),
@@ -33,6 +33,7 @@ else {
     import('./commands/serve.ts'),
     import('./commands/sandbox.ts'),
     import('./commands/issuer.ts'),
+    import('./remote/register-remote.ts'),
   ]);
   // Command groups register themselves here, one line each.
   catalog.registerCatalog(program);
@@ -43,6 +44,7 @@ else {
   serve.registerServe(program);
   sandbox.registerSandbox(program);
   issuer.registerIssuer(program);
+  remote.registerRemote(program);
   for (const register of Object.values(WORKER_COMMANDS)) register(program);
 }
 
