@@ -1,51 +1,13 @@
-import { Command } from 'commander';
 import { runCli } from './run-cli.ts';
-import { registerCreds } from './commands/creds.ts';
-import { registerExec } from './commands/exec.ts';
+import { newProgram, registerAll, WORKER_COMMANDS } from './program.ts';
 
 /**
- * trustgate's command line. Each command group lives in `commands/<group>.ts` and exports one
- * `register<Group>(program)` function; this file only wires them together.
+ * trustgate's command line: the command tree is wired in program.ts. A worker's command (`creds`, `exec`) loads only
+ * itself, so `credential_process = trustgate creds ...` starts fast; any other loads every group.
  */
-const program = new Command('trustgate')
-  .description("Connect customers' AWS accounts and act in them safely.")
-  .version('0.1.0');
-
-/**
- * The run-time commands of a platform's worker. They only call the service over HTTP, so when one of them is the
- * command nothing else is loaded (the server, the sandbox, the AWS SDK): `credential_process = trustgate creds ...`
- * is run by the AWS CLI for every command and must start fast.
- */
-const WORKER_COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
-  creds: registerCreds,
-  exec: registerExec,
-};
-
+const program = newProgram();
 const worker = WORKER_COMMANDS[process.argv[2] ?? ''];
 if (worker !== undefined) worker(program);
-else {
-  const [catalog, policy, policyEngine, trust, template, serve, sandbox, issuer, remote] = await Promise.all([
-    import('./commands/catalog.ts'),
-    import('./commands/policy.ts'),
-    import('./commands/policy-engine.ts'),
-    import('./commands/trust.ts'),
-    import('./commands/template.ts'),
-    import('./commands/serve.ts'),
-    import('./commands/sandbox.ts'),
-    import('./commands/issuer.ts'),
-    import('./remote/register-remote.ts'),
-  ]);
-  // Command groups register themselves here, one line each.
-  catalog.registerCatalog(program);
-  policy.registerPolicy(program);
-  policyEngine.registerPolicyEngine(program);
-  trust.registerTrust(program);
-  template.registerTemplate(program);
-  serve.registerServe(program);
-  sandbox.registerSandbox(program);
-  issuer.registerIssuer(program);
-  remote.registerRemote(program);
-  for (const register of Object.values(WORKER_COMMANDS)) register(program);
-}
+else await registerAll(program);
 
 await runCli(program, process.argv);
