@@ -84,6 +84,12 @@ describe(
       const renamed = await tg(['organizations', 'rename', 'Acme Corp']);
       expect(renamed.code).toBe(0);
       expect(renamed.stdout).toMatch(/^name:\s+Acme Corp$/m);
+
+      // The OIDC subject: set keeps the template (the default here) and replaces the extra trusted ones.
+      const extra = 'org:{org}:stack:{stack}:phase:{phase}';
+      const subject = json(await tg(['organizations', 'oidc-subject', 'set', '--also-trust', extra, '-o', 'json']));
+      expect(subject).toMatchObject({ isDefault: true, alsoTrusted: [extra] });
+      expect(subject.trusted).toEqual([subject.template, extra]);
     });
 
     it('adds a user, lists and shows users (by email too); another organization gets NOT_FOUND (exit 3)', async () => {
@@ -193,6 +199,10 @@ describe(
       expect(json(await tg(['access', 'revoke', id, a.memberId, '--output', 'json']))).toEqual({ ok: true });
       const grants = (await t.api('GET', `/v1/connections/${id}/access`, { token: a.token })).body;
       expect(grants.map((g: { userId: string }) => g.userId)).not.toContain(a.memberId);
+
+      const deleted = await tg(['users', 'delete', 'mia@acme.test', '--yes']);
+      expect(deleted.stdout).toBe('User mia@acme.test deleted.\n');
+      expect((await t.api('GET', `/v1/users/${a.memberId}`, { token: a.token })).status).toBe(404);
     });
 
     it('reads the audit trail (JSON, table, by connection) and follows it for new events', async () => {
@@ -201,7 +211,15 @@ describe(
         connectionId: string;
       }[];
       expect(events.map((e) => e.action)).toEqual(
-        expect.arrayContaining(['user.create', 'token.create', 'token.revoke', 'space.delete', 'catalog.upload']),
+        expect.arrayContaining([
+          'organization.oidc-subject',
+          'user.create',
+          'user.delete',
+          'token.create',
+          'token.revoke',
+          'space.delete',
+          'catalog.upload',
+        ]),
       );
       const byConnection = await tg(['audit', 'list', '--connection', a.connectionId, '--limit', '2']);
       const lines = byConnection.stdout.trim().split('\n');
