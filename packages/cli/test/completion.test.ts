@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -142,20 +142,31 @@ describe('trustgate completion bash', () => {
   });
 
   it('covers a command registered later with no change to the generator', async () => {
+    writeFileSync(join(dir, 'token.txt'), 'x');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
     const later = await buildProgram();
     later
       .command('zz-later')
       .description('added by a future command file')
       .command('run')
-      .addOption(new Option('--mode <mode>', 'how').choices(['fast', 'careful']));
-    const [top, sub, mode] = bashComplete(bashCompletionScript(later), [
+      .addOption(new Option('--mode <mode>', 'how').choices(['fast', 'careful']))
+      .option('--template <template>', 'a string, not a file')
+      .option('--report <file>', 'a file')
+      .option('--into <dir>', 'a folder');
+    const [top, sub, mode, template, report, into] = bashComplete(bashCompletionScript(later), [
       ['trustgate', 'zz'],
       ['trustgate', 'zz-later', ''],
       ['trustgate', 'zz-later', 'run', '--mode', 'c'],
+      ['trustgate', 'zz-later', 'run', '--template', ''],
+      ['trustgate', 'zz-later', 'run', '--report', 'to'],
+      ['trustgate', 'zz-later', 'run', '--into', ''],
     ]);
     expect(top).toEqual(['zz-later']);
     expect(sub).toEqual(['run', 'help']);
     expect(mode).toEqual(['careful']);
+    expect(template).toEqual([]);
+    expect(report).toEqual(['token.txt']);
+    expect(into).toEqual(['sub']);
   });
 });
 

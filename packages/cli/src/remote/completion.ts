@@ -45,7 +45,7 @@ export interface CompletionNode {
 function valueCompletion(name: string, choices: readonly string[] | undefined): ValueCompletion {
   if (choices !== undefined && choices.length > 0) return { kind: 'choices', choices };
   if (/(^|[-_])(dir|directory|folder)$/i.test(name)) return { kind: 'directories' };
-  if (/(file|path|out|template|catalog)s?$/i.test(name)) return { kind: 'files' };
+  if (/(file|path|out)s?$/i.test(name)) return { kind: 'files' };
   return { kind: 'none' };
 }
 
