@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { TrustgateError } from '@trustgate/core';
+import { TrustgateError, isTrustgateError } from '@trustgate/core';
 import { unwrap, type TrustgateClient } from '@trustgate/client';
 import { cellText, type Column } from '../output.ts';
 import { remoteCommand, type RemoteContext } from '../remote-command.ts';
@@ -26,6 +26,8 @@ const COLUMNS: readonly Column<AuditEvent>[] = [
 
 /** The most events one request answers (the API's limit): the window `--follow` reads each time. */
 export const FOLLOW_WINDOW = 1000;
+/** How many reads in a row `--follow` retries when the service cannot be reached, before it gives up. */
+const FOLLOW_RETRIES = 5;
 
 /** Options of `audit list`. */
 interface AuditOptions {
@@ -83,7 +85,8 @@ function readEvents(client: TrustgateClient, connectionId: string | undefined, l
  * not seen before, oldest first, until `count` new events were printed, the time `until` passed, or it is
  * interrupted. The API has no cursor, so the cursor is the set of event IDs of the last answer (its newest
  * {@link FOLLOW_WINDOW}): an event is new when it was not in it. When more events than that arrive between two
- * polls, a warning on stderr says some were not shown.
+ * polls, a warning on stderr says some were not shown. An unreachable service is retried up to
+ * {@link FOLLOW_RETRIES} reads in a row (with a warning each time); any other error ends it.
  */
 async function follow(
   ctx: RemoteContext,
@@ -95,12 +98,22 @@ async function follow(
   if (ctx.output === 'table') process.stdout.write(line(COLUMNS.map((c) => c.header.toUpperCase())));
   for (const e of window.slice(0, options.shown).reverse()) print(e);
   let printed = 0;
+  let failures = 0;
   for (;;) {
     const left = options.until === undefined ? options.intervalMs : options.until - Date.now();
     if ((options.count !== undefined && printed >= options.count) || left <= 0) return;
     await sleep(Math.min(options.intervalMs, left));
     const seen = new Set(window.map((e) => e.id));
-    const next = await readEvents(ctx.client, options.connectionId, FOLLOW_WINDOW);
+    let next: AuditEvent[];
+    try {
+      next = await readEvents(ctx.client, options.connectionId, FOLLOW_WINDOW);
+      failures = 0;
+    } catch (error) {
+      // An unreachable service (a restart, a network blip) is retried a few times, saying so; anything else ends it.
+      if (!isTrustgateError(error) || error.details.unreachable !== true || ++failures > FOLLOW_RETRIES) throw error;
+      process.stderr.write(`warning: ${error.message} Retrying (${failures} of ${FOLLOW_RETRIES}).\n`);
+      continue;
+    }
     const fresh = next.filter((e) => !seen.has(e.id)).reverse();
     if (window.length === FOLLOW_WINDOW && fresh.length === next.length)
       process.stderr.write(`warning: more than ${FOLLOW_WINDOW} events between two reads; some were not shown.\n`);

@@ -54,7 +54,7 @@ export function registerCatalogs(program: Command): Command {
     async (ctx, [file], options) => {
       const name = catalogName(file!, options.name);
       // Checked here first: an invalid catalog is reported with every finding and nothing is sent.
-      const { findings } = await loadCatalogFile(file!);
+      await loadCatalogFile(file!);
       const source = readTextFile(file!, { field: 'catalog', what: 'catalog' });
       const answer = await unwrap(
         ctx.client.POST('/v1/catalogs', { body: { name, fileName: basename(file!), source } }),
@@ -63,7 +63,8 @@ export function registerCatalogs(program: Command): Command {
         ctx.printRecord(answer);
         return;
       }
-      for (const f of findings) process.stderr.write(`${f.severity}: ${f.message}\n`);
+      // The service's findings (its check is the one that counts): warnings only, as it accepted the catalog.
+      for (const f of answer.findings) process.stderr.write(`${f.severity}: ${f.message}\n`);
       ctx.printRecord(answer.catalog);
       ctx.say(
         answer.connectionsNeedingUpdate === 0
