@@ -28,14 +28,7 @@ describe(
     let foreignId: string;
     let dir: string;
     const runs: CliRun[] = [];
-    const ids: {
-      manual?: string;
-      auto?: string;
-      scratch?: string;
-      roleArn?: string;
-      attachment?: string;
-      externalId?: string;
-    } = {};
+    const ids: Record<'manual' | 'auto' | 'scratch' | 'roleArn' | 'attachment' | 'externalId', string> = {} as never;
 
     const tg = async (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<CliRun> => {
       const ran = await runTrustgate(args, {
@@ -126,7 +119,7 @@ describe(
       expect(auto.code, auto.stderr).toBe(0);
       expect(auto.stdout).toMatch(/^mode: +automatic$/m);
       expect(auto.stdout).toContain('trustgate connections wait');
-      ids.auto = /^id: +(\S+)$/m.exec(auto.stdout)?.[1];
+      ids.auto = /^id: +(\S+)$/m.exec(auto.stdout)?.[1] ?? '';
       expect(ids.auto).toBeTruthy();
 
       const jsonFile = join(dir, 'scratch.json');
@@ -365,21 +358,19 @@ describe(
       expect(missing.stderr).toMatch(/FILE_NOT_READABLE.*nope\.yaml: ENOENT/);
       for (const r of [noScope, missing]) expect(r.stderr).not.toMatch(/\n\s+at /);
 
-      // verify --wait on a role that does not exist: each check printed, verified again, then exit 7 with the reason.
+      // verify --wait on a role that does not exist, while the service retries AWS (as it waits for IAM's propagation):
+      // its "waiting" printed while the request is in flight, each check as it completes, again, then exit 7.
+      const deps = env.t.service.deps;
+      const retry = deps.verifyRetry;
+      deps.verifyRetry = { baseDelayMs: 1500, maxDelayMs: 1500, maxWaitMs: 3000, jitter: false };
       const absent = `arn:aws:iam::${customer.accountId}:role/Nope`;
-      const failed = await tg([
-        'connections',
-        'verify',
-        ids.scratch!,
-        '--role-arn',
-        absent,
-        '--wait',
-        '--wait-timeout',
-        '4s',
-        '--interval',
-        '1s',
-      ]);
+      const failed = await tg(
+        `connections verify ${ids.scratch} --role-arn ${absent} --wait --wait-timeout 10s --interval 1s`.split(' '),
+      ).finally(() => (deps.verifyRetry = retry));
       expect(failed.code).toBe(7);
+      expect(failed.stdout).toMatch(
+        /pending +\d{12} {2}\S+Nope: Waiting for AWS: the role is not assumable yet \(attempt 1\)/,
+      );
       expect(failed.stdout).toMatch(
         new RegExp(`broken +${customer.accountId}  ${absent}: The role could not be assumed`),
       );
