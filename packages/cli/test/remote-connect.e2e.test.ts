@@ -325,8 +325,12 @@ describe(
       });
       expect(me.Arn).toMatch(new RegExp(`^arn:aws:sts::${customer.accountId}:assumed-role/Tg-manual/`));
 
+      const reverified = json(await tg(`attachments verify ${ids.attachment} --stack web -o json`.split(' ')));
+      expect(reverified.verification.checks.map((c: { ok: boolean }) => c.ok)).toEqual([true, true]);
+      const edited = json(await tg(`stacks edit web --name Website --label tier=1 -o json`.split(' ')));
+      expect(edited).toMatchObject({ slug: 'web', name: 'Website', labels: { tier: '1' } });
       const shown = await tg(['stacks', 'show', 'web']);
-      expect(shown.stdout).toMatch(/^slug: +web$/m);
+      expect(shown.stdout).toMatch(/^name: +Website$/m);
       expect(shown.stdout).toContain(ids.attachment);
     });
 
