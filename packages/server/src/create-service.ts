@@ -18,6 +18,8 @@ import { DEFAULT_LOAD_POLICY, DEFAULT_STS_RETRY, type BrokerDeps } from './app/b
 import type { CredentialCache, LoadPolicy } from './cache/credential-cache.ts';
 import { localCredentialCache } from './cache/local-credential-cache.ts';
 import { createStsPacer } from './aws/sts-pacer.ts';
+import { observedStsPacer } from './aws/observed-sts-pacer.ts';
+import { createServiceMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { createAssumptionMemo } from './app/broker/assumption-memo.ts';
 import { createIdentity, storedKeyEncryptionKey, type IdentityConfig } from './app/identity/create-identity.ts';
 
@@ -169,6 +171,7 @@ async function wireBroker(
   store: Store,
   cache: CredentialCache,
   awsConfig: Partial<Record<Partition, PartitionAwsConfig>>,
+  metrics: ServiceMetrics,
 ): Promise<{ broker: BrokerDeps; audit: AuditBatcher }> {
   const b = config.broker ?? {};
   const once = Object.fromEntries(Object.entries(awsConfig).map(([p, c]) => [p, { ...c, maxAttempts: 1 }]));
@@ -176,7 +179,10 @@ async function wireBroker(
   const broker: BrokerDeps = {
     cache,
     sts: config.aws ?? sdkClientFactory(once),
-    pacer: createStsPacer({ ratePerSecond: b.stsRatePerSecond ?? DEFAULT_STS_RATE_PER_SECOND }),
+    pacer: observedStsPacer(
+      createStsPacer({ ratePerSecond: b.stsRatePerSecond ?? DEFAULT_STS_RATE_PER_SECOND }),
+      metrics.stsCall,
+    ),
     audit,
     runTokenSecret: await store.sharedSetting('run-token-secret', () => randomBytes(32).toString('base64url')),
     loadPolicy: { ...DEFAULT_LOAD_POLICY, ...b.loadPolicy },
@@ -222,7 +228,8 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       awsConfig[partition] =
         c.templateBucket === undefined ? c : { ...c, templateBucketOwner: c.templateBucketOwner ?? c.accountId };
     }
-    const wired = await wireBroker(config, store, cache, awsConfig);
+    const metrics = createServiceMetrics();
+    const wired = await wireBroker(config, store, cache, awsConfig, metrics);
     const deps: ConnectionDeps = {
       store,
       aws: config.aws ?? sdkClientFactory(awsConfig),
@@ -235,6 +242,7 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       ...(config.isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl: config.isAllowedResponseUrl }),
       catalogCache: new Map(),
       broker: wired.broker,
+      metrics,
       ...(config.identity === undefined
         ? {}
         : {
@@ -252,12 +260,14 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
     const built = await buildApp({
       deps,
       fetchPort,
+      metrics,
       ...(config.operatorToken === undefined ? {} : { operatorToken: config.operatorToken }),
       ...(config.logger === undefined ? {} : { logger: config.logger }),
       ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
       ...(config.principalCacheMs === undefined ? {} : { principalCacheMs: config.principalCacheMs }),
     });
     deps.log = built.app.log;
+    metrics.collectConnections(() => store.countConnectionsByStatus(), built.app.log);
     // Answers whose every PUT failed are re-sent while CloudFormation still waits (SNS will not deliver them again).
     const resender = startAnswerResender(deps, fetchPort, {
       onError: (error) => built.app.log.error({ err: error }, 'callback: re-sending undelivered answers failed'),

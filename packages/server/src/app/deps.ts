@@ -6,6 +6,7 @@ import type { SnsMessageVerifier } from '../aws/verify-sns-message.ts';
 import type { ParsedCatalog } from './catalogs/parsed-catalog.ts';
 import type { BrokerDeps } from './broker/broker-deps.ts';
 import type { IdentityDeps } from './identity/identity-deps.ts';
+import type { MetricsPort } from './ops/metrics-port.ts';
 
 /** The platform's identity in one partition (what customers' trust policies name) and its callback topic. */
 export interface PlatformSettings {
@@ -55,6 +56,8 @@ export interface ConnectionDeps {
   broker?: BrokerDeps;
   /** trustgate as an OIDC issuer (its keys and issuer URL), when configured. */
   identity?: IdentityDeps;
+  /** Where the use cases count what they did (verifications); the service wires its Prometheus metrics. */
+  metrics?: MetricsPort;
 }
 
 /**

@@ -110,6 +110,13 @@ function shapeOf(error: unknown): AwsErrorShape | undefined {
 
 const statusOf = (error: unknown): number | undefined => shapeOf(error)?.$metadata?.httpStatusCode;
 
+/** Whether STS answered that the caller is going too fast (the metrics' throttles per region). */
+export function isThrottlingStsError(error: unknown): boolean {
+  const e = shapeOf(error);
+  if (e === undefined || error instanceof TrustgateError) return false;
+  return THROTTLING.has(e.name) || e.$retryable?.throttling === true || statusOf(error) === 429;
+}
+
 /**
  * Whether an AssumeRole failure is worth another attempt: throttling, a timeout, a 5xx or a network error. An
  * answer about the request (AccessDenied, a ValidationError, any other 4xx) is final.

@@ -39,6 +39,8 @@ export interface CredentialCache {
    * forward: an earlier cut-off than the one in force changes nothing (a revocation is never undone).
    */
   revokeBefore(scope: string, cutoff: Date): Promise<void>;
+  /** Where the cache is shared (Redis): resolves once it answers, for readiness; absent for a cache in memory. */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 

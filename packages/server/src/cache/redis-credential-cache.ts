@@ -133,7 +133,7 @@ export async function redisCredentialCache(o: RedisCredentialCacheOptions): Prom
     }
   }
 
-  return cacheOver(
+  const cache = cacheOver(
     {
       read,
       cutoff: async (scope) => parseCutoff(await client.get(cutoffKey(scope))),
@@ -163,4 +163,10 @@ export async function redisCredentialCache(o: RedisCredentialCacheOptions): Prom
     },
     now,
   );
+  // Readiness (/readyz): a client that is reconnecting answers at once that Redis is unreachable, rather than queueing.
+  const ping = async (): Promise<void> => {
+    if (!client.isReady) throw new Error(`not connected to ${new URL(o.url).host}`);
+    await client.ping();
+  };
+  return { ...cache, ping };
 }

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.ts';
 import type { ConnectionDeps } from '../app/deps.ts';
 import type { FetchPort } from '../aws/fetch-port.ts';
+import type { ServiceMetrics } from './metrics.ts';
 
 /** Work started by a request that outlives it (callback verification); awaited on close and in tests. */
 export class BackgroundTasks {
@@ -26,5 +27,7 @@ export interface AppContext {
   /** Service operators create organizations with this bearer token; without it the route is closed. */
   operatorToken?: string;
   background: BackgroundTasks;
+  /** The instance's Prometheus metrics (http/metrics.ts). */
+  metrics: ServiceMetrics;
   authenticate(request: FastifyRequest): Promise<Principal>;
 }

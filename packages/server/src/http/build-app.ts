@@ -21,6 +21,8 @@ import { registerStackRoutes } from './routes/stack-routes.ts';
 import { registerTokenRoutes } from './routes/token-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
 import { registerOidcRoutes } from './routes/oidc-routes.ts';
+import { registerReadinessRoute } from './routes/ops-routes.ts';
+import { createServiceMetrics, installMetrics, type ServiceMetrics } from './metrics.ts';
 
 /** Options for {@link buildApp}. */
 export interface BuildAppOptions {
@@ -38,6 +40,8 @@ export interface BuildAppOptions {
    * 0 = every request). Writes through this instance invalidate it at once; see {@link cachingAuthenticator}.
    */
   principalCacheMs?: number;
+  /** The instance's Prometheus metrics, served at `/metrics`; default a registry of its own. */
+  metrics?: ServiceMetrics;
 }
 
 /** The Fastify app and the background work it started (callbacks). */
@@ -67,8 +71,10 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
     ttlMs: options.principalCacheMs ?? 1000,
     writeEpoch: () => store.writeEpoch(),
   });
+  const metrics = options.metrics ?? createServiceMetrics();
   const ctx: AppContext = {
     deps: options.deps,
+    metrics,
     fetchPort: options.fetchPort ?? boundedFetch,
     ...(options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken }),
     background,
@@ -76,6 +82,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
   };
   installErrorHandler(app);
   installZodCompilers(app);
+  installMetrics(app, metrics);
   // SNS delivers HTTP notifications as text/plain JSON. A body that is not JSON (or empty) is the client's
   // mistake, answered as the JSON parser answers it — never JSON.parse's SyntaxError as a 500.
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => {
@@ -102,6 +109,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  registerReadinessRoute(app, ctx);
   const route = routeAdder(app, ctx.authenticate);
   for (const register of [
     registerOrganizationRoutes,

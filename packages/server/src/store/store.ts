@@ -11,6 +11,7 @@ import { AttachmentsRepository } from './attachments-repository.ts';
 import { SigningKeysRepository } from './signing-keys-repository.ts';
 import { claimJobRun } from './claim-job-run.ts';
 import { WriteEpoch } from './write-epoch.ts';
+import { countConnectionsByStatus, pendingMigrations } from './store-health.ts';
 
 /** The repositories over one database (or one transaction). */
 export interface Repositories {
@@ -42,6 +43,10 @@ export interface Store extends Repositories {
   getSetting(name: string): Promise<string | undefined>;
   /** Writes a shared setting (insert or replace). */
   putSetting(name: string, value: string): Promise<void>;
+  /** See {@link pendingMigrations} (the readiness check). */
+  pendingMigrations(): Promise<string[]>;
+  /** See {@link countConnectionsByStatus} (the metrics' connections gauge). */
+  countConnectionsByStatus(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -64,6 +69,10 @@ export async function openStore(options: OpenDatabaseOptions = {}): Promise<Stor
   const { dialect, close } = opened;
   const epoch = new WriteEpoch();
   const db = opened.db.withPlugin(epoch);
+  const bookkeeping = dialect.migrationBookkeeping({
+    url: options.url ?? '',
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+  });
   return {
     ...repositories(db),
     dialect: dialect.name,
@@ -95,6 +104,8 @@ export async function openStore(options: OpenDatabaseOptions = {}): Promise<Stor
         .onConflict((oc) => oc.column('name').doUpdateSet({ value }))
         .execute();
     },
+    pendingMigrations: () => pendingMigrations(opened.db, bookkeeping),
+    countConnectionsByStatus: () => countConnectionsByStatus(opened.db),
     close,
   };
 }

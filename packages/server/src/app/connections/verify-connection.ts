@@ -327,6 +327,7 @@ export async function verifyAndRecord(
   };
   const role = roleRow(verdict.status, verdict.reason, verdict, nowIso());
   await deps.store.connections.putRole(role);
+  deps.metrics?.verification(role.status);
   const roles = await deps.store.connections.listRoles(connection.id);
   for (let attempt = 0; ; attempt++) {
     const reread = await deps.store.connections.getAnyOrganization(connection.id);

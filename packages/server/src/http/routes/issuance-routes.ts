@@ -4,6 +4,7 @@ import { issueCredentials, type IssueInput } from '../../app/broker/issue-creden
 import { revokeSessions } from '../../app/broker/revoke-sessions.ts';
 import type { AppContext } from '../app-context.ts';
 import type { AddRoute } from '../zod-route.ts';
+import { countedIssuance } from '../metrics.ts';
 import { idParams } from '../schemas.ts';
 import * as s from '../issuance-schemas.ts';
 
@@ -14,6 +15,7 @@ import * as s from '../issuance-schemas.ts';
  */
 export function registerIssuanceRoutes(route: AddRoute, ctx: AppContext): void {
   const deps = ctx.deps;
+  const metrics = ctx.metrics;
 
   route({
     method: 'POST',
@@ -25,7 +27,7 @@ export function registerIssuanceRoutes(route: AddRoute, ctx: AppContext): void {
     response: s.issuanceView,
     async handler({ principal, body, reply }) {
       reply.header('cache-control', 'no-store');
-      return issueCredentials(deps, principal, body as IssueInput);
+      return countedIssuance(metrics, () => issueCredentials(deps, principal, body as IssueInput));
     },
   });
   route({
@@ -37,7 +39,7 @@ export function registerIssuanceRoutes(route: AddRoute, ctx: AppContext): void {
     response: s.issuanceView,
     async handler({ request, reply }) {
       reply.header('cache-control', 'no-store');
-      return issueForRunToken(deps, request.headers.authorization, 'bearer');
+      return countedIssuance(metrics, () => issueForRunToken(deps, request.headers.authorization, 'bearer'));
     },
   });
   route({
@@ -50,7 +52,7 @@ export function registerIssuanceRoutes(route: AddRoute, ctx: AppContext): void {
     response: s.containerCredentialsView,
     async handler({ request, reply }) {
       reply.header('cache-control', 'no-store');
-      const answer = await issueForRunToken(deps, request.headers.authorization, 'raw');
+      const answer = await countedIssuance(metrics, () => issueForRunToken(deps, request.headers.authorization, 'raw'));
       if (answer.formats === undefined)
         throw new TrustgateError(
           'INVALID_INPUT',

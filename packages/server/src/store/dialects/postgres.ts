@@ -47,6 +47,9 @@ export const postgresDialect: StoreDialect = {
       max: poolSize ?? 10,
       ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
     });
+    // An idle client whose server went away (a restart, a failover) must not crash the process: pg-pool emits
+    // 'error' for it, and an EventEmitter without a listener throws. The next query reconnects or fails by itself.
+    pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, close: () => db.destroy() };
   },

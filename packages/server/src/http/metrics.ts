@@ -1,0 +1,159 @@
+import type { FastifyInstance } from 'fastify';
+import { TrustgateError } from '@trustgate/core';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MetricsPort } from '../app/ops/metrics-port.ts';
+import type { StsCallOutcome } from '../aws/observed-sts-pacer.ts';
+import type { IssuanceAnswer } from '../app/broker/issue-credentials.ts';
+import type { LogPort } from '../app/deps.ts';
+
+/** Seconds: from a cached issuance (well under a millisecond) to a verification waiting for AWS. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** How an issuance was served: the cache's source, or the assume-on-worker delivery (no session of trustgate's). */
+export type IssuanceSource = 'cache' | 'sts' | 'stale-cache' | 'assume-on-worker' | 'web-identity' | 'none';
+
+/** The service's Prometheus metrics (prom-client), in a registry of its own (so instances in one process stay apart). */
+export interface ServiceMetrics extends MetricsPort {
+  registry: Registry;
+  /** An HTTP request was answered. `route` is the route's template (`/v1/connections/:id`), never the raw URL. */
+  request(method: string, route: string, status: number, seconds: number): void;
+  /** An issuance ended: `outcome` is `issued` or the refusal's error code. */
+  issuance(outcome: string, source: IssuanceSource): void;
+  /** An STS call of the broker ended in `region`. */
+  stsCall(region: string, outcome: StsCallOutcome): void;
+  /** Reads the connections gauge from the store at each scrape; set once the store exists. */
+  collectConnections(read: () => Promise<Record<string, number>>, log?: LogPort): void;
+}
+
+/**
+ * Creates the metrics of one service instance: `trustgate_http_requests_total` and
+ * `trustgate_http_request_duration_seconds` by method, route and status; `trustgate_credential_issuances_total` by
+ * outcome and source (a cache hit is `source="cache"`); `trustgate_sts_calls_total` by region and outcome and
+ * `trustgate_sts_throttles_total` by region; `trustgate_verifications_total` by outcome; the gauge
+ * `trustgate_connections` by status (read from the store at each scrape); and Node's process metrics.
+ *
+ * The hot path pays a map lookup and two increments per request: each label combination's child is kept.
+ */
+export function createServiceMetrics(): ServiceMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'trustgate_http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status code.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'trustgate_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method, route template and status code.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const issuances = new Counter({
+    name: 'trustgate_credential_issuances_total',
+    help: 'Credential issuances, by outcome (issued or the error code) and source (cache, sts, stale-cache, assume-on-worker, web-identity; none when refused).',
+    labelNames: ['outcome', 'source'] as const,
+    registers: [registry],
+  });
+  const stsCalls = new Counter({
+    name: 'trustgate_sts_calls_total',
+    help: 'STS calls of the credential broker (each attempt), by region and outcome (ok, throttled, error).',
+    labelNames: ['region', 'outcome'] as const,
+    registers: [registry],
+  });
+  const stsThrottles = new Counter({
+    name: 'trustgate_sts_throttles_total',
+    help: 'STS calls of the credential broker that STS throttled, by region.',
+    labelNames: ['region'] as const,
+    registers: [registry],
+  });
+  const verifications = new Counter({
+    name: 'trustgate_verifications_total',
+    help: "Role verifications, by outcome (the role's resulting status).",
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  let readConnections: (() => Promise<Record<string, number>>) | undefined;
+  let log: LogPort | undefined;
+  new Gauge({
+    name: 'trustgate_connections',
+    help: 'Connections of every organization, by status (read from the store at each scrape).',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      if (readConnections === undefined) return;
+      try {
+        for (const [status, n] of Object.entries(await readConnections())) this.set({ status }, n);
+      } catch (error) {
+        log?.warn({ err: error }, 'metrics: the connections could not be counted');
+      }
+    },
+  });
+  const children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+  return {
+    registry,
+    request(method, route, status, seconds) {
+      const key = `${method} ${status} ${route}`;
+      let child = children.get(key);
+      if (child === undefined) {
+        const labels = [method, route, String(status)];
+        child = { count: requests.labels(...labels), time: duration.labels(...labels) };
+        children.set(key, child);
+      }
+      child.count.inc();
+      child.time.observe(seconds);
+    },
+    issuance: (outcome, source) => issuances.labels(outcome, source).inc(),
+    stsCall(region, outcome) {
+      stsCalls.labels(region, outcome).inc();
+      if (outcome === 'throttled') stsThrottles.labels(region).inc();
+    },
+    verification: (outcome) => verifications.labels(outcome).inc(),
+    collectConnections(read, logPort) {
+      readConnections = read;
+      log = logPort;
+    },
+  };
+}
+
+/** How an answered issuance was served. */
+export function issuanceSourceOf(answer: IssuanceAnswer): IssuanceSource {
+  if (answer.source !== undefined) return answer.source;
+  return answer.webIdentity !== undefined ? 'web-identity' : 'assume-on-worker';
+}
+
+/** Counts the issuance `work` makes: `issued` by its source, or the refusal's error code. */
+export async function countedIssuance(
+  metrics: ServiceMetrics,
+  work: () => Promise<IssuanceAnswer>,
+): Promise<IssuanceAnswer> {
+  try {
+    const answer = await work();
+    metrics.issuance('issued', issuanceSourceOf(answer));
+    return answer;
+  } catch (error) {
+    metrics.issuance(error instanceof TrustgateError ? error.code : 'INTERNAL', 'none');
+    throw error;
+  }
+}
+
+/**
+ * Counts and times every request `app` answers (Fastify's `onResponse`, by the route's template; `unmatched` for
+ * a URL no route serves, so a scan of random paths cannot grow the label set), and serves the registry at
+ * `GET /metrics` in Prometheus' text format (hidden from OpenAPI).
+ */
+export function installMetrics(app: FastifyInstance, metrics: ServiceMetrics): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.request(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    const text = await metrics.registry.metrics();
+    reply.header('content-type', metrics.registry.contentType);
+    reply.header('cache-control', 'no-store');
+    return text;
+  });
+}
