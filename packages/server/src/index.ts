@@ -46,3 +46,4 @@ export {
 } from './app/identity/mint-run-token.ts';
 export type { IdentityDeps } from './app/identity/identity-deps.ts';
 export type { IssuerKeys, SigningKeyView } from './app/identity/issuer-keys.ts';
+export { exportStore, importStore, type StoreLocation, type TableCounts } from './app/backup/backup-store.ts';

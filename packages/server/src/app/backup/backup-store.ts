@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, open, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { TrustgateError } from '@trustgate/core';
+import { openDatabase } from '../../store/open-database.ts';
+import {
+  countStoredRows,
+  insertStoredRows,
+  readEveryStoredRow,
+  STORE_TABLE_NAMES,
+  type StoreTableName,
+} from '../../store/export-rows.ts';
+import {
+  formatStoreExport,
+  parseStoreExport,
+  STORE_EXPORT_FORMAT,
+  STORE_EXPORT_FORMAT_VERSION,
+  STORE_SCHEMA_VERSION,
+  type StoreExport,
+} from './store-export-file.ts';
+
+/** Which store: its URL (`postgres://...` or a SQLite file) and, on PostgreSQL, its schema. */
+export interface StoreLocation {
+  url: string;
+  schema?: string;
+}
+
+/** Rows per table (every table, zeros included). */
+export type TableCounts = Record<StoreTableName, number>;
+
+function counts(tables: StoreExport['tables']): TableCounts {
+  return Object.fromEntries(STORE_TABLE_NAMES.map((t) => [t, tables[t].length])) as TableCounts;
+}
+
+async function openAt(location: StoreLocation) {
+  return openDatabase({
+    url: location.url,
+    ...(location.schema === undefined ? {} : { schema: location.schema }),
+    poolSize: 2,
+  });
+}
+
+/** Reads the whole store at `location` (migrated to this version first, as every trustgate command opens it). */
+export async function readStoreExport(location: StoreLocation, now = new Date()): Promise<StoreExport> {
+  const opened = await openAt(location);
+  try {
+    // One transaction, so the tables are read at one moment while the service keeps running (PostgreSQL gives the
+    // transaction one snapshot only at REPEATABLE READ; SQLite's read transaction is one snapshot already).
+    const begin = opened.db.transaction();
+    const tables = await (
+      opened.dialect.name === 'postgres' ? begin.setIsolationLevel('repeatable read') : begin
+    ).execute((trx) => readEveryStoredRow(trx));
+    return {
+      format: STORE_EXPORT_FORMAT,
+      formatVersion: STORE_EXPORT_FORMAT_VERSION,
+      schemaVersion: STORE_SCHEMA_VERSION,
+      exportedAt: now.toISOString(),
+      source: opened.dialect.name,
+      tables,
+    };
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
+ * Writes `data` to `file` with mode 0600 (it holds what the database holds: token hashes, sealed keys and the
+ * service's shared settings): written to a new file beside it first, then renamed over `file`, so a reader never
+ * sees half an export and an older file's wider mode is not kept.
+ */
+export async function writeStoreExportFile(file: string, data: StoreExport): Promise<void> {
+  const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temporary, 'wx', 0o600);
+  try {
+    await handle.writeFile(formatStoreExport(data));
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temporary, { force: true });
+    throw error;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  await chmod(temporary, 0o600);
+  await rename(temporary, file);
+}
+
+/** `trustgate store export FILE`: every table of the store to `file` (mode 0600); the rows per table. */
+export async function exportStore(location: StoreLocation, file: string): Promise<TableCounts> {
+  const data = await readStoreExport(location);
+  await writeStoreExportFile(file, data);
+  return counts(data.tables);
+}
+
+/**
+ * Imports `data` into the (empty) store at `location` in one transaction: refused with CONFLICT naming the tables
+ * that hold rows when the store is not empty, and nothing written. The rows go in exactly as exported.
+ */
+export async function importStoreExport(location: StoreLocation, data: StoreExport): Promise<TableCounts> {
+  const opened = await openAt(location);
+  try {
+    await opened.db.transaction().execute(async (trx) => {
+      const held = await countStoredRows(trx);
+      const names = Object.entries(held).map(([t, n]) => `${t} (${n})`);
+      if (names.length > 0)
+        throw new TrustgateError(
+          'CONFLICT',
+          `The store is not empty: ${names.join(', ')}. Import into a new, empty store (a new SQLite file or PostgreSQL schema); nothing was written.`,
+          { field: 'store' },
+        );
+      try {
+        await insertStoredRows(trx, data.tables);
+      } catch (error) {
+        // A row the schema refuses (a duplicate key, a reference to a row not in the file): the transaction rolls back.
+        throw new TrustgateError(
+          'INVALID_INPUT',
+          `The export's rows do not fit the store (${error instanceof Error ? error.message : String(error)}); nothing was written.`,
+          { field: 'tables', cause: error },
+        );
+      }
+    });
+  } finally {
+    await opened.close();
+  }
+  return counts(data.tables);
+}
+
+/**
+ * `trustgate store import FILE`: the export in `file`, checked whole (format, schema version, every table and
+ * column) before the store is opened, then imported by {@link importStoreExport}.
+ */
+export async function importStore(location: StoreLocation, file: string): Promise<TableCounts> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`,
+      {
+        field: 'file',
+      },
+    );
+  }
+  return importStoreExport(location, parseStoreExport(text, file));
+}
