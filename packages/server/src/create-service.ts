@@ -267,7 +267,7 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       ...(config.principalCacheMs === undefined ? {} : { principalCacheMs: config.principalCacheMs }),
     });
     deps.log = built.app.log;
-    metrics.collectConnections(() => store.countConnectionsByStatus(), built.app.log);
+    metrics.collectFromStore(store, built.app.log);
     // Answers whose every PUT failed are re-sent while CloudFormation still waits (SNS will not deliver them again).
     const resender = startAnswerResender(deps, fetchPort, {
       onError: (error) => built.app.log.error({ err: error }, 'callback: re-sending undelivered answers failed'),

@@ -166,4 +166,30 @@ describe.each(DIALECTS)('/metrics after real traffic (%s)', (dialect) => {
       valueOf(s, 'trustgate_http_requests_total', { method: 'GET', route: '/metrics', status_code: '200' });
     expect(scrapes(after)).toBe(scrapes(before) + 1);
   });
+
+  it('counts the callback answers CloudFormation still waits for, as the store holds them', async () => {
+    const callbacks = env.service.store.callbackRequests;
+    const key = (requestId: string) => ({
+      stackId: 'arn:aws:cloudformation:stack/x',
+      requestId,
+      logicalResourceId: 'R',
+    });
+    const pendingOf = async () => {
+      const { samples } = await scrape();
+      return {
+        deciding: valueOf(samples, 'trustgate_callback_answers_pending', { state: 'deciding' }),
+        undelivered: valueOf(samples, 'trustgate_callback_answers_pending', { state: 'undelivered' }),
+      };
+    };
+    expect(await pendingOf()).toEqual({ deciding: 0, undelivered: 0 });
+    const claim = { requestType: 'Create', digest: 'd', holder: 'h', leaseMs: 60_000 };
+    const fallback = { responseUrl: 'https://example.amazonaws.com/answer', responseBody: '{}' };
+    expect((await callbacks.claim(key('a'), { ...claim, fallback })).kind).toBe('claimed');
+    expect((await callbacks.claim(key('b'), claim)).kind).toBe('claimed');
+    const outcome = { status: 'SUCCESS' as const, reason: 'ok', connectionId: null };
+    await callbacks.answer(key('b'), outcome, { holder: 'h', delivery: fallback });
+    expect(await pendingOf()).toEqual({ deciding: 1, undelivered: 1 });
+    await callbacks.delivered(key('b'));
+    expect(await pendingOf()).toEqual({ deciding: 1, undelivered: 0 });
+  });
 });

@@ -12,6 +12,12 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 /** How an issuance was served: the cache's source, or the assume-on-worker delivery (no session of trustgate's). */
 export type IssuanceSource = 'cache' | 'sts' | 'stale-cache' | 'assume-on-worker' | 'web-identity' | 'none';
 
+/** What the gauges read from the store at each scrape (store/store-health.ts). */
+export interface StoreCountsPort {
+  countConnectionsByStatus(): Promise<Record<string, number>>;
+  countPendingCallbackAnswers(): Promise<{ deciding: number; undelivered: number }>;
+}
+
 /** The service's Prometheus metrics (prom-client), in a registry of its own (so instances in one process stay apart). */
 export interface ServiceMetrics extends MetricsPort {
   registry: Registry;
@@ -21,8 +27,8 @@ export interface ServiceMetrics extends MetricsPort {
   issuance(outcome: string, source: IssuanceSource): void;
   /** An STS call of the broker ended in `region`. */
   stsCall(region: string, outcome: StsCallOutcome): void;
-  /** Reads the connections gauge from the store at each scrape; set once the store exists. */
-  collectConnections(read: () => Promise<Record<string, number>>, log?: LogPort): void;
+  /** Reads the gauges of connections and callback answers from `store` at each scrape; set once the store exists. */
+  collectFromStore(store: StoreCountsPort, log?: LogPort): void;
 }
 
 /**
@@ -30,7 +36,8 @@ export interface ServiceMetrics extends MetricsPort {
  * `trustgate_http_request_duration_seconds` by method, route and status; `trustgate_credential_issuances_total` by
  * outcome and source (a cache hit is `source="cache"`); `trustgate_sts_calls_total` by region and outcome and
  * `trustgate_sts_throttles_total` by region; `trustgate_verifications_total` by outcome; the gauge
- * `trustgate_connections` by status (read from the store at each scrape); and Node's process metrics.
+ * `trustgate_connections` by status and `trustgate_callback_answers_pending` by state (read from the store at each
+ * scrape); and Node's process metrics.
  *
  * The hot path pays a map lookup and two increments per request: each label combination's child is kept.
  */
@@ -74,23 +81,37 @@ export function createServiceMetrics(): ServiceMetrics {
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
-  let readConnections: (() => Promise<Record<string, number>>) | undefined;
+  let source: StoreCountsPort | undefined;
   let log: LogPort | undefined;
-  new Gauge({
-    name: 'trustgate_connections',
-    help: 'Connections of every organization, by status (read from the store at each scrape).',
-    labelNames: ['status'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      if (readConnections === undefined) return;
-      try {
-        for (const [status, n] of Object.entries(await readConnections())) this.set({ status }, n);
-      } catch (error) {
-        log?.warn({ err: error }, 'metrics: the connections could not be counted');
-      }
-    },
-  });
+  /** A gauge read from the store at each scrape; a store that cannot answer leaves it empty and says so in the log. */
+  const storeGauge = (name: string, help: string, label: string, read: (s: StoreCountsPort) => Promise<object>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        if (source === undefined) return;
+        try {
+          for (const [value, n] of Object.entries(await read(source))) this.set({ [label]: value }, n as number);
+        } catch (error) {
+          log?.warn({ err: error }, `metrics: ${name} could not be read from the store`);
+        }
+      },
+    });
+  storeGauge(
+    'trustgate_connections',
+    'Connections of every organization, by status (read from the store at each scrape).',
+    'status',
+    (s) => s.countConnectionsByStatus(),
+  );
+  storeGauge(
+    'trustgate_callback_answers_pending',
+    'Callback answers CloudFormation still waits for, by state: deciding, or undelivered (answered, not yet PUT).',
+    'state',
+    (s) => s.countPendingCallbackAnswers(),
+  );
   const children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
   return {
     registry,
@@ -111,8 +132,8 @@ export function createServiceMetrics(): ServiceMetrics {
       if (outcome === 'throttled') stsThrottles.labels(region).inc();
     },
     verification: (outcome) => verifications.labels(outcome).inc(),
-    collectConnections(read, logPort) {
-      readConnections = read;
+    collectFromStore(store, logPort) {
+      source = store;
       log = logPort;
     },
   };

@@ -28,3 +28,21 @@ export async function countConnectionsByStatus(db: Kysely<Database>): Promise<Re
     .execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
+
+/**
+ * Callback answers CloudFormation still waits for: `deciding` (claimed, not answered yet) and `undelivered`
+ * (answered, but no PUT to the ResponseURL succeeded yet, and the re-sender still holds the URL).
+ */
+export async function countPendingCallbackAnswers(
+  db: Kysely<Database>,
+): Promise<{ deciding: number; undelivered: number }> {
+  const rows = await db
+    .selectFrom('callback_requests')
+    .select((eb) => ['state', eb.fn.countAll<number | string | bigint>().as('n')])
+    .where('delivered_at', 'is', null)
+    .where((eb) => eb.or([eb('state', '=', 'deciding'), eb('response_url', 'is not', null)]))
+    .groupBy('state')
+    .execute();
+  const n = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0);
+  return { deciding: n('deciding'), undelivered: n('answered') };
+}

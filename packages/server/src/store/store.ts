@@ -11,7 +11,7 @@ import { AttachmentsRepository } from './attachments-repository.ts';
 import { SigningKeysRepository } from './signing-keys-repository.ts';
 import { claimJobRun } from './claim-job-run.ts';
 import { WriteEpoch } from './write-epoch.ts';
-import { countConnectionsByStatus, pendingMigrations } from './store-health.ts';
+import { countConnectionsByStatus, countPendingCallbackAnswers, pendingMigrations } from './store-health.ts';
 
 /** The repositories over one database (or one transaction). */
 export interface Repositories {
@@ -47,6 +47,8 @@ export interface Store extends Repositories {
   pendingMigrations(): Promise<string[]>;
   /** See {@link countConnectionsByStatus} (the metrics' connections gauge). */
   countConnectionsByStatus(): Promise<Record<string, number>>;
+  /** See {@link countPendingCallbackAnswers} (the metrics' callback answers pending). */
+  countPendingCallbackAnswers(): Promise<{ deciding: number; undelivered: number }>;
   close(): Promise<void>;
 }
 
@@ -106,6 +108,7 @@ export async function openStore(options: OpenDatabaseOptions = {}): Promise<Stor
     },
     pendingMigrations: () => pendingMigrations(opened.db, bookkeeping),
     countConnectionsByStatus: () => countConnectionsByStatus(opened.db),
+    countPendingCallbackAnswers: () => countPendingCallbackAnswers(opened.db),
     close,
   };
 }
