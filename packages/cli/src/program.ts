@@ -25,7 +25,7 @@ export const WORKER_COMMANDS: Readonly<Record<string, (program: Command) => void
 
 /** Registers every command group on `program` (loading the heavy ones: the server, the sandbox, the AWS SDK). */
 export async function registerAll(program: Command): Promise<Command> {
-  const [catalog, policy, policyEngine, trust, template, serve, sandbox, issuer, remote] = await Promise.all([
+  const [catalog, policy, policyEngine, trust, template, serve, sandbox, issuer, remote, store] = await Promise.all([
     import('./commands/catalog.ts'),
     import('./commands/policy.ts'),
     import('./commands/policy-engine.ts'),
@@ -35,6 +35,7 @@ export async function registerAll(program: Command): Promise<Command> {
     import('./commands/sandbox.ts'),
     import('./commands/issuer.ts'),
     import('./remote/register-remote.ts'),
+    import('./commands/store.ts'),
   ]);
   // Command groups register themselves here, one line each.
   catalog.registerCatalog(program);
@@ -46,6 +47,7 @@ export async function registerAll(program: Command): Promise<Command> {
   sandbox.registerSandbox(program);
   issuer.registerIssuer(program);
   remote.registerRemote(program);
+  store.registerStore(program);
   for (const register of Object.values(WORKER_COMMANDS)) register(program);
   return program;
 }

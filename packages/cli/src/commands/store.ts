@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import {
+  DEFAULT_DATABASE_FILE,
+  exportStore,
+  importStore,
+  type StoreLocation,
+  type TableCounts,
+} from '@trustgate/server';
+
+/** Options of `trustgate store export|import`. */
+interface StoreOptions {
+  db: string;
+  dbSchema?: string;
+  json?: boolean;
+}
+
+/** Each subcommand takes the options itself, so they may follow it (`trustgate store export out.json --db ...`). */
+function withOptions(command: Command): Command {
+  return command
+    .option('--db <url>', 'SQLite file, or postgres://user@host:5432/db', DEFAULT_DATABASE_FILE)
+    .option('--db-schema <schema>', 'PostgreSQL only: the schema the store lives in (default public)')
+    .option('--json', 'print the rows per table as JSON');
+}
+
+function location(options: StoreOptions): StoreLocation {
+  return { url: options.db, ...(options.dbSchema === undefined ? {} : { schema: options.dbSchema }) };
+}
+
+/** The store's URL without a password (`postgres://***@host/db`). */
+function shown(options: StoreOptions): string {
+  const url = options.db.replace(/\/\/[^@/]*@/, '//***@');
+  return options.dbSchema === undefined ? url : `${url} (schema ${options.dbSchema})`;
+}
+
+function report(verb: string, file: string, options: StoreOptions, counts: TableCounts): void {
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify({ file, tables: counts }, null, 2)}\n`);
+    return;
+  }
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const width = Math.max(...Object.keys(counts).map((t) => t.length));
+  process.stdout.write(`${verb} ${total} rows of ${shown(options)} ${verb === 'exported' ? 'to' : 'from'} ${file}\n`);
+  for (const [table, n] of Object.entries(counts)) process.stdout.write(`  ${table.padEnd(width)}  ${n}\n`);
+}
+
+/**
+ * `trustgate store export FILE` / `trustgate store import FILE`: a backup of every table of the store as one JSON
+ * file (mode 0600), and its restore into an empty store of either dialect (one transaction: all or nothing).
+ */
+export function registerStore(program: Command): void {
+  const store = program.command('store').description("back up and restore the service's store (SQLite or PostgreSQL)");
+  withOptions(store.command('export'))
+    .argument('<file>', 'the file to write (mode 0600; replaced if it exists)')
+    .description('write every table of the store to FILE: token hashes and sealed keys as stored, never a token')
+    .action(async (file: string, _o: unknown, command: Command) => {
+      const options = command.opts<StoreOptions>();
+      report('exported', file, options, await exportStore(location(options), file));
+    });
+  withOptions(store.command('import'))
+    .argument('<file>', 'an export written by `trustgate store export` of the same trustgate version')
+    .description(
+      'load FILE into an empty store (refused, nothing written, if the store holds rows or FILE is of another schema version)',
+    )
+    .action(async (file: string, _o: unknown, command: Command) => {
+      const options = command.opts<StoreOptions>();
+      report('imported', file, options, await importStore(location(options), file));
+    });
+}
