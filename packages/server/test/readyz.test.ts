@@ -75,7 +75,7 @@ describe('/readyz', () => {
     },
   );
 
-  it('answers 503 naming the store when its PostgreSQL goes away; /healthz stays 200', async () => {
+  it('answers 503 naming the store when its PostgreSQL goes away; /healthz and /metrics still answer', async () => {
     const proxy = await tcpProxy(5432);
     const schema = `tg_${randomBytes(6).toString('hex')}`;
     const pgUrl = new URL(TEST_POSTGRES_URL);
@@ -103,6 +103,12 @@ describe('/readyz', () => {
     );
     expect(JSON.stringify(down.body)).not.toContain('postgres://');
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    // The scrape still answers: the request counters, without the gauges the store could not give.
+    const scraped = await fetch(`${url}/metrics`);
+    expect(scraped.status).toBe(200);
+    const text = await scraped.text();
+    expect(text).toMatch(/^trustgate_http_requests_total\{method="GET",route="\/readyz",status_code="503"\} 1$/m);
+    expect(text).not.toMatch(/^trustgate_connections\{/m);
   });
 
   it('answers 503 naming Redis when the cache in Redis cannot be reached', async () => {

@@ -12,6 +12,22 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 /** How an issuance was served: the cache's source, or the assume-on-worker delivery (no session of trustgate's). */
 export type IssuanceSource = 'cache' | 'sts' | 'stale-cache' | 'assume-on-worker' | 'web-identity' | 'none';
 
+/** Longest wait for the store's counts at a scrape: a store that hangs must not hang the scrape (Prometheus: 10 s). */
+const STORE_READ_MS = 2_000;
+
+/** `work`, or a rejection once {@link STORE_READ_MS} passed. */
+async function bounded<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${STORE_READ_MS} ms`)), STORE_READ_MS);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** What the gauges read from the store at each scrape (store/store-health.ts). */
 export interface StoreCountsPort {
   countConnectionsByStatus(): Promise<Record<string, number>>;
@@ -94,7 +110,8 @@ export function createServiceMetrics(): ServiceMetrics {
         this.reset();
         if (source === undefined) return;
         try {
-          for (const [value, n] of Object.entries(await read(source))) this.set({ [label]: value }, n as number);
+          for (const [value, n] of Object.entries(await bounded(read(source))))
+            this.set({ [label]: value }, n as number);
         } catch (error) {
           log?.warn({ err: error }, `metrics: ${name} could not be read from the store`);
         }
