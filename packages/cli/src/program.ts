@@ -37,7 +37,10 @@ export async function registerAll(program: Command): Promise<Command> {
     import('./remote/register-remote.ts'),
     import('./commands/store.ts'),
   ]);
+  const [config, doctor] = await Promise.all([import('./commands/config.ts'), import('./commands/doctor.ts')]);
   // Command groups register themselves here, one line each.
+  config.registerConfig(program);
+  doctor.registerDoctor(program);
   catalog.registerCatalog(program);
   policy.registerPolicy(program);
   policyEngine.registerPolicyEngine(program);

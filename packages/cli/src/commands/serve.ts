@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CACHE_KEY_ENV, parseStsRate, readCacheSettings } from './cache-options.ts';
 import { DEMO_OIDC_ISSUER, IDENTITY_KEY_ENV, readIdentitySettings } from './identity-options.ts';
+import { applyConfig, type ServeSettings } from '../config/serve-settings.ts';
 import { Option, type Command } from 'commander';
 import { TrustgateError, isPartition, type Partition } from '@trustgate/core';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
@@ -40,6 +41,9 @@ interface ServeOptions {
   stsRate?: string;
   /** The OIDC issuer URL (issue 13); with the sandbox, default {@link DEMO_OIDC_ISSUER}. */
   oidcIssuer?: string;
+  /** The configuration file (`--config`, else TRUSTGATE_CONFIG_FILE); and what it gives beyond the flags. */
+  config?: string;
+  settings?: ServeSettings;
 }
 
 /** What `serve` started, so it can be stopped (and tested). */
@@ -181,7 +185,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const port = parsePort(options.port);
   const cache = await readCacheSettings(options);
   const stsRatePerSecond = parseStsRate(options.stsRate);
-  const identity = readIdentitySettings({ ...options, aws: options.aws === 'sandbox' ? 'sandbox' : 'default' });
+  const s = options.settings ?? {};
+  const configured = readIdentitySettings({ ...options, aws: options.aws === 'sandbox' ? 'sandbox' : 'default' });
+  const lifetime = s.maxTokenLifetimeSeconds;
+  const identity =
+    configured && lifetime !== undefined ? { ...configured, maxTokenLifetimeSeconds: lifetime } : configured;
   let sandbox: Sandbox | undefined;
   let partitions: Partial<Record<Partition, PartitionServiceConfig>>;
   let isAllowedResponseUrl: ((url: URL) => boolean) | undefined;
@@ -216,6 +224,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     isAllowedResponseUrl = (url) => url.origin === origin;
     // The sandbox's SNS signs deliveries with a certificate it serves over plain HTTP: trust exactly that URL.
     isTrustedCertificateUrl = isCertificateUrl(sandbox.snsSigningCertificateUrl);
+  } else if (s.partitions !== undefined) {
+    partitions = s.partitions;
   } else {
     const [partition, config] =
       options.aws === 'none' ? oidcOnlyPartition(options, identity) : await defaultAwsPartition(options);
@@ -225,14 +235,16 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   try {
     service = await createTrustgateService({
       databaseUrl: options.db,
+      ...(s.databaseSchema === undefined ? {} : { databaseSchema: s.databaseSchema }),
+      ...(s.databasePoolSize === undefined ? {} : { databasePoolSize: s.databasePoolSize }),
       partitions,
       publicUrl: options.publicUrl ?? `http://${options.host}:${port}`,
       ...(options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken }),
       ...(isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl }),
       ...(isTrustedCertificateUrl === undefined ? {} : { snsMessages: { isTrustedCertificateUrl } }),
-      logger: { level: process.env.TRUSTGATE_LOG_LEVEL ?? 'warn' },
+      logger: { level: s.logLevel ?? process.env.TRUSTGATE_LOG_LEVEL ?? 'warn' },
       ...(cache === undefined ? {} : { cache }),
-      ...(stsRatePerSecond === undefined ? {} : { broker: { stsRatePerSecond } }),
+      broker: { ...s.broker, ...(stsRatePerSecond === undefined ? {} : { stsRatePerSecond }) },
       ...(identity === undefined ? {} : { identity }),
     });
   } catch (error) {
@@ -328,7 +340,9 @@ export function registerServe(program: Command): void {
         `bearer token allowed to create organizations; visible to every local user in ps, so prefer ${OPERATOR_TOKEN_ENV} or --operator-token-file`,
       ).env(OPERATOR_TOKEN_ENV),
     )
-    .action(async (options: ServeOptions, command: Command) => {
+    .option('--config <file>', 'a YAML configuration file (else TRUSTGATE_CONFIG_FILE); flags win over it')
+    .action(async (flags: ServeOptions, command: Command) => {
+      const options = await applyConfig(flags, command);
       const operatorToken = await readOperatorToken(options, command.getOptionValueSource('operatorToken'));
       const running = await startServe({ ...options, ...(operatorToken === undefined ? {} : { operatorToken }) });
       const out = process.stdout;

@@ -41,8 +41,8 @@ export interface PartitionAwsConfig {
   endpoint?: string;
   /** Region for STS calls when a connection names none; default the partition's default region. */
   region?: string;
-  /** The platform's credentials in this partition; default the SDK's default credential chain. */
-  credentials?: AwsCredentials;
+  /** The platform's credentials in this partition (or a provider the SDK refreshes them with); default the SDK's default chain. */
+  credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
   /** Extra client settings (e.g. maxAttempts) passed to every SDK client. */
   maxAttempts?: number;
   /**
