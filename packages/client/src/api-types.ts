@@ -102,10 +102,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The audit log (who did what to which connection, when, with which token) */
+    /** The audit log (who did what to which connection, when, with which token): newest first, or with after=<seq> every event committed after that one, oldest first */
     get: {
       parameters: {
         query?: {
+          /** @description A seq: only the events committed after that event, oldest first (the log's commit order). Read again with the last answer's largest seq to follow the log: each event comes once, none is skipped. after=0 reads from the start. Without it, the newest events first by time. */
+          after?: number;
           connectionId?: string;
           limit?: number;
         };
@@ -130,6 +132,8 @@ export interface paths {
                 [key: string]: unknown;
               };
               id: string;
+              /** @description The event's position in the log's commit order (for `after`). */
+              seq: number;
               tokenId: string | null;
             }[];
           };
@@ -3019,7 +3023,81 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    patch?: never;
+    /** Change an attachment's settings (not its stack or connection): a change that asks the role for more (a phase, an account, a longer duration, another region, the read-only policy, assume on worker) is verified first, as attaching is; 422 VERIFICATION_FAILED with checks and fix hints, nothing changed */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          attachmentId: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Accounts of the connection the stack may use (each must hold a verified role); null = every account the connection has a role in. */
+            accountIds?: string[] | null;
+            /** @description The issuance answers the assumption parameters (role ARN, external ID, session name, duration, session policy, tags) instead of credentials; for an OIDC connection, the run's web identity token (webIdentity) for AWS_WEB_IDENTITY_TOKEN_FILE, refreshed with the run token. */
+            assumeOnWorker?: boolean;
+            /** @description Only with assumeOnWorker: the external ID the worker passes. Refused otherwise: with trustgate's own identity, an ID a tenant chose would let one tenant use another's role (the confused deputy). Not verified by trustgate (it cannot act as the worker). */
+            customExternalId?: string | null;
+            /** @description Session duration asked for (default 3600); clamped at issue time to the role's MaxSessionDuration, and to 3,600 when the platform's identity is itself a role session (role chaining); the answer says so. */
+            durationSeconds?: number;
+            /** @description read = plan, write = apply. Each allowed phase is verified at attach time with its external ID. */
+            phases?: ('read' | 'write')[];
+            /** @description The read phase carries a session policy allowing only the List/Read access levels of the connection's integrations' actions, so a plan cannot write where the role could. POLICY_TOO_LARGE at attach time when it cannot fit STS's limit. */
+            readOnlySessionPolicy?: boolean;
+            /** @description Credentials' region and STS endpoint; default the connection's. */
+            region?: string | null;
+            /**
+             * @description per-run (default): one STS session per run; CloudTrail names the run (tg-<stack>-<run>); about one AssumeRole per run and phase, refreshes and retries served from the cache. shared: one cached session per stack, phase, account and region, reused by every run until it nears expiry (tg-<stack>-<phase>); about one AssumeRole per key per session lifetime, however many runs; trustgate's audit maps the session to runs.
+             * @enum {string}
+             */
+            sessionMode?: 'per-run' | 'shared';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              accountIds: string[] | null;
+              assumeOnWorker: boolean;
+              connectionId: string;
+              createdAt: string;
+              customExternalId: string | null;
+              durationSeconds: number;
+              id: string;
+              phases: ('read' | 'write')[];
+              readOnlySessionPolicy: boolean;
+              region: string | null;
+              /** @enum {string} */
+              sessionMode: 'per-run' | 'shared';
+              stackId: string;
+              updatedAt: string;
+              /** @description What attaching (or the last re-verification) proved per account and phase; null when not verified (custom external ID). */
+              verification: {
+                at: string;
+                checks: {
+                  accountId: string;
+                  fixHint?: string;
+                  ok: boolean;
+                  /** @enum {string} */
+                  phase: 'read' | 'write';
+                  reason: string;
+                }[];
+              } | null;
+            };
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/v1/stacks/{id}/attachments/{attachmentId}/verify': {

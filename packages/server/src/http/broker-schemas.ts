@@ -108,6 +108,23 @@ export const createAttachmentBody = z
   })
   .strict();
 
+/** Request body: change an attachment (every setting but its stack and connection; a field left out stays). */
+export const updateAttachmentBody = createAttachmentBody
+  .omit({ connectionId: true })
+  .partial()
+  .extend({
+    accountIds: z
+      .array(z.string().max(12))
+      .min(1)
+      .max(1000)
+      .nullable()
+      .optional()
+      .describe(
+        'Accounts of the connection the stack may use (each must hold a verified role); null = every account the connection has a role in.',
+      ),
+  })
+  .strict();
+
 const phaseCheck = z.object({
   accountId: z.string(),
   phase,

@@ -379,20 +379,6 @@ export const updatedConnectionView = z.object({ connection: connectionView, diff
 export const accessGrantView = z.object({ userId: z.string(), level: z.enum(ACCESS_LEVELS as [string, ...string[]]) });
 /** Request body: put access. */
 export const putAccessBody = z.object({ level: z.enum(ACCESS_LEVELS as [string, ...string[]]) }).strict();
-/** Query string: audit. */
-export const auditQuery = z
-  .object({ connectionId: id.optional(), limit: z.coerce.number().int().min(1).max(1000).optional() })
-  .strict();
-/** Response: audit event. */
-export const auditEventView = z.object({
-  id: z.string(),
-  at: z.string(),
-  actorUserId: z.string().nullable(),
-  tokenId: z.string().nullable(),
-  action: z.string(),
-  connectionId: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()),
-});
 /** Response: callback accepted. */
 export const callbackAcceptedView = z.object({ accepted: z.boolean() });
 

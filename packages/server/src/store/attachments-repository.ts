@@ -129,18 +129,25 @@ export class AttachmentsRepository {
   /**
    * Writes a changed attachment's settings (accounts, phases, duration, region, session policy and mode, assume on
    * worker, custom external ID, verification; `updatedAt` set to now) and returns it as stored; its organization,
-   * stack, connection and creation time stay. NOT_FOUND when the organization has no attachment with its ID.
+   * stack, connection and creation time stay. NOT_FOUND when the organization has no attachment with its ID. With
+   * `ifUpdatedAt`, written only while the stored `updatedAt` is still that one (else CONFLICT), with the attachment's
+   * own `updatedAt`.
    */
-  async update(attachment: Attachment): Promise<Attachment> {
-    const result = await this.db
+  async update(attachment: Attachment, options: { ifUpdatedAt?: string } = {}): Promise<Attachment> {
+    const expected = options.ifUpdatedAt;
+    let q = this.db
       .updateTable('attachments')
-      .set(settingsOf({ ...attachment, updatedAt: nowIso() }))
+      .set(settingsOf(expected === undefined ? { ...attachment, updatedAt: nowIso() } : attachment))
       .where('organization_id', '=', attachment.organizationId)
-      .where('id', '=', attachment.id)
-      .executeTakeFirst();
-    const stored =
-      Number(result.numUpdatedRows) === 1 ? await this.get(attachment.organizationId, attachment.id) : undefined;
+      .where('id', '=', attachment.id);
+    if (expected !== undefined) q = q.where('updated_at', '=', expected);
+    const result = await q.executeTakeFirst();
+    const stored = await this.get(attachment.organizationId, attachment.id);
     if (stored === undefined) throw new TrustgateError('NOT_FOUND', 'No such attachment.');
+    if (Number(result.numUpdatedRows) !== 1)
+      throw new TrustgateError('CONFLICT', 'The attachment was changed meanwhile: read it again and retry.', {
+        field: 'attachmentId',
+      });
     return stored;
   }
 

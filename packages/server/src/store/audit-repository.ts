@@ -11,7 +11,15 @@ export interface AuditQuery {
   /** Only events on these connections (used for members, who see only connections they have access to). */
   connectionIds?: string[];
   limit?: number;
+  /**
+   * Only events committed after the one with this `seq`, oldest first (the log's commit order): a reader that
+   * passes the last seq it saw gets every later event once. Without it, the newest events first (by time).
+   */
+  afterSeq?: number;
 }
+
+/** An event as the log holds it: with its position in the commit order. */
+export type LoggedAuditEvent = AuditEvent & { seq: number };
 
 /** An event to append: `at` is optional (default: when it is written). */
 export type AuditEventInput = Omit<AuditEvent, 'id' | 'at'> & { at?: string };
@@ -57,20 +65,21 @@ export class AuditRepository {
     return events;
   }
 
-  /** Events, newest first (default limit 100, at most 1,000). */
-  async list(query: AuditQuery): Promise<AuditEvent[]> {
+  /** Events, newest first or after a seq (default limit 100, at most 1,000). */
+  async list(query: AuditQuery): Promise<LoggedAuditEvent[]> {
     let q = this.db.selectFrom('audit_events').selectAll().where('organization_id', '=', query.organizationId);
     if (query.connectionId !== undefined) q = q.where('connection_id', '=', query.connectionId);
     if (query.connectionIds !== undefined) {
       if (query.connectionIds.length === 0) return [];
       q = q.where('connection_id', 'in', query.connectionIds);
     }
-    const rows = await q
-      .orderBy('at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(Math.min(query.limit ?? 100, 1000))
-      .execute();
+    const ordered =
+      query.afterSeq === undefined
+        ? q.orderBy('at', 'desc').orderBy('id', 'desc')
+        : q.where('seq', '>', query.afterSeq).orderBy('seq');
+    const rows = await ordered.limit(Math.min(query.limit ?? 100, 1000)).execute();
     return rows.map((r) => ({
+      seq: Number(r.seq),
       id: r.id,
       organizationId: r.organization_id,
       at: r.at,

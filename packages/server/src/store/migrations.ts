@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { TrustgateError } from '@trustgate/core';
 
 /**
@@ -293,6 +293,53 @@ export const MIGRATIONS: Record<string, Migration> = {
     async up(db: Kysely<unknown>): Promise<void> {
       // Null for every existing organization: the default subject template.
       await db.schema.alterTable('organizations').addColumn('oidc_subject', 'text').execute();
+    },
+  },
+  '0010-audit-seq': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The audit log's commit order (issue 17, `GET /v1/audit?after=<seq>`): `seq` grows with every event in the
+      // order the events are committed, so a reader that continues after the last seq it saw never skips one.
+      // Existing events are numbered by time. An insert that names a seq (an import) keeps it.
+      await db.schema.alterTable('audit_events').addColumn('seq', 'bigint').execute();
+      await sql`update audit_events set seq = (select count(*) from audit_events b where b.at < audit_events.at or (b.at = audit_events.at and b.id <= audit_events.id))`.execute(
+        db,
+      );
+      await db.schema
+        .createIndex('audit_events_org_seq')
+        .on('audit_events')
+        .columns(['organization_id', 'seq'])
+        .execute();
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        // A sequence alone is not commit order (two transactions may commit their values the other way round):
+        // each inserting transaction takes a transaction-scoped advisory lock first, held until it commits, so
+        // a later seq is always committed later. Audit records are written last in their transactions.
+        await sql`create sequence audit_events_seq`.execute(db);
+        await sql`select setval('audit_events_seq', (select coalesce(max(seq), 0) + 1 from audit_events), false)`.execute(
+          db,
+        );
+        await sql
+          .raw(
+            `create function audit_events_next_seq() returns trigger language plpgsql as $$
+begin
+  perform pg_advisory_xact_lock(hashtext(current_schema() || '.audit_events_seq'));
+  if new.seq is null then
+    new.seq := nextval('audit_events_seq');
+  else
+    perform setval('audit_events_seq', greatest(new.seq, (select last_value from audit_events_seq)));
+  end if;
+  return new;
+end $$`,
+          )
+          .execute(db);
+        await sql`create trigger audit_events_seq before insert on audit_events for each row execute function audit_events_next_seq()`.execute(
+          db,
+        );
+      } else {
+        // SQLite has one writer at a time: the largest seq plus one is commit order.
+        await sql`create trigger audit_events_seq after insert on audit_events for each row when new.seq is null begin update audit_events set seq = (select coalesce(max(seq), 0) + 1 from audit_events) where rowid = new.rowid; end`.execute(
+          db,
+        );
+      }
     },
   },
 };

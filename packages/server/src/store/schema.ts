@@ -143,6 +143,8 @@ export interface AuditEventsTable {
   action: string;
   connection_id: string | null;
   details: string;
+  /** Position in the log's commit order (migration 0010): set by the database when an insert leaves it out. */
+  seq: Generated<number | string>;
 }
 
 /** The last run of a background job, so a job runs once per period across all service instances. */

@@ -47,7 +47,8 @@ export function toAttachmentView(a: Attachment): AttachmentView {
   return view;
 }
 
-function invalid(field: string, message: string): TrustgateError {
+/** INVALID_INPUT naming the field. */
+export function invalid(field: string, message: string): TrustgateError {
   return new TrustgateError('INVALID_INPUT', `${field}: ${message}`, { field });
 }
 
@@ -84,8 +85,8 @@ export function coveredRoles(
   });
 }
 
-/** Checks the settings of a new attachment before any AWS call; returns the phases in canonical order. */
-function checkSettings(connection: Connection, input: CreateAttachmentInput): RunPhase[] {
+/** Checks the settings of a new (or changed) attachment before any AWS call; returns the phases in canonical order. */
+export function checkSettings(connection: Connection, input: CreateAttachmentInput): RunPhase[] {
   const phases = (['read', 'write'] as const).filter((p) => input.phases.includes(p));
   if (phases.length === 0 || input.phases.some((p) => p !== 'read' && p !== 'write'))
     throw invalid('phases', 'allow "read" (plan), "write" (apply) or both.');
@@ -111,7 +112,7 @@ function checkSettings(connection: Connection, input: CreateAttachmentInput): Ru
 }
 
 /** Loads a stack's attachment (NOT_FOUND when it is not the stack's, or not of the caller's organization). */
-async function loadAttachment(
+export async function loadAttachment(
   deps: ConnectionDeps,
   principal: Principal,
   stackId: string,
@@ -125,12 +126,15 @@ async function loadAttachment(
 }
 
 /** VERIFICATION_FAILED naming every failed check and what to change. */
-function verificationFailed(verification: AttachmentVerification): TrustgateError {
+export function verificationFailed(
+  verification: AttachmentVerification,
+  what = 'The attachment was not made',
+): TrustgateError {
   const failed = verification.checks.filter((c) => !c.ok);
   const summary = failed.map((c) => `account ${c.accountId}, ${c.phase}: ${c.reason} ${c.fixHint ?? ''}`.trim());
   return new TrustgateError(
     'VERIFICATION_FAILED',
-    `The attachment was not made: ${failed.length} of ${verification.checks.length} check(s) failed. ${summary.join(' | ')}`,
+    `${what}: ${failed.length} of ${verification.checks.length} check(s) failed. ${summary.join(' | ')}`,
     { details: { checks: verification.checks } },
   );
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { readAudit } from '../../app/audit/read-audit.ts';
 import type { AppContext } from '../app-context.ts';
 import type { AddRoute } from '../zod-route.ts';
-import * as s from '../schemas.ts';
+import * as s from '../audit-schemas.ts';
 
 /** The audit log. */
 export function registerAuditRoutes(route: AddRoute, ctx: AppContext): void {
@@ -11,13 +11,15 @@ export function registerAuditRoutes(route: AddRoute, ctx: AppContext): void {
   route({
     method: 'GET',
     url: '/v1/audit',
-    summary: 'The audit log (who did what to which connection, when, with which token)',
+    summary:
+      'The audit log (who did what to which connection, when, with which token): newest first, or with after=<seq> every event committed after that one, oldest first',
     tags: ['audit'],
     query: s.auditQuery,
     response: z.array(s.auditEventView),
     async handler({ principal, query }) {
       const events = await readAudit(deps, principal, query);
       return events.map((e) => ({
+        seq: e.seq,
         id: e.id,
         at: e.at,
         actorUserId: e.actorUserId,

@@ -6,6 +6,7 @@ import {
   reverifyAttachment,
   type CreateAttachmentInput,
 } from '../../app/broker/attachments.ts';
+import { updateAttachment, type UpdateAttachmentInput } from '../../app/broker/update-attachment.ts';
 import { createStack, deleteStack, getStack, listStacks, updateStack } from '../../app/broker/stacks.ts';
 import type { AppContext } from '../app-context.ts';
 import * as b from '../broker-schemas.ts';
@@ -102,6 +103,19 @@ export function registerStackRoutes(route: AddRoute, ctx: AppContext): void {
     response: z.array(b.attachmentView),
     async handler({ principal, params }) {
       return listAttachments(deps, principal, params.id);
+    },
+  });
+  route({
+    method: 'PATCH',
+    url: '/v1/stacks/:id/attachments/:attachmentId',
+    summary:
+      "Change an attachment's settings (not its stack or connection): a change that asks the role for more (a phase, an account, a longer duration, another region, the read-only policy, assume on worker) is verified first, as attaching is; 422 VERIFICATION_FAILED with checks and fix hints, nothing changed",
+    tags: ['stacks'],
+    params: b.attachmentParams,
+    body: b.updateAttachmentBody,
+    response: b.attachmentView,
+    async handler({ principal, params, body }) {
+      return updateAttachment(deps, principal, params.id, params.attachmentId, body as UpdateAttachmentInput);
     },
   });
   route({
