@@ -34,6 +34,7 @@ describe('trustgate store export / import', () => {
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toMatch(/^exported \d+ rows of .*tg\.sqlite to .*backup\.json\n/);
     expect(exported.stdout).toMatch(/ {2}api_tokens +2\n/);
+    expect(exported.stderr).toContain('settings callback-secret, run-token-secret');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = await readFile(file, 'utf8');
     for (const secret of [source.adminToken, source.memberToken]) {

@@ -46,4 +46,11 @@ export {
 } from './app/identity/mint-run-token.ts';
 export type { IdentityDeps } from './app/identity/identity-deps.ts';
 export type { IssuerKeys, SigningKeyView } from './app/identity/issuer-keys.ts';
-export { exportStore, importStore, type StoreLocation, type TableCounts } from './app/backup/backup-store.ts';
+export {
+  exportStore,
+  importStore,
+  SECRET_SETTINGS,
+  type ExportSummary,
+  type StoreLocation,
+  type TableCounts,
+} from './app/backup/backup-store.ts';

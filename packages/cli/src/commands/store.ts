@@ -54,7 +54,12 @@ export function registerStore(program: Command): void {
     .description('write every table of the store to FILE: token hashes and sealed keys as stored, never a token')
     .action(async (file: string, _o: unknown, command: Command) => {
       const options = command.opts<StoreOptions>();
-      report('exported', file, options, await exportStore(location(options), file));
+      const summary = await exportStore(location(options), file);
+      report('exported', file, options, summary.tables);
+      if (summary.secretSettings.length > 0)
+        process.stderr.write(
+          `note: ${file} holds the service's own secrets as the store does (settings ${summary.secretSettings.join(', ')}; never an API token, only their hashes): keep it as private as the database.\n`,
+        );
     });
   withOptions(store.command('import'))
     .argument('<file>', 'an export written by `trustgate store export` of the same trustgate version')

@@ -85,11 +85,29 @@ export async function writeStoreExportFile(file: string, data: StoreExport): Pro
   await rename(temporary, file);
 }
 
-/** `trustgate store export FILE`: every table of the store to `file` (mode 0600); the rows per table. */
-export async function exportStore(location: StoreLocation, file: string): Promise<TableCounts> {
+/**
+ * Shared settings whose value is a secret of the service itself (the callback-token and run-token HMAC keys; the
+ * demo's key sealing the signing keys when configuration gives none): the store holds them as they are, so the
+ * export does too — a restored service must keep verifying the tokens deployed templates carry.
+ */
+export const SECRET_SETTINGS: readonly string[] = [
+  'callback-secret',
+  'run-token-secret',
+  'identity-key-encryption-key',
+];
+
+/** What an export wrote: rows per table, and which {@link SECRET_SETTINGS} the file holds. */
+export interface ExportSummary {
+  tables: TableCounts;
+  secretSettings: string[];
+}
+
+/** `trustgate store export FILE`: every table of the store to `file` (mode 0600). */
+export async function exportStore(location: StoreLocation, file: string): Promise<ExportSummary> {
   const data = await readStoreExport(location);
   await writeStoreExportFile(file, data);
-  return counts(data.tables);
+  const secretSettings = data.tables.settings.map((s) => String(s.name)).filter((n) => SECRET_SETTINGS.includes(n));
+  return { tables: counts(data.tables), secretSettings };
 }
 
 /**
