@@ -52,7 +52,7 @@ describe('trustgate completion bash', () => {
   it('completes commands, subcommands, options and their choices from the program tree', () => {
     writeFileSync(join(dir, 'token.txt'), 'x');
     const lines: Line[] = [
-      ['trustgate', 'con'],
+      ['trustgate', 'conn'], // 'con' is also config
       ['trustgate', ''],
       ['trustgate', 'connections', ''],
       ['trustgate', 'connections', 'li'],

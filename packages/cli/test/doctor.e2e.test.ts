@@ -141,6 +141,18 @@ describe('trustgate doctor', () => {
     for (const secret of ['hunter2hunter2', cacheKey, identityKey]) expect(out + run.stderr).not.toContain(secret);
   }, 60_000);
 
+  it('finds a store whose migrations were never applied, and changes nothing', async () => {
+    const fresh = join(dir, 'fresh.db');
+    const run = await runTrustgate(['doctor'], { env: { TRUSTGATE_STORE_URL: fresh, TRUSTGATE_LISTEN_PORT: '1' } });
+    expect(run.code).toBe(6);
+    expect(run.stdout).toMatch(
+      /\[1\/2\] store .*fresh\.db \.\.\. FAILED: reachable \(sqlite\), but \d+ migration\(s\) not applied: 0001-/,
+    );
+    expect(run.stdout).toContain('fix: start trustgate serve once with this configuration');
+    const again = await runTrustgate(['doctor'], { env: { TRUSTGATE_STORE_URL: fresh, TRUSTGATE_LISTEN_PORT: '1' } });
+    expect(again.stdout).toContain('migration(s) not applied');
+  });
+
   it('stops at an invalid configuration, naming the setting (exit 2)', async () => {
     const run = await runTrustgate(['doctor'], { env: { TRUSTGATE_STS_RATE_PER_SECOND: 'fast' } });
     expect(run.code).toBe(2);

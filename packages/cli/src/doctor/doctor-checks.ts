@@ -35,14 +35,24 @@ function storeCheck(config: TrustgateConfig): DoctorCheck {
     title: `store ${redactUrl(url)}`,
     async run() {
       try {
+        // Opened without migrating: the doctor reads, it does not change the schema.
         const store = await openStore({
           url,
           ...(config.store?.schema === undefined ? {} : { schema: config.store.schema }),
           poolSize: 1,
+          migrate: false,
         });
-        await store.getSetting('doctor');
-        await store.close();
-        return ok(`reachable (${store.dialect}), migrations applied`);
+        try {
+          const pending = await store.pendingMigrations();
+          if (pending.length > 0)
+            return fail(
+              `reachable (${store.dialect}), but ${pending.length} migration(s) not applied: ${pending.join(', ')}`,
+              'start trustgate serve once with this configuration: it applies pending migrations at start (one instance at a time, under a lock).',
+            );
+          return ok(`reachable (${store.dialect}), migrations applied`);
+        } finally {
+          await store.close();
+        }
       } catch (error) {
         return fail(
           `cannot open the store: ${messageOf(error)}`,
