@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { createTrustgateService } from '../src/create-service.ts';
 import { exportStore, importStore, type StoreLocation } from '../src/app/backup/backup-store.ts';
 import { STORE_SCHEMA_VERSION } from '../src/app/backup/store-export-file.ts';
 import { STORE_TABLE_NAMES } from '../src/store/export-rows.ts';
+import { openStore } from '../src/store/store.ts';
 import type { DialectName } from '../src/store/open-database.ts';
 import { readEveryRow, type TableRows } from './database-rows.ts';
 import { openSharedTestDatabase, type SharedTestDatabase } from './test-stores.ts';
@@ -144,10 +146,10 @@ describe.each(['sqlite', 'postgres'] as const)('store backup from %s', (dialect)
     expect(await storedRows(source.database)).toEqual(before);
 
     const data = JSON.parse(await readFile(file, 'utf8'));
-    const older = join(dir, `${dialect}-older.json`);
-    await writeFile(older, JSON.stringify({ ...data, schemaVersion: '0008-connection-trust' }));
+    const olderFile = join(dir, `${dialect}-older.json`);
+    await writeFile(olderFile, JSON.stringify({ ...data, schemaVersion: '0008-connection-trust' }));
     const target = fresh(OTHER[dialect]);
-    const version = await refusal(importStore(at(target), older));
+    const version = await refusal(importStore(at(target), olderFile));
     expect(version).toMatchObject({ code: 'INVALID_INPUT', field: 'schemaVersion' });
     expect(version.message).toContain(`"0008-connection-trust"; this trustgate's store is at ${STORE_SCHEMA_VERSION}`);
 
@@ -161,6 +163,29 @@ describe.each(['sqlite', 'postgres'] as const)('store backup from %s', (dialect)
     expect(rejected.message).toContain('nothing was written');
     const left = await storedRows(target);
     for (const table of STORE_TABLE_NAMES) expect(left[table], table).toEqual([]);
+
+    // Exporting writes nothing either: no SQLite file made for a wrong path, no migration of an older store.
+    const nowhere = join(dir, 'nowhere', 'tg.sqlite');
+    expect(await refusal(exportStore({ url: nowhere }, join(dir, 'x.json')))).toMatchObject({
+      code: 'NOT_FOUND',
+      field: 'db',
+    });
+    expect(existsSync(nowhere) || existsSync(join(dir, 'x.json'))).toBe(false);
+    const behind = fresh('sqlite');
+    await (await openStore({ url: behind.sqliteFile! })).close();
+    const sqlite = new BetterSqlite3(behind.sqliteFile!);
+    sqlite.prepare('delete from kysely_migration where name = ?').run(STORE_SCHEMA_VERSION);
+    sqlite.close();
+    const older = await refusal(exportStore(at(behind), join(dir, 'y.json')));
+    expect(older).toMatchObject({ code: 'INVALID_INPUT', field: 'db' });
+    expect(older.message).toMatch(/is at schema version \d{4}-[a-z-]+; this trustgate exports /);
+    const after = new BetterSqlite3(behind.sqliteFile!, { readonly: true });
+    expect(
+      after.prepare('select count(*) as n from kysely_migration where name = ?').get(STORE_SCHEMA_VERSION),
+    ).toEqual({
+      n: 0,
+    });
+    after.close();
 
     const bad = join(dir, `${dialect}-bad.json`);
     delete data.tables.signing_keys[0].algorithm;

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 
 /** One stored value as every dialect returns it: text (timestamps, JSON), an integer (0/1 booleans, counts), or null. */
@@ -200,5 +200,20 @@ export async function insertStoredRows(
         .insertInto(table)
         .values(rows.slice(i, i + INSERT_BATCH) as StoredRow[])
         .execute();
+  }
+}
+
+/**
+ * The name of the latest migration applied to the database (Kysely's bookkeeping table, found through the
+ * connection's search path on PostgreSQL), or undefined when there is none: no trustgate store there.
+ */
+export async function appliedSchemaVersion(db: Kysely<Database>): Promise<string | undefined> {
+  try {
+    const result = await sql<{
+      name: string;
+    }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)} order by name desc limit 1`.execute(db);
+    return result.rows[0]?.name;
+  } catch {
+    return undefined;
   }
 }

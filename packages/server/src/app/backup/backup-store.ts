@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TrustgateError } from '@trustgate/core';
 import { openDatabase } from '../../store/open-database.ts';
 import {
+  appliedSchemaVersion,
   countStoredRows,
   insertStoredRows,
   readEveryStoredRow,
@@ -32,18 +34,42 @@ function counts(tables: StoreExport['tables']): TableCounts {
   return Object.fromEntries(STORE_TABLE_NAMES.map((t) => [t, tables[t].length])) as TableCounts;
 }
 
-async function openAt(location: StoreLocation) {
+async function openAt(location: StoreLocation, migrate: boolean) {
   return openDatabase({
     url: location.url,
     ...(location.schema === undefined ? {} : { schema: location.schema }),
     poolSize: 2,
+    migrate,
   });
 }
 
-/** Reads the whole store at `location` (migrated to this version first, as every trustgate command opens it). */
+/** Where the store is, for a message: the URL without its password, and the schema. */
+function where(location: StoreLocation): string {
+  const url = location.url.replace(/\/\/[^@/]*@/, '//***@');
+  return location.schema === undefined ? url : `${url} (schema ${location.schema})`;
+}
+
+/**
+ * Reads the whole store at `location` without writing to it (no migration: a store of another schema version is
+ * refused with what to do, and a missing SQLite file is not created).
+ */
 export async function readStoreExport(location: StoreLocation, now = new Date()): Promise<StoreExport> {
-  const opened = await openAt(location);
+  const isFile = !/^postgres(ql)?:\/\//.test(location.url) && location.url !== ':memory:';
+  const missing = () =>
+    new TrustgateError('NOT_FOUND', `No trustgate store at ${where(location)}: check --db (and --db-schema).`, {
+      field: 'db',
+    });
+  if (isFile && !existsSync(location.url)) throw missing();
+  const opened = await openAt(location, false);
   try {
+    const version = await appliedSchemaVersion(opened.db);
+    if (version === undefined) throw missing();
+    if (version !== STORE_SCHEMA_VERSION)
+      throw new TrustgateError(
+        'INVALID_INPUT',
+        `The store at ${where(location)} is at schema version ${version}; this trustgate exports ${STORE_SCHEMA_VERSION}. Export it with the trustgate version that last ran on it, or run this version's serve on it once (it applies the migrations).`,
+        { field: 'db' },
+      );
     // One transaction, so the tables are read at one moment while the service keeps running (PostgreSQL gives the
     // transaction one snapshot only at REPEATABLE READ; SQLite's read transaction is one snapshot already).
     const begin = opened.db.transaction();
@@ -115,7 +141,7 @@ export async function exportStore(location: StoreLocation, file: string): Promis
  * that hold rows when the store is not empty, and nothing written. The rows go in exactly as exported.
  */
 export async function importStoreExport(location: StoreLocation, data: StoreExport): Promise<TableCounts> {
-  const opened = await openAt(location);
+  const opened = await openAt(location, true);
   try {
     await opened.db.transaction().execute(async (trx) => {
       const held = await countStoredRows(trx);
