@@ -5,6 +5,7 @@ import { remoteCommand, type RemoteContext } from '../remote-command.ts';
 import { commaList } from '../../commands/repeatable-options.ts';
 import { confirmOrRefuse, oneOf, parseDuration } from './connections-input.ts';
 import { resolveStackId } from './stacks-resolve.ts';
+import { registerAttachmentsEdit } from './attachments-edit.ts';
 
 type AttachmentView =
   paths['/v1/stacks/{id}/attachments']['get']['responses'][200]['content']['application/json'][number];
@@ -158,6 +159,7 @@ export function registerAttachments(program: Command): Command {
       printAttachment(ctx, await findAttachment(ctx.client, await resolveStackId(ctx.client, o.stack), id!));
     },
   );
+  registerAttachmentsEdit(group);
   remoteCommand<{ stack: string }>(
     group,
     'verify <attachment>',

@@ -6,6 +6,8 @@ import { remoteCommand, type RemoteContext } from '../remote-command.ts';
 
 /** An audit event as the API shows it. */
 interface AuditEvent {
+  /** Position in the log's commit order: `--follow` reads the events after the last one it saw. */
+  seq: number;
   id: string;
   at: string;
   actorUserId: string | null;
@@ -24,7 +26,7 @@ const COLUMNS: readonly Column<AuditEvent>[] = [
   { header: 'details', value: (e) => (Object.keys(e.details).length === 0 ? '' : e.details) },
 ];
 
-/** The most events one request answers (the API's limit): the window `--follow` reads each time. */
+/** The most events one request answers (the API's limit): the past `--follow` starts from, and each page it reads. */
 export const FOLLOW_WINDOW = 1000;
 /** How many reads in a row `--follow` retries when the service cannot be reached, before it gives up. */
 const FOLLOW_RETRIES = 5;
@@ -71,22 +73,33 @@ const eventLine = (e: AuditEvent): string => line(COLUMNS.map((c) => cellText(c.
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Reads the newest events (newest first, as the API answers). */
-function readEvents(client: TrustgateClient, connectionId: string | undefined, limit: number): Promise<AuditEvent[]> {
+/** Reads the newest events (newest first, as the API answers), or with `after` those committed after it, oldest first. */
+function readEvents(
+  client: TrustgateClient,
+  connectionId: string | undefined,
+  limit: number,
+  after?: number,
+): Promise<AuditEvent[]> {
   return unwrap(
     client.GET('/v1/audit', {
-      params: { query: { limit, ...(connectionId === undefined ? {} : { connectionId }) } },
+      params: {
+        query: {
+          limit,
+          ...(connectionId === undefined ? {} : { connectionId }),
+          ...(after === undefined ? {} : { after }),
+        },
+      },
     }),
   );
 }
 
 /**
- * `--follow`: prints the newest `shown` events oldest first, then polls every `intervalMs` and prints the events
- * not seen before, oldest first, until `count` new events were printed, the time `until` passed, or it is
- * interrupted. The API has no cursor, so the cursor is the set of event IDs of the last answer (its newest
- * {@link FOLLOW_WINDOW}): an event is new when it was not in it. When more events than that arrive between two
- * polls, a warning on stderr says some were not shown. An unreachable service is retried up to
- * {@link FOLLOW_RETRIES} reads in a row (with a warning each time); any other error ends it.
+ * `--follow`: prints the newest `shown` events oldest first, then polls every `intervalMs` for the events committed
+ * after the newest one it has read (the API's `after` cursor: the log's commit order), prints them oldest first, and
+ * continues after the last one printed, until `count` new events were printed, the time `until` passed, or it is
+ * interrupted. A full page is followed at once by the next, so no event is skipped or printed twice however many
+ * arrive between two polls. An unreachable service is retried up to {@link FOLLOW_RETRIES} reads in a row (with a
+ * warning each time); any other error ends it.
  */
 async function follow(
   ctx: RemoteContext,
@@ -94,32 +107,33 @@ async function follow(
 ): Promise<void> {
   const print = (e: AuditEvent) =>
     process.stdout.write(ctx.output === 'json' ? `${JSON.stringify(e)}\n` : eventLine(e));
-  let window = await readEvents(ctx.client, options.connectionId, FOLLOW_WINDOW);
+  const past = await readEvents(ctx.client, options.connectionId, FOLLOW_WINDOW);
   if (ctx.output === 'table') process.stdout.write(line(COLUMNS.map((c) => c.header.toUpperCase())));
-  for (const e of window.slice(0, options.shown).reverse()) print(e);
+  for (const e of past.slice(0, options.shown).reverse()) print(e);
+  // Everything committed after the newest event read so far is new: later commits have larger seqs.
+  let cursor = past.reduce((max, e) => Math.max(max, e.seq), 0);
   let printed = 0;
   let failures = 0;
+  let full = false;
   for (;;) {
     const left = options.until === undefined ? options.intervalMs : options.until - Date.now();
     if ((options.count !== undefined && printed >= options.count) || left <= 0) return;
-    await sleep(Math.min(options.intervalMs, left));
-    const seen = new Set(window.map((e) => e.id));
+    if (!full) await sleep(Math.min(options.intervalMs, left));
     let next: AuditEvent[];
     try {
-      next = await readEvents(ctx.client, options.connectionId, FOLLOW_WINDOW);
+      next = await readEvents(ctx.client, options.connectionId, FOLLOW_WINDOW, cursor);
       failures = 0;
     } catch (error) {
       // An unreachable service (a restart, a network blip) is retried a few times, saying so; anything else ends it.
       if (!isTrustgateError(error) || error.details.unreachable !== true || ++failures > FOLLOW_RETRIES) throw error;
       process.stderr.write(`warning: ${error.message} Retrying (${failures} of ${FOLLOW_RETRIES}).\n`);
+      full = false;
       continue;
     }
-    const fresh = next.filter((e) => !seen.has(e.id)).reverse();
-    if (window.length === FOLLOW_WINDOW && fresh.length === next.length)
-      process.stderr.write(`warning: more than ${FOLLOW_WINDOW} events between two reads; some were not shown.\n`);
-    window = next;
-    for (const e of fresh) {
+    full = next.length === FOLLOW_WINDOW;
+    for (const e of next) {
       print(e);
+      cursor = e.seq;
       printed += 1;
       if (options.count !== undefined && printed >= options.count) return;
     }
