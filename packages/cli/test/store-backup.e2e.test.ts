@@ -42,15 +42,25 @@ describe('trustgate store export / import', () => {
       expect(exported.stdout + exported.stderr).not.toContain(secret);
     }
 
-    const pg = ['--db', TEST_POSTGRES_URL, '--db-schema', target.schema!];
-    const imported = await runTrustgate(['store', 'import', file, ...pg, '--json']);
+    // The store from the configuration's variables this time (as `serve` reads them).
+    const imported = await runTrustgate(['store', 'import', file, '--json'], {
+      env: { TRUSTGATE_STORE_URL: TEST_POSTGRES_URL, TRUSTGATE_STORE_SCHEMA: target.schema! },
+    });
     expect(imported.code, imported.stderr).toBe(0);
     const counts = JSON.parse(imported.stdout).tables as Record<string, number>;
     const rows = await readEveryRow(target);
     for (const [table, n] of Object.entries(counts)) expect(rows[table], table).toHaveLength(n);
     expect(counts.audit_events).toBeGreaterThan(5);
 
-    const again = await runTrustgate(['store', 'import', file, ...pg]);
+    const again = await runTrustgate([
+      'store',
+      'import',
+      file,
+      '--db',
+      TEST_POSTGRES_URL,
+      '--db-schema',
+      target.schema!,
+    ]);
     expect(again.code).toBe(5);
     expect(again.stderr).toMatch(
       /error \[CONFLICT\]: The store is not empty: organizations \(1\).*nothing was written/,

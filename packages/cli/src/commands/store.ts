@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { CONFIG_FILE_ENV } from '../config/config-schema.ts';
+import { loadConfig } from '../config/load-config.ts';
 import {
   DEFAULT_DATABASE_FILE,
   exportStore,
@@ -9,37 +11,52 @@ import {
 
 /** Options of `trustgate store export|import`. */
 interface StoreOptions {
-  db: string;
+  db?: string;
   dbSchema?: string;
+  config?: string;
   json?: boolean;
 }
 
 /** Each subcommand takes the options itself, so they may follow it (`trustgate store export out.json --db ...`). */
 function withOptions(command: Command): Command {
   return command
-    .option('--db <url>', 'SQLite file, or postgres://user@host:5432/db', DEFAULT_DATABASE_FILE)
-    .option('--db-schema <schema>', 'PostgreSQL only: the schema the store lives in (default public)')
+    .option(
+      '--db <url>',
+      `SQLite file, or postgres://user@host:5432/db (else store.url; default ${DEFAULT_DATABASE_FILE})`,
+    )
+    .option(
+      '--db-schema <schema>',
+      'PostgreSQL only: the schema the store lives in (else store.schema; default public)',
+    )
+    .option(
+      '--config <file>',
+      `the YAML configuration file (else ${CONFIG_FILE_ENV}); its store settings, under TRUSTGATE_STORE_*`,
+    )
     .option('--json', 'print the rows per table as JSON');
 }
 
-function location(options: StoreOptions): StoreLocation {
-  return { url: options.db, ...(options.dbSchema === undefined ? {} : { schema: options.dbSchema }) };
+/** The store: `--db` / `--db-schema`, else the configuration's `store` (file and TRUSTGATE_STORE_*), else the default file. */
+async function location(options: StoreOptions): Promise<StoreLocation> {
+  const { config } = await loadConfig(options.config === undefined ? {} : { file: options.config });
+  const url = options.db ?? config.store?.url ?? DEFAULT_DATABASE_FILE;
+  const schema = options.dbSchema ?? (options.db === undefined ? config.store?.schema : undefined);
+  return { url, ...(schema === undefined ? {} : { schema }) };
 }
 
 /** The store's URL without a password (`postgres://***@host/db`). */
-function shown(options: StoreOptions): string {
-  const url = options.db.replace(/\/\/[^@/]*@/, '//***@');
-  return options.dbSchema === undefined ? url : `${url} (schema ${options.dbSchema})`;
+function shown(store: StoreLocation): string {
+  const url = store.url.replace(/\/\/[^@/]*@/, '//***@');
+  return store.schema === undefined ? url : `${url} (schema ${store.schema})`;
 }
 
-function report(verb: string, file: string, options: StoreOptions, counts: TableCounts): void {
+function report(verb: string, file: string, options: StoreOptions, store: StoreLocation, counts: TableCounts): void {
   if (options.json === true) {
     process.stdout.write(`${JSON.stringify({ file, tables: counts }, null, 2)}\n`);
     return;
   }
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const width = Math.max(...Object.keys(counts).map((t) => t.length));
-  process.stdout.write(`${verb} ${total} rows of ${shown(options)} ${verb === 'exported' ? 'to' : 'from'} ${file}\n`);
+  process.stdout.write(`${verb} ${total} rows of ${shown(store)} ${verb === 'exported' ? 'to' : 'from'} ${file}\n`);
   for (const [table, n] of Object.entries(counts)) process.stdout.write(`  ${table.padEnd(width)}  ${n}\n`);
 }
 
@@ -54,8 +71,9 @@ export function registerStore(program: Command): void {
     .description('write every table of the store to FILE: token hashes and sealed keys as stored, never a token')
     .action(async (file: string, _o: unknown, command: Command) => {
       const options = command.opts<StoreOptions>();
-      const summary = await exportStore(location(options), file);
-      report('exported', file, options, summary.tables);
+      const store = await location(options);
+      const summary = await exportStore(store, file);
+      report('exported', file, options, store, summary.tables);
       if (summary.secretSettings.length > 0)
         process.stderr.write(
           `note: ${file} holds the service's own secrets as the store does (settings ${summary.secretSettings.join(', ')}; never an API token, only their hashes): keep it as private as the database.\n`,
@@ -68,6 +86,7 @@ export function registerStore(program: Command): void {
     )
     .action(async (file: string, _o: unknown, command: Command) => {
       const options = command.opts<StoreOptions>();
-      report('imported', file, options, await importStore(location(options), file));
+      const store = await location(options);
+      report('imported', file, options, store, await importStore(store, file));
     });
 }
