@@ -108,7 +108,7 @@ oidc: { issuer: 'http://issuer.example.com' }
         expect.stringMatching(/^aws\.partitions\.aws-iso: unknown setting/),
         expect.stringMatching(/^aws\.partitions\.aws\.stsRegions\.0: an AWS region such as us-east-1/),
         expect.stringMatching(/^aws\.partitions\.aws\.profile: give profile or webIdentity, not both/),
-        expect.stringMatching(/^sts\.ratePerSecond: .*number.* \(from TRUSTGATE_STS_RATE_PER_SECOND\)$/),
+        expect.stringMatching(/^TRUSTGATE_STS_RATE_PER_SECOND \(sts\.ratePerSecond\): .*number/),
         expect.stringMatching(/^cache\.redisUrl: a redis:\/\/ or rediss:\/\/ URL/),
         expect.stringMatching(/^oidc\.issuer: an https URL/),
       ]),

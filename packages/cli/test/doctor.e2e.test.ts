@@ -156,7 +156,7 @@ describe('trustgate doctor', () => {
   it('stops at an invalid configuration, naming the setting (exit 2)', async () => {
     const run = await runTrustgate(['doctor'], { env: { TRUSTGATE_STS_RATE_PER_SECOND: 'fast' } });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/sts\.ratePerSecond: .*number.* \(from TRUSTGATE_STS_RATE_PER_SECOND\)/);
+    expect(run.stderr).toMatch(/TRUSTGATE_STS_RATE_PER_SECOND \(sts\.ratePerSecond\): .*number/);
     expect(run.stdout).toBe('');
   });
 });

@@ -95,7 +95,7 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   /** Secret, environment only (TRUSTGATE_OPERATOR_TOKEN). */
-  operatorToken: z.string().min(16).optional(),
+  operatorToken: z.string().min(16, { message: 'the operator token must be at least 16 characters' }).optional(),
   operatorTokenFile: z.string().min(1).optional(),
   log: z
     .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() })

@@ -83,18 +83,21 @@ async function readConfigFile(file: string): Promise<Tree> {
   return doc;
 }
 
-/** `path: message (from X)` for each of zod's issues, naming unknown keys one by one. */
+/**
+ * One line per zod issue, naming unknown keys one by one: `TRUSTGATE_X (path): message` for a setting from the
+ * environment, `path: message (in FILE)` for one from the file.
+ */
 function describeIssues(issues: z.core.$ZodIssue[], fromEnv: ReadonlyMap<string, string>, file?: string): string[] {
-  const where = (dotted: string) => {
+  const line = (dotted: string, message: string) => {
     const env = fromEnv.get(dotted);
-    return env !== undefined ? ` (from ${env})` : file !== undefined ? ` (in ${file})` : '';
+    if (env !== undefined) return `${env} (${dotted}): ${message}`;
+    return `${dotted}: ${message}${file === undefined ? '' : ` (in ${file})`}`;
   };
   return issues.flatMap((issue) => {
     const base = issue.path.map(String);
     if (issue.code === 'unrecognized_keys')
-      return issue.keys.map((key) => `${[...base, key].join('.')}: unknown setting${where([...base, key].join('.'))}`);
-    const dotted = base.join('.') || '(top level)';
-    return [`${dotted}: ${issue.message}${where(dotted)}`];
+      return issue.keys.map((key) => line([...base, key].join('.'), 'unknown setting'));
+    return [line(base.join('.') || '(top level)', issue.message)];
   });
 }
 
