@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './test-stores.ts';
 import { startBrokerEnv, type BrokerEnv } from './issuance-harness.ts';
+import { createTrustgateService } from '../src/create-service.ts';
 
 /**
  * `PATCH /v1/stacks/:id/attachments/:attachmentId` (issue 17) against the sandbox, on SQLite and PostgreSQL: a change
@@ -160,5 +161,48 @@ describe.each(DIALECTS)('changing an attachment on %s', (dialect) => {
     const refused = await write();
     expect(refused.status).toBe(403);
     expect(refused.body.error.field).toBe('phase');
+  });
+});
+
+describe('an attachment changed through another instance', () => {
+  let env: BrokerEnv;
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it("the other instance's target memo (a minute's TTL) serves the new settings at its next issuance", async () => {
+    env = await startBrokerEnv({ dialect: 'postgres', service: { broker: { targetCacheMs: 60_000 } } });
+    const second = await createTrustgateService({ ...env.config, logger: false });
+    try {
+      const secondUrl = await second.listen({ port: 0 });
+      const c = await env.connect('two');
+      const stack = await env.stack('two');
+      const attachment = await env.attach(stack, c.id, { phases: ['read'] });
+      const issueAtSecond = async (runId: string) => {
+        const res = await fetch(`${secondUrl}/v1/issuances`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${env.adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ stack: 'two', phase: 'read', runId }),
+        });
+        return { status: res.status, body: (await res.json()) as { sessionName: string; durationSeconds: number } };
+      };
+      expect((await issueAtSecond('a')).body.sessionName).toBe('tg-two-a');
+      expect((await issueAtSecond('b')).body.sessionName).toBe('tg-two-b');
+      const res = await env.api('PATCH', `/v1/stacks/${stack.id}/attachments/${attachment.id}`, {
+        token: env.adminToken,
+        body: { sessionMode: 'shared', durationSeconds: 1200 },
+      });
+      expect(res.status, res.text).toBe(200);
+      const after = await issueAtSecond('c');
+      expect(after.status).toBe(201);
+      expect(after.body).toMatchObject({ sessionName: 'tg-two-read', durationSeconds: 1200 });
+      const removed = await env.api('DELETE', `/v1/stacks/${stack.id}/attachments/${attachment.id}`, {
+        token: env.adminToken,
+      });
+      expect(removed.status).toBe(200);
+      expect((await issueAtSecond('d')).status).toBe(403);
+    } finally {
+      await second.close();
+    }
   });
 });

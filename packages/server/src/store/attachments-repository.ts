@@ -151,6 +151,24 @@ export class AttachmentsRepository {
     return stored;
   }
 
+  /**
+   * What an issuance remembered of an attachment must still match, read in one query: the attachment's `updatedAt`
+   * (every change of its settings moves it) and its connection's revocation cut-off. Undefined when it is gone.
+   */
+  async issuanceState(
+    organizationId: string,
+    id: string,
+  ): Promise<{ updatedAt: string; sessionsRevokedBefore: string | null } | undefined> {
+    const r = await this.db
+      .selectFrom('attachments as a')
+      .innerJoin('connections as c', 'c.id', 'a.connection_id')
+      .select(['a.updated_at', 'c.sessions_revoked_before'])
+      .where('a.organization_id', '=', organizationId)
+      .where('a.id', '=', id)
+      .executeTakeFirst();
+    return r === undefined ? undefined : { updatedAt: r.updated_at, sessionsRevokedBefore: r.sessions_revoked_before };
+  }
+
   /** Deletes an attachment; false when the organization has no attachment with this ID. */
   async delete(organizationId: string, id: string): Promise<boolean> {
     const result = await this.db

@@ -8,7 +8,8 @@ export interface IssuanceTargetMemoOptions {
   /**
    * How long (ms) a resolved target is reused. Changes made through this instance (an attachment removed, an access
    * level lowered, the connection edited) take effect at once through the store's write epoch; changes made through
-   * another instance sharing the database within `ttlMs`. A revocation's cut-off is read live on every issuance.
+   * another instance sharing the database within `ttlMs`, except the attachment's own settings (changed or removed)
+   * and a revocation's cut-off, which are read live on every issuance.
    */
   ttlMs: number;
   /** Targets kept (default 10,000). */
@@ -31,8 +32,9 @@ interface Entry {
  * {@link resolveIssuanceTarget}, remembered per token and request: resolving reads the stack, its attachments, the
  * connection (the largest row of the store), the caller's access and the roles, which on a cached issuance cost
  * more than everything else it does. An entry is reused while the store's write epoch has not moved and `ttlMs`
- * has not passed; the connection's revocation cut-off is read again each time (one column), so an instance never
- * serves a session issued before a cut-off another instance stored. Refusals are never remembered.
+ * has not passed; the attachment's `updatedAt` and the connection's revocation cut-off are read again each time (one
+ * query), so an instance never serves an attachment's old settings (or a removed one) after another instance
+ * changed it, nor a session issued before a cut-off another instance stored. Refusals are never remembered.
  */
 export function createIssuanceTargetMemo(options: IssuanceTargetMemoOptions): IssuanceTargetMemo {
   const entries = new LRUCache<string, Entry>({ max: options.maxEntries ?? 10_000 });
@@ -52,9 +54,14 @@ export function createIssuanceTargetMemo(options: IssuanceTargetMemoOptions): Is
       const at = clock();
       const entry = entries.get(key);
       if (entry !== undefined && entry.epoch === store.writeEpoch() && at - entry.at < options.ttlMs) {
-        const { connection } = entry.target;
-        const cutoff = await store.connections.sessionsRevokedBefore(connection.organizationId, connection.id);
-        if (cutoff === connection.sessionsRevokedBefore) return entry.target;
+        const { connection, attachment } = entry.target;
+        const live = await store.attachments.issuanceState(attachment.organizationId, attachment.id);
+        if (
+          live !== undefined &&
+          live.updatedAt === attachment.updatedAt &&
+          live.sessionsRevokedBefore === connection.sessionsRevokedBefore
+        )
+          return entry.target;
         entries.delete(key);
       }
       const epoch = store.writeEpoch();
