@@ -8,6 +8,7 @@ import { effectiveForShow, REDACTED } from '../src/config/redact-config.ts';
 import { applyConfig } from '../src/config/serve-settings.ts';
 import { ENV_SETTINGS } from '../src/config/config-schema.ts';
 import { runTrustgate } from './run-trustgate.ts';
+import { startSandbox } from '@trustgate/sandbox';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -166,6 +167,45 @@ describe('applyConfig (serve)', () => {
       logLevel: 'debug',
       broker: { runTokenMaxSeconds: 3600, loadPolicy: { minRemainingMs: 60_000 } },
     });
+  });
+
+  it('resolves each configured platform identity (a profile, asked who it is), the partition flags winning', async () => {
+    const sandbox = await startSandbox({ accounts: 1 });
+    const saved = { ...process.env };
+    try {
+      const platform = sandbox.accounts[0]!;
+      process.env.AWS_SHARED_CREDENTIALS_FILE = file(
+        'credentials',
+        `[platform]\naws_access_key_id = ${platform.accessKeyId}\naws_secret_access_key = ${platform.secretAccessKey}\n`,
+      );
+      process.env.AWS_CONFIG_FILE = file('aws-config', '');
+      const path = file(
+        'partitions.yaml',
+        `aws:\n  mode: default\n  partitions:\n    aws:\n      profile: platform\n      endpoint: ${sandbox.endpoint}\n` +
+          '      region: us-east-1\n      templateBucket: file-bucket\n      callbackTopic: arn:aws:sns:us-east-1:1:t\n',
+      );
+      const flags = { config: path, partition: 'aws', aws: 'sandbox', templateBucket: 'flag-bucket' };
+      const applied = await applyConfig(flags, sources(['templateBucket']), {});
+      const aws = applied.settings.partitions?.aws;
+      expect(aws).toMatchObject({
+        accountId: platform.accountId,
+        endpoint: sandbox.endpoint,
+        region: 'us-east-1',
+        templateBucket: 'flag-bucket',
+        callbackTopicArn: 'arn:aws:sns:us-east-1:1:t',
+      });
+      const credentials = aws?.credentials;
+      expect(typeof credentials).toBe('function');
+      if (typeof credentials === 'function') expect((await credentials()).accessKeyId).toBe(platform.accessKeyId);
+      const missing = file('missing.yaml', 'aws:\n  mode: default\n  partitions:\n    aws: { profile: nobody }\n');
+      await expect(applyConfig({ ...flags, config: missing }, sources([]), {})).rejects.toMatchObject({
+        code: 'AWS_ERROR',
+        field: 'aws.partitions.aws',
+      });
+    } finally {
+      process.env = saved;
+      await sandbox.stop();
+    }
   });
 
   it('refuses partitions with the sandbox, and platform settings with aws.mode none, naming them', async () => {

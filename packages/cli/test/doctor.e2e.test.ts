@@ -146,9 +146,10 @@ describe('trustgate doctor', () => {
     const run = await runTrustgate(['doctor'], { env: { TRUSTGATE_STORE_URL: fresh, TRUSTGATE_LISTEN_PORT: '1' } });
     expect(run.code).toBe(6);
     expect(run.stdout).toMatch(
-      /\[1\/2\] store .*fresh\.db \.\.\. FAILED: reachable \(sqlite\), but \d+ migration\(s\) not applied: 0001-/,
+      /\[1\/3\] store .*fresh\.db \.\.\. FAILED: reachable \(sqlite\), but \d+ migration\(s\) not applied: 0001-/,
     );
     expect(run.stdout).toContain('fix: start trustgate serve once with this configuration');
+    expect(run.stdout).toContain('[2/3] AWS ... ok: aws.mode sandbox: serve starts the AWS sandbox in-process');
     const again = await runTrustgate(['doctor'], { env: { TRUSTGATE_STORE_URL: fresh, TRUSTGATE_LISTEN_PORT: '1' } });
     expect(again.stdout).toContain('migration(s) not applied');
   });

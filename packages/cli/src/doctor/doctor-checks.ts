@@ -112,7 +112,13 @@ function partitionsOf(config: TrustgateConfig): [Partition, PartitionConfig][] {
 
 function identityChecks(config: TrustgateConfig): DoctorCheck[] {
   const mode = config.aws?.mode ?? 'sandbox';
-  if (mode === 'sandbox') return [];
+  if (mode === 'sandbox')
+    return [
+      {
+        title: 'AWS',
+        run: async () => ok('aws.mode sandbox: serve starts the AWS sandbox in-process (set aws.mode default for AWS)'),
+      },
+    ];
   return partitionsOf(config).flatMap(([partition, p]) => {
     const regions = p.stsRegions ?? [regionOf(partition, p)];
     const checks: DoctorCheck[] = [];
