@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, openTestStore } from './test-stores.ts';
+import { Migrator, sql, type Migration } from 'kysely';
+import { DIALECTS, openSharedTestDatabase, openTestStore } from './test-stores.ts';
+import { MIGRATIONS } from '../src/store/migrations.ts';
+import { openDatabase, type OpenDatabaseOptions } from '../src/store/open-database.ts';
+import { AuditRepository } from '../src/store/audit-repository.ts';
 import type { Store } from '../src/store/store.ts';
 import { NO_AWS, startTestService, type TestService } from './service-harness.ts';
 
@@ -80,6 +84,70 @@ describe.each(DIALECTS)('the audit cursor on %s', (dialect) => {
     const newest = await store.audit.list({ organizationId: org, limit: 7 });
     expect(new Set(newest.map((e) => e.seq)).size).toBe(7);
     expect(Math.max(...newest.map((e) => e.seq))).toBe(cursor);
+  });
+});
+
+describe.each(DIALECTS)('migration 0010-audit-seq on %s', (dialect) => {
+  it('numbers the events a database held by time; later ones follow them, an imported seq is kept', async () => {
+    const names = Object.keys(MIGRATIONS);
+    const older = Object.fromEntries(
+      names.slice(0, names.indexOf('0010-audit-seq')).map((n) => [n, MIGRATIONS[n]]),
+    ) as Record<string, Migration>;
+    const db = openSharedTestDatabase(dialect, 'tg-audit-seq-');
+    const options: OpenDatabaseOptions = {
+      url: db.config.databaseUrl,
+      ...(db.schema === undefined ? {} : { schema: db.schema, poolSize: 2 }),
+    };
+    try {
+      const first = await openDatabase({ ...options, migrate: false });
+      try {
+        const migrator = new Migrator({
+          db: first.db,
+          provider: { getMigrations: async () => older },
+          ...(db.schema === undefined ? {} : { migrationTableSchema: db.schema }),
+        });
+        expect((await migrator.migrateToLatest()).error).toBeUndefined();
+        await sql`insert into organizations (id, name, created_at) values ('org_old', 'Old', '2026-01-01T00:00:00.000Z')`.execute(
+          first.db,
+        );
+        for (const [id, at] of [
+          ['aud_c', '2026-01-03T00:00:00.000Z'],
+          ['aud_a', '2026-01-01T00:00:00.000Z'],
+          ['aud_b', '2026-01-02T00:00:00.000Z'],
+        ])
+          await sql`insert into audit_events (id, organization_id, at, action, details) values (${id}, 'org_old', ${at}, ${id}, '{}')`.execute(
+            first.db,
+          );
+      } finally {
+        await first.close();
+      }
+      const upgraded = await openDatabase(options);
+      try {
+        const audit = new AuditRepository(upgraded.db);
+        await audit.append(event('org_old', 'new'));
+        const all = await audit.list({ organizationId: 'org_old', afterSeq: 0 });
+        expect(all.map((e) => [e.action, e.seq])).toEqual([
+          ['aud_a', 1],
+          ['aud_b', 2],
+          ['aud_c', 3],
+          ['new', 4],
+        ]);
+        // An import names its seq: kept, and the next event comes after it.
+        await sql`insert into audit_events (id, organization_id, at, action, details, seq) values ('aud_i', 'org_old', '2026-01-04T00:00:00.000Z', 'imported', '{}', 10)`.execute(
+          upgraded.db,
+        );
+        await audit.append(event('org_old', 'after-import'));
+        const tail = await audit.list({ organizationId: 'org_old', afterSeq: 4 });
+        expect(tail.map((e) => [e.action, e.seq])).toEqual([
+          ['imported', 10],
+          ['after-import', 11],
+        ]);
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await db.remove();
+    }
   });
 });
 
