@@ -171,7 +171,7 @@ describe('trustgate completion bash', () => {
 });
 
 describe('trustgate completion zsh', () => {
-  // zsh is not on every machine (CI installs none by itself): this part is skipped, and says so, without it
+  // .ci/run installs zsh; a machine without it skips this part, and says so
   it.skipIf(!hasZsh)('is valid zsh and completes the same tree (zsh -n, then _trustgate; skipped without zsh)', () => {
     const script = join(dir, '_trustgate');
     writeFileSync(script, zshCompletionScript(program));
