@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ERROR_CATALOG, TrustgateError, type ErrorCode, type Finding, type RunPhase } from '@trustgate/core';
+import { TrustgateError, type RunPhase } from '@trustgate/core';
+import { errorFromAnswer as sharedErrorFromAnswer } from '@trustgate/client';
 
 /** The environment variable that holds the API token the CLI calls the service with. */
 export const TOKEN_ENV = 'TRUSTGATE_TOKEN';
@@ -165,35 +166,15 @@ export function serviceBaseUrl(options: Pick<ServiceClientOptions, 'url' | 'env'
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-/** The exit-code family of an HTTP status, for an error answer that does not carry one of core's codes. */
-function codeForStatus(status: number): ErrorCode {
-  if (status === 401) return 'UNAUTHENTICATED';
-  if (status === 403) return 'FORBIDDEN';
-  if (status === 404) return 'NOT_FOUND';
-  if (status === 409) return 'CONFLICT';
-  if (status === 502 || status === 503 || status === 504) return 'CREDENTIALS_UNAVAILABLE';
-  if (status >= 400 && status < 500) return 'INVALID_INPUT';
-  return 'INTERNAL';
-}
-
-function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOG, value);
-}
-
-/** Replaces every secret in `text` (the service would never echo one; this makes sure nothing does). */
-function redact(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((t, s) => (s === '' ? t : t.split(s).join('[redacted]')), text);
-}
-
 /** What an UNAUTHENTICATED answer adds: which token was refused. */
 const API_TOKEN_REFUSED = ` (the token from ${TOKEN_ENV} or --token-file was refused: revoked, expired or mistyped)`;
 const RUN_TOKEN_REFUSED =
   " (the run token was refused: the run's lifetime is over, or its connection's sessions were revoked)";
 
 /**
- * The error for a non-2xx answer: the API's `{ error: { code, message, field?, findings? } }` as a TrustgateError
- * of that code (so the CLI exits with the catalog's code for it), else a code by status. `secrets` are replaced in
- * the message; `refused` is added to an UNAUTHENTICATED one (default: the API token's).
+ * The error for a non-2xx answer (@trustgate/client's, shared with the service commands): the API's error shape as a
+ * TrustgateError of its code, `secrets` replaced in the message, `refused` added to an UNAUTHENTICATED one (default:
+ * the API token's).
  */
 export function errorFromAnswer(
   status: number,
@@ -201,25 +182,7 @@ export function errorFromAnswer(
   secrets: readonly string[] = [],
   refused: string = API_TOKEN_REFUSED,
 ): TrustgateError {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const body = (parsed as { error?: { code?: unknown; message?: unknown; field?: unknown; findings?: unknown } })
-    ?.error;
-  const code = isErrorCode(body?.code) ? body.code : codeForStatus(status);
-  const message =
-    typeof body?.message === 'string' && body.message !== ''
-      ? redact(body.message, secrets)
-      : `the service answered HTTP ${status}.`;
-  const findings = Array.isArray(body?.findings) ? (body.findings as Finding[]) : undefined;
-  return new TrustgateError(code, `${message}${code === 'UNAUTHENTICATED' ? refused : ''}`, {
-    ...(typeof body?.field === 'string' ? { field: body.field } : {}),
-    ...(findings === undefined ? {} : { findings }),
-    details: { status },
-  });
+  return sharedErrorFromAnswer(status, text, secrets, refused);
 }
 
 /** Builds a {@link ServiceClient}: the URL and the token are read (and checked) now, once. */
