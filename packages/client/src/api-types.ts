@@ -95,6 +95,58 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/actions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** AWS's IAM actions by name prefix, a page at a time (autocomplete; the same list in every partition) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The previous page's `next` */
+          after?: string;
+          limit?: number;
+          /** @description The start of service:Action, any case (`ec2:Desc`); empty lists every action */
+          prefix?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              actions: {
+                /** @enum {string} */
+                accessLevel?: 'List' | 'Read' | 'Write' | 'Permissions management' | 'Tagging';
+                name: string;
+              }[];
+              /** @description The closest real actions when nothing matches a service:Action prefix */
+              didYouMean?: string[];
+              next?: string;
+              total: number;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/audit': {
     parameters: {
       query?: never;
@@ -184,6 +236,69 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/catalog-tree': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A catalog as products, integrations and their statements (the default catalog without catalogName) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The organization's catalog; without, the service's default catalog (a connection's catalogName null) */
+          catalogName?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              catalogName: string | null;
+              description?: string;
+              products: {
+                description?: string;
+                id: string;
+                integrations: {
+                  default: boolean;
+                  description?: string;
+                  id: string;
+                  managedPolicies: string[];
+                  name: string;
+                  partitions: ('aws' | 'aws-us-gov' | 'aws-cn')[];
+                  statements: {
+                    actions: string[];
+                    /** @enum {string} */
+                    effect: 'Allow' | 'Deny';
+                    resources: string[];
+                  }[];
+                }[];
+                name: string;
+              }[];
+              title?: string;
+              version: number;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -2511,6 +2626,126 @@ export interface paths {
                   userId: string;
                 };
               };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/policy-preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A would-be connection's compiled permissions and AWS's limits, as a create compiles them; stores nothing */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            catalogName?: string | null;
+            extraActions?: string[];
+            managedPolicies?: string[];
+            /** @enum {string} */
+            partition?: 'aws' | 'aws-us-gov' | 'aws-cn';
+            region?: string | null;
+            roleName?: string;
+            /** @description The connection's scope (optional): one account fills ${AccountId} in the catalog's ARN templates, as a create does; without, `*`. */
+            scope?:
+              | {
+                  accountId: string;
+                  /** @enum {string} */
+                  kind: 'account';
+                }
+              | {
+                  accountIds: string[];
+                  /** @enum {string} */
+                  kind: 'accounts';
+                }
+              | {
+                  /** @enum {string} */
+                  kind: 'organization';
+                  organizationalUnitIds?: string[];
+                  organizationId: string;
+                };
+            selection?:
+              | {
+                  /** @enum {string} */
+                  mode: 'default';
+                }
+              | {
+                  integrations?: string[];
+                  /** @enum {string} */
+                  mode: 'custom';
+                  products?: string[];
+                };
+            /**
+             * @description What the compiler does with the catalog's wildcards. expand (default): every action listed exactly. keep: the catalog's wildcards as written (they grant the actions AWS adds later under them). compact: word-boundary wildcards of one access level that grant exactly the same today.
+             * @enum {string}
+             */
+            wildcards?: 'expand' | 'keep' | 'compact';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description The customer managed policies the role gets, as a created connection's deliverables hold them */
+              documents: {
+                characters: number;
+                document: {
+                  [key: string]: unknown;
+                };
+                name: string;
+              }[];
+              limits: {
+                /** @description Characters of every document together (IAM counts them without white space) */
+                characters: number;
+                /** @description Managed policies attached: the documents plus the AWS managed policies */
+                managedPolicies: number;
+                /** @description What the role's managed policies can hold in all: the default quota's policies left after the AWS managed ones */
+                maxCharacters: number;
+                maxCharactersPerPolicy: number;
+                /** @description The default quota (AWS raises it up to 20 on request) */
+                maxManagedPolicies: number;
+              };
+              managedPolicyArns: string[];
+              /** @enum {string} */
+              partition: 'aws' | 'aws-us-gov' | 'aws-cn';
+              requiredActions: {
+                actions: string[];
+                integrationId: string;
+                productId: string;
+              }[];
+              /** @description Integrations not offered in the partition (left out), wildcards written */
+              warnings: {
+                code: string;
+                message: string;
+                path: string;
+                severity: string;
+              }[];
+              /** @enum {string} */
+              wildcardMode: 'expand' | 'keep' | 'compact';
+              wildcards: string[];
             };
           };
         };

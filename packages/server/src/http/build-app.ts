@@ -22,6 +22,7 @@ import { registerTokenRoutes } from './routes/token-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
 import { registerOidcRoutes } from './routes/oidc-routes.ts';
 import { registerReadinessRoute } from './routes/ops-routes.ts';
+import { registerWizardRoutes } from './routes/wizard-routes.ts';
 import { createServiceMetrics, installMetrics, type ServiceMetrics } from './metrics.ts';
 
 /** Options for {@link buildApp}. */
@@ -124,6 +125,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
     registerStackRoutes,
     registerIssuanceRoutes,
     registerOidcRoutes,
+    registerWizardRoutes,
   ]) {
     register(route, ctx);
   }

@@ -17,9 +17,10 @@ export interface ErrorBody {
 
 /**
  * Codes whose {@link TrustgateError} details are part of the answer: VERIFICATION_FAILED carries the checks of an
- * attachment's verification (`details.checks`, each with its fix hint). Other codes' details stay inside the service.
+ * attachment's verification (`details.checks`, each with its fix hint); UNKNOWN_ACTION the entry and the nearest real
+ * actions (`details.action`, `details.suggestions`) for a did-you-mean. Other codes' details stay inside the service.
  */
-const ANSWERED_DETAILS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['VERIFICATION_FAILED']);
+const ANSWERED_DETAILS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['VERIFICATION_FAILED', 'UNKNOWN_ACTION']);
 
 /** Builds an error body. */
 export function errorBody(

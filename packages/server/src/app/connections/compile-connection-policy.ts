@@ -1,4 +1,4 @@
-import { compilePolicies, loadAwsActionList } from '@trustgate/core';
+import { compilePolicies, loadAwsActionList, type Finding } from '@trustgate/core';
 import type { Connection, ConnectionScope, IssuedPolicy } from '../../model/records.ts';
 import { selfInspectionPolicy } from '../../model/self-inspection-policy.ts';
 import { resolveCatalog } from '../catalogs/resolve-catalog.ts';
@@ -9,23 +9,34 @@ export function accountIdsOf(scope: ConnectionScope): string[] {
   return scope.kind === 'account' ? [scope.accountId] : scope.kind === 'accounts' ? scope.accountIds : [];
 }
 
+/** The settings of a connection its permissions are compiled from. */
+export type CompiledSettings = Pick<
+  Connection,
+  | 'organizationId'
+  | 'catalogName'
+  | 'selection'
+  | 'partition'
+  | 'scope'
+  | 'region'
+  | 'extraActions'
+  | 'managedPolicies'
+  | 'roleName'
+  | 'wildcards'
+>;
+
 /** Compiles what a connection asks for from its catalog and settings. */
-export async function compileConnectionPolicy(
+export async function compileConnectionPolicy(deps: ConnectionDeps, c: CompiledSettings): Promise<IssuedPolicy> {
+  return (await compileConnectionPolicyReport(deps, c)).issued;
+}
+
+/**
+ * {@link compileConnectionPolicy} with the compiler's warnings (integrations not offered in the partition and left
+ * out, wildcards written): what the console's live preview shows.
+ */
+export async function compileConnectionPolicyReport(
   deps: ConnectionDeps,
-  c: Pick<
-    Connection,
-    | 'organizationId'
-    | 'catalogName'
-    | 'selection'
-    | 'partition'
-    | 'scope'
-    | 'region'
-    | 'extraActions'
-    | 'managedPolicies'
-    | 'roleName'
-    | 'wildcards'
-  >,
-): Promise<IssuedPolicy> {
+  c: CompiledSettings,
+): Promise<{ issued: IssuedPolicy; warnings: Finding[] }> {
   const catalog = await resolveCatalog(deps, c.organizationId, c.catalogName);
   const accounts = accountIdsOf(c.scope);
   const compiled = compilePolicies(
@@ -46,11 +57,12 @@ export async function compileConnectionPolicy(
   // Verification reads the role's own policies (and, for an organization scope, the account's organization):
   // a small policy scoped to this role rides along.
   const inspection = selfInspectionPolicy(c.partition, c.roleName, { organization: c.scope.kind === 'organization' });
-  return {
+  const issued: IssuedPolicy = {
     documents: [...compiled.documents.map((d) => ({ name: d.name, document: d.document })), inspection],
     managedPolicyArns: compiled.managedPolicyArns,
     requiredActions: compiled.requiredActions,
     wildcardMode: compiled.wildcardMode,
     wildcards: compiled.wildcards,
   };
+  return { issued, warnings: compiled.warnings };
 }

@@ -80,7 +80,8 @@ export type UpdateConnectionInput = Partial<
   >
 >;
 
-function validateScope(scope: ConnectionScope): void {
+/** Refuses a scope with a malformed account or AWS Organization ID (INVALID_ACCOUNT_ID / INVALID_INPUT naming the field). */
+export function validateScope(scope: ConnectionScope): void {
   if (scope.kind === 'account')
     assertNoErrors(validateAccountId(scope.accountId, 'scope.accountId'), 'INVALID_ACCOUNT_ID');
   if (scope.kind === 'accounts')
