@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TrustgateError } from '@trustgate/core';
@@ -8,6 +8,8 @@ import { cachingAuthenticator } from '../auth/principal-cache.ts';
 import { BackgroundTasks, type AppContext } from './app-context.ts';
 import { errorAnswerOptions, installErrorHandler } from './error-handler.ts';
 import { installZodCompilers } from './zod-route.ts';
+import { REDACT_PATHS, REDACTED, withRedactedUrl } from './log-redaction.ts';
+import { installRequestId, requestChildLogger, requestIdMixin, requestIdOf } from './request-id.ts';
 import { routeAdder } from './zod-route.ts';
 import { registerAccessRoutes } from './routes/access-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
@@ -34,7 +36,10 @@ export interface BuildAppOptions {
   operatorToken?: string;
   /** Largest request body in bytes. Default 1 MiB (catalog uploads: 4 MiB). */
   bodyLimit?: number;
-  /** Pino logger settings, or false. Default false. Authorization headers are always redacted. */
+  /**
+   * Pino logger settings, or false. Default false. Whatever is given, every line of a request carries its `reqId`
+   * and credentials, tokens and signatures are redacted ({@link REDACT_PATHS}, signed query values in logged URLs).
+   */
   logger?: boolean | Record<string, unknown>;
   /**
    * How long (ms) an authenticated principal is reused before its token and user are read again (default 1,000;
@@ -51,18 +56,46 @@ export interface TrustgateApp {
   background: BackgroundTasks;
 }
 
+/** Fastify's request serializer (its `lib/logger-pino.js`), the base of the service's (which redacts the URL's query). */
+function defaultRequestSerializer(req: FastifyRequest): Record<string, unknown> {
+  return {
+    method: req.method,
+    url: req.url,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
+/**
+ * The pino settings of the app's logger: the given ones with the redaction paths added to theirs, the request
+ * serializer (theirs or Fastify's) redacting signed query values, and the request id mixed into every line logged
+ * while a request is handled.
+ */
+function loggerOptions(given: BuildAppOptions['logger']): false | Record<string, unknown> {
+  if (given === undefined || given === false) return false;
+  const settings: Record<string, unknown> = given === true ? {} : given;
+  const redact = settings.redact as string[] | { paths?: string[] } | undefined;
+  const theirPaths = Array.isArray(redact) ? redact : (redact?.paths ?? []);
+  const serializers = (settings.serializers ?? {}) as Record<string, (value: never) => unknown>;
+  return {
+    ...settings,
+    redact: { paths: [...REDACT_PATHS, ...theirPaths], censor: REDACTED },
+    serializers: { ...serializers, req: withRedactedUrl(serializers.req ?? defaultRequestSerializer) },
+    mixin: requestIdMixin,
+  };
+}
+
 /**
  * Builds trustgate's HTTP API: JSON with zod-validated requests and responses, bearer-token auth, errors as
  * `{ "error": { "code", "message", "field"? } }` from core's error catalog, a body size limit, OpenAPI 3 at
  * `/openapi.json` and browsable docs at `/docs`.
  */
 export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> {
-  const logger =
-    options.logger === undefined || options.logger === false
-      ? false
-      : { ...(options.logger === true ? {} : options.logger), redact: ['req.headers.authorization'] };
   const app: FastifyInstance = Fastify({
-    logger,
+    logger: loggerOptions(options.logger),
+    genReqId: requestIdOf,
+    childLoggerFactory: requestChildLogger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     ...errorAnswerOptions(() => app.log),
   });
@@ -81,6 +114,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
     background,
     authenticate: (request) => authenticateHeader(request.headers.authorization),
   };
+  installRequestId(app);
   installErrorHandler(app);
   installZodCompilers(app);
   installMetrics(app, metrics);
