@@ -25,18 +25,20 @@ export const WORKER_COMMANDS: Readonly<Record<string, (program: Command) => void
 
 /** Registers every command group on `program` (loading the heavy ones: the server, the sandbox, the AWS SDK). */
 export async function registerAll(program: Command): Promise<Command> {
-  const [catalog, policy, policyEngine, trust, template, serve, sandbox, issuer, remote, store] = await Promise.all([
-    import('./commands/catalog.ts'),
-    import('./commands/policy.ts'),
-    import('./commands/policy-engine.ts'),
-    import('./commands/trust.ts'),
-    import('./commands/template.ts'),
-    import('./commands/serve.ts'),
-    import('./commands/sandbox.ts'),
-    import('./commands/issuer.ts'),
-    import('./remote/register-remote.ts'),
-    import('./commands/store.ts'),
-  ]);
+  const [catalog, policy, policyEngine, trust, template, serve, sandbox, issuer, remote, store, keys] =
+    await Promise.all([
+      import('./commands/catalog.ts'),
+      import('./commands/policy.ts'),
+      import('./commands/policy-engine.ts'),
+      import('./commands/trust.ts'),
+      import('./commands/template.ts'),
+      import('./commands/serve.ts'),
+      import('./commands/sandbox.ts'),
+      import('./commands/issuer.ts'),
+      import('./remote/register-remote.ts'),
+      import('./commands/store.ts'),
+      import('./commands/keys.ts'),
+    ]);
   const [config, doctor] = await Promise.all([import('./commands/config.ts'), import('./commands/doctor.ts')]);
   // Command groups register themselves here, one line each.
   config.registerConfig(program);
@@ -51,6 +53,7 @@ export async function registerAll(program: Command): Promise<Command> {
   issuer.registerIssuer(program);
   remote.registerRemote(program);
   store.registerStore(program);
+  keys.registerKeys(program);
   for (const register of Object.values(WORKER_COMMANDS)) register(program);
   return program;
 }

@@ -21,7 +21,7 @@ import { createStsPacer } from './aws/sts-pacer.ts';
 import { observedStsPacer } from './aws/observed-sts-pacer.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { createAssumptionMemo } from './app/broker/assumption-memo.ts';
-import { createIdentity, storedKeyEncryptionKey, type IdentityConfig } from './app/identity/create-identity.ts';
+import { createIdentity, identityKeyring, type IdentityConfig } from './app/identity/create-identity.ts';
 
 /** The example catalog shipped in the repository: the default catalog connections use. */
 export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../../catalogs/example.yaml', import.meta.url));
@@ -98,6 +98,8 @@ export interface CacheServiceConfig {
   redisUrl: string;
   /** 32 bytes: the AES-256-GCM key of the cached values (the same on every instance). */
   encryptionKey: Uint8Array;
+  /** Keys of before a rotation: entries under them are still read until they expire, never written. */
+  previousEncryptionKeys?: readonly Uint8Array[];
   /** Prefix of the cache's Redis keys; default the cache's own. */
   keyPrefix?: string;
 }
@@ -145,6 +147,8 @@ export interface TrustgateServiceConfig {
   broker?: BrokerServiceConfig;
   /** Replace the broker's cache (tests); takes precedence over `cache`. */
   credentialCache?: CredentialCache;
+  /** The web console's build (packages/console/dist), served at `/`; unset serves no console. */
+  consoleDir?: string;
   /** trustgate as an OIDC issuer (issue 13): the issuer URL and the key sealing its signing keys; default none. */
   identity?: IdentityConfig;
 }
@@ -161,6 +165,9 @@ async function openCredentialCache(config: TrustgateServiceConfig): Promise<Cred
   return redisCredentialCache({
     url: config.cache.redisUrl,
     encryptionKey: config.cache.encryptionKey,
+    ...(config.cache.previousEncryptionKeys === undefined
+      ? {}
+      : { previousEncryptionKeys: config.cache.previousEncryptionKeys }),
     ...(config.cache.keyPrefix === undefined ? {} : { keyPrefix: config.cache.keyPrefix }),
   });
 }
@@ -230,6 +237,8 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
     }
     const metrics = createServiceMetrics();
     const wired = await wireBroker(config, store, cache, awsConfig, metrics);
+    // The identity's keyring: the configured key, its previous keys and a key the demo stored before one was configured.
+    const ring = config.identity === undefined ? undefined : await identityKeyring(config.identity, store);
     const deps: ConnectionDeps = {
       store,
       aws: config.aws ?? sdkClientFactory(awsConfig),
@@ -243,14 +252,11 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       catalogCache: new Map(),
       broker: wired.broker,
       metrics,
-      ...(config.identity === undefined
+      ...(config.identity === undefined || ring === undefined
         ? {}
         : {
             identity: createIdentity(
-              {
-                ...config.identity,
-                keyEncryptionKey: config.identity.keyEncryptionKey ?? (await storedKeyEncryptionKey(store)),
-              },
+              { ...config.identity, keyEncryptionKey: ring.current, previousKeyEncryptionKeys: ring.previous },
               store.signingKeys,
             ),
           }),
@@ -271,6 +277,7 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
     // Answers whose every PUT failed are re-sent while CloudFormation still waits (SNS will not deliver them again).
     const resender = startAnswerResender(deps, fetchPort, {
       onError: (error) => built.app.log.error({ err: error }, 'callback: re-sending undelivered answers failed'),
+      ...(config.consoleDir === undefined ? {} : { consoleDir: config.consoleDir }),
     });
     const scheduler =
       config.reverify === false

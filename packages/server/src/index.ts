@@ -38,6 +38,7 @@ export {
   type CertificateFetchPort,
 } from './aws/verify-sns-message.ts';
 export { createIdentity, type IdentityConfig } from './app/identity/create-identity.ts';
+export { rotateStoreKeys, type ResealReport } from './app/identity/reseal-signing-keys.ts';
 export {
   mintRunToken,
   type RunToken,

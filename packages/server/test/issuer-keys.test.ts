@@ -70,7 +70,7 @@ describe.each(DIALECTS)('the issuer keys on %s', (dialect) => {
     expect(await verifies(keys, token)).toBe(true);
     const [row] = await store.signingKeys.list();
     expect(JSON.stringify(row!.publicJwk)).not.toMatch(/"d"|"p"|"q"/);
-    expect(row!.sealedPrivateKey).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(row!.sealedPrivateKey).toMatch(/^v2\.[0-9a-f]{16}\.[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(row!.sealedPrivateKey).not.toContain('"d"');
     expect(JSON.parse(openPrivateKey(row!.sealedPrivateKey, kek, kid))).toHaveProperty('d');
   });

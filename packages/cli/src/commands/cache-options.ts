@@ -1,31 +1,29 @@
 import { readFile } from 'node:fs/promises';
 import { TrustgateError } from '@trustgate/core';
+import { decodeKey, decodePreviousKeys, keyFilePath, readOrCreateKeyFile } from '../keys/key-file.ts';
+
+export { decodeKey } from '../keys/key-file.ts';
 
 /** Options of `trustgate serve` for the credential broker: the shared session cache and the STS pace (issue 12). */
 
 /** The environment variable holding the Redis cache's encryption key (32 bytes, base64 or hex). */
 export const CACHE_KEY_ENV = 'TRUSTGATE_CACHE_KEY';
 
-/** A 32-byte key written as 64 hex digits or base64 (url-safe or not); undefined when it is neither. */
-export function decodeKey(text: string): Uint8Array | undefined {
-  const t = text.trim();
-  const bytes = /^[0-9a-fA-F]{64}$/.test(t)
-    ? Buffer.from(t, 'hex')
-    : /^[A-Za-z0-9+/_-]{43}=?$/.test(t)
-      ? Buffer.from(t, /[+/]/.test(t) ? 'base64' : 'base64url')
-      : undefined;
-  return bytes?.length === 32 ? new Uint8Array(bytes) : undefined;
-}
+/** The keys the cache was encrypted under before a rotation (comma-separated): read, never written. */
+export const CACHE_PREVIOUS_KEYS_ENV = 'TRUSTGATE_CACHE_PREVIOUS_KEYS';
 
 /**
  * The broker's Redis cache settings: `--cache redis://...` with the encryption key from `--cache-key-file` or
- * TRUSTGATE_CACHE_KEY (32 bytes as base64 or hex; `openssl rand -base64 32` makes one). No `--cache`: each instance
- * caches for itself. A key that is missing, not 32 bytes, or given without `--cache` is refused.
+ * TRUSTGATE_CACHE_KEY (32 bytes as base64 or hex; `openssl rand -base64 32` makes one), else — given `dataDir` —
+ * `<dataDir>/cache.key`, made on first start (mode 0600); previous keys from TRUSTGATE_CACHE_PREVIOUS_KEYS. No
+ * `--cache`: each instance caches for itself. A key that is missing, not 32 bytes, or given without `--cache` is
+ * refused.
  */
 export async function readCacheSettings(
   options: { cache?: string; cacheKeyFile?: string },
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ redisUrl: string; encryptionKey: Uint8Array } | undefined> {
+  dataDir?: string,
+): Promise<{ redisUrl: string; encryptionKey: Uint8Array; previousEncryptionKeys: Uint8Array[] } | undefined> {
   if (options.cache === undefined) {
     if (options.cacheKeyFile !== undefined)
       throw new TrustgateError('INVALID_INPUT', '--cache-key-file needs --cache redis://...', {
@@ -48,6 +46,11 @@ export async function readCacheSettings(
       });
     }
   }
+  const previousEncryptionKeys = decodePreviousKeys(env[CACHE_PREVIOUS_KEYS_ENV], CACHE_PREVIOUS_KEYS_ENV);
+  if ((text === undefined || text.trim() === '') && dataDir !== undefined) {
+    const { key } = await readOrCreateKeyFile(keyFilePath(dataDir, 'cache'));
+    return { redisUrl: options.cache, encryptionKey: key, previousEncryptionKeys };
+  }
   if (text === undefined || text.trim() === '')
     throw new TrustgateError(
       'INVALID_INPUT',
@@ -59,7 +62,7 @@ export async function readCacheSettings(
     throw new TrustgateError('INVALID_INPUT', `${from}: the key must be 32 bytes written as base64 or 64 hex digits.`, {
       field: 'cacheKeyFile',
     });
-  return { redisUrl: options.cache, encryptionKey };
+  return { redisUrl: options.cache, encryptionKey, previousEncryptionKeys };
 }
 
 /** `--sts-rate`: AssumeRole calls a second, above 0 and at most 10,000; undefined when not given. */

@@ -1,9 +1,18 @@
 import { TrustgateError } from '@trustgate/core';
 import type { TrustgateServiceConfig } from '@trustgate/server';
-import { decodeKey } from './cache-options.ts';
+import {
+  decodeKey,
+  decodePreviousKeys,
+  keyFilePath,
+  readConfiguredKeyFile,
+  readOrCreateKeyFile,
+} from '../keys/key-file.ts';
 
 /** The environment variable holding the key that seals the OIDC issuer's signing keys (32 bytes, base64 or hex). */
 export const IDENTITY_KEY_ENV = 'TRUSTGATE_IDENTITY_KEY';
+
+/** The identity keys of before a rotation (comma-separated): signing keys sealed under them still open. */
+export const IDENTITY_PREVIOUS_KEYS_ENV = 'TRUSTGATE_IDENTITY_PREVIOUS_KEYS';
 
 /**
  * The demo's OIDC issuer: https without a port, as IAM requires; the embedded sandbox reaches it on the service's
@@ -18,7 +27,7 @@ export const DEMO_OIDC_ISSUER = 'https://oidc.trustgate.localhost';
  * required (`openssl rand -base64 32` makes one).
  */
 export function readIdentitySettings(
-  options: { aws: 'sandbox' | 'default'; oidcIssuer?: string },
+  options: { aws: 'sandbox' | 'default'; oidcIssuer?: string; keyFromFile?: boolean },
   env: NodeJS.ProcessEnv = process.env,
 ): TrustgateServiceConfig['identity'] {
   const text = env[IDENTITY_KEY_ENV];
@@ -37,6 +46,7 @@ export function readIdentitySettings(
       ...(keyEncryptionKey === undefined ? {} : { keyEncryptionKey }),
     };
   if (options.oidcIssuer === undefined) return undefined;
+  if (keyEncryptionKey === undefined && options.keyFromFile === true) return { issuerUrl: options.oidcIssuer };
   if (keyEncryptionKey === undefined)
     throw new TrustgateError(
       'INVALID_INPUT',
@@ -44,4 +54,43 @@ export function readIdentitySettings(
       { field: 'oidcIssuer' },
     );
   return { issuerUrl: options.oidcIssuer, keyEncryptionKey };
+}
+
+/**
+ * The identity's keyring for `identity` (serve's issuer, or `trustgate keys rotate`): the key of
+ * TRUSTGATE_IDENTITY_KEY when set (as `identity` holds it), else `oidc.keyFile`, else `<dataDir>/identity.key`, made
+ * on first start (mode 0600); previous keys from TRUSTGATE_IDENTITY_PREVIOUS_KEYS.
+ */
+export async function withIdentityKeys<I extends { keyEncryptionKey?: Uint8Array }>(
+  identity: I,
+  sources: { keyFile?: string; dataDir: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<I & { keyEncryptionKey: Uint8Array; previousKeyEncryptionKeys: Uint8Array[] }> {
+  const previousKeyEncryptionKeys = decodePreviousKeys(env[IDENTITY_PREVIOUS_KEYS_ENV], IDENTITY_PREVIOUS_KEYS_ENV);
+  const keyEncryptionKey =
+    identity.keyEncryptionKey ??
+    (sources.keyFile === undefined
+      ? (await readOrCreateKeyFile(keyFilePath(sources.dataDir, 'identity'))).key
+      : await readConfiguredKeyFile(sources.keyFile, 'oidc.keyFile'));
+  return { ...identity, keyEncryptionKey, previousKeyEncryptionKeys };
+}
+
+/** serve's identity: {@link readIdentitySettings}, its keys from {@link withIdentityKeys}; undefined: no issuer. */
+export async function readServeIdentity(
+  options: { aws: 'sandbox' | 'default' | 'none'; oidcIssuer?: string },
+  sources: { keyFile: string | undefined; dataDir: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<(NonNullable<TrustgateServiceConfig['identity']> & { keyEncryptionKey: Uint8Array }) | undefined> {
+  const aws = options.aws === 'sandbox' ? 'sandbox' : 'default';
+  const read = readIdentitySettings({ aws, ...pick(options), keyFromFile: true }, env);
+  if (read === undefined) return undefined;
+  return withIdentityKeys(
+    read,
+    { dataDir: sources.dataDir, ...(sources.keyFile === undefined ? {} : { keyFile: sources.keyFile }) },
+    env,
+  );
+}
+
+function pick(options: { oidcIssuer?: string }): { oidcIssuer?: string } {
+  return options.oidcIssuer === undefined ? {} : { oidcIssuer: options.oidcIssuer };
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CACHE_KEY_ENV, parseStsRate, readCacheSettings } from './cache-options.ts';
-import { DEMO_OIDC_ISSUER, IDENTITY_KEY_ENV, readIdentitySettings } from './identity-options.ts';
+import { DEMO_OIDC_ISSUER, IDENTITY_KEY_ENV, readServeIdentity } from './identity-options.ts';
+import { dataDirOf } from '../keys/key-file.ts';
 import { applyConfig, type ServeSettings } from '../config/serve-settings.ts';
 import { Option, type Command } from 'commander';
 import { TrustgateError, isPartition, type Partition } from '@trustgate/core';
@@ -148,7 +149,7 @@ async function defaultAwsPartition(options: ServeOptions): Promise<[Partition, P
  */
 function oidcOnlyPartition(
   options: ServeOptions,
-  identity: ReturnType<typeof readIdentitySettings>,
+  identity: Awaited<ReturnType<typeof readServeIdentity>>,
 ): [Partition, PartitionServiceConfig] {
   if (!isPartition(options.partition))
     throw new TrustgateError('INVALID_PARTITION', '--partition: aws, aws-us-gov or aws-cn', { field: 'partition' });
@@ -183,10 +184,11 @@ function oidcOnlyPartition(
  */
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const port = parsePort(options.port);
-  const cache = await readCacheSettings(options);
-  const stsRatePerSecond = parseStsRate(options.stsRate);
   const s = options.settings ?? {};
-  const configured = readIdentitySettings({ ...options, aws: options.aws === 'sandbox' ? 'sandbox' : 'default' });
+  const dataDir = dataDirOf(s.dataDir, options.db); // keys not configured: files made on first start (mode 0600)
+  const cache = await readCacheSettings(options, process.env, dataDir);
+  const stsRatePerSecond = parseStsRate(options.stsRate);
+  const configured = await readServeIdentity(options, { dataDir, keyFile: s.identityKeyFile });
   const lifetime = s.maxTokenLifetimeSeconds;
   const identity =
     configured && lifetime !== undefined ? { ...configured, maxTokenLifetimeSeconds: lifetime } : configured;

@@ -79,6 +79,8 @@ export const configSchema = z.strictObject({
       keyFile: z.string().min(1).optional(),
       /** Secret, environment only (TRUSTGATE_CACHE_KEY). */
       key: z.string().min(1).optional(),
+      /** Secret, environment only (TRUSTGATE_CACHE_PREVIOUS_KEYS): keys of before a rotation, read, never written. */
+      previousKeys: z.array(z.string().min(1)).optional(),
       /** A cached session with less left than this is refreshed. */
       refreshAheadSeconds: seconds.optional(),
       /** When STS fails, a cached session is still served while more than this is left. */
@@ -91,12 +93,18 @@ export const configSchema = z.strictObject({
       issuer: url(['https'], 'an https URL without a port').optional(),
       /** Secret, environment only (TRUSTGATE_IDENTITY_KEY). */
       key: z.string().min(1).optional(),
+      /** A file holding the identity key; else TRUSTGATE_IDENTITY_KEY, else `<dataDir>/identity.key`. */
+      keyFile: z.string().min(1).optional(),
+      /** Secret, environment only (TRUSTGATE_IDENTITY_PREVIOUS_KEYS): keys of before a rotation. */
+      previousKeys: z.array(z.string().min(1)).optional(),
       tokenLifetimeSeconds: seconds.max(3_600).optional(),
     })
     .optional(),
   /** Secret, environment only (TRUSTGATE_OPERATOR_TOKEN). */
   operatorToken: z.string().min(16, { message: 'the operator token must be at least 16 characters' }).optional(),
   operatorTokenFile: z.string().min(1).optional(),
+  /** Where key files not configured are made on first start; default the SQLite file's folder, else ./.trustgate. */
+  dataDir: z.string().min(1).optional(),
   log: z
     .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() })
     .optional(),
@@ -166,15 +174,19 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'TRUSTGATE_CACHE_REDIS_URL', path: ['cache', 'redisUrl'], kind: 'string' },
   { env: 'TRUSTGATE_CACHE_KEY_FILE', path: ['cache', 'keyFile'], kind: 'string' },
   { env: 'TRUSTGATE_CACHE_KEY', path: ['cache', 'key'], kind: 'string', secret: true },
+  { env: 'TRUSTGATE_CACHE_PREVIOUS_KEYS', path: ['cache', 'previousKeys'], kind: 'list', secret: true },
   { env: 'TRUSTGATE_CACHE_REFRESH_AHEAD_SECONDS', path: ['cache', 'refreshAheadSeconds'], kind: 'number' },
   { env: 'TRUSTGATE_CACHE_MIN_REMAINING_SECONDS', path: ['cache', 'minRemainingSeconds'], kind: 'number' },
   { env: 'TRUSTGATE_TOKENS_RUN_TOKEN_MAX_SECONDS', path: ['tokens', 'runTokenMaxSeconds'], kind: 'number' },
   { env: 'TRUSTGATE_OIDC_ISSUER', path: ['oidc', 'issuer'], kind: 'string' },
   { env: 'TRUSTGATE_IDENTITY_KEY', path: ['oidc', 'key'], kind: 'string', secret: true },
+  { env: 'TRUSTGATE_IDENTITY_KEY_FILE', path: ['oidc', 'keyFile'], kind: 'string' },
+  { env: 'TRUSTGATE_IDENTITY_PREVIOUS_KEYS', path: ['oidc', 'previousKeys'], kind: 'list', secret: true },
   { env: 'TRUSTGATE_OIDC_TOKEN_LIFETIME_SECONDS', path: ['oidc', 'tokenLifetimeSeconds'], kind: 'number' },
   { env: 'TRUSTGATE_OPERATOR_TOKEN', path: ['operatorToken'], kind: 'string', secret: true },
   { env: 'TRUSTGATE_OPERATOR_TOKEN_FILE', path: ['operatorTokenFile'], kind: 'string' },
   { env: 'TRUSTGATE_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
+  { env: 'TRUSTGATE_DATA_DIR', path: ['dataDir'], kind: 'string' },
 ];
 
 /** The variable naming the configuration file (`--config` wins). */

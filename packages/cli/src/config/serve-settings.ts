@@ -15,6 +15,10 @@ export interface ServeSettings {
   databasePoolSize?: number;
   /** The OIDC issuer's token lifetime. */
   maxTokenLifetimeSeconds?: number;
+  /** Where key files not configured are made on first start (`dataDir`). */
+  dataDir?: string;
+  /** A file holding the identity key (`oidc.keyFile`); else TRUSTGATE_IDENTITY_KEY, else `<dataDir>/identity.key`. */
+  identityKeyFile?: string;
 }
 
 /** serve's flags a setting of the configuration fills when the flag is not given (flags win). */
@@ -95,6 +99,8 @@ export async function applyConfig<O extends object>(
     ...(config.log?.level === undefined ? {} : { logLevel: config.log.level }),
     ...(config.store?.schema === undefined ? {} : { databaseSchema: config.store.schema }),
     ...(config.store?.poolSize === undefined ? {} : { databasePoolSize: config.store.poolSize }),
+    ...(config.dataDir === undefined ? {} : { dataDir: config.dataDir }),
+    ...(config.oidc?.keyFile === undefined ? {} : { identityKeyFile: config.oidc.keyFile }),
     ...(config.oidc?.tokenLifetimeSeconds === undefined
       ? {}
       : { maxTokenLifetimeSeconds: config.oidc.tokenLifetimeSeconds }),

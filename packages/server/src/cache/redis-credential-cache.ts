@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { cacheOver, isRevoked, remainingMs, type CachedSession, type CredentialCache } from './credential-cache.ts';
+import { keyringOf } from '../model/keyring.ts';
 import { openSession, sealSession } from './session-envelope.ts';
 
 /** Options of {@link redisCredentialCache}. */
@@ -9,6 +10,11 @@ export interface RedisCredentialCacheOptions {
   url: string;
   /** 32 bytes: sessions are stored AES-256-GCM encrypted under it; instances that share entries share the key. */
   encryptionKey: Uint8Array;
+  /**
+   * Keys sessions were encrypted under before a rotation: still read (each entry names its key), never written;
+   * their entries are served until they expire, and rewritten under `encryptionKey` when loaded again.
+   */
+  previousEncryptionKeys?: readonly Uint8Array[];
   /** Prefix of every key this cache writes. Default `trustgate:credentials:`. */
   keyPrefix?: string;
   /**
@@ -64,9 +70,7 @@ function same(a: CachedSession, b: CachedSession): boolean {
  * lock as long: bound the load (assumeRoleForRun's retry deadline does).
  */
 export async function redisCredentialCache(o: RedisCredentialCacheOptions): Promise<CredentialCache> {
-  if (o.encryptionKey.byteLength !== 32)
-    throw new RangeError('The credential cache encryption key must be 32 bytes (AES-256).');
-  const key = Uint8Array.from(o.encryptionKey);
+  const ring = keyringOf(o.encryptionKey, o.previousEncryptionKeys ?? [], 'credential cache encryption key');
   const prefix = o.keyPrefix ?? 'trustgate:credentials:';
   const lease = o.lockLeaseMs ?? 5_000;
   const pollMs = o.pollMs ?? 25;
@@ -84,7 +88,7 @@ export async function redisCredentialCache(o: RedisCredentialCacheOptions): Prom
 
   async function read(k: string, scope: string): Promise<{ entry: CachedSession | undefined; cutoffMs: number }> {
     const [sealed, cutoff] = await client.mGet([entryKey(k), cutoffKey(scope)]);
-    const entry = sealed == null ? undefined : openSession(sealed, key, entryKey(k));
+    const entry = sealed == null ? undefined : openSession(sealed, ring, entryKey(k));
     const alive = entry !== undefined && remainingMs(entry, now()) > 0 ? entry : undefined;
     return { entry: alive, cutoffMs: parseCutoff(cutoff ?? null) };
   }
@@ -99,7 +103,9 @@ export async function redisCredentialCache(o: RedisCredentialCacheOptions): Prom
   async function write(k: string, session: CachedSession): Promise<void> {
     const ttl = Math.floor(remainingMs(session, now()));
     if (ttl <= 0) return;
-    await client.set(entryKey(k), sealSession(session, key, entryKey(k)), { expiration: { type: 'PX', value: ttl } });
+    await client.set(entryKey(k), sealSession(session, ring.current, entryKey(k)), {
+      expiration: { type: 'PX', value: ttl },
+    });
   }
 
   const renewals = new Set<NodeJS.Timeout>();

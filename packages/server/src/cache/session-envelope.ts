@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { keyById, keyId, type Keyring } from '../model/keyring.ts';
 import type { CachedSession } from './credential-cache.ts';
 
 /**
@@ -25,9 +26,11 @@ const FIELDS = [
   'sessionName',
 ] as const satisfies readonly (keyof CachedSession)[];
 
+const KEY_ID_LABEL = 'trustgate credential cache key id';
+
 /** The id of `key`: the first 16 hex digits of SHA-256 over a label and the key. */
 export function encryptionKeyId(key: Uint8Array): string {
-  return createHash('sha256').update('trustgate credential cache key id\0').update(key).digest('hex').slice(0, 16);
+  return keyId(KEY_ID_LABEL, key);
 }
 
 function checkedKey(key: Uint8Array): Uint8Array {
@@ -71,18 +74,23 @@ function isSession(value: unknown): value is CachedSession {
 }
 
 /**
- * The session sealed in `text` under `key` for `storageKey`, or undefined when it cannot be read: not an
- * envelope, sealed under another key, altered, or sealed for another storage key. Never throws for bad input:
- * an unreadable entry is a miss (a new session is loaded and written over it).
+ * The session sealed in `text` for `storageKey` under `keys` (one key, or a keyring: the envelope's kid picks the
+ * current or a previous key, so entries written before a rotation stay readable until they expire), or undefined
+ * when it cannot be read: not an envelope, sealed under a key not held (a lost key), altered, or sealed for another
+ * storage key. Never throws for bad input: an unreadable entry is a miss (a new session is loaded and written over
+ * it).
  */
-export function openSession(text: string, key: Uint8Array, storageKey: string): CachedSession | undefined {
+export function openSession(text: string, keys: Uint8Array | Keyring, storageKey: string): CachedSession | undefined {
   let envelope: unknown;
   try {
     envelope = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (!isEnvelope(envelope) || envelope.kid !== encryptionKeyId(key)) return undefined;
+  if (!isEnvelope(envelope)) return undefined;
+  const ring: Keyring = keys instanceof Uint8Array ? { current: keys, previous: [] } : keys;
+  const key = keyById(ring, KEY_ID_LABEL, envelope.kid);
+  if (key === undefined) return undefined;
   try {
     const iv = Buffer.from(envelope.iv, 'base64');
     const tag = Buffer.from(envelope.tag, 'base64');

@@ -51,6 +51,24 @@ export class SigningKeysRepository {
     }
   }
 
+  /**
+   * Re-seals stored keys in one transaction (a key rotation): `reseal` answers a key's new sealed text, or undefined
+   * to leave it. When it throws, nothing is written. Answers how many keys were re-sealed and how many are stored.
+   */
+  async resealAll(reseal: (key: SigningKeyRecord) => string | undefined): Promise<{ resealed: number; total: number }> {
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx.selectFrom('signing_keys').selectAll().orderBy('generation', 'asc').execute();
+      let resealed = 0;
+      for (const row of rows) {
+        const sealed = reseal(toKey(row));
+        if (sealed === undefined) continue;
+        await trx.updateTable('signing_keys').set({ sealed_private_key: sealed }).where('kid', '=', row.kid).execute();
+        resealed += 1;
+      }
+      return { resealed, total: rows.length };
+    });
+  }
+
   /** Deletes keys (retired keys no token of which can still be valid): their private keys go with them. */
   async delete(kids: string[]): Promise<void> {
     if (kids.length === 0) return;

@@ -18,6 +18,11 @@ export interface IdentityConfig {
    * seals — which then protects nothing at rest: give one in production.
    */
   keyEncryptionKey?: Uint8Array;
+  /**
+   * Key-encryption keys of before a rotation (TRUSTGATE_IDENTITY_PREVIOUS_KEYS): signing keys sealed under them still
+   * open; `trustgate keys rotate` re-seals them under `keyEncryptionKey`.
+   */
+  previousKeyEncryptionKeys?: readonly Uint8Array[];
   /** Algorithm of new keys: RS256 (default, 2,048-bit RSA) or ES256 (P-256); AWS STS accepts both. */
   algorithm?: SigningAlgorithm;
   /** A new key is published this long before it signs; default 1 h, at least the JWKS's max-age plus `ringCacheMs`. */
@@ -42,6 +47,22 @@ export interface IdentityConfig {
 export async function storedKeyEncryptionKey(store: Pick<Store, 'sharedSetting'>): Promise<Uint8Array> {
   const text = await store.sharedSetting('identity-key-encryption-key', () => randomBytes(32).toString('base64url'));
   return new Uint8Array(Buffer.from(text, 'base64url'));
+}
+
+/**
+ * The keyring signing keys are sealed with: the configured key and previous keys, plus — when a key is configured
+ * and the store still holds one — the demo's stored key as a previous key, so keys sealed before a key was
+ * configured still open (and `trustgate keys rotate` re-seals them). No key configured: the demo's stored key.
+ */
+export async function identityKeyring(
+  config: Pick<IdentityConfig, 'keyEncryptionKey' | 'previousKeyEncryptionKeys'>,
+  store: Pick<Store, 'sharedSetting' | 'getSetting'>,
+): Promise<{ current: Uint8Array; previous: Uint8Array[] }> {
+  const previous = [...(config.previousKeyEncryptionKeys ?? [])];
+  if (config.keyEncryptionKey === undefined) return { current: await storedKeyEncryptionKey(store), previous };
+  const stored = await store.getSetting('identity-key-encryption-key');
+  if (stored !== undefined) previous.push(new Uint8Array(Buffer.from(stored, 'base64url')));
+  return { current: config.keyEncryptionKey, previous };
 }
 
 /** The identity use cases' dependencies from the configuration; INVALID_INPUT naming the field when it is wrong. */
@@ -83,6 +104,9 @@ export function createIdentity(
     keys: createIssuerKeys({
       repository,
       keyEncryptionKey: config.keyEncryptionKey,
+      ...(config.previousKeyEncryptionKeys === undefined
+        ? {}
+        : { previousKeyEncryptionKeys: config.previousKeyEncryptionKeys }),
       algorithm: config.algorithm ?? 'RS256',
       policy,
       clock,

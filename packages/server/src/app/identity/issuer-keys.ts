@@ -11,6 +11,7 @@ import {
   signerAt,
   type KeyRingPolicy,
 } from './key-ring.ts';
+import { keyringOf } from '../../model/keyring.ts';
 import { openPrivateKey, sealPrivateKey } from './seal-private-key.ts';
 
 const ms = (iso: string) => Date.parse(iso);
@@ -21,6 +22,11 @@ export interface IssuerKeysOptions {
   repository: Pick<SigningKeysRepository, 'list' | 'insert' | 'delete'>;
   /** 32 bytes: the AES-256-GCM key private keys are sealed with. */
   keyEncryptionKey: Uint8Array;
+  /**
+   * Key-encryption keys of before a rotation: keys sealed under them still open (each sealed text names its key);
+   * new keys are sealed under `keyEncryptionKey` only. `trustgate keys rotate` re-seals the old ones.
+   */
+  previousKeyEncryptionKeys?: readonly Uint8Array[];
   /** The algorithm new keys are made for; default RS256 (2,048-bit RSA). */
   algorithm?: SigningAlgorithm;
   policy: KeyRingPolicy;
@@ -120,6 +126,7 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
   const algorithm = options.algorithm ?? 'RS256';
   const ringCacheMs = options.ringCacheMs ?? 5000;
   const { policy, repository } = options;
+  const keyring = keyringOf(options.keyEncryptionKey, options.previousKeyEncryptionKeys ?? [], 'identity key');
   let cached: { keys: SigningKeyRecord[]; readAt: number } | undefined;
   let loading: Promise<SigningKeyRecord[]> | undefined;
   const privateKeys = new Map<string, Promise<CryptoKey>>();
@@ -160,7 +167,7 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
   function privateKey(key: SigningKeyRecord): Promise<CryptoKey> {
     let found = privateKeys.get(key.kid);
     if (found === undefined) {
-      const jwk = JSON.parse(openPrivateKey(key.sealedPrivateKey, options.keyEncryptionKey, key.kid)) as JWK;
+      const jwk = JSON.parse(openPrivateKey(key.sealedPrivateKey, keyring, key.kid)) as JWK;
       found = importJWK(jwk, key.algorithm) as Promise<CryptoKey>;
       privateKeys.set(key.kid, found);
     }
