@@ -1919,6 +1919,115 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/console/session': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Who the caller is signed in as (the console cookie or a bearer token) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              organizationId: string;
+              scopes: string[];
+              tokenName: string;
+              user: {
+                createdAt: string;
+                email: string;
+                id: string;
+                name: string;
+                /** @enum {string} */
+                role: 'admin' | 'member';
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Sign in to the web console with an API token (sets the HttpOnly session cookie) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              organizationId: string;
+              scopes: string[];
+              tokenName: string;
+              user: {
+                createdAt: string;
+                email: string;
+                id: string;
+                name: string;
+                /** @enum {string} */
+                role: 'admin' | 'member';
+              };
+            };
+          };
+        };
+      };
+    };
+    /** Sign out of the web console (clears the session cookie) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {boolean} */
+              ok: true;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/container-credentials': {
     parameters: {
       query?: never;

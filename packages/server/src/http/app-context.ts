@@ -29,5 +29,8 @@ export interface AppContext {
   background: BackgroundTasks;
   /** The instance's Prometheus metrics (http/metrics.ts). */
   metrics: ServiceMetrics;
+  /** The request's principal: its bearer header, or the console's session cookie (console-session.ts). */
   authenticate(request: FastifyRequest): Promise<Principal>;
+  /** The principal of an `Authorization: Bearer <token>` header value (the console's sign-in checks a token so). */
+  authenticateHeader(header: string | undefined): Promise<Principal>;
 }

@@ -25,6 +25,9 @@ import { registerUserRoutes } from './routes/user-routes.ts';
 import { registerOidcRoutes } from './routes/oidc-routes.ts';
 import { registerReadinessRoute } from './routes/ops-routes.ts';
 import { registerWizardRoutes } from './routes/wizard-routes.ts';
+import { registerConsoleRoutes } from './routes/console-routes.ts';
+import { registerConsoleSessionRoutes } from './routes/console-session-routes.ts';
+import { authorizationOf } from './console-session.ts';
 import { createServiceMetrics, installMetrics, type ServiceMetrics } from './metrics.ts';
 
 /** Options for {@link buildApp}. */
@@ -48,6 +51,8 @@ export interface BuildAppOptions {
   principalCacheMs?: number;
   /** The instance's Prometheus metrics, served at `/metrics`; default a registry of its own. */
   metrics?: ServiceMetrics;
+  /** The web console's build (packages/console/dist), served at `/`; unset serves no console. */
+  consoleDir?: string;
 }
 
 /** The Fastify app and the background work it started (callbacks). */
@@ -112,7 +117,8 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
     fetchPort: options.fetchPort ?? boundedFetch,
     ...(options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken }),
     background,
-    authenticate: (request) => authenticateHeader(request.headers.authorization),
+    authenticate: async (request) => authenticateHeader(authorizationOf(request)),
+    authenticateHeader: (header) => authenticateHeader(header),
   };
   installRequestId(app);
   installErrorHandler(app);
@@ -160,9 +166,11 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
     registerIssuanceRoutes,
     registerOidcRoutes,
     registerWizardRoutes,
+    registerConsoleSessionRoutes,
   ]) {
     register(route, ctx);
   }
+  if (options.consoleDir !== undefined) registerConsoleRoutes(app, options.consoleDir);
   app.addHook('onClose', async () => background.idle());
   return { app, background };
 }
