@@ -13,16 +13,20 @@ export function App() {
   const { session, signOut } = useSession();
   const { pathname } = useLocation();
   const main = useRef<HTMLElement>(null);
-  const first = useRef(true);
+  const shownPath = useRef(pathname);
   const matched = routes
     .map((route) => ({ route, params: matchPath(route.path, pathname) }))
     .find((m) => m.params !== null);
 
   useEffect(() => {
-    document.title = `${matched?.route.title ?? (session === null ? 'Sign in' : 'Not found')} · trustgate`;
-    if (first.current) first.current = false;
-    else main.current?.focus();
-  }, [pathname, matched?.route.title, session]);
+    document.title = `${session === null ? 'Sign in' : (matched?.route.title ?? 'Not found')} · trustgate`;
+  }, [matched?.route.title, session]);
+  // After a navigation in the page (not the first load), the focus goes to the new page's content.
+  useEffect(() => {
+    if (shownPath.current === pathname) return;
+    shownPath.current = pathname;
+    main.current?.focus();
+  }, [pathname]);
 
   if (session === undefined) return <p className="loading">Loading…</p>;
   if (session === null)
