@@ -114,8 +114,17 @@ function finish(t: Thread, settle: (job: Job) => void, keep = false): void {
   next();
 }
 
+/**
+ * The worker's entry: the built catalog-worker.js beside this module, or, when this module runs from its TypeScript
+ * source (the tests), catalog-worker.mjs, which registers a TypeScript loader in the worker first.
+ */
+const WORKER_ENTRY = new URL(
+  import.meta.url.endsWith('.ts') ? './catalog-worker.mjs' : './catalog-worker.js',
+  import.meta.url,
+);
+
 function start(): Thread {
-  const worker = new Worker(new URL('./catalog-worker.mjs', import.meta.url), {
+  const worker = new Worker(WORKER_ENTRY, {
     resourceLimits: { maxOldGenerationSizeMb: CATALOG_WORKER_HEAP_MB },
   });
   const t: Thread = { worker, ready: false };
