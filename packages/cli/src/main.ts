@@ -1,13 +1,9 @@
 import { runCli } from './run-cli.ts';
-import { newProgram, registerAll, WORKER_COMMANDS } from './program.ts';
+import { newProgram, registerFor } from './program.ts';
 
 /**
- * trustgate's command line: the command tree is wired in program.ts. A worker's command (`creds`, `exec`) loads only
- * itself, so `credential_process = trustgate creds ...` starts fast; any other loads every group.
+ * trustgate's command line: the command tree is wired in program.ts. Only the group of the command being run is
+ * loaded, so `credential_process = trustgate creds ...` and `trustgate external-id` start fast; `--help` lists
+ * every command from their names and descriptions alone.
  */
-const program = newProgram();
-const worker = WORKER_COMMANDS[process.argv[2] ?? ''];
-if (worker !== undefined) worker(program);
-else await registerAll(program);
-
-await runCli(program, process.argv);
+await runCli(await registerFor(newProgram(), process.argv.slice(2)), process.argv);

@@ -1,5 +1,5 @@
 import { CommanderError, type Command } from 'commander';
-import { isTrustgateError } from '@trustgate/core';
+import { isTrustgateError } from '@trustgate/core/errors';
 
 /**
  * Runs the program and maps failures to exit codes through core's error catalog: a user's mistake prints

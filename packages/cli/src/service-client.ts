@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { TrustgateError, type RunPhase } from '@trustgate/core';
+import { TrustgateError } from '@trustgate/core/errors';
+import type { RunPhase } from '@trustgate/core/external-id';
 import { errorFromAnswer as sharedErrorFromAnswer } from '@trustgate/client';
 
 /** The environment variable that holds the API token the CLI calls the service with. */

@@ -1,5 +1,5 @@
 import createClient, { type Client } from 'openapi-fetch';
-import { TrustgateError } from '@trustgate/core';
+import { TrustgateError } from '@trustgate/core/errors';
 import type { paths } from './api-types.ts';
 import { errorFromAnswer } from './error-from-answer.ts';
 

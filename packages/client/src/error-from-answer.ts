@@ -1,4 +1,4 @@
-import { ERROR_CATALOG, TrustgateError, type ErrorCode, type Finding } from '@trustgate/core';
+import { ERROR_CATALOG, TrustgateError, type ErrorCode, type Finding } from '@trustgate/core/errors';
 
 /** The exit-code family of an HTTP status, for an error answer that does not carry one of core's codes. */
 export function codeForStatus(status: number): ErrorCode {

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { TrustgateError } from '@trustgate/core';
+import { TrustgateError } from '@trustgate/core/errors';
 import { createServiceClient, type IssuanceAnswer } from '../service-client.ts';
 import { addIssuanceOptions, clientOptions, issuanceRequest, type IssuanceOptions } from './issuance-options.ts';
 import { webIdentityEnv, webIdentityOf, writeTokenFile } from './web-identity-file.ts';

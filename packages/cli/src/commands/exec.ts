@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { TrustgateError, isTrustgateError } from '@trustgate/core';
+import { TrustgateError, isTrustgateError } from '@trustgate/core/errors';
 import { createServiceClient, type IssuanceAnswer, type ServiceClient } from '../service-client.ts';
 import { addIssuanceOptions, clientOptions, issuanceRequest, type IssuanceOptions } from './issuance-options.ts';
 import { startLocalContainerEndpoint, type LocalContainerEndpoint } from './local-container-endpoint.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import type { RunPhase } from '@trustgate/core';
+import type { RunPhase } from '@trustgate/core/external-id';
 import { TOKEN_ENV, URL_ENV, type IssuanceRequest, type ServiceClientOptions } from '../service-client.ts';
 
 /** The options `trustgate creds` and `trustgate exec` share: what to issue, and where from. */

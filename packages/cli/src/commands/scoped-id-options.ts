@@ -1,4 +1,5 @@
-import { TrustgateError, type RunPhase, type ScopedExternalIdScope } from '@trustgate/core';
+import { TrustgateError } from '@trustgate/core/errors';
+import type { RunPhase, ScopedExternalIdScope } from '@trustgate/core/external-id';
 
 /** The scoped-external-ID options shared by `trust-policy`, `external-id` and `template`. */
 export interface ScopedIdOptions {

@@ -1,19 +1,21 @@
 import { Option, type Command } from 'commander';
+// Subpaths of @trustgate/core, not its index: `trustgate external-id` loads no catalog or compiler.
+import { TrustgateError } from '@trustgate/core/errors';
+import { isPartition, type Partition } from '@trustgate/core/partition';
 import {
-  TrustgateError,
-  buildTrustPolicy,
   generateExternalId,
-  isPartition,
   parseScopedExternalId,
   scopedExternalId,
   scopedExternalIdPatterns,
   validateExternalId,
+  type RunPhase,
+} from '@trustgate/core/external-id';
+import {
+  buildTrustPolicy,
   type ConfusedDeputyCondition,
   type ExternalIdCondition,
-  type Partition,
-  type RunPhase,
   type TrustPrincipalSpec,
-} from '@trustgate/core';
+} from '@trustgate/core/trust';
 import { collect } from './repeatable-options.ts';
 import { scopeOf, wantsScope } from './scoped-id-options.ts';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { TrustgateError, isTrustgateError } from '@trustgate/core';
+import { TrustgateError, isTrustgateError } from '@trustgate/core/errors';
 import type { IssuanceAnswer, WebIdentityAnswer } from '../service-client.ts';
 
 /** The variable the AWS CLI and SDKs read the token file's path from (with AWS_ROLE_ARN and AWS_ROLE_SESSION_NAME). */
