@@ -20,7 +20,6 @@ import { BIN } from './run-serve.ts';
  * must not contain.
  */
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 interface Ran {
@@ -63,7 +62,7 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
   let endpoint: LocalContainerEndpoint | undefined;
 
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}, onStdout?: Parameters<typeof run>[3]) =>
-    run(process.execPath, ['--import', 'tsx', MAIN, ...args], { ...childEnv, ...extra }, onStdout);
+    run(process.execPath, [BIN, ...args], { ...childEnv, ...extra }, onStdout);
   const callerIdentity = () => ['aws', 'sts', 'get-caller-identity', '--endpoint-url', env.sandbox.endpoint];
   const arnOf = (r: Ran): string => (JSON.parse(r.stdout) as { Arn: string }).Arn;
 
@@ -315,7 +314,7 @@ describe('trustgate creds and exec against a service on the sandbox', { timeout:
       'sh',
       [
         '-c',
-        `eval "$("${process.execPath}" --import tsx "${MAIN}" creds --stack web --phase read --run run-env)" && exec "$@"`,
+        `eval "$("${process.execPath}" "${BIN}" creds --stack web --phase read --run run-env)" && exec "$@"`,
         'sh',
         ...callerIdentity(),
       ],

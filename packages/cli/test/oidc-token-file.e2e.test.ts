@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '@trustgate/sandbox';
 import { applyStack, startTestService, type TestService } from '../../server/test/service-harness.ts';
+import { BIN } from './run-serve.ts';
 
 /**
  * `trustgate creds --format web-identity` and `trustgate exec` for an OIDC connection (issue 13), as a worker runs
@@ -16,7 +17,6 @@ import { applyStack, startTestService, type TestService } from '../../server/tes
  * credentials); the AWS CLI, boto3 and the AWS SDK v3 each work with both. No test prints a token or a credential.
  */
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ISSUER = 'https://exec.trustgate.test';
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
@@ -58,7 +58,7 @@ describe('trustgate creds --format web-identity and exec with an OIDC connection
   let skewMs = -52_000;
 
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
-    run(process.execPath, ['--import', 'tsx', MAIN, ...args], { ...childEnv, ...extra });
+    run(process.execPath, [BIN, ...args], { ...childEnv, ...extra });
 
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: 1 });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * one is better-sqlite3's native build, which `trustgate serve` needs and these commands do not.
  */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const PACKAGES = ['core', 'client', 'sandbox', 'server', 'cli'];
+const PACKAGES = ['core', 'client', 'sandbox', 'server', 'console', 'cli'];
 const EXAMPLE = join(ROOT, 'catalogs/example.yaml');
 let dir: string;
 let app: string;

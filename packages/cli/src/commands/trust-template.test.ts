@@ -16,7 +16,7 @@ const CATALOG = fileURLToPath(new URL('../../../../catalogs/example.yaml', impor
 const dir = mkdtempSync(join(tmpdir(), 'trustgate-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The real binary, in a child process (slow: tsx compiles on start). */
+/** The real binary (the built JavaScript), in a child process. */
 function spawnCli(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
