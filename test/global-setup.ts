@@ -7,9 +7,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /**
  * Before the suite: brings every package's dist/ up to date (`tsc -b`, incremental: about a second when nothing
  * changed), because the tests that spawn the real `trustgate` bin run the built JavaScript, as a user does. The
- * CLI's build references every other package's, so building it builds them all.
+ * CLI's build references every other package's, so building it builds them all. A type error does not stop the
+ * suite (tsc still writes the JavaScript; `npm run lint` is where type errors fail): it is printed, and the tests say
+ * what works.
  */
 export default function setup(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-b', 'packages/cli/tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, [tsc, '-b', 'packages/cli/tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  } catch {
+    process.stderr.write('test/global-setup.ts: `tsc -b` reported errors (above); dist/ was written anyway.\n');
+  }
 }
