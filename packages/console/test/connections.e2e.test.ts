@@ -1,0 +1,154 @@
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkA11y, screenshot, signedInPage, startConsoleEnv, type ConsoleEnv } from './browser-harness.ts';
+
+/**
+ * The Connections page in a real browser over connections made through the API against the sandbox: one connected
+ * for real (its quick-create stack applied in the sandbox, then verified), one broken (a role that does not exist),
+ * two pending (one in a space, labelled). Badges and reasons, the chart's counts, and each filter as the API applies
+ * it, kept in the URL.
+ */
+describe('console: the connections list', { timeout: 180_000 }, () => {
+  let env: ConsoleEnv;
+  let page: Page;
+  let spaceId: string;
+
+  const create = async (body: Record<string, unknown>) => {
+    const res = await env.api('POST', '/v1/connections', { selection: { mode: 'default' }, ...body });
+    expect(res.status, res.text).toBe(201);
+    return res.body.connection as { id: string; name: string };
+  };
+  const rowNames = async () =>
+    page
+      .locator('table.connections tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-connection')));
+  const chartCount = async (status: string) =>
+    page.locator(`figure.chart g[data-status="${status}"] text.chart-count`).textContent();
+
+  beforeAll(async () => {
+    env = await startConsoleEnv();
+    const account = env.sandbox.accounts[0];
+    if (account === undefined) throw new Error(`serve printed no sandbox account:\n${env.served.output()}`);
+    const space = await env.api('POST', '/v1/spaces', { name: 'Team A' });
+    expect(space.status, space.text).toBe(201);
+    spaceId = space.body.id;
+
+    const ok = await env.api('POST', '/v1/connections', {
+      name: 'prod-ok',
+      scope: { kind: 'account', accountId: account.accountId },
+      roleName: 'TrustgateConsoleOk',
+      selection: { mode: 'default' },
+      labels: { env: 'prod' },
+    });
+    expect(ok.status, ok.text).toBe(201);
+    const link = new URLSearchParams(
+      new URL(ok.body.deliverables.formats['quick-create-link']).hash.replace(/^#\/stacks\/quickcreate\?/, ''),
+    );
+    const cfn = new CloudFormationClient({
+      endpoint: env.sandbox.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
+    });
+    const stackName = link.get('stackName') as string;
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: stackName,
+        TemplateURL: link.get('templateURL') as string,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+        Parameters: [...link]
+          .filter(([k]) => k.startsWith('param_'))
+          .map(([k, v]) => ({ ParameterKey: k.slice('param_'.length), ParameterValue: v })),
+      }),
+    );
+    let stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
+    for (let i = 0; i < 300 && stack?.StackStatus?.endsWith('_IN_PROGRESS'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
+    }
+    const roleArn = stack?.Outputs?.find((o) => o.OutputKey === 'RoleArn')?.OutputValue;
+    const verified = await env.api('POST', `/v1/connections/${ok.body.connection.id}/verify`, { roleArn });
+    expect(verified.body.status, verified.text).toBe('connected');
+
+    const gone = await create({
+      name: 'staging-broken',
+      scope: { kind: 'account', accountId: account.accountId },
+      roleName: 'TrustgateConsoleMissing',
+      labels: { env: 'staging' },
+    });
+    const broken = await env.api('POST', `/v1/connections/${gone.id}/verify`, {
+      roleArn: `arn:aws:iam::${account.accountId}:role/TrustgateConsoleMissing`,
+    });
+    expect(broken.body.status, broken.text).toBe('broken');
+
+    await create({
+      name: 'team-a-pending',
+      scope: { kind: 'account', accountId: account.accountId },
+      spaceId,
+      labels: { env: 'prod', team: 'a' },
+    });
+    await create({ name: 'dev-pending', scope: { kind: 'account', accountId: account.accountId } });
+    page = await signedInPage(env, '/connections');
+    await page.locator('table.connections').waitFor();
+  }, 180_000);
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('lists every connection with its status badge and reason, and charts them by status', async () => {
+    expect((await rowNames()).sort()).toEqual(['dev-pending', 'prod-ok', 'staging-broken', 'team-a-pending']);
+    const row = (name: string) => page.locator(`tr[data-connection="${name}"]`);
+    expect(await row('prod-ok').locator('.badge').textContent()).toBe('Connected');
+    expect(await row('staging-broken').locator('.badge').textContent()).toBe('Broken');
+    expect(await row('dev-pending').locator('.badge').textContent()).toBe('Pending');
+    // The reason the API gives is shown beside the badge.
+    const reasons = await env.api('GET', '/v1/connections');
+    const brokenReason = reasons.body.find((c: { name: string }) => c.name === 'staging-broken').statusReason;
+    expect(brokenReason).not.toBe('');
+    expect(await row('staging-broken').locator('.status-reason').textContent()).toBe(brokenReason);
+    expect(await row('team-a-pending').locator('td').nth(2).textContent()).toBe('Team A');
+    expect(await chartCount('pending')).toBe('2');
+    expect(await chartCount('connected')).toBe('1');
+    expect(await chartCount('broken')).toBe('1');
+    expect(await chartCount('insecure')).toBe('0');
+    const label = await page.locator('figure.chart svg').getAttribute('aria-labelledby');
+    expect(label).toBe('status-chart-caption status-chart-summary');
+    expect(await page.locator('#status-chart-summary').textContent()).toBe(
+      'Pending: 2, Connected: 1, Needs update: 0, Insecure: 0, Broken: 1',
+    );
+    await checkA11y(page, 'the connections list');
+    await screenshot(page, 'connections-list');
+  });
+
+  it('filters by status, space and label through the API, keeping the filters in the URL', async () => {
+    await page.getByLabel('Status', { exact: true }).selectOption('broken');
+    await expect.poll(rowNames).toEqual(['staging-broken']);
+    expect(new URL(page.url()).searchParams.get('status')).toBe('broken');
+    await page.getByLabel('Status', { exact: true }).selectOption('');
+    await page.getByLabel('Space', { exact: true }).selectOption({ label: 'Team A' });
+    await expect.poll(rowNames).toEqual(['team-a-pending']);
+    expect(new URL(page.url()).searchParams.get('space')).toBe(spaceId);
+    await page.getByLabel('Space', { exact: true }).selectOption('');
+    await page.getByLabel('Label (key:value)').fill('env:prod');
+    await page.getByLabel('Label (key:value)').press('Enter');
+    await expect.poll(async () => (await rowNames()).sort()).toEqual(['prod-ok', 'team-a-pending']);
+    // The chart counts every connection, whatever the filter.
+    expect(await chartCount('pending')).toBe('2');
+    await screenshot(page, 'connections-filtered');
+    // A reload keeps the filter.
+    await page.reload();
+    await page.locator('table.connections').waitFor();
+    await expect.poll(async () => (await rowNames()).sort()).toEqual(['prod-ok', 'team-a-pending']);
+    expect(await page.getByLabel('Label (key:value)').inputValue()).toBe('env:prod');
+  });
+
+  it("shows the API's refusal of a malformed label beside the label field", async () => {
+    await page.getByLabel('Label (key:value)').fill('no-colon');
+    await page.getByLabel('Label (key:value)').press('Enter');
+    const error = page.locator('#field-label-error');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('A label filter is key:value.');
+    expect(await page.getByLabel('Label (key:value)').getAttribute('aria-invalid')).toBe('true');
+    await checkA11y(page, 'the connections list with a filter error');
+  });
+});
