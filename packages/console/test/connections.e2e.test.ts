@@ -34,6 +34,16 @@ describe('console: the connections list', { timeout: 180_000 }, () => {
     expect(space.status, space.text).toBe(201);
     spaceId = space.body.id;
 
+    const gone = await create({
+      name: 'staging-broken',
+      scope: { kind: 'account', accountId: account.accountId },
+      roleName: 'TrustgateConsoleMissing',
+      labels: { env: 'staging' },
+    });
+    // The service retries AssumeRole for a while before it calls a role broken: verified while the stack is applied.
+    const breaking = env.api('POST', `/v1/connections/${gone.id}/verify`, {
+      roleArn: `arn:aws:iam::${account.accountId}:role/TrustgateConsoleMissing`,
+    });
     const ok = await env.api('POST', '/v1/connections', {
       name: 'prod-ok',
       scope: { kind: 'account', accountId: account.accountId },
@@ -69,16 +79,7 @@ describe('console: the connections list', { timeout: 180_000 }, () => {
     const roleArn = stack?.Outputs?.find((o) => o.OutputKey === 'RoleArn')?.OutputValue;
     const verified = await env.api('POST', `/v1/connections/${ok.body.connection.id}/verify`, { roleArn });
     expect(verified.body.status, verified.text).toBe('connected');
-
-    const gone = await create({
-      name: 'staging-broken',
-      scope: { kind: 'account', accountId: account.accountId },
-      roleName: 'TrustgateConsoleMissing',
-      labels: { env: 'staging' },
-    });
-    const broken = await env.api('POST', `/v1/connections/${gone.id}/verify`, {
-      roleArn: `arn:aws:iam::${account.accountId}:role/TrustgateConsoleMissing`,
-    });
+    const broken = await breaking;
     expect(broken.body.status, broken.text).toBe('broken');
 
     await create({
