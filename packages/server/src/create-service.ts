@@ -208,6 +208,12 @@ export interface TrustgateService extends TrustgateApp {
   deps: ConnectionDeps;
   /** Starts listening; returns the URL. */
   listen(options: { port: number; host?: string }): Promise<string>;
+  /**
+   * Stops accepting connections (requests on open ones are answered 503), lets in-flight requests finish, stops the
+   * jobs (a running re-verification finishes; the answer re-sender's pass is aborted, its rows left for the next),
+   * then flushes the audit batcher and closes the cache and the store. Cut requests still running after a bound
+   * with `app.server.closeAllConnections()` (as `trustgate serve` does after its shutdown grace).
+   */
   close(): Promise<void>;
 }
 
@@ -299,9 +305,8 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
         return `http://${host ?? '127.0.0.1'}:${actual}`;
       },
       async close() {
-        scheduler?.stop();
-        await resender.stop();
-        await built.app.close();
+        // Stop accepting and drain in-flight requests while the jobs stop (a running re-verification finishes).
+        await Promise.all([scheduler?.stop(), resender.stop(), built.app.close()]);
         await wired.audit.close();
         await wired.broker.cache.close();
         await store.close();

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { DEFAULT_SHUTDOWN_GRACE_MS, stopOnSignal } from './serve-shutdown.ts';
 import { consoleBuildDir } from './console-dir.ts';
 import { CACHE_KEY_ENV, parseStsRate, readCacheSettings } from './cache-options.ts';
 import { DEMO_OIDC_ISSUER, IDENTITY_KEY_ENV, readServeIdentity } from './identity-options.ts';
@@ -383,15 +384,10 @@ export function registerServe(program: Command): void {
           `  apply a template: aws --endpoint-url ${running.sandbox.endpoint} cloudformation create-stack --capabilities CAPABILITY_NAMED_IAM ...\n`,
         );
       }
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          out.write('stopping\n');
-          running.stop().finally(resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+      process.exitCode = await stopOnSignal(running, {
+        graceMs: options.settings.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
+        out,
+        err: process.stderr,
       });
     });
 }

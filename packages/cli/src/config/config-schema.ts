@@ -108,6 +108,12 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() })
     .optional(),
+  shutdown: z
+    .strictObject({
+      /** On SIGTERM/SIGINT, how long (ms) in-flight requests may take to finish before they are cut; default 30,000. */
+      graceMs: z.number().int().min(0).max(600_000).optional(),
+    })
+    .optional(),
 });
 
 /** The effective configuration, validated. */
@@ -186,6 +192,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'TRUSTGATE_OPERATOR_TOKEN', path: ['operatorToken'], kind: 'string', secret: true },
   { env: 'TRUSTGATE_OPERATOR_TOKEN_FILE', path: ['operatorTokenFile'], kind: 'string' },
   { env: 'TRUSTGATE_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
+  { env: 'TRUSTGATE_SHUTDOWN_GRACE_MS', path: ['shutdown', 'graceMs'], kind: 'number' },
   { env: 'TRUSTGATE_DATA_DIR', path: ['dataDir'], kind: 'string' },
 ];
 

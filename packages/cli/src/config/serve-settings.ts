@@ -15,6 +15,8 @@ export interface ServeSettings {
   databasePoolSize?: number;
   /** The OIDC issuer's token lifetime. */
   maxTokenLifetimeSeconds?: number;
+  /** How long (ms) in-flight requests may take to finish on SIGTERM/SIGINT (`shutdown.graceMs`). */
+  shutdownGraceMs?: number;
   /** Where key files not configured are made on first start (`dataDir`). */
   dataDir?: string;
   /** A file holding the identity key (`oidc.keyFile`); else TRUSTGATE_IDENTITY_KEY, else `<dataDir>/identity.key`. */
@@ -97,6 +99,7 @@ export async function applyConfig<O extends object>(
   const mode = String(merged.aws);
   const settings: ServeSettings = {
     ...(config.log?.level === undefined ? {} : { logLevel: config.log.level }),
+    ...(config.shutdown?.graceMs === undefined ? {} : { shutdownGraceMs: config.shutdown.graceMs }),
     ...(config.store?.schema === undefined ? {} : { databaseSchema: config.store.schema }),
     ...(config.store?.poolSize === undefined ? {} : { databasePoolSize: config.store.poolSize }),
     ...(config.dataDir === undefined ? {} : { dataDir: config.dataDir }),

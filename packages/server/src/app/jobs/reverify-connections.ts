@@ -59,21 +59,35 @@ export async function reverifyDueConnections(
   return { ran: true, verified };
 }
 
-/** Runs {@link reverifyDueConnections} every `tickMs` (default 1 minute) until stopped. */
+/**
+ * Runs {@link reverifyDueConnections} every `tickMs` (default 1 minute) until stopped; a run still going when the
+ * next tick comes is not doubled. The timer does not keep the process alive. `stop()` starts no further run and
+ * resolves once the running one (if any) has finished: shutting down never cuts a verification half-way through
+ * recording its result.
+ */
 export function startReverifyScheduler(
   deps: ConnectionDeps,
   options: ReverifyOptions & { tickMs?: number; onError?: (error: unknown) => void },
-): { stop(): void } {
-  let running = false;
+): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let stopped = false;
   const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    reverifyDueConnections(deps, options)
-      .catch((error: unknown) => options.onError?.(error))
+    if (running !== undefined || stopped) return;
+    running = reverifyDueConnections(deps, options)
+      .then(
+        () => undefined,
+        (error: unknown) => options.onError?.(error),
+      )
       .finally(() => {
-        running = false;
+        running = undefined;
       });
   }, options.tickMs ?? 60_000);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
