@@ -15,7 +15,12 @@ const coreErrors = fileURLToPath(new URL('../core/src/errors/index.ts', import.m
  */
 export default defineConfig({
   plugins: [react()],
-  resolve: { alias: [{ find: /^@trustgate\/core$/, replacement: coreErrors }] },
+  resolve: {
+    // The workspace packages' TypeScript sources (their "@trustgate/source" export), not their dist/: the console
+    // builds without the other packages built first.
+    conditions: ['@trustgate/source', 'module', 'browser', 'development|production'],
+    alias: [{ find: /^@trustgate\/core$/, replacement: coreErrors }],
+  },
   build: { outDir: 'dist', emptyOutDir: true, reportCompressedSize: true, sourcemap: false },
   server: {
     proxy: Object.fromEntries(
