@@ -1,0 +1,219 @@
+/**
+ * Start-up of the built CLI (issue 15), each against `node -e 0` measured in the same run, as child processes:
+ *
+ * - `trustgate external-id` and `trustgate creds --format credential-process` (from a running service on the
+ *   sandbox, as an AWS tool's `credential_process` runs it on every call): target within 3x of `node -e 0`;
+ * - `trustgate --help`;
+ * - `trustgate serve` (no flags: SQLite, the sandbox in-process, the demo organization) until GET /healthz answers:
+ *   target under 1 s.
+ *
+ * Medians of several runs, the ratio to `node -e 0`'s median, and the peak RSS (the child's maxRSS, read at its exit
+ * by a preloaded hook; for serve its VmHWM when ready). It runs `packages/cli/bin/trustgate.js`, i.e. dist/: run
+ * `npm run build` first after a change. Prints; never fails on a time.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { startSandbox } from '@trustgate/sandbox';
+import { createPlatformUser, createTrustgateService, seedDemoOrganization } from '@trustgate/server';
+
+const BIN = fileURLToPath(new URL('../packages/cli/bin/trustgate.js', import.meta.url));
+const RUNS = 15;
+const SERVE_RUNS = 5;
+/** Preloaded into every measured child: writes its peak RSS (KiB) to fd 3 at exit. */
+const REPORT_RSS = `data:text/javascript,${encodeURIComponent(
+  "import { writeSync } from 'node:fs'; process.on('exit', () => { try { writeSync(3, String(process.resourceUsage().maxRSS)); } catch {} });",
+)}`;
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+/** One run of `node [--import REPORT_RSS] args`: wall time from spawn to exit (ms) and peak RSS (MiB). */
+function timeOnce(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMiB: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--import', REPORT_RSS, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let rss = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => (rss += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      if (code !== 0) reject(new Error(`node ${args.join(' ')} exited ${code}: ${out.slice(0, 500)}`));
+      else resolve({ ms, rssMiB: Number(rss) / 1024 });
+    });
+  });
+}
+
+/** Median time and RSS of `RUNS` runs after one warm-up run (which fills the OS file cache). */
+async function measure(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMiB: number }> {
+  await timeOnce(args, env);
+  const runs: { ms: number; rssMiB: number }[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await timeOnce(args, env));
+  return { ms: median(runs.map((r) => r.ms)), rssMiB: median(runs.map((r) => r.rssMiB)) };
+}
+
+/** A free TCP port on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/** One `trustgate serve` in a fresh folder: ms from spawn until GET /healthz answers 200, and VmHWM then (MiB). */
+async function serveOnce(): Promise<{ ms: number; rssMiB: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'trustgate-bench-serve-'));
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, HOME: dir },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`trustgate serve exited ${child.exitCode}: ${err.slice(0, 500)}`);
+      if (performance.now() - started > 60_000) throw new Error('trustgate serve was not ready within 60 s');
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const ms = performance.now() - started;
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    return { ms, rssMiB: Number(hwm?.[1] ?? 0) / 1024 };
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A service on the sandbox with one connection verified and stack `web` attached; its URL and admin token. */
+async function startService() {
+  const sandbox = await startSandbox({ accounts: 2 });
+  const [platform, customer] = sandbox.accounts as [
+    (typeof sandbox.accounts)[number],
+    (typeof sandbox.accounts)[number],
+  ];
+  const user = await createPlatformUser({
+    endpoint: sandbox.endpoint,
+    region: sandbox.region,
+    adminCredentials: platform,
+  });
+  const service = await createTrustgateService({
+    databaseUrl: ':memory:',
+    partitions: {
+      aws: {
+        endpoint: sandbox.endpoint,
+        region: sandbox.region,
+        credentials: user.credentials,
+        accountId: platform.accountId,
+      },
+    },
+    publicUrl: 'http://127.0.0.1',
+    reverify: false,
+    verifyRetry: { maxWaitMs: 0 },
+  });
+  const url = await service.listen({ port: 0 });
+  const { adminToken } = await seedDemoOrganization(service.store);
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text);
+  };
+  const created = await post('/v1/connections', {
+    name: 'bench-startup',
+    roleName: 'BenchStartup',
+    scope: { kind: 'account', accountId: customer.accountId },
+    externalIdTrust: { kind: 'scoped', phases: ['read', 'write'] },
+  });
+  const iam = new IAMClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: customer });
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'BenchStartup',
+      AssumeRolePolicyDocument: JSON.stringify(created.deliverables.trustPolicy),
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'BenchStartup',
+      PolicyName: 'read',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }],
+      }),
+    }),
+  );
+  const connectionId = created.connection.id as string;
+  await post(`/v1/connections/${connectionId}/verify`, {
+    roleArn: `arn:aws:iam::${customer.accountId}:role/BenchStartup`,
+  });
+  const stack = await post('/v1/stacks', { slug: 'web', name: 'Web' });
+  await post(`/v1/stacks/${stack.id}/attachments`, { connectionId, phases: ['read'], sessionMode: 'shared' });
+  return {
+    url,
+    adminToken,
+    stop: async () => {
+      await service.close();
+      await sandbox.stop();
+    },
+  };
+}
+
+export default async function run(): Promise<void> {
+  const clean = { PATH: process.env.PATH, HOME: tmpdir() };
+  const service = await startService();
+  try {
+    const credsEnv = { ...clean, TRUSTGATE_URL: service.url, TRUSTGATE_TOKEN: service.adminToken };
+    const creds = [BIN, 'creds', '--stack', 'web', '--phase', 'read', '--format', 'credential-process'];
+    const first = await timeOnce(creds, credsEnv);
+    if (!(first.ms > 0)) throw new Error('creds did not run');
+    const node = await measure(['-e', '0'], clean);
+    const rows: [string, { ms: number; rssMiB: number }][] = [
+      ['node -e 0', node],
+      ['trustgate external-id', await measure([BIN, 'external-id'], clean)],
+      ['trustgate creds --format credential-process', await measure(creds, credsEnv)],
+      ['trustgate --help', await measure([BIN, '--help'], clean)],
+    ];
+    const serves: { ms: number; rssMiB: number }[] = [];
+    for (let i = 0; i < SERVE_RUNS; i++) serves.push(await serveOnce());
+    const serve = { ms: median(serves.map((s) => s.ms)), rssMiB: median(serves.map((s) => s.rssMiB)) };
+    for (const [name, r] of rows)
+      console.log(
+        `${name.padEnd(46)} median ${r.ms.toFixed(0).padStart(5)} ms  ${(r.ms / node.ms).toFixed(1).padStart(4)}x node -e 0  RSS ${r.rssMiB.toFixed(0)} MiB (median of ${RUNS})`,
+      );
+    console.log(
+      `${'trustgate serve, spawn to /healthz 200'.padEnd(46)} median ${serve.ms.toFixed(0).padStart(5)} ms  ${(serve.ms / node.ms).toFixed(1).padStart(4)}x node -e 0  RSS ${serve.rssMiB.toFixed(0)} MiB when ready (median of ${SERVE_RUNS}; target under 1,000 ms)`,
+    );
+    console.log('targets: external-id and creds within 3x node -e 0');
+  } finally {
+    await service.stop();
+  }
+}
