@@ -130,6 +130,22 @@ const CLIENT_GROUPS = [
   },
 ];
 
+/**
+ * packages/console/src: the web console runs in browsers and reaches the service only through @trustgate/client
+ * (src/api.ts), so it cannot drift from the API; no server, sandbox or CLI code, no Node built-in.
+ */
+const CONSOLE_GROUPS = [
+  AGPL_ORACLES,
+  {
+    regex: `^(?:node:|(?:${builtinModules.filter((name) => !name.includes('/')).join('|')})(?:/|$))`,
+    message: 'the console runs in browsers: no Node built-in (STYLE.md, "The house").',
+  },
+  {
+    group: ['@trustgate/server', '@trustgate/server/*', '@trustgate/sandbox', '@trustgate/cli', '@trustgate/cli/*'],
+    message: 'the console speaks HTTP to the service through @trustgate/client (src/api.ts) only.',
+  },
+];
+
 const depths = Array.from({ length: MAX_DEPTH + 1 }, (_, depth) => depth);
 
 /** Later configs override earlier ones for the same file, so each carries every group that applies to it. */
@@ -154,6 +170,11 @@ const architecture = [
     ignores: TESTS,
     rules: { 'no-restricted-imports': ['error', { patterns: CLIENT_GROUPS }] },
   },
+  {
+    files: ['packages/console/src/**/*.ts', 'packages/console/src/**/*.tsx'],
+    ignores: TESTS,
+    rules: { 'no-restricted-imports': ['error', { patterns: CONSOLE_GROUPS }] },
+  },
   ...Object.keys(SERVER_LAYERS).flatMap((layer) =>
     depths.slice(1).map((depth) => ({
       files: [atDepth(`packages/server/src/${layer}`, depth - 1)],
@@ -177,7 +198,7 @@ export default tseslint.config(
   {
     // "Files under ~400 lines" (STYLE.md), counted as the reader sees them: blank lines and comments included.
     // Tests are exempt: table-driven suites are long by nature and are split by what they test, not by size.
-    files: ['packages/*/src/**/*.ts'],
+    files: ['packages/*/src/**/*.ts', 'packages/*/src/**/*.tsx'],
     // Generated from the OpenAPI document (npm run generate:client): its size is the API's.
     ignores: [...TESTS, 'packages/client/src/api-types.ts'],
     rules: { 'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }] },

@@ -49,6 +49,31 @@ const cases: RuleCase[] = [
     rule: 'no-restricted-imports',
     message: 'the client speaks HTTP to the service',
   },
+  // packages/console/src: a browser app that reaches the service through @trustgate/client only.
+  ...['@trustgate/server', '@trustgate/sandbox', '@trustgate/cli'].map((from): RuleCase => ({
+    name: `the console importing ${from}`,
+    file: 'packages/console/src/pages/fixture/FixturePage.tsx',
+    breaks: importing(from),
+    obeys: importing('@trustgate/client'),
+    rule: 'no-restricted-imports',
+    message: 'the console speaks HTTP to the service through @trustgate/client',
+  })),
+  {
+    name: 'the console importing a Node built-in',
+    file: 'packages/console/src/fixture.ts',
+    breaks: importing('node:fs'),
+    obeys: importing('react'),
+    rule: 'no-restricted-imports',
+    message: 'the console runs in browsers',
+  },
+  {
+    name: 'a console page over 400 lines',
+    file: 'packages/console/src/pages/fixture/FixturePage.tsx',
+    breaks: lines(401),
+    obeys: lines(400),
+    rule: 'max-lines',
+    message: 'Maximum allowed is 400',
+  },
   // packages/core/src: pure, no I/O, no SDK, no database, no web framework, no other trustgate package.
   ...[
     'node:fs',
