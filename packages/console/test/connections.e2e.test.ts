@@ -1,11 +1,13 @@
-import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyStack } from '../../server/test/service-harness.ts';
 import { checkA11y, screenshot, signedInPage, startConsoleEnv, type ConsoleEnv } from './browser-harness.ts';
 
 /**
  * The Connections page in a real browser over connections made through the API against the sandbox: one connected
- * for real (its quick-create stack applied in the sandbox, then verified), one broken (a role that does not exist),
+ * for real (its CloudFormation template applied in the sandbox, then verified), one insecure (the customer dropped the
+ * external ID condition from its trust policy), one broken (a role that does not exist),
  * two pending (one in a space, labelled). Badges and reasons, the chart's counts, and each filter as the API applies
  * it, kept in the URL.
  */
@@ -44,41 +46,50 @@ describe('console: the connections list', { timeout: 180_000 }, () => {
     const breaking = env.api('POST', `/v1/connections/${gone.id}/verify`, {
       roleArn: `arn:aws:iam::${account.accountId}:role/TrustgateConsoleMissing`,
     });
-    const ok = await env.api('POST', '/v1/connections', {
-      name: 'prod-ok',
-      scope: { kind: 'account', accountId: account.accountId },
-      roleName: 'TrustgateConsoleOk',
-      selection: { mode: 'default' },
-      labels: { env: 'prod' },
-    });
-    expect(ok.status, ok.text).toBe(201);
-    const link = new URLSearchParams(
-      new URL(ok.body.deliverables.formats['quick-create-link']).hash.replace(/^#\/stacks\/quickcreate\?/, ''),
-    );
-    const cfn = new CloudFormationClient({
-      endpoint: env.sandbox.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
-    });
-    const stackName = link.get('stackName') as string;
-    await cfn.send(
-      new CreateStackCommand({
-        StackName: stackName,
-        TemplateURL: link.get('templateURL') as string,
-        Capabilities: ['CAPABILITY_NAMED_IAM'],
-        Parameters: [...link]
-          .filter(([k]) => k.startsWith('param_'))
-          .map(([k, v]) => ({ ParameterKey: k.slice('param_'.length), ParameterValue: v })),
-      }),
-    );
-    let stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
-    for (let i = 0; i < 300 && stack?.StackStatus?.endsWith('_IN_PROGRESS'); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
-    }
-    const roleArn = stack?.Outputs?.find((o) => o.OutputKey === 'RoleArn')?.OutputValue;
-    const verified = await env.api('POST', `/v1/connections/${ok.body.connection.id}/verify`, { roleArn });
+    const customer = { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey };
+    /** Creates a connection, applies its CloudFormation template as the customer; the role's ARN. */
+    const applied = async (name: string, roleName: string, labels: Record<string, string>) => {
+      const made = await env.api('POST', '/v1/connections', {
+        name,
+        scope: { kind: 'account', accountId: account.accountId },
+        roleName,
+        selection: { mode: 'default' },
+        labels,
+      });
+      expect(made.status, made.text).toBe(201);
+      const stack = await applyStack({
+        endpoint: env.sandbox.endpoint,
+        credentials: customer,
+        stackName: `tg-${name}`,
+        templateBody: made.body.deliverables.formats['cloudformation-json'],
+      });
+      expect(stack.status, stack.reason).toBe('CREATE_COMPLETE');
+      return {
+        id: made.body.connection.id as string,
+        roleArn: stack.outputs.RoleArn,
+        trust: made.body.deliverables.trustPolicy,
+      };
+    };
+    const connect = async () => {
+      const ok = await applied('prod-ok', 'TrustgateConsoleOk', { env: 'prod' });
+      return env.api('POST', `/v1/connections/${ok.id}/verify`, { roleArn: ok.roleArn });
+    };
+    // The customer drops the external ID condition from the role's trust policy: anyone's trustgate could assume it.
+    const loosen = async () => {
+      const open = await applied('open-trust', 'TrustgateConsoleOpen', { env: 'dev' });
+      const { Condition: _pinned, ...statement } = open.trust.Statement[0];
+      const iam = new IAMClient({ endpoint: env.sandbox.endpoint, region: 'us-east-1', credentials: customer });
+      await iam.send(
+        new UpdateAssumeRolePolicyCommand({
+          RoleName: 'TrustgateConsoleOpen',
+          PolicyDocument: JSON.stringify({ ...open.trust, Statement: [statement] }),
+        }),
+      );
+      return env.api('POST', `/v1/connections/${open.id}/verify`, { roleArn: open.roleArn });
+    };
+    const [verified, insecure] = await Promise.all([connect(), loosen()]);
     expect(verified.body.status, verified.text).toBe('connected');
+    expect(insecure.body.status, insecure.text).toBe('insecure');
     const broken = await breaking;
     expect(broken.body.status, broken.text).toBe('broken');
 
@@ -97,11 +108,21 @@ describe('console: the connections list', { timeout: 180_000 }, () => {
   });
 
   it('lists every connection with its status badge and reason, and charts them by status', async () => {
-    expect((await rowNames()).sort()).toEqual(['dev-pending', 'prod-ok', 'staging-broken', 'team-a-pending']);
+    expect((await rowNames()).sort()).toEqual([
+      'dev-pending',
+      'open-trust',
+      'prod-ok',
+      'staging-broken',
+      'team-a-pending',
+    ]);
     const row = (name: string) => page.locator(`tr[data-connection="${name}"]`);
     expect(await row('prod-ok').locator('.badge').textContent()).toBe('Connected');
     expect(await row('staging-broken').locator('.badge').textContent()).toBe('Broken');
     expect(await row('dev-pending').locator('.badge').textContent()).toBe('Pending');
+    expect(await row('open-trust').locator('.badge').textContent()).toBe('Insecure');
+    expect(await row('open-trust').locator('.status-reason').textContent()).toBe(
+      "The role's trust policy does not require the external ID.",
+    );
     // The reason the API gives is shown beside the badge.
     const reasons = await env.api('GET', '/v1/connections');
     const brokenReason = reasons.body.find((c: { name: string }) => c.name === 'staging-broken').statusReason;
@@ -111,11 +132,12 @@ describe('console: the connections list', { timeout: 180_000 }, () => {
     expect(await chartCount('pending')).toBe('2');
     expect(await chartCount('connected')).toBe('1');
     expect(await chartCount('broken')).toBe('1');
-    expect(await chartCount('insecure')).toBe('0');
+    expect(await chartCount('insecure')).toBe('1');
+    expect(await chartCount('needs-update')).toBe('0');
     const label = await page.locator('figure.chart svg').getAttribute('aria-labelledby');
     expect(label).toBe('status-chart-caption status-chart-summary');
     expect(await page.locator('#status-chart-summary').textContent()).toBe(
-      'Pending: 2, Connected: 1, Needs update: 0, Insecure: 0, Broken: 1',
+      'Pending: 2, Connected: 1, Needs update: 0, Insecure: 1, Broken: 1',
     );
     await checkA11y(page, 'the connections list');
     await screenshot(page, 'connections-list');
