@@ -17,6 +17,7 @@ import { createAuditBatcher, type AuditBatcher } from './app/audit/audit-batcher
 import { DEFAULT_LOAD_POLICY, DEFAULT_STS_RETRY, type BrokerDeps } from './app/broker/broker-deps.ts';
 import type { CredentialCache, LoadPolicy } from './cache/credential-cache.ts';
 import { localCredentialCache } from './cache/local-credential-cache.ts';
+import type { AuthGeneration } from './cache/auth-generation.ts';
 import { createStsPacer } from './aws/sts-pacer.ts';
 import { observedStsPacer } from './aws/observed-sts-pacer.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/metrics.ts';
@@ -229,8 +230,19 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
     ...(config.databasePoolSize === undefined ? {} : { poolSize: config.databasePoolSize }),
   });
   let cache: CredentialCache | undefined;
+  let authGeneration: AuthGeneration | undefined;
   try {
     cache = await openCredentialCache(config);
+    // With Redis, a revocation through one instance is honoured by every other's principal cache at once.
+    authGeneration =
+      config.cache === undefined
+        ? undefined
+        : await (
+            await import('./cache/auth-generation.ts')
+          ).redisAuthGeneration({
+            url: config.cache.redisUrl,
+            key: `${config.cache.keyPrefix ?? 'trustgate:'}auth-generation`,
+          });
     const catalogFile = config.defaultCatalogFile ?? DEFAULT_CATALOG_FILE;
     const platforms: Partial<Record<Partition, PlatformSettings>> = {};
     const awsConfig: Partial<Record<Partition, PartitionAwsConfig>> = {};
@@ -277,6 +289,7 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       ...(config.logger === undefined ? {} : { logger: config.logger }),
       ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
       ...(config.principalCacheMs === undefined ? {} : { principalCacheMs: config.principalCacheMs }),
+      ...(authGeneration === undefined ? {} : { authGeneration }),
     });
     deps.log = built.app.log;
     metrics.collectFromStore(store, built.app.log);
@@ -309,11 +322,13 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
         await Promise.all([scheduler?.stop(), resender.stop(), built.app.close()]);
         await wired.audit.close();
         await wired.broker.cache.close();
+        await authGeneration?.close();
         await store.close();
       },
     };
   } catch (error) {
     await cache?.close();
+    await authGeneration?.close();
     await store.close();
     throw error;
   }

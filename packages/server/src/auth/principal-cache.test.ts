@@ -83,4 +83,30 @@ describe('cachingAuthenticator', () => {
     await uncached(`Bearer ${SECRET}`);
     expect(state.reads).toBe(4);
   });
+
+  it('refuses a token revoked through another instance at once: the shared generation moved; unreadable, the store is read', async () => {
+    const { port, state } = fakeStore();
+    let generation: string | Error = '7';
+    const auth = cachingAuthenticator(port, {
+      ttlMs: 60_000,
+      writeEpoch: () => state.epoch,
+      sharedGeneration: async () => {
+        if (generation instanceof Error) throw generation;
+        return generation;
+      },
+    });
+    await auth(`Bearer ${SECRET}`);
+    await auth(`Bearer ${SECRET}`);
+    expect(state.reads).toBe(1);
+    generation = new Error('redis down');
+    await auth(`Bearer ${SECRET}`);
+    await auth(`Bearer ${SECRET}`);
+    expect(state.reads).toBe(3);
+    generation = '7';
+    await auth(`Bearer ${SECRET}`);
+    expect(state.reads).toBe(4); // read while the generation was unknown: not reused
+    state.revoked = true;
+    generation = '8';
+    await expect(auth(`Bearer ${SECRET}`)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
 });

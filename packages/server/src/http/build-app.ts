@@ -10,6 +10,8 @@ import { errorAnswerOptions, installErrorHandler } from './error-handler.ts';
 import { installZodCompilers } from './zod-route.ts';
 import { REDACT_PATHS, REDACTED, withRedactedUrl } from './log-redaction.ts';
 import { installRequestId, requestChildLogger, requestIdMixin, requestIdOf } from './request-id.ts';
+import { installAuthGenerationBump } from './auth-generation-hook.ts';
+import type { AuthGeneration } from '../cache/auth-generation.ts';
 import { routeAdder } from './zod-route.ts';
 import { registerAccessRoutes } from './routes/access-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
@@ -51,6 +53,11 @@ export interface BuildAppOptions {
   principalCacheMs?: number;
   /** The instance's Prometheus metrics, served at `/metrics`; default a registry of its own. */
   metrics?: ServiceMetrics;
+  /**
+   * The count shared by every instance (Redis) that makes a revocation through one instance honoured by the others'
+   * principal caches at once; default none (a change through another instance is seen within `principalCacheMs`).
+   */
+  authGeneration?: AuthGeneration;
   /** The web console's build (packages/console/dist), served at `/`; unset serves no console. */
   consoleDir?: string;
 }
@@ -106,9 +113,11 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
   });
   const background = new BackgroundTasks();
   const store = options.deps.store;
+  const authGeneration = options.authGeneration;
   const authenticateHeader = cachingAuthenticator(store, {
     ttlMs: options.principalCacheMs ?? 1000,
     writeEpoch: () => store.writeEpoch(),
+    ...(authGeneration === undefined ? {} : { sharedGeneration: () => authGeneration.current() }),
   });
   const metrics = options.metrics ?? createServiceMetrics();
   const ctx: AppContext = {
@@ -121,6 +130,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
     authenticateHeader: (header) => authenticateHeader(header),
   };
   installRequestId(app);
+  if (authGeneration !== undefined) installAuthGenerationBump(app, store, authGeneration);
   installErrorHandler(app);
   installZodCompilers(app);
   installMetrics(app, metrics);

@@ -1,0 +1,35 @@
+import { createClient } from 'redis';
+
+/**
+ * A count every instance sharing one Redis reads, moved by an instance before it answers a request that wrote
+ * something that may change who is authenticated (a token revoked, a user removed): a principal another instance
+ * cached at an older count is read again, so a revocation through one instance is refused by every other on the
+ * very next request. One GET per authenticated request that would use a cached principal, in place of the store's
+ * two queries.
+ */
+export interface AuthGeneration {
+  /** The current count (a string, compared for equality only). */
+  current(): Promise<string>;
+  /** Moves the count. */
+  bump(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** An {@link AuthGeneration} in Redis at `key` (INCR and GET). */
+export async function redisAuthGeneration(o: { url: string; key: string }): Promise<AuthGeneration> {
+  const client = createClient({ url: o.url });
+  // node-redis reconnects by itself; a command in flight still fails to its caller (who reads the store instead).
+  client.on('error', () => undefined);
+  await client.connect();
+  return {
+    async current() {
+      return (await client.get(o.key)) ?? '0';
+    },
+    async bump() {
+      await client.incr(o.key);
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
