@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkA11y,
@@ -60,6 +62,40 @@ describe('console shell', { timeout: 120_000 }, () => {
     expect((await page.context().cookies()).find((c) => c.name === 'trustgate_session')).toBeUndefined();
     await page.reload();
     await page.getByLabel('API token').waitFor();
+  });
+
+  it('CSRF: a signed-in browser sent to another site that posts a form and a fetch to the service writes nothing', async () => {
+    const page = await signedInPage(env);
+    const target = env.url;
+    // Another site (localhost is not the same site as 127.0.0.1): a text/plain form is a "simple" request that needs
+    // no preflight, and its body reads as JSON: {"name":"planted="}. A fetch with the console header needs a
+    // preflight the service never grants.
+    const evil = createServer((request, response) => {
+      response.setHeader('content-type', 'text/html');
+      response.end(
+        request.url === '/fetch'
+          ? `<script>fetch('${target}/v1/spaces', { method: 'POST', credentials: 'include', headers: { 'x-trustgate-console': '1', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'fetched' }) }).then(() => document.title = 'sent', () => document.title = 'blocked')</script>`
+          : `<form method="POST" action="${target}/v1/spaces" enctype="text/plain"><input name='{"name":"planted' value='"}'></form><script>document.forms[0].submit()</script>`,
+      );
+    });
+    await new Promise<void>((resolve) => evil.listen(0, 'localhost', resolve));
+    const evilUrl = `http://localhost:${(evil.address() as AddressInfo).port}`;
+    try {
+      await page.goto(`${evilUrl}/form`);
+      await page.waitForURL(`${target}/v1/spaces`);
+      expect(await page.textContent('body')).toMatch(/UNAUTHENTICATED|FORBIDDEN/);
+      await page.goto(`${evilUrl}/fetch`);
+      await expect.poll(() => page.title()).toBe('blocked');
+    } finally {
+      evil.close();
+    }
+    const spaces = await env.api('GET', '/v1/spaces');
+    expect(spaces.body.map((space: { name: string }) => space.name)).toEqual(
+      expect.not.arrayContaining(['planted=', 'fetched']),
+    );
+    // Still signed in on the service's own site: the attack did not sign the user out either.
+    await page.goto(`${target}/settings`);
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
   });
 
   it('passes axe (no serious or critical violation) on every page of the shell', async () => {
