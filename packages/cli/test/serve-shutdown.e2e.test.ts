@@ -24,13 +24,19 @@ function refused(port: number): Promise<boolean> {
  * SIGTERM to a real `trustgate serve` (platform identity from a profile, AWS at a sandbox in this process) while a
  * verification is in flight, held up by latency the sandbox's STS adds to its AssumeRole: the listener closes at
  * once (new connections refused), the verification finishes with its real answer, the process exits 0, and what
- * the verification wrote is in the store, whole, afterwards.
+ * the verification wrote is in the store, whole, afterwards. A request outlasting the grace is cut, and the exit code
+ * says so.
  */
 describe('trustgate serve drains on SIGTERM', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tg-shutdown-'));
   const db = join(dir, 'trustgate.db');
   let sandbox: Sandbox;
   let served: Served | undefined;
+  let cut: Served | undefined;
+  const env = () => ({
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+    AWS_CONFIG_FILE: join(dir, 'config'),
+  });
 
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: 2 });
@@ -64,14 +70,13 @@ describe('trustgate serve drains on SIGTERM', () => {
       ].join('\n'),
     );
     served = await runServe(['--config', join(dir, 'trustgate.yaml')], {
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
-      AWS_CONFIG_FILE: join(dir, 'config'),
+      ...env(),
       TRUSTGATE_SHUTDOWN_GRACE_MS: '30000',
     });
   }, 60_000);
 
   afterAll(async () => {
-    if (served !== undefined && served.child.exitCode === null) served.child.kill('SIGKILL');
+    for (const s of [served, cut]) if (s !== undefined && s.child.exitCode === null) s.child.kill('SIGKILL');
     await sandbox?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -164,5 +169,38 @@ describe('trustgate serve drains on SIGTERM', () => {
     } finally {
       await store.close();
     }
+  }, 60_000);
+
+  it('cuts a request still running after shutdown.graceMs and exits 1', async () => {
+    cut = await runServe(['--config', join(dir, 'trustgate.yaml'), '--db', join(dir, 'cut.db')], {
+      ...env(),
+      TRUSTGATE_SHUTDOWN_GRACE_MS: '300',
+    });
+    const c = cut;
+    const headers = { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' };
+    const created = await fetch(`${c.url}/v1/connections`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'cut', scope: { kind: 'account', accountId: sandbox.accounts[1]!.accountId } }),
+    });
+    expect(created.status).toBe(201);
+    const { connection } = (await created.json()) as { connection: { id: string } };
+    const before = sandbox.faults.injected.length;
+    sandbox.faults.inject({ service: 'sts', action: 'AssumeRole', kind: 'latency', latencyMs: 8_000, count: 1 });
+    const verifying = fetch(`${c.url}/v1/connections/${connection.id}/verify`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ roleArn: `arn:aws:iam::${sandbox.accounts[1]!.accountId}:role/TgCut` }),
+    }).then(
+      (res) => `answered ${res.status}`,
+      (error: Error) => `cut: ${error.message}`,
+    );
+    for (let i = 0; i < 400 && sandbox.faults.injected.length === before; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const exited = new Promise<number | null>((resolve) => c.child.once('exit', (code) => resolve(code)));
+    c.child.kill('SIGTERM');
+    expect(await verifying).toBe('cut: fetch failed');
+    expect(await exited).toBe(1);
+    expect(c.stderr()).toContain('shutdown: requests still running after 300 ms are cut');
   }, 60_000);
 });
