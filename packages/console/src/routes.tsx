@@ -20,6 +20,11 @@ export interface RouteEntry {
 
 export const routes: RouteEntry[] = [
   {
+    path: '/connections/new',
+    title: 'Connect an AWS account',
+    page: lazy(() => import('./pages/connect-wizard/ConnectWizardPage.tsx')),
+  },
+  {
     path: '/connections',
     title: 'Connections',
     nav: true,
