@@ -230,6 +230,7 @@ describe('the CLI', () => {
     expect(run.stdout).toContain('# cache.key from TRUSTGATE_CACHE_KEY\n');
     expect(run.stdout).toContain('  url: postgres://***@db:5432/trustgate\n');
     expect(run.stdout).toContain(`  key: ${REDACTED}\n`);
+    expect(run.stdout).toContain('shutdown:\n  graceMs: 30000\n');
     expect(run.stdout).not.toMatch(/cccc|operator-token-abcdef|secretpw/);
   });
 

@@ -1,5 +1,6 @@
 import { DEFAULT_DATABASE_FILE } from '@trustgate/server';
 import { ENV_SETTINGS, type TrustgateConfig } from './config-schema.ts';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../commands/serve-shutdown.ts';
 
 /** What a secret is printed as. */
 export const REDACTED = '(set, redacted)';
@@ -10,7 +11,7 @@ export function redactUrl(text: string): string {
 }
 
 /**
- * The effective configuration for people: serve's defaults filled in (store, listen, aws.mode, sts pace, log level),
+ * The effective configuration for people: serve's defaults filled in (store, listen, aws.mode, sts pace, log level, shutdown grace),
  * every secret ({@link ENV_SETTINGS} marked secret) replaced by {@link REDACTED}, and passwords in URLs by `***`.
  */
 export function effectiveForShow(config: TrustgateConfig): TrustgateConfig {
@@ -20,6 +21,7 @@ export function effectiveForShow(config: TrustgateConfig): TrustgateConfig {
   shown.aws = { mode: 'sandbox', ...shown.aws };
   shown.sts = { ratePerSecond: 50, ...shown.sts };
   shown.log = { level: 'warn', ...shown.log };
+  shown.shutdown = { graceMs: DEFAULT_SHUTDOWN_GRACE_MS, ...shown.shutdown };
   if (shown.cache?.redisUrl !== undefined) shown.cache.redisUrl = redactUrl(shown.cache.redisUrl);
   for (const setting of ENV_SETTINGS.filter((s) => s.secret === true)) {
     let node: Record<string, unknown> = shown as Record<string, unknown>;
