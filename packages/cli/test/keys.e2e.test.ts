@@ -131,6 +131,9 @@ describe('trustgate keys rotate', () => {
     });
 
   it('re-seals the signing keys under the current key with the old one previous, then the old key may go', async () => {
+    const store = await openStore({ url: db });
+    await store.putSetting('callback-secret', 'a-plain-callback-secret-of-before'); // as stores kept it before sealing
+    await store.close();
     const kid = await identity(k1, async (i) => {
       await i.keys.rotate(); // the first key and a next one, both sealed under K1
       return (await i.keys.signer()).kid;
@@ -142,9 +145,17 @@ describe('trustgate keys rotate', () => {
     const rotated = await run(both);
     expect(rotated.stderr).not.toMatch(/error/);
     expect(rotated.code).toBe(0);
-    expect(rotated.stdout).toMatch(/^re-sealed 2 of 2 OIDC signing keys under identity key [0-9a-f]{16} /);
+    expect(rotated.stdout).toMatch(
+      /^re-sealed 2 of 2 OIDC signing keys and 1 of 1 secret settings \(the callback-token and run-token keys\) under identity key [0-9a-f]{16};/,
+    );
     const again = await run(both, '--json');
-    expect(JSON.parse(again.stdout)).toMatchObject({ signingKeys: { resealed: 0, total: 2 } });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      signingKeys: { resealed: 0, total: 2, settingsResealed: 0, settingsTotal: 1 },
+    });
+    const reopened = await openStore({ url: db });
+    const sealed = (await reopened.getSetting('callback-secret')) ?? '';
+    await reopened.close();
+    expect(sealed).not.toContain('plain-callback-secret');
     for (const output of [rotated, again])
       for (const form of [...forms(k1), ...forms(k2)]) expect(output.stdout + output.stderr).not.toContain(form);
 

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { TrustgateError, type Partition } from '@trustgate/core';
@@ -23,6 +23,8 @@ import { observedStsPacer } from './aws/observed-sts-pacer.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { createAssumptionMemo } from './app/broker/assumption-memo.ts';
 import { createIdentity, identityKeyring, type IdentityConfig } from './app/identity/create-identity.ts';
+import { secretSetting } from './app/identity/sealed-setting.ts';
+import type { Keyring } from './model/keyring.ts';
 
 /** The example catalog shipped in the repository: the default catalog connections use. */
 export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../../catalogs/example.yaml', import.meta.url));
@@ -180,6 +182,7 @@ async function wireBroker(
   cache: CredentialCache,
   awsConfig: Partial<Record<Partition, PartitionAwsConfig>>,
   metrics: ServiceMetrics,
+  ring: Keyring | undefined,
 ): Promise<{ broker: BrokerDeps; audit: AuditBatcher }> {
   const b = config.broker ?? {};
   const once = Object.fromEntries(Object.entries(awsConfig).map(([p, c]) => [p, { ...c, maxAttempts: 1 }]));
@@ -192,7 +195,7 @@ async function wireBroker(
       metrics.stsCall,
     ),
     audit,
-    runTokenSecret: await store.sharedSetting('run-token-secret', () => randomBytes(32).toString('base64url')),
+    runTokenSecret: await secretSetting(store, 'run-token-secret', ring),
     loadPolicy: { ...DEFAULT_LOAD_POLICY, ...b.loadPolicy },
     stsRetry: b.stsRetry ?? DEFAULT_STS_RETRY,
     assumptionMemo: createAssumptionMemo(),
@@ -254,14 +257,15 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
         c.templateBucket === undefined ? c : { ...c, templateBucketOwner: c.templateBucketOwner ?? c.accountId };
     }
     const metrics = createServiceMetrics();
-    const wired = await wireBroker(config, store, cache, awsConfig, metrics);
-    // The identity's keyring: the configured key, its previous keys and a key the demo stored before one was configured.
+    // The identity's keyring (the configured key, its previous keys, a key the demo stored before one was configured)
+    // seals the signing keys and the callback-token and run-token secrets in the store.
     const ring = config.identity === undefined ? undefined : await identityKeyring(config.identity, store);
+    const wired = await wireBroker(config, store, cache, awsConfig, metrics, ring);
     const deps: ConnectionDeps = {
       store,
       aws: config.aws ?? sdkClientFactory(awsConfig),
       platforms,
-      callbackSecret: await store.sharedSetting('callback-secret', () => randomBytes(32).toString('base64url')),
+      callbackSecret: await secretSetting(store, 'callback-secret', ring),
       publicUrl: config.publicUrl.replace(/\/$/, ''),
       defaultCatalog: { name: 'example', source: await readFile(catalogFile, 'utf8'), fileName: 'example.yaml' },
       ...(config.verifyRetry === undefined ? {} : { verifyRetry: config.verifyRetry }),

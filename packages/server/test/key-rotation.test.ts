@@ -8,6 +8,7 @@ import { createIssuerKeys } from '../src/app/identity/issuer-keys.ts';
 import type { KeyRingPolicy } from '../src/app/identity/key-ring.ts';
 import { resealSigningKeys } from '../src/app/identity/reseal-signing-keys.ts';
 import { identityKeyId, openPrivateKey, sealedKeyId } from '../src/app/identity/seal-private-key.ts';
+import { secretSetting } from '../src/app/identity/sealed-setting.ts';
 import { keyringOf } from '../src/model/keyring.ts';
 import type { Store } from '../src/store/store.ts';
 import { countingLoad, fakeSession, POLICY } from './credential-cache-behaviour.ts';
@@ -151,7 +152,7 @@ describe.each(DIALECTS)('the OIDC signing keys across a key rotation on %s', (di
     expect((await keys(k2, [k1]).signer()).kid).toBe(first.kid);
 
     const report = await resealSigningKeys(store.signingKeys, keyringOf(k2, [k1]));
-    expect(report).toEqual({ resealed: 2, total: 2, keyId: identityKeyId(k2) });
+    expect(report).toEqual({ resealed: 2, total: 2, settingsResealed: 0, settingsTotal: 0, keyId: identityKeyId(k2) });
     expect((await store.signingKeys.list()).map((k) => sealedKeyId(k.sealedPrivateKey))).toEqual([
       identityKeyId(k2),
       identityKeyId(k2),
@@ -193,5 +194,31 @@ describe.each(DIALECTS)('the OIDC signing keys across a key rotation on %s', (di
         expect((error as Error).message).not.toContain(Buffer.from(secret).toString(encoding));
     // Generation 1 was re-sealed inside the transaction before generation 2 failed: rolled back with it.
     expect((await store.signingKeys.list()).map((k) => k.sealedPrivateKey)).toEqual(before);
+  });
+
+  it('the callback-token and run-token keys are sealed under the identity key, read across a rotation, re-sealed by keys rotate', async () => {
+    const k1 = randomBytes(32);
+    const k2 = randomBytes(32);
+    const callback = await secretSetting(store, 'callback-secret', keyringOf(k1));
+    const stored = (await store.getSetting('callback-secret')) ?? '';
+    expect(stored.startsWith('s1.')).toBe(true);
+    expect(stored).not.toContain(callback);
+    expect(await secretSetting(store, 'callback-secret', keyringOf(k1))).toBe(callback);
+    await store.putSetting('run-token-secret', 'a-plain-run-token-secret-of-before'); // as stores kept it before sealing
+
+    expect(await secretSetting(store, 'callback-secret', keyringOf(k2, [k1]))).toBe(callback);
+    const error = await secretSetting(store, 'callback-secret', keyringOf(k2)).catch((e: Error) => e);
+    expect(error).toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('callback-secret') as string });
+    for (const form of [k1, k2].flatMap((k) => [k.toString('hex'), k.toString('base64')]))
+      expect((error as Error).message).not.toContain(form);
+
+    expect(await resealSigningKeys(store.signingKeys, keyringOf(k2, [k1]))).toMatchObject({
+      settingsResealed: 2,
+      settingsTotal: 2,
+    });
+    expect(await secretSetting(store, 'callback-secret', keyringOf(k2))).toBe(callback);
+    expect(await secretSetting(store, 'run-token-secret', keyringOf(k2))).toBe('a-plain-run-token-secret-of-before');
+    expect(await store.getSetting('run-token-secret')).not.toContain('plain-run-token');
+    expect(await resealSigningKeys(store.signingKeys, keyringOf(k2))).toMatchObject({ settingsResealed: 0 });
   });
 });

@@ -21,7 +21,8 @@ interface KeysOptions {
 /**
  * `trustgate keys rotate`: after the service was restarted with a new current key and the old one among the previous
  * keys (TRUSTGATE_IDENTITY_KEY, TRUSTGATE_IDENTITY_PREVIOUS_KEYS), re-seals everything the store keeps encrypted
- * (the OIDC signing keys) under the current key in one transaction, and says how many. Then the previous key may go.
+ * (the OIDC signing keys, the callback-token and run-token keys) under the current key in one transaction, and says
+ * how many. Then the previous key may go.
  * Cached credentials are not re-encrypted: under a previous cache key they are read until they expire.
  */
 export function registerKeys(program: Command): void {
@@ -31,7 +32,7 @@ export function registerKeys(program: Command): void {
   keys
     .command('rotate')
     .description(
-      `re-seal the store's OIDC signing keys under the current identity key (${IDENTITY_KEY_ENV}, oidc.keyFile or the data directory's identity.key), opening them with ${IDENTITY_PREVIOUS_KEYS_ENV}; one transaction`,
+      `re-seal the store's OIDC signing keys and callback-token and run-token keys under the current identity key (${IDENTITY_KEY_ENV}, oidc.keyFile or the data directory's identity.key), opening them with ${IDENTITY_PREVIOUS_KEYS_ENV}; one transaction`,
     )
     .option('--db <url>', 'SQLite file, or postgres://user@host:5432/db (else store.url; default the service default)')
     .option('--db-schema <schema>', 'PostgreSQL only: the schema the store lives in (else store.schema)')
@@ -55,7 +56,7 @@ export function registerKeys(program: Command): void {
         return;
       }
       process.stdout.write(
-        `re-sealed ${report.resealed} of ${report.total} OIDC signing keys under identity key ${report.keyId} (${report.total - report.resealed} were under it already)\n`,
+        `re-sealed ${report.resealed} of ${report.total} OIDC signing keys and ${report.settingsResealed} of ${report.settingsTotal} secret settings (the callback-token and run-token keys) under identity key ${report.keyId}; the rest were under it already\n`,
       );
       process.stderr.write(
         `note: cached credentials under a previous cache key are read until they expire (at most 12 h): keep ${CACHE_PREVIOUS_KEYS_ENV} that long.\n`,

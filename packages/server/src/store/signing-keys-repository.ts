@@ -53,9 +53,13 @@ export class SigningKeysRepository {
 
   /**
    * Re-seals stored keys in one transaction (a key rotation): `reseal` answers a key's new sealed text, or undefined
-   * to leave it. When it throws, nothing is written. Answers how many keys were re-sealed and how many are stored.
+   * to leave it; `settings.reseal` the same for each shared setting of `settings.names` (secrets sealed under the
+   * same key). When either throws, nothing is written. Answers how many were re-sealed and how many are stored.
    */
-  async resealAll(reseal: (key: SigningKeyRecord) => string | undefined): Promise<{ resealed: number; total: number }> {
+  async resealAll(
+    reseal: (key: SigningKeyRecord) => string | undefined,
+    settings?: { names: readonly string[]; reseal: (name: string, value: string) => string | undefined },
+  ): Promise<{ resealed: number; total: number; settingsResealed: number; settingsTotal: number }> {
     return this.db.transaction().execute(async (trx) => {
       const rows = await trx.selectFrom('signing_keys').selectAll().orderBy('generation', 'asc').execute();
       let resealed = 0;
@@ -65,7 +69,22 @@ export class SigningKeysRepository {
         await trx.updateTable('signing_keys').set({ sealed_private_key: sealed }).where('kid', '=', row.kid).execute();
         resealed += 1;
       }
-      return { resealed, total: rows.length };
+      const named =
+        settings === undefined || settings.names.length === 0
+          ? []
+          : await trx
+              .selectFrom('settings')
+              .selectAll()
+              .where('name', 'in', [...settings.names])
+              .execute();
+      let settingsResealed = 0;
+      for (const row of named) {
+        const sealed = settings?.reseal(row.name, row.value);
+        if (sealed === undefined) continue;
+        await trx.updateTable('settings').set({ value: sealed }).where('name', '=', row.name).execute();
+        settingsResealed += 1;
+      }
+      return { resealed, total: rows.length, settingsResealed, settingsTotal: named.length };
     });
   }
 

@@ -3,6 +3,7 @@ import type { SigningKeysRepository } from '../../store/signing-keys-repository.
 import { openStore } from '../../store/store.ts';
 import { identityKeyring, type IdentityConfig } from './create-identity.ts';
 import { identityKeyId, openPrivateKey, sealPrivateKey, sealedKeyId } from './seal-private-key.ts';
+import { SEALED_SETTINGS, isSealedUnder, openSetting, sealSetting } from './sealed-setting.ts';
 
 /** What {@link resealSigningKeys} did. */
 export interface ResealReport {
@@ -10,12 +11,17 @@ export interface ResealReport {
   resealed: number;
   /** Keys stored; those not re-sealed were under the current key already. */
   total: number;
+  /** Secret settings (callback-token and run-token keys) sealed under the current key (plain or under a previous). */
+  settingsResealed: number;
+  /** Secret settings stored. */
+  settingsTotal: number;
   /** The current key's id (a hash, never the key). */
   keyId: string;
 }
 
 /**
- * A key rotation's store half: every OIDC signing key not sealed under the ring's current key is opened (with the
+ * A key rotation's store half: every OIDC signing key (and secret setting: the callback-token and run-token keys,
+ * sealed or still plain) not sealed under the ring's current key is opened (with the
  * previous key it names, or, sealed before keyrings, whichever opens it) and sealed again under the current key, in
  * one transaction. A key no key of the ring opens stops it with INTERNAL and nothing is written. Running it twice
  * re-seals nothing the second time.
@@ -25,10 +31,18 @@ export async function resealSigningKeys(
   ring: Keyring,
 ): Promise<ResealReport> {
   const keyId = identityKeyId(ring.current);
-  const counts = await repository.resealAll((key) =>
-    sealedKeyId(key.sealedPrivateKey) === keyId
-      ? undefined
-      : sealPrivateKey(openPrivateKey(key.sealedPrivateKey, ring, key.kid), ring.current, key.kid),
+  const counts = await repository.resealAll(
+    (key) =>
+      sealedKeyId(key.sealedPrivateKey) === keyId
+        ? undefined
+        : sealPrivateKey(openPrivateKey(key.sealedPrivateKey, ring, key.kid), ring.current, key.kid),
+    {
+      names: SEALED_SETTINGS,
+      reseal: (name, value) =>
+        isSealedUnder(value, ring.current)
+          ? undefined
+          : sealSetting(openSetting(value, ring, name), ring.current, name),
+    },
   );
   return { ...counts, keyId };
 }

@@ -6,7 +6,9 @@ import { keyById, keyId, keysOf, type Keyring } from '../../model/keyring.ts';
 const V1 = 'v1';
 /** `v2.<key id>.<iv>.<tag>.<ct>`: the key id names the key-encryption key it was sealed under. */
 const V2 = 'v2';
-const KEY_ID_LABEL = 'trustgate identity key id';
+/** What identity key ids are hashed with ({@link identityKeyId}). */
+export const IDENTITY_KEY_ID_LABEL = 'trustgate identity key id';
+const KEY_ID_LABEL = IDENTITY_KEY_ID_LABEL;
 
 function checkedKey(key: Uint8Array): Uint8Array {
   if (key.byteLength !== 32)
