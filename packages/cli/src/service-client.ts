@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { TrustgateError } from '@trustgate/core/errors';
 import type { RunPhase } from '@trustgate/core/external-id';
 import { errorFromAnswer as sharedErrorFromAnswer } from '@trustgate/client';
+import { httpPost, type PostAnswer } from './http-post.ts';
 
 /** The environment variable that holds the API token the CLI calls the service with. */
 export const TOKEN_ENV = 'TRUSTGATE_TOKEN';
@@ -199,29 +200,32 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     body: unknown,
     refused?: string,
   ): Promise<IssuanceAnswer> {
-    let res: Response;
+    let res: PostAnswer;
     try {
-      res = await fetch(`${baseUrl}${path}`, {
-        method: 'POST',
-        headers: {
-          authorization,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(timeoutMs),
-        redirect: 'error',
-      });
+      const headers: Record<string, string> = { authorization, accept: 'application/json' };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      res = await httpPost(
+        `${baseUrl}${path}`,
+        headers,
+        body === undefined ? undefined : JSON.stringify(body),
+        timeoutMs,
+      );
     } catch (error) {
-      const cause = error as { name?: string; cause?: { code?: string; message?: string } };
+      const cause = error as { name?: string; code?: string; message?: string };
       const why =
         cause.name === 'TimeoutError'
           ? `no answer within ${timeoutMs / 1000} s`
-          : (cause.cause?.code ?? cause.cause?.message ?? 'unreachable');
+          : (cause.code ?? cause.message ?? 'unreachable');
       throw new TrustgateError('CREDENTIALS_UNAVAILABLE', `Cannot reach the trustgate service at ${baseUrl}: ${why}.`);
     }
-    const text = await res.text();
-    if (!res.ok) throw errorFromAnswer(res.status, text, secrets, refused);
+    // A redirect is not followed (it could carry the token elsewhere).
+    if (res.status >= 300 && res.status < 400)
+      throw new TrustgateError(
+        'CREDENTIALS_UNAVAILABLE',
+        `Cannot reach the trustgate service at ${baseUrl}: unexpected redirect.`,
+      );
+    const text = res.text;
+    if (res.status >= 400) throw errorFromAnswer(res.status, text, secrets, refused);
     try {
       return JSON.parse(text) as IssuanceAnswer;
     } catch {

@@ -43,6 +43,7 @@ const HEAVY = [
   /\/packages\/server\//,
   /\/packages\/sandbox\//,
   /\/packages\/core\/dist\/(catalog|compiler|engine|templates|blueprints)\//,
+  /\/node_modules\/undici\//,
 ];
 const heavyIn = (urls: string[]): string[] => urls.filter((u) => HEAVY.some((h) => h.test(u)));
 
