@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runServe, stopServe } from './run-serve.ts';
 
@@ -19,20 +22,31 @@ describe('trustgate serve --cache', () => {
     }
   });
 
-  it('refuses --cache without a key and a bad --sts-rate before starting anything', () => {
-    const env = { ...process.env };
+  it('refuses a cache key file others may read, a bad previous key and a bad --sts-rate before starting anything', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.TRUSTGATE_CACHE_KEY;
-    for (const [args, message] of [
-      [['--cache', 'redis://127.0.0.1:6379'], /TRUSTGATE_CACHE_KEY or give --cache-key-file/],
-      [['--sts-rate', '0'], /--sts-rate/],
+    // No key configured: the data directory's cache.key (made on first start with mode 0600) is the key.
+    const dir = mkdtempSync(join(tmpdir(), 'tg-serve-cache-'));
+    writeFileSync(join(dir, 'cache.key'), `${randomBytes(32).toString('base64')}\n`, { mode: 0o644 });
+    const db = ['--db', join(dir, 'tg.sqlite')];
+    const cache = ['--cache', 'redis://127.0.0.1:6379'];
+    for (const [args, message, extra] of [
+      [[...cache, ...db], new RegExp(`chmod 600 ${join(dir, 'cache.key')}`), {}],
+      [
+        [...cache, ...db],
+        /TRUSTGATE_CACHE_PREVIOUS_KEYS: key 1 of 1 is not 32 bytes/,
+        { TRUSTGATE_CACHE_PREVIOUS_KEYS: 'x' },
+      ],
+      [['--sts-rate', '0'], /--sts-rate/, {}],
     ] as const) {
       const run = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
-        env,
+        env: { ...env, ...extra },
         encoding: 'utf8',
         timeout: 30_000,
       });
       expect(run.status).toBe(2);
       expect(run.stderr).toMatch(message);
     }
+    rmSync(dir, { recursive: true, force: true });
   });
 });
