@@ -21,10 +21,11 @@ export const IDENTITY_PREVIOUS_KEYS_ENV = 'TRUSTGATE_IDENTITY_PREVIOUS_KEYS';
 export const DEMO_OIDC_ISSUER = 'https://oidc.trustgate.localhost';
 
 /**
- * `trustgate serve`'s OIDC issuer (issue 13). With the sandbox: `--oidc-issuer` or {@link DEMO_OIDC_ISSUER}, sealed with
- * TRUSTGATE_IDENTITY_KEY when set, else with a key made once and kept in the database's shared settings (demo only:
- * it sits beside what it seals). With `--aws default`: only with `--oidc-issuer`, and then TRUSTGATE_IDENTITY_KEY is
- * required (`openssl rand -base64 32` makes one).
+ * `trustgate serve`'s OIDC issuer (issue 13). With the sandbox: `--oidc-issuer` or {@link DEMO_OIDC_ISSUER}; with
+ * `--aws default`: only with `--oidc-issuer`. Its key from TRUSTGATE_IDENTITY_KEY when set; without it, `keyFromFile`
+ * leaves it to {@link withIdentityKeys} (`oidc.keyFile` or the data directory's `identity.key`); else the sandbox
+ * uses a key kept in the database's shared settings (demo only: it sits beside what it seals) and `--aws default`
+ * refuses to start.
  */
 export function readIdentitySettings(
   options: { aws: 'sandbox' | 'default'; oidcIssuer?: string; keyFromFile?: boolean },
