@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PACKAGES = ['core', 'client', 'sandbox', 'server', 'console', 'cli'];
-const EXAMPLE = join(ROOT, 'catalogs/example.yaml');
 let dir: string;
 let app: string;
 
@@ -71,8 +70,25 @@ describe('the packed packages, installed from their tarballs', { timeout: 120_00
       expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 
-  it("`trustgate policy` compiles the example catalog's default selection into IAM policy documents", () => {
-    const r = trustgate('policy', '--catalog', EXAMPLE, '--default', '--format', 'json');
+  it('@trustgate/server ships its default catalog, which the installed `trustgate catalog` reads', () => {
+    // The file serve loads when no catalog is configured, resolved by the installed module itself.
+    const found = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', "console.log((await import('@trustgate/server')).DEFAULT_CATALOG_FILE)"],
+      { cwd: app, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(found.status, found.stderr).toBe(0);
+    const file = found.stdout.trim();
+    expect(file).toBe(join(realpathSync(app), 'node_modules/@trustgate/server/catalogs/example.yaml'));
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(ROOT, 'catalogs/example.yaml'), 'utf8'));
+    const r = trustgate('catalog', 'validate', file);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^valid: example.yaml — 4 products/);
+  });
+
+  it("`trustgate policy` compiles the default catalog's default selection into IAM policy documents", () => {
+    const example = join(app, 'node_modules/@trustgate/server/catalogs/example.yaml');
+    const r = trustgate('policy', '--catalog', example, '--default', '--format', 'json');
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
       partition: string;

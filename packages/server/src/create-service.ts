@@ -26,8 +26,12 @@ import { createIdentity, identityKeyring, type IdentityConfig } from './app/iden
 import { secretSetting } from './app/identity/sealed-setting.ts';
 import type { Keyring } from './model/keyring.ts';
 
-/** The example catalog shipped in the repository: the default catalog connections use. */
-export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../../catalogs/example.yaml', import.meta.url));
+/**
+ * The example catalog, the default catalog connections use. It ships inside this package (`catalogs/`, listed in its
+ * `files`), next to src/ and dist/, so the same relative URL finds it from the sources, the build and an installed
+ * tarball; the repository's catalogs/example.yaml is a link to it.
+ */
+export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../catalogs/example.yaml', import.meta.url));
 
 /**
  * One partition the service serves: how to reach AWS there and the platform identity customers trust. Without

@@ -15,6 +15,7 @@ import type { AuthGeneration } from '../cache/auth-generation.ts';
 import { routeAdder } from './zod-route.ts';
 import { registerAccessRoutes } from './routes/access-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
+import { registerDriftRoutes } from './routes/drift-routes.ts';
 import { registerCallbackRoutes } from './routes/callback-routes.ts';
 import { registerCatalogRoutes } from './routes/catalog-routes.ts';
 import { registerConnectionRoutes } from './routes/connection-routes.ts';
@@ -169,6 +170,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
     registerSpaceRoutes,
     registerCatalogRoutes,
     registerConnectionRoutes,
+    registerDriftRoutes,
     registerAccessRoutes,
     registerAuditRoutes,
     registerCallbackRoutes,
