@@ -158,10 +158,18 @@ export interface paths {
     get: {
       parameters: {
         query?: {
+          /** @description Only events of this action (`connection.verify`). */
+          action?: string;
+          /** @description Only events by this user. */
+          actorUserId?: string;
           /** @description A seq: only the events committed after that event, oldest first (the log's commit order). Read again with the last answer's largest seq to follow the log: each event comes once, none is skipped. after=0 reads from the start. Without it, the newest events first by time. */
           after?: number;
           connectionId?: string;
           limit?: number;
+          /** @description An ISO 8601 time: only events at or after it. */
+          since?: string;
+          /** @description An ISO 8601 time: only events before it. */
+          until?: string;
         };
         header?: never;
         path?: never;
@@ -1497,6 +1505,75 @@ export interface paths {
           };
           content: {
             'application/json': string;
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/connections/{id}/drift': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The policy documents the connection expects against each role's current ones, as its last verification read them (re-verify to refresh) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description What the connection's current template writes. */
+              expected: {
+                managedPolicyArns: string[];
+                policies: {
+                  document: {
+                    [key: string]: unknown;
+                  };
+                  name: string;
+                }[];
+              };
+              roles: {
+                accountId: string;
+                /** @description The role's policies as its last verification read them; null when never verified or they could not be read. */
+                observed: {
+                  /** @description Every attached managed policy (AWS managed by ARN only). */
+                  managedPolicyArns: string[];
+                  /** @description Inline (source `inline:<name>`) and customer managed (source: the ARN) policies with their documents; `name` is what the template names it. */
+                  policies: {
+                    document: {
+                      [key: string]: unknown;
+                    };
+                    name: string;
+                    source: string;
+                  }[];
+                } | null;
+                roleArn: string;
+                /** @enum {string} */
+                status: 'pending' | 'connected' | 'needs-update' | 'insecure' | 'broken';
+                verifiedAt: string | null;
+              }[];
+            };
           };
         };
       };

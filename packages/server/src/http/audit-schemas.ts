@@ -7,6 +7,10 @@ import { idField } from './schemas.ts';
 export const auditQuery = z
   .object({
     connectionId: idField.optional(),
+    action: z.string().min(1).max(100).optional().describe('Only events of this action (`connection.verify`).'),
+    actorUserId: idField.optional().describe('Only events by this user.'),
+    since: z.iso.datetime({ offset: true }).optional().describe('An ISO 8601 time: only events at or after it.'),
+    until: z.iso.datetime({ offset: true }).optional().describe('An ISO 8601 time: only events before it.'),
     limit: z.coerce.number().int().min(1).max(1000).optional(),
     after: z.coerce
       .number()

@@ -99,9 +99,15 @@ export type ConnectionStatus = 'pending' | 'connected' | 'needs-update' | 'insec
 /** Manual: the customer pastes the role ARN. Automatic: the template's custom resource calls back. */
 export type ConnectionMode = 'manual' | 'automatic';
 
+/** A named policy document trustgate writes. */
+export interface PolicyDocumentEntry {
+  name: string;
+  document: PolicyDocument;
+}
+
 /** The permissions a connection asks for (compiled from its catalog and selection) — stored to diff later. */
 export interface IssuedPolicy {
-  documents: { name: string; document: PolicyDocument }[];
+  documents: PolicyDocumentEntry[];
   managedPolicyArns: string[];
   requiredActions: { productId: string; integrationId: string; actions: string[] }[];
   /** The compiler's wildcard mode for these documents; absent in records from before it (= `expand`). */
@@ -166,6 +172,18 @@ export interface RoleVerification {
   /** Which external ID worked: the current one or the previous one during a rotation. */
   externalIdUsed?: 'current' | 'previous';
   attempts: number;
+  /** The role's policies as AWS held them at this verification (absent when they could not be read): for the drift view. */
+  observed?: ObservedRolePolicies;
+}
+
+/**
+ * A role's identity policies as read at verification: inline (`inline:<name>`) and customer managed ones with their
+ * documents, and every attached managed policy's ARN (AWS managed documents are not kept: AWS owns them).
+ */
+export interface ObservedRolePolicies {
+  /** `name`: the inline policy's name, or the last part of the managed policy's ARN (what the template names it). */
+  policies: { source: string; name: string; document: PolicyDocument }[];
+  managedPolicyArns: string[];
 }
 
 /** One role (per AWS account) of a connection and its last verification. */

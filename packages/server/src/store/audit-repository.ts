@@ -16,6 +16,14 @@ export interface AuditQuery {
    * passes the last seq it saw gets every later event once. Without it, the newest events first (by time).
    */
   afterSeq?: number;
+  /** Only events of this action (`connection.verify`). */
+  action?: string;
+  /** Only events by this user. */
+  actorUserId?: string;
+  /** Only events at or after this ISO time. */
+  since?: string;
+  /** Only events before this ISO time. */
+  until?: string;
 }
 
 /** An event as the log holds it: with its position in the commit order. */
@@ -73,6 +81,10 @@ export class AuditRepository {
       if (query.connectionIds.length === 0) return [];
       q = q.where('connection_id', 'in', query.connectionIds);
     }
+    if (query.action !== undefined) q = q.where('action', '=', query.action);
+    if (query.actorUserId !== undefined) q = q.where('actor_user_id', '=', query.actorUserId);
+    if (query.since !== undefined) q = q.where('at', '>=', query.since);
+    if (query.until !== undefined) q = q.where('at', '<', query.until);
     const ordered =
       query.afterSeq === undefined
         ? q.orderBy('at', 'desc').orderBy('id', 'desc')

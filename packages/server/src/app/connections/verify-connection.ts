@@ -8,6 +8,7 @@ import { nowIso } from '../../store/new-id.ts';
 import { platformFor, type ConnectionDeps } from '../deps.ts';
 import { toConnectionView, type ConnectionView } from './connection-view.ts';
 import { findMissingActions } from './find-missing-actions.ts';
+import { observedPolicies } from './connection-drift.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { subjectTemplatesOf } from '../identity/subject-templates.ts';
 import type { Connection, ConnectionRole, ConnectionStatus, RoleVerification } from '../../model/records.ts';
@@ -324,6 +325,7 @@ export async function verifyAndRecord(
   const verdict = {
     ...judgeObservation(connection, accountId, observation, deps.identity?.issuerUrl, templates.trusted),
     ...(stackId === undefined ? {} : { stackId }),
+    ...(observation.policies === undefined ? {} : { observed: observedPolicies(observation.policies) }),
   };
   const role = roleRow(verdict.status, verdict.reason, verdict, nowIso());
   await deps.store.connections.putRole(role);
