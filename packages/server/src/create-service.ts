@@ -298,13 +298,13 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
       ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
       ...(config.principalCacheMs === undefined ? {} : { principalCacheMs: config.principalCacheMs }),
       ...(authGeneration === undefined ? {} : { authGeneration }),
+      ...(config.consoleDir === undefined ? {} : { consoleDir: config.consoleDir }),
     });
     deps.log = built.app.log;
     metrics.collectFromStore(store, built.app.log);
     // Answers whose every PUT failed are re-sent while CloudFormation still waits (SNS will not deliver them again).
     const resender = startAnswerResender(deps, fetchPort, {
       onError: (error) => built.app.log.error({ err: error }, 'callback: re-sending undelivered answers failed'),
-      ...(config.consoleDir === undefined ? {} : { consoleDir: config.consoleDir }),
     });
     const scheduler =
       config.reverify === false
