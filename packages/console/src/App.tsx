@@ -19,7 +19,10 @@ export function App() {
     .find((m) => m.params !== null);
 
   useEffect(() => {
-    document.title = `${session === null ? 'Sign in' : (matched?.route.title ?? 'Not found')} · trustgate`;
+    // While the session is being asked for, the page is neither signed in nor unknown: no "Not found" flash.
+    const title =
+      session === undefined ? 'Loading' : session === null ? 'Sign in' : (matched?.route.title ?? 'Not found');
+    document.title = `${title} · trustgate`;
   }, [matched?.route.title, session]);
   // After a navigation in the page (not the first load), the focus goes to the new page's content.
   useEffect(() => {

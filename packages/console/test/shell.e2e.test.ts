@@ -28,6 +28,7 @@ describe('console shell', { timeout: 120_000 }, () => {
 
   it('signs in with the API token into an HttpOnly cookie; a wrong token is refused beside the field', async () => {
     const page = await env.newPage('/');
+    await page.getByLabel('API token').waitFor();
     await expect(page.title()).resolves.toBe('Sign in · trustgate');
     await checkA11y(page, 'the sign-in page');
     await page.getByLabel('API token').fill('tg_not_a_real_token_000000');
