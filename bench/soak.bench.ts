@@ -1,0 +1,144 @@
+/**
+ * Load and soak (issue 16): credential issuances and connection reads at once, each from its own autocannon process
+ * on loopback, for TRUSTGATE_SOAK_SECONDS (default 60 s) after a warm-up, against the sandbox on a SQLite file.
+ *
+ * Prints per route: answers, errors (non-2xx, connection errors and timeouts), p50/p99 and throughput; the baseline of
+ * `GET /healthz` under the same load generator in the same run, and the ratio; and the service's memory: RSS sampled
+ * every second, after warm-up, at the end, and their ratio (flat means within 10%). The service runs in this process,
+ * so the RSS is the service's (plus the sandbox's, constant after warm-up). Prints; never fails on a figure.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { startSandbox } from '@trustgate/sandbox';
+import { createPlatformUser, createTrustgateService, seedDemoOrganization } from '@trustgate/server';
+import { describeLoad, runLoad, type LoadResult } from './load-generator.ts';
+
+const SECONDS = Number(process.env.TRUSTGATE_SOAK_SECONDS ?? 60);
+const WARM_UP_SECONDS = Math.min(10, Math.max(2, Math.round(SECONDS / 6)));
+const STACKS = 20;
+
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+/** Errors of a run: every answer that is not 2xx, every connection error and timeout. */
+const errorsOf = (r: LoadResult): number => r.non2xx + r.errors;
+
+export default async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'trustgate-soak-'));
+  const sandbox = await startSandbox({ accounts: 2 });
+  const [platform, customer] = sandbox.accounts as [
+    (typeof sandbox.accounts)[number],
+    (typeof sandbox.accounts)[number],
+  ];
+  const user = await createPlatformUser({
+    endpoint: sandbox.endpoint,
+    region: sandbox.region,
+    adminCredentials: platform,
+  });
+  const service = await createTrustgateService({
+    databaseUrl: join(dir, 'trustgate.db'),
+    partitions: {
+      aws: {
+        endpoint: sandbox.endpoint,
+        region: sandbox.region,
+        credentials: user.credentials,
+        accountId: platform.accountId,
+      },
+    },
+    publicUrl: 'http://127.0.0.1',
+    reverify: false,
+    verifyRetry: { maxWaitMs: 0 },
+  });
+  try {
+    const url = await service.listen({ port: 0 });
+    const { adminToken } = await seedDemoOrganization(service.store);
+    const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      const text = await res.text();
+      if (res.status >= 300) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
+      return JSON.parse(text);
+    };
+    const created = await post('/v1/connections', {
+      name: 'bench-soak',
+      roleName: 'BenchSoak',
+      scope: { kind: 'account', accountId: customer.accountId },
+      externalIdTrust: { kind: 'scoped', phases: ['read', 'write'] },
+    });
+    const iam = new IAMClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: customer });
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'BenchSoak',
+        AssumeRolePolicyDocument: JSON.stringify(created.deliverables.trustPolicy),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'BenchSoak',
+        PolicyName: 'all',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+        }),
+      }),
+    );
+    const connectionId = created.connection.id as string;
+    await post(`/v1/connections/${connectionId}/verify`, {
+      roleArn: `arn:aws:iam::${customer.accountId}:role/BenchSoak`,
+    });
+    for (let s = 0; s < STACKS; s++) {
+      const stack = await post('/v1/stacks', { slug: `soak-${s}`, name: `Soak ${s}` });
+      await post(`/v1/stacks/${stack.id}/attachments`, {
+        connectionId,
+        phases: ['read', 'write'],
+        sessionMode: 'shared',
+      });
+    }
+
+    const issuance = (durationSeconds: number) =>
+      runLoad({
+        url: `${url}/v1/issuances`,
+        method: 'POST',
+        connections: 8,
+        durationSeconds,
+        headers,
+        body: JSON.stringify({ stack: 'soak-0', phase: 'read', runId: 'soak-run' }),
+      });
+    const read = (durationSeconds: number) =>
+      runLoad({
+        url: `${url}/v1/connections/${connectionId}`,
+        connections: 8,
+        durationSeconds,
+        headers: { authorization: headers.authorization },
+      });
+
+    // Warm-up: both loads, then a settled RSS.
+    await Promise.all([issuance(WARM_UP_SECONDS), read(WARM_UP_SECONDS)]);
+    const afterWarmUp = process.memoryUsage().rss;
+    let peak = afterWarmUp;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 1000);
+    const [issued, reads] = await Promise.all([issuance(SECONDS), read(SECONDS)]);
+    clearInterval(sampler);
+    const atEnd = process.memoryUsage().rss;
+    const baseline = await runLoad({ url: `${url}/healthz`, connections: 16, durationSeconds: Math.min(10, SECONDS) });
+
+    console.log(
+      `soak: ${SECONDS} s after a ${WARM_UP_SECONDS} s warm-up, two autocannon processes at once (8 connections each), SQLite file`,
+    );
+    console.log(
+      `  POST /v1/issuances (cached, audited): ${describeLoad(issued)}; ${issued.total} answers, ${errorsOf(issued)} errors`,
+    );
+    console.log(`  GET /v1/connections/:id: ${describeLoad(reads)}; ${reads.total} answers, ${errorsOf(reads)} errors`);
+    console.log(
+      `  baseline GET /healthz alone (16 connections): ${describeLoad(baseline)}; issuances + reads together served ${((issued.requestsPerSecond + reads.requestsPerSecond) / baseline.requestsPerSecond).toFixed(2)}x its requests per second`,
+    );
+    console.log(
+      `  memory: RSS after warm-up ${mib(afterWarmUp)}, peak ${mib(peak)}, at the end ${mib(atEnd)} (${((100 * (atEnd - afterWarmUp)) / afterWarmUp).toFixed(1)}% change; flat means within 10%)`,
+    );
+  } finally {
+    await service.close();
+    await sandbox.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
