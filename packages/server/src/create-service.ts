@@ -22,7 +22,7 @@ import { createStsPacer } from './aws/sts-pacer.ts';
 import { observedStsPacer } from './aws/observed-sts-pacer.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { createAssumptionMemo } from './app/broker/assumption-memo.ts';
-import { createIdentity, identityKeyring, type IdentityConfig } from './app/identity/create-identity.ts';
+import { createIdentity, sealingKeyring, type IdentityConfig } from './app/identity/create-identity.ts';
 import { secretSetting } from './app/identity/sealed-setting.ts';
 import type { Keyring } from './model/keyring.ts';
 
@@ -158,6 +158,12 @@ export interface TrustgateServiceConfig {
   consoleDir?: string;
   /** trustgate as an OIDC issuer (issue 13): the issuer URL and the key sealing its signing keys; default none. */
   identity?: IdentityConfig;
+  /**
+   * The identity key (32 bytes) sealing the callback-token and run-token keys in the store when the service is no OIDC
+   * issuer (an issuer seals them under `identity.keyEncryptionKey`), with the keys of before a rotation; none: they
+   * are kept plain, and a store holding them sealed is refused.
+   */
+  storeKey?: { keyEncryptionKey: Uint8Array; previousKeyEncryptionKeys?: readonly Uint8Array[] };
 }
 
 /** The broker's cache from the configuration: Redis when configured, else per instance. */
@@ -262,8 +268,8 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
     }
     const metrics = createServiceMetrics();
     // The identity's keyring (the configured key, its previous keys, a key the demo stored before one was configured)
-    // seals the signing keys and the callback-token and run-token secrets in the store.
-    const ring = config.identity === undefined ? undefined : await identityKeyring(config.identity, store);
+    // seals the signing keys and the callback-token and run-token secrets in the store; without an issuer, storeKey's.
+    const ring = await sealingKeyring(config, store);
     const wired = await wireBroker(config, store, cache, awsConfig, metrics, ring);
     const deps: ConnectionDeps = {
       store,

@@ -12,7 +12,10 @@ import { secretSetting } from '../src/app/identity/sealed-setting.ts';
 import { keyringOf } from '../src/model/keyring.ts';
 import type { Store } from '../src/store/store.ts';
 import { countingLoad, fakeSession, POLICY } from './credential-cache-behaviour.ts';
-import { DIALECTS, openTestStore } from './test-stores.ts';
+import { createTrustgateService, type TrustgateServiceConfig } from '../src/create-service.ts';
+import { openStore } from '../src/store/store.ts';
+import { NO_AWS, TEST_SERVICE_DEFAULTS } from './service-harness.ts';
+import { DIALECTS, openSharedTestDatabase, openTestStore } from './test-stores.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const H = 3_600_000;
@@ -220,5 +223,75 @@ describe.each(DIALECTS)('the OIDC signing keys across a key rotation on %s', (di
     expect(await secretSetting(store, 'run-token-secret', keyringOf(k2))).toBe('a-plain-run-token-secret-of-before');
     expect(await store.getSetting('run-token-secret')).not.toContain('plain-run-token');
     expect(await resealSigningKeys(store.signingKeys, keyringOf(k2))).toMatchObject({ settingsResealed: 0 });
+    // A service given no key over a store whose secrets are sealed stops, rather than use the sealed text as the key.
+    await expect(secretSetting(store, 'callback-secret', undefined)).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('TRUSTGATE_IDENTITY_KEY') as string,
+    });
   });
 });
+
+describe.each(DIALECTS)(
+  'the callback-token and run-token keys of a service that is no OIDC issuer on %s',
+  (dialect) => {
+    it('are sealed under storeKey, open after a rotation with the previous key, and a service given no key refuses them', async () => {
+      const db = openSharedTestDatabase(dialect, 'tg-store-key-');
+      const start = (storeKey?: TrustgateServiceConfig['storeKey']) =>
+        createTrustgateService({
+          ...db.config,
+          partitions: NO_AWS,
+          ...TEST_SERVICE_DEFAULTS,
+          ...(storeKey === undefined ? {} : { storeKey }),
+        });
+      const secretsOf = (s: Awaited<ReturnType<typeof start>>) => [
+        s.deps.callbackSecret,
+        s.deps.broker?.runTokenSecret,
+      ];
+      try {
+        const k1 = randomBytes(32);
+        const k2 = randomBytes(32);
+        const first = await start({ keyEncryptionKey: k1 });
+        const secrets = secretsOf(first);
+        expect(first.deps.identity).toBeUndefined();
+        await first.close();
+        const store = await openStore({
+          url: db.config.databaseUrl,
+          ...(db.schema === undefined ? {} : { schema: db.schema }),
+        });
+        try {
+          for (const [name, secret] of [
+            ['callback-secret', secrets[0]],
+            ['run-token-secret', secrets[1]],
+          ] as const) {
+            const stored = (await store.getSetting(name)) ?? '';
+            expect(stored.startsWith(`s1.${identityKeyId(k1)}.`)).toBe(true);
+            expect(secret).toMatch(/^[\w-]{43}$/);
+            expect(stored).not.toContain(secret!);
+          }
+        } finally {
+          await store.close();
+        }
+
+        const rotated = await start({ keyEncryptionKey: k2, previousKeyEncryptionKeys: [k1] });
+        expect(secretsOf(rotated)).toEqual(secrets);
+        await rotated.close();
+        await expect(start({ keyEncryptionKey: k2 })).rejects.toMatchObject({ code: 'INTERNAL' });
+
+        const refused = await start().catch((e: Error) => e);
+        expect(refused).toMatchObject({
+          code: 'INTERNAL',
+          message: expect.stringContaining('sealed under an identity key') as string,
+        });
+        expect((refused as Error).message).toMatch(/storeKey/);
+        for (const text of [...secrets, ...[k1, k2].flatMap((k) => [k.toString('hex'), k.toString('base64')])])
+          expect((refused as Error).message).not.toContain(text);
+        await expect(start({ keyEncryptionKey: randomBytes(16) })).rejects.toMatchObject({
+          code: 'INVALID_INPUT',
+          field: 'storeKey.keyEncryptionKey',
+        });
+      } finally {
+        await db.remove();
+      }
+    });
+  },
+);

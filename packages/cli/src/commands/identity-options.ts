@@ -20,6 +20,20 @@ export const IDENTITY_PREVIOUS_KEYS_ENV = 'TRUSTGATE_IDENTITY_PREVIOUS_KEYS';
  */
 export const DEMO_OIDC_ISSUER = 'https://oidc.trustgate.localhost';
 
+/** `{ keyEncryptionKey }` of TRUSTGATE_IDENTITY_KEY when set; INVALID_INPUT when it is no 32-byte key. */
+function identityKeyOf(env: NodeJS.ProcessEnv): { keyEncryptionKey?: Uint8Array } {
+  const text = env[IDENTITY_KEY_ENV];
+  if (text === undefined || text.trim() === '') return {};
+  const keyEncryptionKey = decodeKey(text);
+  if (keyEncryptionKey === undefined)
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `${IDENTITY_KEY_ENV}: the key must be 32 bytes written as base64 or 64 hex digits.`,
+      { field: 'oidcIssuer' },
+    );
+  return { keyEncryptionKey };
+}
+
 /**
  * `trustgate serve`'s OIDC issuer (issue 13). With the sandbox: `--oidc-issuer` or {@link DEMO_OIDC_ISSUER}; with
  * `--aws default`: only with `--oidc-issuer`. Its key from TRUSTGATE_IDENTITY_KEY when set; without it, `keyFromFile`
@@ -31,16 +45,7 @@ export function readIdentitySettings(
   options: { aws: 'sandbox' | 'default'; oidcIssuer?: string; keyFromFile?: boolean },
   env: NodeJS.ProcessEnv = process.env,
 ): TrustgateServiceConfig['identity'] {
-  const text = env[IDENTITY_KEY_ENV];
-  const keyEncryptionKey = text === undefined || text.trim() === '' ? undefined : decodeKey(text);
-  if (text !== undefined && text.trim() !== '' && keyEncryptionKey === undefined)
-    throw new TrustgateError(
-      'INVALID_INPUT',
-      `${IDENTITY_KEY_ENV}: the key must be 32 bytes written as base64 or 64 hex digits.`,
-      {
-        field: 'oidcIssuer',
-      },
-    );
+  const { keyEncryptionKey } = identityKeyOf(env);
   if (options.aws === 'sandbox')
     return {
       issuerUrl: options.oidcIssuer ?? DEMO_OIDC_ISSUER,
@@ -94,4 +99,34 @@ export async function readServeIdentity(
 
 function pick(options: { oidcIssuer?: string }): { oidcIssuer?: string } {
   return options.oidcIssuer === undefined ? {} : { oidcIssuer: options.oidcIssuer };
+}
+
+/**
+ * serve's keys: the issuer ({@link readServeIdentity}) and the key sealing the store's secrets (the callback-token and
+ * run-token keys): the issuer's key, or without an issuer the identity key all the same (TRUSTGATE_IDENTITY_KEY, else
+ * `oidc.keyFile`, else `<dataDir>/identity.key` made on first start), with TRUSTGATE_IDENTITY_PREVIOUS_KEYS.
+ */
+export async function readServeKeys(
+  options: { aws: 'sandbox' | 'default' | 'none'; oidcIssuer?: string },
+  sources: { keyFile: string | undefined; dataDir: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{
+  identity: Awaited<ReturnType<typeof readServeIdentity>>;
+  storeKey: NonNullable<TrustgateServiceConfig['storeKey']>;
+}> {
+  const identity = await readServeIdentity(options, sources, env);
+  const keys =
+    identity ??
+    (await withIdentityKeys(
+      identityKeyOf(env),
+      { dataDir: sources.dataDir, ...(sources.keyFile === undefined ? {} : { keyFile: sources.keyFile }) },
+      env,
+    ));
+  return {
+    identity,
+    storeKey: {
+      keyEncryptionKey: keys.keyEncryptionKey,
+      previousKeyEncryptionKeys: keys.previousKeyEncryptionKeys ?? [],
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_SHUTDOWN_GRACE_MS, stopOnSignal } from './serve-shutdown.ts';
 import { consoleBuildDir } from './console-dir.ts';
 import { CACHE_KEY_ENV, parseStsRate, readCacheSettings } from './cache-options.ts';
-import { DEMO_OIDC_ISSUER, IDENTITY_KEY_ENV, readServeIdentity } from './identity-options.ts';
+import { DEMO_OIDC_ISSUER, IDENTITY_KEY_ENV, readServeKeys } from './identity-options.ts';
 import { dataDirOf } from '../keys/key-file.ts';
 import { applyConfig, type ServeSettings } from '../config/serve-settings.ts';
 import { Option, type Command } from 'commander';
@@ -151,7 +151,7 @@ async function defaultAwsPartition(options: ServeOptions): Promise<[Partition, P
  */
 function oidcOnlyPartition(
   options: ServeOptions,
-  identity: Awaited<ReturnType<typeof readServeIdentity>>,
+  identity: Awaited<ReturnType<typeof readServeKeys>>['identity'],
 ): [Partition, PartitionServiceConfig] {
   if (!isPartition(options.partition))
     throw new TrustgateError('INVALID_PARTITION', '--partition: aws, aws-us-gov or aws-cn', { field: 'partition' });
@@ -190,7 +190,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const dataDir = dataDirOf(s.dataDir, options.db); // keys not configured: files made on first start (mode 0600)
   const cache = await readCacheSettings(options, process.env, dataDir);
   const stsRatePerSecond = parseStsRate(options.stsRate);
-  const configured = await readServeIdentity(options, { dataDir, keyFile: s.identityKeyFile });
+  const { identity: configured, storeKey } = await readServeKeys(options, { dataDir, keyFile: s.identityKeyFile });
   const lifetime = s.maxTokenLifetimeSeconds;
   const identity =
     configured && lifetime !== undefined ? { ...configured, maxTokenLifetimeSeconds: lifetime } : configured;
@@ -250,6 +250,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       ...(cache === undefined ? {} : { cache }),
       broker: { ...s.broker, ...(stsRatePerSecond === undefined ? {} : { stsRatePerSecond }) },
       ...(identity === undefined ? {} : { identity }),
+      storeKey,
       consoleDir: consoleBuildDir(),
     });
   } catch (error) {

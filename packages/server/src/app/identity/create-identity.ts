@@ -65,6 +65,27 @@ export async function identityKeyring(
   return { current: config.keyEncryptionKey, previous };
 }
 
+/**
+ * The keyring sealing the store's secret settings: the issuer's ({@link identityKeyring}), else that of `storeKey` (a
+ * service that is no issuer); undefined when neither is configured. A `storeKey` of other than 32 bytes is
+ * INVALID_INPUT naming it.
+ */
+export async function sealingKeyring(
+  config: {
+    identity?: Pick<IdentityConfig, 'keyEncryptionKey' | 'previousKeyEncryptionKeys'>;
+    storeKey?: { keyEncryptionKey: Uint8Array; previousKeyEncryptionKeys?: readonly Uint8Array[] };
+  },
+  store: Pick<Store, 'sharedSetting' | 'getSetting'>,
+): Promise<{ current: Uint8Array; previous: Uint8Array[] } | undefined> {
+  if (config.identity !== undefined) return identityKeyring(config.identity, store);
+  if (config.storeKey === undefined) return undefined;
+  if (config.storeKey.keyEncryptionKey.byteLength !== 32)
+    throw new TrustgateError('INVALID_INPUT', 'storeKey.keyEncryptionKey: 32 bytes are required (AES-256).', {
+      field: 'storeKey.keyEncryptionKey',
+    });
+  return identityKeyring(config.storeKey, store);
+}
+
 /** The identity use cases' dependencies from the configuration; INVALID_INPUT naming the field when it is wrong. */
 export function createIdentity(
   config: IdentityConfig & { keyEncryptionKey: Uint8Array },

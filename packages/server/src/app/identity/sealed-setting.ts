@@ -25,6 +25,12 @@ export function sealSetting(value: string, key: Uint8Array, name: string): strin
     .join('.');
 }
 
+/** Whether `stored` is a sealed text (a plain secret is base64url: it holds no dot). */
+function isSealed(stored: string): boolean {
+  const parts = stored.split('.');
+  return parts[0] === PREFIX && parts.length === 5;
+}
+
 /** Whether `stored` is sealed under `key` already. */
 export function isSealedUnder(stored: string, key: Uint8Array): boolean {
   const [prefix, id] = stored.split('.');
@@ -36,8 +42,8 @@ export function isSealedUnder(stored: string, key: Uint8Array): boolean {
  * sealing (plain, as the store kept them) as it is. A key not held is INTERNAL, naming the setting, never a key.
  */
 export function openSetting(stored: string, ring: Keyring, name: string): string {
+  if (!isSealed(stored)) return stored;
   const parts = stored.split('.');
-  if (parts[0] !== PREFIX || parts.length !== 5) return stored;
   const [, id, iv, tag, ct] = parts as [string, string, string, string, string];
   const key = keyById(ring, IDENTITY_KEY_ID_LABEL, id);
   try {
@@ -56,7 +62,8 @@ export function openSetting(stored: string, ring: Keyring, name: string): string
 
 /**
  * A secret shared setting (made once by whichever instance asks first): sealed under the ring's current key when
- * made, opened with the ring when read. Without a ring (a service with no identity key) it is kept plain.
+ * made, opened with the ring when read. Without a ring (a service given no identity key) it is kept plain, and one
+ * stored sealed stops it with INTERNAL naming the setting: the sealed text is never taken for the secret.
  */
 export async function secretSetting(
   store: Pick<Store, 'sharedSetting'>,
@@ -64,6 +71,14 @@ export async function secretSetting(
   ring: Keyring | undefined,
 ): Promise<string> {
   const fresh = randomBytes(32).toString('base64url');
-  if (ring === undefined) return store.sharedSetting(name, () => fresh);
+  if (ring === undefined) {
+    const value = await store.sharedSetting(name, () => fresh);
+    if (isSealed(value))
+      throw new TrustgateError(
+        'INTERNAL',
+        `The stored setting ${name} is sealed under an identity key, and the service was given none: configure the key it was sealed with (storeKey or identity.keyEncryptionKey; trustgate serve: TRUSTGATE_IDENTITY_KEY, oidc.keyFile or the data directory's identity.key).`,
+      );
+    return value;
+  }
   return openSetting(await store.sharedSetting(name, () => sealSetting(fresh, ring.current, name)), ring, name);
 }
