@@ -3587,6 +3587,152 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/stacks/{id}/issuances': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The stack's recent credential issuances (from the audit log's credentials.issue events, newest first) and issuances and cache hits per bucket of time */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The window, in hours up to now (default 24): hourly buckets, 10-minute buckets for 6 hours or less. */
+          hours?: number;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              issuances: {
+                accountId: string;
+                actorUserId: string | null;
+                assumeOnWorker: boolean;
+                at: string;
+                connectionId: string | null;
+                durationSeconds: number;
+                expiration: string | null;
+                id: string;
+                phase: string;
+                region: string;
+                runId: string;
+                sessionMode: string;
+                sessionName: string;
+                /** @enum {string|null} */
+                source: 'sts' | 'cache' | 'stale-cache' | null;
+                via: string;
+              }[];
+              series: {
+                buckets: {
+                  cacheHits: number;
+                  issued: number;
+                  start: string;
+                }[];
+                bucketSeconds: number;
+                since: string;
+              };
+              stackId: string;
+              truncated: boolean;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/stacks/{id}/trust-statement': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The example trust-policy statement for exactly this stack and phase with a connection (as an attach dialog shows it): what the stack's runs pass, built by core's trust-policy code; writes nothing */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description OIDC: the account whose IAM OIDC provider the statement trusts (default the connection's first role's). */
+            accountId?: string;
+            assumeOnWorker?: boolean;
+            connectionId: string;
+            /** @description Only with assumeOnWorker: the external ID the worker passes (the statement names the worker's role). */
+            customExternalId?: string | null;
+            /**
+             * @description read = plan, write = apply.
+             * @enum {string}
+             */
+            phase: 'read' | 'write';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              connectionId: string;
+              /** @description What runs of the stack in the phase pass as sts:ExternalId. */
+              externalId?: string;
+              notes: string[];
+              /** @enum {string} */
+              phase: 'read' | 'write';
+              /** @description The statement as a whole trust policy document. */
+              policy: {
+                [key: string]: unknown;
+              };
+              /** @description The statement admits this stack in this phase only. */
+              scopedToStack: boolean;
+              stackId: string;
+              statement: {
+                [key: string]: unknown;
+              };
+              /** @description The sub of the runs' OIDC tokens. */
+              subject?: string;
+              /** @enum {string} */
+              trust: 'external-id' | 'oidc';
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/tokens': {
     parameters: {
       query?: never;

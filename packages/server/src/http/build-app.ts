@@ -23,6 +23,7 @@ import { registerOrganizationRoutes } from './routes/organization-routes.ts';
 import { registerIssuanceRoutes } from './routes/issuance-routes.ts';
 import { registerSpaceRoutes } from './routes/space-routes.ts';
 import { registerStackRoutes } from './routes/stack-routes.ts';
+import { registerStackInsightRoutes } from './routes/stack-insight-routes.ts';
 import { registerTokenRoutes } from './routes/token-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
 import { registerOidcRoutes } from './routes/oidc-routes.ts';
@@ -175,6 +176,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TrustgateApp> 
     registerAuditRoutes,
     registerCallbackRoutes,
     registerStackRoutes,
+    registerStackInsightRoutes,
     registerIssuanceRoutes,
     registerOidcRoutes,
     registerWizardRoutes,
