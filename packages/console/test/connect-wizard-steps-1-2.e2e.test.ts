@@ -13,6 +13,11 @@ const WIZARD = '/connections/new';
 /** An account of the scope that need not exist yet (nothing is verified in steps 1-2). */
 const SECOND_ACCOUNT = '333333333333';
 
+/** Waits until step 2 created the connection: the next step (or, without one, the wizard's end) is shown. */
+async function waitForCreated(page: Page): Promise<void> {
+  await page.getByRole('heading', { name: /^Step 3: |^Connection created$/ }).waitFor();
+}
+
 /** Waits until the preview's JSON satisfies `test` (it updates a moment after each change). */
 async function waitForPreview(page: Page, test: (json: string) => boolean): Promise<string> {
   const json = page.getByTestId('policy-json');
@@ -154,7 +159,7 @@ describe('connect wizard, steps 1 and 2', { timeout: 120_000 }, () => {
     await screenshot(page, 'connect-wizard-step-2');
 
     await page.getByRole('button', { name: 'Create connection' }).click();
-    await page.getByRole('heading', { name: 'Connection created' }).waitFor();
+    await waitForCreated(page);
     const list = await env.api('GET', '/v1/connections');
     const created = list.body.find((c: { name: string }) => c.name === 'Wizard custom');
     expect(created.selection).toEqual({ mode: 'custom', integrations: ticked });
@@ -218,7 +223,7 @@ describe('connect wizard, steps 1 and 2', { timeout: 120_000 }, () => {
       (text) => text.includes('arn:aws:') && !text.includes('arn:aws-us-gov:'),
     );
     await page.getByRole('button', { name: 'Create connection' }).click();
-    await page.getByRole('heading', { name: 'Connection created' }).waitFor();
+    await waitForCreated(page);
     const created = (await env.api('GET', '/v1/connections')).body.find(
       (c: { name: string }) => c.name === 'Wizard GovCloud',
     );
@@ -263,6 +268,72 @@ describe('connect wizard, steps 1 and 2', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Replace s3:GetObjcet with s3:GetObject', exact: true }).click();
     await waitForPreview(page, (json) => json.includes('"s3:GetObject"'));
     expect(await refusal.count()).toBe(0);
+  });
+
+  it('scopes an AWS Organization with its units, and a refused managed policy is marked beside its field', async () => {
+    const page = await signedInPage(env, WIZARD);
+    await page.getByLabel('Connection name').fill('Wizard organization');
+    await page.getByRole('radio', { name: /An AWS Organization/ }).check();
+    await page.getByLabel('AWS Organization ID').fill('o-abc');
+    await page.getByLabel('Organizational units (optional)').fill('ou-ab12-cdef3456, ou-nope');
+    await page.getByRole('button', { name: 'Next' }).click();
+    expect(await page.locator('#field-scope-organizationId-error').textContent()).toMatch(/looks like o-abcd123456/);
+    expect(await page.locator('#field-scope-organizationalUnitIds-error').textContent()).toMatch(
+      /^ou-nope is not an organizational unit ID/,
+    );
+    await page.getByLabel('AWS Organization ID').fill('o-abcd123456');
+    await page.getByLabel('Organizational units (optional)').fill('ou-ab12-cdef3456, r-ab12');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    const policy = page.getByRole('textbox', { name: 'AWS managed policy to attach' });
+    await policy.fill('Read Only Access');
+    await policy.press('Enter');
+    const refused = page.locator('#managed-policy-error');
+    await refused.waitFor();
+    expect(await refused.textContent()).toMatch(/"Read Only Access" is not an AWS managed policy name/);
+    expect(await page.locator('.policy-preview').textContent()).toMatch(/Fix the AWS managed policy marked beside it/);
+    await page.getByRole('button', { name: 'Remove Read Only Access' }).click();
+    await policy.fill('job-function/ViewOnlyAccess');
+    await page.getByRole('button', { name: 'Add policy' }).click();
+    await page.getByText('arn:aws:iam::aws:policy/job-function/ViewOnlyAccess').waitFor();
+    // An organization's role may describe its organization (verification proves membership that way).
+    await waitForPreview(page, (json) => json.includes('organizations:DescribeOrganization'));
+    await page.getByRole('button', { name: 'Create connection' }).click();
+    await waitForCreated(page);
+    const created = (await env.api('GET', '/v1/connections')).body.find(
+      (c: { name: string }) => c.name === 'Wizard organization',
+    );
+    expect(created).toMatchObject({
+      scope: {
+        kind: 'organization',
+        organizationId: 'o-abcd123456',
+        organizationalUnitIds: ['ou-ab12-cdef3456', 'r-ab12'],
+      },
+      managedPolicies: ['job-function/ViewOnlyAccess'],
+      selection: { mode: 'default' },
+    });
+
+    // Back after creating: a change updates that connection (no second one); what a role is created with cannot change.
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('heading', { name: 'Step 2: Permissions' }).waitFor();
+    await page.getByRole('button', { name: 'Remove job-function/ViewOnlyAccess' }).click();
+    await page.getByRole('button', { name: 'Create connection' }).click();
+    await waitForCreated(page);
+    const mine = (await env.api('GET', '/v1/connections')).body.filter(
+      (c: { name: string }) => c.name === 'Wizard organization',
+    );
+    expect(mine.map((c: { id: string; managedPolicies: string[] }) => [c.id, c.managedPolicies])).toEqual([
+      [created.id, []],
+    ]);
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByLabel('Role name').fill('AnotherRole');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Create connection' }).click();
+    const roleError = page.locator('#field-roleName-error');
+    await roleError.waitFor();
+    expect(await roleError.textContent()).toMatch(/created already and its role name cannot change/);
+    expect(await focused(page)).toMatch(/^input#field-roleName/);
   });
 
   it('completes steps 1 and 2 with the keyboard alone', async () => {
@@ -315,7 +386,7 @@ describe('connect wizard, steps 1 and 2', { timeout: 120_000 }, () => {
     await waitForPreview(page, (json) => json.includes('ec2:DescribeSpotPriceHistory'));
     await tabTo(page, /^button "Create connection"/);
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Connection created' }).waitFor();
+    await waitForCreated(page);
     const created = (await env.api('GET', '/v1/connections')).body.find(
       (c: { name: string }) => c.name === 'Wizard keyboard',
     );

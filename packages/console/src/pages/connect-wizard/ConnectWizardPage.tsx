@@ -1,4 +1,4 @@
-import { Suspense, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { Suspense, useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { apiError, type ApiError } from '../../api.ts';
 import { FormError } from '../../components/Field.tsx';
 import { Link } from '../../router.tsx';
@@ -32,6 +32,16 @@ export default function ConnectWizardPage() {
     toInvalid.current = false;
     (invalid ?? heading.current)?.focus();
   }, [index]);
+
+  // Whether the step shows the API's error beside a field; if it does not (a field no control of the step names), the
+  // error is shown above the buttons instead, so no refusal goes unseen.
+  const [beside, setBeside] = useState(false);
+  useLayoutEffect(() => {
+    const shown = [...(form.current?.querySelectorAll('.field-error') ?? [])].some(
+      (e) => failure !== undefined && e.textContent?.includes(failure.message) === true,
+    );
+    setBeside(shown);
+  }, [failure, index, state]);
 
   const update = useCallback<StepProps['update']>((patch) => {
     setState((s) => ({ ...s, ...(typeof patch === 'function' ? patch(s) : patch) }));
@@ -122,6 +132,11 @@ export default function ConnectWizardPage() {
               {state.created.connection.status}: {state.created.connection.statusReason}
             </p>
           )}
+          <div className="wizard-actions">
+            <button type="button" className="secondary" onClick={back}>
+              Back
+            </button>
+          </div>
         </section>
       ) : (
         <form ref={form} className="wizard-step" aria-labelledby="wizard-step-heading" noValidate onSubmit={next}>
@@ -131,10 +146,7 @@ export default function ConnectWizardPage() {
           <Suspense fallback={<p className="loading">Loading…</p>}>
             <Step state={state} update={update} errorFor={errorFor} apiError={failure} />
           </Suspense>
-          <FormError
-            error={failure}
-            fields={failure?.field !== undefined && step?.owns?.(failure.field) === true ? [failure.field] : []}
-          />
+          <FormError error={failure} fields={beside && failure?.field !== undefined ? [failure.field] : []} />
           <div className="wizard-actions">
             {index > 0 ? (
               <button type="button" className="secondary" onClick={back} disabled={busy}>

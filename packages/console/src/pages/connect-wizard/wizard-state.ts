@@ -29,6 +29,8 @@ export interface WizardState {
   /** The account (scope `account`: the first) or accounts (scope `accounts`). */
   accountIds: string[];
   organizationId: string;
+  /** Organizational units (or the root) the StackSet deploys to, separated by commas or spaces; empty: the root. */
+  organizationalUnits: string;
   partition: Partition;
   /** Empty: no region (ARN templates use `*`). */
   region: string;
@@ -63,6 +65,7 @@ export function initialWizardState(): WizardState {
     scopeKind: 'account',
     accountIds: [''],
     organizationId: '',
+    organizationalUnits: '',
     partition: 'aws',
     region: '',
     spaceId: '',
@@ -90,8 +93,20 @@ export function accountField(state: Pick<WizardState, 'scopeKind'>, n: number): 
   return state.scopeKind === 'account' ? 'scope.accountId' : `scope.accountIds[${n}]`;
 }
 
+/** The organizational unit IDs typed in step 1. */
+export function organizationalUnitsOf(state: Pick<WizardState, 'organizationalUnits'>): string[] {
+  return state.organizationalUnits.split(/[\s,]+/).filter((u) => u !== '');
+}
+
 function scopeOf(state: WizardState): CreateConnectionBody['scope'] {
-  if (state.scopeKind === 'organization') return { kind: 'organization', organizationId: state.organizationId.trim() };
+  if (state.scopeKind === 'organization') {
+    const units = organizationalUnitsOf(state);
+    return {
+      kind: 'organization',
+      organizationId: state.organizationId.trim(),
+      ...(units.length === 0 ? {} : { organizationalUnitIds: units }),
+    };
+  }
   const ids = state.accountIds.map((id) => id.trim());
   return state.scopeKind === 'account'
     ? { kind: 'account', accountId: ids[0] ?? '' }

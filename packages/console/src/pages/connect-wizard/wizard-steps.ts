@@ -3,6 +3,7 @@ import type { ApiError } from '../../api.ts';
 import type { FieldErrors, WizardState } from './wizard-state.ts';
 import { leavePermissions, ownsPermissionsField } from './steps/permissions-step-rules.ts';
 import { ownsDetailsField, validateDetails } from './steps/details-step-rules.ts';
+import { validateConnect } from './steps/connect/connect-step-rules.ts';
 
 /**
  * The connect wizard's steps, in order: the progress indicator lists them, the container shows one at a time.
@@ -13,7 +14,7 @@ import { ownsDetailsField, validateDetails } from './steps/details-step-rules.ts
  * to, e.g. step 2 creates the connection; it returns a patch of the state, or throws the API's error). An API error
  * whose field a step `owns` sends the user back to that step with the message next to the field.
  *
- * Steps 3-5 (deliverables, verification, access) add themselves here, in files of `./steps/`.
+ * Step 3 shows the deliverables, step 4 verifies the role (only a connected connection goes on), step 5 grants access.
  */
 export interface StepProps {
   state: WizardState;
@@ -53,4 +54,17 @@ export const WIZARD_STEPS: WizardStep[] = [
     owns: ownsPermissionsField,
     nextLabel: 'Create connection',
   },
+  {
+    id: 'deliverables',
+    title: 'Create the role in AWS',
+    component: lazy(() => import('./steps/DeliverablesStep.tsx')),
+  },
+  {
+    id: 'connect',
+    title: 'Connect',
+    component: lazy(() => import('./steps/ConnectStep.tsx')),
+    validate: validateConnect,
+    owns: (field) => field === 'roleArn',
+  },
+  { id: 'access', title: 'Access', component: lazy(() => import('./steps/AccessStep.tsx')), nextLabel: 'Done' },
 ];

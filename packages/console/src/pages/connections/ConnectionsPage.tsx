@@ -63,6 +63,11 @@ export default function ConnectionsPage() {
   return (
     <>
       <h1>Connections</h1>
+      <p>
+        <Link to="/connections/new" className="button-link">
+          Connect an AWS account
+        </Link>
+      </p>
       {all === undefined ? null : <StatusChart counts={counts} />}
       <form
         className="filters"

@@ -133,14 +133,25 @@ export default function DetailsStep({ state, update, errorFor }: StepProps) {
         ]}
       />
       {state.scopeKind === 'organization' ? (
-        <TextField
-          name="scope.organizationId"
-          label="AWS Organization ID"
-          value={state.organizationId}
-          onChange={set('organizationId')}
-          error={errorFor('scope.organizationId')}
-          placeholder="o-abcd123456"
-        />
+        <div className="accounts">
+          <TextField
+            name="scope.organizationId"
+            label="AWS Organization ID"
+            value={state.organizationId}
+            onChange={set('organizationId')}
+            error={errorFor('scope.organizationId')}
+            placeholder="o-abcd123456"
+          />
+          <TextField
+            name="scope.organizationalUnitIds"
+            label="Organizational units (optional)"
+            value={state.organizationalUnits}
+            onChange={set('organizationalUnits')}
+            error={errorFor('scope.organizationalUnitIds')}
+            hint="Where the StackSet creates the role, separated by commas; empty means the whole organization."
+            placeholder="ou-ab12-cdef3456"
+          />
+        </div>
       ) : (
         <div className="accounts">
           {accounts.map((id, n) => (

@@ -144,7 +144,7 @@ export default function PermissionsStep({ state, update, errorFor }: StepProps) 
         <ManagedPolicies
           policies={state.managedPolicies}
           onChange={(managedPolicies) => update({ managedPolicies })}
-          errorFor={errorFor}
+          errorFor={(field) => (error?.field === field ? error : errorFor(field))}
         />
         <ExtraActions
           actions={state.extraActions}

@@ -1,11 +1,13 @@
 import type { ApiError } from '../../../api.ts';
-import { accountField, type FieldErrors, type WizardState } from '../wizard-state.ts';
+import { accountField, organizationalUnitsOf, type FieldErrors, type WizardState } from '../wizard-state.ts';
 
 /** Step 1's rules: its checks before the API is asked, and the API fields it shows. */
 
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+/** An organizational unit (`ou-ab12-cdef3456`) or the organization's root (`r-ab12`), as StackSets take them. */
+const ORGANIZATIONAL_UNIT = /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
 const LABEL_KEY = /^[A-Za-z0-9_.\-/]{1,63}$/;
 
@@ -23,6 +25,14 @@ export function validateDetails(state: WizardState): FieldErrors {
   if (state.scopeKind === 'organization') {
     if (!ORGANIZATION_ID.test(state.organizationId.trim()))
       errors.push(invalid('scope.organizationId', 'An AWS Organization ID looks like o-abcd123456.'));
+    const bad = organizationalUnitsOf(state).find((u) => !ORGANIZATIONAL_UNIT.test(u));
+    if (bad !== undefined)
+      errors.push(
+        invalid(
+          'scope.organizationalUnitIds',
+          `${bad} is not an organizational unit ID (ou-ab12-cdef3456) or root ID (r-ab12).`,
+        ),
+      );
   } else {
     const accounts = state.scopeKind === 'account' ? state.accountIds.slice(0, 1) : state.accountIds;
     accounts.forEach((id, n) => {

@@ -42,7 +42,7 @@ export function ManagedPolicies(props: {
         </button>
       </div>
       {listError === undefined ? null : (
-        <p className="field-error" id={`${id}-error`}>
+        <p className="field-error" id={`${id}-error`} role="alert">
           {listError.message}
         </p>
       )}

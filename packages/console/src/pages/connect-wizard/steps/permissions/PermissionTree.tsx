@@ -60,7 +60,8 @@ function IntegrationRow(props: {
           aria-controls={`${id}-actions`}
           onClick={() => setOpen(!open)}
         >
-          {open ? 'Hide' : 'Show'} {actions} {actions === 1 ? 'action' : 'actions'}
+          {open ? 'Hide' : 'Show'}{' '}
+          {actions === 0 ? 'what it attaches' : `${actions} ${actions === 1 ? 'action' : 'actions'}`}
           <span className="visually-hidden"> of {i.name}</span>
         </button>
       </div>

@@ -68,8 +68,11 @@ export function PolicyPreviewPanel(props: {
           : ''}
       </p>
       {error !== undefined ? (
-        error.field?.startsWith('extraActions[') === true ? (
-          <p className="form-error">Fix the extra action marked beside it to see the preview.</p>
+        error.field !== undefined && /^(extraActions|managedPolicies)/.test(error.field) ? (
+          <p className="form-error">
+            Fix the {error.field.startsWith('extra') ? 'extra action' : 'AWS managed policy'} marked beside it to see
+            the preview.
+          </p>
         ) : (
           <p className="form-error" role="alert">
             {error.message}
