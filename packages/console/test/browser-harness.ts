@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, firefox, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { runServe, stopServe, type Served } from '../../cli/test/run-serve.ts';
 
 /**
@@ -20,6 +20,11 @@ const DIST_INDEX = join(CONSOLE_DIR, 'dist', 'index.html');
 export const ARTIFACTS_DIR = join(CONSOLE_DIR, 'test-artifacts');
 /** Debian's chromium (`apt-get install chromium`; .ci/run installs it). */
 export const CHROMIUM = process.env.TRUSTGATE_CHROMIUM ?? '/usr/bin/chromium';
+/** Debian's Firefox ESR (`apt-get install firefox-esr`; .ci/run installs it), driven over WebDriver BiDi. */
+export const FIREFOX = process.env.TRUSTGATE_FIREFOX ?? '/usr/bin/firefox-esr';
+
+/** The browsers the console is tested in. */
+export type BrowserName = 'chromium' | 'firefox';
 
 /** The newest modification time under `path` (a file or a folder). */
 function newest(path: string): number {
@@ -61,8 +66,24 @@ export async function ensureConsoleBuilt(): Promise<void> {
   }
 }
 
-/** Headless chromium with the flags that keep it quiet and offline but for the service it is pointed at. */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Headless chromium with the flags that keep it quiet and offline but for the service it is pointed at; or Debian's
+ * Firefox ESR through WebDriver BiDi (playwright-core's `moz-firefox` channel: a stock Firefox, no patched build to
+ * download). playwright-core is pinned at 1.64.1: 1.65 sends a BiDi command (emulation.setMediaFeaturesOverride)
+ * that Firefox 153 ESR does not know, and every new context fails.
+ */
+export async function launchBrowser(name: BrowserName = 'chromium'): Promise<Browser> {
+  if (name === 'firefox')
+    return firefox.launch({
+      channel: 'moz-firefox',
+      executablePath: FIREFOX,
+      headless: true,
+      firefoxUserPrefs: {
+        'network.proxy.type': 0,
+        'app.update.enabled': false,
+        'browser.shell.checkDefaultBrowser': false,
+      },
+    });
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -102,15 +123,15 @@ export interface ConsoleEnv {
   stop(): Promise<void>;
 }
 
-/** Builds the console if needed, starts `trustgate serve` on a fresh database and a browser. */
-export async function startConsoleEnv(): Promise<ConsoleEnv> {
+/** Builds the console if needed, starts `trustgate serve` on a fresh database and a browser (default chromium). */
+export async function startConsoleEnv(options: { browser?: BrowserName } = {}): Promise<ConsoleEnv> {
   await ensureConsoleBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'tg-console-e2e-'));
   const served = await runServe(['--db', join(dir, 'trustgate.db')]);
   const contexts: BrowserContext[] = [];
   let browser: Browser;
   try {
-    browser = await launchBrowser();
+    browser = await launchBrowser(options.browser);
   } catch (error) {
     await stopServe(served);
     throw error;
