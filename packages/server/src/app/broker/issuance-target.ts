@@ -33,27 +33,32 @@ function coveredAccounts(attachment: Attachment, connection: Connection, roles: 
   return [...new Set(roles.map((r) => r.accountId))];
 }
 
+/** The refusal of a stack outside the token's issue restriction: the same whether or not such a stack exists. */
+function outsideRestriction(): TrustgateError {
+  return new TrustgateError(
+    'FORBIDDEN',
+    'This token may not issue credentials for this stack (its issue restriction).',
+    {
+      field: 'stack',
+    },
+  );
+}
+
 /** Throws FORBIDDEN unless the token's issue restriction (spaces and/or stacks) admits the stack. */
 export function checkIssueRestriction(principal: Principal, stack: Stack): void {
   const r = principal.token.issueRestriction;
   if (r === null || r === undefined) return;
   const spaceOk = r.spaceIds === undefined || (stack.spaceId !== null && r.spaceIds.includes(stack.spaceId));
   const stackOk = r.stackIds === undefined || r.stackIds.includes(stack.id);
-  if (!spaceOk || !stackOk)
-    throw new TrustgateError(
-      'FORBIDDEN',
-      'This token may not issue credentials for this stack (its issue restriction).',
-      {
-        field: 'stack',
-      },
-    );
+  if (!spaceOk || !stackOk) throw outsideRestriction();
 }
 
 /**
  * Resolves and authorizes an issuance (issue 12): the token carries `credentials:issue`; the stack exists in the
- * caller's organization (else NOT_FOUND) and the token's issue restriction admits it; among the stack's attachments
- * allowing the phase, those on connections where the caller holds at least `user` access (organization admins hold
- * every connection); `connectionId` and `accountId` choose among several (400 naming the field when a choice is
+ * caller's organization (else NOT_FOUND) and the token's issue restriction admits it (a restricted token gets the
+ * restriction's FORBIDDEN for a missing stack too, so it cannot tell which stacks outside it exist); among the stack's
+ * attachments allowing the phase, those on connections where the caller holds at least `user` access (organization
+ * admins hold every connection); `connectionId` and `accountId` choose among several (400 naming the field when a choice is
  * needed); the account must be covered by the attachment and have a role of the connection.
  */
 export async function resolveIssuanceTarget(
@@ -67,7 +72,10 @@ export async function resolveIssuanceTarget(
   const stack = input.stack.includes('_')
     ? await store.stacks.get(org, input.stack)
     : await store.stacks.getBySlug(org, input.stack);
-  if (stack === undefined) throw new TrustgateError('NOT_FOUND', 'No such stack.', { field: 'stack' });
+  if (stack === undefined) {
+    if (principal.token.issueRestriction != null) throw outsideRestriction();
+    throw new TrustgateError('NOT_FOUND', 'No such stack.', { field: 'stack' });
+  }
   checkIssueRestriction(principal, stack);
   const attached = (await store.attachments.listByStack(org, stack.id)).filter(
     (a) =>
