@@ -25,6 +25,11 @@ export const routes: RouteEntry[] = [
     page: lazy(() => import('./pages/connect-wizard/ConnectWizardPage.tsx')),
   },
   {
+    path: '/connections/:id',
+    title: 'Connection',
+    page: lazy(() => import('./pages/connection/ConnectionPage.tsx')),
+  },
+  {
     path: '/connections',
     title: 'Connections',
     nav: true,

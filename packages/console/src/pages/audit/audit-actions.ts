@@ -1,0 +1,35 @@
+/**
+ * The actions the service records in the audit log (packages/server/src/app, `recordAudit`), offered by the audit
+ * page's action filter. An action in the URL that is not listed is offered too, so a newer one still filters.
+ */
+export const AUDIT_ACTIONS: readonly string[] = [
+  'access.grant',
+  'access.revoke',
+  'attachment.create',
+  'attachment.delete',
+  'attachment.update',
+  'attachment.verify',
+  'catalog.upload',
+  'connection.callback',
+  'connection.callback-delete',
+  'connection.catalog-update',
+  'connection.create',
+  'connection.delete',
+  'connection.reverify',
+  'connection.revoke-sessions',
+  'connection.rotate-external-id',
+  'connection.update',
+  'connection.verify',
+  'organization.create',
+  'organization.oidc-subject',
+  'organization.rename',
+  'space.create',
+  'space.delete',
+  'stack.create',
+  'stack.delete',
+  'stack.update',
+  'token.create',
+  'token.revoke',
+  'user.create',
+  'user.delete',
+];
