@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyStack } from '../../server/test/service-harness.ts';
@@ -15,7 +16,7 @@ import {
 /**
  * The connect wizard's other flows in a real browser against `trustgate serve` and its AWS sandbox: the automatic
  * flow (the quick-create link's stack applied in the sandbox, the page turns connected by itself), an insecure role,
- * a role missing permissions (which, per integration), an OIDC connection; axe on each step shown.
+ * a role missing permissions (which, per integration), an OIDC connection (with every deliverable tab, Copy and Download); axe on each step shown.
  */
 
 describe('connect wizard: automatic, insecure, missing permissions, OIDC', { timeout: 180_000 }, () => {
@@ -167,6 +168,33 @@ describe('connect wizard: automatic, insecure, missing permissions, OIDC', { tim
     await openTab(page, 'CloudFormation (JSON)');
     const template = (await page.getByTestId('deliverable-cloudformation-json').textContent()) ?? '';
     expect(template).toContain('AWS::IAM::OIDCProvider');
+    // Every file tab shows the service's own deliverable; Copy puts it on the clipboard, Download saves it.
+    const made = await connectionNamed(env, 'Flow OIDC');
+    const deliverables = (await env.api('GET', `/v1/connections/${made.id}/deliverables`)).body;
+    const tabs: [string, string][] = [
+      ['CloudFormation (YAML)', 'cloudformation-yaml'],
+      ['Terraform', 'terraform'],
+      ['CLI script', 'cli'],
+      ['StackSet (organizations)', 'stackset'],
+    ];
+    for (const [tab, format] of tabs) {
+      await openTab(page, tab);
+      expect(await page.getByTestId(`deliverable-${format}`).textContent(), tab).toBe(deliverables.formats[format]);
+    }
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.url });
+    await openTab(page, 'Trust policy');
+    await page.getByRole('button', { name: 'Copy the trust policy' }).click();
+    await page.getByText('Copied the trust policy.').waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(JSON.parse(copied)).toEqual(deliverables.trustPolicy);
+    await openTab(page, 'Permission policy');
+    const first = deliverables.permissionPolicies[0] as { name: string; document: unknown };
+    const [saved] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: `Download the policy ${first.name}` }).click(),
+    ]);
+    expect(saved.suggestedFilename()).toBe(`trustgate-flow-oidc-${first.name}.json`);
+    expect(JSON.parse(readFileSync(await saved.path(), 'utf8'))).toEqual(first.document);
     await openTab(page, 'AWS console steps');
     expect(await page.locator('.manual-steps').textContent()).toMatch(/Identity providers/);
     await checkA11y(page, 'wizard step 3 (OIDC)');
