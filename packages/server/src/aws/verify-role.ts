@@ -5,6 +5,7 @@ import type { AwsClientFactory, AwsCredentials, StsPort } from './aws-clients.ts
 import { readOrganization, type OrganizationObservation } from './read-organization.ts';
 import { readRolePolicies, type RolePolicies } from './read-role-policies.ts';
 import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.ts';
+import { isRetryableStsError } from './assume-for-run.ts';
 
 /** What to verify: one role ARN of a connection, with the external IDs the trust policy must require. */
 export interface VerifyRoleInput {
@@ -198,10 +199,27 @@ export async function readWithSession(
   const [identity, read, organization] = await Promise.all([
     aws
       .sts({ partition: input.partition, region: input.region, credentials: session })
-      .send(new GetCallerIdentityCommand({})),
+      .send(new GetCallerIdentityCommand({}))
+      .catch((error: unknown) => {
+        throw new TrustgateError('AWS_ERROR', `STS did not answer GetCallerIdentity: ${describeAwsError(error)}`, {
+          cause: error,
+        });
+      }),
     readRolePolicies(aws.iam({ partition: input.partition, credentials: session }), input.roleName).then(
       (policies) => ({ policies }),
-      (error: unknown) => ({ policyReadError: describeAwsError(error) }),
+      (error: unknown) => {
+        // Throttled, a 5xx, a timeout or the network: IAM said nothing about the role's policies, so no verdict
+        // (a "needs-update" would tell the customer to change a role that may be fine). A refusal is an answer.
+        if (isRetryableStsError(error))
+          throw new TrustgateError(
+            'AWS_ERROR',
+            `IAM did not answer about the role's policies: ${describeAwsError(error)}`,
+            {
+              cause: error,
+            },
+          );
+        return { policyReadError: describeAwsError(error) };
+      },
     ),
     input.readOrganization === true
       ? readOrganization(aws.organizations({ partition: input.partition, credentials: session }))
