@@ -20,7 +20,7 @@ describe('error catalog', () => {
       .filter(([, e]) => e.http >= 500)
       .map(([c]) => c)
       .sort();
-    expect(serverSide).toEqual(['AWS_ERROR', 'CREDENTIALS_UNAVAILABLE', 'INTERNAL']);
+    expect(serverSide).toEqual(['AWS_ERROR', 'CREDENTIALS_UNAVAILABLE', 'INTERNAL', 'STORE_UNAVAILABLE']);
   });
 
   it('maps a refused role to 422 / exit 7 (the customer must change it) and unavailable STS to 503 / exit 6', () => {

@@ -100,6 +100,11 @@ export const ERROR_CATALOG = {
     description:
       'AWS STS throttled or failed after retries and no still-valid cached session is left; try again shortly.',
   },
+  STORE_UNAVAILABLE: {
+    http: 503,
+    exit: 6,
+    description: "trustgate's database could not be reached (or is busy); try again shortly.",
+  },
   INTERNAL: { http: 500, exit: 1, description: 'An unexpected failure inside trustgate.' },
 } as const satisfies Record<string, { http: number; exit: number; description: string }>;
 

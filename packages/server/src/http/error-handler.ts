@@ -9,6 +9,7 @@ import type {
   FastifyRequest,
 } from 'fastify';
 import { ERROR_CATALOG, isTrustgateError, TrustgateError, type ErrorCode, type Finding } from '@trustgate/core';
+import { isStoreUnreachable } from '../store/store-unreachable.ts';
 
 /** The body of every error response: `{ "error": { "code", "message", "field"?, "findings"?, "details"? } }`. */
 export interface ErrorBody {
@@ -188,6 +189,18 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
           ),
         ),
       );
+  }
+  if (isStoreUnreachable(error)) {
+    request.log.error({ err: error }, 'the database could not be reached');
+    return sendError(
+      new TrustgateError(
+        'STORE_UNAVAILABLE',
+        "trustgate's database could not be reached; try again shortly (a write refused so may or may not have been saved: read it back before repeating it).",
+        { cause: error },
+      ) as unknown as FastifyError,
+      request,
+      reply,
+    );
   }
   const answer = answerFor(error, request);
   if (answer === undefined) {

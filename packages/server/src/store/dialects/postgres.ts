@@ -50,6 +50,9 @@ export const postgresDialect: StoreDialect = {
     // An idle client whose server went away (a restart, a failover) must not crash the process: pg-pool emits
     // 'error' for it, and an EventEmitter without a listener throws. The next query reconnects or fails by itself.
     pool.on('error', () => undefined);
+    // A client checked out of the pool (a transaction between two queries) has no pool listener: the server going
+    // away then would be an unhandled 'error' event, which ends the process. Its next query fails by itself.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, close: () => db.destroy() };
   },
