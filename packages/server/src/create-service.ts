@@ -167,7 +167,10 @@ export interface TrustgateServiceConfig {
 }
 
 /** The broker's cache from the configuration: Redis when configured, else per instance. */
-async function openCredentialCache(config: TrustgateServiceConfig): Promise<CredentialCache> {
+async function openCredentialCache(
+  config: TrustgateServiceConfig,
+  onFallback: (error: unknown) => void,
+): Promise<CredentialCache> {
   if (config.credentialCache !== undefined) return config.credentialCache;
   if (config.cache === undefined) return localCredentialCache();
   if (config.cache.encryptionKey.length !== 32)
@@ -175,7 +178,8 @@ async function openCredentialCache(config: TrustgateServiceConfig): Promise<Cred
       field: 'cache.encryptionKey',
     });
   const { redisCredentialCache } = await import('./cache/redis-credential-cache.ts');
-  return redisCredentialCache({
+  const { fallbackCredentialCache } = await import('./cache/fallback-credential-cache.ts');
+  const shared = await redisCredentialCache({
     url: config.cache.redisUrl,
     encryptionKey: config.cache.encryptionKey,
     ...(config.cache.previousEncryptionKeys === undefined
@@ -183,6 +187,7 @@ async function openCredentialCache(config: TrustgateServiceConfig): Promise<Cred
       : { previousEncryptionKeys: config.cache.previousEncryptionKeys }),
     ...(config.cache.keyPrefix === undefined ? {} : { keyPrefix: config.cache.keyPrefix }),
   });
+  return fallbackCredentialCache(shared, { onFallback });
 }
 
 /** The broker's dependencies: the cache, the STS pacer, the audit batcher over the store and the run-token secret. */
@@ -245,7 +250,13 @@ export async function createTrustgateService(config: TrustgateServiceConfig): Pr
   let cache: CredentialCache | undefined;
   let authGeneration: AuthGeneration | undefined;
   try {
-    cache = await openCredentialCache(config);
+    // Redis away: the broker serves from (and loads into) the instance's cache, with a warning every 10 s at most.
+    let warnedAt = 0;
+    cache = await openCredentialCache(config, (error) => {
+      if (Date.now() - warnedAt < 10_000) return;
+      warnedAt = Date.now();
+      deps.log?.warn({ err: error }, 'broker: the shared cache (Redis) could not be reached; using the instance cache');
+    });
     // With Redis, a revocation through one instance is honoured by every other's principal cache at once.
     authGeneration =
       config.cache === undefined

@@ -17,8 +17,9 @@ export interface AuthGeneration {
 
 /** An {@link AuthGeneration} in Redis at `key` (INCR and GET). */
 export async function redisAuthGeneration(o: { url: string; key: string }): Promise<AuthGeneration> {
-  const client = createClient({ url: o.url });
-  // node-redis reconnects by itself; a command in flight still fails to its caller (who reads the store instead).
+  // No offline queue: while Redis is away a command fails at once (its caller reads the store instead) rather than
+  // holding the request until Redis returns. node-redis reconnects by itself.
+  const client = createClient({ url: o.url, disableOfflineQueue: true });
   client.on('error', () => undefined);
   await client.connect();
   return {

@@ -65,8 +65,9 @@ function same(a: CachedSession, b: CachedSession): boolean {
  * revokeBefore resolves no instance serves a revoked session. With Redis Cluster the entry and the cut-off keys
  * would need one hash slot; this cache addresses a single Redis (or a primary with replicas).
  *
- * When Redis cannot be reached, getOrLoad and revokeBefore reject with node-redis's error (no session is served
- * from, or loaded past, a cache whose cut-offs cannot be read). A loader whose load never ends holds its key's
+ * When Redis cannot be reached, getOrLoad and revokeBefore reject with node-redis's error at once (no session is
+ * served from, or loaded past, a cache whose cut-offs cannot be read); fallbackCredentialCache (fallback-credential-cache.ts) then serves
+ * from the instance. A loader whose load never ends holds its key's
  * lock as long: bound the load (assumeRoleForRun's retry deadline does).
  */
 export async function redisCredentialCache(o: RedisCredentialCacheOptions): Promise<CredentialCache> {
@@ -75,7 +76,9 @@ export async function redisCredentialCache(o: RedisCredentialCacheOptions): Prom
   const lease = o.lockLeaseMs ?? 5_000;
   const pollMs = o.pollMs ?? 25;
   const now = o.now ?? Date.now;
-  const client = createClient({ url: o.url });
+  // No offline queue: while node-redis reconnects, a command fails at once instead of waiting for Redis to return
+  // (an issuance would hang as long as Redis is away); the broker then falls back to the instance's cache.
+  const client = createClient({ url: o.url, disableOfflineQueue: true });
   // node-redis reconnects by itself; an 'error' listener keeps a dropped connection from crashing the process.
   // The error of a command in flight still reaches its caller.
   client.on('error', () => undefined);
