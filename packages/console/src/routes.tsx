@@ -35,6 +35,7 @@ export const routes: RouteEntry[] = [
     nav: true,
     page: lazy(() => import('./pages/connections/ConnectionsPage.tsx')),
   },
+  { path: '/stacks/:id', title: 'Stack', page: lazy(() => import('./pages/stack/StackPage.tsx')) },
   { path: '/stacks', title: 'Stacks', nav: true, page: lazy(() => import('./pages/stacks/StacksPage.tsx')) },
   { path: '/audit', title: 'Audit', nav: true, page: lazy(() => import('./pages/audit/AuditPage.tsx')) },
   { path: '/settings', title: 'Settings', nav: true, page: lazy(() => import('./pages/settings/SettingsPage.tsx')) },
