@@ -8,37 +8,41 @@
  *   target under 1 s.
  *
  * Medians of several runs, the ratio to `node -e 0`'s median, and the peak RSS (the child's maxRSS, read at its exit
- * by a preloaded hook; for serve its VmHWM when ready). It runs `packages/cli/bin/trustgate.js`, i.e. dist/: run
- * `npm run build` first after a change. Prints; never fails on a time.
+ * by a hook preloaded with NODE_OPTIONS=--require into every child, `node -e 0` included; a CommonJS hook, since an
+ * `--import` one would start Node's ES module loader in every child, a cost users' runs do not pay; for serve its
+ * VmHWM when ready). It runs `packages/cli/bin/trustgate.js` as users do, an executable through its `#!/usr/bin/env
+ * node` line, so it times dist/ and the fast bundles (dist/fast/*.cjs): run `npm run build` first after a change.
+ * Prints; never fails on a time.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { startSandbox } from '@trustgate/sandbox';
 import { createPlatformUser, createTrustgateService, seedDemoOrganization } from '@trustgate/server';
 
 const BIN = fileURLToPath(new URL('../packages/cli/bin/trustgate.js', import.meta.url));
+/** The bin finds `node` on PATH through its #! line: the node running this benchmark first, as `node -e 0` is. */
+const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
 const RUNS = 15;
 const SERVE_RUNS = 5;
-/** Preloaded into every measured child: writes its peak RSS (KiB) to fd 3 at exit. */
-const REPORT_RSS = `data:text/javascript,${encodeURIComponent(
-  "import { writeSync } from 'node:fs'; process.on('exit', () => { try { writeSync(3, String(process.resourceUsage().maxRSS)); } catch {} });",
-)}`;
+/** Preloaded into every measured child (written to a temporary folder by run()): its peak RSS (KiB) to fd 3 at exit. */
+const REPORT_RSS =
+  "'use strict'; process.on('exit', () => { try { require('node:fs').writeSync(3, String(process.resourceUsage().maxRSS)); } catch {} });\n";
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
-/** One run of `node [--import REPORT_RSS] args`: wall time from spawn to exit (ms) and peak RSS (MiB). */
-function timeOnce(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMiB: number }> {
+/** One run of `command ...args` (`env` holds the preload): wall time from spawn to exit (ms) and peak RSS (MiB). */
+function timeOnce(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMiB: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', REPORT_RSS, ...args], {
+    const child = spawn(command, args, {
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
@@ -50,18 +54,31 @@ function timeOnce(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number;
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - started;
-      if (code !== 0) reject(new Error(`node ${args.join(' ')} exited ${code}: ${out.slice(0, 500)}`));
+      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${out.slice(0, 500)}`));
       else resolve({ ms, rssMiB: Number(rss) / 1024 });
     });
   });
 }
 
-/** Median time and RSS of `RUNS` runs after one warm-up run (which fills the OS file cache). */
-async function measure(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMiB: number }> {
-  await timeOnce(args, env);
-  const runs: { ms: number; rssMiB: number }[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await timeOnce(args, env));
-  return { ms: median(runs.map((r) => r.ms)), rssMiB: median(runs.map((r) => r.rssMiB)) };
+/** A command to time: its row's name, what to run and with which environment. */
+interface Case {
+  name: string;
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Median time and RSS of each case over `RUNS` rounds, after one warm-up run of each (which fills the OS file cache).
+ * Each round runs every case once, so a burst of load elsewhere on the machine falls on all of them alike rather than
+ * on one row's runs.
+ */
+async function measure(cases: Case[]): Promise<{ ms: number; rssMiB: number }[]> {
+  for (const c of cases) await timeOnce(c.command, c.args, c.env);
+  const runs = cases.map((): { ms: number; rssMiB: number }[] => []);
+  for (let i = 0; i < RUNS; i++)
+    for (const [j, c] of cases.entries()) runs[j]!.push(await timeOnce(c.command, c.args, c.env));
+  return runs.map((r) => ({ ms: median(r.map((x) => x.ms)), rssMiB: median(r.map((x) => x.rssMiB)) }));
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -81,9 +98,9 @@ async function serveOnce(): Promise<{ ms: number; rssMiB: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'trustgate-bench-serve-'));
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
+  const child = spawn(BIN, ['serve', '--port', String(port)], {
     cwd: dir,
-    env: { PATH: process.env.PATH, HOME: dir },
+    env: { PATH, HOME: dir },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
@@ -188,20 +205,25 @@ async function startService() {
 }
 
 export default async function run(): Promise<void> {
-  const clean = { PATH: process.env.PATH, HOME: tmpdir() };
+  const hooks = mkdtempSync(join(tmpdir(), 'trustgate-bench-rss-'));
+  const reportRss = join(hooks, 'report-rss.cjs');
+  writeFileSync(reportRss, REPORT_RSS);
+  const clean = { PATH, HOME: tmpdir(), NODE_OPTIONS: `--require ${JSON.stringify(reportRss)}` };
   const service = await startService();
   try {
     const credsEnv = { ...clean, TRUSTGATE_URL: service.url, TRUSTGATE_TOKEN: service.adminToken };
-    const creds = [BIN, 'creds', '--stack', 'web', '--phase', 'read', '--format', 'credential-process'];
-    const first = await timeOnce(creds, credsEnv);
+    const creds = ['creds', '--stack', 'web', '--phase', 'read', '--format', 'credential-process'];
+    const first = await timeOnce(BIN, creds, credsEnv);
     if (!(first.ms > 0)) throw new Error('creds did not run');
-    const node = await measure(['-e', '0'], clean);
-    const rows: [string, { ms: number; rssMiB: number }][] = [
-      ['node -e 0', node],
-      ['trustgate external-id', await measure([BIN, 'external-id'], clean)],
-      ['trustgate creds --format credential-process', await measure(creds, credsEnv)],
-      ['trustgate --help', await measure([BIN, '--help'], clean)],
+    const cases: Case[] = [
+      { name: 'node -e 0', command: process.execPath, args: ['-e', '0'], env: clean },
+      { name: 'trustgate external-id', command: BIN, args: ['external-id'], env: clean },
+      { name: 'trustgate creds --format credential-process', command: BIN, args: creds, env: credsEnv },
+      { name: 'trustgate --help', command: BIN, args: ['--help'], env: clean },
     ];
+    const figures = await measure(cases);
+    const node = figures[0]!;
+    const rows = cases.map((c, i): [string, { ms: number; rssMiB: number }] => [c.name, figures[i]!]);
     const serves: { ms: number; rssMiB: number }[] = [];
     for (let i = 0; i < SERVE_RUNS; i++) serves.push(await serveOnce());
     const serve = { ms: median(serves.map((s) => s.ms)), rssMiB: median(serves.map((s) => s.rssMiB)) };
@@ -215,5 +237,6 @@ export default async function run(): Promise<void> {
     console.log('targets: external-id and creds within 3x node -e 0');
   } finally {
     await service.stop();
+    rmSync(hooks, { recursive: true, force: true });
   }
 }

@@ -1,16 +1,30 @@
 #!/usr/bin/env node
-// Entry point: runs the CLI built to JavaScript in ../dist (`npm run build`; `npm ci` builds through the root
-// `prepare` script), so no TypeScript loader is paid on start-up.
-import { existsSync } from 'node:fs';
-import process from 'node:process';
-import { URL } from 'node:url';
+'use strict';
+// CommonJS (bin/package.json): its globals, and require() rather than import (see below).
+/* global require, __dirname, process */
+/* eslint-disable @typescript-eslint/no-require-imports */
+// Entry point (CommonJS, see bin/package.json: an ES module entry costs Node its module loader, several ms on every
+// call). It runs the CLI built to JavaScript in ../dist (`npm run build`; `npm ci` builds through the root `prepare`
+// script), so no TypeScript loader is paid on start-up. The commands AWS tools run on every call (`credential_process =
+// trustgate creds ...`) and `external-id`/`trust-policy` run from one bundled file each, dist/fast/<name>.cjs
+// (scripts/bundle-fast.mjs), chosen here from the first argument before anything else loads; every other command
+// runs dist/main.js, which loads only the group of the command it runs (src/program.ts). A bundle holds the same
+// program main.ts builds for its commands, so both paths answer alike (test/fast-bundle.test.ts).
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
 
-// trustgate targets the machine's Node 20, which the AWS SDK supports until January 2027; its start-up notice
-// about that would otherwise open every command's output. Set the variable to 'false' to see it.
+// trustgate targets the machine's Node 20, which the AWS SDK supports until January 2027; its start-up notice about
+// that would otherwise open every command's output. Set the variable to 'false' to see it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const main = new URL('../dist/main.js', import.meta.url);
-if (!existsSync(main)) {
+
+/** The first argument that runs a bundle, to the bundle's name (src/fast/<name>-main.ts). */
+const FAST = { 'external-id': 'trust', 'trust-policy': 'trust', creds: 'creds' };
+const first = process.argv[2];
+const fast = first !== undefined && Object.hasOwn(FAST, first) ? FAST[first] : undefined;
+const entry = join(__dirname, '..', 'dist', fast === undefined ? 'main.js' : `fast/${fast}.cjs`);
+if (!existsSync(entry)) {
   process.stderr.write('error [INTERNAL]: trustgate is not built: run `npm run build` in the repository.\n');
   process.exit(1);
 }
-await import(main.href);
+if (fast !== undefined) require(entry);
+else void import(require('node:url').pathToFileURL(entry).href);

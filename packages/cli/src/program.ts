@@ -1,5 +1,3 @@
-import { Command } from 'commander';
-
 /**
  * trustgate's command tree. Each command group lives in `commands/<group>.ts` (the service's in
  * `remote/commands/<group>.ts`) and exports one `register<Group>(program)` function; this file only wires them
@@ -8,13 +6,13 @@ import { Command } from 'commander';
  * Start-up is paid on every call (AWS tools run `credential_process = trustgate creds ...` for each command), so a
  * group's module — and what it imports: the server, the sandbox, the AWS SDK, the IAM catalog — is loaded only when
  * one of its commands runs. The names and descriptions below are what `trustgate --help` lists without loading any
- * group; a test checks them against what the groups register.
+ * group; a test checks them against what the groups register. The hottest groups (`creds`, and `external-id` with
+ * `trust-policy`) are also bundled whole from src/fast/, which bin/trustgate.js runs for them instead of main.ts.
  */
-export function newProgram(): Command {
-  return new Command('trustgate')
-    .description("Connect customers' AWS accounts and act in them safely.")
-    .version('0.1.0');
-}
+import type { Command } from 'commander';
+import { newProgram } from './new-program.ts';
+
+export { newProgram };
 
 /** A command group: its top-level commands (name to description) and how to load its `register` function. */
 export interface CommandGroup {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,24 +47,42 @@ const HEAVY = [
 ];
 const heavyIn = (urls: string[]): string[] => urls.filter((u) => HEAVY.some((h) => h.test(u)));
 
+/** The files bundled into dist/fast/<name>.cjs, as absolute paths (dist/fast/bundles.json, written by the build). */
+function bundled(name: string): string[] {
+  const cli = fileURLToPath(new URL('..', import.meta.url));
+  const bundles = JSON.parse(readFileSync(join(cli, 'dist/fast/bundles.json'), 'utf8')) as Record<string, string[]>;
+  return (bundles[`${name}.cjs`] ?? []).map((file) => resolve(cli, file));
+}
+
+/** What a fast command loads besides Node's built-ins: the bin and its one bundle, nothing else. */
+const ownLoads = (urls: string[]): string[] => urls.filter((u) => u !== '' && !u.startsWith('node:'));
+
 describe('the CLI loads only what the command it runs needs', () => {
-  it('`trustgate external-id` generates an ID without loading the server, the AWS SDK or the IAM catalog', () => {
+  it('`trustgate external-id` runs its one bundle, which holds no server, AWS SDK or IAM catalog', () => {
     const r = loadsOf(['external-id']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim().length).toBeGreaterThanOrEqual(32);
-    expect(r.urls.some((u) => u.includes('/packages/cli/dist/commands/trust.js'))).toBe(true);
-    expect(heavyIn(r.urls)).toEqual([]);
+    expect(new Set(ownLoads(r.urls).map((u) => u.replace(/^.*\/packages\/cli\//, '')))).toEqual(
+      new Set(['bin/trustgate.js', 'dist/fast/trust.cjs']),
+    );
+    const inside = bundled('trust');
+    expect(inside.some((f) => f.endsWith('/packages/cli/dist/commands/trust.js'))).toBe(true);
+    expect(heavyIn(inside)).toEqual([]);
   });
 
-  it('`trustgate creds --format credential-process` loads the service client only (no service listens: it says so)', () => {
+  it('`trustgate creds --format credential-process` runs its one bundle, the service client and no server (none listens: it says so)', () => {
     const args = ['creds', '--format', 'credential-process', '--stack', 'web', '--phase', 'read'];
     const r = loadsOf(args, { TRUSTGATE_URL: 'http://127.0.0.1:9', TRUSTGATE_TOKEN: 'tg_not-a-real-token' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/^error \[[A-Z_]+\]: .*127\.0\.0\.1:9/m);
     expect(r.stderr).not.toContain('tg_not-a-real-token');
-    expect(r.urls.some((u) => u.includes('/packages/cli/dist/commands/creds.js'))).toBe(true);
-    expect(r.urls.some((u) => u.includes('/packages/client/dist/'))).toBe(true);
-    expect(heavyIn(r.urls)).toEqual([]);
+    expect(new Set(ownLoads(r.urls).map((u) => u.replace(/^.*\/packages\/cli\//, '')))).toEqual(
+      new Set(['bin/trustgate.js', 'dist/fast/creds.cjs']),
+    );
+    const inside = bundled('creds');
+    expect(inside.some((f) => f.endsWith('/packages/cli/dist/commands/creds.js'))).toBe(true);
+    expect(inside.some((f) => f.includes('/packages/client/dist/'))).toBe(true);
+    expect(heavyIn(inside)).toEqual([]);
   });
 
   it('`trustgate --help` lists every command loading no command group, `serve` loads the server', () => {

@@ -70,6 +70,17 @@ describe('the packed packages, installed from their tarballs', { timeout: 120_00
       expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 
+  it('`trustgate external-id` and `trustgate creds` run from the bundles the CLI package ships', () => {
+    const fast = readdirSync(join(app, 'node_modules/@trustgate/cli/dist/fast'));
+    expect(fast).toEqual(expect.arrayContaining(['trust.cjs', 'creds.cjs']));
+    const id = trustgate('external-id');
+    expect(id.status, id.stderr).toBe(0);
+    expect(id.stdout).toMatch(/^[A-Za-z0-9_-]{32}\n$/);
+    const creds = trustgate('creds', '--stack', 'web', '--phase', 'read', '--format', 'credential-process');
+    expect(creds.status).toBe(2);
+    expect(creds.stderr).toBe('error [INVALID_INPUT]: Which trustgate service? Pass --url URL or set TRUSTGATE_URL.\n');
+  });
+
   it('@trustgate/server ships its default catalog, which the installed `trustgate catalog` reads', () => {
     // The file serve loads when no catalog is configured, resolved by the installed module itself.
     const found = spawnSync(
