@@ -102,3 +102,20 @@ export async function tabTo(page: Page, match: RegExp): Promise<void> {
   }
   throw new Error(`Tab never reached ${match}; focus is on ${await focused(page)}`);
 }
+
+/**
+ * Ticks (`on`) or clears a product's checkbox in step 2. A product with some integrations ticked is "mixed"; a click
+ * on it ticks them all, the next clears them, so it is clicked until it shows `on`.
+ */
+export async function setProduct(page: Page, name: string, on: boolean): Promise<void> {
+  const box = page.getByRole('checkbox', { name, exact: true });
+  for (let i = 0; i < 3; i++) {
+    const state = await box.evaluate((el) => ({
+      checked: (el as HTMLInputElement).checked,
+      mixed: (el as HTMLInputElement).indeterminate,
+    }));
+    if (state.checked === on && !state.mixed) return;
+    await box.click();
+  }
+  throw new Error(`${name} did not become ${on ? 'ticked' : 'clear'}`);
+}
