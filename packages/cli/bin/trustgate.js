@@ -8,9 +8,10 @@
 // script), so no TypeScript loader is paid on start-up. The commands AWS tools run on every call (`credential_process =
 // trustgate creds ...`) and `external-id`/`trust-policy` run from one bundled file each, dist/fast/<name>.cjs
 // (scripts/bundle-fast.mjs), chosen here from the first argument before anything else loads; every other command
-// runs dist/main.js, which loads only the group of the command it runs (src/program.ts). A bundle holds the same
-// program main.ts builds for its commands, so both paths answer alike (test/fast-bundle.test.ts).
-const { existsSync } = require('node:fs');
+// runs dist/main.js, which loads only the group of the command it runs (src/program.ts), as do these when their
+// bundle is missing or older than dist/. A bundle holds the same program main.ts builds for its commands, so both
+// paths answer alike (test/fast-bundle.test.ts).
+const { existsSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 // trustgate targets the machine's Node 20, which the AWS SDK supports until January 2027; its start-up notice about
@@ -19,12 +20,39 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** The first argument that runs a bundle, to the bundle's name (src/fast/<name>-main.ts). */
 const FAST = { 'external-id': 'trust', 'trust-policy': 'trust', creds: 'creds' };
-const first = process.argv[2];
-const fast = first !== undefined && Object.hasOwn(FAST, first) ? FAST[first] : undefined;
-const entry = join(__dirname, '..', 'dist', fast === undefined ? 'main.js' : `fast/${fast}.cjs`);
-if (!existsSync(entry)) {
-  process.stderr.write('error [INTERNAL]: trustgate is not built: run `npm run build` in the repository.\n');
-  process.exit(1);
+
+/**
+ * Whether the bundle at `file` exists and is no older than the JavaScript it was made from: in a checkout, a `tsc -b`
+ * run alone (not `npm run build`) after an edit of the CLI, core or the client leaves a tsbuildinfo newer than the
+ * bundle, and the command then runs unbundled rather than stale. Installed packages ship no tsbuildinfo.
+ */
+function fresh(file) {
+  let built;
+  try {
+    built = statSync(file).mtimeMs;
+  } catch {
+    return false;
+  }
+  for (const dist of ['../dist', '../../core/dist', '../../client/dist']) {
+    try {
+      if (statSync(join(__dirname, dist, 'tsconfig.build.tsbuildinfo')).mtimeMs > built) return false;
+    } catch {
+      // not a checkout, or that package not built here: nothing to compare
+    }
+  }
+  return true;
 }
-if (fast !== undefined) require(entry);
-else void import(require('node:url').pathToFileURL(entry).href);
+
+const first = process.argv[2];
+const bundle =
+  first !== undefined && Object.hasOwn(FAST, first) ? join(__dirname, '../dist/fast', `${FAST[first]}.cjs`) : undefined;
+if (bundle !== undefined && fresh(bundle)) {
+  require(bundle);
+} else {
+  const main = join(__dirname, '../dist/main.js');
+  if (!existsSync(main)) {
+    process.stderr.write('error [INTERNAL]: trustgate is not built: run `npm run build` in the repository.\n');
+    process.exit(1);
+  }
+  void import(require('node:url').pathToFileURL(main).href);
+}

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,5 +87,57 @@ describe('the bundled commands answer as the unbundled program does', () => {
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^[A-Za-z0-9_-]{32}\n$/);
     }
+  });
+});
+
+describe('bin/trustgate.js picks the bundle only when it is there and no older than dist/', () => {
+  // A copy of the bin beside stand-ins that say which one ran, with the tsbuildinfo times set per case.
+  const cli = join(dir, 'layout/cli');
+  const at = (path: string, seconds: number, text = '') => {
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, text);
+    utimesSync(path, seconds, seconds);
+  };
+  const layout = (files: Record<string, number>) => {
+    rmSync(join(dir, 'layout'), { recursive: true, force: true });
+    mkdirSync(join(cli, 'bin'), { recursive: true });
+    copyFileSync(BIN, join(cli, 'bin/trustgate.js'));
+    copyFileSync(fileURLToPath(new URL('../bin/package.json', import.meta.url)), join(cli, 'bin/package.json'));
+    for (const [file, seconds] of Object.entries(files)) {
+      const says = file.endsWith('.js') || file.endsWith('.cjs') ? `process.stdout.write('ran ${file}');` : '';
+      at(join(dir, 'layout', file), seconds, says);
+    }
+  };
+  const ran = (args: string[]) => run(join(cli, 'bin/trustgate.js'), args, {});
+
+  it('runs the bundle of the command named first, dist/main.js for any other', () => {
+    layout({ 'cli/dist/main.js': 100, 'cli/dist/fast/trust.cjs': 200, 'cli/dist/fast/creds.cjs': 200 });
+    expect(ran(['external-id']).stdout).toBe('ran cli/dist/fast/trust.cjs');
+    expect(ran(['trust-policy', '--help']).stdout).toBe('ran cli/dist/fast/trust.cjs');
+    expect(ran(['creds']).stdout).toBe('ran cli/dist/fast/creds.cjs');
+    expect(ran(['help', 'creds']).stdout).toBe('ran cli/dist/main.js');
+    expect(ran(['--help']).stdout).toBe('ran cli/dist/main.js');
+    expect(ran(['policy', 'creds']).stdout).toBe('ran cli/dist/main.js');
+  });
+
+  it('runs dist/main.js when a tsbuildinfo of the CLI, core or the client is newer than the bundle', () => {
+    const built = { 'cli/dist/main.js': 100, 'cli/dist/fast/trust.cjs': 200 };
+    layout({ ...built, 'cli/dist/tsconfig.build.tsbuildinfo': 150, 'core/dist/tsconfig.build.tsbuildinfo': 150 });
+    expect(ran(['external-id']).stdout).toBe('ran cli/dist/fast/trust.cjs');
+    for (const stale of ['cli', 'core', 'client']) {
+      layout({ ...built, [`${stale}/dist/tsconfig.build.tsbuildinfo`]: 300 });
+      expect(ran(['external-id']).stdout).toBe('ran cli/dist/main.js');
+    }
+  });
+
+  it('runs dist/main.js without a bundle, and says the CLI is not built without either', () => {
+    layout({ 'cli/dist/main.js': 100 });
+    expect(ran(['creds']).stdout).toBe('ran cli/dist/main.js');
+    layout({});
+    expect(ran(['creds'])).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: 'error [INTERNAL]: trustgate is not built: run `npm run build` in the repository.\n',
+    });
   });
 });
