@@ -10,6 +10,7 @@ import type {
 } from 'fastify';
 import { ERROR_CATALOG, isTrustgateError, TrustgateError, type ErrorCode, type Finding } from '@trustgate/core';
 import { isStoreUnreachable } from '../store/store-unreachable.ts';
+import { parseQueryString } from './query-string.ts';
 
 /** The body of every error response: `{ "error": { "code", "message", "field"?, "findings"?, "details"? } }`. */
 export interface ErrorBody {
@@ -249,7 +250,7 @@ export function answerClientError(error: ConnectionError, socket: Socket, log: F
  * The Fastify server options that route every refusal before a route runs through the same answers: `frameworkErrors`
  * (a malformed percent-escape, a path parameter over {@link MAX_PATH_PARAMETER_LENGTH}, an async constraint's
  * failure — Fastify would answer in its own shape, quoting the URL), `clientErrorHandler` (Node's parser, see
- * {@link answerClientError}), the router's `maxParamLength`, and Node's `requireHostHeader` off so that a request
+ * {@link answerClientError}), the router's `maxParamLength` and query-string parser ({@link parseQueryString}), and Node's `requireHostHeader` off so that a request
  * without a Host header reaches {@link installErrorHandler}'s check (Node would answer an empty 400).
  */
 export function errorAnswerOptions(log: () => FastifyBaseLogger) {
@@ -258,7 +259,7 @@ export function errorAnswerOptions(log: () => FastifyBaseLogger) {
       sendError(error, request, reply);
     },
     clientErrorHandler: (error: ConnectionError, socket: Socket) => answerClientError(error, socket, log()),
-    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH, querystringParser: parseQueryString },
     http: { requireHostHeader: false },
   };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import { z } from 'zod';
 import { TrustgateError } from '@trustgate/core';
 import type { Principal } from '../auth/principal.ts';
+import { malformedQueryParameter } from './query-string.ts';
 import { findMalformedText } from './text-rules.ts';
 
 /** What a route handler receives: the validated parts and, for authenticated routes, the principal. */
@@ -67,6 +68,15 @@ export function installZodCompilers(app: FastifyInstance): void {
   app.setValidatorCompiler(({ method, url, httpPart }) => {
     const schema = validators.get(`${method} ${url} ${httpPart}`);
     return (data: unknown) => {
+      const undecodable = httpPart === 'querystring' ? malformedQueryParameter(data) : undefined;
+      if (undecodable !== undefined)
+        return {
+          error: new TrustgateError(
+            'INVALID_INPUT',
+            `${undecodable}: the query has a malformed percent-escape (% must begin two hexadecimal digits of UTF-8); percent-encode the value.`,
+            { field: undecodable },
+          ),
+        };
       // One text rule for every route and store: well-formed Unicode, no NUL (see text-rules.ts).
       const malformed = findMalformedText(data);
       if (malformed !== undefined) {
