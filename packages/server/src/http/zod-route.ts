@@ -61,6 +61,15 @@ const NO_QUERY = z.object({}).strict();
 const validators = new Map<string, z.ZodType>();
 
 /**
+ * The zod schema a route validates one part of the request with (`part`: `body`, `querystring` or `params`; `url` as
+ * the route was registered, `/v1/connections/:id`), or undefined when it declares none. For the generated bad-input
+ * suite, which must know whether a value it sends is invalid for sure.
+ */
+export function routeValidator(method: string, url: string, part: string): z.ZodType | undefined {
+  return validators.get(`${method.toUpperCase()} ${url} ${part}`);
+}
+
+/**
  * Makes Fastify validate with the zod schemas the routes declared (JSON Schema stays for the OpenAPI document)
  * and serialize with JSON.stringify (responses are already parsed by their zod schema).
  */

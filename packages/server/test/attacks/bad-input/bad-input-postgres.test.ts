@@ -1,0 +1,4 @@
+import { describeBadInput } from './bad-input-suite.ts';
+
+// Bad input generated from the API (issue 16) on PostgreSQL; the suite is in bad-input-suite.ts.
+describeBadInput('postgres');
