@@ -24,6 +24,9 @@ export interface IssuanceTarget {
   region: string;
 }
 
+/** Role statuses of a role that verification assumed with the connection's external ID. */
+const ASSUMED_BY_VERIFICATION: ReadonlySet<string> = new Set(['connected', 'needs-update']);
+
 /** The accounts an attachment lets the stack use: its own list, else the connection's scope (or its known roles). */
 function coveredAccounts(attachment: Attachment, connection: Connection, roles: ConnectionRole[]): string[] {
   if (attachment.accountIds !== null) return attachment.accountIds;
@@ -133,6 +136,16 @@ export async function resolveIssuanceTarget(
       'VERIFICATION_FAILED',
       `Connection ${connection.id} has no role in account ${accountId} yet: apply its template there and verify it.`,
       { field: 'accountId' },
+    );
+  // A worker that assumes with an external ID the tenant chose: trustgate never assumes the role itself, so it hands
+  // out only a role this connection's own verification assumed (with its external ID). A role a tenant merely named
+  // (STS refused the verification) may belong to another tenant and trust the platform's identity, which the worker
+  // may hold: handing it out with a chosen ID would make trustgate the confused deputy.
+  if (attachment.assumeOnWorker && attachment.customExternalId !== null && !ASSUMED_BY_VERIFICATION.has(role.status))
+    throw new TrustgateError(
+      'VERIFICATION_FAILED',
+      `Connection ${connection.id}'s role in account ${accountId} is ${role.status}: verify it first (trustgate hands a worker with a custom external ID only a role it assumed itself).`,
+      { field: 'stack' },
     );
   const region =
     input.region ?? attachment.region ?? connection.region ?? partitionInfo(connection.partition).defaultRegion;
