@@ -105,6 +105,9 @@ describe('console: the connection page', { timeout: 120_000 }, () => {
     const table = drift.locator('table.policy-diff');
     expect(await table.count()).toBe(1);
     expect(await table.locator('caption').textContent()).toBe(`${first.name}: changed`);
+    // Unchanged lines far from a change are folded: unfold them all to read both documents whole.
+    const folds = table.getByRole('button', { name: /^Show \d+ unchanged lines$/ });
+    while ((await folds.count()) > 0) await folds.first().click();
     // The actions the customer cut are on the expected side only; the one kept is on both sides.
     const only = (column: number) =>
       table
@@ -147,6 +150,25 @@ describe('console: the connection page', { timeout: 120_000 }, () => {
     expect(revoked.body.sessionsRevokedBefore).not.toBeNull();
     await expect.poll(() => page.getByTestId('revoked-before').textContent()).not.toBe('never');
     await checkA11y(page, 'the connection page after rotation and revocation');
+  });
+
+  it("shows the API's refusal of a role ARN beside the Role ARN field", async () => {
+    const bad = 'arn:aws:iam::not-an-account:role/Nope';
+    const refused = await env.api('POST', `/v1/connections/${connectionId}/verify`, { roleArn: bad });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.field).toBe('roleArn');
+    const field = page.getByLabel('Role ARN (only to verify another role)');
+    await field.fill(bad);
+    await page.getByRole('button', { name: 'Re-verify now' }).click();
+    const error = page.locator('#field-roleArn-error');
+    await error.waitFor();
+    expect(await error.textContent()).toBe(refused.body.error.message);
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    await checkA11y(page, 'the connection page with a field error');
+    // Nothing was verified: the role is the one connected before.
+    const still = await env.api('GET', `/v1/connections/${connectionId}`);
+    expect(still.body.roles.map((r: { roleArn: string }) => r.roleArn)).toEqual([roleArn]);
+    await field.fill('');
   });
 
   it("shows the connection's audit trail, newest first", async () => {

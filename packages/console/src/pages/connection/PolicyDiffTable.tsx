@@ -1,12 +1,41 @@
-import { sideBySide } from './policy-diff.ts';
+import { useState } from 'react';
+import { foldUnchanged, sideBySide, type DiffRow } from './policy-diff.ts';
+
+/** One line of the diff: both sides, a side only one document has marked − or + (and said, for screen readers). */
+function Row({ row }: { row: DiffRow }) {
+  const cell = (line: string | undefined, marker: string, only: string) => (
+    <td className={line !== undefined && row.kind !== 'same' ? 'diff-only' : undefined}>
+      {line === undefined ? null : (
+        <>
+          {row.kind === 'same' ? null : (
+            <>
+              <span className="diff-marker" aria-hidden="true">
+                {marker}
+              </span>
+              <span className="visually-hidden">{only}</span>
+            </>
+          )}
+          <code>{line}</code>
+        </>
+      )}
+    </td>
+  );
+  return (
+    <tr className={`diff-${row.kind}`}>
+      {cell(row.left, '−', 'Only expected: ')}
+      {cell(row.right, '+', 'Only in the role: ')}
+    </tr>
+  );
+}
 
 /**
  * One policy's expected document beside the role's current one, line by line (policy-diff.ts). A line only one side
  * has is marked with − (missing from the role) or + (not in the template) and says so to screen readers, so the
- * difference is never shown by colour alone.
+ * difference is never shown by colour alone. Unchanged lines away from any change are folded behind a button.
  */
 export function PolicyDiffTable(props: { caption: string; expected?: unknown; current?: unknown }) {
-  const rows = sideBySide(props.expected, props.current);
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
+  const rows = foldUnchanged(sideBySide(props.expected, props.current));
   return (
     <div className="diff-scroll">
       <table className="policy-diff">
@@ -18,40 +47,25 @@ export function PolicyDiffTable(props: { caption: string; expected?: unknown; cu
           </tr>
         </thead>
         <tbody>
-          {rows.map((row, i) => (
-            <tr key={i} className={`diff-${row.kind}`}>
-              <td className={row.left !== undefined && row.kind !== 'same' ? 'diff-only' : undefined}>
-                {row.left === undefined ? null : (
-                  <>
-                    {row.kind === 'same' ? null : (
-                      <>
-                        <span className="diff-marker" aria-hidden="true">
-                          −
-                        </span>
-                        <span className="visually-hidden">Only expected: </span>
-                      </>
-                    )}
-                    <code>{row.left}</code>
-                  </>
-                )}
-              </td>
-              <td className={row.right !== undefined && row.kind !== 'same' ? 'diff-only' : undefined}>
-                {row.right === undefined ? null : (
-                  <>
-                    {row.kind === 'same' ? null : (
-                      <>
-                        <span className="diff-marker" aria-hidden="true">
-                          +
-                        </span>
-                        <span className="visually-hidden">Only in the role: </span>
-                      </>
-                    )}
-                    <code>{row.right}</code>
-                  </>
-                )}
-              </td>
-            </tr>
-          ))}
+          {rows.map((row, i) =>
+            row.kind !== 'fold' ? (
+              <Row key={i} row={row} />
+            ) : expanded.has(i) ? (
+              row.rows.map((r, j) => <Row key={`${i}.${j}`} row={r} />)
+            ) : (
+              <tr key={i} className="diff-fold">
+                <td colSpan={2}>
+                  <button
+                    type="button"
+                    className="button-secondary"
+                    onClick={() => setExpanded((open) => new Set([...open, i]))}
+                  >
+                    Show {row.rows.length} unchanged lines
+                  </button>
+                </td>
+              </tr>
+            ),
+          )}
         </tbody>
       </table>
     </div>

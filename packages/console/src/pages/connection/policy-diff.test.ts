@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, sameDocument, sideBySide } from './policy-diff.ts';
+import { canonicalJson, foldUnchanged, sameDocument, sideBySide } from './policy-diff.ts';
 
 const doc = (actions: string[]) => ({
   Version: '2012-10-17',
@@ -39,5 +39,43 @@ describe('the side-by-side policy diff', () => {
   it('a policy the role lacks is all removed; one the template does not write is all added', () => {
     expect(sideBySide(doc(['s3:GetObject']), undefined).every((r) => r.kind === 'removed')).toBe(true);
     expect(sideBySide(undefined, doc(['s3:GetObject'])).every((r) => r.kind === 'added')).toBe(true);
+  });
+});
+
+describe('folding unchanged lines', () => {
+  const same = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ kind: 'same' as const, left: `${i}`, right: `${i}` }));
+  const change = { kind: 'changed' as const, left: 'a', right: 'b' };
+
+  it('keeps the context around each change and folds the rest, losing no row', () => {
+    const rows = [...same(10), change, ...same(20), change, ...same(5)];
+    const folded = foldUnchanged(rows, 3);
+    expect(folded.map((r) => (r.kind === 'fold' ? `fold ${r.rows.length}` : r.kind))).toEqual([
+      'fold 7',
+      'same',
+      'same',
+      'same',
+      'changed',
+      'same',
+      'same',
+      'same',
+      'fold 14',
+      'same',
+      'same',
+      'same',
+      'changed',
+      'same',
+      'same',
+      'same',
+      'same',
+      'same',
+    ]);
+    expect(folded.flatMap((r) => (r.kind === 'fold' ? r.rows : [r]))).toEqual(rows);
+  });
+
+  it('folds nothing shorter than the context it would keep, and an unchanged document whole', () => {
+    const rows = [change, ...same(7), change];
+    expect(foldUnchanged(rows, 3)).toEqual(rows);
+    expect(foldUnchanged(same(5), 3)).toEqual([{ kind: 'fold', rows: same(5) }]);
   });
 });

@@ -91,3 +91,34 @@ export function sideBySide(expected: unknown, current: unknown): DiffRow[] {
   }
   return rows;
 }
+
+/** Unchanged lines folded away: their count stands in their place until expanded. */
+export interface FoldedRows {
+  kind: 'fold';
+  rows: DiffRow[];
+}
+
+/**
+ * `rows` with the unchanged lines more than `context` lines away from any change folded, when that hides at least
+ * three (a run at the start or end keeps only the side next to a change), as unified diffs do.
+ */
+export function foldUnchanged(rows: DiffRow[], context = 3): (DiffRow | FoldedRows)[] {
+  const out: (DiffRow | FoldedRows)[] = [];
+  for (let i = 0; i < rows.length;) {
+    if (rows[i]!.kind !== 'same') {
+      out.push(rows[i++]!);
+      continue;
+    }
+    let end = i;
+    while (end < rows.length && rows[end]!.kind === 'same') end++;
+    const keepBefore = i === 0 ? 0 : context;
+    const keepAfter = end === rows.length ? 0 : context;
+    if (end - i - keepBefore - keepAfter >= 3) {
+      out.push(...rows.slice(i, i + keepBefore));
+      out.push({ kind: 'fold', rows: rows.slice(i + keepBefore, end - keepAfter) });
+      out.push(...rows.slice(end - keepAfter, end));
+    } else out.push(...rows.slice(i, end));
+    i = end;
+  }
+  return out;
+}
