@@ -7,18 +7,15 @@ import { dataDirOf } from '../keys/key-file.ts';
 import { applyConfig, type ServeSettings } from '../config/serve-settings.ts';
 import { Option, type Command } from 'commander';
 import { TrustgateError, isPartition, type Partition } from '@trustgate/core';
-import { startSandbox, type Sandbox } from '@trustgate/sandbox';
-import {
-  createPlatformUser,
-  createTemplateBucket,
-  createTrustgateService,
-  isCertificateUrl,
-  readPlatformAccount,
-  DEFAULT_DATABASE_FILE,
-  seedDemoOrganization,
-  type PartitionServiceConfig,
-  type TrustgateService,
-} from '@trustgate/server';
+import type { Sandbox } from '@trustgate/sandbox';
+import type { PartitionServiceConfig, TrustgateService } from '@trustgate/server';
+import { beginSandbox, wireSandbox, type SandboxWiring } from './serve-sandbox.ts';
+
+/**
+ * The default store: the server's DEFAULT_DATABASE_FILE, written out so that registering `serve` loads no server
+ * module (a test holds them equal).
+ */
+export const SERVE_DEFAULT_DATABASE_FILE = './.trustgate/trustgate.db';
 
 /** Options of `trustgate serve`. */
 interface ServeOptions {
@@ -126,7 +123,10 @@ export async function readOperatorToken(
 }
 
 /** Partition settings for the platform's own identity through the SDK's default credential chain. */
-async function defaultAwsPartition(options: ServeOptions): Promise<[Partition, PartitionServiceConfig]> {
+async function defaultAwsPartition(
+  options: ServeOptions,
+  { readPlatformAccount }: typeof import('@trustgate/server'),
+): Promise<[Partition, PartitionServiceConfig]> {
   if (!isPartition(options.partition))
     throw new TrustgateError('INVALID_PARTITION', '--partition: aws, aws-us-gov or aws-cn', { field: 'partition' });
   const partition = options.partition;
@@ -182,70 +182,51 @@ function oidcOnlyPartition(
  * process, creates the platform's IAM user in the sandbox's first account, and wires automatic-mode callbacks
  * through the sandbox's SNS delivery; with `--aws default` it uses the SDK's default credential chain and AWS's
  * real (regional) endpoints; with `--aws none` it holds no AWS identity at all and serves OIDC connections only
- * (`--oidc-issuer` required). Seeds the demo organization and returns the URL and a fresh admin token.
+ * (`--oidc-issuer` required). Seeds the demo organization and returns the URL and a fresh admin token. The sandbox
+ * starts first, so that its signing key is made while the service's modules load (those load only here).
  */
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const port = parsePort(options.port);
-  const s = options.settings ?? {};
-  const dataDir = dataDirOf(s.dataDir, options.db); // keys not configured: files made on first start (mode 0600)
-  const cache = await readCacheSettings(options, process.env, dataDir);
-  const stsRatePerSecond = parseStsRate(options.stsRate);
-  const { identity: configured, storeKey } = await readServeKeys(options, { dataDir, keyFile: s.identityKeyFile });
-  const lifetime = s.maxTokenLifetimeSeconds;
-  const identity =
-    configured && lifetime !== undefined ? { ...configured, maxTokenLifetimeSeconds: lifetime } : configured;
+  const sandboxStart = options.aws === 'sandbox' ? await beginSandbox() : undefined;
   let sandbox: Sandbox | undefined;
-  let partitions: Partial<Record<Partition, PartitionServiceConfig>>;
-  let isAllowedResponseUrl: ((url: URL) => boolean) | undefined;
-  let isTrustedCertificateUrl: ((url: URL) => boolean) | undefined;
-  if (options.aws === 'sandbox') {
-    sandbox = await startSandbox({ accounts: 3 });
-    const platformAccount = sandbox.accounts[0];
-    if (platformAccount === undefined) throw new TrustgateError('INTERNAL', 'The sandbox started without accounts.');
-    const adminCredentials = {
-      accessKeyId: platformAccount.accessKeyId,
-      secretAccessKey: platformAccount.secretAccessKey,
-    };
-    const user = await createPlatformUser({ endpoint: sandbox.endpoint, region: sandbox.region, adminCredentials });
-    // CloudFormation opens templates only from S3: a private bucket in the platform account, published to as the platform user.
-    const { bucket: templateBucket } = await createTemplateBucket({
-      endpoint: sandbox.endpoint,
-      region: sandbox.region,
-      adminCredentials,
-      bucket: `trustgate-templates-${user.accountId}`,
-    });
-    partitions = {
-      aws: {
-        endpoint: sandbox.endpoint,
-        region: sandbox.region,
-        credentials: user.credentials,
-        accountId: user.accountId,
-        callbackTopicArn: `arn:aws:sns:${sandbox.region}:${user.accountId}:trustgate-connect`,
-        templateBucket,
-      },
-    };
-    const origin = new URL(sandbox.endpoint).origin;
-    isAllowedResponseUrl = (url) => url.origin === origin;
-    // The sandbox's SNS signs deliveries with a certificate it serves over plain HTTP: trust exactly that URL.
-    isTrustedCertificateUrl = isCertificateUrl(sandbox.snsSigningCertificateUrl);
-  } else if (s.partitions !== undefined) {
-    partitions = s.partitions;
-  } else {
-    const [partition, config] =
-      options.aws === 'none' ? oidcOnlyPartition(options, identity) : await defaultAwsPartition(options);
-    partitions = { [partition]: config };
-  }
   let service: TrustgateService;
+  let partitions: Partial<Record<Partition, PartitionServiceConfig>>;
+  let server: typeof import('@trustgate/server');
   try {
-    service = await createTrustgateService({
+    const s = options.settings ?? {};
+    const dataDir = dataDirOf(s.dataDir, options.db); // keys not configured: files made on first start (mode 0600)
+    const cache = await readCacheSettings(options, process.env, dataDir);
+    const stsRatePerSecond = parseStsRate(options.stsRate);
+    const { identity: configured, storeKey } = await readServeKeys(options, { dataDir, keyFile: s.identityKeyFile });
+    const lifetime = s.maxTokenLifetimeSeconds;
+    const identity =
+      configured && lifetime !== undefined ? { ...configured, maxTokenLifetimeSeconds: lifetime } : configured;
+    server = await import('@trustgate/server');
+    let wired: SandboxWiring | undefined;
+    if (sandboxStart !== undefined) {
+      sandbox = await sandboxStart.started;
+      wired = await wireSandbox(sandbox);
+      partitions = wired.partitions;
+    } else if (s.partitions !== undefined) {
+      partitions = s.partitions;
+    } else {
+      const [partition, config] =
+        options.aws === 'none' ? oidcOnlyPartition(options, identity) : await defaultAwsPartition(options, server);
+      partitions = { [partition]: config };
+    }
+    service = await server.createTrustgateService({
       databaseUrl: options.db,
       ...(s.databaseSchema === undefined ? {} : { databaseSchema: s.databaseSchema }),
       ...(s.databasePoolSize === undefined ? {} : { databasePoolSize: s.databasePoolSize }),
       partitions,
       publicUrl: options.publicUrl ?? `http://${options.host}:${port}`,
       ...(options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken }),
-      ...(isAllowedResponseUrl === undefined ? {} : { isAllowedResponseUrl }),
-      ...(isTrustedCertificateUrl === undefined ? {} : { snsMessages: { isTrustedCertificateUrl } }),
+      ...(wired === undefined
+        ? {}
+        : {
+            isAllowedResponseUrl: wired.isAllowedResponseUrl,
+            snsMessages: { isTrustedCertificateUrl: wired.isTrustedCertificateUrl },
+          }),
       logger: { level: s.logLevel ?? process.env.TRUSTGATE_LOG_LEVEL ?? 'warn' },
       ...(cache === undefined ? {} : { cache }),
       broker: { ...s.broker, ...(stsRatePerSecond === undefined ? {} : { stsRatePerSecond }) },
@@ -254,7 +235,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       consoleDir: consoleBuildDir(),
     });
   } catch (error) {
-    await sandbox?.stop();
+    await (sandbox ?? (await sandboxStart?.started.catch(() => undefined)))?.stop();
     throw error;
   }
   const url = await service.listen({ port, host: options.host });
@@ -277,7 +258,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       );
     }
   }
-  const demo = await seedDemoOrganization(service.store);
+  const demo = await server.seedDemoOrganization(service.store);
   return {
     url,
     adminToken: demo.adminToken,
@@ -298,7 +279,11 @@ export function registerServe(program: Command): void {
     .description(
       'Run the connection service (HTTP API, OpenAPI at /openapi.json, docs at /docs). With no flags: embedded SQLite, the AWS sandbox in-process, a demo organization.',
     )
-    .option('--db <url>', 'SQLite file, or postgres://user@host:5432/db for several instances', DEFAULT_DATABASE_FILE)
+    .option(
+      '--db <url>',
+      'SQLite file, or postgres://user@host:5432/db for several instances',
+      SERVE_DEFAULT_DATABASE_FILE,
+    )
     .option('--port <port>', 'TCP port (0 picks a free one)', '8080')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(

@@ -117,29 +117,35 @@ export function addRoute<B, Q, P, R>(
 ): void {
   const fullUrl = spec.url;
   const method = spec.method.toString().toUpperCase();
+  const query = spec.query ?? NO_QUERY; // one rule for query strings: a parameter not declared is refused (400 naming it)
+  const parts = { body: spec.body, querystring: query, params: spec.params };
+  // Fastify gets an empty schema per part (so it asks the zod validator for it); the JSON Schemas are for the OpenAPI
+  // document only and are made when it is first built (swaggerTransform), not while the service starts.
   const schema: Record<string, unknown> = {
     summary: spec.summary,
     tags: spec.tags,
-    response: { [spec.status ?? 200]: jsonSchemaOf(spec.response, 'output') },
+    response: { [spec.status ?? 200]: {} },
   };
   if (spec.auth !== false) schema.security = [{ bearer: [] }];
-  if (spec.body) {
-    schema.body = jsonSchemaOf(spec.body, 'input');
-    validators.set(`${method} ${fullUrl} body`, spec.body);
+  for (const [part, zod] of Object.entries(parts)) {
+    if (zod === undefined) continue;
+    schema[part] = {};
+    validators.set(`${method} ${fullUrl} ${part}`, zod);
   }
-  // One rule for query strings: a parameter the route does not declare is refused (400 naming it), on every route.
-  const query = spec.query ?? NO_QUERY;
-  schema.querystring = jsonSchemaOf(query, 'input');
-  validators.set(`${method} ${fullUrl} querystring`, query);
-  if (spec.params) {
-    schema.params = jsonSchemaOf(spec.params, 'input');
-    validators.set(`${method} ${fullUrl} params`, spec.params);
-  }
+  const openApiSchema = (): Record<string, unknown> => {
+    const json: Record<string, unknown> = {
+      ...schema,
+      response: { [spec.status ?? 200]: jsonSchemaOf(spec.response, 'output') },
+    };
+    for (const [part, zod] of Object.entries(parts)) if (zod !== undefined) json[part] = jsonSchemaOf(zod, 'input');
+    return json;
+  };
   const principals = new WeakMap<FastifyRequest, Principal>();
   app.route({
     method: spec.method,
     url: fullUrl,
     schema,
+    config: { swaggerTransform: ({ url }) => ({ schema: openApiSchema(), url }) },
     ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }),
     // Authenticate before the body is parsed or validated: an unauthenticated caller learns nothing.
     onRequest: async (request) => {

@@ -1,5 +1,4 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import { TrustgateError } from '@trustgate/core';
 import type { Database } from '../schema.ts';
 import { driverErrorCode, type StoreDialect } from './dialect.ts';
@@ -30,6 +29,7 @@ export const postgresDialect: StoreDialect = {
         field: 'schema',
       });
     }
+    const { default: pg } = await import('pg'); // loaded only by a service on PostgreSQL
     if (schema !== undefined) {
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
