@@ -129,7 +129,7 @@ describe('console: stacks and attachments', { timeout: 240_000 }, () => {
     expect(await row.locator('td.phases').textContent()).toBe('read, write');
     expect(await row.locator('td.verification').textContent()).toContain('2 of 2 checks pass');
     expect(await page.getByRole('status').first().textContent()).toBe('Attached prod-network.');
-    expect(await focused(page)).toBe('button "Attach a connection"');
+    await expect.poll(() => focused(page)).toBe('button "Attach a connection"');
     const stored = await env.api('GET', `/v1/stacks/${stackId}/attachments`);
     expect(stored.body).toEqual([
       expect.objectContaining({ connectionId: connection.id, phases: ['read', 'write'], durationSeconds: 3600 }),
@@ -200,11 +200,18 @@ describe('console: stacks and attachments', { timeout: 240_000 }, () => {
     expect(stored.body[0].durationSeconds).toBe(3600);
     // A valid change is saved and shown.
     await page.getByLabel('Session duration (seconds)').fill('1800');
+    await page.getByLabel('Region (optional)').fill('us-east-1');
+    await page.getByLabel('Session mode').selectOption({ label: 'Shared' });
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect
       .poll(() => page.locator('tr[data-attachment="prod-network"] td.duration').textContent())
       .toBe('1800 s');
-    expect((await env.api('GET', `/v1/stacks/${stackId}/attachments`)).body[0].durationSeconds).toBe(1800);
+    expect(await page.locator('tr[data-attachment="prod-network"] td.session').textContent()).toBe('shared');
+    expect((await env.api('GET', `/v1/stacks/${stackId}/attachments`)).body[0]).toMatchObject({
+      durationSeconds: 1800,
+      region: 'us-east-1',
+      sessionMode: 'shared',
+    });
   });
 
   it('lists the stack, linking to its page', async () => {

@@ -33,18 +33,21 @@ export function IssuanceChart({ buckets, bucketSeconds }: { buckets: IssuanceBuc
   const width = column * buckets.length;
   const scale = (n: number) => (n / max) * (height - 20);
   const minutes = bucketSeconds / 60;
+  const first = buckets[0];
+  const last = buckets[buckets.length - 1];
   return (
     <figure className="chart issuance-chart">
       <figcaption id="issuance-chart-caption">
         Issuances and cache hits per{' '}
-        {minutes >= 60 ? `${minutes / 60} hour${minutes === 60 ? '' : 's'}` : `${minutes} minutes`}
+        {minutes === 60 ? 'hour' : minutes > 60 ? `${minutes / 60} hours` : `${minutes} minutes`}
+        {buckets.length === 0 ? '' : `, over the last ${Math.round((buckets.length * bucketSeconds) / 3600)} hours`}
       </figcaption>
       <svg
         role="img"
         aria-labelledby="issuance-chart-caption issuance-chart-summary"
-        viewBox={`0 0 ${width} ${height + 4}`}
+        viewBox={`0 0 ${width} ${height + 18}`}
         width={width}
-        height={height + 4}
+        height={height + 18}
       >
         <desc id="issuance-chart-summary">{issuanceSummary(buckets, bucketSeconds)}</desc>
         <defs>
@@ -82,6 +85,16 @@ export function IssuanceChart({ buckets, bucketSeconds }: { buckets: IssuanceBuc
         <text x="2" y="12" className="chart-count">
           {max}
         </text>
+        {first === undefined || last === undefined ? null : (
+          <>
+            <text x="0" y={height + 14} className="chart-time">
+              {bucketLabel(first.start, bucketSeconds)}
+            </text>
+            <text x={width} y={height + 14} textAnchor="end" className="chart-time">
+              {bucketLabel(last.start, bucketSeconds)}
+            </text>
+          </>
+        )}
       </svg>
       <ul className="legend">
         <li>

@@ -58,7 +58,7 @@ function durationOf(text: string): number | undefined {
   return text.trim() === '' ? undefined : Number(text.trim());
 }
 
-function settingsOf(d: Draft) {
+function settingsOf(d: Draft, oidc: boolean) {
   const duration = durationOf(d.duration);
   return {
     phases: d.phases,
@@ -67,7 +67,7 @@ function settingsOf(d: Draft) {
     sessionMode: d.sessionMode,
     readOnlySessionPolicy: d.readOnlySessionPolicy,
     assumeOnWorker: d.assumeOnWorker,
-    customExternalId: d.assumeOnWorker && d.customExternalId.trim() !== '' ? d.customExternalId.trim() : null,
+    customExternalId: d.assumeOnWorker && !oidc && d.customExternalId.trim() !== '' ? d.customExternalId.trim() : null,
   };
 }
 
@@ -107,7 +107,7 @@ export function AttachmentForm(props: {
     setError(undefined);
     setChecks([]);
     try {
-      const settings = settingsOf(draft);
+      const settings = settingsOf(draft, connection?.trust.kind === 'oidc');
       const saved =
         editing === undefined
           ? await unwrap(
@@ -257,9 +257,13 @@ export function AttachmentForm(props: {
               />{' '}
               Assume the role on the worker
             </label>
-            <p className="hint">The run gets the assumption parameters and calls AssumeRole itself.</p>
+            <p className="hint">
+              {connection?.trust.kind === 'oidc'
+                ? 'The run gets its OIDC token and its SDK assumes the role with it (AssumeRoleWithWebIdentity).'
+                : 'The run gets the assumption parameters and calls AssumeRole itself.'}
+            </p>
           </div>
-          {draft.assumeOnWorker ? (
+          {draft.assumeOnWorker && connection?.trust.kind !== 'oidc' ? (
             <Field
               name="customExternalId"
               label="Custom external ID (optional)"
@@ -284,7 +288,7 @@ export function AttachmentForm(props: {
             connectionId: draft.connectionId,
             phases: draft.phases,
             assumeOnWorker: draft.assumeOnWorker,
-            customExternalId: draft.customExternalId,
+            customExternalId: connection?.trust.kind === 'oidc' ? '' : draft.customExternalId,
           }}
         />
       </div>
@@ -298,7 +302,7 @@ export function AttachmentForm(props: {
           ))}
         </ul>
       )}
-      <div className="actions">
+      <div className="attachment-actions">
         <button type="submit" disabled={busy}>
           {busy ? 'Verifying…' : editing === undefined ? 'Attach' : 'Save changes'}
         </button>

@@ -34,6 +34,13 @@ export default function StackPage({ params }: PageProps) {
   const [notice, setNotice] = useState('');
   const [verifying, setVerifying] = useState('');
   const opener = useRef<HTMLButtonElement | null>(null);
+  // Closing the form gives the focus back to its opener, once the opener is rendered again.
+  const [returnFocus, setReturnFocus] = useState(false);
+  useEffect(() => {
+    if (form !== undefined || !returnFocus) return;
+    opener.current?.focus();
+    setReturnFocus(false);
+  }, [form, returnFocus]);
 
   useEffect(() => {
     unwrap(api.GET('/v1/stacks/{id}', { params: { path: { id } } }))
@@ -58,7 +65,7 @@ export default function StackPage({ params }: PageProps) {
         : `Saved the attachment to ${names[a.connectionId] ?? a.connectionId}.`,
     );
     setForm(undefined);
-    requestAnimationFrame(() => opener.current?.focus());
+    setReturnFocus(true);
   }
 
   async function verify(a: Attachment) {
@@ -109,7 +116,7 @@ export default function StackPage({ params }: PageProps) {
       </dl>
       <section aria-labelledby="attachments-heading">
         <h2 id="attachments-heading">Attached connections</h2>
-        <p role="status" className="notice">
+        <p role="status" className="stack-notice">
           {notice}
         </p>
         <FormError error={error} />
@@ -144,7 +151,7 @@ export default function StackPage({ params }: PageProps) {
                   <td className="phases">{a.phases.join(', ')}</td>
                   <td className="duration">{a.durationSeconds} s</td>
                   <td>{a.region ?? 'default'}</td>
-                  <td>
+                  <td className="session">
                     {a.sessionMode}
                     {a.assumeOnWorker ? ', on the worker' : ''}
                     {a.readOnlySessionPolicy ? ', read-only plans' : ''}
@@ -184,7 +191,7 @@ export default function StackPage({ params }: PageProps) {
             onDone={saved}
             onCancel={() => {
               setForm(undefined);
-              requestAnimationFrame(() => opener.current?.focus());
+              setReturnFocus(true);
             }}
           />
         )}
