@@ -1,0 +1,4 @@
+import { describeKillRestart } from './crash-harness.ts';
+
+/** Crash safety on a PostgreSQL schema: see crash-harness.ts. */
+describeKillRestart('postgres');
