@@ -1,5 +1,13 @@
 import { Worker } from 'node:worker_threads';
-import { CATALOG_LIMITS, TrustgateError, type Catalog, type Finding } from '@trustgate/core';
+import {
+  CATALOG_LIMITS,
+  TrustgateError,
+  type Catalog,
+  type CompiledPolicies,
+  type CompileOptions,
+  type ErrorCode,
+  type Finding,
+} from '@trustgate/core';
 
 /**
  * How long checking one catalog may take in the worker before the worker is stopped and the catalog refused:
@@ -15,23 +23,47 @@ export const CATALOG_CHECK_DEADLINE_MS = 20_000;
  */
 export const CATALOG_WORKER_HEAP_MB = 512;
 
-/** A catalog to check, as the worker receives it. */
-export interface WorkerRequest {
-  id: number;
-  source: string;
-  fileName: string;
+/**
+ * How long compiling one selection may take in the worker before it is refused: 20 s (the largest selection of a
+ * catalog at every limit takes about 10 s on a loaded machine, and is refused as too large anyway).
+ */
+export const COMPILE_DEADLINE_MS = 20_000;
+
+/** A catalog to check, or a selection to compile (core's compilePolicies without the action list), as the worker receives it. */
+export type WorkerRequest =
+  | { id: number; kind: 'parse'; source: string; fileName: string }
+  | { id: number; kind: 'compile'; options: CompileOptions };
+
+/** A TrustgateError as it crosses to the main thread (structured clone keeps no class). */
+export interface WorkerRefusal {
+  code: ErrorCode;
+  message: string;
+  field?: string;
+  findings: Finding[];
+  details: Record<string, unknown>;
 }
 
-/** What the worker posts: that it is ready, core's result for a request, or a failure (a bug in the parser). */
+/**
+ * What the worker posts: that it is ready, core's result for a request (a parsed catalog, compiled policies, or the
+ * compiler's refusal), or a failure (a bug in core).
+ */
 export type WorkerAnswer =
   | { ready: true }
   | { id: number; result: { catalog?: Catalog; findings: Finding[] } }
+  | { id: number; compiled: CompiledPolicies }
+  | { id: number; refusal: WorkerRefusal }
   | { id: number; failure: string };
+
+/** A worker's answer to one request. */
+type JobAnswer = Exclude<WorkerAnswer, { ready: true }>;
 
 interface Job {
   request: WorkerRequest;
   deadlineMs: number;
-  resolve(result: { catalog?: Catalog; findings: Finding[] }): void;
+  /** Settles the caller's promise with the worker's answer (a failure has been turned into `reject` already). */
+  answer(answer: JobAnswer): void;
+  /** Settles it when the worker gave up: past the deadline, or out of memory. */
+  gaveUp(why: string): void;
   reject(error: Error): void;
 }
 
@@ -63,9 +95,48 @@ export function parseCatalogInWorker(
 ): Promise<{ catalog?: Catalog; findings: Finding[] }> {
   return new Promise((resolve, reject) => {
     queue.push({
-      request: { id: ++lastId, source: input.source, fileName: input.fileName },
+      request: { id: ++lastId, kind: 'parse', source: input.source, fileName: input.fileName },
       deadlineMs: options.deadlineMs ?? CATALOG_CHECK_DEADLINE_MS,
-      resolve,
+      answer: (a) => ('result' in a ? resolve(a.result) : reject(new TrustgateError('INTERNAL', 'Unexpected answer.'))),
+      gaveUp: (why) => resolve(refused(input.fileName, why)),
+      reject,
+    });
+    next();
+  });
+}
+
+/**
+ * Core's {@link compilePolicies} of `options` in the catalog worker (issue 16, "Event loop"): compiling the largest
+ * selection a body may carry over the largest catalog takes seconds of CPU, which on the event loop would hold
+ * `/healthz` and every other request. The compiler's refusal (POLICY_TOO_LARGE, UNKNOWN_ACTION, ...) is thrown as
+ * the TrustgateError it was; a compile past `deadlineMs` (default {@link COMPILE_DEADLINE_MS}) is POLICY_TOO_LARGE.
+ * Shares the worker (and its queue) with {@link parseCatalogInWorker}.
+ */
+export function compilePoliciesInWorker(
+  options: CompileOptions,
+  o: { deadlineMs?: number } = {},
+): Promise<CompiledPolicies> {
+  return new Promise((resolve, reject) => {
+    queue.push({
+      request: { id: ++lastId, kind: 'compile', options },
+      deadlineMs: o.deadlineMs ?? COMPILE_DEADLINE_MS,
+      answer(a) {
+        if ('compiled' in a) resolve(a.compiled);
+        else if ('refusal' in a) {
+          const { code, message, field, findings, details } = a.refusal;
+          reject(new TrustgateError(code, message, { findings, details, ...(field === undefined ? {} : { field }) }));
+        } else reject(new TrustgateError('INTERNAL', 'Unexpected answer.'));
+      },
+      gaveUp: (why) =>
+        reject(
+          new TrustgateError(
+            'POLICY_TOO_LARGE',
+            `Compiling the selection ${why}; select fewer integrations or actions.`,
+            {
+              field: 'selection',
+            },
+          ),
+        ),
       reject,
     });
     next();
@@ -93,7 +164,9 @@ function next(): void {
   if (!t.ready || t.current !== undefined) return;
   const job = queue.shift()!;
   const timer = setTimeout(() => {
-    finish(t, (j) => j.resolve(refused(j, `checking it took longer than ${j.deadlineMs / 1000} s`)));
+    finish(t, (j) =>
+      j.gaveUp(`${j.request.kind === 'parse' ? 'checking' : 'compiling'} it took longer than ${j.deadlineMs / 1000} s`),
+    );
     void t.worker.terminate();
   }, job.deadlineMs);
   t.current = { job, timer };
@@ -134,7 +207,7 @@ function start(): Thread {
       t.ready = true;
       next();
     } else if (t.current?.job.request.id === answer.id) {
-      if ('result' in answer) finish(t, (job) => job.resolve(answer.result), true);
+      if (!('failure' in answer)) finish(t, (job) => job.answer(answer), true);
       else
         finish(
           t,
@@ -149,7 +222,11 @@ function start(): Thread {
   worker.on('error', (error: Error & { code?: string }) => {
     if (!t.ready) failQueued(t, error);
     else if (error.code === 'ERR_WORKER_OUT_OF_MEMORY')
-      finish(t, (job) => job.resolve(refused(job, `checking it needed more than ${CATALOG_WORKER_HEAP_MB} MB`)));
+      finish(t, (job) =>
+        job.gaveUp(
+          `${job.request.kind === 'parse' ? 'checking' : 'compiling'} it needed more than ${CATALOG_WORKER_HEAP_MB} MB`,
+        ),
+      );
     else finish(t, (job) => job.reject(new TrustgateError('INTERNAL', 'The catalog worker failed.', { cause: error })));
   });
   worker.on('exit', (exitCode) => {
@@ -168,7 +245,7 @@ function failQueued(t: Thread, cause: Error): void {
 }
 
 /** The answer for a catalog the worker had to give up on. */
-function refused(job: Job, why: string): { findings: Finding[] } {
-  const message = `${job.request.fileName}: ${why}; a catalog within CATALOG_LIMITS (at most ${CATALOG_LIMITS.actions.toLocaleString('en-US')} actions, ${CATALOG_LIMITS.sourceLength.toLocaleString('en-US')} characters) takes far less: make it smaller`;
+function refused(fileName: string, why: string): { findings: Finding[] } {
+  const message = `${fileName}: ${why}; a catalog within CATALOG_LIMITS (at most ${CATALOG_LIMITS.actions.toLocaleString('en-US')} actions, ${CATALOG_LIMITS.sourceLength.toLocaleString('en-US')} characters) takes far less: make it smaller`;
   return { findings: [{ code: 'CATALOG_LIMIT', severity: 'error', path: '', message }] };
 }

@@ -1,6 +1,7 @@
-import { compilePolicies, loadAwsActionList, type Finding } from '@trustgate/core';
+import type { Finding } from '@trustgate/core';
 import type { Connection, ConnectionScope, IssuedPolicy } from '../../model/records.ts';
 import { selfInspectionPolicy } from '../../model/self-inspection-policy.ts';
+import { compilePoliciesInWorker } from '../catalogs/parse-in-worker.ts';
 import { resolveCatalog } from '../catalogs/resolve-catalog.ts';
 import type { ConnectionDeps } from '../deps.ts';
 
@@ -39,21 +40,19 @@ export async function compileConnectionPolicyReport(
 ): Promise<{ issued: IssuedPolicy; warnings: Finding[] }> {
   const catalog = await resolveCatalog(deps, c.organizationId, c.catalogName);
   const accounts = accountIdsOf(c.scope);
-  const compiled = compilePolicies(
-    {
-      catalog: catalog.catalog,
-      selection: c.selection,
-      partition: c.partition,
-      ...(accounts.length === 1 && accounts[0] !== undefined ? { accountId: accounts[0] } : {}),
-      ...(c.region === null ? {} : { region: c.region }),
-      extraActions: c.extraActions,
-      managedPolicies: c.managedPolicies,
-      wildcards: c.wildcards,
-      // Customer managed policies' names are unique per role, so two connections in one account do not collide.
-      namePrefix: `${c.roleName}-permissions`.slice(0, 100),
-    },
-    await loadAwsActionList(),
-  );
+  // In the catalog worker: the largest selection of the largest catalog is seconds of CPU (issue 16, "Event loop").
+  const compiled = await compilePoliciesInWorker({
+    catalog: catalog.catalog,
+    selection: c.selection,
+    partition: c.partition,
+    ...(accounts.length === 1 && accounts[0] !== undefined ? { accountId: accounts[0] } : {}),
+    ...(c.region === null ? {} : { region: c.region }),
+    extraActions: c.extraActions,
+    managedPolicies: c.managedPolicies,
+    wildcards: c.wildcards,
+    // Customer managed policies' names are unique per role, so two connections in one account do not collide.
+    namePrefix: `${c.roleName}-permissions`.slice(0, 100),
+  });
   // Verification reads the role's own policies (and, for an organization scope, the account's organization):
   // a small policy scoped to this role rides along.
   const inspection = selfInspectionPolicy(c.partition, c.roleName, { organization: c.scope.kind === 'organization' });
