@@ -215,16 +215,16 @@ describe('isolation matrix, generated from the route table', () => {
           else failures.push(`${key} by ${caller.name}: ${res.status} ${res.text.slice(0, 160)}`);
         }
         if (caller.kind === 'dead') continue;
-        // Each organization-scoped body field on its own, the rest naming the caller's own organization's objects
-        // (a scoped token's organization is the victim's: only the field differs from what it may name).
+        // Each organization-scoped body field on its own, the rest naming the caller's own organization's objects. A
+        // restricted token's organization is the victim's, so only the stacks outside its restriction are foreign.
         const ownWorld = caller.kind === 'scoped' ? victim : attacker;
         const own = {
           world: ownWorld,
           account: (caller.kind === 'scoped' ? victimAccount : attackerAccount).accountId,
         };
         for (const { field, kind } of fields) {
-          const realValue = caller.kind === 'scoped' ? victim.ids.stack : victim.ids[kind];
           if (caller.kind === 'scoped' && kind !== 'stack') continue;
+          const realValue = victim.ids[kind];
           const randomValue = randomLike(realValue);
           check(
             `${key} by ${caller.name} (body ${field})`,
