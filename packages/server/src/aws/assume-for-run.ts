@@ -1,9 +1,9 @@
-import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { TrustgateError } from '@trustgate/core';
 import type { StsPort } from './aws-clients.ts';
 import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.ts';
 import type { StsPacer } from './sts-pacer.ts';
 import type { IssuedSession } from '../model/broker-records.ts';
+import { loadSts } from './sdk.ts';
 
 /** What to assume for a run: AssumeRole's parameters (AWS STS API Reference, "AssumeRole"). */
 export interface AssumeForRunInput {
@@ -189,6 +189,7 @@ export async function assumeRoleForRun(
   options: AssumeForRunOptions,
 ): Promise<AssumedSession> {
   const retry: RetryOptions = { ...ASSUME_RETRY_DEFAULTS, ...options.retry };
+  const { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand } = await loadSts();
   // Web identity: session tags and the source identity travel in the token, not in the request.
   const command =
     input.webIdentityToken !== undefined

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { sdkClientFactory } from './aws-clients.ts';
+import { sdkClientFactory, type LazyClient } from './aws-clients.ts';
 
 /** Resolves the endpoint an SDK client would call, without calling it. */
 async function endpointOf(client: STSClient | IAMClient, region: string): Promise<string> {
@@ -27,21 +27,21 @@ describe('sdkClientFactory', () => {
       ['aws-cn', 'cn-northwest-1', 'https://sts.cn-northwest-1.amazonaws.com.cn/'],
     ];
     for (const [partition, region, url] of cases) {
-      const client = factory.sts({ partition, region }) as STSClient;
+      const client = await (factory.sts({ partition, region }) as LazyClient<STSClient>).client();
       expect(await client.config.region()).toBe(region);
       expect(await endpointOf(client, region)).toBe(url);
     }
   });
 
   it("defaults to the partition's default region and reuses the platform client", async () => {
-    const a = factory.sts({ partition: 'aws-us-gov' }) as STSClient;
-    expect(await a.config.region()).toBe('us-gov-west-1');
+    const a = factory.sts({ partition: 'aws-us-gov' }) as LazyClient<STSClient>;
+    expect(await (await a.client()).config.region()).toBe('us-gov-west-1');
     expect(factory.sts({ partition: 'aws-us-gov' })).toBe(a);
   });
 
   it('sends every call to an override endpoint when one is configured (sandbox, moto)', async () => {
     const local = sdkClientFactory({ aws: { endpoint: 'http://127.0.0.1:4566' } });
-    const sts = local.sts({ partition: 'aws', region: 'eu-west-1' }) as STSClient;
+    const sts = await (local.sts({ partition: 'aws', region: 'eu-west-1' }) as LazyClient<STSClient>).client();
     const endpoint = await (sts.config.endpoint as () => Promise<{ hostname: string; port?: number }>)();
     expect(`${endpoint.hostname}:${endpoint.port}`).toBe('127.0.0.1:4566');
   });

@@ -1,10 +1,9 @@
-import { IAMClient } from '@aws-sdk/client-iam';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { S3Client } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { STSClient, STSClientConfig } from '@aws-sdk/client-sts';
 import { partitionInfo, TrustgateError, type Partition } from '@trustgate/core';
 import { s3TemplatePublisher, type TemplatePublisher } from './publish-template.ts';
 import { organizationsRegion, type OrganizationsPort } from './read-organization.ts';
+import { loadIam, loadOrganizations, loadS3, loadSts } from './sdk.ts';
 
 /** AWS credentials (a platform identity's keys or an assumed session). */
 export interface AwsCredentials {
@@ -62,6 +61,23 @@ export interface PartitionAwsConfig {
   templateUrlExpiresInSeconds?: number;
 }
 
+/** An SDK client made when first sent a command (its package is loaded then): its `send`, and the client itself. */
+export interface LazyClient<C extends { send: unknown }> {
+  send: C['send'];
+  client(): Promise<C>;
+}
+
+/** A {@link LazyClient} of the client `make` builds (once, on the first `send` or `client()`). */
+export function lazyClient<C extends { send: unknown }>(make: () => Promise<C>): LazyClient<C> {
+  let made: Promise<C> | undefined;
+  const client = () => (made ??= make());
+  const send = async (command: unknown, options?: unknown): Promise<unknown> => {
+    const c = await client();
+    return (c.send as (command: unknown, options?: unknown) => Promise<unknown>).call(c, command, options);
+  };
+  return { client, send: send as C['send'] };
+}
+
 /** A credential provider for clients that must sign nothing: asked anyway, it fails (no platform key is used). */
 async function refuseCredentials(): Promise<never> {
   throw new TrustgateError('INTERNAL', 'This STS client holds no AWS credentials (web identity calls only).');
@@ -105,12 +121,13 @@ export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsC
       const c = settingsFor(partition);
       const r = region ?? c.region ?? partitionInfo(partition).defaultRegion;
       const options = { region: r, ...sharedClientOptions(c) };
-      if (credentials !== undefined) return new STSClient({ ...options, credentials });
+      const sts = (settings: STSClientConfig) => lazyClient(async () => new (await loadSts()).STSClient(settings));
+      if (credentials !== undefined) return sts({ ...options, credentials });
       if (anonymous === true) {
         const key = `anonymous:${partition}:${r}`;
         let client = cache.get(key);
         if (client === undefined) {
-          client = new STSClient({ ...options, credentials: refuseCredentials });
+          client = sts({ ...options, credentials: refuseCredentials });
           cache.set(key, client);
         }
         return client;
@@ -118,45 +135,43 @@ export function sdkClientFactory(config: Partial<Record<Partition, PartitionAwsC
       const key = `${partition}:${r}`;
       let client = cache.get(key);
       if (client === undefined) {
-        client = new STSClient({ ...options, ...(c.credentials === undefined ? {} : { credentials: c.credentials }) });
+        client = sts({ ...options, ...(c.credentials === undefined ? {} : { credentials: c.credentials }) });
         cache.set(key, client);
       }
       return client;
     },
     iam({ partition, credentials }) {
       const c = settingsFor(partition);
-      return new IAMClient({
-        region: partitionInfo(partition).defaultRegion,
-        credentials,
-        ...sharedClientOptions(c),
-      });
+      const settings = { region: partitionInfo(partition).defaultRegion, credentials, ...sharedClientOptions(c) };
+      return lazyClient(async () => new (await loadIam()).IAMClient(settings));
     },
     organizations({ partition, credentials }) {
       const c = settingsFor(partition);
-      return new OrganizationsClient({
-        region: organizationsRegion(partition),
-        credentials,
-        ...sharedClientOptions(c),
-      });
+      const settings = { region: organizationsRegion(partition), credentials, ...sharedClientOptions(c) };
+      return lazyClient(async () => new (await loadOrganizations()).OrganizationsClient(settings));
     },
     templatePublisher({ partition }) {
       const c = config[partition];
       if (c?.templateBucket === undefined) return undefined;
       let publisher = publishers.get(partition);
       if (publisher === undefined) {
-        // With an endpoint override (the sandbox, moto) S3 is addressed path-style; on AWS virtual-hosted style.
-        const client = new S3Client({
-          region: c.region ?? partitionInfo(partition).defaultRegion,
-          ...sharedClientOptions(c),
-          ...(c.endpoint === undefined ? {} : { forcePathStyle: true }),
-          ...(c.credentials === undefined ? {} : { credentials: c.credentials }),
-        });
-        publisher = s3TemplatePublisher({
-          client,
-          bucket: c.templateBucket,
-          ...(c.templateBucketOwner === undefined ? {} : { expectedBucketOwner: c.templateBucketOwner }),
-          ...(c.templateUrlExpiresInSeconds === undefined ? {} : { expiresInSeconds: c.templateUrlExpiresInSeconds }),
-        });
+        const bucket = c.templateBucket;
+        // Made on the first publish (S3's package loaded then). With an endpoint override (the sandbox, moto) S3 is
+        // addressed path-style; on AWS virtual-hosted style.
+        const make = async (): Promise<TemplatePublisher> =>
+          s3TemplatePublisher({
+            client: new (await loadS3()).S3Client({
+              region: c.region ?? partitionInfo(partition).defaultRegion,
+              ...sharedClientOptions(c),
+              ...(c.endpoint === undefined ? {} : { forcePathStyle: true }),
+              ...(c.credentials === undefined ? {} : { credentials: c.credentials }),
+            }),
+            bucket,
+            ...(c.templateBucketOwner === undefined ? {} : { expectedBucketOwner: c.templateBucketOwner }),
+            ...(c.templateUrlExpiresInSeconds === undefined ? {} : { expiresInSeconds: c.templateUrlExpiresInSeconds }),
+          });
+        let made: Promise<TemplatePublisher> | undefined;
+        publisher = { publish: async (input) => (await (made ??= make())).publish(input) };
         publishers.set(partition, publisher);
       }
       return publisher;

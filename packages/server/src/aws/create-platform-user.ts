@@ -1,7 +1,6 @@
 import { TrustgateError } from '@trustgate/core';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { sharedClientOptions, type AwsCredentials } from './aws-clients.ts';
+import { loadIam, loadSts } from './sdk.ts';
 
 /**
  * Creates an IAM user for the platform in an account (with the account's admin credentials) that may only call
@@ -21,6 +20,10 @@ export async function createPlatformUser(options: {
     credentials: options.adminCredentials,
     ...sharedClientOptions(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
   };
+  const [
+    { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand },
+    { GetCallerIdentityCommand, STSClient },
+  ] = await Promise.all([loadIam(), loadSts()]);
   const iam = new IAMClient(settings);
   const userName = options.userName ?? 'trustgate-platform';
   const user = await iam.send(new CreateUserCommand({ UserName: userName }));

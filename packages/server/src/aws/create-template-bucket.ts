@@ -1,6 +1,5 @@
-import { PutUserPolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { sharedClientOptions, type AwsCredentials } from './aws-clients.ts';
+import { loadIam, loadS3 } from './sdk.ts';
 
 /**
  * Creates the platform's private template bucket (with the account's admin credentials) and lets the platform's
@@ -22,6 +21,10 @@ export async function createTemplateBucket(options: {
     credentials: options.adminCredentials,
     ...sharedClientOptions(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
   };
+  const [{ PutUserPolicyCommand, IAMClient }, { CreateBucketCommand, S3Client }] = await Promise.all([
+    loadIam(),
+    loadS3(),
+  ]);
   const s3 = new S3Client({ ...settings, ...(options.endpoint === undefined ? {} : { forcePathStyle: true }) });
   await s3.send(
     new CreateBucketCommand({

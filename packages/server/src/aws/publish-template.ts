@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadPresigner, loadS3 } from './sdk.ts';
 
 /**
  * AWS's maximum lifetime of a SigV4 presigned URL: seven days (Amazon S3 User Guide, "Sharing objects with
@@ -76,6 +76,10 @@ export function s3TemplatePublisher(options: S3TemplatePublisherOptions): Templa
   const owner = options.expectedBucketOwner === undefined ? {} : { ExpectedBucketOwner: options.expectedBucketOwner };
   return {
     async publish({ connectionId, template }) {
+      const [{ GetObjectCommand, HeadObjectCommand, PutObjectCommand }, { getSignedUrl }] = await Promise.all([
+        loadS3(),
+        loadPresigner(),
+      ]);
       const key = templateKey(prefix, connectionId, template);
       if (!uploaded.has(key)) {
         let present = false;

@@ -1,5 +1,6 @@
-import { DescribeOrganizationCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { TrustgateError, type Partition } from '@trustgate/core';
+import { loadOrganizations } from './sdk.ts';
 
 /** The narrow Organizations port verification uses: only `send` of an SDK v3 Organizations client. */
 export type OrganizationsPort = Pick<OrganizationsClient, 'send'>;
@@ -36,6 +37,7 @@ function errorText(error: unknown): string {
  */
 export async function readOrganization(organizations: OrganizationsPort): Promise<OrganizationObservation> {
   try {
+    const { DescribeOrganizationCommand } = await loadOrganizations();
     const out = await organizations.send(new DescribeOrganizationCommand({}));
     const id = out.Organization?.Id;
     if (id === undefined) return { kind: 'unreadable', error: 'DescribeOrganization returned no organization ID' };

@@ -1,6 +1,6 @@
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { TrustgateError, partitionInfo, type Partition } from '@trustgate/core';
 import { sharedClientOptions } from './aws-clients.ts';
+import { loadSts } from './sdk.ts';
 
 /**
  * The platform's own account in a partition, read with GetCallerIdentity through the SDK's default credential
@@ -13,6 +13,7 @@ export async function readPlatformAccount(options: {
 }): Promise<{ accountId: string; arn: string; region: string }> {
   const region = options.region ?? partitionInfo(options.partition).defaultRegion;
   try {
+    const { GetCallerIdentityCommand, STSClient } = await loadSts();
     const out = await new STSClient({
       region,
       ...sharedClientOptions(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),

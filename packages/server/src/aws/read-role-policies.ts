@@ -1,15 +1,7 @@
-import {
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  ListAttachedRolePoliciesCommand,
-  ListRolePoliciesCommand,
-  type ListAttachedRolePoliciesCommandOutput,
-  type ListRolePoliciesCommandOutput,
-} from '@aws-sdk/client-iam';
+import type { ListAttachedRolePoliciesCommandOutput, ListRolePoliciesCommandOutput } from '@aws-sdk/client-iam';
 import { splitArn, TrustgateError, type PolicyDocument } from '@trustgate/core';
 import type { IamPort } from './aws-clients.ts';
+import { loadIam } from './sdk.ts';
 
 /** A role's policies as AWS holds them. */
 export interface RolePolicies {
@@ -42,6 +34,7 @@ function decodeDocument(text: string | undefined): PolicyDocument {
 }
 
 async function managedPolicyDocument(iam: IamPort, policyArn: string): Promise<PolicyDocument> {
+  const { GetPolicyCommand, GetPolicyVersionCommand } = await loadIam();
   const policy = await iam.send(new GetPolicyCommand({ PolicyArn: policyArn }));
   const versionId = policy.Policy?.DefaultVersionId;
   const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }));
@@ -54,6 +47,8 @@ async function managedPolicyDocument(iam: IamPort, policyArn: string): Promise<P
  * pagination. Needs those `iam:` read actions on the role itself.
  */
 export async function readRolePolicies(iam: IamPort, roleName: string): Promise<RolePolicies> {
+  const { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } =
+    await loadIam();
   const identityPolicies: RolePolicies['identityPolicies'] = [];
   const attachedPolicyArns: string[] = [];
   const unreadable: string[] = [];

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { TrustgateError, type Partition } from '@trustgate/core';
 import type { AwsClientFactory, AwsCredentials, StsPort } from './aws-clients.ts';
 import { readOrganization, type OrganizationObservation } from './read-organization.ts';
 import { readRolePolicies, type RolePolicies } from './read-role-policies.ts';
 import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.ts';
 import { isRetryableStsError } from './assume-for-run.ts';
+import { loadSts } from './sdk.ts';
 
 /** What to verify: one role ARN of a connection, with the external IDs the trust policy must require. */
 export interface VerifyRoleInput {
@@ -131,6 +131,7 @@ export function wrongExternalId(): string {
  */
 export function stsAssumer(sts: StsPort, roleArn: string, sessionName: string): Assume {
   return async (externalId, signal) => {
+    const { AssumeRoleCommand } = await loadSts();
     const out = await sts.send(
       new AssumeRoleCommand({
         RoleArn: roleArn,
@@ -196,6 +197,7 @@ export async function readWithSession(
 ): Promise<
   Pick<VerifyRoleObservation, 'callerArn' | 'callerAccount' | 'policies' | 'policyReadError' | 'organization'>
 > {
+  const { GetCallerIdentityCommand } = await loadSts();
   const [identity, read, organization] = await Promise.all([
     aws
       .sts({ partition: input.partition, region: input.region, credentials: session })

@@ -1,8 +1,8 @@
-import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { TrustgateError, type Partition } from '@trustgate/core';
 import type { AwsClientFactory, AwsCredentials, StsPort } from './aws-clients.ts';
 import { retryWithBackoff, type RetryOptions } from './retry-with-backoff.ts';
 import { describeAwsError, PROBE_RETRY_DEFAULTS, readWithSession, type VerifyRoleObservation } from './verify-role.ts';
+import { loadSts } from './sdk.ts';
 
 /** A token the role must refuse, and what is wrong with it (for the fix hint; never the token itself). */
 export interface WebIdentityProbe {
@@ -51,6 +51,7 @@ export function isWebIdentityRefusal(error: unknown): boolean {
 /** Exchanges a token for a 900 s session of `roleArn` through `sts` (a client with no credentials). */
 export function webIdentityAssumer(sts: StsPort, roleArn: string, sessionName: string) {
   return async (token: string, signal?: AbortSignal): Promise<AwsCredentials> => {
+    const { AssumeRoleWithWebIdentityCommand } = await loadSts();
     const out = await sts.send(
       new AssumeRoleWithWebIdentityCommand({
         RoleArn: roleArn,

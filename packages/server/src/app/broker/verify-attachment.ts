@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import {
   connectionScopedExternalId,
   connectionScopedExternalIdPatterns,
@@ -24,6 +23,7 @@ import { nowIso } from '../../store/new-id.ts';
 import { platformFor, type ConnectionDeps } from '../deps.ts';
 import { assumptionRequest, type AssumptionRequest } from './assumption-request.ts';
 import { verifyOidcAttachment } from './verify-oidc-attachment.ts';
+import { loadSts } from '../../aws/sdk.ts';
 
 /** Input of {@link verifyAttachment}. */
 export interface VerifyAttachmentInput {
@@ -70,6 +70,7 @@ async function assumePhase(
   durationSeconds: number,
   retry: RetryOptions,
 ): Promise<PhaseOutcome> {
+  const { AssumeRoleCommand } = await loadSts();
   const result = await retryWithBackoff(
     () =>
       sts.send(
