@@ -8,11 +8,12 @@
  *   (store, migrations): target under 1 s; with the CPU time (user + system) the process used until then, which a
  *   busy machine inflates far less than the wall time.
  *
- * Medians of several runs, the ratio to `node -e 0`'s median, and the peak RSS (the child's maxRSS, read at its exit
- * by a hook preloaded with NODE_OPTIONS=--require into every child, `node -e 0` included; a CommonJS hook, since an
- * `--import` one would start Node's ES module loader in every child, a cost users' runs do not pay; for serve its
- * VmHWM when ready). It runs `packages/cli/bin/trustgate.js` as users do, an executable through its `#!/usr/bin/env
- * node` line, so it times dist/ and the fast bundles (dist/fast/*.cjs): run `npm run build` first after a change.
+ * Medians of several runs, the ratio to `node -e 0`'s median, the CPU time (user + system) and its ratio, and the peak
+ * RSS (CPU time and maxRSS read at the child's exit by a hook preloaded with NODE_OPTIONS=--require into every child,
+ * `node -e 0` included; a CommonJS hook, since an `--import` one would start Node's ES module loader in every child, a
+ * cost users' runs do not pay; for serve its VmHWM when ready). It runs `packages/cli/bin/trustgate.js` as users do,
+ * an executable through its `#!/usr/bin/env node` line, so it times dist/ and the fast bundles (dist/fast/*.cjs): run
+ * `npm run build` first after a change.
  * Prints; never fails on a time.
  */
 import { spawn } from 'node:child_process';
@@ -30,17 +31,27 @@ const BIN = fileURLToPath(new URL('../packages/cli/bin/trustgate.js', import.met
 const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
 const RUNS = 15;
 const SERVE_RUNS = 5;
-/** Preloaded into every measured child (written to a temporary folder by run()): its peak RSS (KiB) to fd 3 at exit. */
-const REPORT_RSS =
-  "'use strict'; process.on('exit', () => { try { require('node:fs').writeSync(3, String(process.resourceUsage().maxRSS)); } catch {} });\n";
+/**
+ * Preloaded into every measured child (written to a temporary folder by run()): at exit, writes to fd 3 its peak RSS
+ * (KiB) and CPU time (µs, user + system). CPU time varies far less than wall time when other work shares the machine.
+ */
+const REPORT_USAGE =
+  "'use strict'; process.on('exit', () => { try { const u = process.resourceUsage(); require('node:fs').writeSync(3, `${u.maxRSS} ${u.userCPUTime + u.systemCPUTime}`); } catch {} });\n";
+
+/** One measured run, or the medians of several: wall ms, CPU ms (0 where not read) and peak RSS (MiB). */
+interface Figures {
+  ms: number;
+  cpuMs: number;
+  rssMiB: number;
+}
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
-/** One run of `command ...args` (`env` holds the preload): wall time from spawn to exit (ms) and peak RSS (MiB). */
-function timeOnce(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMiB: number }> {
+/** One run of `command ...args` (`env` holds the preload): wall time from spawn to exit, CPU time and peak RSS. */
+function timeOnce(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Figures> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, {
@@ -48,15 +59,18 @@ function timeOnce(command: string, args: string[], env: NodeJS.ProcessEnv): Prom
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     let out = '';
-    let rss = '';
+    let usage = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    (child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => (rss += c.toString()));
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => (usage += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - started;
       if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${out.slice(0, 500)}`));
-      else resolve({ ms, rssMiB: Number(rss) / 1024 });
+      else {
+        const [rssKiB = 0, cpuMicros = 0] = usage.split(' ').map(Number);
+        resolve({ ms, cpuMs: cpuMicros / 1000, rssMiB: rssKiB / 1024 });
+      }
     });
   });
 }
@@ -70,16 +84,20 @@ interface Case {
 }
 
 /**
- * Median time and RSS of each case over `RUNS` rounds, after one warm-up run of each (which fills the OS file cache).
+ * Median times and RSS of each case over `RUNS` rounds, after one warm-up run of each (which fills the OS file cache).
  * Each round runs every case once, so a burst of load elsewhere on the machine falls on all of them alike rather than
  * on one row's runs.
  */
-async function measure(cases: Case[]): Promise<{ ms: number; rssMiB: number }[]> {
+async function measure(cases: Case[]): Promise<Figures[]> {
   for (const c of cases) await timeOnce(c.command, c.args, c.env);
-  const runs = cases.map((): { ms: number; rssMiB: number }[] => []);
+  const runs = cases.map((): Figures[] => []);
   for (let i = 0; i < RUNS; i++)
     for (const [j, c] of cases.entries()) runs[j]!.push(await timeOnce(c.command, c.args, c.env));
-  return runs.map((r) => ({ ms: median(r.map((x) => x.ms)), rssMiB: median(r.map((x) => x.rssMiB)) }));
+  return runs.map((r) => ({
+    ms: median(r.map((x) => x.ms)),
+    cpuMs: median(r.map((x) => x.cpuMs)),
+    rssMiB: median(r.map((x) => x.rssMiB)),
+  }));
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -101,7 +119,7 @@ function cpuMsOf(pid: number): number {
 }
 
 /** One `trustgate serve` in a fresh folder: ms from spawn until GET /readyz answers 200, CPU ms and VmHWM then (MiB). */
-async function serveOnce(): Promise<{ ms: number; rssMiB: number; cpuMs: number }> {
+async function serveOnce(): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'trustgate-bench-serve-'));
   const port = await freePort();
   const started = performance.now();
@@ -213,10 +231,10 @@ async function startService() {
 }
 
 export default async function run(): Promise<void> {
-  const hooks = mkdtempSync(join(tmpdir(), 'trustgate-bench-rss-'));
-  const reportRss = join(hooks, 'report-rss.cjs');
-  writeFileSync(reportRss, REPORT_RSS);
-  const clean = { PATH, HOME: tmpdir(), NODE_OPTIONS: `--require ${JSON.stringify(reportRss)}` };
+  const hooks = mkdtempSync(join(tmpdir(), 'trustgate-bench-usage-'));
+  const reportUsage = join(hooks, 'report-usage.cjs');
+  writeFileSync(reportUsage, REPORT_USAGE);
+  const clean = { PATH, HOME: tmpdir(), NODE_OPTIONS: `--require ${JSON.stringify(reportUsage)}` };
   const service = await startService();
   try {
     const credsEnv = { ...clean, TRUSTGATE_URL: service.url, TRUSTGATE_TOKEN: service.adminToken };
@@ -231,8 +249,8 @@ export default async function run(): Promise<void> {
     ];
     const figures = await measure(cases);
     const node = figures[0]!;
-    const rows = cases.map((c, i): [string, { ms: number; rssMiB: number }] => [c.name, figures[i]!]);
-    const serves: { ms: number; rssMiB: number; cpuMs: number }[] = [];
+    const rows = cases.map((c, i): [string, Figures] => [c.name, figures[i]!]);
+    const serves: Figures[] = [];
     for (let i = 0; i < SERVE_RUNS; i++) serves.push(await serveOnce());
     const serve = {
       ms: median(serves.map((s) => s.ms)),
@@ -241,7 +259,7 @@ export default async function run(): Promise<void> {
     };
     for (const [name, r] of rows)
       console.log(
-        `${name.padEnd(46)} median ${r.ms.toFixed(0).padStart(5)} ms  ${(r.ms / node.ms).toFixed(1).padStart(4)}x node -e 0  RSS ${r.rssMiB.toFixed(0)} MiB (median of ${RUNS})`,
+        `${name.padEnd(46)} median ${r.ms.toFixed(0).padStart(5)} ms  ${(r.ms / node.ms).toFixed(1).padStart(4)}x node -e 0  CPU ${r.cpuMs.toFixed(0).padStart(3)} ms ${(r.cpuMs / node.cpuMs).toFixed(1)}x  RSS ${r.rssMiB.toFixed(0)} MiB (median of ${RUNS})`,
       );
     console.log(
       `${'trustgate serve, spawn to /readyz 200'.padEnd(46)} median ${serve.ms.toFixed(0).padStart(5)} ms  ${(serve.ms / node.ms).toFixed(1).padStart(4)}x node -e 0  RSS ${serve.rssMiB.toFixed(0)} MiB, CPU ${serve.cpuMs.toFixed(0)} ms when ready (median of ${SERVE_RUNS}; target under 1,000 ms)`,
