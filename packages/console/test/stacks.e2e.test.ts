@@ -176,6 +176,11 @@ describe('console: stacks and attachments', { timeout: 240_000 }, () => {
       .locator('table.issuance-series tbody tr')
       .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => Number(td.textContent))));
     expect(cells.reduce((t, [i = 0, h = 0]) => [t[0]! + i, t[1]! + h], [0, 0])).toEqual([2, 1]);
+    // A shorter window: 10-minute buckets, kept in the URL.
+    await page.getByLabel('Window').selectOption({ label: 'Last 6 hours' });
+    await expect.poll(() => page.locator('figure.issuance-chart svg g[data-issued]').count()).toBe(36);
+    expect(await bucketTotals()).toEqual([2, 1]);
+    expect(new URL(page.url()).searchParams.get('hours')).toBe('6');
     // No credential reaches the page.
     expect(await page.content()).not.toContain(secret);
     expect(await page.content()).not.toContain(again.body.credentials.secretAccessKey);
