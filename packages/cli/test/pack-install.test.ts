@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -16,18 +17,25 @@ const PACKAGES = ['core', 'client', 'sandbox', 'server', 'console', 'cli'];
 let dir: string;
 let app: string;
 
-const npm = (args: string[], cwd: string): string =>
-  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+/**
+ * Runs npm without blocking the test worker: a synchronous `npm install` of a minute or more starves the worker's
+ * messages to vitest, which then fails the whole run ("Timeout calling onTaskUpdate") though every test passed.
+ */
+const npm = async (args: string[], cwd: string): Promise<string> =>
+  (await promisify(execFile)('npm', args, { cwd, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20 })).stdout;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'trustgate-pack-'));
   const tarballs = join(dir, 'tarballs');
   app = join(dir, 'app');
-  for (const d of [tarballs, app]) execFileSync('mkdir', ['-p', d]);
-  npm(['pack', '--silent', '--pack-destination', tarballs, ...PACKAGES.flatMap((p) => ['-w', `packages/${p}`])], ROOT);
+  for (const d of [tarballs, app]) mkdirSync(d, { recursive: true });
+  await npm(
+    ['pack', '--silent', '--pack-destination', tarballs, ...PACKAGES.flatMap((p) => ['-w', `packages/${p}`])],
+    ROOT,
+  );
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   const files = readdirSync(tarballs).map((f) => join(tarballs, f));
-  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', ...files], app);
+  await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', ...files], app);
 }, 600_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
