@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { createTrustgateClient, type TrustgateClient } from '@trustgate/client';
+import { TrustgateError } from '@trustgate/core/errors';
 import { formatList, formatRecord, outputFormat, type Column, type OutputFormat } from './output.ts';
 import { resolveTarget, type Target } from './target.ts';
 
@@ -35,15 +36,31 @@ export function addRemoteOptions(command: Command): Command {
     .option('--timeout <seconds>', 'how long one request may take', '30');
 }
 
+/**
+ * `--timeout` in milliseconds: a number of seconds above 0, at most a day (default 30); INVALID_INPUT naming
+ * `timeout` otherwise (`--timeout=abc`, `NaN`, `1e999` and `-1` used to fall back to no timeout without a word).
+ */
+export function requestTimeoutMs(timeout: string | undefined): number {
+  const text = (timeout ?? '30').trim();
+  const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(seconds > 0 && seconds <= 86_400))
+    throw new TrustgateError(
+      'INVALID_INPUT',
+      `--timeout ${JSON.stringify(text.slice(0, 40))}: give a number of seconds above 0 and at most 86400, such as 30.`,
+      { field: 'timeout' },
+    );
+  return seconds * 1000;
+}
+
 /** The context of a command from its options (the target is resolved, and checked, now). */
 export function remoteContext(options: RemoteOptions, env: NodeJS.ProcessEnv = process.env): RemoteContext {
+  const timeoutMs = requestTimeoutMs(options.timeout);
   const target = resolveTarget({ url: options.url, profile: options.profile, tokenFile: options.tokenFile, env });
   const output = outputFormat(options.output);
-  const seconds = Number(options.timeout ?? '30');
   const client = createTrustgateClient({
     baseUrl: target.baseUrl,
     token: target.token,
-    ...(Number.isFinite(seconds) && seconds > 0 ? { timeoutMs: seconds * 1000 } : {}),
+    timeoutMs,
     refusedHint: ` (the token from ${target.tokenFrom} was refused: revoked, expired or mistyped; run trustgate login again)`,
   });
   return {

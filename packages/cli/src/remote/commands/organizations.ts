@@ -5,7 +5,7 @@ import { URL_ENV } from '../../service-client.ts';
 import { OPERATOR_TOKEN_ENV, readOperatorToken } from '../../commands/serve.ts';
 import { collect } from '../../commands/repeatable-options.ts';
 import { formatRecord, outputFormat } from '../output.ts';
-import { remoteCommand } from '../remote-command.ts';
+import { remoteCommand, requestTimeoutMs } from '../remote-command.ts';
 import { DEFAULT_PROFILE, PROFILE_ENV, checkProfileName, configPath, readConfig } from '../target.ts';
 import { serviceBaseUrl } from '../../service-client.ts';
 
@@ -62,11 +62,10 @@ function registerCreate(group: Command): void {
           `Creating organizations needs the service operator token: set ${OPERATOR_TOKEN_ENV} or pass --operator-token-file.`,
           { field: 'operatorToken' },
         );
-      const seconds = Number(options.timeout ?? '30');
       const client = createTrustgateClient({
         baseUrl,
         token,
-        ...(Number.isFinite(seconds) && seconds > 0 ? { timeoutMs: seconds * 1000 } : {}),
+        timeoutMs: requestTimeoutMs(options.timeout),
         refusedHint: ` (the operator token from ${options.operatorTokenFile === undefined ? OPERATOR_TOKEN_ENV : '--operator-token-file'} was refused)`,
       });
       const created = await unwrap(
