@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/program.ts';
 import { runCli } from '../../src/run-cli.ts';
+import { NO_AWS, startTestService, type TestService } from '../../../server/test/service-harness.ts';
 import { runTrustgate, type CliRun } from '../run-trustgate.ts';
 import { cliCasesFor, cliProblem, leafCommands, type CliCase } from './cli-cases.ts';
 
@@ -16,7 +17,8 @@ import { cliCasesFor, cliProblem, leafCommands, type CliCase } from './cli-cases
  * and must answer alike. A refusal is an exit code of a user's mistake (2-7), a message on stderr, and no stack trace.
  *
  * The seed is TRUSTGATE_PROPERTY_SEED (unset: fixed); TRUSTGATE_ATTACK_RUNS bad values are drawn per option of the
- * commands that compute locally (default 3, repeats dropped). Figures go to packages/cli/test-artifacts/.
+ * commands that compute locally and of those that talk to the service, which run against a real one (SQLite, no AWS)
+ * as an organization's admin (default 3, repeats dropped). Figures go to packages/cli/test-artifacts/.
  */
 
 const SEED =
@@ -67,6 +69,7 @@ async function runInProcess(args: string[]): Promise<CliRun> {
 describe('bad input for every CLI command', () => {
   let program: Command;
   let home: string;
+  let service: TestService;
   const saved = { ...process.env };
   const results: { c: CliCase; run: CliRun }[] = [];
   beforeAll(async () => {
@@ -77,8 +80,13 @@ describe('bad input for every CLI command', () => {
     process.env.HOME = home;
     process.env.XDG_CONFIG_HOME = join(home, '.config');
     process.env.TRUSTGATE_CONFIG = join(home, 'config.yaml');
-  });
-  afterAll(() => {
+    // The service commands talk to a real service (SQLite in memory, no AWS) as an organization's admin.
+    service = await startTestService({ dialect: 'sqlite', partitions: NO_AWS });
+    process.env.TRUSTGATE_URL = service.url;
+    process.env.TRUSTGATE_TOKEN = (await service.newOrganization('Attacked')).adminToken;
+  }, 60_000);
+  afterAll(async () => {
+    await service?.close();
     process.env = saved;
     rmSync(home, { recursive: true, force: true });
   });
@@ -127,7 +135,13 @@ describe('bad input for every CLI command', () => {
       if (!firstOfGroup.has(group) && r.run.code !== 0) firstOfGroup.set(group, r);
     }
     expect(firstOfGroup.size).toBe(program.commands.length);
-    const env = { HOME: home, TRUSTGATE_CONFIG: join(home, 'config.yaml'), XDG_CONFIG_HOME: join(home, '.config') };
+    const env = {
+      HOME: home,
+      TRUSTGATE_CONFIG: join(home, 'config.yaml'),
+      XDG_CONFIG_HOME: join(home, '.config'),
+      TRUSTGATE_URL: process.env.TRUSTGATE_URL,
+      TRUSTGATE_TOKEN: process.env.TRUSTGATE_TOKEN,
+    };
     // A process costs seconds on a loaded machine: every fourth group, and the bundled `creds` (bin/trustgate.js
     // runs it from dist/fast/, not dist/main.js).
     const pending = [...firstOfGroup.entries()]

@@ -7,7 +7,7 @@ import type { Command, Option } from 'commander';
  * the command must refuse it before doing anything: an option the command does not have, an option's value left
  * out, a value outside an option's choices, a required argument left out, one argument too many, and a bad value
  * (fast-check, seeded) for every option that takes one and every positional argument of the commands that compute
- * locally (see {@link PURE_GROUPS}).
+ * locally (see {@link PURE_GROUPS}) and of those that talk to the service ({@link isServiceCommand}).
  */
 export interface CliCase {
   /** `connections create`. */
@@ -16,6 +16,15 @@ export interface CliCase {
   args: string[];
   /** Whether the value may be accepted (a free-text value the command takes as it is): then exit 0 is not a failure. */
   mayBeAccepted: boolean;
+}
+
+/**
+ * Commands that talk to the service (they take `--url`): given bad values too, run against a real service, whose
+ * refusal (a 4xx naming the field) the command must turn into an exit code and a message. `login` is left out: it
+ * reads a token from stdin or a prompt, which a case in this process cannot give it.
+ */
+export function isServiceCommand(path: readonly string[], command: Command): boolean {
+  return path[0] !== 'login' && command.options.some((o) => o.long === '--url');
 }
 
 /** Top-level groups whose commands compute locally (no service, no server started, no file written). */
@@ -95,6 +104,7 @@ export function cliCasesFor(
   const positional = command.registeredArguments.map((a) => placeholder(a.name()));
   const variadic = command.registeredArguments.some((a) => a.variadic);
   const cases: CliCase[] = [];
+  const withValues = PURE_GROUPS.has(path[0] ?? '') || isServiceCommand(path, command);
   const add = (kind: string, args: string[], mayBeAccepted = false) =>
     cases.push({ command: name, kind, args: [...path, ...args], mayBeAccepted });
 
@@ -114,11 +124,11 @@ export function cliCasesFor(
     if (choices !== undefined) {
       for (const value of new Set(draw('choice').filter((v) => !choices.includes(v))))
         add(`${flag}: not one of its choices`, [...positional, `${flag}=${value}`]);
-    } else if (PURE_GROUPS.has(path[0] ?? '')) {
+    } else if (withValues) {
       for (const value of new Set(draw('value'))) add(`${flag}: bad value`, [...positional, `${flag}=${value}`], true);
     }
   }
-  if (PURE_GROUPS.has(path[0] ?? ''))
+  if (withValues)
     command.registeredArguments.forEach((argument, i) => {
       const draw = fc.sample(fc.constantFrom(...BAD_ARGUMENTS), {
         seed: options.seed ^ hash(`${name} ${argument.name()}`),
