@@ -90,6 +90,25 @@ describe.each(DIALECTS)('stack trust statement and issuances on %s', (dialect) =
     expect((await api('GET', '/v1/stacks/stk_nope/issuances')).status).toBe(404);
   });
 
+  it('a member sees the issuances of connections they may see only, and a token without audit:read none', async () => {
+    expect((await issue('app', 'read', 'run-member')).status).toBe(201);
+    const user = await api('POST', '/v1/users', { email: 'dev@acme.test', name: 'Dev' });
+    expect(user.status, user.text).toBe(201);
+    const member = await env.token({ userId: user.body.id, scopes: ['connections:read', 'audit:read'] });
+    const read = () =>
+      env.api('GET', `/v1/stacks/${app}/issuances`, { token: member.secret }).then((r) => {
+        expect(r.status, r.text).toBe(200);
+        return r.body.issuances.map((i: { runId: string }) => i.runId) as string[];
+      });
+    expect(await read()).toEqual([]);
+    const granted = await api('PUT', `/v1/connections/${scoped.id}/access/${user.body.id}`, { level: 'viewer' });
+    expect(granted.status, granted.text).toBe(200);
+    expect(await read()).toContain('run-member');
+    const noAudit = await env.token({ userId: user.body.id, scopes: ['connections:read'] });
+    const refused = await env.api('GET', `/v1/stacks/${app}/issuances`, { token: noAudit.secret });
+    expect(refused.status, refused.text).toBe(403);
+  });
+
   it('the scoped statement admits exactly the stack and phase: applied alone, other phases and stacks are refused', async () => {
     const res = await statementOf(app, { connectionId: scoped.id, phase: 'read' });
     expect(res.status, res.text).toBe(200);
