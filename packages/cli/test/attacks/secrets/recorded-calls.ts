@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { BIN } from '../../run-serve.ts';
 import type { SecretLedger } from './secret-ledger.ts';
 
@@ -32,10 +33,22 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<Omit<CliRan, 'out'
 }
 
 /**
- * Requests to the service at `url` and runs of the real CLI (with `childEnv`), each recorded in `ledger`: an answer
- * (status, headers, body) as one place, a CLI run's stderr and stdout as two. Places are numbered in order.
+ * Requests to the service at `url` and runs of the real CLI, each recorded in `ledger`: an answer (status, headers,
+ * body) as one place, a CLI run's stderr and stdout as two. Places are numbered in order. The CLI runs with this
+ * process's environment but AWS_* and TRUSTGATE_*, reads no AWS file, prints stack traces (TRUSTGATE_DEBUG) and
+ * calls the service at `url`.
  */
-export function recordedCalls(ledger: SecretLedger, url: string, childEnv: NodeJS.ProcessEnv) {
+export function recordedCalls(ledger: SecretLedger, url: string, dir: string) {
+  const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('TRUSTGATE_'));
+  const childEnv: NodeJS.ProcessEnv = {
+    ...Object.fromEntries(inherited),
+    AWS_CONFIG_FILE: join(dir, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    TRUSTGATE_URL: url,
+    TRUSTGATE_DEBUG: '1',
+  };
   let n = 0;
   return {
     count: () => n,

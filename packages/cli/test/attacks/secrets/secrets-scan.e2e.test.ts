@@ -12,15 +12,10 @@ import { recordedCalls } from './recorded-calls.ts';
 import { SecretLedger } from './secret-ledger.ts';
 
 /**
- * Issue 16, "Secrets": the real `trustgate serve` (its sandbox, SQLite file, log level trace) and the real CLI go
- * through everything that hands out a secret — the demo admin's API token and the sandbox's customer keys (the
- * start-up banner), new API tokens, the console's session cookie, callback tokens in automatic templates, broker
- * credentials and run tokens (the API, `trustgate creds` in every format, `trustgate exec`), OIDC tokens of the
- * service's issuer — and provokes the errors around them: a wrong, revoked and expired token, bodies carrying
- * secrets (invalid JSON too), a failing AWS call, a forged run token. Each secret is recorded with the one answer
- * that issued it; then every other answer, the service's whole stdout and stderr, the audit log, /metrics,
- * /openapi.json, every CLI output and every row of every table of the store is searched for each secret in every
- * form (raw, without prefix, URL-encoded, base64 and base64url at each offset, hex, a JWT's signature): none found.
+ * Issue 16, "Secrets": the real `trustgate serve` (sandbox, SQLite file, Redis cache, log level trace) and the real
+ * CLI hand out every kind of secret and provoke the errors around them; each secret is recorded with the answer that
+ * issued it, then every other answer, the whole log, the audit, /metrics, /openapi.json, every CLI output and what
+ * the service keeps at rest are searched for it in every form (secret-ledger.ts): none found. README, "Secrets".
  */
 
 /** The banner's last line: everything before it is the answer that issued the admin token and the sandbox keys. */
@@ -45,6 +40,7 @@ describe('no secret the service or the CLI handed out is found anywhere but in t
   beforeAll(async () => {
     served = await runServe(['--db', db, '--cache', REDIS_URL], {
       TRUSTGATE_LOG_LEVEL: 'trace',
+      TRUSTGATE_DEBUG: '1',
       TRUSTGATE_CACHE_KEY: randomBytes(32).toString('base64'),
     });
     const text = served.output();
@@ -55,15 +51,7 @@ describe('no secret the service or the CLI handed out is found anywhere but in t
     ledger.issued('API token', served.token, 'serve start-up banner');
     for (const [, key] of text.slice(0, bannerEnd).matchAll(/AWS_SECRET_ACCESS_KEY=(\S+)/g))
       ledger.issued('sandbox secret key', key, 'serve start-up banner');
-    const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('TRUSTGATE_'));
-    calls = recordedCalls(ledger, served.url, {
-      ...Object.fromEntries(inherited),
-      AWS_CONFIG_FILE: join(dir, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      TRUSTGATE_URL: served.url,
-    });
+    calls = recordedCalls(ledger, served.url, dir);
   }, 90_000);
   afterAll(async () => {
     if (served !== undefined) await stopServe(served);
@@ -74,13 +62,8 @@ describe('no secret the service or the CLI handed out is found anywhere but in t
     const admin = served.token;
     const banner = served.output().slice(0, bannerEnd);
     const endpoint = /AWS sandbox at (http:\/\/\S+)/.exec(banner)![1]!;
-    const [, accountId, accessKeyId, secretAccessKey] =
-      /account (\d{12})\s+AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)/.exec(banner)! as unknown as [
-        string,
-        string,
-        string,
-        string,
-      ];
+    const account = /account (\d{12})\s+AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)/.exec(banner)!;
+    const [accountId, accessKeyId, secretAccessKey] = [account[1]!, account[2]!, account[3]!];
     const customer = { accessKeyId, secretAccessKey };
     const scope = { kind: 'account', accountId };
 
@@ -265,6 +248,27 @@ describe('no secret the service or the CLI handed out is found anywhere but in t
     expect(server.code, server.stderr).toBe(0);
     ledger.issued('container endpoint token', server.stdout.trim(), server.out);
 
+    // The CLI as the service's client: tokens made (printed once, or into a file), the lists and the audit trail.
+    const withAdmin = { TRUSTGATE_TOKEN: admin };
+    const made = await cli(['tokens', 'create', 'cli-made', '--scope', 'connections:read'], withAdmin);
+    expect(made.code, made.stderr).toBe(0);
+    ledger.issued('API token', /^(tg_[\w-]+)$/m.exec(made.stdout)?.[1], made.out);
+    const secretFile = join(dir, 'worker', 'cli-secret');
+    const filed = await cli(
+      ['tokens', 'create', 'cli-file', '--scope', 'audit:read', '--secret-file', secretFile],
+      withAdmin,
+    );
+    expect(filed.code, filed.stderr).toBe(0);
+    const secretFilePlace = ledger.place('the --secret-file', readFileSync(secretFile, 'utf8'));
+    ledger.issued('API token', readFileSync(secretFile, 'utf8').trim(), secretFilePlace);
+    for (const args of [
+      ['tokens', 'list'],
+      ['connections', 'list', '-o', 'json'],
+      ['stacks', 'list'],
+      ['audit', 'list'],
+    ])
+      expect((await cli(args, withAdmin)).code).toBe(0);
+
     // Errors around them. A wrong token, and a secret of another kind presented as a token.
     const wrong = ledger.presented('wrong token', `tg_${randomBytes(32).toString('base64url')}`);
     expect((await api('GET', '/v1/me', { token: wrong })).status).toBe(401);
@@ -363,6 +367,8 @@ describe('no secret the service or the CLI handed out is found anywhere but in t
 
     // The service's whole log (stopped, so everything is written), then every row of every table of its store.
     expect(await stopServe(served)).toBe(0);
+    const exported = await cli(['store', 'export', join(dir, 'export.json'), '--db', db]);
+    expect(exported.code, exported.stderr).toBe(0);
     const log = served.output().slice(bannerEnd);
     ledger.place('serve stdout and stderr after the banner', log);
     // At trace level every request is logged: the log scanned is that of every answer above.
@@ -373,7 +379,7 @@ describe('no secret the service or the CLI handed out is found anywhere but in t
     const atRest = await recordAtRest(ledger, db, dir, REDIS_URL);
     expect(atRest.rows).toBeGreaterThan(50);
     expect(atRest.redisEntries).toBeGreaterThanOrEqual(6);
-    expect(atRest.files).toContain('trustgate.db');
+    expect(atRest.files).toEqual(expect.arrayContaining(['trustgate.db', 'export.json']));
     // The store keeps each API token's SHA-256 hash, never the token.
     for (const token of ledger.of('API token'))
       expect(atRest.tokenHashes.has(createHash('sha256').update(token).digest('hex'))).toBe(true);
