@@ -1,6 +1,6 @@
-import { TrustgateError } from '@trustgate/core';
+import { splitArn, TrustgateError } from '@trustgate/core';
 import { sharedClientOptions, type AwsCredentials } from './aws-clients.ts';
-import { loadIam, loadSts } from './sdk.ts';
+import { loadIam } from './sdk.ts';
 
 /**
  * Creates an IAM user for the platform in an account (with the account's admin credentials) that may only call
@@ -20,10 +20,7 @@ export async function createPlatformUser(options: {
     credentials: options.adminCredentials,
     ...sharedClientOptions(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
   };
-  const [
-    { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand },
-    { GetCallerIdentityCommand, STSClient },
-  ] = await Promise.all([loadIam(), loadSts()]);
+  const { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } = await loadIam();
   const iam = new IAMClient(settings);
   const userName = options.userName ?? 'trustgate-platform';
   const user = await iam.send(new CreateUserCommand({ UserName: userName }));
@@ -44,19 +41,16 @@ export async function createPlatformUser(options: {
     }),
   );
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
-  const identity = await new STSClient(settings).send(new GetCallerIdentityCommand({}));
-  if (
-    key.AccessKey?.AccessKeyId === undefined ||
-    key.AccessKey.SecretAccessKey === undefined ||
-    identity.Account === undefined
-  ) {
+  // The account from the user's ARN (arn:<partition>:iam::<account>:user/<name>) as CreateUser returned it.
+  const accountId = splitArn(user.User?.Arn ?? '')?.account;
+  if (key.AccessKey?.AccessKeyId === undefined || key.AccessKey.SecretAccessKey === undefined || !accountId) {
     throw new TrustgateError(
       'AWS_ERROR',
-      'IAM returned no access key (CreateAccessKey) or STS no account (GetCallerIdentity) for the platform user.',
+      'IAM returned no access key (CreateAccessKey) or no user ARN naming an account (CreateUser) for the platform user.',
     );
   }
   return {
-    accountId: identity.Account,
+    accountId,
     userArn: user.User?.Arn ?? '',
     credentials: { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey },
   };
