@@ -21,6 +21,11 @@ export interface AttackCase {
   request: RawRequest;
   /** The field the answer must name; undefined when the request is refused before fields are read. */
   field?: string;
+  /**
+   * A drawn value the route's schema takes (a name that may hold `' OR '1'='1' --`): sent anyway, since what the
+   * handler does with it is where a 500 would hide. Its answer may be a success; it must never be a 500.
+   */
+  taken?: boolean;
   /** A short, printable form of the bad value. */
   value?: string;
 }
@@ -173,8 +178,11 @@ export function casesFor(
   for (const q of op.query) {
     for (const value of sample(badValues(q.schema, { textOnly: true }), `query ${q.name}`)) {
       const query = { ...baseQuery, [q.name]: String(value) };
-      if (!refused(op, 'querystring', query)) continue;
       const sent = queryString(query);
+      if (!refused(op, 'querystring', query)) {
+        cases.push(takenCase(key, `query ${q.name}`, withBody({ query: sent }), preview(value)));
+        continue;
+      }
       cases.push({
         operation: key,
         kind: `query ${q.name}: bad value`,
@@ -284,7 +292,10 @@ export function casesFor(
         }
         for (const value of sample(badValues(field.schema), at)) {
           const bad = setAt(baseBody, field.path, value);
-          if (!refused(op, 'body', bad)) continue;
+          if (!refused(op, 'body', bad)) {
+            cases.push(takenCase(key, at, request({ body: serialize(bad) }), preview(value)));
+            continue;
+          }
           cases.push({
             operation: key,
             kind: `${at}: bad value`,
@@ -305,6 +316,10 @@ export function casesFor(
     }
   }
   return distinct(cases);
+}
+
+function takenCase(operation: string, at: string, request: RawRequest, value: string): AttackCase {
+  return { operation, kind: `${at}: taken by the schema`, request, value, taken: true };
 }
 
 /** The cases without repeats: fast-check draws some constants more than once for a field. */
