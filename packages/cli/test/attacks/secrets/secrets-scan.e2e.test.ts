@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
@@ -25,12 +25,13 @@ const REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** Every kind of secret the scenario is handed (or presents): the scan covers each. */
 const KINDS = ['API token', 'sandbox secret key', 'callback token', 'run token', 'AWS secret key', 'session token'];
-KINDS.push('OIDC token', 'container endpoint token', 'wrong token', 'forged run token');
+KINDS.push('OIDC token', 'container endpoint token', 'wrong token', 'forged run token', 'operator token');
 
 describe('no secret the service or the CLI handed out is found anywhere but in the answer that issued it', () => {
   const ledger = new SecretLedger();
   const dir = mkdtempSync(join(tmpdir(), 'tg-secrets-'));
   const db = join(dir, 'trustgate.db');
+  const operator = ledger.presented('operator token', `op_${randomBytes(24).toString('base64url')}`);
   let served: Served;
   let bannerEnd = 0;
   let calls: ReturnType<typeof recordedCalls>;
@@ -38,7 +39,10 @@ describe('no secret the service or the CLI handed out is found anywhere but in t
   const cli = (...args: Parameters<typeof calls.cli>) => calls.cli(...args);
 
   beforeAll(async () => {
-    served = await runServe(['--db', db, '--cache', REDIS_URL], {
+    mkdirSync(join(dir, 'worker')); // files handed to the service or written by the CLI: not the data folder's
+    writeFileSync(join(dir, 'worker', 'operator'), `${operator}\n`, { mode: 0o600 });
+    const operatorFile = ['--operator-token-file', join(dir, 'worker', 'operator')];
+    served = await runServe(['--db', db, '--cache', REDIS_URL, ...operatorFile], {
       TRUSTGATE_LOG_LEVEL: 'trace',
       TRUSTGATE_DEBUG: '1',
       TRUSTGATE_CACHE_KEY: randomBytes(32).toString('base64'),
@@ -77,6 +81,11 @@ describe('no secret the service or the CLI handed out is found anywhere but in t
     const consoleToken = await newToken('console', ['connections:read']);
     const revoked = await newToken('revoked', ['connections:read']);
     const expired = await newToken('expired', ['credentials:issue']);
+    // The operator makes an organization: its admin's token is issued by that answer.
+    const other = { name: 'Other', adminEmail: 'admin@other.test', adminName: 'Other admin' };
+    const org = await api('POST', '/v1/organizations', { token: operator, body: other });
+    expect(org.status).toBe(201);
+    ledger.issued('API token', org.body.token.secret, org.place);
 
     // Connections: external ID (manual), automatic (its template carries a callback token), OIDC.
     const connect = async (name: string, extra: Record<string, unknown>) => {
@@ -185,7 +194,6 @@ describe('no secret the service or the CLI handed out is found anywhere but in t
         ran.out,
       );
     }
-    mkdirSync(join(dir, 'worker'));
     const tokenFile = join(dir, 'worker', 'web-identity');
     const wid = await cli(
       [
@@ -281,56 +289,22 @@ describe('no secret the service or the CLI handed out is found anywhere but in t
     const store = new Database(db);
     store.prepare('UPDATE api_tokens SET expires_at = ? WHERE id = ?').run('2020-01-01T00:00:00.000Z', expired.id);
     store.close();
-    expect(
-      (
-        await api('POST', '/v1/issuances', {
-          token: expired.secret,
-          body: { stack: 'keys', phase: 'read', runId: 'x' },
-        })
-      ).status,
-    ).toBe(401);
     expect((await cli(['creds', '--stack', 'keys', '--phase', 'read'], { TRUSTGATE_TOKEN: expired.secret })).code).toBe(
       4,
     );
-    expect(
-      (
-        await api('POST', '/v1/console/session', {
-          body: { token: revoked.secret },
-          headers: { 'x-trustgate-console': '1' },
-        })
-      ).status,
-    ).toBe(401);
-    // Bodies carrying secrets: refused by validation, and as JSON that does not parse.
-    expect(
-      (await api('POST', '/v1/tokens', { token: admin, body: { name: worker.secret, scopes: ['nope'] } })).status,
-    ).toBe(400);
-    expect(
-      (
-        await api('POST', '/v1/tokens', {
-          token: admin,
-          body: { name: 'x', scopes: ['connections:read'], secret: worker.secret },
-        })
-      ).status,
-    ).toBe(400);
-    expect(
-      (
-        await api('POST', '/v1/issuances', {
-          token: worker.secret,
-          body: { stack: 'keys', phase: 'read', runId: 'r', runToken: viaApi.body.runToken },
-        })
-      ).status,
-    ).toBe(400);
-    expect((await api('POST', '/v1/issuances/refresh', { raw: `{"runToken": "${viaApi.body.runToken}"` })).status).toBe(
-      400,
-    );
-    expect(
-      (
-        await api('POST', '/v1/console/session', {
-          raw: `{"token": ${consoleToken.secret}}`,
-          headers: { 'x-trustgate-console': '1' },
-        })
-      ).status,
-    ).toBe(400);
+    // Refusals around secrets, and bodies carrying them: refused by validation, and as JSON that does not parse.
+    const console1 = { 'x-trustgate-console': '1' };
+    const runToken = viaApi.body.runToken as string;
+    const refusals: [number, string, Parameters<typeof api>[2]][] = [
+      [401, '/v1/issuances', { token: expired.secret, body: { stack: 'keys', phase: 'read', runId: 'x' } }],
+      [401, '/v1/console/session', { body: { token: revoked.secret }, headers: console1 }],
+      [400, '/v1/tokens', { token: admin, body: { name: worker.secret, scopes: ['nope'] } }],
+      [400, '/v1/tokens', { token: admin, body: { name: 'x', scopes: ['audit:read'], secret: worker.secret } }],
+      [400, '/v1/issuances', { token: worker.secret, body: { stack: 'keys', phase: 'read', runId: 'r', runToken } }],
+      [400, '/v1/issuances/refresh', { raw: `{"runToken": "${runToken}"` }],
+      [400, '/v1/console/session', { raw: `{"token": ${consoleToken.secret}}`, headers: console1 }],
+    ];
+    for (const [status, path, o] of refusals) expect((await api('POST', path, o)).status).toBe(status);
     // A forged run token (its signature changed).
     const forged = ledger.presented('forged run token', `${viaApi.body.runToken.slice(0, -6)}AAAAAA`);
     expect((await api('POST', '/v1/issuances/refresh', { token: forged, body: {} })).status).toBe(401);
