@@ -21,7 +21,12 @@ export const RUN_TOKEN_MAX_SECONDS = 43_200;
 /** Body of `POST /v1/issuances`. */
 export const issueBody = z
   .object({
-    stack: z.string().min(1).max(64).describe('The stack\u2019s ID or slug.'),
+    stack: z
+      .string()
+      .min(1)
+      .max(64)
+      .refine((n) => !NAME_FORBIDDEN.test(n), NAME_RULE)
+      .describe('The stack\u2019s ID or slug.'),
     phase,
     runId: z
       .string()
