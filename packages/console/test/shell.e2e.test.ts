@@ -147,6 +147,9 @@ describe('console shell', { timeout: 120_000 }, () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
+    // The page's first control (the wizard's link), then its filters: not the navigation's links.
+    expect(await focused(page)).toBe('a "Connect an AWS account"');
+    await page.keyboard.press('Tab');
     expect(await focused(page)).toMatch(/^select#field-status/);
     // Settings, reached by keyboard, signs out by keyboard.
     await page.goto(`${env.url}/settings`);
