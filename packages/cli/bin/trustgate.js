@@ -18,22 +18,32 @@ const { join } = require('node:path');
 // that would otherwise open every command's output. Set the variable to 'false' to see it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-/** The first argument that runs a bundle, to the bundle's name (src/fast/<name>-main.ts). */
-const FAST = { 'external-id': 'trust', 'trust-policy': 'trust', creds: 'creds' };
+/**
+ * The first argument that runs a bundle, to the bundle under dist/fast (src/fast/<name>-main.ts) and the packages whose
+ * build it holds: `serve`'s is an ES module bundle in chunks holding the server and the sandbox too.
+ */
+const CLIENT = ['../dist', '../../core/dist', '../../client/dist'];
+const SERVER = [...CLIENT, '../../server/dist', '../../sandbox/dist'];
+const FAST = {
+  'external-id': { file: 'trust.cjs', from: CLIENT },
+  'trust-policy': { file: 'trust.cjs', from: CLIENT },
+  creds: { file: 'creds.cjs', from: CLIENT },
+  serve: { file: 'serve/serve.js', from: SERVER, esm: true },
+};
 
 /**
  * Whether the bundle at `file` exists and is no older than the JavaScript it was made from: in a checkout, a `tsc -b`
  * run alone (not `npm run build`) after an edit of the CLI, core or the client leaves a tsbuildinfo newer than the
  * bundle, and the command then runs unbundled rather than stale. Installed packages ship no tsbuildinfo.
  */
-function fresh(file) {
+function fresh(file, from) {
   let built;
   try {
     built = statSync(file).mtimeMs;
   } catch {
     return false;
   }
-  for (const dist of ['../dist', '../../core/dist', '../../client/dist']) {
+  for (const dist of from) {
     try {
       if (statSync(join(__dirname, dist, 'tsconfig.build.tsbuildinfo')).mtimeMs > built) return false;
     } catch {
@@ -44,10 +54,11 @@ function fresh(file) {
 }
 
 const first = process.argv[2];
-const bundle =
-  first !== undefined && Object.hasOwn(FAST, first) ? join(__dirname, '../dist/fast', `${FAST[first]}.cjs`) : undefined;
-if (bundle !== undefined && fresh(bundle)) {
-  require(bundle);
+const fast = first !== undefined && Object.hasOwn(FAST, first) ? FAST[first] : undefined;
+const bundle = fast === undefined ? undefined : join(__dirname, '../dist/fast', fast.file);
+if (bundle !== undefined && fresh(bundle, fast.from)) {
+  if (fast.esm) void import(require('node:url').pathToFileURL(bundle).href);
+  else require(bundle);
 } else {
   const main = join(__dirname, '../dist/main.js');
   if (!existsSync(main)) {

@@ -7,8 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BIN } from './run-serve.ts';
 
 /**
- * bin/trustgate.js runs `external-id`, `trust-policy` and `creds` from their bundles (dist/fast/*.cjs); every other
- * command, `help <command>` included, from dist/main.js. Both must answer alike: each case runs the bin and
+ * bin/trustgate.js runs `external-id`, `trust-policy` and `creds` from their bundles (dist/fast/*.cjs), `serve` from
+ * dist/fast/serve/; every other command, `help <command>` included, from dist/main.js. Both must answer alike: each case runs the bin and
  * dist/main.js itself (the unbundled program) with the same arguments and environment, and compares exit code,
  * stdout and stderr.
  */
@@ -71,6 +71,8 @@ const CASES: { args: string[]; env?: NodeJS.ProcessEnv }[] = [
     args: ['creds', '--stack', 'web', '--phase', 'write', '--url', 'https://127.0.0.1:9', '--token-file', tokenFile],
   },
   { args: ['creds', '--stack', 'web', '--phase', 'read', '--url', 'ftp://127.0.0.1:9'], env: NO_SERVICE },
+  { args: ['serve', '--help'] },
+  { args: ['serve', '--bogus'] },
 ];
 
 describe('the bundled commands answer as the unbundled program does', () => {
@@ -111,7 +113,14 @@ describe('bin/trustgate.js picks the bundle only when it is there and no older t
   const ran = (args: string[]) => run(join(cli, 'bin/trustgate.js'), args, {});
 
   it('runs the bundle of the command named first, dist/main.js for any other', () => {
-    layout({ 'cli/dist/main.js': 100, 'cli/dist/fast/trust.cjs': 200, 'cli/dist/fast/creds.cjs': 200 });
+    layout({
+      'cli/dist/main.js': 100,
+      'cli/dist/fast/trust.cjs': 200,
+      'cli/dist/fast/creds.cjs': 200,
+      'cli/dist/fast/serve/serve.js': 200,
+    });
+    expect(ran(['serve', '--port', '0']).stdout).toBe('ran cli/dist/fast/serve/serve.js');
+    expect(ran(['sandbox']).stdout).toBe('ran cli/dist/main.js');
     expect(ran(['external-id']).stdout).toBe('ran cli/dist/fast/trust.cjs');
     expect(ran(['trust-policy', '--help']).stdout).toBe('ran cli/dist/fast/trust.cjs');
     expect(ran(['creds']).stdout).toBe('ran cli/dist/fast/creds.cjs');
@@ -127,6 +136,16 @@ describe('bin/trustgate.js picks the bundle only when it is there and no older t
     for (const stale of ['cli', 'core', 'client']) {
       layout({ ...built, [`${stale}/dist/tsconfig.build.tsbuildinfo`]: 300 });
       expect(ran(['external-id']).stdout).toBe('ran cli/dist/main.js');
+    }
+  });
+
+  it("runs serve's bundle only when no tsbuildinfo of the CLI, core, the client, the server or the sandbox is newer", () => {
+    const built = { 'cli/dist/main.js': 100, 'cli/dist/fast/serve/serve.js': 200 };
+    layout({ ...built, 'server/dist/tsconfig.build.tsbuildinfo': 150, 'sandbox/dist/tsconfig.build.tsbuildinfo': 150 });
+    expect(ran(['serve']).stdout).toBe('ran cli/dist/fast/serve/serve.js');
+    for (const stale of ['cli', 'core', 'client', 'server', 'sandbox']) {
+      layout({ ...built, [`${stale}/dist/tsconfig.build.tsbuildinfo`]: 300 });
+      expect(ran(['serve']).stdout).toBe('ran cli/dist/main.js');
     }
   });
 

@@ -94,7 +94,9 @@ describe('the CLI loads only what the command it runs needs', () => {
     expect(heavyIn(help.urls)).toEqual([]);
     const serve = loadsOf(['serve', '--help']);
     expect(serve.status).toBe(0);
-    expect(serve.urls.some((u) => u.includes('/packages/cli/dist/commands/serve.js'))).toBe(true);
+    // serve runs its bundle (dist/fast/serve/), not the program in dist/main.js.
+    expect(serve.urls.some((u) => u.includes('/packages/cli/dist/fast/serve/serve.js'))).toBe(true);
+    expect(serve.urls.some((u) => u.includes('/packages/cli/dist/main.js'))).toBe(false);
   });
 });
 

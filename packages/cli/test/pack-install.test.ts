@@ -89,6 +89,17 @@ describe('the packed packages, installed from their tarballs', { timeout: 120_00
     expect(creds.stderr).toBe('error [INVALID_INPUT]: Which trustgate service? Pass --url URL or set TRUSTGATE_URL.\n');
   });
 
+  it('`trustgate serve` runs from its bundle, which finds the default catalog and what it leaves outside installed', () => {
+    const fast = join(app, 'node_modules/@trustgate/cli/dist/fast');
+    expect(readdirSync(join(fast, 'serve'))).toEqual(expect.arrayContaining(['serve.js', 'catalog-worker.js']));
+    expect(readFileSync(join(fast, 'catalogs/example.yaml'), 'utf8')).toBe(
+      readFileSync(join(ROOT, 'packages/server/catalogs/example.yaml'), 'utf8'),
+    );
+    const help = trustgate('serve', '--help');
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: trustgate serve /m);
+  });
+
   it('@trustgate/server ships its default catalog, which the installed `trustgate catalog` reads', () => {
     // The file serve loads when no catalog is configured, resolved by the installed module itself.
     const found = spawnSync(
