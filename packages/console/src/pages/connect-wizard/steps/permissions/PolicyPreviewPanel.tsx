@@ -1,27 +1,9 @@
 import { useState } from 'react';
 import type { PolicyPreview } from '../../wizard-state.ts';
 import type { PreviewError } from './use-policy-preview.ts';
+import { copyText } from '../deliverables/copy-download.ts';
 
 const n = (value: number): string => value.toLocaleString('en-US');
-
-/** Copies text: the Clipboard API where the page may use it, else a selected textarea and the copy command. */
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    const area = document.createElement('textarea');
-    area.value = text;
-    area.setAttribute('readonly', '');
-    area.style.position = 'fixed';
-    area.style.opacity = '0';
-    document.body.append(area);
-    area.select();
-    const done = document.execCommand('copy');
-    area.remove();
-    return done;
-  }
-}
 
 function Meter(props: { id: string; label: string; value: number; max: number; text: string }) {
   const over = props.value > props.max;
