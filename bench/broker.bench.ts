@@ -8,9 +8,7 @@
  * The sandbox answers STS in-process at loopback speed; real STS is slower, so the ratio understates the gain.
  */
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { startSandbox } from '@trustgate/sandbox';
-import { createPlatformUser, createTrustgateService, seedDemoOrganization } from '@trustgate/server';
+import { startConnectedBroker } from './connected-broker.ts';
 import { describeLoad, runLoad } from './load-generator.ts';
 
 const STACKS = 50;
@@ -49,78 +47,17 @@ const fmt = (r: { p50: number; p99: number; perSecond: number }) =>
   `${r.perSecond.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
 
 export default async function run(): Promise<void> {
-  const sandbox = await startSandbox({ accounts: 2 });
-  const [platform, customer] = sandbox.accounts as [
-    (typeof sandbox.accounts)[number],
-    (typeof sandbox.accounts)[number],
-  ];
   const counter = { service: 'sts', action: 'AssumeRole', kind: 'latency' as const, latencyMs: 0, count: Infinity };
-  sandbox.faults.inject(counter);
-  const stsCalls = () => sandbox.faults.injected.filter((f) => f.action === 'AssumeRole').length;
-  const user = await createPlatformUser({
-    endpoint: sandbox.endpoint,
-    region: sandbox.region,
-    adminCredentials: platform,
-  });
-  const service = await createTrustgateService({
+  const env = await startConnectedBroker({
     databaseUrl: ':memory:',
-    partitions: {
-      aws: {
-        endpoint: sandbox.endpoint,
-        region: sandbox.region,
-        credentials: user.credentials,
-        accountId: platform.accountId,
-      },
-    },
-    publicUrl: 'http://127.0.0.1',
-    reverify: false,
-    verifyRetry: { maxWaitMs: 0 },
+    roleName: 'BenchBroker',
+    stacks: STACKS,
+    slug: 'stack',
+    beforeService: (sandbox) => sandbox.faults.inject(counter),
   });
+  const { sandbox, url, headers, roleArn, externalId } = env;
+  const stsCalls = () => sandbox.faults.injected.filter((f) => f.action === 'AssumeRole').length;
   try {
-    const url = await service.listen({ port: 0 });
-    const { adminToken } = await seedDemoOrganization(service.store);
-    const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
-    const post = async (path: string, body: unknown) => {
-      const res = await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
-      return JSON.parse(text);
-    };
-    const created = await post('/v1/connections', {
-      name: 'bench-broker',
-      roleName: 'BenchBroker',
-      scope: { kind: 'account', accountId: customer.accountId },
-      externalIdTrust: { kind: 'scoped', phases: ['read', 'write'] },
-    });
-    const iam = new IAMClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: customer });
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: 'BenchBroker',
-        AssumeRolePolicyDocument: JSON.stringify(created.deliverables.trustPolicy),
-      }),
-    );
-    await iam.send(
-      new PutRolePolicyCommand({
-        RoleName: 'BenchBroker',
-        PolicyName: 'all',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-        }),
-      }),
-    );
-    const roleArn = `arn:aws:iam::${customer.accountId}:role/BenchBroker`;
-    const connectionId = created.connection.id as string;
-    await post(`/v1/connections/${connectionId}/verify`, { roleArn });
-    for (let s = 0; s < STACKS; s++) {
-      const stack = await post('/v1/stacks', { slug: `stack-${s}`, name: `Stack ${s}` });
-      await post(`/v1/stacks/${stack.id}/attachments`, {
-        connectionId,
-        phases: ['read', 'write'],
-        sessionMode: 'shared',
-      });
-    }
-
     // 1. 10,000 issuances over 100 keys, 32 callers.
     const keyOf = (i: number) => ({
       stack: `stack-${i % STACKS}`,
@@ -140,8 +77,11 @@ export default async function run(): Promise<void> {
     const brokerCalls = stsCalls() - before;
 
     // Baseline: one STS call per request (the same role, external ID form and session name), 2,000 of them.
-    const sts = new STSClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: user.credentials });
-    const externalId = created.connection.externalId as string;
+    const sts = new STSClient({
+      endpoint: sandbox.endpoint,
+      region: sandbox.region,
+      credentials: env.platformCredentials,
+    });
     const baselineRequests = 2_000;
     const baselineBefore = stsCalls();
     const baseline = await concurrently(baselineRequests, CALLERS, async (i) => {
@@ -179,7 +119,6 @@ export default async function run(): Promise<void> {
       `same run, GET /healthz: ${describeLoad(bare)}; an issuance costs ${(bare.requestsPerSecond / cached.requestsPerSecond).toFixed(1)}x the bare route`,
     );
   } finally {
-    await service.close();
-    await sandbox.stop();
+    await env.close();
   }
 }

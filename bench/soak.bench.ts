@@ -13,9 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { startSandbox } from '@trustgate/sandbox';
-import { createPlatformUser, createTrustgateService, seedDemoOrganization } from '@trustgate/server';
+import { startConnectedBroker } from './connected-broker.ts';
 import { describeLoad, runLoad, type LoadResult } from './load-generator.ts';
 
 const SECONDS = Number(process.env.TRUSTGATE_SOAK_SECONDS ?? 60);
@@ -40,76 +38,14 @@ const errorsOf = (r: LoadResult): number => r.non2xx + r.errors;
 
 export default async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'trustgate-soak-'));
-  const sandbox = await startSandbox({ accounts: 2 });
-  const [platform, customer] = sandbox.accounts as [
-    (typeof sandbox.accounts)[number],
-    (typeof sandbox.accounts)[number],
-  ];
-  const user = await createPlatformUser({
-    endpoint: sandbox.endpoint,
-    region: sandbox.region,
-    adminCredentials: platform,
-  });
-  const service = await createTrustgateService({
+  const broker = await startConnectedBroker({
     databaseUrl: join(dir, 'trustgate.db'),
-    partitions: {
-      aws: {
-        endpoint: sandbox.endpoint,
-        region: sandbox.region,
-        credentials: user.credentials,
-        accountId: platform.accountId,
-      },
-    },
-    publicUrl: 'http://127.0.0.1',
-    reverify: false,
-    verifyRetry: { maxWaitMs: 0 },
+    roleName: 'BenchSoak',
+    stacks: STACKS,
+    slug: 'soak',
   });
+  const { url, headers, connectionId } = broker;
   try {
-    const url = await service.listen({ port: 0 });
-    const { adminToken } = await seedDemoOrganization(service.store);
-    const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
-    const post = async (path: string, body: unknown) => {
-      const res = await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
-      return JSON.parse(text);
-    };
-    const created = await post('/v1/connections', {
-      name: 'bench-soak',
-      roleName: 'BenchSoak',
-      scope: { kind: 'account', accountId: customer.accountId },
-      externalIdTrust: { kind: 'scoped', phases: ['read', 'write'] },
-    });
-    const iam = new IAMClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: customer });
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: 'BenchSoak',
-        AssumeRolePolicyDocument: JSON.stringify(created.deliverables.trustPolicy),
-      }),
-    );
-    await iam.send(
-      new PutRolePolicyCommand({
-        RoleName: 'BenchSoak',
-        PolicyName: 'all',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-        }),
-      }),
-    );
-    const connectionId = created.connection.id as string;
-    await post(`/v1/connections/${connectionId}/verify`, {
-      roleArn: `arn:aws:iam::${customer.accountId}:role/BenchSoak`,
-    });
-    for (let s = 0; s < STACKS; s++) {
-      const stack = await post('/v1/stacks', { slug: `soak-${s}`, name: `Soak ${s}` });
-      await post(`/v1/stacks/${stack.id}/attachments`, {
-        connectionId,
-        phases: ['read', 'write'],
-        sessionMode: 'shared',
-      });
-    }
-
     const issuance = (durationSeconds: number) =>
       runLoad({
         url: `${url}/v1/issuances`,
@@ -153,8 +89,7 @@ export default async function run(): Promise<void> {
       `  memory: RSS after warm-up ${mib(afterWarmUp)}, peak ${mib(peak)}, at the end ${mib(atEnd)} (${((100 * (atEnd - afterWarmUp)) / afterWarmUp).toFixed(1)}% change; flat means within 10%); V8 heap in use after a full collection ${mib(warm.heap)} then ${mib(end.heap)}`,
     );
   } finally {
-    await service.close();
-    await sandbox.stop();
+    await broker.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
